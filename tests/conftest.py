@@ -1,0 +1,50 @@
+"""Shared test set-up: every module in tests/fakes/ is a pytest plugin, so its fixtures
+(real HTTP servers on loopback) are available to all tests."""
+
+import logging
+import pkgutil
+from pathlib import Path
+
+import pytest
+
+from zenodo_action import secrets
+
+pytest_plugins = [
+    f"tests.fakes.{module.name}"
+    for module in pkgutil.iter_modules([str(Path(__file__).parent / "fakes")])
+]
+
+# Without a handler of its own, werkzeug (under the fakes) attaches one to whatever
+# sys.stderr is at its first request: a test's capture stream, closed by the next test.
+logging.getLogger("werkzeug").addHandler(logging.NullHandler())
+
+
+@pytest.fixture(autouse=True)
+def _fresh_secret_registry():
+    """Each test starts with no registered secrets, as a new process would."""
+    secrets.forget_all()
+    yield
+    secrets.forget_all()
+
+
+@pytest.fixture
+def fast_retries(monkeypatch):
+    """Short timeouts and no real waiting, so fault tests run in seconds.
+
+    Returns the list of waits the run asked for (retries and index polling).
+    """
+    from zenodo_action import publish
+    from zenodo_action.http import RetryPolicy
+    from zenodo_action.zenodo.client import ZenodoClient
+
+    waits: list[float] = []
+    policy = RetryPolicy(
+        base_delay=0.01, max_delay=2, total_wait=30, connect_timeout=2, read_timeout=1.0
+    )
+
+    def client_for(settings, policy_=None):
+        secrets.register(settings.token)
+        return ZenodoClient(settings.zenodo_url, settings.token, policy=policy, sleep=waits.append)
+
+    monkeypatch.setattr(publish, "client_for", client_for)
+    return waits

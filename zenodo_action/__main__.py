@@ -1,0 +1,5 @@
+import sys
+
+from zenodo_action.cli import main
+
+sys.exit(main())

@@ -1,0 +1,43 @@
+"""One exception hierarchy for everything a user can be told.
+
+Errors are raised with a message a non-expert can act on, an optional hint and,
+where known, the place in the user's file. They are caught once, at the top
+(`cli.py` / `action.py`), and turned into an exit code and a line of text.
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_FAILURE = 1  # something the user must fix (invalid metadata, rejected by Zenodo, ...)
+EXIT_USAGE = 2  # bad flags or inputs, missing or unreadable files
+
+
+class ActionError(Exception):
+    """A failure with a user-facing message."""
+
+    exit_code = EXIT_FAILURE
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        file: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.file = file
+        self.line = line
+        self.column = column
+
+    def __str__(self) -> str:
+        return self.message if not self.hint else f"{self.message}\nhint: {self.hint}"
+
+
+class UsageError(ActionError):
+    """Bad command-line flags or action inputs, or a file that cannot be read."""
+
+    exit_code = EXIT_USAGE

@@ -1,0 +1,69 @@
+"""Secret values and the one function that scrubs them from text.
+
+Every token is registered here as soon as it is read. Anything that leaves the
+process (stdout, stderr, log lines, annotations, outputs, summaries, exception
+messages built from server replies) passes through `redact`.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from urllib.parse import quote, quote_plus
+
+MASK = "***"
+_MIN_LENGTH = 4  # shorter values would mask ordinary words
+_secrets: set[str] = set()
+
+
+def register(value: str | None) -> None:
+    """Remember a secret and the forms it takes when a server echoes it in a URL."""
+    if not value or len(value) < _MIN_LENGTH:
+        return
+    _secrets.update({value, quote(value, safe=""), quote_plus(value)})
+
+
+def registered() -> frozenset[str]:
+    return frozenset(_secrets)
+
+
+def forget_all() -> None:
+    """For tests: start from a clean registry."""
+    _secrets.clear()
+
+
+def redact(text: str) -> str:
+    # Longest first, so a secret that contains another is masked whole.
+    for secret in sorted(_secrets, key=len, reverse=True):
+        if secret in text:
+            text = text.replace(secret, MASK)
+    return text
+
+
+class RedactingStream(io.TextIOBase):
+    """A text stream that masks secrets before writing to the stream it wraps."""
+
+    def __init__(self, inner) -> None:
+        self._inner = inner
+
+    def write(self, text: str) -> int:
+        self._inner.write(redact(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._inner.flush()
+
+    @property
+    def encoding(self):  # type: ignore[override]
+        return getattr(self._inner, "encoding", "utf-8")
+
+    def isatty(self) -> bool:
+        return self._inner.isatty()
+
+
+def guard_std_streams() -> None:
+    """Wrap stdout and stderr once, so no print anywhere can leak a token."""
+    if not isinstance(sys.stdout, RedactingStream):
+        sys.stdout = RedactingStream(sys.stdout)
+    if not isinstance(sys.stderr, RedactingStream):
+        sys.stderr = RedactingStream(sys.stderr)
