@@ -1,0 +1,45 @@
+"""The metadata gate: load `.zenodo.yml` with positions, validate it, report the problems.
+
+config = load_config(find_config(None))
+problems = validate(config)
+print(render_text(problems, config.path))
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from zenodo_action.metadata.loader import Config, find_config, load_config
+from zenodo_action.metadata.paths import path_from_zenodo_field
+from zenodo_action.metadata.problems import ERROR, WARNING, Problem, as_errors
+from zenodo_action.metadata.report import (
+    render_github,
+    render_json,
+    render_text,
+    summary_markdown,
+)
+from zenodo_action.metadata.validate import validate
+from zenodo_action.metadata.vocabularies import schema_copy
+
+
+def schema() -> dict[str, Any]:
+    """The packaged JSON Schema (draft 2020-12) of `.zenodo.yml`, as a fresh dict."""
+    return schema_copy()
+
+
+__all__ = [
+    "ERROR",
+    "WARNING",
+    "Config",
+    "Problem",
+    "as_errors",
+    "find_config",
+    "load_config",
+    "path_from_zenodo_field",
+    "render_github",
+    "render_json",
+    "render_text",
+    "schema",
+    "summary_markdown",
+    "validate",
+]

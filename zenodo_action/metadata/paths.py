@@ -1,0 +1,89 @@
+"""JSON paths (`creators[1].orcid`) for problems, and Zenodo's error fields mapped onto them."""
+
+from __future__ import annotations
+
+import json
+import re
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_TOKEN = re.compile(r'\.?([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]')
+
+Part = str | int
+
+
+def join(parent: str, part: Part) -> str:
+    """`join("creators", 1)` -> `creators[1]`; odd keys are quoted: `custom["dwc:genus"]`."""
+    if isinstance(part, int):
+        return f"{parent}[{part}]"
+    if _IDENTIFIER.match(part):
+        return f"{parent}.{part}" if parent else part
+    return f"{parent}[{json.dumps(part)}]"
+
+
+def split(path: str) -> list[Part]:
+    """The inverse of `join`; stops at the first piece it cannot read."""
+    parts: list[Part] = []
+    position = 0
+    while position < len(path):
+        match = _TOKEN.match(path, position)
+        if not match:
+            break
+        name, index, quoted = match.groups()
+        if name is not None:
+            parts.append(name)
+        elif index is not None:
+            parts.append(int(index))
+        else:
+            parts.append(json.loads(quoted))
+        position = match.end()
+    return parts
+
+
+def build(parts: list[Part]) -> str:
+    path = ""
+    for part in parts:
+        path = join(path, part)
+    return path
+
+
+# Where today's Zenodo reports an error on a field that has another name in .zenodo.yml
+# (its RDM-side names; reference zenodo-api.md §4.3 and §6).
+_RDM_FIELDS = {
+    "resource_type": "upload_type",
+    "rights": "license",
+    "subjects": "keywords",
+    "languages": "language",
+    "funding": "grants",
+    "publisher": "imprint_publisher",
+}
+_RDM_TOP = {
+    ("access", "embargo"): "embargo_date",
+    ("pids", "doi"): "doi",
+}
+
+
+def path_from_zenodo_field(field: str) -> str:
+    """Zenodo's error field (`metadata.creators.0.name`) as our JSON path (`creators[0].name`).
+
+    Fields with no place in the file (`files.enabled`, `_schema`) give "" (the whole file).
+    """
+    pieces = [piece for piece in field.split(".") if piece]
+    if pieces[:1] == ["metadata"]:
+        pieces = pieces[1:]
+    elif tuple(pieces[:2]) in _RDM_TOP:
+        return _RDM_TOP[tuple(pieces[:2])]
+    else:
+        return ""
+    if not pieces:
+        return ""
+    pieces[0] = _RDM_FIELDS.get(pieces[0], pieces[0])
+    parts: list[Part] = []
+    for piece in pieces:
+        if piece == "person_or_org":  # RDM splits the name; the file has one `name`
+            parts.append("name")
+            break
+        if piece == "relation_type":
+            parts.append("relation")
+            break
+        parts.append(int(piece) if piece.isdigit() else piece)
+    return build(parts)

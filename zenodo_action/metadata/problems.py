@@ -1,0 +1,63 @@
+"""Problems found in a metadata file: one record type, shared by loader, rules and reports."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+ERROR = "error"
+WARNING = "warning"
+
+_VALUE_LIMIT = 80  # longer user values are cut in messages, so a line stays readable
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (error) or worth fixing (warning) in the metadata file.
+
+    `path` is a JSON path into the document (`creators[1].orcid`, "" for the whole file);
+    `line` and `column` are 1-based positions in the file, or None when unknown.
+    """
+
+    severity: str
+    path: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+    code: str = ""
+
+    def describe(self) -> str:
+        """The message prefixed with the field it is about."""
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
+    """File order; problems without a position (whole-file ones) first; errors before warnings."""
+    return sorted(
+        problems,
+        key=lambda p: (p.line or 0, p.column or 0, p.severity != ERROR, p.path, p.code),
+    )
+
+
+def as_errors(problems: Iterable[Problem]) -> list[Problem]:
+    """`--strict`: every warning becomes an error."""
+    return [dataclasses.replace(p, severity=ERROR) for p in problems]
+
+
+def count(problems: Iterable[Problem], severity: str) -> int:
+    return sum(1 for p in problems if p.severity == severity)
+
+
+def quote_value(value: object) -> str:
+    """A user's value as it appears in a message: quoted, escaped, and cut when long.
+
+    Escaping keeps newlines and control characters from the (untrusted) file out of
+    the output, where they could start a line the runner reads as a command.
+    """
+    if value is None or isinstance(value, bool):
+        return {None: "null", True: "true", False: "false"}[value]  # as YAML spells them
+    text = value if isinstance(value, str) else repr(value)
+    if len(text) > _VALUE_LIMIT:
+        text = text[: _VALUE_LIMIT - 3] + "..."
+    return repr(text) if isinstance(value, str) else text

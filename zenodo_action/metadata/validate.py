@@ -1,0 +1,433 @@
+"""Validation: the packaged JSON Schema for shape and vocabularies, then the rules a schema
+cannot express (checksums, real calendar dates, "in the future", Zenodo's license list)
+and the warnings. Every problem is reported, each once, with its place in the file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from difflib import get_close_matches
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from zenodo_action.metadata import paths, vocabularies
+from zenodo_action.metadata.loader import Config
+from zenodo_action.metadata.problems import ERROR, WARNING, Problem, quote_value, sort_problems
+
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
+
+_PERSON_LISTS = ("creators", "contributors", "thesis_supervisors")
+_DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
+_DOI = re.compile(r"^10\.[0-9]{4,9}/\S+$")
+_ORCID_PREFIX = re.compile(r"^https?://orcid\.org/")
+_ORGANISATION_WORDS = re.compile(
+    r"\b(collaboration|consortium|team|project|group|university|institut\w*|foundation|"
+    r"society|association|contributors|developers|community|lab|laboratory|cent(er|re)|"
+    r"inc|ltd|gmbh|organi[sz]ation|council|agency|department|network|initiative)\b",
+    re.IGNORECASE,
+)
+_TYPOS = {"isOrignialFormOf": "isOriginalFormOf"}  # Zenodo accepts this misspelling
+
+# What to say when a required field is missing (the field's path is shown before it).
+_REQUIRED = {
+    "title": "missing: give the record a title of at least 3 characters",
+    "creators": "missing: list at least one creator, e.g. `- name: 'Doe, Jane'`",
+    "upload_type": "missing: say what the record is, e.g. upload_type: software",
+    "embargo_date": (
+        "missing: access_right is 'embargoed', so give the date (YYYY-MM-DD) the files become open"
+    ),
+    "access_conditions": (
+        "missing: access_right is 'restricted', so say who may request the files and how"
+    ),
+    "name": "missing: 'Family, Given' for a person, or an organisation's name",
+    "type": "missing: the contributor's role, e.g. ProjectMember",
+    "identifier": "missing: the DOI, URL or other id of the related work",
+    "relation": "missing: how this record relates to the work, e.g. isSupplementTo",
+}
+_PATTERN_CODES = {
+    "orcid": "orcid-format",
+    "doi": "doi-syntax",
+    "language": "language-format",
+}
+_JSON_TYPES = {"object": "a mapping", "array": "a list", "string": "text", "number": "a number"}
+
+
+def validate(config: Config, *, today: date | None = None) -> list[Problem]:
+    """All problems of a loaded file (its load problems included), sorted by line.
+
+    `today` decides whether an embargo date is in the future; tests pin it.
+    """
+    problems = list(config.problems)
+    if isinstance(config.data, dict):
+        problems += _schema_problems(config)
+        problems += _rule_problems(config, today or date.today())
+    unique = {(p.severity, p.path, p.code, p.line, p.message): p for p in problems}
+    return sort_problems(unique.values())
+
+
+# --- the schema ----------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _validator():
+    # jsonschema takes ~60 ms to import: only pay for it when something is validated.
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(vocabularies.schema())
+
+
+def _schema_problems(config: Config) -> list[Problem]:
+    errors = list(_validator().iter_errors(config.data))
+    # `upload_type: 5` fails both `type` and `enum`; the wrong type is the one to report.
+    mistyped = {tuple(e.absolute_path) for e in errors if e.validator == "type"}
+    problems = []
+    for error in errors:
+        if error.validator == "type" or tuple(error.absolute_path) not in mistyped:
+            problems += _translate(error, config)
+    return problems
+
+
+def _translate(error: ValidationError, config: Config) -> list[Problem]:
+    path = paths.build(list(error.absolute_path))
+    keyword = error.validator
+    if keyword == "required":
+        return [_missing(config, path, name) for name in _absent(error)]
+    if keyword == "additionalProperties":
+        return [_unknown_key(config, path, key, error.schema) for key in _extra_keys(error)]
+    if keyword == "enum" and _accepted_anyway(error):
+        return []
+    message, code = _describe(error, config, path)
+    line, column = config.position(path)
+    return [Problem(ERROR, path, message, line, column, code)]
+
+
+def _absent(error: ValidationError) -> list[str]:
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    return [name for name in error.validator_value if name not in instance]
+
+
+def _extra_keys(error: ValidationError) -> list[str]:
+    allowed = error.schema.get("properties", {})
+    return [key for key in error.instance if key not in allowed]
+
+
+def _accepted_anyway(error: ValidationError) -> bool:
+    """Zenodo lower-cases relations, roles and date types, so any letter case passes."""
+    value = error.instance
+    if not isinstance(value, str) or not error.schema.get("x-case-insensitive"):
+        return False
+    choices = {choice.lower() for choice in error.validator_value}
+    return value.lower() in choices or value in _TYPOS
+
+
+def _missing(config: Config, parent: str, name: str) -> Problem:
+    path = paths.join(parent, name)
+    line, column = config.position(parent)
+    message = _REQUIRED.get(name, "missing: this field is required")
+    return Problem(ERROR, path, message, line, column, "required")
+
+
+def _unknown_key(config: Config, parent: str, key: str, schema: dict[str, Any]) -> Problem:
+    path = paths.join(parent, key)
+    line, column = config.key_position(path)
+    allowed = sorted(schema.get("properties", {}))
+    explanation = vocabularies.KEY_EXPLANATIONS.get(key)
+    suggestion = vocabularies.suggest_key(key, allowed)
+    if suggestion:
+        advice = f"did you mean '{suggestion}'?"
+    elif explanation:
+        advice = explanation
+    else:
+        advice = "remove it or use one of: " + ", ".join(allowed)
+    message = f"unknown key; Zenodo would silently drop it: {advice}"
+    return Problem(ERROR, path, message, line, column, "unknown-key")
+
+
+def _describe(error: ValidationError, config: Config, path: str) -> tuple[str, str]:
+    keyword = error.validator
+    value = error.instance
+    field = _field_name(path)
+    if keyword == "type":
+        return _type_message(error, config, path), "type"
+    if keyword == "enum":
+        return _enum_message(field, value, error.validator_value), "vocabulary"
+    if keyword == "pattern":
+        hint = error.schema.get("patternErrorMessage", f"must match {error.validator_value}")
+        code = _PATTERN_CODES.get(field) or _date_code(field)
+        return f"{quote_value(value)} is not valid: {hint}", code
+    if keyword == "minLength":
+        if error.validator_value > 1:
+            length = f"{quote_value(value)} is too short"
+            return f"{length}: use at least {error.validator_value} characters", "too-short"
+        return "is empty; fill it in or remove the key", "empty-value"
+    if keyword == "maxLength":
+        return f"is longer than {error.validator_value} characters", "too-long"
+    if keyword == "minItems":
+        return "is an empty list; add at least one entry", "empty-list"
+    if keyword in ("minimum", "maximum"):
+        low, high = error.schema.get("minimum"), error.schema.get("maximum")
+        return f"{value} is out of range: {field} must be between {low} and {high}", "range"
+    if keyword == "anyOf" and path.startswith("dates["):
+        return "a date needs start, end or both (YYYY-MM-DD)", "required"
+    return error.message, keyword
+
+
+def _date_code(field: str) -> str:
+    return (
+        "date-format"
+        if field in ("start", "end", "publication_date", "embargo_date")
+        else "pattern"
+    )
+
+
+def _field_name(path: str) -> str:
+    parts = [part for part in paths.split(path) if isinstance(part, str)]
+    return parts[-1] if parts else "value"
+
+
+def _type_message(error: ValidationError, config: Config, path: str) -> str:
+    expected = error.validator_value
+    expected = [expected] if isinstance(expected, str) else list(expected)
+    wanted = " or ".join(_JSON_TYPES.get(name, name) for name in expected if name != "null")
+    value = error.instance
+    if value is None:
+        return "is empty; fill it in or remove the key"
+    found = _kind(value)
+    message = f"must be {wanted}, not {found}"
+    raw = config.raw_text(path)
+    if "string" in expected and raw is not None and not isinstance(value, (dict, list)):
+        message += f"; put the value in quotes: {quote_value(raw)}"
+    elif "array" in expected:
+        message += "; write each entry on its own line starting with '- '"
+    elif "object" in expected and path.startswith(_PERSON_LISTS):
+        message += "; write each person as `- name: 'Family, Given'`"
+    return message
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"true/false ({str(value).lower()})"
+    if isinstance(value, (int, float)):
+        return f"a number ({value})"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"text ({quote_value(value)})"
+
+
+def _enum_message(field: str, value: Any, choices: list[str]) -> str:
+    message = f"{quote_value(value)} is not accepted by Zenodo as {field}"
+    if isinstance(value, str):
+        close = get_close_matches(value, choices, n=1, cutoff=0.6)
+        if close:
+            message += f"; did you mean '{close[0]}'?"
+    if len(choices) <= 30:
+        message += " Choose one of: " + ", ".join(choices)
+    else:
+        message += " (`zenodo-action schema` lists the accepted values)"
+    return message
+
+
+# --- rules beyond the schema -----------------------------------------------------------
+
+
+def _rule_problems(config: Config, today: date) -> list[Problem]:
+    data = config.data or {}
+    found: list[tuple[str, str, str, str]] = []  # (severity, path, message, code)
+    for check in (_orcids, _dates, _license, _access, _subtypes, _relations, _warnings):
+        found += check(data, today)
+    problems = []
+    for severity, path, message, code in found:
+        line, column = config.position(path)
+        problems.append(Problem(severity, path, message, line, column, code))
+    return problems
+
+
+def _entries(data: dict[str, Any], key: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(path, item) for each mapping in the list at `key`, skipping malformed entries."""
+    items = data.get(key)
+    if isinstance(items, list):
+        for index, item in enumerate(items):
+            if isinstance(item, dict):
+                yield paths.join(key, index), item
+
+
+def orcid_checksum_ok(orcid: str) -> bool:
+    """ISO 7064 MOD 11-2 over the 15 digits, checked against the last character."""
+    digits = orcid.replace("-", "")
+    total = 0
+    for digit in digits[:-1]:
+        total = (total + int(digit)) * 2
+    check = (12 - total % 11) % 11
+    return digits[-1] == ("X" if check == 10 else str(check))
+
+
+def _orcids(data: dict[str, Any], today: date):
+    pattern = re.compile(vocabularies.schema()["$defs"]["orcid"]["pattern"])
+    for key in _PERSON_LISTS:
+        for path, person in _entries(data, key):
+            orcid = person.get("orcid")
+            if isinstance(orcid, str) and pattern.match(orcid):
+                bare = _ORCID_PREFIX.sub("", orcid)
+                if not orcid_checksum_ok(bare):
+                    message = (
+                        f"{quote_value(orcid)} fails the ORCID checksum; check the last "
+                        "digit (copy the iD from the person's ORCID page)"
+                    )
+                    yield ERROR, paths.join(path, "orcid"), message, "orcid-checksum"
+
+
+def _calendar_date(text: str) -> date | None:
+    """The date a well-formed YYYY[-MM[-DD]] names (first day of a month/year), or None."""
+    match = _DATE.match(text)
+    if not match:
+        return None
+    year, month, day = (int(part) if part else 1 for part in match.groups())
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _date_fields(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    for key in ("embargo_date",):
+        if isinstance(data.get(key), str):
+            yield key, data[key]
+    publication = data.get("publication_date")
+    if isinstance(publication, str):
+        for part in publication.split("/", 1):
+            yield "publication_date", part
+    for path, item in _entries(data, "dates"):
+        for key in ("start", "end"):
+            if isinstance(item.get(key), str):
+                yield paths.join(path, key), item[key]
+
+
+def _dates(data: dict[str, Any], today: date):
+    for path, text in _date_fields(data):
+        if _DATE.match(text) and _calendar_date(text) is None:
+            message = f"{quote_value(text)} is not a real date; check the month and day"
+            yield ERROR, path, message, "date-invalid"
+    intervals = []
+    publication = data.get("publication_date")
+    if isinstance(publication, str) and "/" in publication:
+        intervals.append(("publication_date", *publication.split("/", 1)))
+    for path, item in _entries(data, "dates"):
+        if isinstance(item.get("start"), str) and isinstance(item.get("end"), str):
+            intervals.append((path, item["start"], item["end"]))
+    for path, start, end in intervals:
+        first, last = _calendar_date(start), _calendar_date(end)
+        if first and last and first > last:
+            yield ERROR, path, f"start {start} is after end {end}", "date-order"
+
+
+def _license(data: dict[str, Any], today: date):
+    value = data.get("license")
+    license_id = value.get("id") if isinstance(value, dict) else value
+    path = "license.id" if isinstance(value, dict) else "license"
+    if not isinstance(license_id, str) or not license_id.strip():
+        return
+    if not vocabularies.is_known_license(license_id):
+        message = f"{quote_value(license_id)} is not a license id Zenodo knows"
+        similar = vocabularies.similar_licenses(license_id)
+        if similar:
+            message += "; did you mean " + " or ".join(f"'{s}'" for s in similar) + "?"
+        else:
+            message += "; use an SPDX id such as MIT, Apache-2.0, CC-BY-4.0 or CC0-1.0"
+        yield ERROR, path, message, "license-unknown"
+
+
+def _access(data: dict[str, Any], today: date):
+    access = data.get("access_right", "open")
+    embargo = data.get("embargo_date")
+    if access == "embargoed" and isinstance(embargo, str):
+        until = _calendar_date(embargo) if len(embargo) == 10 else None
+        if until is not None and until <= today:
+            message = (
+                f"embargo date {embargo} is not in the future (today is {today.isoformat()}); "
+                "Zenodo refuses to publish it: move the date or set access_right: open"
+            )
+            yield ERROR, "embargo_date", message, "embargo-past"
+    if embargo is not None and access != "embargoed":
+        message = f"is ignored because access_right is {quote_value(access)}, not 'embargoed'"
+        yield WARNING, "embargo_date", message, "ignored-field"
+    if "license" not in data and access in ("open", "embargoed"):
+        default = "CC0-1.0" if data.get("upload_type") == "dataset" else "CC-BY-4.0"
+        message = (
+            f"no license: Zenodo will record {default}; set license (e.g. the one in your "
+            "LICENSE file)"
+        )
+        yield WARNING, "license", message, "default-license"
+
+
+def _subtypes(data: dict[str, Any], today: date):
+    upload_type = data.get("upload_type")
+    if not isinstance(upload_type, str):
+        return
+    for kind in ("publication", "image"):
+        key = f"{kind}_type"
+        if key in data and upload_type != kind:
+            message = f"is ignored because upload_type is {quote_value(upload_type)}"
+            yield WARNING, key, message, "ignored-field"
+        if upload_type == kind and key not in data:
+            message = f"upload_type is {kind!r} but {key} is missing; set it to be specific"
+            yield WARNING, key, message, "missing-subtype"
+
+
+def _relations(data: dict[str, Any], today: date):
+    for path, item in _entries(data, "related_identifiers"):
+        relation = item.get("relation")
+        if relation in _TYPOS:
+            message = f"{relation!r} is a misspelling; write {_TYPOS[relation]!r}"
+            yield WARNING, paths.join(path, "relation"), message, "misspelled"
+        identifier = item.get("identifier")
+        if (
+            isinstance(identifier, str)
+            and identifier.startswith("10.")
+            and not _DOI.match(identifier)
+        ):
+            message = f"{quote_value(identifier)} is not a valid DOI (10.1234/abc, no spaces)"
+            yield ERROR, paths.join(path, "identifier"), message, "doi-syntax"
+
+
+def _warnings(data: dict[str, Any], today: date):
+    if isinstance(data.get("doi"), str):
+        message = (
+            "a DOI is committed in the file; each new version gets its own DOI from Zenodo, "
+            "and reusing this one makes publishing fail: remove it"
+        )
+        yield WARNING, "doi", message, "doi-in-file"
+    if "prereserve_doi" in data:
+        message = "is ignored: Zenodo reserves the DOI itself; remove it"
+        yield WARNING, "prereserve_doi", message, "ignored-field"
+    if "version" in data:
+        message = "is hard-coded and will go stale; leave it out, the release tag fills it in"
+        yield WARNING, "version", message, "hard-coded-version"
+    if "publication_date" in data:
+        message = "is hard-coded and will go stale; leave it out, the release date fills it in"
+        yield WARNING, "publication_date", message, "hard-coded-date"
+    if "description" not in data:
+        message = (
+            "no description: Zenodo accepts the record, but it is hard to find; add a short "
+            "abstract"
+        )
+        yield WARNING, "description", message, "missing-description"
+    for path, creator in _entries(data, "creators"):
+        name = creator.get("name")
+        if isinstance(name, str) and name.strip() and not _family_given(name):
+            message = (
+                f"{quote_value(name)} is not in 'Family, Given' form (e.g. 'Doe, Jane'); "
+                "Zenodo stores the whole name as the family name otherwise"
+            )
+            yield WARNING, paths.join(path, "name"), message, "name-format"
+
+
+def _family_given(name: str) -> bool:
+    if _ORGANISATION_WORDS.search(name):
+        return True  # an organisation: no family name to split
+    parts = name.split(",")
+    return len(parts) == 2 and all(part.strip() for part in parts)

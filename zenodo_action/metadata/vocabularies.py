@@ -1,0 +1,122 @@
+"""Offline vocabularies: the packaged schema, Zenodo's license ids, and names people use
+for fields by mistake.
+
+The closed vocabularies (upload types, relations, roles, ...) live in schema.json only;
+this module reads them from there.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+
+def _load(name: str) -> Any:
+    return json.loads(resources.files(__package__).joinpath(name).read_text("utf-8"))
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict[str, Any]:
+    return _load("schema.json")
+
+
+def schema_copy() -> dict[str, Any]:
+    """A copy callers may change without affecting validation."""
+    return json.loads(json.dumps(schema()))
+
+
+@lru_cache(maxsize=1)
+def license_ids() -> frozenset[str]:
+    """Lower-cased license ids Zenodo accepts (SPDX and legacy Zenodo ids)."""
+    return frozenset(_load("data/licenses.json")["ids"])
+
+
+def is_known_license(license_id: str) -> bool:
+    return license_id.strip().lower() in license_ids()
+
+
+def similar_licenses(license_id: str) -> list[str]:
+    return difflib.get_close_matches(license_id.strip().lower(), license_ids(), n=3, cutoff=0.7)
+
+
+# Keys people write for a field that has another name in Zenodo's metadata. Zenodo drops
+# unknown keys without a word, so each of these would silently lose data.
+KEY_SYNONYMS = {
+    "abstract": "description",
+    "summary": "description",
+    "author": "creators",
+    "authors": "creators",
+    "creator": "creators",
+    "contributor": "contributors",
+    "funding": "grants",
+    "funders": "grants",
+    "funder": "grants",
+    "grant": "grants",
+    "tags": "keywords",
+    "tag": "keywords",
+    "keyword": "keywords",
+    "licence": "license",
+    "licenses": "license",
+    "licences": "license",
+    "type": "upload_type",
+    "resource_type": "upload_type",
+    "date": "publication_date",
+    "release_date": "publication_date",
+    "date_published": "publication_date",
+    "published": "publication_date",
+    "access": "access_right",
+    "access_rights": "access_right",
+    "embargo": "embargo_date",
+    "community": "communities",
+    "reference": "references",
+    "related": "related_identifiers",
+    "related_identifier": "related_identifiers",
+    "relations": "related_identifiers",
+    "identifiers": "related_identifiers",
+    "note": "notes",
+    "methods": "method",
+    "methodology": "method",
+    "subject": "subjects",
+    "location": "locations",
+    "supervisors": "thesis_supervisors",
+    "publisher": "imprint_publisher",
+    "university": "thesis_university",
+    "lang": "language",
+    # inside creators / contributors
+    "affiliations": "affiliation",
+    "orcid_id": "orcid",
+    "orcidid": "orcid",
+    "role": "type",
+    "given_name": "name",
+    "family_name": "name",
+    "given-names": "name",
+    "family-names": "name",
+    # inside related_identifiers
+    "relation_type": "relation",
+    "relationtype": "relation",
+    "id": "identifier",
+}
+
+# Keys that come from Zenodo's responses or other formats rather than from a typo.
+KEY_EXPLANATIONS = {
+    "metadata": "put the fields inside 'metadata:' at the top level of the file",
+    "conceptdoi": "Zenodo assigns the concept DOI; remove it",
+    "conceptrecid": "Zenodo assigns the concept record id; remove it",
+    "files": "files are chosen by the action's inputs, not by this file; remove it",
+    "cff-version": "this looks like CITATION.cff content; .zenodo.yml uses Zenodo's field names",
+}
+
+
+def suggest_key(key: str, allowed: list[str]) -> str | None:
+    """The allowed key someone writing `key` most likely meant, or None."""
+    lowered = key.strip().lower().replace("-", "_")
+    if lowered in allowed and lowered != key:
+        return lowered
+    synonym = KEY_SYNONYMS.get(lowered) or KEY_SYNONYMS.get(key.strip().lower())
+    if synonym in allowed:
+        return synonym
+    close = difflib.get_close_matches(lowered, allowed, n=1, cutoff=0.75)
+    return close[0] if close else None
