@@ -1,0 +1,424 @@
+"""`zenodo-action publish` end to end against the fake Zenodo (a real server on loopback)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from zenodo_action.cli import main
+
+CONFIG = """\
+title: Frobnicator
+upload_type: software
+description: <p>Frobnicates widgets.</p>
+creators:
+  - name: Doe, Jane
+    affiliation: ACME
+license: MIT
+keywords: [widgets]
+"""
+
+
+class Project:
+    """A working directory with a .zenodo.yml and files, and a way to run the CLI in it."""
+
+    def __init__(self, root: Path, capsys, fake) -> None:
+        self.root = root
+        self.capsys = capsys
+        self.fake = fake
+        self.config(CONFIG)
+
+    def config(self, text: str) -> None:
+        (self.root / ".zenodo.yml").write_text(text)
+
+    def file(self, name: str, data: bytes) -> Path:
+        path = self.root / "dist" / name
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(data)
+        return path
+
+    def publish(self, *args: str) -> tuple[int, dict | None, str]:
+        """Run publish with --json; return (exit code, result, stderr)."""
+        self.capsys.readouterr()
+        code = main(["publish", "--zenodo-url", self.fake.url, "--json", *args])
+        out, err = self.capsys.readouterr()
+        assert self.fake.token not in out + err
+        assert "Traceback" not in err
+        return code, json.loads(out) if code == 0 else None, err
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch, capsys, fake_zenodo, fast_retries):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ZENODO_TOKEN", fake_zenodo.token)
+    return Project(tmp_path, capsys, fake_zenodo)
+
+
+def md5(data: bytes) -> str:
+    return hashlib.md5(data).hexdigest()
+
+
+def files_of(version: dict) -> dict[str, str]:
+    return {name: md5_ for name, (_, md5_) in version["files"].items()}
+
+
+def seed(fake, *versions: str, files: dict[str, bytes] | None = None):
+    specs = [{"version": v, "files": files or {f"tool-{v}.zip": v.encode()}} for v in versions]
+    return fake.seed_concept(versions=specs)
+
+
+def test_first_version_of_a_new_concept(project):
+    project.file("tool-1.0.zip", b"one")
+    code, result, _ = project.publish("--files", "dist/*", "--version", "1.0")
+    assert code == 0
+    fake = project.fake
+    [concept] = fake.concept_ids()
+    [version] = fake.published_versions(concept)
+    assert result["status"] == "published"
+    assert result["doi"] == version["doi"] == f"10.5281/zenodo.{concept + 1}"
+    assert result["concept_doi"] == f"10.5281/zenodo.{concept}"
+    assert result["new_concept"] is True
+    assert version["version"] == "1.0"
+    assert version["title"] == "Frobnicator"
+    assert files_of(version) == {"tool-1.0.zip": md5(b"one")}
+    assert fake.pending_drafts(concept) == []
+
+
+def test_the_text_result_announces_a_new_concept_to_pin(project):
+    project.file("tool-1.0.zip", b"one")
+    project.capsys.readouterr()
+    code = main(["publish", "--zenodo-url", project.fake.url, "--files", "dist/*"])
+    out = project.capsys.readouterr().out
+    [concept] = project.fake.concept_ids()
+    assert code == 0
+    assert out.startswith(f"published 10.5281/zenodo.{concept + 1}\n")
+    assert f"NEW CONCEPT DOI: 10.5281/zenodo.{concept}" in out
+    assert f"--concept 10.5281/zenodo.{concept}" in out
+
+
+def test_a_rerun_of_a_first_version_finds_it_by_title(project):
+    project.file("tool-1.0.zip", b"one")
+    assert project.publish("--files", "dist/*", "--version", "1.0")[0] == 0
+    code, result, _ = project.publish("--files", "dist/*", "--version", "1.0")
+    assert code == 0 and result["status"] == "unchanged"
+    assert len(project.fake.concept_ids()) == 1
+
+
+def test_no_second_concept_with_the_same_title(project):
+    seeded = seed(project.fake, "1.0")
+    project.file("tool-2.0.zip", b"two")
+    title = project.fake.published_versions(seeded.concept_id)[0]["title"]
+    project.config(CONFIG.replace("Frobnicator", title))
+    code, _, err = project.publish("--files", "dist/*", "--version", "2.0")
+    assert code == 1
+    assert f"--concept {seeded.concept_doi}" in err
+    assert len(project.fake.concept_ids()) == 1
+
+
+@pytest.mark.parametrize(
+    "concept",
+    [
+        lambda s: s.concept_doi,
+        lambda s: f"https://doi.org/{s.concept_doi}",
+        lambda s: str(s.record_ids[0]),
+        lambda s: str(s.concept_id),
+        lambda s: f"{{url}}/records/{s.record_ids[0]}",
+    ],
+    ids=["concept-doi", "doi-url", "old-record-id", "concept-id", "record-url"],
+)
+def test_next_version_from_any_form_of_the_concept(project, concept):
+    fake = project.fake
+    seeded = seed(fake, "1.0", "1.1")
+    project.file("tool-2.0.zip", b"two")
+    given = concept(seeded).replace("{url}", fake.url)
+    code, result, _ = project.publish("--concept", given, "--files", "dist/*", "--version", "2.0")
+    assert code == 0
+    versions = fake.published_versions(seeded.concept_id)
+    assert [v["version"] for v in versions] == ["1.0", "1.1", "2.0"]
+    assert result["doi"] == versions[-1]["doi"]
+    assert result["concept_doi"] == seeded.concept_doi
+    assert files_of(versions[-1]) == {"tool-2.0.zip": md5(b"two")}  # inherited file removed
+    assert fake.pending_drafts(seeded.concept_id) == []
+    meta = versions[-1]["metadata"]
+    assert meta["title"] == "Frobnicator" and meta["keywords"] == ["widgets"]
+
+
+def test_a_rerun_changes_nothing(project):
+    fake = project.fake
+    seeded = seed(fake, "1.0")
+    project.file("tool-2.0.zip", b"two")
+    args = ("--concept", seeded.concept_doi, "--files", "dist/*", "--version", "2.0")
+    first = project.publish(*args)[1]
+    writes_before = sum(1 for r in fake.requests if r.method != "GET")
+    code, again, _ = project.publish(*args)
+    assert code == 0 and again["status"] == "unchanged"
+    assert again["doi"] == first["doi"]
+    assert sum(1 for r in fake.requests if r.method != "GET") == writes_before
+    assert len(fake.published_versions(seeded.concept_id)) == 2
+
+
+def test_identical_files_without_a_version_change_nothing(project):
+    fake = project.fake
+    seeded = seed(fake, "1.0", files={"data.csv": b"a,b\n"})
+    project.file("data.csv", b"a,b\n")
+    code, result, _ = project.publish("--concept", seeded.concept_doi, "--files", "dist/*")
+    assert code == 0 and result["status"] == "unchanged"
+    assert "identical" in result["reason"]
+    assert len(fake.published_versions(seeded.concept_id)) == 1
+
+
+def test_identical_files_are_not_uploaded_again(project):
+    fake = project.fake
+    seeded = seed(fake, "1.0", files={"big.bin": b"B" * 5000, "old.txt": b"old"})
+    project.file("big.bin", b"B" * 5000)
+    project.file("new.txt", b"new")
+    code, _, _ = project.publish(
+        "--concept", seeded.concept_doi, "--files", "dist/*", "--version", "2.0"
+    )
+    assert code == 0
+    uploads = [r.path for r in fake.requests if r.method == "PUT" and "/files/" in r.path]
+    assert [p.rsplit("/", 1)[1] for p in uploads] == ["new.txt"]
+    latest = fake.published_versions(seeded.concept_id)[-1]
+    assert files_of(latest) == {"big.bin": md5(b"B" * 5000), "new.txt": md5(b"new")}
+
+
+def test_uploads_send_no_content_type_and_identify_themselves(project):
+    seeded = seed(project.fake, "1.0")
+    project.file("a.zip", b"zip")
+    assert (
+        project.publish("--concept", seeded.concept_doi, "--files", "dist/*", "--version", "2")[0]
+        == 0
+    )
+    [upload] = [r for r in project.fake.requests if r.method == "PUT" and "/files/" in r.path]
+    headers = {k.lower(): v for k, v in upload.headers.items()}
+    assert "content-type" not in headers or headers["content-type"] == "application/octet-stream"
+    assert headers["user-agent"].startswith("zenodo-action/")
+    assert all("access_token" not in r.query for r in project.fake.requests)
+
+
+def test_a_pending_draft_with_files_is_adopted(project):
+    fake = project.fake
+    seeded = seed(fake, "1.0")
+    draft = fake.seed_pending_draft(
+        seeded.concept_id, files={"stale.txt": b"x"}, metadata={"version": "2.0"}
+    )
+    project.file("tool-2.0.zip", b"two")
+    code, result, err = project.publish(
+        "--concept", seeded.concept_doi, "--files", "dist/*", "--version", "2.0"
+    )
+    assert code == 0, err
+    assert result["record_id"] == draft
+    latest = fake.published_versions(seeded.concept_id)[-1]
+    assert latest["record_id"] == draft
+    assert files_of(latest) == {"tool-2.0.zip": md5(b"two")}
+    assert fake.count("POST", r"/actions/newversion") == 0
+
+
+def test_a_pending_draft_without_files_is_adopted(project):
+    fake = project.fake
+    seeded = seed(fake, "1.0")
+    draft = fake.seed_pending_draft(seeded.concept_id, files={}, metadata={"version": "2.0"})
+    project.file("tool-2.0.zip", b"two")
+    code, result, _ = project.publish(
+        "--concept", seeded.concept_doi, "--files", "dist/*", "--version", "2.0"
+    )
+    assert code == 0 and result["record_id"] == draft
+    assert [v["version"] for v in fake.published_versions(seeded.concept_id)] == ["1.0", "2.0"]
+
+
+def test_an_idle_foreign_draft_is_taken_over_but_a_fresh_one_is_refused(project):
+    fake = project.fake
+    seeded = seed(fake, "1.0")
+    draft = fake.seed_pending_draft(seeded.concept_id, metadata={"version": "1.5"})
+    project.file("tool-2.0.zip", b"two")
+    args = ("--concept", seeded.concept_doi, "--files", "dist/*", "--version", "2.0")
+    code, _, err = project.publish(*args)
+    assert code == 1
+    assert "another run is preparing version 1.5" in err
+    assert [v["version"] for v in fake.published_versions(seeded.concept_id)] == ["1.0"]
+    fake.backdate(draft, 11 * 60)
+    code, _, err = project.publish(*args)
+    assert code == 0, err
+    assert "taking over abandoned draft" in err
+    assert [v["version"] for v in fake.published_versions(seeded.concept_id)] == ["1.0", "2.0"]
+
+
+@pytest.mark.parametrize("old_zenodo", [False, True], ids=["today", "old-zenodo"])
+def test_both_newversion_behaviours(project, old_zenodo):
+    fake = project.fake
+    fake.old_zenodo_newversion = old_zenodo
+    seeded = seed(fake, "1.0")
+    project.file("tool-2.0.zip", b"two")
+    code, result, _ = project.publish(
+        "--concept", seeded.concept_doi, "--files", "dist/*", "--version", "2.0"
+    )
+    assert code == 0
+    versions = fake.published_versions(seeded.concept_id)
+    assert [v["version"] for v in versions] == ["1.0", "2.0"]
+    assert result["doi"] == versions[-1]["doi"] != versions[0]["doi"]
+
+
+def test_dry_run_creates_nothing_and_shows_the_plan(project):
+    fake = project.fake
+    seeded = seed(fake, "1.0", files={"keep.txt": b"k", "drop.txt": b"d"})
+    project.file("keep.txt", b"k")
+    project.file("add.txt", b"aa")
+    code, result, err = project.publish(
+        "--concept", seeded.concept_doi, "--files", "dist/*", "--version", "2.0", "--dry-run"
+    )
+    assert code == 0
+    assert result["status"] == "planned"
+    assert all(r.method == "GET" for r in fake.requests)
+    assert fake.pending_drafts(seeded.concept_id) == []
+    assert f"would publish 2.0 as the next version of concept {seeded.concept_doi}" in err
+    assert "keep   keep.txt" in err and "delete drop.txt" in err and "upload add.txt" in err
+    assert "version: '1.0' -> '2.0'" in err
+
+
+def test_draft_mode_leaves_a_draft_and_a_later_run_publishes_it(project):
+    fake = project.fake
+    seeded = seed(fake, "1.0")
+    project.file("tool-2.0.zip", b"two")
+    args = ("--concept", seeded.concept_doi, "--files", "dist/*", "--version", "2.0")
+    code, result, _ = project.publish(*args, "--draft")
+    assert code == 0 and result["status"] == "draft" and result["doi"] is None
+    [pending] = fake.pending_drafts(seeded.concept_id)
+    assert pending["record_id"] == result["record_id"]
+    assert len(fake.published_versions(seeded.concept_id)) == 1
+    code, published, _ = project.publish(*args)
+    assert code == 0 and published["record_id"] == result["record_id"]
+    assert fake.pending_drafts(seeded.concept_id) == []
+
+
+def test_checksum_mismatch_is_detected(project, monkeypatch):
+    from zenodo_action.zenodo import client as client_module
+
+    real_upload = client_module.ZenodoClient.upload
+
+    def corrupting_upload(self, draft, local):
+        _, sent = real_upload(self, draft, local)
+        return "0" * 32, sent  # as if Zenodo stored other bytes
+
+    monkeypatch.setattr(client_module.ZenodoClient, "upload", corrupting_upload)
+    seeded = seed(project.fake, "1.0")
+    project.file("tool-2.0.zip", b"two")
+    code, _, err = project.publish(
+        "--concept", seeded.concept_doi, "--files", "dist/*", "--version", "2.0"
+    )
+    assert code == 1
+    assert "different checksum" in err and "nothing was published" in err
+    assert len(project.fake.published_versions(seeded.concept_id)) == 1
+
+
+def test_a_file_changed_during_upload_is_detected(project, monkeypatch):
+    from zenodo_action import files as files_module
+
+    seeded = seed(project.fake, "1.0")
+    path = project.file("tool-2.0.zip", b"two")
+    real_local_file = files_module.local_file
+
+    def hashed_then_changed(p, name=None):
+        described = real_local_file(p, name)
+        path.write_bytes(b"TWO")  # rewritten after hashing, before the upload
+        return described
+
+    monkeypatch.setattr(files_module, "local_file", hashed_then_changed)
+    code, _, err = project.publish(
+        "--concept", seeded.concept_doi, "--files", "dist/*", "--version", "2.0"
+    )
+    assert code == 1
+    assert "changed while it was being uploaded" in err
+    assert len(project.fake.published_versions(seeded.concept_id)) == 1
+
+
+def test_server_side_validation_error_names_the_field_and_line(project):
+    seeded = seed(project.fake, "1.0")
+    # A licence our offline list knows, but this Zenodo does not: rejected on PUT.
+    project.config(CONFIG.replace("license: MIT", "license: 0bsd"))
+    project.file("tool-2.0.zip", b"two")
+    code, _, err = project.publish(
+        "--concept", seeded.concept_doi, "--files", "dist/*", "--version", "2.0"
+    )
+    assert code == 1
+    assert ".zenodo.yml:7: license:" in err or ".zenodo.yml:7: metadata.license" in err
+    assert "Invalid license" in err
+
+
+def test_bad_token(project, monkeypatch):
+    seeded = seed(project.fake, "1.0")
+    monkeypatch.setenv("ZENODO_TOKEN", "not-a-valid-token-123")
+    project.file("tool-2.0.zip", b"two")
+    code, _, err = project.publish(
+        "--concept", seeded.concept_doi, "--files", "dist/*", "--version", "2.0"
+    )
+    assert code == 1
+    assert "not-a-valid-token-123" not in err
+    assert "another Zenodo account" in err or "refused" in err
+
+
+def test_a_concept_of_another_account(project):
+    fake = project.fake
+    other = fake.add_user()
+    seeded = fake.seed_concept(versions=[{"version": "1.0"}], owner_token=other)
+    project.file("tool-2.0.zip", b"two")
+    code, _, err = project.publish(
+        "--concept", seeded.concept_doi, "--files", "dist/*", "--version", "2.0"
+    )
+    assert code == 1
+    assert "belongs to another Zenodo account" in err
+    assert len(fake.published_versions(seeded.concept_id)) == 1
+
+
+def test_unknown_concept(project):
+    project.file("a.zip", b"a")
+    code, _, err = project.publish("--concept", "10.5281/zenodo.999999", "--files", "dist/*")
+    assert code == 1 and "no record with this id" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "env_token", "message"),
+    [
+        (("--files", "dist/*"), "", "set the ZENODO_TOKEN"),
+        (("--files", "nothing/*"), "tok", "matches no file"),
+        (("--files", "dist/*", "--concept", "10.1234/x.4"), "tok", "not a Zenodo concept DOI"),
+        (("--files", "dist/*", "--publication-date", "2024-13-01"), "tok", "not a date"),
+    ],
+)
+def test_usage_errors_exit_2_before_any_request(project, monkeypatch, args, env_token, message):
+    monkeypatch.setenv("ZENODO_TOKEN", env_token)
+    project.file("a.zip", b"a")
+    code, _, err = project.publish(*args)
+    assert code == 2 and message in err
+    assert project.fake.requests == []
+
+
+def test_invalid_metadata_stops_before_any_request(project):
+    project.config(CONFIG.replace("upload_type: software", "upload_type: sofware"))
+    project.file("a.zip", b"a")
+    code, _, err = project.publish("--files", "dist/*")
+    assert code == 1
+    assert ".zenodo.yml:2:" in err and "nothing was sent to Zenodo" in err
+    assert project.fake.requests == []
+
+
+def test_empty_file_stops_before_any_request(project):
+    project.file("empty.txt", b"")
+    code, _, err = project.publish("--files", "dist/*")
+    assert code == 1 and "the file is empty" in err
+    assert project.fake.requests == []
+
+
+def test_sandbox_dois_are_read_from_the_record_not_prereserve(
+    tmp_path, monkeypatch, capsys, fake_zenodo_sandbox, fast_retries
+):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ZENODO_TOKEN", fake_zenodo_sandbox.token)
+    project = Project(tmp_path, capsys, fake_zenodo_sandbox)
+    project.file("a.zip", b"a")
+    code, result, _ = project.publish("--files", "dist/*", "--version", "1")
+    assert code == 0
+    assert result["doi"].startswith("10.5072/")
+    assert result["concept_doi"].startswith("10.5072/")

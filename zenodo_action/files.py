@@ -1,0 +1,145 @@
+"""Local files: globbing, streaming md5, and the limits Zenodo enforces.
+
+Every check that can be made without the network is made here, before any
+draft is created or touched (zenodo-api.md §5: 100 files, 50 GB in total, no
+empty files, no `/` in names, at most 255 characters).
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from zenodo_action.errors import ActionError, UsageError
+
+MAX_FILES = 100
+MAX_TOTAL_BYTES = 50 * 10**9
+MAX_NAME_LENGTH = 255
+CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class LocalFile:
+    """A file to publish, under the name it will have on Zenodo."""
+
+    name: str
+    path: Path
+    size: int
+    md5: str
+
+
+def md5_of(path: Path) -> str:
+    digest = hashlib.md5(usedforsecurity=False)
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def local_file(path: Path, name: str | None = None) -> LocalFile:
+    """Describe one file, reading it once to hash it."""
+    try:
+        size = path.stat().st_size
+        return LocalFile(name or path.name, path, size, md5_of(path))
+    except OSError as error:
+        raise UsageError(f"{path}: cannot read file ({error.strerror or error})") from None
+
+
+def expand_globs(patterns: Iterable[str], root: Path) -> list[Path]:
+    """The regular files the patterns match, in a stable order, each once.
+
+    A pattern that matches no file is an error: a release job that silently
+    publishes fewer files than the user asked for is worse than one that stops.
+    """
+    found: dict[Path, None] = {}
+    for pattern in patterns:
+        full = pattern if os.path.isabs(pattern) else str(root / pattern)
+        matches = sorted(Path(p) for p in glob.glob(full, recursive=True) if os.path.isfile(p))
+        if not matches:
+            raise UsageError(f"files: the pattern {pattern!r} matches no file under {root}")
+        found.update(dict.fromkeys(matches))
+    return list(found)
+
+
+def collect(patterns: Sequence[str], root: Path) -> list[LocalFile]:
+    return [local_file(path) for path in expand_globs(patterns, root)]
+
+
+def check_name(name: str) -> str | None:
+    """Why Zenodo would refuse this file name, or None."""
+    if not name or name in (".", ".."):
+        return "the name is empty"
+    if "/" in name or "\\" in name or "\0" in name:
+        return "the name contains '/', '\\' or a NUL byte"
+    if len(name) > MAX_NAME_LENGTH:
+        return f"the name is longer than {MAX_NAME_LENGTH} characters"
+    return None
+
+
+def preflight(files: Sequence[LocalFile]) -> None:
+    """Refuse, before anything is sent, a file set Zenodo would reject half-way."""
+    problems = [f"{f.path}: {why}" for f in files if (why := check_name(f.name))]
+    problems += [
+        f"{f.path}: the file is empty (Zenodo refuses empty files)" for f in files if not f.size
+    ]
+    problems += _duplicate_names(files)
+    if not files:
+        problems.append("no files to publish: give at least one (Zenodo needs a file per version)")
+    if len(files) > MAX_FILES:
+        problems.append(f"{len(files)} files: Zenodo accepts at most {MAX_FILES} per version")
+    total = sum(f.size for f in files)
+    if total > MAX_TOTAL_BYTES:
+        problems.append(
+            f"{human_size(total)} in total: Zenodo accepts at most "
+            f"{human_size(MAX_TOTAL_BYTES)} per version"
+        )
+    if problems:
+        raise ActionError("cannot publish these files:\n  " + "\n  ".join(problems))
+
+
+def _duplicate_names(files: Sequence[LocalFile]) -> list[str]:
+    by_name: dict[str, list[LocalFile]] = {}
+    for f in files:
+        by_name.setdefault(f.name, []).append(f)
+    return [
+        f"two files would be named {name!r} on Zenodo: " + ", ".join(str(f.path) for f in group)
+        for name, group in by_name.items()
+        if len(group) > 1
+    ]
+
+
+def human_size(size: float) -> str:
+    for unit in ("B", "kB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1000
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+class HashingReader:
+    """A file opened for upload that hashes what it sends.
+
+    Comparing its md5 with the one taken before the upload proves the bytes sent
+    are the bytes planned (a file rewritten while uploading is caught).
+    """
+
+    def __init__(self, path: Path, size: int) -> None:
+        self._handle: IO[bytes] = open(path, "rb")  # noqa: SIM115 - closed by close()
+        self._size = size
+        self.md5 = hashlib.md5(usedforsecurity=False)
+
+    def read(self, amount: int = -1) -> bytes:
+        chunk = self._handle.read(amount)
+        self.md5.update(chunk)
+        return chunk
+
+    def __len__(self) -> int:  # requests takes Content-Length from here
+        return self._size
+
+    def close(self) -> None:
+        self._handle.close()

@@ -1,0 +1,99 @@
+"""The deposition metadata to send: the file's metadata plus what the run knows.
+
+A pure function of its inputs. PUT replaces all of a draft's metadata
+(zenodo-api.md §2.4), so everything a version should carry is built here from
+the user's file, never carried over from the previous version: related
+identifiers added for one release do not pile up across versions.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+# Zenodo sets these itself; sending them back breaks a new version (§3.1 point 6).
+SERVER_OWNED = ("doi", "prereserve_doi")
+
+
+def build_metadata(
+    data: Mapping[str, Any],
+    *,
+    version: str | None = None,
+    publication_date: str | None = None,
+    today: dt.date | None = None,
+    default_description: str | None = None,
+    default_upload_type: str | None = None,
+    related: Sequence[Mapping[str, str]] = (),
+) -> dict[str, Any]:
+    """Metadata for a PUT: explicit values win over the file, the file over defaults."""
+    metadata = copy.deepcopy(dict(data))
+    for key in SERVER_OWNED:
+        metadata.pop(key, None)
+    if version:
+        metadata["version"] = version
+    metadata["publication_date"] = (
+        publication_date
+        or metadata.get("publication_date")
+        or (today or dt.datetime.now(dt.timezone.utc).date()).isoformat()
+    )
+    if default_description and not str(metadata.get("description") or "").strip():
+        metadata["description"] = default_description
+    if default_upload_type and not metadata.get("upload_type"):
+        metadata["upload_type"] = default_upload_type
+    if related:
+        metadata["related_identifiers"] = _merge_related(
+            metadata.get("related_identifiers") or [], related
+        )
+    return metadata
+
+
+def _merge_related(
+    existing: Sequence[Mapping[str, Any]], extra: Sequence[Mapping[str, str]]
+) -> list[dict[str, Any]]:
+    merged = [dict(item) for item in existing]
+    seen = {(str(i.get("identifier")), str(i.get("relation")).lower()) for i in merged}
+    for item in extra:
+        key = (item["identifier"], item["relation"].lower())
+        if key not in seen:
+            merged.append(dict(item))
+            seen.add(key)
+    return merged
+
+
+def describe_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    """One line per top-level field that differs, for the dry-run plan."""
+    before, after = _comparable(old), _comparable(new)
+    lines = []
+    for key in sorted(set(before) | set(after)):
+        if before.get(key) == after.get(key):
+            continue
+        if key not in before:
+            lines.append(f"{key}: added {_short(after[key])}")
+        elif key not in after:
+            lines.append(f"{key}: removed")
+        else:
+            lines.append(f"{key}: {_short(before[key])} -> {_short(after[key])}")
+    return lines
+
+
+def _comparable(metadata: Mapping[str, Any]) -> dict[str, Any]:
+    """Drop what Zenodo adds or echoes differently (empty values, licence id case)."""
+    result = {k: _prune(v) for k, v in metadata.items() if k not in SERVER_OWNED}
+    if isinstance(result.get("license"), str):
+        result["license"] = result["license"].lower()
+    return {k: v for k, v in result.items() if v not in (None, "", [], {})}
+
+
+def _prune(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _prune(v) for k, v in value.items() if v not in (None, "", [], {})}
+    if isinstance(value, list):
+        return [_prune(v) for v in value]
+    return value
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else f"({type(value).__name__} changed)"

@@ -1,0 +1,1 @@
+"""The Zenodo side: the deposit API client, publish planning and its errors."""

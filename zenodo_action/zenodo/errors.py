@@ -1,0 +1,145 @@
+"""Zenodo's error replies turned into one clear message, with a hint for the known ones.
+
+Both error body shapes are read (zenodo-api.md §4.1): today's `messages` list
+and old Zenodo's `message` string. Field paths such as `metadata.creators.0.name`
+are located in the user's `.zenodo.yml` by the `locate` callback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from zenodo_action.errors import ActionError
+from zenodo_action.http import HttpError
+from zenodo_action.secrets import redact
+
+# A field of Zenodo's error -> (file, line, column) in the user's config, where known.
+Locate = Callable[[str], tuple[str | None, int | None, int | None]]
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    message: str
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}: " if self.file and self.line else ""
+        return f"{where}{self.field or 'record'}: {self.message}"
+
+
+class ZenodoRejected(ActionError):
+    """Zenodo answered with an error the user must act on."""
+
+    def __init__(
+        self, message: str, *, hint: str | None = None, fields: tuple[FieldError, ...] = ()
+    ) -> None:
+        first = next((f for f in fields if f.line), None)
+        super().__init__(
+            message,
+            hint=hint,
+            file=first.file if first else None,
+            line=first.line if first else None,
+            column=first.column if first else None,
+        )
+        self.fields = fields
+
+
+def field_errors(body: Any) -> list[tuple[str, str]]:
+    """(field, message) pairs from either error shape."""
+    if not isinstance(body, dict):
+        return []
+    pairs = []
+    for item in body.get("errors") or ():
+        if not isinstance(item, dict):
+            continue
+        messages = item.get("messages") or [item.get("message") or ""]
+        for message in messages if isinstance(messages, list) else [messages]:
+            pairs.append((str(item.get("field") or ""), redact(str(message))))
+    return pairs
+
+
+def server_message(error: HttpError) -> str:
+    body = error.body
+    if isinstance(body, dict) and body.get("message"):
+        return redact(str(body["message"]))
+    return redact(str(body or ""))[:300]
+
+
+_FIELD_HINTS = (
+    ("pids.doi", "remove `doi` from .zenodo.yml: every version gets its own DOI from Zenodo"),
+    ("files.enabled", "every Zenodo version needs at least one file"),
+    ("access.embargo", "set embargo_date in the future, or change access_right"),
+    ("metadata.publication_date", "use a date like 2024-05-31, without a time"),
+)
+
+_MESSAGE_HINTS = (
+    (
+        "quota",
+        "the files exceed the record's quota (50 GB); remove files or ask Zenodo "
+        "support for more quota",
+    ),
+    ("Maximum file size", "a file exceeds Zenodo's size limit (50 GB)"),
+    ("exceeding the max amount", "Zenodo accepts at most 100 files per version"),
+    ("Empty files", "Zenodo refuses empty files; remove them from the file list"),
+    ("has been blocked", "Zenodo's spam check blocked the account; contact Zenodo support"),
+)
+
+
+def explain(error: HttpError, *, doing: str, locate: Locate | None = None) -> ActionError:
+    """One ActionError for a failed request, naming the step, the fields and a hint."""
+    status = error.status
+    if status in (401, 403):
+        return ZenodoRejected(
+            f"Zenodo refused to {doing} ({status} {server_message(error)})", hint=_auth_hint(doing)
+        )
+    if status == 429:
+        return ZenodoRejected(
+            f"Zenodo kept rate-limiting the request to {doing}",
+            hint="wait a few minutes and run again; a re-run continues where this one stopped",
+        )
+    if status is None or status >= 500:
+        return ZenodoRejected(
+            f"Zenodo failed to {doing}: {error.message}",
+            hint="Zenodo is having trouble; run again later: a re-run continues where this "
+            "one stopped and never creates a second version",
+        )
+    fields = tuple(_located(field, message, locate) for field, message in field_errors(error.body))
+    text = f"Zenodo rejected the request to {doing}: {server_message(error)}"
+    if fields:
+        text += "\n  " + "\n  ".join(str(f) for f in fields)
+    return ZenodoRejected(text, hint=_hint_for(fields, server_message(error)), fields=fields)
+
+
+def _located(field: str, message: str, locate: Locate | None) -> FieldError:
+    file, line, column = locate(field) if locate and field else (None, None, None)
+    return FieldError(field, message, file, line, column)
+
+
+def _auth_hint(doing: str) -> str:
+    if "new version" in doing:
+        return (
+            "the token's account does not own this record: use a token of the account that "
+            "owns the concept (or one the owner shared the record with)"
+        )
+    return (
+        "check ZENODO_TOKEN: a personal access token of the account that owns the record, "
+        "with the deposit:write and deposit:actions scopes, for this Zenodo instance "
+        "(sandbox tokens do not work on zenodo.org and vice versa)"
+    )
+
+
+def _hint_for(fields: tuple[FieldError, ...], message: str) -> str | None:
+    for field in fields:
+        for prefix, hint in _FIELD_HINTS:
+            if field.field.startswith(prefix):
+                return hint
+    text = message + " " + " ".join(f.message for f in fields)
+    for needle, hint in _MESSAGE_HINTS:
+        if needle.lower() in text.lower():
+            return hint
+    return None
