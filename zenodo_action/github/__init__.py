@@ -1,0 +1,1 @@
+"""The GitHub side: workflow commands, the event payload and the releases API."""

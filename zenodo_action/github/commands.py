@@ -1,0 +1,136 @@
+"""Workflow commands and environment files, as the Actions runner parses them.
+
+A direct port of the toolkit's command.ts and file-command.ts
+(reference github-actions.md §2). Every value that leaves through here is
+scrubbed of secrets first.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from zenodo_action.secrets import redact
+
+SUMMARY_LIMIT = 1024 * 1024  # the runner drops a larger step summary (§2.2)
+MESSAGE_LIMIT = 4096  # the runner truncates longer annotation messages (§2.5)
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_command(command: str, message: str = "", **properties: object) -> str:
+    """`::command k=v,k=v::message`; properties with empty values are left out."""
+    props = ",".join(
+        f"{key}={escape_property(str(value))}"
+        for key, value in properties.items()
+        if value is not None and value != ""
+    )
+    head = f"::{command} {props}" if props else f"::{command}"
+    return f"{head}::{escape_data(redact(message))}"
+
+
+def annotation(
+    level: str,
+    message: str,
+    *,
+    file: str | None = None,
+    line: int | None = None,
+    col: int | None = None,
+    end_line: int | None = None,
+    end_column: int | None = None,
+    title: str | None = None,
+) -> str:
+    """An `error`, `warning` or `notice` annotation line."""
+    if level not in ("error", "warning", "notice"):
+        raise ValueError(f"unknown annotation level {level!r}")
+    return format_command(
+        level,
+        message[:MESSAGE_LIMIT],
+        file=file,
+        line=line,
+        endLine=end_line,
+        col=col,
+        endColumn=end_column,
+        title=redact(title) if title else None,
+    )
+
+
+def emit(line: str) -> None:
+    print(line, flush=True)
+
+
+def add_mask(value: str | None) -> None:
+    """Ask the runner to mask a value (and each of its lines) in the log.
+
+    Printed unredacted on purpose: the runner must learn the value itself.
+    """
+    if not value:
+        return
+    for part in {value, *value.splitlines()}:
+        if part.strip():
+            sys.__stdout__.write(f"::add-mask::{escape_data(part)}\n")
+    sys.__stdout__.flush()
+
+
+def untrusted(text: str) -> str:
+    """Wrap text that may contain `::` or `##[` so the runner reads no command in it.
+
+    Uses stop-commands with a fresh random token (§2.3); plain text passes as is.
+    """
+    if "::" not in text and "##[" not in text:
+        return text
+    token = f"zenodo-action-{uuid.uuid4().hex}"
+    return f"::stop-commands::{token}\n{text}\n::{token}::"
+
+
+@contextmanager
+def group(title: str) -> Iterator[None]:
+    emit(f"::group::{escape_data(redact(title))}")
+    try:
+        yield
+    finally:
+        emit("::endgroup::")
+
+
+def _append(path: str, text: str) -> None:
+    with open(path, "a", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
+
+
+def file_command_entry(name: str, value: str) -> str:
+    """`name<<DELIM\\nvalue\\nDELIM\\n` with a fresh random delimiter (CVE-2022-35954)."""
+    delimiter = f"ghadelimiter_{uuid.uuid4()}"
+    if delimiter in name or delimiter in value:
+        raise ValueError("delimiter collision")  # pragma: no cover - a random uuid
+    return f"{name}<<{delimiter}\n{value}\n{delimiter}\n"
+
+
+def set_output(name: str, value: str, *, path: str | None = None) -> None:
+    """Write one step output to `GITHUB_OUTPUT`; a no-op outside the runner."""
+    path = path or os.environ.get("GITHUB_OUTPUT")
+    if path:
+        _append(path, file_command_entry(name, redact(value)))
+
+
+def append_summary(markdown: str, *, path: str | None = None) -> None:
+    """Append Markdown to the job summary, cut to what the runner accepts."""
+    path = path or os.environ.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return
+    text = redact(markdown)
+    encoded = text.encode("utf-8")
+    existing = os.path.getsize(path) if os.path.exists(path) else 0
+    room = SUMMARY_LIMIT - existing
+    if len(encoded) > room:
+        note = "\n\n_(summary truncated)_\n"
+        text = encoded[: max(0, room - len(note))].decode("utf-8", "ignore") + note
+    _append(path, text)
