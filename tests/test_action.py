@@ -1,0 +1,501 @@
+"""The Action's entrypoint driven exactly as the runner drives it.
+
+`INPUT_*` names keep their hyphens and unset inputs are empty strings; the event
+payload is a file at GITHUB_EVENT_PATH; outputs and the job summary are files read
+back with the runner's own grammar. GitHub and Zenodo are fakes on loopback; GitHub's
+asset downloads redirect to a second host that refuses an Authorization header.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests import container_harness as harness
+from zenodo_action import action
+
+GITHUB_TOKEN = "ghs_Zq8rT4testGitHubTokenValue0001"
+READ_ONLY_TOKEN = "ghs_Zq8rT4testReadOnlyTokenValue02"
+DECLARED_INPUTS = yaml.safe_load((harness.REPO_ROOT / "action.yml").read_text())["inputs"]
+CONFIG = """\
+title: Frobnicator
+upload_type: software
+creators:
+  - name: Doe, Jane
+    affiliation: ACME
+license: MIT
+keywords: [widgets]
+"""
+NOTES = "## What's new\n\n* faster frobnication\n"
+
+
+def md5(data: bytes) -> str:
+    return hashlib.md5(data).hexdigest()
+
+
+class Runner:
+    """One job step on a fake runner: workspace, event file, file commands, captured log."""
+
+    def __init__(self, tmp_path: Path, monkeypatch, capfd, github, zenodo) -> None:
+        self.tmp_path = tmp_path
+        self.monkeypatch = monkeypatch
+        self.capfd = capfd
+        self.github = github
+        self.zenodo = zenodo
+        self.workspace = tmp_path / "workspace"
+        self.workspace.mkdir()
+        (self.workspace / ".zenodo.yml").write_text(CONFIG)
+        self.repo = github.add_repo("octo-org/frobnicator")
+        github.add_token(GITHUB_TOKEN, "write")
+        github.add_token(READ_ONLY_TOKEN, "read")
+        self.runs = 0
+
+    def release(self, tag: str = "v1.2.0", assets: dict[str, bytes] | None = None, **options):
+        release = self.github.add_release(self.repo, tag, body=NOTES, **options)
+        for name, data in (assets if assets is not None else {"frob.whl": b"wheel"}).items():
+            self.github.add_asset(release, name, data)
+        return release
+
+    def run(
+        self,
+        inputs: dict[str, str],
+        *,
+        event_name: str = "release",
+        event: dict | None = None,
+        github_token: str = GITHUB_TOKEN,
+    ) -> harness.RunResult:
+        """Run main() once with a fresh environment; return what the runner would see."""
+        self.runs += 1
+        folder = self.tmp_path / f"run{self.runs}"
+        folder.mkdir()
+        event_path = folder / "event.json"
+        event_path.write_text(json.dumps(event or {}))
+        outputs, summary = folder / "output", folder / "summary"
+        outputs.touch()
+        summary.touch()
+        env = {
+            **self.github.runner_env(self.repo, event_path, event_name),
+            **harness.input_environment(inputs, DECLARED_INPUTS, github_token=github_token),
+            "GITHUB_WORKSPACE": str(self.workspace),
+            "GITHUB_OUTPUT": str(outputs),
+            "GITHUB_STEP_SUMMARY": str(summary),
+            "GITHUB_ACTIONS": "true",
+        }
+        for name in [n for n in os.environ if n.startswith("INPUT_")]:
+            self.monkeypatch.delenv(name)
+        for name, value in env.items():
+            self.monkeypatch.setenv(name, value)
+        self.monkeypatch.chdir(self.workspace)
+        self.capfd.readouterr()
+        code = action.main()
+        out, err = self.capfd.readouterr()
+        result = harness.RunResult(
+            code,
+            out,
+            err,
+            harness.parse_env_file(outputs.read_text()),
+            {},
+            summary.read_text(),
+        )
+        self.assert_no_secret(result)
+        return result
+
+    def publish_release(self, release, **inputs: str) -> harness.RunResult:
+        event = self.github.release_event(self.repo, release)
+        defaults = {"token": self.zenodo.token, "zenodo-url": self.zenodo.url}
+        return self.run({**defaults, **inputs}, event=event)
+
+    def assert_no_secret(self, result: harness.RunResult) -> None:
+        """Each secret appears once, in its own add-mask line, and nowhere else."""
+        everything = result.stdout + result.stderr + result.summary
+        everything += "".join(result.outputs.values())
+        for secret in (self.zenodo.token, GITHUB_TOKEN, READ_ONLY_TOKEN):
+            mask = f"::add-mask::{secret}\n"
+            assert secret not in everything.replace(mask, ""), "a token leaked"
+        assert "Traceback" not in everything
+
+
+@pytest.fixture
+def runner(tmp_path, monkeypatch, capfd, fake_github, fake_zenodo, fast_retries):
+    monkeypatch.setattr(action, "ASSET_POLL_SECONDS", 0.05)
+    monkeypatch.setattr(action, "ASSET_WAIT_SECONDS", 0.5)
+    return Runner(tmp_path, monkeypatch, capfd, fake_github, fake_zenodo)
+
+
+def seed(zenodo, version: str = "v1.1.0"):
+    return zenodo.seed_concept(versions=[{"version": version, "files": {"old.whl": b"old"}}])
+
+
+def zip_names(data: bytes) -> list[str]:
+    return zipfile.ZipFile(io.BytesIO(data)).namelist()
+
+
+# --- release -> Zenodo ----------------------------------------------------------------
+
+
+def test_a_published_release_becomes_the_next_version_with_its_assets_and_source(runner):
+    concept = seed(runner.zenodo)
+    release = runner.release(assets={"frob-1.2.0.whl": b"wheel bytes", "frob.tar.gz": b"sdist"})
+
+    result = runner.publish_release(release, concept=concept.concept_doi)
+
+    assert result.exit_code == 0, result.stdout
+    [_, new] = runner.zenodo.published_versions(concept.concept_id)
+    assert new["version"] == "v1.2.0"
+    assert new["publication_date"] == "2024-05-15"  # the release's published_at
+    archive = "frobnicator-v1.2.0.zip"
+    assert set(new["files"]) == {"frob-1.2.0.whl", "frob.tar.gz", archive}
+    assert new["files"]["frob-1.2.0.whl"][1] == md5(b"wheel bytes")
+    assert "README.md" in "".join(zip_names(runner.zenodo.file_bytes(new["record_id"], archive)))
+    assert runner.zenodo.pending_drafts(concept.concept_id) == []
+    metadata = new["metadata"]
+    assert "faster frobnication" in metadata["description"]  # the notes, as HTML
+    assert metadata["description"].startswith("<p>")  # rendered by GitHub's /markdown
+    [render] = runner.github.requests_to("api", "/markdown")
+    assert render.json()["text"] == NOTES and render.json()["mode"] == "gfm"
+    page = "https://github.com/octo-org/frobnicator/releases/tag/v1.2.0"
+    assert {"identifier": page, "relation": "isSupplementTo", "scheme": "url"}.items() <= next(
+        r for r in metadata["related_identifiers"] if r["identifier"] == page
+    ).items()
+    assert result.outputs["status"] == "published"
+    assert result.outputs["doi"] == new["doi"]
+    assert result.outputs["doi-url"] == f"https://doi.org/{new['doi']}"
+    assert result.outputs["concept-doi"] == concept.concept_doi
+    assert result.outputs["record-id"] == str(new["record_id"])
+    assert result.outputs["record-url"].endswith(f"/records/{new['record_id']}")
+    assert result.outputs["version"] == "v1.2.0"
+    assert new["doi"] in result.outputs["badge"]
+
+
+def test_storage_downloads_never_carry_the_github_token(runner):
+    concept = seed(runner.zenodo)
+    runner.publish_release(runner.release(), concept=concept.concept_doi)
+    storage = runner.github.requests_to("storage")
+    assert storage, "assets must be fetched through the redirect to the storage host"
+    assert all("Authorization" not in r.headers for r in storage)
+    api = runner.github.requests_to("api", "/releases/assets/")
+    assert api and all(r.headers.get("Accept") == "application/octet-stream" for r in api)
+
+
+def test_the_job_summary_has_the_doi_badge_files_and_citation(runner):
+    concept = seed(runner.zenodo)
+    result = runner.publish_release(runner.release(), concept=concept.concept_doi)
+    doi = result.outputs["doi"]
+    assert f"[{doi}](https://doi.org/{doi})" in result.summary
+    assert concept.concept_doi in result.summary
+    assert result.outputs["badge"] in result.summary
+    assert f"| frob.whl | 5 B | `{md5(b'wheel')}` |" in result.summary
+    assert "Doe, J. (2024). Frobnicator (v1.2.0) [Software]. Zenodo." in result.summary
+
+
+def test_the_badge_is_appended_to_the_release_notes_once(runner):
+    concept = seed(runner.zenodo)
+    release = runner.release()
+
+    first = runner.publish_release(release, concept=concept.concept_doi)
+    again = runner.publish_release(release, concept=concept.concept_doi)
+
+    assert again.exit_code == 0
+    assert again.outputs["status"] == "unchanged"
+    assert again.outputs["doi"] == first.outputs["doi"]
+    assert len(runner.zenodo.published_versions(concept.concept_id)) == 2
+    assert release.body.startswith(NOTES.rstrip())
+    assert release.body.count(first.outputs["badge"]) == 1
+
+
+def test_a_read_only_github_token_warns_about_the_badge_but_succeeds(runner):
+    concept = seed(runner.zenodo)
+    release = runner.release()
+    event = runner.github.release_event(runner.repo, release)
+    inputs = {"token": runner.zenodo.token, "zenodo-url": runner.zenodo.url}
+    inputs["concept"] = concept.concept_doi
+
+    result = runner.run(inputs, event=event, github_token=READ_ONLY_TOKEN)
+
+    assert result.exit_code == 0, result.stdout
+    assert result.outputs["status"] == "published"
+    [warning] = [a for a in result.annotations("warning") if "DOI badge" in a]
+    assert "contents: write" in warning
+    assert release.body == NOTES
+
+
+def test_the_version_input_overrides_the_tag(runner):
+    concept = seed(runner.zenodo)
+    result = runner.publish_release(runner.release(), concept=concept.concept_doi, version="1.2")
+    assert result.outputs["version"] == "1.2"
+    assert runner.zenodo.published_versions(concept.concept_id)[-1]["version"] == "1.2"
+
+
+def test_a_description_in_the_file_wins_over_the_release_notes(runner):
+    (runner.workspace / ".zenodo.yml").write_text(CONFIG + "description: <p>Own words.</p>\n")
+    concept = seed(runner.zenodo)
+    runner.publish_release(runner.release(), concept=concept.concept_doi)
+    latest = runner.zenodo.published_versions(concept.concept_id)[-1]
+    assert latest["metadata"]["description"] == "<p>Own words.</p>"
+
+
+def test_without_upload_type_a_release_is_software(runner):
+    config = CONFIG.replace("upload_type: software\n", "")
+    (runner.workspace / ".zenodo.yml").write_text(config)
+    concept = seed(runner.zenodo)
+    result = runner.publish_release(runner.release(), concept=concept.concept_doi)
+    assert result.exit_code == 0, result.stdout
+    latest = runner.zenodo.published_versions(concept.concept_id)[-1]
+    assert latest["metadata"]["upload_type"] == "software"
+
+
+def test_the_release_link_is_not_accumulated_across_versions(runner):
+    concept = seed(runner.zenodo)
+    runner.publish_release(runner.release("v1.2.0"), concept=concept.concept_doi)
+    runner.publish_release(runner.release("v1.3.0"), concept=concept.concept_doi)
+    latest = runner.zenodo.published_versions(concept.concept_id)[-1]
+    links = [r["identifier"] for r in latest["metadata"]["related_identifiers"]]
+    assert links == ["https://github.com/octo-org/frobnicator/releases/tag/v1.3.0"]
+
+
+def test_assets_attached_after_the_release_was_published_are_waited_for(runner):
+    concept = seed(runner.zenodo)
+    release = runner.release(assets={})
+    runner.github.add_asset(release, "late.whl", b"late", hidden_for_polls=2)
+    runner.github.add_asset(release, "uploading.whl", b"slow", open_for_polls=3)
+
+    result = runner.publish_release(release, concept=concept.concept_doi)
+
+    assert result.exit_code == 0, result.stdout
+    latest = runner.zenodo.published_versions(concept.concept_id)[-1]
+    assert {"late.whl", "uploading.whl"} <= set(latest["files"])
+
+
+def test_source_archive_tar_gz_without_assets(runner):
+    concept = seed(runner.zenodo)
+    release = runner.release()
+    inputs = {"concept": concept.concept_doi, "source-archive": "tar.gz", "release-assets": "false"}
+    result = runner.publish_release(release, **inputs)
+    assert result.exit_code == 0, result.stdout
+    latest = runner.zenodo.published_versions(concept.concept_id)[-1]
+    assert set(latest["files"]) == {"frobnicator-v1.2.0.tar.gz"}
+
+
+def test_files_globs_are_added_to_the_release_files(runner):
+    (runner.workspace / "docs").mkdir()
+    (runner.workspace / "docs" / "manual.pdf").write_bytes(b"%PDF manual")
+    concept = seed(runner.zenodo)
+    inputs = {"concept": concept.concept_doi, "source-archive": "none", "files": "docs/*.pdf\n"}
+    result = runner.publish_release(runner.release(), **inputs)
+    assert result.exit_code == 0, result.stdout
+    latest = runner.zenodo.published_versions(concept.concept_id)[-1]
+    assert set(latest["files"]) == {"frob.whl", "manual.pdf"}
+
+
+def test_a_new_concept_is_reported_so_the_user_can_pin_it(runner):
+    result = runner.publish_release(runner.release())
+    assert result.exit_code == 0, result.stdout
+    [concept_id] = runner.zenodo.concept_ids()
+    concept_doi = result.outputs["concept-doi"]
+    assert concept_doi.endswith(f"zenodo.{concept_id}")
+    assert any(f"concept: {concept_doi}" in n for n in result.annotations("notice"))
+
+
+def test_publish_false_leaves_a_draft_and_no_badge(runner):
+    concept = seed(runner.zenodo)
+    release = runner.release()
+    result = runner.publish_release(release, concept=concept.concept_doi, publish="false")
+    assert result.exit_code == 0, result.stdout
+    assert result.outputs["status"] == "draft"
+    assert result.outputs["doi"] == "" and result.outputs["badge"] == ""
+    [draft] = runner.zenodo.pending_drafts(concept.concept_id)
+    assert draft["metadata"]["version"] == "v1.2.0"
+    assert release.body == NOTES
+
+
+def test_dry_run_plans_and_changes_nothing(runner):
+    concept = seed(runner.zenodo)
+    release = runner.release()
+    result = runner.publish_release(release, concept=concept.concept_doi, **{"dry-run": "true"})
+    assert result.exit_code == 0, result.stdout
+    assert result.outputs["status"] == "planned"
+    assert "upload frob.whl" in " ".join(result.stdout.split())
+    assert len(runner.zenodo.published_versions(concept.concept_id)) == 1
+    assert runner.zenodo.pending_drafts(concept.concept_id) == []
+    assert release.body == NOTES
+
+
+@pytest.mark.parametrize("event_action", ["created", "released", "edited", "deleted"])
+def test_other_release_actions_do_nothing(runner, event_action):
+    concept = seed(runner.zenodo)
+    release = runner.release()
+    event = runner.github.release_event(runner.repo, release)
+    event["action"] = event_action
+    result = runner.run({"token": runner.zenodo.token, "concept": concept.concept_doi}, event=event)
+    assert result.exit_code == 0
+    assert "types: [published]" in result.annotations("notice")[0]
+    assert runner.zenodo.requests == []
+    assert len(runner.zenodo.published_versions(concept.concept_id)) == 1
+
+
+# --- failures ------------------------------------------------------------------------------
+
+
+def test_invalid_metadata_on_a_release_annotates_and_sends_nothing(runner):
+    (runner.workspace / ".zenodo.yml").write_text(CONFIG.replace("MIT", "not-a-licence"))
+    concept = seed(runner.zenodo)
+    result = runner.publish_release(runner.release(), concept=concept.concept_doi)
+    assert result.exit_code == 1
+    assert result.outputs["status"] == "invalid"
+    errors = result.annotations("error")
+    assert any(a.startswith("::error file=.zenodo.yml,line=6,") for a in errors)
+    assert runner.zenodo.requests == []
+
+
+def test_publishing_without_a_token_explains_what_to_add(runner):
+    release = runner.release()
+    result = runner.run({}, event=runner.github.release_event(runner.repo, release))
+    assert result.exit_code == 2
+    [error] = result.annotations("error")
+    assert "secrets.ZENODO_TOKEN" in error
+
+
+def test_a_rejection_by_zenodo_points_at_the_line_of_the_field(runner, monkeypatch):
+    # A rule Zenodo enforces at publish time that the local check lets through.
+    (runner.workspace / ".zenodo.yml").write_text(CONFIG.replace("Doe, Jane", "', Jane'"))
+    monkeypatch.setattr(action.publish.md, "validate", lambda config, **_: [])
+    concept = seed(runner.zenodo)
+
+    result = runner.publish_release(runner.release(), concept=concept.concept_doi)
+
+    assert result.exit_code == 1
+    located = [a for a in result.annotations("error") if "file=.zenodo.yml,line=4," in a]
+    assert located and "Family name cannot be blank" in located[0]
+    assert len(runner.zenodo.published_versions(concept.concept_id)) == 1
+
+
+def test_a_bad_zenodo_token_fails_clearly_without_echoing_it(runner):
+    concept = seed(runner.zenodo)
+    release = runner.release()
+    event = runner.github.release_event(runner.repo, release)
+    inputs = {"token": "wrong-token-value-123", "zenodo-url": runner.zenodo.url}
+    result = runner.run({**inputs, "concept": concept.concept_doi}, event=event)
+    assert result.exit_code == 1
+    assert "wrong-token-value-123" not in result.stdout.replace(
+        "::add-mask::wrong-token-value-123\n", ""
+    )
+    assert "token" in result.annotations("error")[0].lower()
+
+
+def test_a_release_with_nothing_to_publish_is_a_usage_error(runner):
+    release = runner.release(assets={})
+    inputs = {"source-archive": "none"}
+    result = runner.publish_release(release, **inputs)
+    assert result.exit_code == 2
+    assert "nothing to publish" in result.annotations("error")[0]
+    assert runner.zenodo.requests == []
+
+
+def test_a_bad_boolean_input_is_named(runner):
+    result = runner.publish_release(runner.release(), publish="yes")
+    assert result.exit_code == 2
+    assert "input 'publish' must be true or false" in result.annotations("error")[0]
+
+
+# --- pull requests: validation only --------------------------------------------------------
+
+
+def pull_request(runner) -> dict:
+    repository = runner.github.repository_json(runner.repo)
+    return {"action": "opened", "number": 7, "repository": repository}
+
+
+def test_a_pull_request_validates_without_any_token_or_network(runner):
+    (runner.workspace / ".zenodo.yml").write_text(CONFIG.replace("software", "softwar"))
+    result = runner.run({}, event_name="pull_request", event=pull_request(runner), github_token="")
+    assert result.exit_code == 1
+    assert result.outputs == {"status": "invalid"}
+    [error] = result.annotations("error")
+    assert error.startswith("::error file=.zenodo.yml,line=2,col=")
+    assert "| upload_type |" in result.summary or "upload_type" in result.summary
+    assert runner.zenodo.requests == [] and runner.github.requests == []
+
+
+def test_a_valid_pull_request_passes_with_warnings_shown(runner):
+    result = runner.run({}, event_name="pull_request_target", event=pull_request(runner))
+    assert result.exit_code == 0, result.stdout
+    assert result.outputs == {"status": "valid"}
+    assert result.annotations("error") == []
+    assert result.annotations("warning")  # no description: hard to find on Zenodo
+
+
+def test_validate_mode_finds_a_zenodo_json(runner):
+    (runner.workspace / ".zenodo.yml").unlink()
+    (runner.workspace / ".zenodo.json").write_text(json.dumps(yaml.safe_load(CONFIG)))
+    result = runner.run({"mode": "validate"}, event_name="push")
+    assert result.exit_code == 0, result.stdout
+    assert result.outputs == {"status": "valid"}
+
+
+def test_validate_mode_without_a_config_fails_with_status_invalid(runner):
+    (runner.workspace / ".zenodo.yml").unlink()
+    result = runner.run({"mode": "validate"}, event_name="push")
+    assert result.exit_code == 2
+    assert result.outputs == {"status": "invalid"}
+    assert "no .zenodo.yml or .zenodo.json" in result.annotations("error")[0]
+
+
+# --- datasets: scheduled and manual runs ---------------------------------------------------
+
+
+def dataset_run(runner, concept, version: str) -> harness.RunResult:
+    inputs = {
+        "token": runner.zenodo.token,
+        "zenodo-url": runner.zenodo.url,
+        "concept": concept.concept_doi,
+        "files": "data/*.csv\n# the readme too\ndata/README.txt",
+        "version": version,
+    }
+    event = {"inputs": {}, "ref": "refs/heads/main"}
+    return runner.run(inputs, event_name="workflow_dispatch", event=event)
+
+
+def test_a_dataset_run_publishes_the_named_files_and_nothing_when_unchanged(runner):
+    data = runner.workspace / "data"
+    data.mkdir()
+    (data / "counts.csv").write_text("a,b\n1,2\n")
+    (data / "README.txt").write_text("counts per day\n")
+    concept = seed(runner.zenodo, "2024-05-01")
+
+    first = dataset_run(runner, concept, "2024-05-02")
+    second = dataset_run(runner, concept, "2024-05-03")
+
+    assert first.outputs["status"] == "published", first.stdout
+    versions = runner.zenodo.published_versions(concept.concept_id)
+    assert [v["version"] for v in versions] == ["2024-05-01", "2024-05-02"]
+    assert set(versions[-1]["files"]) == {"counts.csv", "README.txt"}
+    assert second.exit_code == 0
+    assert second.outputs["status"] == "unchanged"
+    assert second.outputs["doi"] == first.outputs["doi"]
+    assert runner.github.requests_to("api", "/releases") == []
+
+
+def test_a_dataset_glob_that_matches_nothing_stops_before_zenodo(runner):
+    concept = seed(runner.zenodo)
+    result = dataset_run(runner, concept, "2")
+    assert result.exit_code == 2
+    assert "matches no file" in result.annotations("error")[0]
+    assert runner.zenodo.requests == []
+
+
+def test_the_tokens_are_masked_before_anything_else_is_printed(runner):
+    concept = seed(runner.zenodo)
+    result = runner.publish_release(runner.release(), concept=concept.concept_doi)
+    first_lines = result.stdout.splitlines()[:2]
+    assert first_lines == [
+        f"::add-mask::{runner.zenodo.token}",
+        f"::add-mask::{GITHUB_TOKEN}",
+    ]
+

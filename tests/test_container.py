@@ -1,0 +1,341 @@
+"""The action as GitHub runs it: action.yml's contract, the harness's runner rules, and the
+real image built from the Dockerfile and run like the runner's `docker run` (podman here).
+
+Tests marked `container` need scripts/container-setup; they skip without it, except under
+scripts/test, which sets ZENODO_ACTION_REQUIRE_CONTAINER so they fail instead.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests import container_harness as harness
+from tests.container_harness import EnvFileError, parse_env_file
+from zenodo_action.github.commands import file_command_entry
+
+ACTION_YML = harness.REPO_ROOT / "action.yml"
+# The interface issue 4 specifies.
+ISSUE_INPUTS = {
+    "token": None,
+    "concept": None,
+    "config": ".zenodo.yml",
+    "files": None,
+    "release-assets": "true",
+    "source-archive": "zip",
+    "mode": "auto",
+    "publish": "true",
+    "sandbox": None,
+    "zenodo-url": None,
+    "version": None,
+    "dry-run": None,
+    "github-token": "${{ github.token }}",
+    "release-notes-badge": "true",
+}
+ISSUE_OUTPUTS = {"doi", "doi-url", "concept-doi", "record-id", "record-url", "version"}
+ISSUE_OUTPUTS |= {"badge", "status"}
+BRANDING_COLORS = {"white", "black", "yellow", "blue", "green", "orange", "red", "purple"}
+BRANDING_COLORS |= {"gray-dark"}
+
+GITHUB_TOKEN = "ghs_16C7e42F292c6912E7710c838347Ae178B4a"
+INVALID_CONFIG = """\
+title: A tool
+upload_type: softwar
+creators:
+  - name: Doe, Jane
+"""
+
+
+@pytest.fixture(scope="module")
+def action_yml() -> dict:
+    return yaml.safe_load(ACTION_YML.read_text(encoding="utf-8"))
+
+
+# --- action.yml ---------------------------------------------------------------------------
+
+
+def test_action_runs_the_dockerfile_without_args(action_yml):
+    assert action_yml["runs"] == {"using": "docker", "image": "Dockerfile"}
+
+
+def test_action_declares_every_input_of_the_issue_with_its_default(action_yml):
+    inputs = action_yml["inputs"]
+    assert set(inputs) == set(ISSUE_INPUTS)
+    for name, expected in ISSUE_INPUTS.items():
+        if expected is not None:
+            assert inputs[name]["default"] == expected, name
+
+
+def test_action_input_defaults_are_strings_and_every_input_is_described(action_yml):
+    for name, spec in action_yml["inputs"].items():
+        assert len(spec["description"]) > 20, name
+        assert isinstance(spec.get("default", ""), str), f"{name}: quote the default"
+        # The runner never enforces `required` (§1.4); the entrypoint validates instead.
+        assert spec.get("required", False) is False, name
+
+
+def test_action_declares_every_output_of_the_issue(action_yml):
+    outputs = action_yml["outputs"]
+    assert set(outputs) == ISSUE_OUTPUTS
+    assert all(len(spec["description"]) > 10 for spec in outputs.values())
+
+
+def test_action_has_marketplace_metadata(action_yml):
+    assert action_yml["name"] and action_yml["description"]
+    assert action_yml["branding"]["color"] in BRANDING_COLORS
+    assert action_yml["branding"]["icon"]
+
+
+def test_inputs_reach_the_container_the_way_the_runner_names_them(action_yml):
+    env = harness.input_environment(
+        {"release-assets": "false", "my input": "x"},
+        action_yml["inputs"],
+        github_token=GITHUB_TOKEN,
+    )
+    assert env["INPUT_RELEASE-ASSETS"] == "false"  # hyphens kept
+    assert env["INPUT_MY_INPUT"] == "x"  # only spaces become _
+    assert env["INPUT_SOURCE-ARCHIVE"] == "zip"  # declared default
+    assert env["INPUT_TOKEN"] == ""  # declared, no default: empty, not unset
+    assert env["INPUT_GITHUB-TOKEN"] == GITHUB_TOKEN
+
+
+# --- the runner's env-file grammar (§2.1) --------------------------------------------------
+
+
+def test_env_file_reads_heredoc_and_plain_entries():
+    text = "a=1=2\n\nb<<EOF\nline one\n\nline=three\nEOF\nc<<X\nX\n"
+    assert parse_env_file(text) == {"a": "1=2", "b": "line one\n\nline=three", "c": ""}
+
+
+def test_env_file_keeps_a_carriage_return_in_the_value():
+    assert parse_env_file("a<<EOF\nx\r\nEOF\n") == {"a": "x\r"}
+    with pytest.raises(EnvFileError, match="Matching delimiter not found"):
+        parse_env_file("a<<EOF\r\nx\nEOF\n")
+
+
+def test_env_file_accepts_a_final_delimiter_without_newline():
+    assert parse_env_file("a<<EOF\nx\nEOF") == {"a": "x"}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("just text\n", "Invalid format"),
+        ("=value\n", "Name must not be empty"),
+        ("<<EOF\nx\nEOF\n", "Name must not be empty and delimiter"),
+        ("a<<\nx\n\n", "Name must not be empty and delimiter"),
+        ("a<<EOF\nx\n", "Matching delimiter not found 'EOF'"),
+        ("a<<EOF\nx\nEOFx\n", "Matching delimiter not found"),
+        ("a<<EOF\nx", "EOF marker missing new line"),
+    ],
+)
+def test_env_file_refuses_what_the_runner_refuses(text, message):
+    with pytest.raises(EnvFileError, match=message):
+        parse_env_file(text)
+
+
+def test_outputs_written_by_the_package_survive_the_runner_parser():
+    hostile = "first\nEOF\nstatus=published\nghadelimiter_x\n%0A ::error::no"
+    entries = file_command_entry("badge", hostile) + file_command_entry("status", "invalid")
+    assert parse_env_file(entries) == {"badge": hostile, "status": "invalid"}
+
+
+def test_annotations_are_read_as_the_runner_reads_workflow_commands():
+    stdout = "\n".join(
+        [
+            "  ::error file=.zenodo.yml,line=2::bad type",
+            "::stop-commands::0f3c9a",
+            "::error::injected by untrusted text",
+            "::0f3c9a::",
+            "::errors::not an error command",
+            "::warning::a warning",
+        ]
+    )
+    result = harness.RunResult(0, stdout, "::ERROR::on stderr", {}, {}, "")
+    assert result.annotations("error") == [
+        "::error file=.zenodo.yml,line=2::bad type",
+        "::ERROR::on stderr",
+    ]
+    assert result.annotations("warning") == ["::warning::a warning"]
+
+
+# --- the real image -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def action() -> harness.ActionContainer:
+    return harness.action_container()
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    folder = tmp_path / "workspace"
+    folder.mkdir()
+    return folder
+
+
+def pull_request_event() -> dict:
+    """A trimmed `pull_request.opened` payload from a fork, as the runner writes event.json."""
+    repository = {
+        "id": 186853002,
+        "name": "Hello-World",
+        "full_name": "Codertocat/Hello-World",
+        "private": False,
+        "html_url": "https://github.com/Codertocat/Hello-World",
+        "default_branch": "main",
+    }
+    return {
+        "action": "opened",
+        "number": 2,
+        "pull_request": {
+            "number": 2,
+            "state": "open",
+            "title": "Update the metadata",
+            "html_url": "https://github.com/Codertocat/Hello-World/pull/2",
+            "head": {
+                "ref": "changes",
+                "sha": "ec26c3e57ca3a959ca5aad62de7213c562f8c821",
+                "repo": {**repository, "full_name": "forker/Hello-World"},
+            },
+            "base": {
+                "ref": "main",
+                "sha": "f95f852bd8fca8fcc58a9a2d6c842781e32a215e",
+                "repo": repository,
+            },
+        },
+        "repository": repository,
+        "sender": {"login": "forker", "type": "User"},
+    }
+
+
+def files_in(folder: Path) -> set[Path]:
+    return {path.relative_to(folder) for path in folder.rglob("*")}
+
+
+@pytest.mark.container
+def test_image_needs_no_path_workdir_or_user(action):
+    config = action.podman(
+        "image",
+        "inspect",
+        "--format",
+        "{{json .Config.Entrypoint}}|{{.Config.WorkingDir}}|{{.Config.User}}",
+        action.image,
+    ).stdout.strip()
+    entrypoint, workdir, user = config.split("|")
+    interpreter = yaml.safe_load(entrypoint)[0]
+    assert interpreter.startswith("/"), "the runner may pass any PATH"
+    assert workdir in ("", "/"), "the runner mounts the workspace over WORKDIR"
+    assert user in ("", "root", "0"), "the runner needs root to use the workspace"
+
+
+@pytest.mark.container
+def test_package_is_installed_system_wide_not_run_from_a_copy(action, workspace):
+    probe = "import os, zenodo_action; print(zenodo_action.__file__, os.getcwd(), os.getuid())"
+    result = action.run(
+        workspace, entrypoint=["/usr/local/bin/python", "-I", "-c", probe], event_name="push"
+    )
+    assert result.exit_code == 0, result.stderr
+    module, cwd, uid = result.stdout.split()
+    assert "-packages/zenodo_action/" in module
+    assert (cwd, uid) == (harness.WORKSPACE, "0")
+
+
+@pytest.mark.container
+def test_pull_request_with_invalid_metadata_fails_with_an_annotation_on_its_line(action, workspace):
+    (workspace / ".zenodo.yml").write_text(INVALID_CONFIG, encoding="utf-8")
+    before = files_in(workspace)
+
+    result = action.run(
+        workspace,
+        inputs={"mode": "auto"},
+        event_name="pull_request",
+        event=pull_request_event(),
+        github_token=GITHUB_TOKEN,
+    )
+
+    assert result.exit_code == 1, result.stdout + result.stderr
+    assert result.outputs["status"] == "invalid"
+    errors = result.annotations("error")
+    assert any(
+        line.startswith("::error file=.zenodo.yml,line=2,") and "upload_type" in line
+        for line in errors
+    ), result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+    assert files_in(workspace) == before, "the action must not write into the workspace"
+
+
+@pytest.mark.container
+def test_pull_request_with_valid_metadata_passes_despite_a_hostile_environment(action, workspace):
+    shutil.copy(harness.REPO_ROOT / ".zenodo.yml", workspace / ".zenodo.yml")
+    # PR content is untrusted, and the workflow's PYTHONPATH reaches the container:
+    # neither may replace the installed package.
+    trap = workspace / "zenodo_action"
+    trap.mkdir()
+    (trap / "__init__.py").write_text("raise SystemExit('workspace code ran')\n")
+
+    result = action.run(
+        workspace,
+        inputs={"mode": "auto"},
+        event_name="pull_request",
+        event=pull_request_event(),
+        env={"PYTHONPATH": harness.WORKSPACE, "PYTHONHOME": "/nonexistent"},
+        github_token=GITHUB_TOKEN,
+    )
+
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert result.outputs["status"] == "valid"
+    assert result.annotations("error") == []
+    assert "workspace code ran" not in result.stderr
+    # The github-token is masked before anything else is printed, then never shown.
+    first_line = result.stdout.splitlines()[0]
+    assert first_line == f"::add-mask::{GITHUB_TOKEN}"
+    rest = result.stdout.split("\n", 1)[1] + result.stderr + result.summary
+    assert GITHUB_TOKEN not in rest + "".join(result.outputs.values())
+
+
+@pytest.mark.container
+def test_a_published_release_becomes_a_zenodo_version_from_inside_the_image(
+    action, workspace, fake_github, fake_zenodo
+):
+    shutil.copy(harness.REPO_ROOT / "examples" / "software" / ".zenodo.yml", workspace)
+    repo = fake_github.add_repo("octo-org/frobnicator", private=True)
+    fake_github.add_token(GITHUB_TOKEN, "write")
+    release = fake_github.add_release(repo, "v2.0.0", body="Faster.")
+    fake_github.add_asset(release, "frob-2.0.0.whl", b"wheel bytes")
+    concept = fake_zenodo.seed_concept(versions=[{"version": "v1.0.0"}])
+    event = fake_github.release_event(repo, release)
+
+    result = action.run(
+        workspace,
+        inputs={
+            "token": fake_zenodo.token,
+            "concept": concept.concept_doi,
+            "zenodo-url": fake_zenodo.url,
+        },
+        event_name="release",
+        event=event,
+        env={
+            "GITHUB_API_URL": fake_github.api_url,
+            "GITHUB_SERVER_URL": fake_github.server_url,
+            "GITHUB_REPOSITORY": repo.full_name,
+        },
+        github_token=GITHUB_TOKEN,
+    )
+
+    assert result.exit_code == 0, result.stdout + result.stderr
+    [_, new] = fake_zenodo.published_versions(concept.concept_id)
+    assert new["version"] == "v2.0.0"
+    assert set(new["files"]) == {"frob-2.0.0.whl", "frobnicator-v2.0.0.zip"}
+    assert result.outputs["status"] == "published"
+    assert result.outputs["doi"] == new["doi"]
+    assert new["doi"] in result.summary
+    assert release.body.count(result.outputs["badge"]) == 1
+    storage = fake_github.requests_to("storage")
+    assert storage and all("Authorization" not in r.headers for r in storage)
+    everything = result.stdout + result.stderr + result.summary + "".join(result.outputs.values())
+    for secret in (fake_zenodo.token, GITHUB_TOKEN):
+        assert secret not in everything.replace(f"::add-mask::{secret}\n", "")
+    assert files_in(workspace) == {Path(".zenodo.yml")}, "downloads stay out of the workspace"
