@@ -498,4 +498,3 @@ def test_the_tokens_are_masked_before_anything_else_is_printed(runner):
         f"::add-mask::{runner.zenodo.token}",
         f"::add-mask::{GITHUB_TOKEN}",
     ]
-

@@ -58,9 +58,7 @@ def valid_config(
     (a release's upload_type), so their absence is not an error.
     """
     config = md.load_config(path)
-    problems = [
-        p for p in md.validate(config) if not (p.code == "required" and p.path in filled)
-    ]
+    problems = [p for p in md.validate(config) if not (p.code == "required" and p.path in filled)]
     if any(p.severity == md.ERROR for p in problems):
         raise InvalidMetadata(config, problems)
     return config, problems
