@@ -170,8 +170,13 @@ class HttpClient:
         headers: Mapping[str, str] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
+        rate_limited_403: bool = True,
     ) -> None:
+        """`rate_limited_403`: whether a 403 with Retry-After may be a rate limit. GitHub's
+        are (github-actions.md §4.3); Zenodo limits with 429 only, and sends Retry-After on
+        every answer, its 403 "Permission denied." included (zenodo-api.md §4.5)."""
         self.base_url = base_url.rstrip("/")
+        self.rate_limited_403 = rate_limited_403
         self.auth_origin = _origin(self.base_url)
         self.token = token
         self.policy = policy or RetryPolicy()
@@ -251,13 +256,12 @@ class HttpClient:
             if stream is not None:
                 stream.close()
 
-    @staticmethod
-    def _classify(response, error, idempotent) -> tuple[bool, str]:
+    def _classify(self, response, error, idempotent) -> tuple[bool, str]:
         if error is not None:
             reason = type(error).__name__
             return (idempotent or _never_sent(error)), reason
         status = response.status_code
-        if is_rate_limited(response):
+        if is_rate_limited(response) and (status == 429 or self.rate_limited_403):
             return True, f"{status} rate limited"  # the limiter answers before the handler runs
         return (idempotent and status in RETRY_STATUSES), str(status)
 

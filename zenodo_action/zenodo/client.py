@@ -114,7 +114,9 @@ class ZenodoClient:
         sleep: Callable[[float], None] | None = None,
     ) -> None:
         kwargs = {"sleep": sleep} if sleep else {}
-        self.http = HttpClient(f"{zenodo_url}/api", token, policy=policy, **kwargs)
+        self.http = HttpClient(
+            f"{zenodo_url}/api", token, policy=policy, rate_limited_403=False, **kwargs
+        )
         self.server_time: dt.datetime | None = None  # from the last response's Date header
 
     def _json(self, method: str, path: str, *, idempotent: bool, **kwargs: Any) -> Any:
