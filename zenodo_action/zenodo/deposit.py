@@ -31,6 +31,9 @@ from zenodo_action.zenodo.errors import Locate, explain, field_errors
 log = logging.getLogger("zenodo_action.deposit")
 
 TAKEOVER_AFTER = 600.0  # seconds a foreign draft must be idle before it counts as abandoned
+# A live run claims its draft (metadata PUT) right after creating it, so a draft nobody
+# claimed that has been idle this long was left by a run that died in between.
+UNCLAIMED_TAKEOVER_AFTER = 60.0
 INDEX_PATIENCE = (2.0, 4.0, 8.0, 16.0, 30.0)  # waits for the search index to show a draft
 
 
@@ -175,13 +178,20 @@ def _latest_published(
     return client.deposition(max(ids)) if ids else None
 
 
+def _is_blank(draft: Deposition) -> bool:
+    """What `create` makes: no title, no files (before the run's metadata PUT)."""
+    return not draft.title and not draft.files
+
+
 def _newest(drafts: Sequence[Deposition]) -> Deposition | None:
     return max(drafts, key=lambda d: d.id) if drafts else None
 
 
 def _plan_new_concept(client: ZenodoClient, request: PublishRequest) -> Plan:
-    """A first version; a re-run finds what an earlier run made, by title."""
-    same_title = [d for d in _search(client, None) if d.title.strip() == request.title.strip()]
+    """A first version; a re-run finds what an earlier run made: by title, or the blank
+    draft of a run that stopped between creating it and saving its metadata."""
+    everything = _search(client, None)
+    same_title = [d for d in everything if d.title.strip() == request.title.strip()]
     published = [d for d in same_title if d.submitted]
     same = [
         d
@@ -202,7 +212,9 @@ def _plan_new_concept(client: ZenodoClient, request: PublishRequest) -> Plan:
             hint=f"to add a version to it, pass --concept {existing.concept_doi} "
             "(action input `concept`)",
         )
-    draft = _newest([d for d in same_title if d.is_new_draft and not d.concept_doi])
+    first_drafts = [d for d in everything if d.is_new_draft and not d.concept_doi]
+    draft = _newest([d for d in first_drafts if d.title.strip() == request.title.strip()])
+    draft = draft or _newest([d for d in first_drafts if _is_blank(d)])
     changes = diff_files(draft.files if draft else (), request.files)
     return Plan("new-concept", draft.concept_id if draft else None, None, None, draft, changes)
 
@@ -263,14 +275,15 @@ def _adopt(run: _Run, draft: Deposition) -> Deposition:
     if not draft.version and run.asked_for_draft:
         return draft  # the draft this run asked for, found after a failed request
     idle = _idle_seconds(run.client, draft)
-    if idle is not None and idle < run.request.takeover_after:
+    window = _takeover_window(run.request, draft.version)
+    if idle is not None and idle < window:
         raise ConcurrentRun(
             f"another run is preparing {_describe_draft(draft)} of this concept (draft "
             f"{draft.id}, changed {idle:.0f} s ago). Zenodo allows one draft per concept, "
             "so this run stops rather than mix its files with the other run's.",
             hint="run this job again once the other run has finished. If no other run is "
             f"active, the draft is a leftover: it is taken over once idle for "
-            f"{run.request.takeover_after / 60:.0f} minutes, or discard it at "
+            f"{_duration(window)}, or discard it at "
             f"{draft.links.get('html', 'Zenodo')}",
         )
     log.warning(
@@ -280,6 +293,19 @@ def _adopt(run: _Run, draft: Deposition) -> Deposition:
         "an unknown time" if idle is None else f"{idle / 60:.0f} min",
     )
     return draft
+
+
+def _takeover_window(request: PublishRequest, claimed_for: str | None) -> float:
+    """How long a draft must be idle before another run may take it over: a draft without
+    a version string was never claimed (or by a run without one), so it waits less."""
+    if claimed_for:
+        return request.takeover_after
+    return min(request.takeover_after, UNCLAIMED_TAKEOVER_AFTER)
+
+
+def _duration(seconds: float) -> str:
+    minutes = round(seconds / 60)
+    return f"{minutes} minute{'' if minutes == 1 else 's'}" if minutes else f"{seconds:.0f} s"
 
 
 def _describe_draft(draft: Deposition) -> str:
@@ -317,7 +343,7 @@ def _find_first_draft(run: _Run) -> Deposition | None:
         if wait:
             run.client.http.sleep(wait)
         drafts = [d for d in _search(run.client, None) if d.is_new_draft and not d.concept_doi]
-        fresh = [d for d in drafts if not d.title and not d.files]
+        fresh = [d for d in drafts if _is_blank(d)]
         if fresh:
             return _newest(fresh)
     return None
@@ -395,7 +421,7 @@ def _claim(run: _Run, draft: Deposition) -> Deposition:
     try:
         claimed = run.client.put_metadata(draft, run.request.metadata)
     except HttpError as error:
-        raise explain(
+        raise _lost_draft(run, draft, error) or explain(
             error, doing=f"save the metadata of draft {draft.id}", locate=run.locate
         ) from None
     run.last_claim = time.monotonic()
@@ -404,7 +430,8 @@ def _claim(run: _Run, draft: Deposition) -> Deposition:
 
 def _heartbeat(run: _Run, draft: Deposition) -> None:
     """Re-claim during long uploads, so other runs see the draft is in use."""
-    if time.monotonic() - run.last_claim > run.request.takeover_after / 4:
+    window = _takeover_window(run.request, run.request.version)
+    if time.monotonic() - run.last_claim > window / 4:
         _claim(run, draft)
 
 
@@ -425,6 +452,9 @@ def _delete(run: _Run, draft: Deposition, remote: RemoteFile) -> None:
     try:
         run.client.delete_file(draft, remote)
     except HttpError as error:
+        lost = _lost_draft(run, draft, error)
+        if lost:
+            raise lost from None
         # Zenodo has answered 500 to deletes that did happen (§2.1 row 18): look first.
         if any(f.id == remote.id for f in run.client.deposition(draft.id).files):
             raise explain(error, doing=f"remove {remote.name} from draft {draft.id}") from None
@@ -437,7 +467,9 @@ def _upload(run: _Run, draft: Deposition, local: LocalFile) -> None:
         try:
             server_md5, sent_md5 = run.client.upload(draft, local)
         except HttpError as error:
-            raise explain(error, doing=f"upload {local.name}") from None
+            raise _lost_draft(run, draft, error) or explain(
+                error, doing=f"upload {local.name}"
+            ) from None
         if sent_md5 != local.md5:
             raise ActionError(
                 f"{local.path} changed while it was being uploaded (md5 {sent_md5}, "
@@ -456,6 +488,31 @@ def _upload(run: _Run, draft: Deposition, local: LocalFile) -> None:
         f"Zenodo stored {local.name} with a different checksum ({server_md5}) than the file "
         f"sent ({local.md5}) twice in a row; nothing was published",
         hint="run again; if it persists, the file is corrupted on the way to Zenodo",
+    )
+
+
+def _lost_draft(run: _Run, draft: Deposition, error: HttpError) -> ConcurrentRun | None:
+    """After a 403/404 on a write to the draft: did another run publish, discard or claim
+    it? (A stalled run's draft is taken over once idle, see `_adopt`.)"""
+    if error.status not in (403, 404):
+        return None
+    try:
+        state = run.client.deposition(draft.id)
+    except HttpError as read_error:
+        if read_error.status not in (404, 410):
+            return None
+        what = "discarded"
+    else:
+        if state.submitted:
+            what = f"published as {state.doi} ({_describe_draft(state)})"
+        elif run.request.version and state.version != run.request.version:
+            what = f"claimed for {_describe_draft(state)}"
+        else:
+            return None
+    return ConcurrentRun(
+        f"draft {draft.id} was {what} by another run while this run prepared it. "
+        "Nothing was published by this run.",
+        hint="run this job again: it starts over from what is on Zenodo now",
     )
 
 
