@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from zenodo_action import __version__, files, logs, metadata, publish, report, settings
+from zenodo_action import __version__, metadata
 from zenodo_action.errors import EXIT_FAILURE, EXIT_OK, ActionError, UsageError
 from zenodo_action.github import commands
 from zenodo_action.secrets import guard_std_streams
@@ -112,6 +112,9 @@ def run_schema(args: argparse.Namespace) -> int:
 
 
 def run_publish(args: argparse.Namespace) -> int:
+    # Imported here: requests and the Zenodo client add ~130 ms that validate never needs.
+    from zenodo_action import files, logs, publish, report, settings
+
     logs.setup()
     token = (os.environ.get("ZENODO_TOKEN") or "").strip()
     if not token:
