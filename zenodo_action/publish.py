@@ -16,13 +16,13 @@ from zenodo_action import metadata as md
 from zenodo_action import report
 from zenodo_action.errors import ActionError
 from zenodo_action.files import LocalFile, preflight
-from zenodo_action.http import RetryPolicy
+from zenodo_action.http import HttpError, RetryPolicy
 from zenodo_action.metadata.build import build_metadata
 from zenodo_action.secrets import register
 from zenodo_action.settings import PublishSettings
 from zenodo_action.zenodo import deposit
 from zenodo_action.zenodo.client import ZenodoClient
-from zenodo_action.zenodo.errors import Locate
+from zenodo_action.zenodo.errors import Locate, explain
 
 log = logging.getLogger("zenodo_action.publish")
 
@@ -123,10 +123,13 @@ def run(
     client: ZenodoClient,
 ) -> Published:
     """Plan, and unless this is a dry run, apply."""
-    the_plan = deposit.plan(client, request)
-    outcome = None
-    if not settings.dry_run:
-        outcome = deposit.apply(client, the_plan, request, locate=locator(config))
+    try:
+        the_plan = deposit.plan(client, request)
+        outcome = None
+        if not settings.dry_run:
+            outcome = deposit.apply(client, the_plan, request, locate=locator(config))
+    except HttpError as error:  # a read that failed for good: the writes explain themselves
+        raise explain(error, doing="read the record's current state") from None
     return Published(
         the_plan, outcome, report.result_of(settings.zenodo_url, request, the_plan, outcome)
     )
