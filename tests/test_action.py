@@ -498,3 +498,30 @@ def test_the_tokens_are_masked_before_anything_else_is_printed(runner):
         f"::add-mask::{runner.zenodo.token}",
         f"::add-mask::{GITHUB_TOKEN}",
     ]
+
+
+def test_hostile_asset_names_and_notes_inject_no_workflow_command(runner):
+    concept = seed(runner.zenodo)
+    release = runner.github.add_release(runner.repo, "v9", body="::error::pwned by the notes")
+    runner.github.add_asset(release, "::warning::pwned.whl", b"payload")
+
+    result = runner.publish_release(release, concept=concept.concept_doi)
+
+    assert result.exit_code == 0, result.stdout
+    assert "::warning::pwned.whl" in result.stdout  # shown, but as plain text
+    commands = harness.workflow_commands(result.stdout)
+    assert not any("pwned" in line for line in commands)
+    latest = runner.zenodo.published_versions(concept.concept_id)[-1]
+    assert "::warning::pwned.whl" in latest["files"]
+
+
+def test_an_asset_name_that_climbs_out_of_the_download_folder_is_refused(runner):
+    concept = seed(runner.zenodo)
+    release = runner.release(assets={"../../escape.whl": b"x"})
+
+    result = runner.publish_release(release, concept=concept.concept_doi)
+
+    assert result.exit_code == 1
+    assert "escape.whl" in result.annotations("error")[0]
+    assert not (runner.tmp_path / "escape.whl").exists()
+    assert runner.zenodo.requests == []
