@@ -22,6 +22,7 @@ from zenodo_action.github.event import Release, RunContext, load_context
 from zenodo_action.github.releases import GitHubClient, GitHubError, make_download_dir
 from zenodo_action.metadata.report import workspace_relative
 from zenodo_action.secrets import guard_std_streams
+from zenodo_action.zenodo.deposit import PublishRequest
 
 PULL_REQUEST_EVENTS = ("pull_request", "pull_request_target")
 # `published` fires once for releases and pre-releases alike; `created`, `released` and
@@ -119,6 +120,7 @@ def publish_run(
     if context.event_name == "release" and release is None:
         return EXIT_OK
     run_settings = _publish_settings(context, token)
+    add_badge = inputs.get_bool("release-notes-badge", True)  # parsed before anything is sent
     config = _checked_config(workspace, release is not None)
     github = GitHubClient.for_run(context, github_token)
     download_dir = make_download_dir()
@@ -129,7 +131,7 @@ def publish_run(
     finally:
         shutil.rmtree(download_dir, ignore_errors=True)
     _show(done, request, run_settings)
-    if release is not None and inputs.get_bool("release-notes-badge", True):
+    if add_badge and release is not None:
         _add_badge(github, release, done.result, request.version)
     return EXIT_OK
 
@@ -252,9 +254,7 @@ def _defaults(
 
 
 def _show(
-    done: publish.Published,
-    request: Any,
-    run_settings: settings.PublishSettings,
+    done: publish.Published, request: PublishRequest, run_settings: settings.PublishSettings
 ) -> None:
     if run_settings.dry_run:
         commands.emit(commands.untrusted(report.render_plan(done.plan, request)))
