@@ -339,3 +339,38 @@ def test_a_published_release_becomes_a_zenodo_version_from_inside_the_image(
     for secret in (fake_zenodo.token, GITHUB_TOKEN):
         assert secret not in everything.replace(f"::add-mask::{secret}\n", "")
     assert files_in(workspace) == {Path(".zenodo.yml")}, "downloads stay out of the workspace"
+
+
+def _action_steps(workflow: dict) -> list[dict]:
+    return [
+        step
+        for job in workflow["jobs"].values()
+        for step in job.get("steps", [])
+        if str(step.get("uses", "")).split("#")[0].strip() in ("./", "OWNER/zenodo-action@v1")
+    ]
+
+
+def _readme_workflows() -> list[dict]:
+    text = (harness.REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = [block.split("```", 1)[0] for block in text.split("```yaml\n")[1:]]
+    return [
+        data for data in map(yaml.safe_load, blocks) if isinstance(data, dict) and "jobs" in data
+    ]
+
+
+@pytest.mark.parametrize(
+    "name", ["ci.yml", "zenodo-release.yml", "zenodo-validate.yml", "zenodo-dataset.yml"]
+)
+def test_workflows_use_only_inputs_the_action_declares(action_yml, name):
+    workflow = yaml.safe_load((harness.REPO_ROOT / ".github" / "workflows" / name).read_text())
+    steps = _action_steps(workflow)
+    assert steps, f"{name} does not use the action"
+    for step in steps:
+        assert set(step.get("with", {})) <= set(action_yml["inputs"]), name
+
+
+def test_the_readme_workflows_use_only_inputs_the_action_declares(action_yml):
+    steps = [step for workflow in _readme_workflows() for step in _action_steps(workflow)]
+    assert len(steps) >= 3
+    for step in steps:
+        assert set(step.get("with", {})) <= set(action_yml["inputs"])
