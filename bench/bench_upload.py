@@ -25,7 +25,6 @@ import argparse
 import json
 import logging
 import os
-import platform
 import random
 import shutil
 import statistics
@@ -40,6 +39,8 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # for tests.fakes
+
+import machine  # noqa: E402 - bench/machine.py (a script's folder is on sys.path)
 
 from tests.fakes.zenodo import FakeZenodo  # noqa: E402
 
@@ -161,16 +162,6 @@ def baseline_once(kind: str, path: Path, work: Path) -> Sample:
         fake.stop()
 
 
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
-
-
 def report(name: str, samples: list[Sample], size: int, baseline: float | None) -> str:
     walls = [s.wall for s in samples]
     wall = statistics.median(walls)
@@ -195,10 +186,7 @@ def main() -> None:
         sys.exit(f"{GNU_TIME} is needed to measure peak memory (apt-get install time)")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
 
-    print(
-        f"machine: {cpu_model()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
-    )
-    print(f"python:  {platform.python_implementation()} {platform.python_version()}")
+    print(machine.describe())
     print(f"{args.runs} runs per size: median wall time (min-max), MiB/s at the median, median CPU")
     print("time of the client process, its largest peak RSS")
     with tempfile.TemporaryDirectory(dir=args.tmp, prefix="bench-upload-") as tmp:

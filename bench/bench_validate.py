@@ -11,14 +11,14 @@ Medians are printed with the ratio to a bare interpreter start, and the machine 
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import shutil
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import machine  # bench/machine.py (a script's folder is on sys.path)
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CONFIG = ROOT / "examples" / "software" / ".zenodo.yml"
@@ -41,16 +41,6 @@ def wall_time(command: list[str]) -> float:
     return elapsed
 
 
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30)
@@ -70,10 +60,7 @@ def main() -> None:
             samples[name].append(wall_time(command))
 
     size = args.config.stat().st_size
-    print(
-        f"machine: {cpu_model()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
-    )
-    print(f"python:  {platform.python_implementation()} {platform.python_version()}")
+    print(machine.describe())
     print(f"file:    {args.config} ({size} bytes), {args.runs} runs each, medians:")
     baseline = statistics.median(samples["python -c pass"])
     for name, times in samples.items():
