@@ -565,7 +565,16 @@ def _publish(run: _Run, draft: Deposition) -> Deposition:
 
 def _verify_published(run: _Run, published: Deposition, the_plan: Plan) -> Deposition:
     """Read the record back: its DOI, concept DOI and files are what was published."""
-    record = run.client.deposition(published.id)
+    try:
+        record = run.client.deposition(published.id)
+    except HttpError as error:
+        doi = f" as {published.doi}" if published.doi else ""
+        raise ActionError(
+            f"Zenodo published record {published.id}{doi}, but reading it back to verify "
+            f"it failed: {error.message}",
+            hint="run again: the re-run finds the published version (status unchanged) "
+            "and reports its DOI; it never publishes a second one",
+        ) from None
     problems = []
     if not record.submitted or not record.doi:
         problems.append("it is not published")
