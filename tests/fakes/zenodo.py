@@ -23,6 +23,7 @@ Switches (plain attributes, change them at any time):
     rate_limited            every request answers 429 {"status":429,"message":"100 per 1 minute"}
     rate_limit = N          enforce N requests per `rate_window` seconds (None: only advertise)
     slow_seconds            how long a "timeout" fault stalls (longer than the client's timeout)
+    late_wait_seconds       how long a request waits for a "late" action landing before it
     deleted_file_id_403     DELETE of an unknown file id answers 403, as before fix b04cc2c (§2.5)
     max_files, quota_bytes, max_file_size, multipart_max_bytes   limits of §5 (make them small)
     doi_prefix              prefix of minted DOIs
@@ -33,13 +34,23 @@ Faults (issue 5's matrix):
             (HTML from the gateway), "reset" (TCP RST), "reset_mid_upload" (read half the
             body, then RST; before only), "timeout" (stall `slow_seconds`), "echo_400" /
             "echo_500" (an error whose body repeats the request's URL and Authorization
-            header, as debug pages and some proxies do: a token must never reach output).
+            header, as debug pages and some proxies do: a token must never reach output),
+            "late" (before only: the whole request is received, then the answer never
+            comes; Zenodo behind the gateway keeps working and acts only once the client
+            has given up: see late_by).
       when="before": the request never reaches Zenodo's logic; "after": it acts (publishes,
       deletes, creates) and then the client gets the fault instead of the answer.
+      late_by=n ("late" only): the action lands when the n-th request after the stalled one
+      arrives, just before that request is handled (which waits for it). Clients send one
+      request at a time, so it lands after the client timed out, at a deterministic point
+      of its recovery. fault.landed_before is that request; the stalled request's
+      RecordedRequest gets the status the action answered (which nobody reads). A late
+      action whose moment never comes is dropped when the fake stops.
       skip=n: the first n matching requests pass untouched (to hit a later occurrence of a
       step, e.g. the read-back after publishing rather than the first read).
       path_regex is searched (re.search) in the path; method "*" matches any method.
-      fault.fired counts how often it struck.  fake.clear_faults() removes them all.
+      fault.fired counts how often it struck.  fake.clear_faults() removes them all (a
+      "late" action already under way still lands).
 
 Recording:
     fake.requests                 every request: RecordedRequest(method, path, query,
@@ -214,7 +225,7 @@ SORT_OPTIONS = _words(
     "bestmatch mostrecent -mostrecent publication_date version -version newest oldest updated-desc"
 )
 FAULT_KINDS = frozenset(
-    {"429", "500", "502", "503", "504", "reset", "reset_mid_upload", "timeout"}
+    {"429", "500", "502", "503", "504", "reset", "reset_mid_upload", "timeout", "late"}
     | {"echo_400", "echo_500"}
 )
 PRERESERVE_PREFIX = "10.5281"  # hard-coded by Zenodo even on the sandbox (§2.2)
@@ -338,8 +349,10 @@ class Fault:
     times: int
     when: str
     skip: int = 0
+    late_by: int = 1  # "late": the action lands just before the n-th later request
     fired: int = 0
     passed: int = 0  # matching requests let through because of `skip`
+    landed_before: RecordedRequest | None = None  # "late": the request it acted before
 
     def matches(self, method: str, path: str) -> bool:
         return (
@@ -380,6 +393,17 @@ class SeededConcept:
 
     def doi(self, record_id: int) -> str:
         return f"{self.doi_prefix}/zenodo.{record_id}"
+
+
+@dataclass(eq=False)
+class _LateAction:
+    """A stalled request's action, waiting for the request before which it lands."""
+
+    fault: Fault
+    trigger: int  # index in fake.requests of that request
+    go: threading.Event = field(default_factory=threading.Event)
+    done: threading.Event = field(default_factory=threading.Event)
+    abandoned: bool = False  # the fake stopped first
 
 
 @dataclass
@@ -1004,6 +1028,7 @@ class FakeZenodo:
         self.rate_window = 60
         self.advertised_rate_limit = 100
         self.slow_seconds = 2.0
+        self.late_wait_seconds = 10.0
         self.deleted_file_id_403 = False
         self.max_files = 100
         self.quota_bytes = 50 * 10**9
@@ -1018,6 +1043,7 @@ class FakeZenodo:
         self._depositions: dict[int, Deposition] = {}
         self._buckets: dict[str, int] = {}
         self._faults: list[Fault] = []
+        self._late: list[_LateAction] = []
         self._dirty: set[int] = set()
         self._index = SearchIndex()
         self._window_start = time.time()
@@ -1035,6 +1061,11 @@ class FakeZenodo:
 
     def stop(self) -> None:
         self._stopping.set()  # wakes any stalled "timeout" handler
+        with self._lock:
+            late, self._late = self._late, []
+        for action in late:  # a "late" action whose moment never came: dropped
+            action.abandoned = True
+            action.go.set()
         if self._server.is_running():
             self._server.stop()
 
@@ -1067,12 +1098,16 @@ class FakeZenodo:
         times: int = 1,
         when: str = "before",
         skip: int = 0,
+        late_by: int = 1,
     ) -> Fault:
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault {kind!r}; known: {sorted(FAULT_KINDS)}")
-        if when not in ("before", "after") or (kind == "reset_mid_upload" and when != "before"):
+        before_only = ("reset_mid_upload", "late")
+        if when not in ("before", "after") or (kind in before_only and when != "before"):
             raise ValueError(f"fault {kind!r} cannot happen {when!r} the handler")
-        fault = Fault(method.upper(), re.compile(path_regex), kind, times, when, skip)
+        if late_by < 1:
+            raise ValueError("late_by counts the requests after the stalled one: at least 1")
+        fault = Fault(method.upper(), re.compile(path_regex), kind, times, when, skip, late_by)
         with self._lock:
             self._faults.append(fault)
         return fault
@@ -1134,16 +1169,17 @@ class FakeZenodo:
     # -- dispatch: faults, rate limits, routing, body, handler, index --
 
     def _serve(self, request: Request) -> Response:
-        record = self._record(request)
+        record, index = self._record(request)
+        self._land_late_actions(index, record)
         try:
-            response = self._serve_recorded(request, record)
+            response = self._serve_recorded(request, record, index)
         except _ResetConnection:
             record.status = None
             return _empty_response(200)  # never reaches the client: its socket is gone
         record.status = response.status_code
         return response
 
-    def _record(self, request: Request) -> RecordedRequest:
+    def _record(self, request: Request) -> tuple[RecordedRequest, int]:
         record = RecordedRequest(
             request.method,
             request.path,
@@ -1152,12 +1188,47 @@ class FakeZenodo:
         )
         with self._lock:
             self.requests.append(record)
-        return record
+            return record, len(self.requests) - 1
 
-    def _serve_recorded(self, request: Request, record: RecordedRequest) -> Response:
+    def _land_late_actions(self, index: int, record: RecordedRequest) -> None:
+        """Let the "late" actions due before this request act, and wait until they did."""
+        with self._lock:
+            due = [action for action in self._late if action.trigger <= index]
+            self._late = [action for action in self._late if action.trigger > index]
+            for action in due:
+                action.fault.landed_before = record
+        for action in due:
+            action.go.set()
+            action.done.wait(self.late_wait_seconds)
+
+    def _act_late(self, fault: Fault, request: Request, record: RecordedRequest, index: int):
+        """The gateway keeps the request; the client times out and moves on; Zenodo acts
+        just before the client's `late_by`-th next request is handled."""
+        body = _read_body(request)  # the request arrived whole: only the answer is missing
+        record.body_size = len(body)
+        action = _LateAction(fault, index + fault.late_by)
+        with self._lock:
+            if self._stopping.is_set():
+                action.abandoned = True
+            else:
+                self._late.append(action)
+        if not action.abandoned:
+            action.go.wait()  # stop() sets it too
+        try:
+            if action.abandoned:
+                return self._gateway_response(504)
+            response = self._handle(request, record, body)
+            record.status = response.status_code  # before `done`: the test may read it next
+            return response  # to a client that left long ago
+        finally:
+            action.done.set()
+
+    def _serve_recorded(self, request: Request, record: RecordedRequest, index: int) -> Response:
         fault = self._take_fault(request.method, request.path)
         if fault is not None:
             record.fault = fault.kind
+            if fault.kind == "late":
+                return self._act_late(fault, request, record, index)
             if fault.when == "before":
                 return self._fault_before(fault, request, record)
         limited = self._rate_limit_response()
@@ -1169,14 +1240,17 @@ class FakeZenodo:
             response = self._fault_after(fault, request, response)
         return response
 
-    def _handle(self, request: Request, record: RecordedRequest) -> Response:
+    def _handle(
+        self, request: Request, record: RecordedRequest, body: bytes | None = None
+    ) -> Response:
+        """`body`: already read (a "late" request), else read here."""
+        if body is None:
+            body = _read_body(request)  # outside the lock: slow uploads don't block others
+        record.body_size = len(body)
         try:
             name, params = self._route(request.method, request.path)
         except ApiError as error:
-            record.body_size = len(_read_body(request))
             return self._finish(_json_response(error.body(), error.status))
-        body = _read_body(request)  # outside the lock: slow uploads don't block others
-        record.body_size = len(body)
         with self._lock:
             call = _Call(request, params, body, self._user_of(request))
             try:
