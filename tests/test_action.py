@@ -419,7 +419,7 @@ def test_a_pull_request_validates_without_any_token_or_network(runner):
     assert result.outputs == {"status": "invalid"}
     [error] = result.annotations("error")
     assert error.startswith("::error file=.zenodo.yml,line=2,col=")
-    assert "| upload_type |" in result.summary or "upload_type" in result.summary
+    assert "| 2:14 | error | `upload_type` |" in result.summary
     assert runner.zenodo.requests == [] and runner.github.requests == []
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from zenodo_action.github.releases import GitHubClient, GitHubError, make_downlo
 from zenodo_action.metadata.report import workspace_relative
 from zenodo_action.secrets import guard_std_streams
 from zenodo_action.zenodo.deposit import PublishRequest
+from zenodo_action.zenodo.errors import ZenodoRejected
 
 PULL_REQUEST_EVENTS = ("pull_request", "pull_request_target")
 # `published` fires once for releases and pre-releases alike; `created`, `released` and
@@ -300,8 +300,9 @@ def _add_badge(
 
 
 def report_error(error: ActionError, workspace: Path) -> None:
-    """Annotations for a failure: one per located field, else one for the whole error."""
-    fields: Sequence[Any] = [f for f in getattr(error, "fields", ()) if f.line]
+    """Annotations for a failure: one per field Zenodo rejected that has a line in the
+    file, then one for the whole error (its message and hint), at the first such line."""
+    fields = [f for f in error.fields if f.line] if isinstance(error, ZenodoRejected) else []
     title = "Zenodo" if fields else "zenodo-action"
     for field in fields:
         commands.emit(
