@@ -525,3 +525,14 @@ def test_an_asset_name_that_climbs_out_of_the_download_folder_is_refused(runner)
     assert "escape.whl" in result.annotations("error")[0]
     assert not (runner.tmp_path / "escape.whl").exists()
     assert runner.zenodo.requests == []
+
+
+def test_a_files_glob_that_matches_nothing_fails_before_any_download(runner):
+    concept = seed(runner.zenodo)
+    result = runner.publish_release(
+        runner.release(), concept=concept.concept_doi, files="docs/*.pdf"
+    )
+    assert result.exit_code == 2
+    assert "matches no file" in result.annotations("error")[0]
+    assert runner.github.requests_to("storage") == []
+    assert runner.zenodo.requests == []

@@ -195,11 +195,8 @@ def _files(
     github: GitHubClient, release: Release | None, workspace: Path, download_dir: Path
 ) -> list[files.LocalFile]:
     """Release assets and source archive (on a release), then what `files` names."""
-    chosen: list[files.LocalFile] = []
-    if release is not None:
-        chosen += _release_files(github, release, download_dir)
-    patterns = inputs.get_multiline("files")
-    chosen += files.collect(patterns, workspace)
+    named = files.collect(inputs.get_multiline("files"), workspace)  # a bad glob fails first
+    chosen = (_release_files(github, release, download_dir) if release else []) + named
     if not chosen:
         raise UsageError(
             "nothing to publish: the `files` input is empty"
@@ -212,6 +209,7 @@ def _files(
 def _release_files(
     github: GitHubClient, release: Release, download_dir: Path
 ) -> list[files.LocalFile]:
+    archive = inputs.get_choice("source-archive", ("zip", "tar.gz", "none"), "zip")
     paths: list[Path] = []
     if inputs.get_bool("release-assets", True):
         assets = github.wait_for_assets(
@@ -221,7 +219,6 @@ def _release_files(
             poll_interval=ASSET_POLL_SECONDS,
         )
         paths += [github.download_asset(asset, download_dir) for asset in assets]
-    archive = inputs.get_choice("source-archive", ("zip", "tar.gz", "none"), "zip")
     if archive != "none":
         paths.append(github.download_source_archive(release.tag_name, archive, download_dir))
     return [files.local_file(path) for path in paths]
