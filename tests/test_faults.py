@@ -718,19 +718,6 @@ def test_takeover_windows_of_claimed_and_unclaimed_drafts(harness, claimed_for, 
         assert len(fake.published_versions(harness.concept.concept_id)) == 2
 
 
-@pytest.mark.parametrize(("version", "claims"), [("2.0", 0), (None, 1)])
-def test_a_run_without_a_version_string_reclaims_its_draft_sooner(monkeypatch, version, claims):
-    """Its claim does not mark the draft, so other runs wait only UNCLAIMED_TAKEOVER_AFTER
-    before taking it over: it re-claims four times as often."""
-    request = deposit.PublishRequest(metadata={"version": version} if version else {}, files=())
-    run = deposit._Run(client=None, request=request, locate=None)
-    run.last_claim = deposit.time.monotonic() - deposit.UNCLAIMED_TAKEOVER_AFTER / 4 - 1
-    claimed: list[int] = []
-    monkeypatch.setattr(deposit, "_claim", lambda run, draft: claimed.append(1))
-    deposit._heartbeat(run, None)
-    assert len(claimed) == claims
-
-
 def _run_in_thread(harness, version: str, results: dict[str, Any]) -> threading.Thread:
     def target() -> None:
         results[version] = main(
@@ -761,14 +748,14 @@ def test_two_concurrent_runs_do_not_mix(harness, monkeypatch):
     harness.write_files()
     harness.capsys.readouterr()
     planned = threading.Barrier(2, timeout=10)
-    real_plan = deposit.plan
+    real_observe = deposit.observe
 
-    def plan_together(client, request):
-        the_plan = real_plan(client, request)
+    def observe_together(api, request):
+        snapshot = real_observe(api, request)
         planned.wait()  # both have seen "no draft" before either asks for one
-        return the_plan
+        return snapshot
 
-    monkeypatch.setattr(deposit, "plan", plan_together)
+    monkeypatch.setattr(deposit, "observe", observe_together)
     results: dict[str, int] = {}
     threads = [_run_in_thread(harness, v, results) for v in ("2.0", "2.1")]
     for thread in threads:
@@ -856,7 +843,7 @@ def test_a_zenodo_403_with_retry_after_is_not_retried(fake_zenodo):
     waits: list[float] = []
     zenodo = ZenodoClient(fake_zenodo.url, "wrong-token", policy=POLICY, sleep=waits.append)
     with pytest.raises(HttpError) as raised:
-        zenodo.search()
+        zenodo.all_depositions()
     assert raised.value.status == 403 and waits == []
     assert fake_zenodo.count(*ENDPOINTS["list"]) == 2
 

@@ -16,7 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from zenodo_action.cli import main
-from zenodo_action.metadata import load_config, render_github, render_json, render_text, validate
+from zenodo_action.github.reporter import render_problems
+from zenodo_action.metadata import load_config, render_json, render_text, summary_markdown, validate
 
 VALID = (Path(__file__).parents[1] / "examples" / "software" / ".zenodo.yml").read_text()
 VALID_DATA = yaml.safe_load(VALID)
@@ -58,7 +59,7 @@ def debug(monkeypatch):
 def check_file(path: Path, capsys) -> None:
     config = load_config(path)
     problems = validate(config)
-    for render in (render_text, render_json):
+    for render in (render_text, render_json, summary_markdown):
         assert render(problems, path)
     for fmt in ("text", "json", "github"):
         code = main(["validate", "--config", str(path), "--format", fmt])
@@ -67,7 +68,7 @@ def check_file(path: Path, capsys) -> None:
         assert "Traceback" not in err and "internal error" not in err
         if fmt == "json":
             assert json.loads(out)["valid"] is (code == 0)
-    assert render_github(problems, path, summary_path=str(path.parent / "summary.md"))
+    assert render_problems(problems, str(path))
 
 
 @FUZZ

@@ -1,7 +1,7 @@
 """The command line: argparse and one small function per subcommand.
 
-No logic lives here beyond wiring flags to the package's functions and turning
-errors into exit codes (errors.py).
+No logic lives here beyond wiring: flags become `Settings` (settings.py), results go to
+a reporter, and errors are reported once and become exit codes (errors.py).
 """
 
 from __future__ import annotations
@@ -11,12 +11,15 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
+from typing import Any
 
-from zenodo_action import __version__, metadata
-from zenodo_action.errors import EXIT_FAILURE, EXIT_OK, ActionError, UsageError
+from zenodo_action import __version__, check, metadata
+from zenodo_action.errors import EXIT_FAILURE, EXIT_OK, ActionError
 from zenodo_action.github import commands
+from zenodo_action.github.reporter import GitHubReporter
+from zenodo_action.reporter import Reporter, TerminalReporter
 from zenodo_action.secrets import guard_std_streams
+from zenodo_action.settings import Settings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def add_publish_parser(subcommands) -> None:
+def add_publish_parser(subcommands: argparse._SubParsersAction[Any]) -> None:
     publish = subcommands.add_parser(
         "publish",
         help="publish files as the next version of a Zenodo concept (token in ZENODO_TOKEN)",
@@ -83,27 +86,8 @@ def add_publish_parser(subcommands) -> None:
     publish.set_defaults(run=run_publish)
 
 
-def run_validate(args: argparse.Namespace) -> int:
-    try:
-        path = metadata.find_config(args.config)
-        config = metadata.load_config(path)
-    except UsageError as error:
-        if args.format == "github":
-            commands.emit(commands.annotation("error", str(error), title="Zenodo metadata"))
-        raise
-    problems = metadata.validate(config)
-    if args.strict:
-        problems = metadata.as_errors(problems)
-    render = {
-        "text": metadata.render_text,
-        "json": metadata.render_json,
-        "github": metadata.render_github,
-    }[args.format]
-    output = render(problems, path)
-    if args.format == "text" and os.environ.get("GITHUB_ACTIONS") == "true":
-        output = commands.untrusted(output)  # the file's values must not become commands
-    sys.stdout.write(output)
-    return EXIT_FAILURE if any(p.severity == metadata.ERROR for p in problems) else EXIT_OK
+def run_validate(settings: Settings, reporter: Reporter) -> int:
+    return check.run(settings, reporter)
 
 
 def run_schema(args: argparse.Namespace) -> int:
@@ -111,54 +95,49 @@ def run_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def run_publish(args: argparse.Namespace) -> int:
+def run_publish(settings: Settings, reporter: Reporter) -> int:
     # Imported here: requests and the Zenodo client add ~130 ms that validate never needs.
-    from zenodo_action import files, logs, publish, report, settings
+    from zenodo_action import logs, publish
 
     logs.setup()
-    token = (os.environ.get("ZENODO_TOKEN") or "").strip()
-    if not token:
-        raise UsageError("set the ZENODO_TOKEN environment variable to a Zenodo access token")
-    base = settings.zenodo_url(args.zenodo_url, sandbox=args.sandbox)
-    run_settings = settings.PublishSettings(
-        zenodo_url=base,
-        token=token,
-        concept=settings.concept_ref(args.concept, base),
-        version=args.version,
-        publication_date=settings.publication_date(args.publication_date),
-        draft=args.draft,
-        dry_run=args.dry_run,
-    )
-    try:
-        config, _ = publish.valid_config(metadata.find_config(args.config))
-    except publish.InvalidMetadata as error:
-        sys.stderr.write(metadata.render_text(error.problems, error.config.path))
-        raise
-    request = publish.prepare(run_settings, config, files.collect(args.files, Path.cwd()))
-    done = publish.run(run_settings, config, request, publish.client_for(run_settings))
-    if args.dry_run:
-        print(report.render_plan(done.plan, request), file=sys.stderr)
-    print(json.dumps(done.result, indent=2) if args.json else report.render_result(done.result))
+    publish.publish(settings, reporter)
     return EXIT_OK
+
+
+def reporter_for(settings: Settings) -> Reporter:
+    """Annotations and the job summary for `--format github`; else the terminal, with text
+    fenced against workflow commands when it runs under the Actions runner."""
+    if settings.output_format == "github":
+        return GitHubReporter(settings.runner, title="Zenodo metadata")
+    return TerminalReporter(
+        output_format=settings.output_format,
+        problems_are_results=settings.mode == "validate",
+        guard=commands.untrusted if settings.fenced else str,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     guard_std_streams()
     args = build_parser().parse_args(argv)
+    if args.command == "schema":
+        return run_schema(args)
+    reporter: Reporter = TerminalReporter()
     try:
-        return args.run(args)
+        settings = Settings.from_args(args, os.environ)
+        reporter = reporter_for(settings)
+        return int(args.run(settings, reporter))
     except ActionError as error:
-        print(f"error: {error}", file=sys.stderr)
+        reporter.error(error)
         return error.exit_code
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        reporter.note("error", "interrupted", title="zenodo-action")
         return 130
     except Exception as error:  # a bug: say so in one line, traceback only on request
         if os.environ.get("ZENODO_ACTION_DEBUG"):
             raise
-        print(
+        message = (
             f"internal error: {type(error).__name__}: {error}\n"
-            "This is a bug in zenodo-action; set ZENODO_ACTION_DEBUG=1 for details.",
-            file=sys.stderr,
+            "This is a bug in zenodo-action; set ZENODO_ACTION_DEBUG=1 for details."
         )
+        reporter.note("error", message, title="zenodo-action")
         return EXIT_FAILURE

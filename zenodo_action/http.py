@@ -29,12 +29,14 @@ from requests.adapters import HTTPAdapter
 
 from zenodo_action import USER_AGENT
 from zenodo_action.errors import ActionError
+from zenodo_action.files import CHUNK
+from zenodo_action.logs import printable
 from zenodo_action.secrets import redact
+from zenodo_action.urls import origin
 
 log = logging.getLogger("zenodo_action.http")
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-UPLOAD_BLOCK = 1024 * 1024  # bigger send blocks than urllib3's 16 KiB: fewer syscalls per GB
 
 
 @dataclass(frozen=True)
@@ -100,10 +102,10 @@ def _parse_retry_after(value: str, now: float) -> float | None:
 
 
 class _BigBlockAdapter(HTTPAdapter):
-    """Sends request bodies in 1 MiB blocks (urllib3's default is 16 KiB)."""
+    """Sends request bodies in 1 MiB blocks (urllib3's default is 16 KiB): fewer syscalls."""
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, blocksize=UPLOAD_BLOCK, **kwargs)
+        super().init_poolmanager(*args, blocksize=CHUNK, **kwargs)
 
 
 class HttpError(ActionError):
@@ -151,6 +153,14 @@ def body_of(response: requests.Response) -> Any:
         return text[:500]
 
 
+def server_message(body: Any, *, limit: int = 300) -> str:
+    """What an error body says (its `message`, else all of it), as one safe line."""
+    if isinstance(body, dict) and body.get("message"):
+        body = body["message"]
+    text = body if isinstance(body, str) else json.dumps(body) if body else ""
+    return printable(text, limit=limit)
+
+
 def _never_sent(error: requests.RequestException) -> bool:
     """True when the request provably did not reach the server."""
     return isinstance(error, requests.ConnectTimeout) or (
@@ -168,7 +178,7 @@ class HttpClient:
         *,
         policy: RetryPolicy | None = None,
         headers: Mapping[str, str] | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] = time.time,
         rate_limited_403: bool = True,
     ) -> None:
@@ -177,10 +187,10 @@ class HttpClient:
         every answer, its 403 "Permission denied." included (zenodo-api.md §4.5)."""
         self.base_url = base_url.rstrip("/")
         self.rate_limited_403 = rate_limited_403
-        self.auth_origin = _origin(self.base_url)
+        self.auth_origin = origin(self.base_url)
         self.token = token
         self.policy = policy or RetryPolicy()
-        self.sleep = sleep
+        self.sleep = time.sleep if sleep is None else sleep
         self.clock = clock
         self.session = requests.Session()
         # A no-op auth stops requests from replacing our header with ~/.netrc logins.
@@ -242,7 +252,7 @@ class HttpClient:
 
     def _headers_for(self, url: str, extra: Mapping[str, str] | None) -> dict[str, str]:
         headers = dict(extra or {})
-        if self.token and _origin(url) == self.auth_origin:
+        if self.token and origin(url) == self.auth_origin:
             headers["Authorization"] = f"Bearer {self.token}"
         return headers
 
@@ -283,9 +293,3 @@ class HttpClient:
             status=response.status_code,
             body=body_of(response),
         )
-
-
-def _origin(url: str) -> tuple[str, str, int | None]:
-    parts = urlsplit(url)
-    default = 443 if parts.scheme == "https" else 80
-    return parts.scheme, (parts.hostname or "").lower(), parts.port or default

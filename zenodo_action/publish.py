@@ -1,30 +1,33 @@
-"""A publish run from end to end, shared by the command line and the Action.
+"""A publish run from end to end, whichever front door it came through.
 
-settings + config + files -> validate -> build metadata -> preflight -> plan -> apply.
-Everything that can fail locally fails before the first request to Zenodo.
+settings + config + files -> validate -> build metadata -> preflight -> observe -> decide
+-> apply -> report. Everything that can fail locally fails before the first request to
+Zenodo. What a release adds (its files, notes, upload type) comes in through a
+`ReleaseSource`, so this module knows nothing of GitHub.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
 from zenodo_action import metadata as md
-from zenodo_action import report
-from zenodo_action.errors import ActionError
-from zenodo_action.files import LocalFile, preflight
+from zenodo_action.errors import ActionError, UsageError
+from zenodo_action.files import LocalFile, collect, preflight
 from zenodo_action.http import HttpError, RetryPolicy
 from zenodo_action.metadata.build import build_metadata
+from zenodo_action.reporter import Reporter
+from zenodo_action.result import PublishResult
 from zenodo_action.secrets import register
-from zenodo_action.settings import PublishSettings
+from zenodo_action.settings import PublishSettings, Settings
 from zenodo_action.zenodo import deposit
+from zenodo_action.zenodo.api import DepositAPI
 from zenodo_action.zenodo.client import ZenodoClient
 from zenodo_action.zenodo.errors import Locate, explain
-
-log = logging.getLogger("zenodo_action.publish")
+from zenodo_action.zenodo.plan import Plan, PublishRequest, decide
+from zenodo_action.zenodo.results import render_plan, result_of
 
 
 class InvalidMetadata(ActionError):
@@ -42,15 +45,77 @@ class InvalidMetadata(ActionError):
 
 @dataclass(frozen=True)
 class ReleaseDefaults:
-    """What a GitHub release adds when the file leaves it out (issue: Release -> Zenodo)."""
+    """What a release adds when the metadata leaves it out."""
 
     description: str | None = None
     upload_type: str | None = None
     related: tuple[Mapping[str, str], ...] = ()
 
 
+class ReleaseSource(Protocol):
+    """A release being published: its files, and what it says about itself."""
+
+    @property
+    def fills(self) -> frozenset[str]:
+        """Required top-level fields the release supplies when the file has none."""
+        ...
+
+    def files(self) -> list[LocalFile]:
+        """The release's files, downloaded and checked."""
+        ...
+
+    def defaults(self, config: md.Config) -> ReleaseDefaults: ...
+
+
+@dataclass(frozen=True)
+class Published:
+    """What a run planned, what it asked for, and what it ended with."""
+
+    plan: Plan
+    request: PublishRequest
+    result: PublishResult
+
+
+def publish(
+    settings: Settings, reporter: Reporter, release: ReleaseSource | None = None
+) -> Published:
+    """Check, plan and (unless a dry run) publish; report the plan and the result."""
+    assert settings.publish is not None, "publish needs publish settings"
+    config = checked_config(settings, reporter, release.fills if release else frozenset())
+    named = collect(settings.files, settings.root.absolute())  # a bad glob fails first
+    chosen = (release.files() if release else []) + named
+    if not chosen:
+        raise UsageError(
+            "nothing to publish: the `files` input is empty"
+            + (", the release has no assets and source-archive is none" if release else ""),
+            hint="name the files with the `files` input, one glob per line (e.g. dist/*)",
+        )
+    defaults = release.defaults(config) if release else ReleaseDefaults()
+    request = prepare(settings.publish, config, chosen, defaults)
+    done = run(settings.publish, config, request, client_for(settings.publish))
+    if settings.publish.dry_run:
+        reporter.plan(render_plan(done.plan, request))
+    reporter.result(done.result, request.metadata)
+    return done
+
+
+def checked_config(
+    settings: Settings, reporter: Reporter, filled: frozenset[str] = frozenset()
+) -> md.Config:
+    """The valid config, its warnings reported; or its problems reported, status `invalid`."""
+    try:
+        config, warnings = valid_config(md.find_config(settings.config, settings.root), filled)
+    except InvalidMetadata as error:
+        reporter.problems(error.problems, error.config.path)
+        reporter.output("status", "invalid")
+        raise
+    if warnings:
+        reporter.problems(warnings, config.path)
+    return config
+
+
 def valid_config(
-    path: Path, *, filled: frozenset[str] = frozenset()
+    path: Path, filled: frozenset[str] = frozenset()
 ) -> tuple[md.Config, list[md.Problem]]:
     """The config and its warnings; InvalidMetadata when it has errors.
 
@@ -69,7 +134,7 @@ def prepare(
     config: md.Config,
     files: Sequence[LocalFile],
     defaults: ReleaseDefaults = ReleaseDefaults(),
-) -> deposit.PublishRequest:
+) -> PublishRequest:
     """Build the request and check the files; raise before touching Zenodo."""
     metadata = build_metadata(
         config.data or {},
@@ -80,12 +145,11 @@ def prepare(
         related=defaults.related,
     )
     preflight(files)
-    return deposit.PublishRequest(
+    return PublishRequest(
         metadata=metadata,
         files=tuple(files),
         concept=settings.concept,
         draft_only=settings.draft,
-        takeover_after=settings.takeover_after,
     )
 
 
@@ -102,34 +166,21 @@ def locator(config: md.Config) -> Locate:
     return locate
 
 
-def client_for(settings: PublishSettings, policy: RetryPolicy | None = None) -> ZenodoClient:
+def client_for(settings: PublishSettings, policy: RetryPolicy | None = None) -> DepositAPI:
     register(settings.token)
     return ZenodoClient(settings.zenodo_url, settings.token, policy=policy)
 
 
-@dataclass(frozen=True)
-class Published:
-    """What a run did: the plan, the outcome (None for a dry run) and the result data."""
-
-    plan: deposit.Plan
-    outcome: deposit.Outcome | None
-    result: dict[str, Any]
-
-
 def run(
-    settings: PublishSettings,
-    config: md.Config,
-    request: deposit.PublishRequest,
-    client: ZenodoClient,
+    settings: PublishSettings, config: md.Config, request: PublishRequest, api: DepositAPI
 ) -> Published:
-    """Plan, and unless this is a dry run, apply."""
+    """Observe and decide, and unless this is a dry run, apply."""
     try:
-        the_plan = deposit.plan(client, request)
+        the_plan = decide(deposit.observe(api, request), request)
         outcome = None
         if not settings.dry_run:
-            outcome = deposit.apply(client, the_plan, request, locate=locator(config))
+            outcome = deposit.apply(api, the_plan, request, locate=locator(config))
     except HttpError as error:  # a read that failed for good: the writes explain themselves
         raise explain(error, doing="read the record's current state") from None
-    return Published(
-        the_plan, outcome, report.result_of(settings.zenodo_url, request, the_plan, outcome)
-    )
+    result = result_of(settings.zenodo_url, request, the_plan, outcome)
+    return Published(the_plan, request, result)

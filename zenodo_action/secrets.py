@@ -23,10 +23,6 @@ def register(value: str | None) -> None:
     _secrets.update({value, quote(value, safe=""), quote_plus(value)})
 
 
-def registered() -> frozenset[str]:
-    return frozenset(_secrets)
-
-
 def forget_all() -> None:
     """For tests: start from a clean registry."""
     _secrets.clear()

@@ -1,40 +1,59 @@
-"""What a publish run needs, parsed and checked once: the Zenodo URL, the concept, the token.
+"""Everything a run needs, parsed and checked once, before any file is read or request sent.
 
-Both front ends (cli.py and action.py) build a `PublishSettings` here, so a flag
-and an action input are held to the same rules.
+One `Settings` per run, built by exactly one of two constructors: `Settings.from_args`
+(the command line's parsed flags, plus `ZENODO_TOKEN`) and `Settings.from_runner` (the
+Actions runner's `INPUT_*` and `GITHUB_*` variables). Nothing below the front doors
+reads an input or the environment again, so a bad input, whatever it is, fails here
+with its name in the message. The parsing of single values (the Zenodo URL, concept
+references, dates) lives here too, so a flag and an input are held to the same rules.
 """
 
 from __future__ import annotations
 
+import argparse
+import dataclasses
 import datetime as dt
-import ipaddress
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Literal
 from urllib.parse import unquote, urlsplit
 
 from zenodo_action.errors import UsageError
+from zenodo_action.github import inputs
+from zenodo_action.github.commands import RunnerFiles
+from zenodo_action.github.event import PULL_REQUEST_EVENTS, RunContext, load_context
+from zenodo_action.urls import insecure
+from zenodo_action.zenodo.api import ConceptRef
 
 ZENODO_URL = "https://zenodo.org"
 SANDBOX_URL = "https://sandbox.zenodo.org"
 # Zenodo mints 10.5281/zenodo.N in production and 10.5072/zenodo.N on the sandbox.
 KNOWN_PREFIXES = {"zenodo.org": "10.5281", "sandbox.zenodo.org": "10.5072"}
+DEFAULT_CONFIG = ".zenodo.yml"
 
 _DOI = re.compile(r"^(?:doi:|https?://(?:dx\.)?doi\.org/)?(10\.\d{4,9})/zenodo\.(\d+)$", re.I)
 _RECORD_URL_PATH = re.compile(
     r"^/(?:records?|deposit|uploads|api/records|api/deposit/depositions)/(\d+)"
 )
+MISSING_CREDENTIAL_HINT = (
+    "add `token: ${{ secrets.ZENODO_TOKEN }}` to the step, with a Zenodo token that has the "
+    "deposit:write and deposit:actions scopes; pull requests only need mode: validate"
+)
 
-
-@dataclass(frozen=True)
-class ConceptRef:
-    """A concept DOI, a record id of any version, or a record URL, reduced to a number."""
-
-    id: int
-    given: str
+Mode = Literal["validate", "publish"]
+OutputFormat = Literal["text", "json", "github"]
+ArchiveFormat = Literal["zip", "tar.gz"]
+MODES = ("auto", "validate", "publish")
+ARCHIVES = ("zip", "tar.gz", "none")
 
 
 @dataclass(frozen=True)
 class PublishSettings:
+    """What publishing to Zenodo needs, whichever front door the run came through."""
+
     zenodo_url: str
     token: str = field(repr=False)
     concept: ConceptRef | None = None
@@ -42,20 +61,142 @@ class PublishSettings:
     publication_date: str | None = None
     draft: bool = False
     dry_run: bool = False
-    takeover_after: float = 600.0  # seconds before another run's idle draft counts as abandoned
-
-    @property
-    def api_url(self) -> str:
-        return f"{self.zenodo_url}/api"
 
 
-def is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+@dataclass(frozen=True)
+class ReleaseOptions:
+    """The Action's say over a GitHub release: which of its files, and the badge."""
+
+    assets: bool = True
+    source_archive: ArchiveFormat | None = "zip"
+    notes_badge: bool = True
+
+
+@dataclass(frozen=True)
+class Settings:
+    mode: Mode
+    root: Path  # where the metadata file and the `files` globs are looked up
+    config: str | None = None  # None: .zenodo.yml, else .zenodo.json, in `root`
+    files: tuple[str, ...] = ()  # globs
+    output_format: OutputFormat = "text"
+    strict: bool = False  # validate: warnings count as errors
+    fenced: bool = False  # text output runs under the runner: fence it against commands
+    publish: PublishSettings | None = None  # None in validate mode
+    release: ReleaseOptions = ReleaseOptions()
+    context: RunContext | None = None  # the Action's run (publish mode only)
+    github_token: str | None = field(default=None, repr=False)
+    runner: RunnerFiles = field(default_factory=RunnerFiles)
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
+        """The command line: `validate` or `publish` flags, the token from ZENODO_TOKEN."""
+        runner = RunnerFiles(
+            workspace=_optional_path(environ.get("GITHUB_WORKSPACE")),
+            summary=_variable(environ, "GITHUB_STEP_SUMMARY"),
+        )
+        common = {
+            "root": Path("."),
+            "config": args.config,
+            "fenced": environ.get("GITHUB_ACTIONS") == "true",
+            "runner": runner,
+        }
+        if args.command == "validate":
+            return cls("validate", output_format=args.format, strict=args.strict, **common)
+        token = (environ.get("ZENODO_TOKEN") or "").strip()
+        if not token:
+            raise UsageError("set the ZENODO_TOKEN environment variable to a Zenodo access token")
+        base = zenodo_url(args.zenodo_url, sandbox=args.sandbox)
+        publish = PublishSettings(
+            zenodo_url=base,
+            token=token,
+            concept=concept_ref(args.concept, base),
+            version=args.version,
+            publication_date=publication_date(args.publication_date),
+            draft=args.draft,
+            dry_run=args.dry_run,
+        )
+        files = tuple(args.files)
+        output_format: OutputFormat = "json" if args.json else "text"
+        return cls("publish", files=files, output_format=output_format, publish=publish, **common)
+
+    @classmethod
+    def from_runner(cls, environ: Mapping[str, str]) -> Settings:
+        """The Action: inputs as the runner passes them (github-actions.md §1.4), the mode
+        from the `mode` input and the event, and in publish mode the run's context."""
+        # Masked before anything else is printed, so no line can carry them unmasked.
+        token = inputs.get_secret("token", environ=environ)
+        github_token = inputs.get_secret("github-token", environ=environ)
+        text = partial(inputs.get_input, environ=environ)
+        flag = partial(inputs.get_bool, environ=environ)
+        mode = _mode(inputs.get_choice("mode", MODES, "auto", environ=environ), environ)
+        root = _workspace(environ)
+        archive = inputs.get_choice("source-archive", ARCHIVES, "zip", environ=environ)
+        base = zenodo_url(text("zenodo-url"), sandbox=flag("sandbox", False))
+        publish = PublishSettings(
+            zenodo_url=base,
+            token=token or "",
+            concept=concept_ref(text("concept"), base),
+            version=text("version"),
+            draft=not flag("publish", True),
+            dry_run=flag("dry-run", False),
+        )
+        settings = cls(
+            mode,
+            root,
+            config=None if text("config") == DEFAULT_CONFIG else text("config"),
+            files=tuple(inputs.get_multiline("files", environ=environ)),
+            output_format="github",
+            release=ReleaseOptions(
+                assets=flag("release-assets", True),
+                source_archive=None if archive == "none" else archive,
+                notes_badge=flag("release-notes-badge", True),
+            ),
+            github_token=github_token,
+            runner=RunnerFiles(
+                root, _variable(environ, "GITHUB_OUTPUT"), _variable(environ, "GITHUB_STEP_SUMMARY")
+            ),
+        )
+        if mode == "validate":
+            return settings  # no token, no network, no event payload: fork PRs work
+        return settings.for_the_run(publish, load_context(environ))
+
+    def for_the_run(self, publish: PublishSettings, context: RunContext) -> Settings:
+        """Publish mode under the runner: what the run's event adds, and a token at last."""
+        if not publish.token:
+            raise UsageError(
+                "input 'token' is empty: publishing needs a Zenodo token",
+                hint=MISSING_CREDENTIAL_HINT,
+            )
+        release = context.release
+        publish = dataclasses.replace(
+            publish,
+            version=publish.version or context.tag,
+            publication_date=release.published_date if release else None,
+        )
+        return dataclasses.replace(self, publish=publish, context=context)
+
+
+def _mode(given: str, environ: Mapping[str, str]) -> Mode:
+    """`auto` validates on pull-request events and publishes on any other."""
+    if given == "validate" or (
+        given == "auto" and environ.get("GITHUB_EVENT_NAME", "") in PULL_REQUEST_EVENTS
+    ):
+        return "validate"
+    return "publish"
+
+
+def _workspace(environ: Mapping[str, str]) -> Path:
+    """The checkout: GITHUB_WORKSPACE inside the container, else the working directory."""
+    given = _optional_path(environ.get("GITHUB_WORKSPACE"))
+    return given if given is not None and given.is_dir() else Path.cwd()
+
+
+def _variable(environ: Mapping[str, str], name: str) -> str | None:
+    return environ.get(name, "").strip() or None
+
+
+def _optional_path(value: str | None) -> Path | None:
+    return Path(value.strip()) if value and value.strip() else None
 
 
 def zenodo_url(url: str | None, *, sandbox: bool = False) -> str:
@@ -65,10 +206,10 @@ def zenodo_url(url: str | None, *, sandbox: bool = False) -> str:
     if sandbox:
         raise UsageError("give either --sandbox or --zenodo-url, not both")
     parts = urlsplit(url.strip())
-    host = parts.hostname or ""
-    if parts.scheme not in ("http", "https") or not host:
+    problem = insecure(url.strip())
+    if problem == "not-http":
         raise UsageError(f"zenodo-url {url!r} is not an http(s) URL such as {ZENODO_URL}")
-    if parts.scheme == "http" and not is_loopback(host):
+    if problem == "plain-http":
         raise UsageError(
             f"zenodo-url {url!r} uses plain http: the token would travel unencrypted; "
             "use https (plain http is allowed only on loopback addresses)"

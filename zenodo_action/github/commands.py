@@ -10,13 +10,22 @@ from __future__ import annotations
 import os
 import sys
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 
 from zenodo_action.secrets import redact
 
 SUMMARY_LIMIT = 1024 * 1024  # the runner drops a larger step summary (§2.2)
 MESSAGE_LIMIT = 4096  # the runner truncates longer annotation messages (§2.5)
+
+
+@dataclass(frozen=True)
+class RunnerFiles:
+    """Where the Actions runner takes a step's results (github-actions.md §2)."""
+
+    workspace: Path | None = None  # annotation paths are relative to it
+    output: str | None = None  # GITHUB_OUTPUT
+    summary: str | None = None  # GITHUB_STEP_SUMMARY
 
 
 def escape_data(text: str) -> str:
@@ -92,15 +101,6 @@ def untrusted(text: str) -> str:
     return f"::stop-commands::{token}\n{text}\n::{token}::"
 
 
-@contextmanager
-def group(title: str) -> Iterator[None]:
-    emit(f"::group::{escape_data(redact(title))}")
-    try:
-        yield
-    finally:
-        emit("::endgroup::")
-
-
 def _append(path: str, text: str) -> None:
     with open(path, "a", encoding="utf-8", newline="\n") as handle:
         handle.write(text)
@@ -114,18 +114,14 @@ def file_command_entry(name: str, value: str) -> str:
     return f"{name}<<{delimiter}\n{value}\n{delimiter}\n"
 
 
-def set_output(name: str, value: str, *, path: str | None = None) -> None:
-    """Write one step output to `GITHUB_OUTPUT`; a no-op outside the runner."""
-    path = path or os.environ.get("GITHUB_OUTPUT")
-    if path:
-        _append(path, file_command_entry(name, redact(value)))
+def set_output(name: str, value: str, *, path: str) -> None:
+    """Write one step output to the `GITHUB_OUTPUT` file."""
+    _append(path, file_command_entry(name, redact(value)))
 
 
-def append_summary(markdown: str, *, path: str | None = None) -> None:
-    """Append Markdown to the job summary, cut to what the runner accepts."""
-    path = path or os.environ.get("GITHUB_STEP_SUMMARY")
-    if not path:
-        return
+def append_summary(markdown: str, *, path: str) -> None:
+    """Append Markdown to the job summary (`GITHUB_STEP_SUMMARY`), cut to what the runner
+    accepts."""
     text = redact(markdown)
     encoded = text.encode("utf-8")
     existing = os.path.getsize(path) if os.path.exists(path) else 0

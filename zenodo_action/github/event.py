@@ -18,11 +18,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from zenodo_action.errors import UsageError
-from zenodo_action.settings import is_loopback
+from zenodo_action.urls import insecure
 
 REPOSITORY_PATTERN = re.compile(r"^[A-Za-z0-9_-]+/(?!\.\.?$)[A-Za-z0-9_.-]+$")
 MAX_EVENT_BYTES = 64 * 1024 * 1024  # webhook payloads are capped at 25 MB
 TAG_REF_PREFIX = "refs/tags/"
+PULL_REQUEST_EVENTS = ("pull_request", "pull_request_target")
 
 
 class PayloadError(UsageError):
@@ -118,7 +119,7 @@ class RunContext:
 
     @property
     def is_pull_request(self) -> bool:
-        return self.event_name in ("pull_request", "pull_request_target")
+        return self.event_name in PULL_REQUEST_EVENTS
 
     @property
     def tag(self) -> str | None:
@@ -178,10 +179,11 @@ def load_context(environ: Mapping[str, str] | None = None) -> RunContext:
 def check_url(value: str, what: str) -> str:
     """An http(s) URL without a trailing slash; plain http only to this machine."""
     url = value.strip().rstrip("/")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    problem = insecure(url)
+    if problem == "not-http":
         raise UsageError(f"{what} must be an http(s) URL, not {value!r}")
-    if parts.scheme == "http" and not is_loopback(parts.hostname):
+    if problem == "plain-http":
+        parts = urlsplit(url)
         raise UsageError(
             f"{what} uses plain http to {parts.hostname}; only https is allowed there",
             hint="plain http is accepted only for servers on this machine (tests)",

@@ -32,10 +32,12 @@ import requests
 
 from zenodo_action import secrets
 from zenodo_action.errors import ActionError
-from zenodo_action.files import check_name
+from zenodo_action.files import CHUNK, check_name
 from zenodo_action.github.event import PayloadError, Release, RunContext
-from zenodo_action.http import HttpClient, HttpError, RetryPolicy
-from zenodo_action.settings import is_loopback
+from zenodo_action.http import HttpClient, HttpError, RetryPolicy, server_message
+from zenodo_action.logs import printable
+from zenodo_action.polling import poll, schedule
+from zenodo_action.urls import insecure, origin
 
 log = logging.getLogger(__name__)
 
@@ -50,11 +52,7 @@ PER_PAGE = 100
 MAX_PAGES = 50  # a release holds at most 1000 assets
 RELEASE_BODY_LIMIT = 125_000  # characters; GitHub answers 422 beyond it (§4.1)
 DOWNLOAD_ATTEMPTS = 3  # a broken download restarts from the API (fresh signed URL)
-CHUNK = 1024 * 1024
 ARCHIVE_MAGIC = {"zip": b"PK", "tar.gz": b"\x1f\x8b"}
-NO_PERMISSION_HINT = (
-    "give the job `permissions: contents: write` so the action can edit the release notes"
-)
 
 AppendOutcome = Literal["appended", "already-present", "no-permission", "too-long"]
 
@@ -164,13 +162,6 @@ class GitHubClient:
         )
         return self._release(data)
 
-    def get_release_by_tag(self, tag: str) -> Release:
-        data, _ = self._get_json(
-            self._repo_path(f"releases/tags/{quote(tag, safe='')}"),
-            f"find the release of tag {_printable(tag)}",
-        )
-        return self._release(data)
-
     @staticmethod
     def _release(data: Any) -> Release:
         try:
@@ -207,7 +198,7 @@ class GitHubClient:
                 raise GitHubError(f"could not {what}: GitHub answered with no list")
             yield data
             url, params = response.links.get("next", {}).get("url"), None
-            if url is not None and _origin(url) != _origin(self.api.base_url):
+            if url is not None and origin(url) != origin(self.api.base_url):
                 raise GitHubError(f"could not {what}: the next page is on another host")
 
     def wait_for_assets(
@@ -227,29 +218,29 @@ class GitHubClient:
         be, for at most `timeout` seconds of waiting. Then return what is
         there; the caller decides whether an empty list is an error.
         """
-        sleep = sleep or self.sleep
-        waited = 0.0
-        while True:
-            assets = self._all_assets(release_id)
-            uploaded = [asset for asset in assets if asset.uploaded]
-            pending = [asset for asset in assets if not asset.uploaded]
-            if not pending and (uploaded or not expect_some):
-                return uploaded
-            if waited >= timeout:
-                log.warning(
-                    "gave up waiting for release assets after %.0fs: %s",
-                    waited,
-                    _waiting_for(pending),
-                )
-                return uploaded
-            delay = min(poll_interval, timeout - waited)
-            log.info("waiting %.0fs for release assets: %s", delay, _waiting_for(pending))
-            sleep(delay)
-            waited += delay
+
+        def look() -> list[Asset]:
+            return self._all_assets(release_id)
+
+        def done(assets: list[Asset]) -> bool:
+            return all(a.uploaded for a in assets) and (bool(assets) or not expect_some)
+
+        def announce(wait: float, assets: list[Asset]) -> None:
+            log.info("waiting %.0fs for release assets: %s", wait, _waiting_for(assets))
+
+        waits = schedule(timeout, poll_interval)
+        assets = poll(look, done, waits, self.sleep if sleep is None else sleep, announce=announce)
+        if not done(assets):
+            log.warning(
+                "gave up waiting for release assets after %.0fs: %s",
+                sum(waits),
+                _waiting_for(assets),
+            )
+        return [asset for asset in assets if asset.uploaded]
 
     def download_asset(self, asset: Asset, dest_dir: Path) -> Path:
         """Download one asset into `dest_dir`, verified; return the file's path."""
-        what = f"release asset {_printable(asset.name)}"
+        what = f"release asset {printable(asset.name)}"
         target = self._destination(dest_dir, asset.name, what)
         html_expected = (asset.content_type or "").startswith("text/html")
         return self._download(
@@ -279,7 +270,7 @@ class GitHubClient:
             raise ActionError(f"source archive format must be zip or tar.gz, not {fmt!r}")
         endpoint = "zipball" if fmt == "zip" else "tarball"
         filename = name or archive_name(self.repository, tag, fmt)
-        what = f"the {fmt} source archive of tag {_printable(tag)}"
+        what = f"the {fmt} source archive of tag {printable(tag)}"
         target = self._destination(dest_dir, filename, what)
         path = self._repo_path(f"{endpoint}/{quote(tag, safe='')}")
         return self._download(path, target, what=what, magic=ARCHIVE_MAGIC[fmt])
@@ -441,7 +432,7 @@ class GitHubClient:
     def _explain(self, error: HttpError, what: str) -> GitHubError:
         """Turn an HTTP failure into a sentence a maintainer can act on."""
         status = error.status
-        said = _server_message(error.body)
+        said = server_message(error.body)
         detail = f"GitHub answered {status}" + (f": {said}" if said else "")
         if status is None:
             return GitHubError(f"could not {what}: {error.message}")
@@ -479,11 +470,9 @@ def archive_name(repository: str, tag: str, fmt: str) -> str:
 
 def check_download_url(url: str, what: str) -> None:
     """Redirect targets must be https, or http on this machine (tests)."""
+    if insecure(url) is None:
+        return
     parts = urlsplit(url)
-    if parts.scheme == "https" and parts.hostname:
-        return
-    if parts.scheme == "http" and parts.hostname and is_loopback(parts.hostname):
-        return
     raise GitHubError(
         f"could not download {what}: refusing a redirect to {parts.scheme}://{parts.hostname}"
     )
@@ -565,30 +554,14 @@ def _no_credentials(request: requests.PreparedRequest) -> requests.PreparedReque
     return request
 
 
-def _origin(url: str) -> tuple[str, str, int | None]:
-    parts = urlsplit(url)
-    return parts.scheme, (parts.hostname or "").lower(), parts.port
-
-
 def _rate_limited(error: HttpError) -> bool:
-    return error.status in (403, 429) and "rate limit" in _server_message(error.body).lower()
+    return error.status in (403, 429) and "rate limit" in server_message(error.body).lower()
 
 
-def _server_message(body: Any) -> str:
-    """GitHub's `message` (or the text) of an error body, safe to print on one line."""
-    text = body.get("message") if isinstance(body, dict) else body
-    return _printable(text, limit=300) if isinstance(text, str) else ""
-
-
-def _printable(text: str, *, limit: int = 120) -> str:
-    """Untrusted text for one log line: no control characters, no `##[` command."""
-    flat = re.sub(r"[\x00-\x1f\x7f]+", " ", secrets.redact(text)).replace("##[", "## [")
-    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
-
-
-def _waiting_for(pending: list[Asset]) -> str:
+def _waiting_for(assets: list[Asset]) -> str:
+    pending = [asset for asset in assets if not asset.uploaded]
     if not pending:
         return "none listed yet"
-    names = ", ".join(_printable(asset.name, limit=60) for asset in pending[:5])
+    names = ", ".join(printable(asset.name, limit=60) for asset in pending[:5])
     more = f" and {len(pending) - 5} more" if len(pending) > 5 else ""
     return f"still uploading: {names}{more}"

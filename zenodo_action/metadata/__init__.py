@@ -12,12 +12,7 @@ from typing import Any
 from zenodo_action.metadata.loader import Config, find_config, load_config
 from zenodo_action.metadata.paths import path_from_zenodo_field
 from zenodo_action.metadata.problems import ERROR, WARNING, Problem, as_errors
-from zenodo_action.metadata.report import (
-    render_github,
-    render_json,
-    render_text,
-    summary_markdown,
-)
+from zenodo_action.metadata.report import render_json, render_text, summary_markdown
 from zenodo_action.metadata.validate import validate
 from zenodo_action.metadata.vocabularies import schema_copy
 
@@ -36,7 +31,6 @@ __all__ = [
     "find_config",
     "load_config",
     "path_from_zenodo_field",
-    "render_github",
     "render_json",
     "render_text",
     "schema",

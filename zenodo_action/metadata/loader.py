@@ -100,7 +100,8 @@ def find_config(explicit: str | None, root: Path = Path(".")) -> Path:
 
 def _readable(path: Path) -> Path:
     if not path.exists():
-        raise UsageError(f"{path}: no such file", hint="check the --config path", file=str(path))
+        # No file= on purpose: an annotation cannot point into a file that does not exist.
+        raise UsageError(f"{path}: no such file", hint="check the --config path")
     if path.is_dir():
         raise UsageError(f"{path} is a directory", hint="pass the path of the metadata file itself")
     if not path.is_file():  # a FIFO or device could block or never end

@@ -1,8 +1,11 @@
-"""Zenodo's legacy deposit API, one method per endpoint (zenodo-api.md §2).
+"""Zenodo's legacy deposit API (zenodo-api.md §2): the `DepositAPI` a publish runs on.
 
-Responses become `Deposition` objects right at this boundary. Retries,
-timeouts and the token are `HttpClient`'s business; this module only says
-which calls are idempotent and which statuses mean success.
+Everything this API does its own way stays here: the search query syntax, that the
+search index lags behind the database (so a just-made draft is looked for patiently),
+the two shapes a newversion answer takes, and the legacy JSON of a deposition, turned
+into a `Deposition` right at this boundary. Retries, timeouts and the token are
+`HttpClient`'s business; this module only says which calls are idempotent and which
+statuses mean success.
 """
 
 from __future__ import annotations
@@ -10,79 +13,48 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import email.utils
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import logging
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote
 
+from zenodo_action.errors import ActionError
 from zenodo_action.files import HashingReader, LocalFile
 from zenodo_action.http import HttpClient, HttpError, RetryPolicy
+from zenodo_action.polling import poll
+from zenodo_action.zenodo.api import Deposition, RemoteFile
+from zenodo_action.zenodo.plan import newest
+
+log = logging.getLogger(__name__)
 
 PAGE_SIZE = 100  # the most Zenodo returns to an authenticated client (§2.3)
 MAX_PAGES = 20
+INDEX_PATIENCE = (2.0, 4.0, 8.0, 16.0, 30.0)  # waits for the search index to show a draft
 
 
-@dataclass(frozen=True)
-class RemoteFile:
-    id: str
-    name: str
-    size: int
-    md5: str
+def parse_deposition(data: Mapping[str, Any]) -> Deposition:
+    """A deposition in its legacy JSON form (§2.2)."""
+    concept = data.get("conceptrecid")
+    metadata = dict(data.get("metadata") or {})
+    submitted = bool(data.get("submitted"))
+    return Deposition(
+        id=int(data["id"]),
+        concept_id=int(concept) if concept not in (None, "") else None,
+        submitted=submitted,
+        # unsubmitted: never published; inprogress: an edit of a published one; done
+        is_new_draft=not submitted and data.get("state") == "unsubmitted",
+        doi=data.get("doi") or None,
+        concept_doi=data.get("conceptdoi") or None,
+        title=str(metadata.get("title") or data.get("title") or ""),
+        metadata=metadata,
+        files=tuple(_remote_file(f) for f in data.get("files") or ()),
+        links=dict(data.get("links") or {}),
+        created=_timestamp(data.get("created")),
+        modified=_timestamp(data.get("modified")),
+    )
 
 
-@dataclass(frozen=True)
-class Deposition:
-    """One deposition in its legacy JSON form (§2.2), reduced to what a publish needs."""
-
-    id: int
-    concept_id: int | None
-    state: str  # unsubmitted (never published) | inprogress (edit draft) | done
-    submitted: bool
-    doi: str | None
-    concept_doi: str | None
-    metadata: dict[str, Any]
-    files: tuple[RemoteFile, ...]
-    links: dict[str, str]
-    created: dt.datetime | None
-    modified: dt.datetime | None
-    raw: dict[str, Any] = field(repr=False, compare=False)
-
-    @property
-    def version(self) -> str | None:
-        return self.metadata.get("version") or None
-
-    @property
-    def title(self) -> str:
-        return self.metadata.get("title") or self.raw.get("title") or ""
-
-    @property
-    def is_new_draft(self) -> bool:
-        """A draft that was never published: a first version or a new-version draft."""
-        return not self.submitted and self.state == "unsubmitted"
-
-    def file_set(self) -> dict[str, str]:
-        return {f.name: f.md5 for f in self.files}
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Deposition:
-        concept = data.get("conceptrecid")
-        return cls(
-            id=int(data["id"]),
-            concept_id=int(concept) if concept not in (None, "") else None,
-            state=str(data.get("state", "")),
-            submitted=bool(data.get("submitted")),
-            doi=data.get("doi") or None,
-            concept_doi=data.get("conceptdoi") or None,
-            metadata=dict(data.get("metadata") or {}),
-            files=tuple(_remote_file(f) for f in data.get("files") or ()),
-            links=dict(data.get("links") or {}),
-            created=_timestamp(data.get("created")),
-            modified=_timestamp(data.get("modified")),
-            raw=data,
-        )
-
-
-def _remote_file(data: dict[str, Any]) -> RemoteFile:
+def _remote_file(data: Mapping[str, Any]) -> RemoteFile:
     checksum = str(data.get("checksum", ""))
     return RemoteFile(
         id=str(data.get("id", "")),
@@ -103,7 +75,7 @@ def _timestamp(value: Any) -> dt.datetime | None:
 
 
 class ZenodoClient:
-    """The deposit API of one Zenodo (or InvenioRDM) instance, with one token."""
+    """The legacy deposit API of one Zenodo (or InvenioRDM) instance, with one token."""
 
     def __init__(
         self,
@@ -113,9 +85,8 @@ class ZenodoClient:
         policy: RetryPolicy | None = None,
         sleep: Callable[[float], None] | None = None,
     ) -> None:
-        kwargs = {"sleep": sleep} if sleep else {}
         self.http = HttpClient(
-            f"{zenodo_url}/api", token, policy=policy, rate_limited_403=False, **kwargs
+            f"{zenodo_url}/api", token, policy=policy, sleep=sleep, rate_limited_403=False
         )
         self.server_time: dt.datetime | None = None  # from the last response's Date header
 
@@ -129,51 +100,93 @@ class ZenodoClient:
             with contextlib.suppress(TypeError, ValueError):
                 self.server_time = email.utils.parsedate_to_datetime(header)
 
-    def deposition(self, deposition_id: int) -> Deposition:
-        data = self._json("GET", f"deposit/depositions/{deposition_id}", idempotent=True)
-        return Deposition.from_json(data)
+    def now(self) -> dt.datetime:
+        return self.server_time or dt.datetime.now(dt.timezone.utc)
 
-    def search(self, query: str | None = None, *, all_versions: bool = True) -> list[Deposition]:
-        """The account's depositions matching a query, every page (the index may lag, §2.3)."""
+    # -- reads ------------------------------------------------------------------------
+
+    def deposition(self, deposition_id: int) -> Deposition:
+        return self.get(f"deposit/depositions/{deposition_id}")
+
+    def get(self, url: str) -> Deposition:
+        return parse_deposition(self._json("GET", url, idempotent=True))
+
+    def concept_depositions(self, concept_id: int) -> list[Deposition]:
+        return self._search(f"conceptrecid:{concept_id}")
+
+    def all_depositions(self) -> list[Deposition]:
+        return self._search(None)
+
+    def _search(self, query: str | None) -> list[Deposition]:
+        """The account's depositions matching a query, every version, every page (the
+        index may lag, §2.3)."""
         found: list[Deposition] = []
         for page in range(1, MAX_PAGES + 1):
             params: dict[str, Any] = {"size": PAGE_SIZE, "page": page, "sort": "mostrecent"}
             if query:
                 params["q"] = query
-            if all_versions:
-                params["all_versions"] = "true"
+            params["all_versions"] = "true"
             batch = self._json("GET", "deposit/depositions", idempotent=True, params=params)
-            found += [Deposition.from_json(item) for item in batch or ()]
+            found += [parse_deposition(item) for item in batch or ()]
             if len(batch or ()) < PAGE_SIZE:
                 break
         return found
 
-    def latest_record(self, record_or_concept_id: int) -> dict[str, Any] | None:
-        """The latest published version of a concept, read from the database, not the index."""
+    def latest_version_id(self, concept_id: int) -> int | None:
+        """Read from the records API, which follows the database, not the index."""
         try:
-            return self._json(
-                "GET", f"records/{record_or_concept_id}/versions/latest", idempotent=True
-            )
+            record = self._json("GET", f"records/{concept_id}/versions/latest", idempotent=True)
         except HttpError as error:
             if error.status in (404, 410):
                 return None
             raise
+        return int(record["id"])
+
+    def find_pending_draft(self, concept_id: int, *, expected: bool) -> Deposition | None:
+        """Poll the search index, which may lag behind a just-created draft (§2.3)."""
+
+        def announce(wait: float, _: Deposition | None) -> None:
+            log.info("waiting %.0f s for Zenodo's search index", wait)
+
+        def look() -> Deposition | None:
+            return newest([d for d in self.concept_depositions(concept_id) if d.is_new_draft])
+
+        waits = INDEX_PATIENCE if expected else INDEX_PATIENCE[:2]
+        return poll(look, _found, waits, self.http.sleep, announce=announce)
+
+    def find_blank_first_draft(self) -> Deposition | None:
+        def look() -> Deposition | None:
+            drafts = [d for d in self.all_depositions() if d.is_new_draft and not d.concept_doi]
+            return newest([d for d in drafts if d.is_blank])
+
+        return poll(look, _found, INDEX_PATIENCE[:3], self.http.sleep)
+
+    # -- writes -----------------------------------------------------------------------
 
     def create(self) -> Deposition:
         data = self._json("POST", "deposit/depositions", idempotent=False, expected=(201,), json={})
-        return Deposition.from_json(data)
+        return parse_deposition(data)
 
-    def new_version(self, latest: Deposition) -> dict[str, Any]:
-        """Ask for a new-version draft; the caller interprets the two response shapes (§3.1)."""
+    def new_version(self, latest: Deposition) -> Deposition:
+        """Today the answer is the new draft; old Zenodo answered with the old record,
+        whose `latest_draft` link leads to the new one (§3.1 point 1)."""
         url = (
             latest.links.get("newversion") or f"deposit/depositions/{latest.id}/actions/newversion"
         )
-        return self._json("POST", url, idempotent=False, expected=(201,))
+        answer = parse_deposition(self._json("POST", url, idempotent=False, expected=(201,)))
+        if answer.id != latest.id and answer.is_new_draft:
+            return answer
+        link = answer.links.get("latest_draft")
+        if link:
+            draft = self.get(link)
+            if draft.id != latest.id and draft.is_new_draft:
+                return draft
+        raise ActionError(
+            f"Zenodo did not create a new-version draft of record {latest.id}",
+            hint="records with a DOI not minted by Zenodo cannot get new versions there",
+        )
 
-    def get(self, url: str) -> Deposition:
-        return Deposition.from_json(self._json("GET", url, idempotent=True))
-
-    def put_metadata(self, draft: Deposition, metadata: dict[str, Any]) -> Deposition:
+    def put_metadata(self, draft: Deposition, metadata: Mapping[str, Any]) -> Deposition:
         """Replace the draft's metadata (PUT replaces everything, §2.4)."""
         data = self._json(
             "PUT",
@@ -181,7 +194,7 @@ class ZenodoClient:
             idempotent=True,
             json={"metadata": metadata},
         )
-        return Deposition.from_json(data)
+        return parse_deposition(data)
 
     def delete_file(self, draft: Deposition, remote: RemoteFile) -> None:
         # A repeated delete answers 404 (or 403 before Zenodo's fix b04cc2c): gone either way.
@@ -217,8 +230,8 @@ class ZenodoClient:
 
     def publish(self, draft: Deposition) -> Deposition:
         url = draft.links.get("publish") or f"deposit/depositions/{draft.id}/actions/publish"
-        return Deposition.from_json(self._json("POST", url, idempotent=False, expected=(202,)))
+        return parse_deposition(self._json("POST", url, idempotent=False, expected=(202,)))
 
-    def discard(self, draft: Deposition) -> None:
-        url = draft.links.get("discard") or f"deposit/depositions/{draft.id}/actions/discard"
-        self.http.send("POST", url, idempotent=True, expected=(201, 204, 404))
+
+def _found(draft: Deposition | None) -> bool:
+    return draft is not None

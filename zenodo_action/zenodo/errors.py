@@ -8,32 +8,21 @@ are located in the user's `.zenodo.yml` by the `locate` callback.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from zenodo_action.errors import ActionError
-from zenodo_action.http import HttpError
+from zenodo_action.errors import ActionError, FieldError
+from zenodo_action.http import HttpError, server_message
 from zenodo_action.secrets import redact
 
 # A field of Zenodo's error -> (file, line, column) in the user's config, where known.
 Locate = Callable[[str], tuple[str | None, int | None, int | None]]
 
 
-@dataclass(frozen=True)
-class FieldError:
-    field: str
-    message: str
-    file: str | None = None
-    line: int | None = None
-    column: int | None = None
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}: " if self.file and self.line else ""
-        return f"{where}{self.field or 'record'}: {self.message}"
-
-
 class ZenodoRejected(ActionError):
-    """Zenodo answered with an error the user must act on."""
+    """Zenodo answered with an error the user must act on; `fields` are located in the
+    user's file where Zenodo named them."""
+
+    source = "Zenodo"
 
     def __init__(
         self, message: str, *, hint: str | None = None, fields: tuple[FieldError, ...] = ()
@@ -45,8 +34,8 @@ class ZenodoRejected(ActionError):
             file=first.file if first else None,
             line=first.line if first else None,
             column=first.column if first else None,
+            fields=fields,
         )
-        self.fields = fields
 
 
 def field_errors(body: Any) -> list[tuple[str, str]]:
@@ -61,13 +50,6 @@ def field_errors(body: Any) -> list[tuple[str, str]]:
         for message in messages if isinstance(messages, list) else [messages]:
             pairs.append((str(item.get("field") or ""), redact(str(message))))
     return pairs
-
-
-def server_message(error: HttpError) -> str:
-    body = error.body
-    if isinstance(body, dict) and body.get("message"):
-        return redact(str(body["message"]))
-    return redact(str(body or ""))[:300]
 
 
 _FIELD_HINTS = (
@@ -95,7 +77,8 @@ def explain(error: HttpError, *, doing: str, locate: Locate | None = None) -> Ac
     status = error.status
     if status in (401, 403):
         return ZenodoRejected(
-            f"Zenodo refused to {doing} ({status} {server_message(error)})", hint=_auth_hint(doing)
+            f"Zenodo refused to {doing} ({status} {server_message(error.body)})",
+            hint=_auth_hint(doing),
         )
     if status == 429:
         return ZenodoRejected(
@@ -109,10 +92,10 @@ def explain(error: HttpError, *, doing: str, locate: Locate | None = None) -> Ac
             "one stopped and never creates a second version",
         )
     fields = tuple(_located(field, message, locate) for field, message in field_errors(error.body))
-    text = f"Zenodo rejected the request to {doing}: {server_message(error)}"
+    text = f"Zenodo rejected the request to {doing}: {server_message(error.body)}"
     if fields:
         text += "\n  " + "\n  ".join(str(f) for f in fields)
-    return ZenodoRejected(text, hint=_hint_for(fields, server_message(error)), fields=fields)
+    return ZenodoRejected(text, hint=_hint_for(fields, server_message(error.body)), fields=fields)
 
 
 def _located(field: str, message: str, locate: Locate | None) -> FieldError:

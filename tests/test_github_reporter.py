@@ -1,0 +1,124 @@
+"""The runner as a reporter (github/reporter.py): annotations, outputs, the job summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests import container_harness as harness
+from tests.builders import deposition, local
+from zenodo_action.errors import ActionError, FieldError, UsageError
+from zenodo_action.github.commands import RunnerFiles
+from zenodo_action.github.reporter import GitHubReporter, render_problems, workspace_relative
+from zenodo_action.metadata import Problem
+from zenodo_action.zenodo.deposit import Outcome
+from zenodo_action.zenodo.errors import ZenodoRejected
+from zenodo_action.zenodo.plan import Plan, PublishRequest
+from zenodo_action.zenodo.results import result_of
+
+ORCID = Problem("error", "creators[1].orcid", "fails the ORCID checksum", 12, 14, "orcid-checksum")
+
+
+def runner_files(tmp_path: Path) -> RunnerFiles:
+    (tmp_path / "output").touch()
+    return RunnerFiles(tmp_path, str(tmp_path / "output"), str(tmp_path / "summary.md"))
+
+
+def test_github_annotations_are_escaped():
+    problem = Problem("error", "title", "bad: 50% of\nit, really", 3, 8, "x")
+    out = render_problems([problem], ".zenodo.yml")
+    assert out.splitlines()[0] == (
+        "::error file=.zenodo.yml,line=3,col=8,title=Zenodo metadata%3A title"
+        "::bad: 50%25 of%0Ait, really"
+    )
+
+
+def test_github_untrusted_values_cannot_start_commands():
+    hostile = Problem("error", "title", "'::add-mask::x' and '##[error]boom' here", 1, 8, "x")
+    out = render_problems([hostile], ".zenodo.yml").splitlines()
+    # every line that echoes the value is inside a stop-commands block
+    start = next(i for i, line in enumerate(out) if line.startswith("::stop-commands::"))
+    token = out[start].removeprefix("::stop-commands::")
+    end = out.index(f"::{token}::")
+    echoes = [i for i, line in enumerate(out) if "##[error]" in line and not line.startswith("::")]
+    assert echoes and all(start < i < end for i in echoes)
+    assert len(token) > 20
+
+
+def test_github_annotates_ten_per_level_and_lists_all(tmp_path, capsys):
+    errors = [Problem("error", f"keywords[{i}]", "bad", i + 1, 1, "type") for i in range(12)]
+    warnings = [Problem("warning", "version", "stale", 20 + i, 1, "w") for i in range(3)]
+    files = runner_files(tmp_path)
+    GitHubReporter(files).problems(errors + warnings, tmp_path / ".zenodo.yml")
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert sum(line.startswith("::error file=.zenodo.yml,") for line in lines) == 10
+    assert sum(line.startswith("::warning ") for line in lines) == 3
+    assert sum(line.startswith(".zenodo.yml:") and ": error: " in line for line in lines) == 12
+    assert "2 more problems are not shown as annotations" in out
+    table_rows = [row for row in Path(files.summary).read_text().splitlines() if row[:2] == "| "]
+    assert len(table_rows) == 2 + 15  # header, rule, every problem
+
+
+def test_no_summary_file_outside_the_runner(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    reporter = GitHubReporter()
+    reporter.problems([ORCID], Path(".zenodo.yml"))
+    reporter.output("status", "invalid")
+    assert "::error file=.zenodo.yml,line=12," in capsys.readouterr().out
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_annotation_paths_are_relative_to_the_workspace(tmp_path):
+    assert workspace_relative(tmp_path / "sub" / ".zenodo.yml", tmp_path) == "sub/.zenodo.yml"
+    assert workspace_relative("/elsewhere/.zenodo.yml", tmp_path) == "/elsewhere/.zenodo.yml"
+    assert workspace_relative(".zenodo.yml", tmp_path) == ".zenodo.yml"
+    assert workspace_relative(tmp_path / ".zenodo.yml", None) == f"{tmp_path}/.zenodo.yml"
+
+
+def test_a_result_becomes_outputs_a_summary_and_a_notice_for_a_new_concept(tmp_path, capsys):
+    files = runner_files(tmp_path)
+    request = PublishRequest(metadata={"version": "1.1"}, files=(local("a.zip", "abc", 2000),))
+    plan = Plan("new-concept", None, None, None, None)
+    result = result_of("https://zenodo.org", request, plan, Outcome("published", deposition()))
+    GitHubReporter(files).result(result, {"title": "Tool", "creators": [{"name": "Doe, J"}]})
+    out = capsys.readouterr().out
+    assert out.startswith("published 10.5281/zenodo.12 (version 1.1)")
+    outputs = harness.parse_env_file(Path(files.output).read_text())
+    assert outputs == result.outputs() and outputs["status"] == "published"
+    assert "## Published to Zenodo" in Path(files.summary).read_text()
+    [notice] = [line for line in out.splitlines() if line.startswith("::notice ")]
+    assert "concept: 10.5281/zenodo.10" in notice
+
+
+def test_an_error_is_one_annotation_with_its_hint(tmp_path, capsys):
+    error = UsageError("no such input", hint="read the docs", file=str(tmp_path / "a.yml"), line=3)
+    GitHubReporter(runner_files(tmp_path)).error(error)
+    assert capsys.readouterr().out == (
+        "::error file=a.yml,line=3,title=zenodo-action::no such input%0Ahint: read the docs\n"
+    )
+
+
+def test_fields_a_server_refused_are_annotated_where_they_are_written(tmp_path, capsys):
+    fields = (
+        FieldError(
+            "metadata.creators.0.name", "Family name cannot be blank.", "/w/.zenodo.yml", 4, 5
+        ),
+        FieldError("files.enabled", "no files", None, None, None),
+    )
+    error = ZenodoRejected("Zenodo rejected the metadata", fields=fields)
+    GitHubReporter(RunnerFiles(Path("/w"))).error(error)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [
+        "::error file=.zenodo.yml,line=4,col=5,title=Zenodo rejected the metadata"
+        "::metadata.creators.0.name: Family name cannot be blank.",
+        "::error file=.zenodo.yml,line=4,title=Zenodo::Zenodo rejected the metadata",
+    ]
+
+
+def test_an_error_without_located_fields_has_the_reporters_title(capsys):
+    GitHubReporter(title="Zenodo metadata").error(ActionError("boom"))
+    GitHubReporter().error(ZenodoRejected("refused"))
+    assert capsys.readouterr().out.splitlines() == [
+        "::error title=Zenodo metadata::boom",
+        "::error title=zenodo-action::refused",
+    ]

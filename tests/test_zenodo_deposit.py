@@ -1,0 +1,139 @@
+"""Observing and applying a publish (zenodo/deposit.py) through the legacy client, against
+the fake Zenodo on loopback. The CLI end to end is tests/test_publish.py; every fault at
+every step is tests/test_faults.py; the decisions alone are tests/test_zenodo_plan.py."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from zenodo_action.errors import ActionError
+from zenodo_action.files import local_file
+from zenodo_action.http import RetryPolicy
+from zenodo_action.zenodo import deposit
+from zenodo_action.zenodo.api import ConceptRef
+from zenodo_action.zenodo.client import ZenodoClient
+from zenodo_action.zenodo.plan import UNCLAIMED_TAKEOVER_AFTER, PublishRequest, decide
+
+METADATA = {
+    "title": "Frobnicator",
+    "upload_type": "software",
+    "description": "<p>Frobnicates widgets.</p>",
+    "creators": [{"name": "Doe, Jane", "affiliation": "ACME"}],
+    "license": "MIT",
+}
+POLICY = RetryPolicy(base_delay=0.01, max_delay=1, total_wait=5, read_timeout=5)
+
+
+@pytest.fixture
+def api(fake_zenodo):
+    return ZenodoClient(fake_zenodo.url, fake_zenodo.token, policy=POLICY, sleep=lambda _: None)
+
+
+@pytest.fixture
+def concept(fake_zenodo):
+    return fake_zenodo.seed_concept(versions=[{"version": "1.0", "files": {"a.txt": b"one"}}])
+
+
+def request(
+    tmp_path: Path, concept, version: str = "2.0", files: dict[str, bytes] | None = None
+) -> PublishRequest:
+    local = []
+    for name, data in (files or {"a.txt": b"two"}).items():
+        (tmp_path / name).write_bytes(data)
+        local.append(local_file(tmp_path / name))
+    ref = ConceptRef(concept.concept_id, concept.concept_doi) if concept else None
+    return PublishRequest({**METADATA, "version": version}, tuple(local), ref)
+
+
+def test_observe_resolves_a_version_id_to_its_concept(api, concept, tmp_path):
+    by_version = request(tmp_path, concept)
+    by_version = PublishRequest(
+        by_version.metadata, by_version.files, ConceptRef(concept.latest_id, "v")
+    )
+    snapshot = deposit.observe(api, by_version)
+    assert snapshot.concept_id == concept.concept_id
+    assert snapshot.latest is not None and snapshot.latest.id == concept.latest_id
+    assert [d.version for d in snapshot.depositions] == ["1.0"]
+
+
+def test_observe_refuses_a_concept_of_another_account(api, fake_zenodo, tmp_path):
+    other = fake_zenodo.seed_concept(
+        versions=[{"version": "1.0"}], owner_token=fake_zenodo.add_user()
+    )
+    with pytest.raises(ActionError, match="belongs to another Zenodo account"):
+        deposit.observe(api, request(tmp_path, other))
+
+
+def test_apply_publishes_the_next_version_with_exactly_the_requested_files(
+    api, concept, fake_zenodo, tmp_path
+):
+    wanted = request(tmp_path, concept, files={"b.txt": b"new file"})
+    plan = decide(deposit.observe(api, wanted), wanted)
+    outcome = deposit.apply(api, plan, wanted)
+    assert outcome.status == "published" and outcome.deposition.version == "2.0"
+    versions = fake_zenodo.published_versions(concept.concept_id)
+    assert [v["version"] for v in versions] == ["1.0", "2.0"]
+    md5 = hashlib.md5(b"new file").hexdigest()
+    assert versions[-1]["files"] == {"b.txt": (8, md5)}
+    assert fake_zenodo.pending_drafts(concept.concept_id) == []
+
+
+def test_an_unchanged_plan_sends_nothing(api, concept, fake_zenodo, tmp_path):
+    wanted = request(tmp_path, concept, version="1.0")
+    plan = decide(deposit.observe(api, wanted), wanted)
+    sent = len(fake_zenodo.requests)
+    outcome = deposit.apply(api, plan, wanted)
+    assert outcome.status == "unchanged" and outcome.deposition.version == "1.0"
+    assert len(fake_zenodo.requests) == sent
+
+
+def test_a_draft_only_request_stops_before_publishing(api, concept, fake_zenodo, tmp_path):
+    wanted = request(tmp_path, concept)
+    wanted = PublishRequest(wanted.metadata, wanted.files, wanted.concept, draft_only=True)
+    outcome = deposit.apply(api, decide(deposit.observe(api, wanted), wanted), wanted)
+    assert outcome.status == "draft" and not outcome.deposition.submitted
+    [draft] = fake_zenodo.pending_drafts(concept.concept_id)
+    assert draft["record_id"] == outcome.deposition.id
+
+
+def test_a_fresh_draft_of_another_run_is_refused_with_a_way_out(
+    api, concept, fake_zenodo, tmp_path
+):
+    fake_zenodo.seed_pending_draft(concept.concept_id, metadata={**METADATA, "version": "2.1"})
+    wanted = request(tmp_path, concept)
+    plan = decide(deposit.observe(api, wanted), wanted)
+    with pytest.raises(deposit.ConcurrentRun, match=r"another run is preparing version 2\.1"):
+        deposit.apply(api, plan, wanted)
+    assert len(fake_zenodo.published_versions(concept.concept_id)) == 1
+
+
+def test_a_draft_changed_by_another_run_is_not_published(
+    api, concept, fake_zenodo, tmp_path, monkeypatch
+):
+    wanted = request(tmp_path, concept)
+    real_sync = deposit._sync_files
+
+    def sync_then_someone_else_claims(run, draft):
+        synced = real_sync(run, draft)
+        return api.put_metadata(synced, {**METADATA, "version": "2.1"})
+
+    monkeypatch.setattr(deposit, "_sync_files", sync_then_someone_else_claims)
+    with pytest.raises(deposit.ConcurrentRun, match=r"its version is '2\.1', not '2\.0'"):
+        deposit.apply(api, decide(deposit.observe(api, wanted), wanted), wanted)
+    assert len(fake_zenodo.published_versions(concept.concept_id)) == 1
+
+
+@pytest.mark.parametrize(("version", "claims"), [("2.0", 0), (None, 1)])
+def test_a_run_without_a_version_string_reclaims_its_draft_sooner(monkeypatch, version, claims):
+    """Its claim does not mark the draft, so other runs wait only UNCLAIMED_TAKEOVER_AFTER
+    before taking it over: it re-claims four times as often."""
+    request = PublishRequest(metadata={"version": version} if version else {}, files=())
+    run = deposit._Run(api=None, request=request, locate=None)
+    run.last_claim = deposit.time.monotonic() - UNCLAIMED_TAKEOVER_AFTER / 4 - 1
+    claimed: list[int] = []
+    monkeypatch.setattr(deposit, "_claim", lambda run, draft: claimed.append(1))
+    deposit._heartbeat(run, None)
+    assert len(claimed) == claims

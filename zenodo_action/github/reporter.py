@@ -1,0 +1,134 @@
+"""The Actions runner as a reporter: annotations, step outputs and the job summary.
+
+Everything reaches the runner through workflow commands on stdout and the files it
+names (github-actions.md §2). Text that may carry untrusted values (a pull request's
+YAML, release notes, server replies) is fenced so the runner reads no command in it.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from zenodo_action import report
+from zenodo_action.errors import ActionError
+from zenodo_action.github import commands
+from zenodo_action.github.commands import RunnerFiles
+from zenodo_action.metadata import ERROR, WARNING, Problem, render_text, summary_markdown
+from zenodo_action.reporter import Level
+from zenodo_action.result import PublishResult
+
+ANNOTATIONS_PER_LEVEL = 10  # the runner attaches no more per step (github-actions.md §2.5)
+
+
+class GitHubReporter:
+    def __init__(self, runner: RunnerFiles | None = None, *, title: str = "zenodo-action"):
+        """`runner` says where outputs and the summary go (nowhere, until the settings
+        are known); `title` heads the annotations of errors."""
+        self.runner = runner or RunnerFiles()
+        self.title = title
+
+    def problems(self, problems: Sequence[Problem], file: Path) -> None:
+        """Annotations on the file's lines, every problem as text, a table in the summary."""
+        shown = self._relative(file)
+        sys.stdout.write(render_problems(problems, shown))
+        self.summary(summary_markdown(problems, shown))
+
+    def plan(self, text: str) -> None:
+        commands.emit(commands.untrusted(text))
+
+    def result(self, result: PublishResult, metadata: Mapping[str, Any]) -> None:
+        commands.emit(commands.untrusted(report.render_result(result)))
+        for name, value in result.outputs().items():
+            self.output(name, value)
+        self.summary(report.summary_markdown(result, metadata))
+        if result.new_concept:
+            self.note(
+                "notice",
+                f"a new concept was created: set the input `concept: {result.concept_doi}`"
+                " so later runs add versions to it",
+                title="New Zenodo concept DOI",
+            )
+
+    def output(self, name: str, value: str) -> None:
+        if self.runner.output:
+            commands.set_output(name, value, path=self.runner.output)
+
+    def summary(self, markdown: str) -> None:
+        if self.runner.summary:
+            commands.append_summary(markdown, path=self.runner.summary)
+
+    def note(self, level: Level, message: str, *, title: str) -> None:
+        commands.emit(commands.annotation(level, message, title=title))
+
+    def error(self, error: ActionError) -> None:
+        """One annotation per field a server refused that has a line in the file, then
+        one for the whole error (its message and hint), at the first such line."""
+        fields = [f for f in error.fields if f.line]
+        for field in fields:
+            commands.emit(
+                commands.annotation(
+                    "error",
+                    f"{field.field}: {field.message}",
+                    file=self._relative(field.file),
+                    line=field.line,
+                    col=field.column,
+                    title=f"{error.source} rejected the metadata",
+                )
+            )
+        commands.emit(
+            commands.annotation(
+                "error",
+                str(error),
+                file=self._relative(error.file),
+                line=error.line,
+                title=error.source if fields and error.source else self.title,
+            )
+        )
+
+    def _relative(self, path: str | Path | None) -> str | None:
+        return None if path is None else workspace_relative(path, self.runner.workspace)
+
+
+def workspace_relative(path: str | Path, workspace: Path | None) -> str:
+    """The path annotations need: relative to the checkout, as the runner resolves it."""
+    path = Path(path)
+    if workspace is not None and path.is_absolute():
+        try:
+            return path.relative_to(workspace).as_posix()
+        except ValueError:
+            pass
+    return path.as_posix()
+
+
+def render_problems(problems: Sequence[Problem], file: str) -> str:
+    """Annotations (the first ten per level, as the runner shows no more), then every
+    problem as plain text, fenced against commands."""
+    out = []
+    shown = {ERROR: 0, WARNING: 0}
+    for problem in problems:
+        if shown[problem.severity] < ANNOTATIONS_PER_LEVEL:
+            shown[problem.severity] += 1
+            out.append(_annotation(problem, file))
+    hidden = len(problems) - sum(shown.values())
+    out.append(commands.untrusted(render_text(problems, file).rstrip("\n")))
+    if hidden:
+        out.append(
+            f"{hidden} more problems are not shown as annotations (GitHub shows at most "
+            f"{ANNOTATIONS_PER_LEVEL} per kind); all are listed above and in the job summary."
+        )
+    return "\n".join(out) + "\n"
+
+
+def _annotation(problem: Problem, file: str) -> str:
+    title = f"Zenodo metadata: {problem.path}" if problem.path else "Zenodo metadata"
+    return commands.annotation(
+        problem.severity,
+        problem.message,
+        file=file,
+        line=problem.line,
+        col=problem.column,
+        title=title,
+    )

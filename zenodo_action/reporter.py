@@ -1,0 +1,94 @@
+"""Where a run's results go: one small interface, one implementation per place.
+
+The run (check.py, publish.py, the front doors) says what happened; a reporter writes it
+where the user looks. `TerminalReporter` is the command line's: results on stdout, the
+rest on stderr. The Actions runner's is `github.reporter.GitHubReporter` (annotations,
+step outputs, the job summary). A GitLab CI front end would add one more.
+What is written is rendered by pure functions (report.py, metadata/report.py).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from zenodo_action import report
+from zenodo_action.errors import ActionError
+from zenodo_action.metadata import Problem, render_json, render_text
+from zenodo_action.result import PublishResult
+
+Level = Literal["error", "warning", "notice"]
+
+
+class Reporter(Protocol):
+    def problems(self, problems: Sequence[Problem], file: Path) -> None:
+        """What validating a metadata file found (possibly nothing)."""
+        ...
+
+    def plan(self, text: str) -> None:
+        """A dry run's plan."""
+        ...
+
+    def result(self, result: PublishResult, metadata: Mapping[str, Any]) -> None:
+        """What a publish ended with, and the metadata it sent (for the citation)."""
+        ...
+
+    def output(self, name: str, value: str) -> None:
+        """A named result for the next step (the Action's outputs)."""
+        ...
+
+    def note(self, level: Level, message: str, *, title: str) -> None:
+        """A message that is not a result: a notice, a warning, an error beside the error."""
+        ...
+
+    def error(self, error: ActionError) -> None:
+        """The failure that ends the run."""
+        ...
+
+
+class TerminalReporter:
+    """The command line: results on stdout, text or JSON; diagnostics on stderr."""
+
+    def __init__(
+        self,
+        *,
+        output_format: Literal["text", "json"] = "text",
+        problems_are_results: bool = False,
+        guard: Callable[[str], str] = str,
+    ) -> None:
+        """`problems_are_results`: validating is the command (stdout, text or JSON), not a
+        step before publishing (stderr). `guard` wraps text that may hold untrusted
+        values when the command runs under the Actions runner."""
+        self.output_format = output_format
+        self.problems_are_results = problems_are_results
+        self.guard = guard
+
+    def problems(self, problems: Sequence[Problem], file: Path) -> None:
+        if not self.problems_are_results:
+            sys.stderr.write(render_text(problems, file))
+        elif self.output_format == "json":
+            sys.stdout.write(render_json(problems, file))
+        else:
+            sys.stdout.write(self.guard(render_text(problems, file)))
+
+    def plan(self, text: str) -> None:
+        print(text, file=sys.stderr)
+
+    def result(self, result: PublishResult, metadata: Mapping[str, Any]) -> None:
+        if self.output_format == "json":
+            print(json.dumps(result.to_json(), indent=2))
+        else:
+            print(report.render_result(result))
+
+    def output(self, name: str, value: str) -> None:
+        """The command line has no step outputs: the result on stdout is its output."""
+
+    def note(self, level: Level, message: str, *, title: str) -> None:
+        prefix = "warning: " if level == "warning" else ""
+        print(prefix + message, file=sys.stderr)
+
+    def error(self, error: ActionError) -> None:
+        print(f"error: {error}", file=sys.stderr)

@@ -1,0 +1,119 @@
+"""What a publish needs from a Zenodo deposit API: the records it reads and the calls it makes.
+
+The planner (`plan.py`) and the steps that act (`deposit.py`) are written against
+`DepositAPI`, not against one HTTP API. `client.ZenodoClient` implements it with
+Zenodo's legacy deposit endpoints (zenodo-api.md §2); a client of InvenioRDM's
+/api/records would implement the same calls without touching the planner.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from zenodo_action.files import LocalFile
+
+
+@dataclass(frozen=True)
+class ConceptRef:
+    """A concept DOI, a record id of any version, or a record URL, reduced to a number."""
+
+    id: int
+    given: str  # as the user wrote it, for messages
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    id: str
+    name: str
+    size: int
+    md5: str
+
+
+@dataclass(frozen=True)
+class Deposition:
+    """One version of a record, published or a draft, reduced to what a publish needs."""
+
+    id: int
+    concept_id: int | None
+    submitted: bool  # published: it has its DOI and cannot be changed any more
+    is_new_draft: bool  # never published: the first version's draft, or a new version's
+    doi: str | None
+    concept_doi: str | None
+    title: str
+    metadata: Mapping[str, Any]
+    files: tuple[RemoteFile, ...]
+    links: Mapping[str, str]
+    created: dt.datetime | None = None
+    modified: dt.datetime | None = None
+
+    @property
+    def version(self) -> str | None:
+        return self.metadata.get("version") or None
+
+    @property
+    def is_blank(self) -> bool:
+        """What creating a record makes: no title, no files (before a run's metadata PUT)."""
+        return not self.title and not self.files
+
+    def file_set(self) -> dict[str, str]:
+        return {f.name: f.md5 for f in self.files}
+
+
+class DepositAPI(Protocol):
+    """The calls a publish makes. Reads and idempotent writes are retried by the client;
+    `create`, `new_version` and `publish` raise `http.OutcomeUnknown` when they failed in a
+    way that may have taken effect, and the caller reads the state back."""
+
+    def now(self) -> dt.datetime:
+        """The server's clock, as of its last answer (drafts' idle times are measured in it)."""
+        ...
+
+    def deposition(self, deposition_id: int) -> Deposition:
+        """One deposition, read from the database (never a lagging index)."""
+        ...
+
+    def concept_depositions(self, concept_id: int) -> list[Deposition]:
+        """The account's versions and pending drafts of a concept, as the search index
+        lists them (it may lag behind the database)."""
+        ...
+
+    def all_depositions(self) -> list[Deposition]:
+        """Every deposition of the account, as the search index lists them."""
+        ...
+
+    def latest_version_id(self, concept_id: int) -> int | None:
+        """The id of a concept's latest published version, from the database; None when
+        no such concept is visible."""
+        ...
+
+    def find_pending_draft(self, concept_id: int, *, expected: bool) -> Deposition | None:
+        """The concept's pending new-version draft; `expected`: Zenodo said there is one,
+        so it is worth waiting longer for the index to show it."""
+        ...
+
+    def find_blank_first_draft(self) -> Deposition | None:
+        """The newest blank first-version draft (a create whose answer was lost)."""
+        ...
+
+    def create(self) -> Deposition:
+        """A new, blank draft for the first version of a new concept."""
+        ...
+
+    def new_version(self, latest: Deposition) -> Deposition:
+        """The new-version draft of `latest`'s concept."""
+        ...
+
+    def put_metadata(self, draft: Deposition, metadata: Mapping[str, Any]) -> Deposition:
+        """Replace all of the draft's metadata."""
+        ...
+
+    def delete_file(self, draft: Deposition, remote: RemoteFile) -> None: ...
+
+    def upload(self, draft: Deposition, local: LocalFile) -> tuple[str, str]:
+        """Send one file; return (the md5 the server stored, the md5 of the bytes sent)."""
+        ...
+
+    def publish(self, draft: Deposition) -> Deposition: ...

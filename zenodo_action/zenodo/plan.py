@@ -1,0 +1,201 @@
+"""Deciding what a publish does: pure functions of what Zenodo holds and what the run wants.
+
+`decide` turns a `Snapshot` (read by `deposit.observe`) and a `PublishRequest` into a
+`Plan`; `judge_draft` says whether a pending draft may be continued. Neither sends a
+request, so every branch is tested without a server (tests/test_zenodo_plan.py).
+
+Zenodo keeps at most one pending draft per concept, so a run must know whether a draft
+it finds is its own (left by an interrupted earlier run), a stale leftover, or the work
+of a run that is active right now. The version string stamped on the draft by the first
+metadata PUT ("the claim") tells, together with how long the draft has been idle.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from zenodo_action.errors import ActionError
+from zenodo_action.files import LocalFile
+from zenodo_action.metadata.build import describe_changes
+from zenodo_action.zenodo.api import ConceptRef, Deposition, RemoteFile
+
+TAKEOVER_AFTER = 600.0  # seconds a foreign draft must be idle before it counts as abandoned
+# A live run claims its draft (metadata PUT) right after creating it, so a draft nobody
+# claimed that has been idle this long was left by a run that died in between.
+UNCLAIMED_TAKEOVER_AFTER = 60.0
+
+
+@dataclass(frozen=True)
+class PublishRequest:
+    """What one run wants published."""
+
+    metadata: Mapping[str, Any]
+    files: tuple[LocalFile, ...]
+    concept: ConceptRef | None = None
+    draft_only: bool = False
+
+    @property
+    def version(self) -> str | None:
+        return self.metadata.get("version") or None
+
+    @property
+    def title(self) -> str:
+        return str(self.metadata.get("title") or "")
+
+    def file_set(self) -> dict[str, str]:
+        return {f.name: f.md5 for f in self.files}
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What Zenodo holds that a publish depends on, read before deciding."""
+
+    concept_id: int | None  # None: no concept was given, this is a first version
+    # The concept's versions and pending drafts (for a first version: every deposition
+    # of the account), as the search index lists them.
+    depositions: tuple[Deposition, ...]
+    latest: Deposition | None = None  # the latest published version, from the database
+
+
+@dataclass(frozen=True)
+class FileChanges:
+    keep: tuple[RemoteFile, ...] = ()
+    delete: tuple[RemoteFile, ...] = ()
+    upload: tuple[LocalFile, ...] = ()
+
+
+PlanAction = Literal["unchanged", "new-concept", "new-version"]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The answer to "what would a publish do now?"."""
+
+    action: PlanAction
+    concept_id: int | None
+    latest: Deposition | None  # the latest published version
+    match: Deposition | None  # for "unchanged": the version that already holds this
+    draft: Deposition | None  # a pending draft to continue with
+    changes: FileChanges = FileChanges()
+    metadata_changes: tuple[str, ...] = ()
+    reason: str = ""
+
+
+def diff_files(remote: Sequence[RemoteFile], local: Sequence[LocalFile]) -> FileChanges:
+    """What makes `remote` exactly `local`: identical name and md5 are kept, not re-sent."""
+    wanted = {f.name: f.md5 for f in local}
+    keep = tuple(r for r in remote if wanted.get(r.name) == r.md5)
+    kept = {r.name for r in keep}
+    return FileChanges(
+        keep=keep,
+        delete=tuple(r for r in remote if r.name not in kept),
+        upload=tuple(f for f in local if f.name not in kept),
+    )
+
+
+def decide(snapshot: Snapshot, request: PublishRequest) -> Plan:
+    if snapshot.concept_id is None:
+        return _first_version(snapshot, request)
+    published = [d for d in snapshot.depositions if d.submitted]
+    latest = snapshot.latest
+    candidates = published + ([latest] if latest else [])
+    match = next((d for d in candidates if request.version and d.version == request.version), None)
+    if match:
+        reason = f"version {request.version} is already published as {match.doi}"
+        return Plan("unchanged", snapshot.concept_id, latest, match, None, reason=reason)
+    if latest and latest.file_set() == request.file_set():
+        reason = f"the files are identical to the latest version ({latest.doi})"
+        return Plan("unchanged", snapshot.concept_id, latest, latest, None, reason=reason)
+    draft = newest([d for d in snapshot.depositions if d.is_new_draft])
+    base = draft.files if draft else latest.files if latest else ()
+    return Plan(
+        "new-version" if latest else "new-concept",
+        snapshot.concept_id,
+        latest,
+        None,
+        draft,
+        diff_files(base, request.files),
+        tuple(describe_changes(latest.metadata if latest else {}, request.metadata)),
+    )
+
+
+def _first_version(snapshot: Snapshot, request: PublishRequest) -> Plan:
+    """A first version; a re-run finds what an earlier run made: by title, or the blank
+    draft of a run that stopped between creating it and saving its metadata."""
+    title = request.title.strip()
+    same_title = [d for d in snapshot.depositions if d.title.strip() == title]
+    published = [d for d in same_title if d.submitted]
+    same = [
+        d
+        for d in published
+        if d.version == request.version
+        or (request.version is None and d.file_set() == request.file_set())
+    ]
+    if same:
+        match = max(same, key=lambda d: d.id)
+        reason = f"{match.doi} already has this title and version (concept {match.concept_doi})"
+        return Plan("unchanged", match.concept_id, match, match, None, reason=reason)
+    if published:
+        existing = max(published, key=lambda d: d.id)
+        raise ActionError(
+            f"a record titled {request.title!r} already exists (concept DOI "
+            f"{existing.concept_doi}); this run was not given a concept, so it would start "
+            "a second, separate record",
+            hint=f"to add a version to it, pass --concept {existing.concept_doi} "
+            "(action input `concept`)",
+        )
+    first_drafts = [d for d in snapshot.depositions if d.is_new_draft and not d.concept_doi]
+    draft = newest([d for d in first_drafts if d.title.strip() == title])
+    draft = draft or newest([d for d in first_drafts if d.is_blank])
+    changes = diff_files(draft.files if draft else (), request.files)
+    return Plan("new-concept", draft.concept_id if draft else None, None, None, draft, changes)
+
+
+def newest(depositions: Sequence[Deposition]) -> Deposition | None:
+    return max(depositions, key=lambda d: d.id) if depositions else None
+
+
+# --- pending drafts ------------------------------------------------------------------
+
+Verdict = Literal["ours", "asked-for", "take-over", "refuse"]
+
+
+@dataclass(frozen=True)
+class DraftVerdict:
+    """Whether a pending draft may be continued, and why."""
+
+    verdict: Verdict
+    idle: float | None  # seconds since the draft last changed; None when unknown
+    window: float  # how long it must be idle before another run may take it over
+
+    @property
+    def may_continue(self) -> bool:
+        return self.verdict != "refuse"
+
+
+def judge_draft(
+    draft: Deposition, request: PublishRequest, now: dt.datetime, *, asked_for: bool = False
+) -> DraftVerdict:
+    """May this run continue with `draft` (as read from the database at `now`)?
+
+    Its own version's draft, yes; an unclaimed draft this run just asked for, yes; another
+    run's draft only once it has been idle longer than the takeover window.
+    """
+    window = takeover_window(draft.version)
+    idle = None if draft.modified is None else max(0.0, (now - draft.modified).total_seconds())
+    if request.version and draft.version == request.version:
+        return DraftVerdict("ours", idle, window)
+    if not draft.version and asked_for:
+        return DraftVerdict("asked-for", idle, window)
+    if idle is not None and idle < window:
+        return DraftVerdict("refuse", idle, window)
+    return DraftVerdict("take-over", idle, window)
+
+
+def takeover_window(claimed_for: str | None) -> float:
+    """How long a draft must be idle before another run may take it over: a draft without
+    a version string was never claimed (or by a run without one), so it waits less."""
+    return TAKEOVER_AFTER if claimed_for else UNCLAIMED_TAKEOVER_AFTER
