@@ -15,7 +15,6 @@ import yaml
 
 from tests import container_harness as harness
 from tests.container_harness import EnvFileError, parse_env_file
-from zenodo_action.github.commands import file_command_entry
 
 ACTION_YML = harness.REPO_ROOT / "action.yml"
 # The interface issue 4 specifies.
@@ -135,12 +134,6 @@ def test_env_file_accepts_a_final_delimiter_without_newline():
 def test_env_file_refuses_what_the_runner_refuses(text, message):
     with pytest.raises(EnvFileError, match=message):
         parse_env_file(text)
-
-
-def test_outputs_written_by_the_package_survive_the_runner_parser():
-    hostile = "first\nEOF\nstatus=published\nghadelimiter_x\n%0A ::error::no"
-    entries = file_command_entry("badge", hostile) + file_command_entry("status", "invalid")
-    assert parse_env_file(entries) == {"badge": hostile, "status": "invalid"}
 
 
 def test_annotations_are_read_as_the_runner_reads_workflow_commands():
