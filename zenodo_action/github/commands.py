@@ -37,9 +37,10 @@ def escape_property(text: str) -> str:
 
 
 def format_command(command: str, message: str = "", **properties: object) -> str:
-    """`::command k=v,k=v::message`; properties with empty values are left out."""
+    """`::command k=v,k=v::message`; properties with empty values are left out. The
+    message and every property are scrubbed of secrets."""
     props = ",".join(
-        f"{key}={escape_property(str(value))}"
+        f"{key}={escape_property(redact(str(value)))}"
         for key, value in properties.items()
         if value is not None and value != ""
     )
@@ -63,13 +64,13 @@ def annotation(
         raise ValueError(f"unknown annotation level {level!r}")
     return format_command(
         level,
-        message[:MESSAGE_LIMIT],
+        redact(message)[:MESSAGE_LIMIT],  # a cut through a secret would leave it unmasked
         file=file,
         line=line,
         endLine=end_line,
         col=col,
         endColumn=end_column,
-        title=redact(title) if title else None,
+        title=title,
     )
 
 
@@ -128,5 +129,7 @@ def append_summary(markdown: str, *, path: str) -> None:
     room = SUMMARY_LIMIT - existing
     if len(encoded) > room:
         note = "\n\n_(summary truncated)_\n"
-        text = encoded[: max(0, room - len(note))].decode("utf-8", "ignore") + note
+        if room < len(note):
+            return  # the summary is full: a longer file would be dropped whole
+        text = encoded[: room - len(note)].decode("utf-8", "ignore") + note
     _append(path, text)
