@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from zenodo_action import secrets
@@ -27,7 +29,7 @@ def test_runner_keeps_hyphens_and_replaces_only_spaces():
 
 def test_hyphenated_input_is_read_from_the_runner_spelling(monkeypatch):
     monkeypatch.setenv("INPUT_SOURCE-ARCHIVE", "tar.gz")
-    assert get_input("source-archive") == "tar.gz"
+    assert get_input("source-archive", environ=os.environ) == "tar.gz"
 
 
 def test_underscore_spelling_is_a_fallback():

@@ -8,7 +8,6 @@ from `GITHUB_API_URL` / `GITHUB_SERVER_URL`, so GitHub Enterprise Server works.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -145,9 +144,8 @@ class RunContext:
         return {str(key): "" if value is None else str(value) for key, value in inputs.items()}
 
 
-def load_context(environ: Mapping[str, str] | None = None) -> RunContext:
+def load_context(env: Mapping[str, str]) -> RunContext:
     """Read the run context; raise `UsageError` naming what is missing or malformed."""
-    env = os.environ if environ is None else environ
     event_name = _required(env, "GITHUB_EVENT_NAME")
     full_name = _required(env, "GITHUB_REPOSITORY")
     if not REPOSITORY_PATTERN.match(full_name):

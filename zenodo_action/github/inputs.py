@@ -9,7 +9,6 @@ A declared input with no value arrives as an empty string: that means unset.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping
 
 from zenodo_action import secrets
@@ -28,18 +27,17 @@ def input_variable_names(name: str) -> list[str]:
 
 
 def get_input(
-    name: str, default: str | None = None, *, environ: Mapping[str, str] | None = None
+    name: str, default: str | None = None, *, environ: Mapping[str, str]
 ) -> str | None:
     """The trimmed value of an input, or `default` when it is unset or blank."""
-    env = os.environ if environ is None else environ
     for variable in input_variable_names(name):
-        value = env.get(variable, "").strip()
+        value = environ.get(variable, "").strip()
         if value:
             return value
     return default
 
 
-def get_secret(name: str, *, environ: Mapping[str, str] | None = None) -> str | None:
+def get_secret(name: str, *, environ: Mapping[str, str]) -> str | None:
     """An input that holds a credential: masked in the log and redacted everywhere.
 
     Call this before anything else is printed, so no line can carry it unmasked.
@@ -51,7 +49,7 @@ def get_secret(name: str, *, environ: Mapping[str, str] | None = None) -> str | 
     return value
 
 
-def get_bool(name: str, default: bool, *, environ: Mapping[str, str] | None = None) -> bool:
+def get_bool(name: str, default: bool, *, environ: Mapping[str, str]) -> bool:
     """A YAML 1.2 core-schema boolean, as the toolkit's getBooleanInput accepts."""
     value = get_input(name, environ=environ)
     if value is None:
@@ -71,7 +69,7 @@ def get_choice(
     choices: Iterable[str],
     default: str,
     *,
-    environ: Mapping[str, str] | None = None,
+    environ: Mapping[str, str],
 ) -> str:
     """One of a fixed set of words (compared case-sensitively, as written in action.yml)."""
     allowed = list(choices)
@@ -85,7 +83,7 @@ def get_choice(
     return value
 
 
-def get_multiline(name: str, *, environ: Mapping[str, str] | None = None) -> list[str]:
+def get_multiline(name: str, *, environ: Mapping[str, str]) -> list[str]:
     """The non-empty lines of an input, each trimmed; lines starting with `#` are comments.
 
     A YAML block scalar (`files: |`) gives one entry per line, which is how

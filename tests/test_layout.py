@@ -1,0 +1,107 @@
+"""The rooms of the package stay apart (README "Project layout", shared DESIGN.md).
+
+The Zenodo side and the metadata gate know nothing of GitHub, and the GitHub side knows
+nothing of Zenodo: not directly, and not through a module in between. Only the front
+doors read the environment. Checked on the source and on a fresh interpreter, so a stray
+import fails here instead of slowly blurring the seams.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import zenodo_action
+
+PACKAGE = Path(zenodo_action.__file__).parent
+FRONT_DOORS = {"zenodo_action.cli", "zenodo_action.action"}
+# room -> rooms it must not import, directly or through any other module
+FORBIDDEN = {
+    "zenodo_action.metadata": ("zenodo_action.github", "zenodo_action.zenodo"),
+    "zenodo_action.zenodo": ("zenodo_action.github",),
+    "zenodo_action.github": ("zenodo_action.zenodo",),
+}
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def modules() -> dict[str, Path]:
+    return {module_name(path): path for path in sorted(PACKAGE.rglob("*.py"))}
+
+
+def imports_of(name: str, path: Path) -> set[str]:
+    """Every module a file imports, anywhere in it (function-level imports included)."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                base = f"{anchor}.{base}" if base else anchor
+            found.add(base)
+            found.update(f"{base}.{alias.name}" for alias in node.names)
+    return found
+
+
+def in_room(module: str, room: str) -> bool:
+    return module == room or module.startswith(room + ".")
+
+
+@pytest.mark.parametrize("room", sorted(FORBIDDEN))
+def test_no_module_of_a_room_imports_what_the_room_must_not_know(room):
+    broken = [
+        f"{name} imports {imported}"
+        for name, path in modules().items()
+        if in_room(name, room)
+        for imported in imports_of(name, path)
+        if any(in_room(imported, other) for other in FORBIDDEN[room])
+    ]
+    assert broken == []
+
+
+@pytest.mark.parametrize("room", sorted(FORBIDDEN))
+def test_importing_a_room_loads_nothing_it_must_not_know(room):
+    """Transitively: a fresh interpreter imports every module of the room."""
+    names = [name for name in modules() if in_room(name, room)]
+    probe = (
+        "import importlib, json, sys\n"
+        f"for name in {names!r}: importlib.import_module(name)\n"
+        "print(json.dumps(sorted(sys.modules)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    loaded = json.loads(done.stdout)
+    assert [m for m in loaded if any(in_room(m, other) for other in FORBIDDEN[room])] == []
+
+
+def test_only_the_front_doors_read_the_environment():
+    readers = []
+    for name, path in modules().items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv"):
+                readers.append(name)
+    assert set(readers) <= FRONT_DOORS, sorted(set(readers) - FRONT_DOORS)
+
+
+def test_the_checks_see_imports_of_every_kind(tmp_path):
+    """The parser the rules rely on finds absolute, relative and function-level imports."""
+    path = PACKAGE / "zenodo" / "plan.py"
+    found = imports_of("zenodo_action.zenodo.plan", path)
+    assert "zenodo_action.zenodo.api" in found and "zenodo_action.metadata.build" in found
+    sample = tmp_path / "sample.py"
+    sample.write_text("from . import api\nfrom ..github import commands\ndef f():\n import x\n")
+    found = imports_of("zenodo_action.zenodo.sample", sample)
+    assert {"zenodo_action.zenodo.api", "zenodo_action.github.commands", "x"} <= found
