@@ -21,7 +21,7 @@ import random
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import requests
@@ -53,7 +53,7 @@ class RetryPolicy:
 
     def backoff(self, attempt: int, rand: Callable[[], float] = random.random) -> float:
         """Full jitter: a random wait up to base * 2**(attempt-1), capped."""
-        return min(self.max_delay, self.base_delay * 2 ** (attempt - 1)) * rand()
+        return float(min(self.max_delay, self.base_delay * 2 ** (attempt - 1)) * rand())
 
     def server_delay(self, response: requests.Response | None, now: float) -> float | None:
         """The wait the server asked for, if it said one.
@@ -99,6 +99,14 @@ def _parse_retry_after(value: str, now: float) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - now)
+
+
+class Body(Protocol):
+    """An upload's body, opened afresh for every attempt: read in blocks, then closed."""
+
+    def read(self, amount: int = -1) -> bytes: ...
+
+    def close(self) -> None: ...
 
 
 class _BigBlockAdapter(HTTPAdapter):
@@ -211,7 +219,7 @@ class HttpClient:
         *,
         idempotent: bool,
         expected: Iterable[int] = (200,),
-        body: Callable[[], IO[bytes]] | None = None,
+        body: Callable[[], Body] | None = None,
         upload_size: int = 0,
         **kwargs: Any,
     ) -> requests.Response:
@@ -256,7 +264,9 @@ class HttpClient:
             headers["Authorization"] = f"Bearer {self.token}"
         return headers
 
-    def _attempt(self, method, url, body, kwargs):
+    def _attempt(
+        self, method: str, url: str, body: Callable[[], Body] | None, kwargs: dict[str, Any]
+    ) -> tuple[requests.Response | None, requests.RequestException | None]:
         stream = body() if body else None
         try:
             return self.session.request(method, url, data=stream, **kwargs), None
@@ -266,23 +276,36 @@ class HttpClient:
             if stream is not None:
                 stream.close()
 
-    def _classify(self, response, error, idempotent) -> tuple[bool, str]:
-        if error is not None:
+    def _classify(
+        self,
+        response: requests.Response | None,
+        error: requests.RequestException | None,
+        idempotent: bool,
+    ) -> tuple[bool, str]:
+        if error is not None or response is None:
             reason = type(error).__name__
-            return (idempotent or _never_sent(error)), reason
+            return (idempotent or (error is not None and _never_sent(error))), reason
         status = response.status_code
         if is_rate_limited(response) and (status == 429 or self.rate_limited_403):
             return True, f"{status} rate limited"  # the limiter answers before the handler runs
         return (idempotent and status in RETRY_STATUSES), str(status)
 
-    def _failure(self, method, url, response, error, idempotent, gave_up=False) -> HttpError:
+    def _failure(
+        self,
+        method: str,
+        url: str,
+        response: requests.Response | None,
+        error: requests.RequestException | None,
+        idempotent: bool,
+        gave_up: bool = False,
+    ) -> HttpError:
         where = f"{method} {describe_url(url)}"
         unknown = not idempotent and (
             (error is not None and not _never_sent(error))
             or (response is not None and response.status_code in RETRY_STATUSES - {429})
         )
         kind = OutcomeUnknown if unknown else HttpError
-        if error is not None:
+        if error is not None or response is None:
             what = f"could not reach the server ({type(error).__name__})"
             return kind(f"{where}: {what}", method=method, url=url)
         suffix = " (gave up retrying)" if gave_up else ""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import sys
+from typing import TextIO
 from urllib.parse import quote, quote_plus
 
 MASK = "***"
@@ -39,7 +40,7 @@ def redact(text: str) -> str:
 class RedactingStream(io.TextIOBase):
     """A text stream that masks secrets before writing to the stream it wraps."""
 
-    def __init__(self, inner) -> None:
+    def __init__(self, inner: TextIO) -> None:
         self._inner = inner
 
     def write(self, text: str) -> int:
@@ -50,11 +51,11 @@ class RedactingStream(io.TextIOBase):
         self._inner.flush()
 
     @property
-    def encoding(self):  # type: ignore[override]
-        return getattr(self._inner, "encoding", "utf-8")
+    def encoding(self) -> str:  # type: ignore[override]  # read-only here, as on sys.stdout
+        return str(getattr(self._inner, "encoding", None) or "utf-8")
 
     def isatty(self) -> bool:
-        return self._inner.isatty()
+        return bool(self._inner.isatty())
 
 
 def guard_std_streams() -> None:

@@ -47,7 +47,7 @@ Mode = Literal["validate", "publish"]
 OutputFormat = Literal["text", "json", "github"]
 ArchiveFormat = Literal["zip", "tar.gz"]
 MODES = ("auto", "validate", "publish")
-ARCHIVES = ("zip", "tar.gz", "none")
+ARCHIVES: dict[str, ArchiveFormat | None] = {"zip": "zip", "tar.gz": "tar.gz", "none": None}
 
 
 @dataclass(frozen=True)
@@ -148,7 +148,7 @@ class Settings:
             output_format="github",
             release=ReleaseOptions(
                 assets=flag("release-assets", True),
-                source_archive=None if archive == "none" else archive,
+                source_archive=ARCHIVES[archive],
                 notes_badge=flag("release-notes-badge", True),
             ),
             github_token=github_token,

@@ -83,12 +83,13 @@ def add_mask(value: str | None) -> None:
 
     Printed unredacted on purpose: the runner must learn the value itself.
     """
-    if not value:
+    stream = sys.__stdout__
+    if not value or stream is None:  # without a stdout nothing can print the value either
         return
     for part in {value, *value.splitlines()}:
         if part.strip():
-            sys.__stdout__.write(f"::add-mask::{escape_data(part)}\n")
-    sys.__stdout__.flush()
+            stream.write(f"::add-mask::{escape_data(part)}\n")
+    stream.flush()
 
 
 def untrusted(text: str) -> str:

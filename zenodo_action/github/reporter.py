@@ -72,7 +72,7 @@ class GitHubReporter:
                 commands.annotation(
                     "error",
                     f"{field.field}: {field.message}",
-                    file=self._relative(field.file),
+                    file=field.file and self._relative(field.file),
                     line=field.line,
                     col=field.column,
                     title=f"{error.source} rejected the metadata",
@@ -82,14 +82,14 @@ class GitHubReporter:
             commands.annotation(
                 "error",
                 str(error),
-                file=self._relative(error.file),
+                file=error.file and self._relative(error.file),
                 line=error.line,
                 title=error.source if fields and error.source else self.title,
             )
         )
 
-    def _relative(self, path: str | Path | None) -> str | None:
-        return None if path is None else workspace_relative(path, self.runner.workspace)
+    def _relative(self, path: str | Path) -> str:
+        return workspace_relative(path, self.runner.workspace)
 
 
 def workspace_relative(path: str | Path, workspace: Path | None) -> str:

@@ -129,7 +129,9 @@ def load_config(path: str | os.PathLike[str]) -> Config:
 
 
 def _parse(path: Path, content: bytes) -> Config:
-    def failed(message: str, code: str, line: int | None = None, column: int | None = None):
+    def failed(
+        message: str, code: str, line: int | None = None, column: int | None = None
+    ) -> Config:
         return Config(path, None, [Problem(ERROR, "", message, line, column, code)])
 
     if len(content) > MAX_BYTES:
@@ -301,6 +303,7 @@ class _Builder:
         try:
             if isinstance(node, yaml.SequenceNode):
                 return self.sequence(node, path, depth)
+            assert isinstance(node, yaml.MappingNode)  # the composer makes no other kind
             return self.mapping(node, path, depth)
         finally:
             self.active.discard(id(node))

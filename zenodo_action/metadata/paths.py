@@ -70,8 +70,8 @@ def path_from_zenodo_field(field: str) -> str:
     pieces = [piece for piece in field.split(".") if piece]
     if pieces[:1] == ["metadata"]:
         pieces = pieces[1:]
-    elif tuple(pieces[:2]) in _RDM_TOP:
-        return _RDM_TOP[tuple(pieces[:2])]
+    elif len(pieces) >= 2 and (pieces[0], pieces[1]) in _RDM_TOP:
+        return _RDM_TOP[pieces[0], pieces[1]]
     else:
         return ""
     if not pieces:

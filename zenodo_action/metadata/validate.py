@@ -6,18 +6,18 @@ and the warnings. Every problem is reported, each once, with its place in the fi
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date
 from difflib import get_close_matches
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from zenodo_action.metadata import paths, vocabularies
 from zenodo_action.metadata.loader import Config
 from zenodo_action.metadata.problems import ERROR, WARNING, Problem, quote_value, sort_problems
 
 if TYPE_CHECKING:
-    from jsonschema import ValidationError
+    from jsonschema import Draft202012Validator, ValidationError
 
 _PERSON_LISTS = ("creators", "contributors", "thesis_supervisors")
 _DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
@@ -72,7 +72,7 @@ def validate(config: Config, *, today: date | None = None) -> list[Problem]:
 
 
 @lru_cache(maxsize=1)
-def _validator():
+def _validator() -> Draft202012Validator:
     # jsonschema takes ~60 ms to import: only pay for it when something is validated.
     from jsonschema import Draft202012Validator
 
@@ -90,13 +90,24 @@ def _schema_problems(config: Config) -> list[Problem]:
     return problems
 
 
+def _schema(error: ValidationError) -> Mapping[str, Any]:
+    """The subschema that failed: a mapping, as every subschema of ours is (jsonschema's
+    types also allow booleans and "unset")."""
+    return error.schema if isinstance(error.schema, Mapping) else {}
+
+
+def _expected(error: ValidationError) -> Any:
+    """The failed keyword's value in the schema; set on every error `iter_errors` yields."""
+    return cast(Any, error.validator_value)
+
+
 def _translate(error: ValidationError, config: Config) -> list[Problem]:
     path = paths.build(list(error.absolute_path))
     keyword = error.validator
     if keyword == "required":
         return [_missing(config, path, name) for name in _absent(error)]
     if keyword == "additionalProperties":
-        return [_unknown_key(config, path, key, error.schema) for key in _extra_keys(error)]
+        return [_unknown_key(config, path, key, _schema(error)) for key in _extra_keys(error)]
     if keyword == "enum" and _accepted_anyway(error):
         return []
     message, code = _describe(error, config, path)
@@ -106,20 +117,20 @@ def _translate(error: ValidationError, config: Config) -> list[Problem]:
 
 def _absent(error: ValidationError) -> list[str]:
     instance = error.instance if isinstance(error.instance, dict) else {}
-    return [name for name in error.validator_value if name not in instance]
+    return [name for name in _expected(error) if name not in instance]
 
 
 def _extra_keys(error: ValidationError) -> list[str]:
-    allowed = error.schema.get("properties", {})
-    return [key for key in error.instance if key not in allowed]
+    allowed = _schema(error).get("properties", {})
+    return [key for key in cast(Mapping[str, Any], error.instance) if key not in allowed]
 
 
 def _accepted_anyway(error: ValidationError) -> bool:
     """Zenodo lower-cases relations, roles and date types, so any letter case passes."""
     value = error.instance
-    if not isinstance(value, str) or not error.schema.get("x-case-insensitive"):
+    if not isinstance(value, str) or not _schema(error).get("x-case-insensitive"):
         return False
-    choices = {choice.lower() for choice in error.validator_value}
+    choices = {choice.lower() for choice in _expected(error)}
     return value.lower() in choices or value in _TYPOS
 
 
@@ -130,7 +141,7 @@ def _missing(config: Config, parent: str, name: str) -> Problem:
     return Problem(ERROR, path, message, line, column, "required")
 
 
-def _unknown_key(config: Config, parent: str, key: str, schema: dict[str, Any]) -> Problem:
+def _unknown_key(config: Config, parent: str, key: str, schema: Mapping[str, Any]) -> Problem:
     path = paths.join(parent, key)
     line, column = config.key_position(path)
     allowed = sorted(schema.get("properties", {}))
@@ -147,28 +158,28 @@ def _unknown_key(config: Config, parent: str, key: str, schema: dict[str, Any]) 
 
 
 def _describe(error: ValidationError, config: Config, path: str) -> tuple[str, str]:
-    keyword = error.validator
+    keyword = str(error.validator)
     value = error.instance
     field = _field_name(path)
     if keyword == "type":
         return _type_message(error, config, path), "type"
     if keyword == "enum":
-        return _enum_message(field, value, error.validator_value), "vocabulary"
+        return _enum_message(field, value, _expected(error)), "vocabulary"
     if keyword == "pattern":
-        hint = error.schema.get("patternErrorMessage", f"must match {error.validator_value}")
+        hint = _schema(error).get("patternErrorMessage", f"must match {_expected(error)}")
         code = _PATTERN_CODES.get(field) or _date_code(field)
         return f"{quote_value(value)} is not valid: {hint}", code
     if keyword == "minLength":
-        if error.validator_value > 1:
+        if _expected(error) > 1:
             length = f"{quote_value(value)} is too short"
-            return f"{length}: use at least {error.validator_value} characters", "too-short"
+            return f"{length}: use at least {_expected(error)} characters", "too-short"
         return "is empty; fill it in or remove the key", "empty-value"
     if keyword == "maxLength":
-        return f"is longer than {error.validator_value} characters", "too-long"
+        return f"is longer than {_expected(error)} characters", "too-long"
     if keyword == "minItems":
         return "is an empty list; add at least one entry", "empty-list"
     if keyword in ("minimum", "maximum"):
-        low, high = error.schema.get("minimum"), error.schema.get("maximum")
+        low, high = _schema(error).get("minimum"), _schema(error).get("maximum")
         return f"{value} is out of range: {field} must be between {low} and {high}", "range"
     if keyword == "anyOf" and path.startswith("dates["):
         return "a date needs start, end or both (YYYY-MM-DD)", "required"
@@ -189,7 +200,7 @@ def _field_name(path: str) -> str:
 
 
 def _type_message(error: ValidationError, config: Config, path: str) -> str:
-    expected = error.validator_value
+    expected = _expected(error)
     expected = [expected] if isinstance(expected, str) else list(expected)
     wanted = " or ".join(_JSON_TYPES.get(name, name) for name in expected if name != "null")
     value = error.instance
@@ -235,9 +246,12 @@ def _enum_message(field: str, value: Any, choices: list[str]) -> str:
 # --- rules beyond the schema -----------------------------------------------------------
 
 
+Finding = tuple[str, str, str, str]  # (severity, path, message, code) of a rule's problem
+
+
 def _rule_problems(config: Config, today: date) -> list[Problem]:
     data = config.data or {}
-    found: list[tuple[str, str, str, str]] = []  # (severity, path, message, code)
+    found: list[Finding] = []
     for check in (_orcids, _dates, _license, _access, _subtypes, _relations, _warnings):
         found += check(data, today)
     problems = []
@@ -266,7 +280,7 @@ def orcid_checksum_ok(orcid: str) -> bool:
     return digits[-1] == ("X" if check == 10 else str(check))
 
 
-def _orcids(data: dict[str, Any], today: date):
+def _orcids(data: dict[str, Any], today: date) -> Iterator[Finding]:
     pattern = re.compile(vocabularies.schema()["$defs"]["orcid"]["pattern"])
     for key in _PERSON_LISTS:
         for path, person in _entries(data, key):
@@ -307,7 +321,7 @@ def _date_fields(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
                 yield paths.join(path, key), item[key]
 
 
-def _dates(data: dict[str, Any], today: date):
+def _dates(data: dict[str, Any], today: date) -> Iterator[Finding]:
     for path, text in _date_fields(data):
         if _DATE.match(text) and _calendar_date(text) is None:
             message = f"{quote_value(text)} is not a real date; check the month and day"
@@ -325,7 +339,7 @@ def _dates(data: dict[str, Any], today: date):
             yield ERROR, path, f"start {start} is after end {end}", "date-order"
 
 
-def _license(data: dict[str, Any], today: date):
+def _license(data: dict[str, Any], today: date) -> Iterator[Finding]:
     value = data.get("license")
     license_id = value.get("id") if isinstance(value, dict) else value
     path = "license.id" if isinstance(value, dict) else "license"
@@ -341,7 +355,7 @@ def _license(data: dict[str, Any], today: date):
         yield ERROR, path, message, "license-unknown"
 
 
-def _access(data: dict[str, Any], today: date):
+def _access(data: dict[str, Any], today: date) -> Iterator[Finding]:
     access = data.get("access_right", "open")
     embargo = data.get("embargo_date")
     if access == "embargoed" and isinstance(embargo, str):
@@ -364,7 +378,7 @@ def _access(data: dict[str, Any], today: date):
         yield WARNING, "license", message, "default-license"
 
 
-def _subtypes(data: dict[str, Any], today: date):
+def _subtypes(data: dict[str, Any], today: date) -> Iterator[Finding]:
     upload_type = data.get("upload_type")
     if not isinstance(upload_type, str):
         return
@@ -378,7 +392,7 @@ def _subtypes(data: dict[str, Any], today: date):
             yield WARNING, key, message, "missing-subtype"
 
 
-def _relations(data: dict[str, Any], today: date):
+def _relations(data: dict[str, Any], today: date) -> Iterator[Finding]:
     for path, item in _entries(data, "related_identifiers"):
         relation = item.get("relation")
         if relation in _TYPOS:
@@ -394,7 +408,7 @@ def _relations(data: dict[str, Any], today: date):
             yield ERROR, paths.join(path, "identifier"), message, "doi-syntax"
 
 
-def _warnings(data: dict[str, Any], today: date):
+def _warnings(data: dict[str, Any], today: date) -> Iterator[Finding]:
     if isinstance(data.get("doi"), str):
         message = (
             "a DOI is committed in the file; each new version gets its own DOI from Zenodo, "

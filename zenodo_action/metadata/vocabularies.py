@@ -20,12 +20,14 @@ def _load(name: str) -> Any:
 
 @lru_cache(maxsize=1)
 def schema() -> dict[str, Any]:
-    return _load("schema.json")
+    loaded: dict[str, Any] = _load("schema.json")
+    return loaded
 
 
 def schema_copy() -> dict[str, Any]:
     """A copy callers may change without affecting validation."""
-    return json.loads(json.dumps(schema()))
+    copied: dict[str, Any] = json.loads(json.dumps(schema()))
+    return copied
 
 
 @lru_cache(maxsize=1)
