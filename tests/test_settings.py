@@ -1,4 +1,5 @@
-"""Parsing what a user types as concept, Zenodo URL and publication date."""
+"""Settings: its two front doors (the command line, the runner), and parsing what a user
+types as concept, Zenodo URL and publication date."""
 
 import pytest
 
@@ -6,6 +7,7 @@ from zenodo_action.errors import UsageError
 from zenodo_action.settings import (
     SANDBOX_URL,
     ZENODO_URL,
+    Settings,
     concept_ref,
     publication_date,
     zenodo_url,
@@ -105,3 +107,110 @@ def test_publication_dates():
         publication_date("2024-05-31T10:00:00")
     with pytest.raises(UsageError, match="not a date like"):
         publication_date("31.05.2024")
+
+
+# --- the two front doors ------------------------------------------------------------------
+
+RUNNER = {
+    "GITHUB_EVENT_NAME": "workflow_dispatch",
+    "GITHUB_REPOSITORY": "octo-org/frobnicator",
+    "GITHUB_SERVER_URL": "https://github.com",
+    "GITHUB_API_URL": "https://api.github.com",
+    "GITHUB_REF": "refs/tags/v2.0",
+}
+
+
+def runner(tmp_path, **inputs: str) -> dict[str, str]:
+    """The runner's variables: inputs keep their hyphens, unset inputs are empty strings."""
+    env = {**RUNNER, "GITHUB_WORKSPACE": str(tmp_path), "GITHUB_OUTPUT": str(tmp_path / "out")}
+    env.update({f"INPUT_{name.upper()}": value for name, value in inputs.items()})
+    return env
+
+
+def test_the_runner_front_door_parses_every_input(tmp_path):
+    settings = Settings.from_runner(
+        runner(
+            tmp_path,
+            token="zenodo-token",
+            concept="10.5072/zenodo.77",
+            sandbox="true",
+            publish="false",
+            **{"dry-run": "true", "source-archive": "none", "release-notes-badge": "false"},
+            files="dist/*\n# a comment\ndata/*.csv",
+            config=".zenodo.yml",
+        )
+    )
+    assert settings.mode == "publish" and settings.root == tmp_path
+    assert settings.config is None  # the default also finds a .zenodo.json
+    assert settings.files == ("dist/*", "data/*.csv")
+    assert settings.release.source_archive is None and not settings.release.notes_badge
+    assert settings.runner.output == str(tmp_path / "out") and settings.runner.summary is None
+    publish = settings.publish
+    assert publish is not None and publish.zenodo_url == SANDBOX_URL
+    assert publish.concept is not None and publish.concept.id == 77
+    assert publish.version == "v2.0"  # the pushed tag, as no version input was given
+    assert publish.draft and publish.dry_run
+    assert "zenodo-token" not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("inputs", "named"),
+    [
+        ({"mode": "check"}, "input 'mode'"),
+        ({"publish": "yes"}, "input 'publish'"),
+        ({"dry-run": "maybe"}, "input 'dry-run'"),
+        ({"sandbox": "1"}, "input 'sandbox'"),
+        ({"release-assets": "no"}, "input 'release-assets'"),
+        ({"release-notes-badge": "on"}, "input 'release-notes-badge'"),
+        ({"source-archive": "7z"}, "input 'source-archive'"),
+        ({"zenodo-url": "http://zenodo.org"}, "zenodo-url"),
+        ({"zenodo-url": "https://zenodo.org", "sandbox": "true"}, "--zenodo-url"),
+        ({"concept": "zenodo"}, "concept 'zenodo'"),
+    ],
+)
+@pytest.mark.parametrize("mode", ["validate", "publish"])
+def test_a_bad_input_fails_at_the_front_door_with_its_name(tmp_path, inputs, named, mode):
+    """Whatever the mode: a typo in an input another event would use fails on every run."""
+    env = runner(tmp_path, token="zenodo-token", mode=mode)
+    env.update({f"INPUT_{name.upper()}": value for name, value in inputs.items()})
+    with pytest.raises(UsageError) as raised:
+        Settings.from_runner(env)
+    assert named in str(raised.value) and raised.value.exit_code == 2
+
+
+def test_validate_mode_needs_no_token_and_no_run_context(tmp_path):
+    env = {"GITHUB_EVENT_NAME": "pull_request", "GITHUB_WORKSPACE": str(tmp_path)}
+    settings = Settings.from_runner(env)
+    assert settings.mode == "validate" and settings.publish is None and settings.context is None
+
+
+def test_publish_mode_without_a_token_names_the_input(tmp_path):
+    with pytest.raises(UsageError, match="input 'token' is empty") as raised:
+        Settings.from_runner(runner(tmp_path))
+    assert "secrets.ZENODO_TOKEN" in raised.value.hint
+
+
+def test_the_underscore_spelling_of_an_input_works_too(tmp_path):
+    env = runner(tmp_path, token="zenodo-token")
+    env["INPUT_DRY_RUN"] = "true"
+    assert Settings.from_runner(env).publish.dry_run
+
+
+def test_the_command_line_front_door_builds_the_same_publish_settings(tmp_path):
+    from zenodo_action.cli import build_parser
+
+    flags = "publish --files dist/* --sandbox --concept 10.5072/zenodo.77 --version v2.0"
+    args = build_parser().parse_args([*flags.split(), "--draft", "--dry-run", "--json"])
+    from_cli = Settings.from_args(args, {"ZENODO_TOKEN": "zenodo-token"})
+    env = runner(tmp_path, token="zenodo-token", sandbox="true", concept="10.5072/zenodo.77")
+    env.update({"INPUT_PUBLISH": "false", "INPUT_DRY-RUN": "true", "INPUT_VERSION": "v2.0"})
+    assert from_cli.publish == Settings.from_runner(env).publish
+    assert from_cli.files == ("dist/*",) and from_cli.output_format == "json"
+
+
+def test_the_command_line_reads_the_token_only_from_its_variable():
+    from zenodo_action.cli import build_parser
+
+    args = build_parser().parse_args(["publish", "--files", "x"])
+    with pytest.raises(UsageError, match="ZENODO_TOKEN"):
+        Settings.from_args(args, {"INPUT_TOKEN": "zenodo-token"})
