@@ -26,9 +26,7 @@ def input_variable_names(name: str) -> list[str]:
     return [runner_name] if fallback == runner_name else [runner_name, fallback]
 
 
-def get_input(
-    name: str, default: str | None = None, *, environ: Mapping[str, str]
-) -> str | None:
+def get_input(name: str, default: str | None = None, *, environ: Mapping[str, str]) -> str | None:
     """The trimmed value of an input, or `default` when it is unset or blank."""
     for variable in input_variable_names(name):
         value = environ.get(variable, "").strip()
