@@ -131,6 +131,7 @@ class Settings:
         mode = _mode(inputs.get_choice("mode", MODES, "auto", environ=environ), environ)
         root = _workspace(environ)
         archive = inputs.get_choice("source-archive", ARCHIVES, "zip", environ=environ)
+        config = text("config")
         base = zenodo_url(text("zenodo-url"), sandbox=flag("sandbox", False))
         publish = PublishSettings(
             zenodo_url=base,
@@ -143,7 +144,7 @@ class Settings:
         settings = cls(
             mode,
             root,
-            config=None if text("config") == DEFAULT_CONFIG else text("config"),
+            config=None if config == DEFAULT_CONFIG else config,
             files=tuple(inputs.get_multiline("files", environ=environ)),
             output_format="github",
             release=ReleaseOptions(
@@ -158,10 +159,11 @@ class Settings:
         )
         if mode == "validate":
             return settings  # no token, no network, no event payload: fork PRs work
-        return settings.for_the_run(publish, load_context(environ))
+        return settings._for_the_run(publish, load_context(environ))
 
-    def for_the_run(self, publish: PublishSettings, context: RunContext) -> Settings:
-        """Publish mode under the runner: what the run's event adds, and a token at last."""
+    def _for_the_run(self, publish: PublishSettings, context: RunContext) -> Settings:
+        """Publish mode under the runner: a token at last, and what the run's event adds
+        (the tag as version, the release's day as publication date)."""
         if not publish.token:
             raise UsageError(
                 "input 'token' is empty: publishing needs a Zenodo token",
