@@ -536,3 +536,113 @@ def test_a_files_glob_that_matches_nothing_fails_before_any_download(runner):
     assert "matches no file" in result.annotations("error")[0]
     assert runner.github.requests_to("storage") == []
     assert runner.zenodo.requests == []
+
+
+# --- metadata where users keep it (issue 9) ------------------------------------------------
+
+CITATION = """\
+cff-version: 1.2.0
+message: If you use this software, please cite it using these metadata.
+title: "Frobnicator: frobnicates widgets"
+abstract: Frobnicates widgets, fast.
+authors:
+  - family-names: Doe
+    given-names: Jane
+    orcid: https://orcid.org/0000-0002-1825-0097
+  - name: The Frob Team
+license: Apache-2.0
+keywords: [widgets]
+version: 1.2.0
+date-released: "2024-05-15"
+"""
+
+
+def test_a_release_of_a_repository_with_only_a_citation_cff_publishes_a_complete_record(runner):
+    (runner.workspace / ".zenodo.yml").unlink()
+    (runner.workspace / "CITATION.cff").write_text(CITATION)
+    concept = seed(runner.zenodo)
+
+    result = runner.publish_release(runner.release(), concept=concept.concept_doi)
+
+    assert result.exit_code == 0, result.stdout
+    new = runner.zenodo.published_versions(concept.concept_id)[-1]
+    metadata = new["metadata"]
+    assert metadata["title"] == "Frobnicator: frobnicates widgets"
+    assert [c["name"] for c in metadata["creators"]] == ["Doe, Jane", "The Frob Team"]
+    assert metadata["creators"][0]["orcid"] == "0000-0002-1825-0097"
+    assert metadata["description"] == "<p>Frobnicates widgets, fast.</p>"  # not the notes
+    assert metadata["upload_type"] == "software"
+    assert metadata["version"] == "v1.2.0"
+    assert "| `title` | CITATION.cff |" in result.summary
+    assert "| `version` | the run |" in result.summary
+    assert runner.github.requests_to("api", "/contributors") == []  # nothing was missing
+    assert result.annotations("warning") == []  # v1.2.0 and 1.2.0 are the same version
+
+
+def test_fields_no_file_sets_come_from_the_release_and_the_repository(runner):
+    (runner.workspace / ".zenodo.yml").write_text("keywords: [widgets]\n")
+    runner.github.add_contributor(runner.repo, "janedoe", 40, name="Jane Doe", company="ACME")
+    runner.github.add_contributor(runner.repo, "dependabot[bot]", 90, type="Bot")
+    runner.github.add_contributor(runner.repo, "rick", 3, name="Rick van der Roe")
+    runner.github.set_license(runner.repo, "MIT")
+    concept = seed(runner.zenodo)
+
+    result = runner.publish_release(
+        runner.release(name="Spring release"), concept=concept.concept_doi
+    )
+
+    assert result.exit_code == 0, result.stdout
+    metadata = runner.zenodo.published_versions(concept.concept_id)[-1]["metadata"]
+    assert metadata["title"] == "octo-org/frobnicator: Spring release"
+    # bots left out; "Jane Doe" split as Family, Given; three words kept as written
+    assert metadata["creators"] == [
+        {"name": "Doe, Jane", "affiliation": "ACME"},
+        {"name": "Rick van der Roe", "affiliation": None},  # Zenodo echoes a null affiliation
+    ]
+    assert metadata["license"].lower() in ("mit", "mit-license")
+    assert metadata["upload_type"] == "software"
+    for field in ("title", "creators", "license", "upload_type", "description"):
+        assert f"| `{field}` | the release |" in result.summary
+
+
+def test_a_stale_citation_cff_is_warned_about_on_its_line(runner):
+    (runner.workspace / ".zenodo.yml").unlink()
+    (runner.workspace / "CITATION.cff").write_text(
+        CITATION.replace("\nversion: 1.2.0", "\nversion: 1.1.0")
+    )
+    concept = seed(runner.zenodo)
+
+    result = runner.publish_release(runner.release(), concept=concept.concept_doi)
+
+    assert result.exit_code == 0, result.stdout
+    [warning] = result.annotations("warning")
+    assert warning.startswith("::warning file=CITATION.cff,line=12,")
+    assert "release being published says 'v1.2.0'" in warning
+    assert runner.zenodo.published_versions(concept.concept_id)[-1]["version"] == "v1.2.0"
+
+
+def test_a_pull_request_annotates_a_broken_citation_cff_on_its_line(runner):
+    (runner.workspace / ".zenodo.yml").unlink()
+    broken = CITATION.replace("  - name: The Frob Team\n", "  - given-names: Nobody\n")
+    (runner.workspace / "CITATION.cff").write_text(broken)
+    result = runner.run({}, event_name="pull_request", event=pull_request(runner), github_token="")
+    assert result.exit_code == 1
+    assert result.outputs == {"status": "invalid"}
+    [error] = result.annotations("error")
+    assert error.startswith("::error file=CITATION.cff,line=9,")
+    assert "Family name cannot be blank" in error
+    assert runner.zenodo.requests == [] and runner.github.requests == []
+
+
+def test_a_pull_request_of_a_partial_zenodo_json_gets_notices_not_errors(runner):
+    (runner.workspace / ".zenodo.yml").unlink()
+    (runner.workspace / ".zenodo.json").write_text('{"description": "<p>x</p>", "license": "MIT"}')
+    result = runner.run({}, event_name="pull_request", event=pull_request(runner))
+    assert result.exit_code == 0, result.stdout
+    assert result.outputs == {"status": "valid"}
+    notices = result.annotations("notice")
+    assert len(notices) == 3 and any("octo-org/frobnicator: <release name" in n for n in notices)
+    strict = runner.run(
+        {"require-complete": "true"}, event_name="pull_request", event=pull_request(runner)
+    )
+    assert strict.exit_code == 1 and len(strict.annotations("error")) == 3

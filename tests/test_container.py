@@ -33,6 +33,10 @@ ISSUE_INPUTS = {
     "dry-run": None,
     "github-token": "${{ github.token }}",
     "release-notes-badge": "true",
+    # issue 9: metadata where users keep it
+    "citation-file": None,
+    "codemeta-file": None,
+    "require-complete": "false",
 }
 ISSUE_OUTPUTS = {"doi", "doi-url", "concept-doi", "record-id", "record-url", "version"}
 ISSUE_OUTPUTS |= {"badge", "status"}

@@ -25,7 +25,7 @@ def runner_files(tmp_path: Path) -> RunnerFiles:
 
 def test_github_annotations_are_escaped():
     problem = Problem("error", "title", "bad: 50% of\nit, really", 3, 8, "x")
-    out = render_problems([problem], ".zenodo.yml")
+    out = render_problems({".zenodo.yml": [problem]})
     assert out.splitlines()[0] == (
         "::error file=.zenodo.yml,line=3,col=8,title=Zenodo metadata%3A title"
         "::bad: 50%25 of%0Ait, really"
@@ -34,7 +34,7 @@ def test_github_annotations_are_escaped():
 
 def test_github_untrusted_values_cannot_start_commands():
     hostile = Problem("error", "title", "'::add-mask::x' and '##[error]boom' here", 1, 8, "x")
-    out = render_problems([hostile], ".zenodo.yml").splitlines()
+    out = render_problems({".zenodo.yml": [hostile]}).splitlines()
     # every line that echoes the value is inside a stop-commands block
     start = next(i for i, line in enumerate(out) if line.startswith("::stop-commands::"))
     token = out[start].removeprefix("::stop-commands::")
@@ -44,11 +44,27 @@ def test_github_untrusted_values_cannot_start_commands():
     assert len(token) > 20
 
 
+def test_annotations_of_several_files_share_the_runners_ten(tmp_path, capsys):
+    cff = [Problem("error", "title", "bad", 3, 1, "x")] * 8
+    zenodo = [Problem("error", "grants", "bad", 2, 1, "y")] * 4
+    GitHubReporter(runner_files(tmp_path)).problems(
+        {tmp_path / "CITATION.cff": cff, tmp_path / ".zenodo.yml": zenodo}
+    )
+    out = capsys.readouterr().out
+    annotated = [line for line in out.splitlines() if line.startswith("::error ")]
+    assert len(annotated) == 10
+    assert sum("file=.zenodo.yml" in line for line in annotated) == 2
+    assert "CITATION.cff: invalid, 8 errors" in out and ".zenodo.yml: invalid, 4 errors" in out
+    assert "2 more problems are not shown" in out
+    summary = Path(tmp_path / "summary.md").read_text()
+    assert "### :x: CITATION.cff: invalid" in summary and "### :x: .zenodo.yml: invalid" in summary
+
+
 def test_github_annotates_ten_per_level_and_lists_all(tmp_path, capsys):
     errors = [Problem("error", f"keywords[{i}]", "bad", i + 1, 1, "type") for i in range(12)]
     warnings = [Problem("warning", "version", "stale", 20 + i, 1, "w") for i in range(3)]
     files = runner_files(tmp_path)
-    GitHubReporter(files).problems(errors + warnings, tmp_path / ".zenodo.yml")
+    GitHubReporter(files).problems({tmp_path / ".zenodo.yml": errors + warnings})
     out = capsys.readouterr().out
     lines = out.splitlines()
     assert sum(line.startswith("::error file=.zenodo.yml,") for line in lines) == 10
@@ -62,7 +78,7 @@ def test_github_annotates_ten_per_level_and_lists_all(tmp_path, capsys):
 def test_no_summary_file_outside_the_runner(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     reporter = GitHubReporter()
-    reporter.problems([ORCID], Path(".zenodo.yml"))
+    reporter.problems({Path(".zenodo.yml"): [ORCID]})
     reporter.output("status", "invalid")
     assert "::error file=.zenodo.yml,line=12," in capsys.readouterr().out
     assert list(tmp_path.iterdir()) == []
@@ -80,12 +96,16 @@ def test_a_result_becomes_outputs_a_summary_and_a_notice_for_a_new_concept(tmp_p
     request = PublishRequest(metadata={"version": "1.1"}, files=(local("a.zip", "abc", 2000),))
     plan = Plan("new-concept", None, None, None, None)
     result = result_of("https://zenodo.org", request, plan, Outcome("published", deposition()))
-    GitHubReporter(files).result(result, {"title": "Tool", "creators": [{"name": "Doe, J"}]})
+    metadata = {"title": "Tool", "creators": [{"name": "Doe, J"}]}
+    origins = {"title": "CITATION.cff", "creators": "the release"}
+    GitHubReporter(files).result(result, metadata, origins)
     out = capsys.readouterr().out
     assert out.startswith("published 10.5281/zenodo.12 (version 1.1)")
     outputs = harness.parse_env_file(Path(files.output).read_text())
     assert outputs == result.outputs() and outputs["status"] == "published"
-    assert "## Published to Zenodo" in Path(files.summary).read_text()
+    summary = Path(files.summary).read_text()
+    assert "## Published to Zenodo" in summary
+    assert "| `title` | CITATION.cff |" in summary and "| `creators` | the release |" in summary
     [notice] = [line for line in out.splitlines() if line.startswith("::notice ")]
     assert "concept: 10.5281/zenodo.10" in notice
 

@@ -24,29 +24,14 @@ def test_server_owned_fields_are_removed_and_the_input_is_not_changed():
     assert "doi" in FILE
 
 
-def test_explicit_values_win_over_the_file_and_the_file_over_defaults():
+def test_explicit_values_win_over_the_file():
     data = {**FILE, "version": "0.9", "publication_date": "2020-01-01", "description": "mine"}
-    built = build_metadata(
-        data,
-        version="2.0",
-        publication_date="2026-03-04",
-        default_description="<p>notes</p>",
-        default_upload_type="dataset",
-    )
+    built = build_metadata(data, version="2.0", publication_date="2026-03-04")
     assert built["version"] == "2.0"
     assert built["publication_date"] == "2026-03-04"
     assert built["description"] == "mine"
-    assert built["upload_type"] == "software"
     kept = build_metadata(data)
     assert kept["version"] == "0.9" and kept["publication_date"] == "2020-01-01"
-
-
-def test_defaults_fill_what_the_file_leaves_out():
-    built = build_metadata(
-        {"title": "T"}, default_description="<p>n</p>", default_upload_type="software"
-    )
-    assert built["description"] == "<p>n</p>"
-    assert built["upload_type"] == "software"
 
 
 def test_related_identifiers_are_added_once():

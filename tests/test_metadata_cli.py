@@ -99,7 +99,8 @@ def test_no_config_anywhere(capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     code, _, err = run(capsys)
     assert code == 2
-    assert "no .zenodo.yml or .zenodo.json in the current directory" in err
+    assert "no metadata in the current directory: no .zenodo.yml or .zenodo.json" in err
+    assert "CITATION.cff" in err and "codemeta.json" in err
 
 
 def test_usage_error_is_annotated_in_github_format(capsys, tmp_path):

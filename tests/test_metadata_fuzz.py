@@ -59,8 +59,9 @@ def debug(monkeypatch):
 def check_file(path: Path, capsys) -> None:
     config = load_config(path)
     problems = validate(config)
-    for render in (render_text, render_json, summary_markdown):
+    for render in (render_text, summary_markdown):
         assert render(problems, path)
+    assert json.loads(render_json({path: problems}))["file"] == str(path)
     for fmt in ("text", "json", "github"):
         code = main(["validate", "--config", str(path), "--format", fmt])
         out, err = capsys.readouterr()
@@ -68,7 +69,7 @@ def check_file(path: Path, capsys) -> None:
         assert "Traceback" not in err and "internal error" not in err
         if fmt == "json":
             assert json.loads(out)["valid"] is (code == 0)
-    assert render_problems(problems, str(path))
+    assert render_problems({str(path): problems})
 
 
 @FUZZ

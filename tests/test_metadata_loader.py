@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from zenodo_action.errors import EXIT_USAGE, UsageError
-from zenodo_action.metadata import find_config, load_config, path_from_zenodo_field
+from zenodo_action.errors import UsageError
+from zenodo_action.metadata import load_config, path_from_zenodo_field
 from zenodo_action.metadata import loader as loader_module
 
 SOFTWARE = Path(__file__).parents[1] / "examples" / "software"
@@ -212,11 +212,25 @@ def test_multiple_documents(tmp_path):
 
 
 def test_json_syntax_error_uses_json_words(tmp_path):
-    config = load_text(tmp_path, '{\n  "title": "Tides",\n}\n', ".zenodo.json")
+    config = load_text(tmp_path, '{\n  "title": "Tides"\n  "version": "1"\n}\n', ".zenodo.json")
     (problem,) = config.problems
     assert problem.code == "syntax"
     assert problem.message.startswith("JSON syntax error")
     assert problem.line == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column"),
+    [
+        ('{\n  "title": "Tides",\n}\n', 2, 19),
+        ('{"keywords": [\n  "a",\n  "b",\n  ]\n}', 3, 6),
+        ('{"creators": [{"name": "Doe, J"}, ],\n "title": "x"}', 1, 33),
+    ],
+)
+def test_a_trailing_comma_is_named_at_the_comma(tmp_path, text, line, column):
+    (problem,) = load_text(tmp_path, text, ".zenodo.json").problems
+    assert problem.code == "trailing-comma" and "trailing comma" in problem.message
+    assert (problem.line, problem.column) == (line, column)
 
 
 def test_tab_indentation_gets_a_hint(tmp_path):
@@ -224,32 +238,7 @@ def test_tab_indentation_gets_a_hint(tmp_path):
     assert "indent with spaces" in config.problems[0].message
 
 
-# --- finding and reading the file: usage errors (exit 2) -------------------------------------
-
-
-def test_find_default_prefers_yml_then_json(tmp_path):
-    (tmp_path / ".zenodo.json").write_text("{}")
-    assert find_config(None, tmp_path) == tmp_path / ".zenodo.json"
-    (tmp_path / ".zenodo.yml").write_text("title: x\n")
-    assert find_config(None, tmp_path) == tmp_path / ".zenodo.yml"
-
-
-def test_find_explicit_relative_to_root(tmp_path):
-    (tmp_path / "meta.yml").write_text("title: x\n")
-    assert find_config("meta.yml", tmp_path) == tmp_path / "meta.yml"
-
-
-def test_find_nothing(tmp_path):
-    with pytest.raises(UsageError) as raised:
-        find_config(None, tmp_path)
-    assert raised.value.exit_code == EXIT_USAGE
-    assert ".zenodo.yml" in str(raised.value)
-
-
-def test_find_points_out_a_yaml_extension(tmp_path):
-    (tmp_path / ".zenodo.yaml").write_text("title: x\n")
-    with pytest.raises(UsageError, match=r"rename it to \.zenodo\.yml"):
-        find_config(None, tmp_path)
+# --- reading the file: usage errors (exit 2; finding it: tests/test_metadata_sources.py) -----
 
 
 def test_missing_file(tmp_path):

@@ -4,6 +4,7 @@ Annotations are the GitHub reporter's: tests/test_github_reporter.py."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from zenodo_action.metadata import Problem, render_json, render_text
 from zenodo_action.metadata.report import summary_markdown
@@ -29,14 +30,17 @@ def test_text_summary_when_valid():
 
 
 def test_json_document():
-    document = json.loads(render_json([ORCID, NO_DESCRIPTION], "x/.zenodo.yml"))
+    document = json.loads(render_json({Path("x/.zenodo.yml"): [ORCID, NO_DESCRIPTION]}))
     assert document == {
         "file": "x/.zenodo.yml",
+        "files": ["x/.zenodo.yml"],
         "valid": False,
         "errors": 1,
         "warnings": 1,
+        "notices": 0,
         "problems": [
             {
+                "file": "x/.zenodo.yml",
                 "severity": "error",
                 "path": "creators[1].orcid",
                 "line": 12,
@@ -45,6 +49,7 @@ def test_json_document():
                 "code": "orcid-checksum",
             },
             {
+                "file": "x/.zenodo.yml",
                 "severity": "warning",
                 "path": "description",
                 "line": 1,
@@ -54,7 +59,7 @@ def test_json_document():
             },
         ],
     }
-    assert json.loads(render_json([NO_DESCRIPTION], "a"))["valid"] is True
+    assert json.loads(render_json({Path("a"): [NO_DESCRIPTION]}))["valid"] is True
 
 
 def test_summary_table_cells_are_inert():

@@ -239,6 +239,35 @@ custom: {"dwc:genus": [Felis]}
         BASE + "    orcid: 0000-0002-1825\n",
         {(E, "creators[0].orcid", 7, "orcid-format")},
     ),
+    # Zenodo repairs these before checking (zenodo-api.md §11.1): warnings, not errors
+    "ORCID with a trailing space": (
+        BASE + "    orcid: '0000-0002-1252-8772 '\n",
+        {(W, "creators[0].orcid", 7, "orcid-repaired")},
+    ),
+    "ORCID with a hyphen missing": (
+        BASE + "    orcid: 0000-0002-10257956\n",
+        {(W, "creators[0].orcid", 7, "orcid-repaired")},
+    ),
+    "ORCID without hyphens": (
+        BASE + "    orcid: '0000000218250097'\n",
+        {(W, "creators[0].orcid", 7, "orcid-repaired")},
+    ),
+    "ORCID Zenodo cannot repair": (
+        BASE + "    orcid: A0000-0002-2432-8946\n",
+        {(E, "creators[0].orcid", 7, "orcid-format")},
+    ),
+    "ORCID as a URL is fine": (
+        BASE + "    orcid: https://orcid.org/0000-0002-1825-0097\n",
+        set(),
+    ),
+    "contributor without a role": (
+        BASE + "contributors:\n  - name: Roe, Rick\n",
+        {(E, "contributors[0].type", 8, "required")},
+    ),
+    "licence by its OSI name": (
+        BASE.replace("license: MIT", "license: BSD+Patent"),
+        {(E, "license", 4, "license-unknown")},
+    ),
     "contributor ORCID checksum": (
         BASE + "contributors:\n  - name: Roe, Rick\n    type: Editor\n"
         "    orcid: 0000-0001-5109-3701\n",
@@ -383,6 +412,20 @@ def test_messages_name_the_fix(tmp_path):
         in (messages["creators[0].orcid"])
     )
     assert "put the value in quotes: '1.10'" in messages["version"]
+
+
+def test_a_repaired_orcid_shows_the_stored_form(tmp_path):
+    path = tmp_path / ".zenodo.yml"
+    path.write_text(BASE + "    orcid: 0000-0002-10257956\n", encoding="utf-8")
+    (problem,) = validate(load_config(path), today=TODAY)
+    assert "stored as 0000-0002-1025-7956" in problem.message
+
+
+def test_an_osi_licence_name_suggests_its_spdx_id(tmp_path):
+    path = tmp_path / ".zenodo.yml"
+    path.write_text(BASE.replace("license: MIT", "license: BSD+Patent"), encoding="utf-8")
+    (problem,) = validate(load_config(path), today=TODAY)
+    assert "did you mean 'bsd-2-clause-patent'?" in problem.message
 
 
 def test_unknown_license_suggests_close_ids(tmp_path):

@@ -9,7 +9,7 @@ from jsonschema import Draft202012Validator
 
 from zenodo_action.metadata import load_config, schema
 from zenodo_action.metadata import paths as json_paths
-from zenodo_action.metadata.validate import orcid_checksum_ok
+from zenodo_action.metadata.identifiers import orcid_checksum_ok
 from zenodo_action.metadata.vocabularies import is_known_license, license_ids, suggest_key
 
 ROOT = Path(__file__).parents[1]

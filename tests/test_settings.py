@@ -141,7 +141,7 @@ def test_the_runner_front_door_parses_every_input(tmp_path):
         )
     )
     assert settings.mode == "publish" and settings.root == tmp_path
-    assert settings.config is None  # the default also finds a .zenodo.json
+    assert settings.sources.zenodo is None  # the default reads every source present
     assert settings.files == ("dist/*", "data/*.csv")
     assert settings.release.source_archive is None and not settings.release.notes_badge
     assert settings.runner.output == str(tmp_path / "out") and settings.runner.summary is None

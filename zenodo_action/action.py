@@ -14,13 +14,16 @@ import os
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
-from zenodo_action import check, files, logs, metadata, publish
+from zenodo_action import check, files, logs, publish
 from zenodo_action.errors import EXIT_FAILURE, EXIT_OK, ActionError
-from zenodo_action.github import commands
+from zenodo_action.github import commands, repository
 from zenodo_action.github.event import Release, RunContext
 from zenodo_action.github.releases import GitHubClient, GitHubError, make_download_dir
 from zenodo_action.github.reporter import GitHubReporter
+from zenodo_action.metadata.names import creator_from_display_name
+from zenodo_action.metadata.vocabularies import is_known_license
 from zenodo_action.reporter import Reporter
 from zenodo_action.secrets import guard_std_streams
 from zenodo_action.settings import ReleaseOptions, Settings
@@ -65,7 +68,11 @@ def publish_run(settings: Settings, reporter: Reporter) -> int:
     github = GitHubClient.for_run(context, settings.github_token)
     download_dir = make_download_dir()
     try:
-        source = GitHubRelease(github, release, settings.release, download_dir) if release else None
+        source = (
+            GitHubRelease(github, context, release, settings.release, download_dir)
+            if release
+            else None
+        )
         done = publish.publish(settings, reporter, source)
     finally:
         shutil.rmtree(download_dir, ignore_errors=True)
@@ -89,17 +96,56 @@ def _publishable(release: Release, context: RunContext, reporter: Reporter) -> b
 
 
 class GitHubRelease:
-    """A GitHub release as a publish sees it: assets, source archive, notes, its page."""
-
-    fills = frozenset({"upload_type"})  # a release is software unless the file says else
+    """A GitHub release as a publish sees it: assets, source archive, what the release
+    and its repository say for fields no file sets, and a link to the release page."""
 
     def __init__(
-        self, github: GitHubClient, release: Release, options: ReleaseOptions, folder: Path
+        self,
+        github: GitHubClient,
+        context: RunContext,
+        release: Release,
+        options: ReleaseOptions,
+        folder: Path,
     ) -> None:
         self.github = github
+        self.context = context
         self.release = release
         self.options = options
         self.folder = folder  # private, outside the workspace; removed by the caller
+
+    @property
+    def related(self) -> tuple[dict[str, str], ...]:
+        link = {"identifier": self.release.html_url, "relation": "isSupplementTo", "scheme": "url"}
+        return (link,)
+
+    def fields(self, missing: frozenset[str]) -> dict[str, Any]:
+        """Zenodo's GitHub integration's defaults (github-rest.md §3.5): the title
+        "owner/repo: release", software, the repository's contributors and licence, the
+        notes rendered as the description. Only for what is missing: each costs requests."""
+        found: dict[str, Any] = {}
+        if "title" in missing:
+            found["title"] = f"{self.context.repository.full_name}: {self.release.title}"
+        if "upload_type" in missing:
+            found["upload_type"] = "software"
+        if "creators" in missing:
+            found["creators"] = self._creators()
+        if "license" in missing:
+            spdx = repository.repository_license(self.github)
+            if spdx and is_known_license(spdx):
+                found["license"] = spdx
+        if "description" in missing and self.release.notes.strip():
+            found["description"] = self.github.render_markdown(self.release.notes)
+        return {key: value for key, value in found.items() if value}
+
+    def _creators(self) -> list[dict[str, str]]:
+        """Users who contributed, bots left out, most commits first; else the owner."""
+        creators = []
+        for person in repository.contributors(self.github):
+            creator = {"name": creator_from_display_name(person.name, person.login)}
+            if person.company:
+                creator["affiliation"] = person.company.strip()
+            creators.append(creator)
+        return creators or [{"name": self.context.repository.owner}]
 
     def files(self) -> list[files.LocalFile]:
         paths: list[Path] = []
@@ -118,24 +164,6 @@ class GitHubRelease:
                 )
             )
         return [files.local_file(path) for path in paths]
-
-    def defaults(self, config: metadata.Config) -> publish.ReleaseDefaults:
-        """The notes as description (when the file has none), software, a link to its page."""
-        data = config.data if isinstance(config.data, dict) else {}
-        description = None
-        if not str(data.get("description") or "").strip():
-            description = self.github.render_markdown(self.release.notes) or None
-        return publish.ReleaseDefaults(
-            description=description,
-            upload_type="software",
-            related=(
-                {
-                    "identifier": self.release.html_url,
-                    "relation": "isSupplementTo",
-                    "scheme": "url",
-                },
-            ),
-        )
 
 
 def _add_badge(

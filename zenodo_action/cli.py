@@ -25,15 +25,16 @@ from zenodo_action.settings import Settings
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="zenodo-action",
-        description="Validate .zenodo.yml and publish files as a new version on Zenodo.",
+        description="Validate a repository's Zenodo metadata (CITATION.cff, codemeta.json, "
+        ".zenodo.yml) and publish files as a new version on Zenodo.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subcommands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    validate = subcommands.add_parser("validate", help="check .zenodo.yml offline, no token needed")
-    validate.add_argument(
-        "--config", metavar="PATH", help="default: .zenodo.yml, else .zenodo.json"
+    validate = subcommands.add_parser(
+        "validate", help="check the metadata offline (CITATION.cff, codemeta.json, .zenodo.yml)"
     )
+    add_source_flags(validate)
     validate.add_argument(
         "--format",
         choices=("text", "github", "json"),
@@ -41,12 +42,45 @@ def build_parser() -> argparse.ArgumentParser:
         help="text lines (default), GitHub annotations + job summary, or JSON",
     )
     validate.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    validate.add_argument(
+        "--require-complete",
+        action="store_true",
+        help="fields a release fills in (title, upload_type, creators) must be in the files",
+    )
     validate.set_defaults(run=run_validate)
+
+    convert = subcommands.add_parser(
+        "convert", help="print the merged metadata that would be sent, with each field's source"
+    )
+    add_source_flags(convert)
+    convert.add_argument(
+        "--format",
+        choices=("yaml", "json"),
+        default="yaml",
+        help="YAML with each field's source as a comment (default), or a .zenodo.json on "
+        "stdout with the sources on stderr",
+    )
+    convert.set_defaults(run=run_convert)
 
     schema = subcommands.add_parser("schema", help="print the JSON Schema of .zenodo.yml")
     schema.set_defaults(run=run_schema)
     add_publish_parser(subcommands)
     return parser
+
+
+def add_source_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        help="the .zenodo.yml/.zenodo.json to read (then it is read alone, unless the two "
+        "flags below name more); default: every source present in the current directory",
+    )
+    parser.add_argument(
+        "--citation-file", metavar="PATH", help="default: CITATION.cff; 'none' ignores it"
+    )
+    parser.add_argument(
+        "--codemeta-file", metavar="PATH", help="default: codemeta.json; 'none' ignores it"
+    )
 
 
 def add_publish_parser(subcommands: argparse._SubParsersAction[Any]) -> None:
@@ -57,7 +91,7 @@ def add_publish_parser(subcommands: argparse._SubParsersAction[Any]) -> None:
         "from the ZENODO_TOKEN environment variable only. Re-running with the same inputs "
         "never creates a second version.",
     )
-    publish.add_argument("--config", metavar="PATH", help="default: .zenodo.yml, else .zenodo.json")
+    add_source_flags(publish)
     publish.add_argument(
         "--concept",
         metavar="ID",
@@ -88,6 +122,12 @@ def add_publish_parser(subcommands: argparse._SubParsersAction[Any]) -> None:
 
 def run_validate(settings: Settings, reporter: Reporter) -> int:
     return check.run(settings, reporter)
+
+
+def run_convert(settings: Settings, reporter: Reporter) -> int:
+    from zenodo_action import convert
+
+    return convert.run(settings, reporter)
 
 
 def run_schema(args: argparse.Namespace) -> int:

@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from zenodo_action import metadata as md
 from zenodo_action.errors import ActionError, UsageError
 from zenodo_action.files import LocalFile, collect, preflight
 from zenodo_action.http import HttpError, RetryPolicy
+from zenodo_action.metadata import sources
 from zenodo_action.metadata.build import build_metadata
 from zenodo_action.reporter import Reporter
 from zenodo_action.result import PublishResult
@@ -31,49 +32,51 @@ from zenodo_action.zenodo.results import render_plan, result_of
 
 
 class InvalidMetadata(ActionError):
-    """The config has errors; `problems` lists them all."""
+    """The metadata has errors; `found` lists every problem, per file."""
 
-    def __init__(self, config: md.Config, problems: Sequence[md.Problem]) -> None:
-        errors = [p for p in problems if p.severity == "error"]
+    def __init__(self, found: Mapping[Path, Sequence[md.Problem]]) -> None:
+        errors = sources.errors_in(found)
+        files = ", ".join(str(path) for path, problems in found.items() if _has_errors(problems))
         super().__init__(
-            f"{config.path} has {len(errors)} error(s); nothing was sent to Zenodo",
-            hint=f"run `zenodo-action validate --config {config.path}` for details",
+            f"the metadata has {errors} error(s) ({files}); nothing was sent to Zenodo",
+            hint="run `zenodo-action validate` for details",
         )
-        self.config = config
-        self.problems = list(problems)
+        self.found = found
 
 
-@dataclass(frozen=True)
-class ReleaseDefaults:
-    """What a release adds when the metadata leaves it out."""
+def _has_errors(problems: Sequence[md.Problem]) -> bool:
+    return any(p.severity == md.ERROR for p in problems)
 
-    description: str | None = None
-    upload_type: str | None = None
-    related: tuple[Mapping[str, str], ...] = ()
+
+# What a release fills in when no file sets it (as Zenodo's GitHub integration does).
+FILLABLE = ("title", "upload_type", "creators", "license", "description")
 
 
 class ReleaseSource(Protocol):
-    """A release being published: its files, and what it says about itself."""
+    """A release being published: its files, and what it and its repository say."""
 
     @property
-    def fills(self) -> frozenset[str]:
-        """Required top-level fields the release supplies when the file has none."""
+    def related(self) -> tuple[Mapping[str, str], ...]:
+        """Links every version gets (the release page), added to the related identifiers."""
+        ...
+
+    def fields(self, missing: frozenset[str]) -> dict[str, Any]:
+        """Values for those of FILLABLE that no file sets (only the ones it can give)."""
         ...
 
     def files(self) -> list[LocalFile]:
         """The release's files, downloaded and checked."""
         ...
 
-    def defaults(self, config: md.Config) -> ReleaseDefaults: ...
-
 
 @dataclass(frozen=True)
 class Published:
-    """What a run planned, what it asked for, and what it ended with."""
+    """What a run planned, what it asked for, where each field came from, how it ended."""
 
     plan: Plan
     request: PublishRequest
     result: PublishResult
+    origins: Mapping[str, str]  # top-level field -> its source ("CITATION.cff", "the release")
 
 
 def publish(
@@ -81,7 +84,7 @@ def publish(
 ) -> Published:
     """Check, plan and (unless a dry run) publish; report the plan and the result."""
     assert settings.publish is not None, "publish needs publish settings"
-    config = checked_config(settings, reporter, release.fills if release else frozenset())
+    record = checked_record(settings, reporter, release)
     named = collect(settings.files, settings.root.absolute())  # a bad glob fails first
     chosen = (release.files() if release else []) + named
     if not chosen:
@@ -90,59 +93,84 @@ def publish(
             + (", the release has no assets and source-archive is none" if release else ""),
             hint="name the files with the `files` input, one glob per line (e.g. dist/*)",
         )
-    defaults = release.defaults(config) if release else ReleaseDefaults()
-    request = prepare(settings.publish, config, chosen, defaults)
-    done = run(settings.publish, config, request, client_for(settings.publish))
+    request = prepare(settings.publish, record, chosen, release.related if release else ())
+    done = run(settings.publish, record, request, client_for(settings.publish))
     if settings.publish.dry_run:
         reporter.plan(render_plan(done.plan, request))
-    reporter.result(done.result, request.metadata)
+    reporter.result(done.result, request.metadata, done.origins)
     return done
 
 
-def checked_config(
-    settings: Settings, reporter: Reporter, filled: frozenset[str] = frozenset()
-) -> md.Config:
-    """The valid config, its warnings reported; or its problems reported, status `invalid`."""
-    try:
-        config, warnings = valid_config(md.find_config(settings.config, settings.root), filled)
-    except InvalidMetadata as error:
-        reporter.problems(error.problems, error.config.path)
+def checked_record(
+    settings: Settings, reporter: Reporter, release: ReleaseSource | None = None
+) -> sources.Record:
+    """The merged record, filled by the release where no file speaks; its problems
+    reported; InvalidMetadata (status `invalid`) when it has errors."""
+    loaded = sources.load(sources.find(settings.sources, settings.root))
+    record = sources.Record.merge(loaded)
+    if release is not None and record.readable:
+        missing = frozenset(key for key in FILLABLE if _blank(record.data.get(key)))
+        filled = release.fields(missing) if missing else {}
+        if filled:
+            record = sources.Record.merge([*loaded, sources.release_source(filled)])
+    context = sources.Context("release" if release else "dataset", repository=settings.repository)
+    found = sources.problems_by_file(record, context)
+    if release is not None:
+        _add_stale_citation_warnings(record, settings.publish, found)
+    if sources.errors_in(found):
+        reporter.problems(found)
         reporter.output("status", "invalid")
-        raise
-    if warnings:
-        reporter.problems(warnings, config.path)
-    return config
+        raise InvalidMetadata(found)
+    if any(found.values()):
+        reporter.problems(found)
+    return record
 
 
-def valid_config(
-    path: Path, filled: frozenset[str] = frozenset()
-) -> tuple[md.Config, list[md.Problem]]:
-    """The config and its warnings; InvalidMetadata when it has errors.
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, (str, list, dict)) and not value)
 
-    `filled` names required top-level fields the caller supplies when the file has none
-    (a release's upload_type), so their absence is not an error.
-    """
-    config = md.load_config(path)
-    problems = [p for p in md.validate(config) if not (p.code == "required" and p.path in filled)]
-    if any(p.severity == md.ERROR for p in problems):
-        raise InvalidMetadata(config, problems)
-    return config, problems
+
+def _add_stale_citation_warnings(
+    record: sources.Record, publish: PublishSettings | None, found: dict[Path, list[md.Problem]]
+) -> None:
+    """A CITATION.cff whose version or date disagrees with the release: the release wins,
+    but the file citing users read is stale."""
+    if publish is None:
+        return
+    checks = (
+        ("version", publish.version, "version"),
+        ("publication_date", publish.publication_date, "date-released"),
+    )
+    for field, released, cff_key in checks:
+        source = record.owner.get(field)
+        written = record.data.get(field)
+        if source is None or source.kind != "citation" or not released or not written:
+            continue
+        if str(written).removeprefix("v") == str(released).removeprefix("v"):
+            continue
+        line, column = source.config.position(cff_key)
+        message = (
+            f"says {written!r}, but the release being published says {released!r}; the "
+            f"release wins on Zenodo, but users citing from CITATION.cff get the stale "
+            f"{cff_key}: update it"
+        )
+        found.setdefault(source.path, []).append(
+            md.Problem(md.WARNING, cff_key, message, line, column, "stale-citation")
+        )
 
 
 def prepare(
     settings: PublishSettings,
-    config: md.Config,
+    record: sources.Record,
     files: Sequence[LocalFile],
-    defaults: ReleaseDefaults = ReleaseDefaults(),
+    related: Sequence[Mapping[str, str]] = (),
 ) -> PublishRequest:
     """Build the request and check the files; raise before touching Zenodo."""
     metadata = build_metadata(
-        config.data or {},
+        record.data,
         version=settings.version,
         publication_date=settings.publication_date,
-        default_description=defaults.description,
-        default_upload_type=defaults.upload_type,
-        related=defaults.related,
+        related=related,
     )
     preflight(files)
     return PublishRequest(
@@ -153,15 +181,15 @@ def prepare(
     )
 
 
-def locator(config: md.Config) -> Locate:
-    """Zenodo's error fields (`metadata.creators.0.name`) -> places in the user's file."""
+def locator(record: sources.Record) -> Locate:
+    """Zenodo's error fields (`metadata.creators.0.name`) -> places in the user's files."""
 
     def locate(field: str) -> tuple[str | None, int | None, int | None]:
         path = md.path_from_zenodo_field(field)
         if not path:  # about the whole record (files.enabled, _schema): no line to point at
             return None, None, None
-        line, column = config.position(path)
-        return str(config.path), line, column
+        line, column = record.position(path)
+        return str(record.home(path).path), line, column
 
     return locate
 
@@ -172,15 +200,27 @@ def client_for(settings: PublishSettings, policy: RetryPolicy | None = None) -> 
 
 
 def run(
-    settings: PublishSettings, config: md.Config, request: PublishRequest, api: DepositAPI
+    settings: PublishSettings, record: sources.Record, request: PublishRequest, api: DepositAPI
 ) -> Published:
     """Observe and decide, and unless this is a dry run, apply."""
     try:
         the_plan = decide(deposit.observe(api, request), request)
         outcome = None
         if not settings.dry_run:
-            outcome = deposit.apply(api, the_plan, request, locate=locator(config))
+            outcome = deposit.apply(api, the_plan, request, locate=locator(record))
     except HttpError as error:  # a read that failed for good: the writes explain themselves
         raise explain(error, doing="read the record's current state") from None
     result = result_of(settings.zenodo_url, request, the_plan, outcome)
-    return Published(the_plan, request, result)
+    return Published(the_plan, request, result, origins_of(record, request, settings))
+
+
+def origins_of(
+    record: sources.Record, request: PublishRequest, settings: PublishSettings
+) -> dict[str, str]:
+    """Where each top-level field that is sent came from."""
+    origins = record.sources_of_fields()
+    run_given = {"version": settings.version, "publication_date": settings.publication_date}
+    for key in request.metadata:
+        if run_given.get(key) or key not in origins:
+            origins[key] = "the run"
+    return {key: origins[key] for key in request.metadata}

@@ -66,8 +66,11 @@ def _join_authors(names: list[str]) -> str:
     return ", ".join(names[:-1]) + ", & " + names[-1]
 
 
-def summary_markdown(result: PublishResult, metadata: Mapping[str, Any]) -> str:
-    """The job summary: DOI, concept DOI, badge, the file table and a citation."""
+def summary_markdown(
+    result: PublishResult, metadata: Mapping[str, Any], origins: Mapping[str, str] | None = None
+) -> str:
+    """The job summary: DOI, concept DOI, badge, the file table, a citation, and where
+    each metadata field came from."""
     title = {
         "published": "Published to Zenodo",
         "unchanged": "Zenodo: nothing to publish",
@@ -91,4 +94,7 @@ def summary_markdown(result: PublishResult, metadata: Mapping[str, Any]) -> str:
         lines += [f"| {cell(f.name)} | {human_size(f.size)} | `{f.md5}` |" for f in result.files]
     if result.status != "planned":
         lines += ["", "**Cite as**", "", f"> {cell(citation(metadata, result))}"]
+    if origins:
+        lines += ["", "| Metadata field | From |", "|---|---|"]
+        lines += [f"| {code_cell(key)} | {cell(source)} |" for key, source in origins.items()]
     return "\n".join(lines) + "\n"

@@ -24,16 +24,19 @@ Level = Literal["error", "warning", "notice"]
 
 
 class Reporter(Protocol):
-    def problems(self, problems: Sequence[Problem], file: Path) -> None:
-        """What validating a metadata file found (possibly nothing)."""
+    def problems(self, found: Mapping[Path, Sequence[Problem]]) -> None:
+        """What validating the metadata found, per file read (possibly nothing)."""
         ...
 
     def plan(self, text: str) -> None:
         """A dry run's plan."""
         ...
 
-    def result(self, result: PublishResult, metadata: Mapping[str, Any]) -> None:
-        """What a publish ended with, and the metadata it sent (for the citation)."""
+    def result(
+        self, result: PublishResult, metadata: Mapping[str, Any], origins: Mapping[str, str]
+    ) -> None:
+        """What a publish ended with, the metadata it sent (for the citation), and where
+        each of its top-level fields came from."""
         ...
 
     def output(self, name: str, value: str) -> None:
@@ -66,18 +69,22 @@ class TerminalReporter:
         self.problems_are_results = problems_are_results
         self.guard = guard
 
-    def problems(self, problems: Sequence[Problem], file: Path) -> None:
-        if not self.problems_are_results:
-            sys.stderr.write(render_text(problems, file))
-        elif self.output_format == "json":
-            sys.stdout.write(render_json(problems, file))
+    def problems(self, found: Mapping[Path, Sequence[Problem]]) -> None:
+        if self.problems_are_results and self.output_format == "json":
+            sys.stdout.write(render_json(found))
+            return
+        text = "".join(render_text(problems, path) for path, problems in found.items())
+        if self.problems_are_results:
+            sys.stdout.write(self.guard(text))
         else:
-            sys.stdout.write(self.guard(render_text(problems, file)))
+            sys.stderr.write(text)
 
     def plan(self, text: str) -> None:
         print(text, file=sys.stderr)
 
-    def result(self, result: PublishResult, metadata: Mapping[str, Any]) -> None:
+    def result(
+        self, result: PublishResult, metadata: Mapping[str, Any], origins: Mapping[str, str]
+    ) -> None:
         if self.output_format == "json":
             print(json.dumps(result.to_json(), indent=2))
         else:

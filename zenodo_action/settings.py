@@ -24,7 +24,13 @@ from urllib.parse import unquote, urlsplit
 from zenodo_action.errors import UsageError
 from zenodo_action.github import inputs
 from zenodo_action.github.commands import RunnerFiles
-from zenodo_action.github.event import PULL_REQUEST_EVENTS, RunContext, load_context
+from zenodo_action.github.event import (
+    PULL_REQUEST_EVENTS,
+    REPOSITORY_PATTERN,
+    RunContext,
+    load_context,
+)
+from zenodo_action.metadata.sources import SourcePaths
 from zenodo_action.urls import insecure
 from zenodo_action.zenodo.api import ConceptRef
 
@@ -43,7 +49,7 @@ MISSING_CREDENTIAL_HINT = (
     "deposit:write and deposit:actions scopes; pull requests only need mode: validate"
 )
 
-Mode = Literal["validate", "publish"]
+Mode = Literal["validate", "convert", "publish"]
 OutputFormat = Literal["text", "json", "github"]
 ArchiveFormat = Literal["zip", "tar.gz"]
 MODES = ("auto", "validate", "publish")
@@ -75,11 +81,13 @@ class ReleaseOptions:
 @dataclass(frozen=True)
 class Settings:
     mode: Mode
-    root: Path  # where the metadata file and the `files` globs are looked up
-    config: str | None = None  # None: .zenodo.yml, else .zenodo.json, in `root`
+    root: Path  # where the metadata files and the `files` globs are looked up
+    sources: SourcePaths = field(default_factory=SourcePaths)  # the metadata files to read
     files: tuple[str, ...] = ()  # globs
     output_format: OutputFormat = "text"
     strict: bool = False  # validate: warnings count as errors
+    require_complete: bool = False  # validate: fields a release fills are errors, not notices
+    repository: str | None = None  # owner/name under the runner: the title a release gives
     fenced: bool = False  # text output runs under the runner: fence it against commands
     publish: PublishSettings | None = None  # None in validate mode
     release: ReleaseOptions = ReleaseOptions()
@@ -94,14 +102,24 @@ class Settings:
             workspace=_optional_path(environ.get("GITHUB_WORKSPACE")),
             summary=_variable(environ, "GITHUB_STEP_SUMMARY"),
         )
-        common = {
-            "root": Path("."),
-            "config": args.config,
-            "fenced": environ.get("GITHUB_ACTIONS") == "true",
-            "runner": runner,
-        }
+        common = cls(
+            "validate",
+            Path("."),
+            sources=SourcePaths(args.config, args.citation_file, args.codemeta_file),
+            fenced=environ.get("GITHUB_ACTIONS") == "true",
+            runner=runner,
+            repository=_repository(environ),
+        )
+        if args.command == "convert":  # YAML is its text output
+            convert_format: OutputFormat = "json" if args.format == "json" else "text"
+            return dataclasses.replace(common, mode="convert", output_format=convert_format)
         if args.command == "validate":
-            return cls("validate", output_format=args.format, strict=args.strict, **common)
+            return dataclasses.replace(
+                common,
+                output_format=args.format,
+                strict=args.strict,
+                require_complete=args.require_complete,
+            )
         token = (environ.get("ZENODO_TOKEN") or "").strip()
         if not token:
             raise UsageError("set the ZENODO_TOKEN environment variable to a Zenodo access token")
@@ -115,9 +133,14 @@ class Settings:
             draft=args.draft,
             dry_run=args.dry_run,
         )
-        files = tuple(args.files)
         output_format: OutputFormat = "json" if args.json else "text"
-        return cls("publish", files=files, output_format=output_format, publish=publish, **common)
+        return dataclasses.replace(
+            common,
+            mode="publish",
+            files=tuple(args.files),
+            output_format=output_format,
+            publish=publish,
+        )
 
     @classmethod
     def from_runner(cls, environ: Mapping[str, str]) -> Settings:
@@ -132,6 +155,11 @@ class Settings:
         root = _workspace(environ)
         archive = inputs.get_choice("source-archive", ARCHIVES, "zip", environ=environ)
         config = text("config")
+        sources = SourcePaths(
+            None if config == DEFAULT_CONFIG else config,
+            text("citation-file"),
+            text("codemeta-file"),
+        )
         base = zenodo_url(text("zenodo-url"), sandbox=flag("sandbox", False))
         publish = PublishSettings(
             zenodo_url=base,
@@ -144,7 +172,9 @@ class Settings:
         settings = cls(
             mode,
             root,
-            config=None if config == DEFAULT_CONFIG else config,
+            sources=sources,
+            require_complete=flag("require-complete", False),
+            repository=_repository(environ),
             files=tuple(inputs.get_multiline("files", environ=environ)),
             output_format="github",
             release=ReleaseOptions(
@@ -191,6 +221,12 @@ def _workspace(environ: Mapping[str, str]) -> Path:
     """The checkout: GITHUB_WORKSPACE inside the container, else the working directory."""
     given = _optional_path(environ.get("GITHUB_WORKSPACE"))
     return given if given is not None and given.is_dir() else Path.cwd()
+
+
+def _repository(environ: Mapping[str, str]) -> str | None:
+    """GITHUB_REPOSITORY, when it looks like owner/name (to say what title a release gives)."""
+    value = _variable(environ, "GITHUB_REPOSITORY")
+    return value if value and REPOSITORY_PATTERN.match(value) else None
 
 
 def _variable(environ: Mapping[str, str], name: str) -> str | None:

@@ -15,11 +15,27 @@ It follows reference github-actions.md §3-§4 where GitHub surprises clients:
 - every response carries x-ratelimit-* headers, and rate limiting can be forced
   (§4.3). Requests without a User-Agent are refused with 403, as GitHub does.
 
+And it follows reference github-rest.md §1 and §3 (repository metadata, checklist §6):
+
+- `GET /repos/{o}/{r}` (and the webhook's `repository`) carry `description` and
+  `license`, a license-simple object or null (§3.1);
+- `GET /repos/{o}/{r}/license` answers 404 when no licence file is detected, and
+  a file that licensee does not recognise still answers 200, with
+  `spdx_id: "NOASSERTION"` and `key: "other"` (§3.2);
+- `GET /repos/{o}/{r}/contributors` sorts by contributions, lists `Bot` rows
+  (`dependabot[bot]`) next to `User` rows and `Anonymous` ones only with `anon=1`,
+  and answers **204 with no body** for an empty repository, or 403 "too large"
+  for huge histories, instead of a list (§1.3, §3.3);
+- `GET /users/{login}` may have `name: null`; unknown logins answer 404 (§3.4);
+- a path with a trailing `/` answers 404, an unsupported `X-GitHub-Api-Version`
+  400 (§1.1); error bodies carry `status` as a string (§1.2).
+
 Every request to either host is recorded for assertions.
 """
 
 from __future__ import annotations
 
+import base64
 import gzip
 import hashlib
 import io
@@ -36,7 +52,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pytest
 from pytest_httpserver.httpserver import HTTPServerBase
@@ -46,6 +62,27 @@ API_HOST = "127.0.0.1"
 STORAGE_HOST = "127.0.0.2"  # a different host name, so clients must drop credentials
 BODY_LIMIT = 125_000
 NOT_ACCESSIBLE = "Resource not accessible by integration"
+API_VERSIONS = ("2022-11-28", "2026-03-10")  # github-rest.md §1.1
+CONTRIBUTORS_TOO_LARGE = (  # github-rest.md §3.3, verbatim from GitHub
+    "The history or contributor list is too large to list contributors for this "
+    "repository via the API."
+)
+NOASSERTION = "NOASSERTION"  # a licence file licensee does not recognise (§3.2)
+# SPDX id -> (key, name) as GitHub's /licenses lists them; other ids get key = id.lower()
+LICENSES = {
+    "MIT": ("mit", "MIT License"),
+    "Apache-2.0": ("apache-2.0", "Apache License 2.0"),
+    "GPL-2.0": ("gpl-2.0", "GNU General Public License v2.0"),
+    "GPL-3.0": ("gpl-3.0", "GNU General Public License v3.0"),
+    "LGPL-3.0": ("lgpl-3.0", "GNU Lesser General Public License v3.0"),
+    "AGPL-3.0": ("agpl-3.0", "GNU Affero General Public License v3.0"),
+    "BSD-2-Clause": ("bsd-2-clause", 'BSD 2-Clause "Simplified" License'),
+    "BSD-3-Clause": ("bsd-3-clause", 'BSD 3-Clause "New" or "Revised" License'),
+    "MPL-2.0": ("mpl-2.0", "Mozilla Public License 2.0"),
+    "CC0-1.0": ("cc0-1.0", "Creative Commons Zero v1.0 Universal"),
+    "CC-BY-4.0": ("cc-by-4.0", "Creative Commons Attribution 4.0 International"),
+    "Unlicense": ("unlicense", "The Unlicense"),
+}
 _ids = itertools.count(1000)
 
 
@@ -83,6 +120,30 @@ class FakeRelease:
 
 
 @dataclass
+class FakeUser:
+    """A public user (`GET /users/{login}`); `name` and `company` may be null (§3.4)."""
+
+    login: str
+    name: str | None = None
+    company: str | None = None
+    type: str = "User"  # "User", "Bot" or "Organization"
+    email: str | None = None
+    id: int = field(default_factory=lambda: next(_ids))
+
+
+@dataclass
+class FakeContributor:
+    """One row of `GET /repos/{o}/{r}/contributors` (§3.3)."""
+
+    contributions: int
+    login: str | None = None  # None for an "Anonymous" row (an unlinked author email)
+    type: str = "User"  # "User", "Bot" or "Anonymous"
+    name: str | None = None  # Anonymous rows only: the commit author's name
+    email: str | None = None  # Anonymous rows only
+    id: int = field(default_factory=lambda: next(_ids))
+
+
+@dataclass
 class FakeRepo:
     owner: str
     name: str
@@ -90,6 +151,12 @@ class FakeRepo:
     default_branch: str = "main"
     files: dict[str, bytes] = field(default_factory=lambda: {"README.md": b"# Hello\n"})
     releases: dict[int, FakeRelease] = field(default_factory=dict)
+    description: str | None = None
+    license: str | None = None  # an SPDX id, NOASSERTION (not recognised), or None (no file)
+    license_path: str = "LICENSE"
+    contributors: list[FakeContributor] = field(default_factory=list)
+    contributors_too_large: bool = False  # contributors answers 403 (§3.3)
+    empty: bool = False  # no commits at all: contributors answers 204 (§3.3)
     id: int = field(default_factory=lambda: next(_ids))
 
     @property
@@ -132,6 +199,7 @@ class FakeGitHub:
         self.prefix = prefix.rstrip("/")  # e.g. "/api/v3", as GitHub Enterprise Server
         self.server_url = server_url
         self.repos: dict[str, FakeRepo] = {}
+        self.users: dict[str, FakeUser] = {}  # lower-case login -> user (logins ignore case)
         self.tokens: dict[str, str] = {}  # token -> "read" | "write"
         self.requests: list[RecordedRequest] = []
         self.handler_errors: list[BaseException] = []
@@ -188,6 +256,96 @@ class FakeGitHub:
         asset = FakeAsset(name, content, **options)
         release.assets.append(asset)
         return asset
+
+    def add_user(
+        self,
+        login: str,
+        name: str | None = None,
+        company: str | None = None,
+        type: str = "User",
+        **options: Any,
+    ) -> FakeUser:
+        user = FakeUser(login, name, company, type, **options)
+        self.users[login.lower()] = user
+        return user
+
+    def add_contributor(
+        self,
+        repo: FakeRepo,
+        login: str,
+        contributions: int,
+        name: str | None = None,
+        company: str | None = None,
+        type: str = "User",
+        *,
+        profile: bool = True,
+    ) -> FakeContributor:
+        """A `User` or `Bot` contributor, and its public profile at /users/{login}.
+
+        `profile=False` leaves /users/{login} answering 404 (an account GitHub no longer
+        shows, or an Enterprise Managed User you may not see, §3.4). A login that is
+        already a user keeps its profile unless `name` or `company` are given.
+        """
+        if repo.empty:
+            raise ValueError(f"{repo.full_name} is empty: it has no commits to count")
+        if type not in ("User", "Bot"):
+            raise ValueError("use add_anonymous_contributor for Anonymous rows")
+        user = self.users.get(login.lower())
+        if profile and user is None:
+            user = self.add_user(login, name, company, type)
+        elif profile and user is not None:
+            user.name = name if name is not None else user.name
+            user.company = company if company is not None else user.company
+        elif user is not None:
+            del self.users[login.lower()]
+            user = None
+        row = FakeContributor(contributions, login, type)
+        if user is not None:
+            row.id = user.id
+        repo.contributors.append(row)
+        return row
+
+    def add_anonymous_contributor(
+        self, repo: FakeRepo, name: str, email: str, contributions: int
+    ) -> FakeContributor:
+        """An author whose email links to no account: listed only with `anon=1` (§3.3)."""
+        if repo.empty:
+            raise ValueError(f"{repo.full_name} is empty: it has no commits to count")
+        row = FakeContributor(contributions, None, "Anonymous", name, email)
+        repo.contributors.append(row)
+        return row
+
+    def contributors_too_large(self, repo: FakeRepo, too_large: bool = True) -> None:
+        """Contributors answers GitHub's 403 "too large" body (§3.3)."""
+        repo.contributors_too_large = too_large
+
+    def set_license(
+        self,
+        repo: FakeRepo,
+        spdx_id: str | None,
+        *,
+        path: str = "LICENSE",
+        text: str | None = None,
+    ) -> None:
+        """The licence GitHub detects: an SPDX id, NOASSERTION (a licence file GitHub
+        does not recognise, §3.2), or None (no licence file: /license answers 404).
+
+        The licence file is written to (or removed from) the repository's files.
+        """
+        if repo.empty and spdx_id is not None:
+            raise ValueError(f"{repo.full_name} is empty: it has no licence file")
+        repo.files.pop(repo.license_path, None)
+        repo.license, repo.license_path = spdx_id, path
+        if spdx_id is not None:
+            body = text if text is not None else f"{spdx_id} licence text of {repo.full_name}\n"
+            repo.files[path] = body.encode()
+
+    def make_empty(self, repo: FakeRepo) -> None:
+        """No commits: no files, no licence, no contributors (contributors answers 204)."""
+        repo.files.clear()
+        repo.contributors.clear()
+        repo.license = None
+        repo.empty = True
 
     def fail_next(
         self,
@@ -286,16 +444,113 @@ class FakeGitHub:
         return data
 
     def repository_json(self, repo: FakeRepo) -> dict[str, Any]:
+        """`GET /repos/{o}/{r}`, and the webhook's `repository`: same shape (§3.1, §3.2)."""
         return {
             "id": repo.id,
             "node_id": f"R_{repo.id}",
             "name": repo.name,
             "full_name": repo.full_name,
             "private": repo.private,
+            "visibility": "private" if repo.private else "public",
             "owner": {"login": repo.owner, "id": 1, "type": "Organization"},
             "html_url": f"{self.server_url}/{repo.full_name}",
             "url": f"{self.api_url}/repos/{repo.full_name}",
+            "description": repo.description,
+            "fork": False,
+            "archived": False,
+            "license": self.license_json(repo),
             "default_branch": repo.default_branch,
+        }
+
+    def license_json(self, repo: FakeRepo) -> dict[str, Any] | None:
+        """A license-simple object, or None when no licence file is detected (§3.2)."""
+        if repo.license is None or repo.empty:
+            return None
+        if repo.license == NOASSERTION:  # verbatim from cocotb/cocotb#2955 (§3.2)
+            key, name, url = "other", "Other", None
+            node_id = base64.b64encode(b"07:License0").decode()
+        else:
+            key, name = LICENSES.get(repo.license, (repo.license.lower(), repo.license))
+            url = f"{self.api_url}/licenses/{key}"
+            node_id = base64.b64encode(f"07:License{key}".encode()).decode()
+        return {"key": key, "name": name, "spdx_id": repo.license, "url": url, "node_id": node_id}
+
+    def license_content_json(self, repo: FakeRepo) -> dict[str, Any]:
+        """`GET /repos/{o}/{r}/license`: the file's fields plus `license` (§3.2)."""
+        path = repo.license_path
+        data = repo.files.get(path, b"")
+        sha = hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()  # git's object id (§4.6)
+        encoded = base64.b64encode(data).decode()
+        content = "".join(f"{encoded[i : i + 60]}\n" for i in range(0, len(encoded), 60))
+        base = f"{self.api_url}/repos/{repo.full_name}"
+        html_url = f"{self.server_url}/{repo.full_name}/blob/{repo.default_branch}/{path}"
+        return {
+            "name": path.rsplit("/", 1)[-1],
+            "path": path,
+            "sha": sha,
+            "size": len(data),
+            "url": f"{base}/contents/{path}?ref={repo.default_branch}",
+            "html_url": html_url,
+            "git_url": f"{base}/git/blobs/{sha}",
+            "download_url": (
+                f"https://raw.githubusercontent.com/{repo.full_name}/{repo.default_branch}/{path}"
+            ),
+            "type": "file",
+            "content": content,  # wrapped every 60 characters, as GitHub does (§4.10)
+            "encoding": "base64",
+            "_links": {
+                "self": f"{base}/contents/{path}",
+                "git": f"{base}/git/blobs/{sha}",
+                "html": html_url,
+            },
+            "license": self.license_json(repo),
+        }
+
+    def contributor_json(self, row: FakeContributor) -> dict[str, Any]:
+        if row.type == "Anonymous":  # no login, id or URLs (go-github#1773, §3.3)
+            return {
+                "email": row.email,
+                "name": row.name,
+                "type": "Anonymous",
+                "contributions": row.contributions,
+            }
+        assert row.login is not None
+        return {
+            "login": row.login,
+            "id": row.id,
+            "node_id": f"U_{row.id}",
+            "avatar_url": f"https://avatars.githubusercontent.com/u/{row.id}?v=4",
+            "gravatar_id": "",
+            "url": f"{self.api_url}/users/{quote(row.login, safe='')}",
+            "html_url": f"{self.server_url}/{quote(row.login, safe='')}",
+            "type": row.type,
+            "site_admin": False,
+            "contributions": row.contributions,
+        }
+
+    def user_json(self, user: FakeUser) -> dict[str, Any]:
+        """A public-user: `name`, `company`, `email`, ... may all be null (§3.4)."""
+        return {
+            "login": user.login,
+            "id": user.id,
+            "node_id": f"U_{user.id}",
+            "avatar_url": f"https://avatars.githubusercontent.com/u/{user.id}?v=4",
+            "url": f"{self.api_url}/users/{quote(user.login, safe='')}",
+            "html_url": f"{self.server_url}/{quote(user.login, safe='')}",
+            "type": user.type,
+            "site_admin": False,
+            "name": user.name,
+            "company": user.company,
+            "blog": "",
+            "location": None,
+            "email": user.email,
+            "hireable": None,
+            "bio": None,
+            "public_repos": 1,
+            "followers": 0,
+            "following": 0,
+            "created_at": "2020-01-01T00:00:00Z",
+            "updated_at": "2024-05-01T00:00:00Z",
         }
 
     def release_event(
@@ -383,6 +638,9 @@ class FakeGitHub:
         forced = self._forced_response(request)
         if forced is not None:
             return forced
+        version = request.headers.get("X-GitHub-Api-Version")
+        if version is not None and version not in API_VERSIONS:  # §1.1 (410 if retired)
+            return self._error(request, 400, f"Invalid API version provided: {version}")
         if not request.path.startswith(self.prefix + "/"):
             return self._not_found(request)
         path = request.path[len(self.prefix) :]
@@ -391,14 +649,17 @@ class FakeGitHub:
             return self._error(request, 401, "Bad credentials")
         if path == "/markdown" and request.method == "POST":
             return self._markdown(request)
-        match = re.fullmatch(r"/repos/([^/]+/[^/]+)/(.+)", path)
+        if m := re.fullmatch(r"/users/([^/]+)", path):
+            return self._user(request, m.group(1))
+        # A trailing "/" matches nothing here, so it answers 404 as on GitHub (§1.1).
+        match = re.fullmatch(r"/repos/([^/]+/[^/]+)(?:/(.+))?", path)
         repo = self.repos.get(match.group(1)) if match else None
         if repo is None:
-            match = re.fullmatch(r"/repositories/(\d+)/(.+)", path)
+            match = re.fullmatch(r"/repositories/(\d+)(?:/(.+))?", path)
             repo = self._repo_by_id(int(match.group(1))) if match else None
-        if repo is None or (repo.private and permission is None):
+        if repo is None or match is None or (repo.private and permission is None):
             return self._not_found(request)
-        return self._route_repo(request, repo, match.group(2), permission)
+        return self._route_repo(request, repo, match.group(2) or "", permission)
 
     def _route_repo(
         self, request: Request, repo: FakeRepo, rest: str, permission: str | None
@@ -414,6 +675,14 @@ class FakeGitHub:
                 return self._edit_release(request, repo, release, permission)
         if method != "GET":
             return self._not_found(request)
+        if rest == "":
+            return _json(self.repository_json(repo))
+        if rest == "license":
+            if self.license_json(repo) is None:
+                return self._not_found(request)  # no licence file detected (§3.2)
+            return _json(self.license_content_json(repo))
+        if rest == "contributors":
+            return self._list_contributors(request, repo)
         if m := re.fullmatch(r"releases/tags/(.+)", rest):
             found = [r for r in repo.releases.values() if r.tag_name == m.group(1) and not r.draft]
             return _json(self.release_json(repo, found[0])) if found else self._not_found(request)
@@ -452,28 +721,70 @@ class FakeGitHub:
         return [a for a in release.assets if release.listings > a.hidden_for_polls]
 
     def _list_assets(self, request: Request, repo: FakeRepo, release: FakeRelease) -> Response:
-        page = int(request.args.get("page", "1"))
-        per_page = min(int(request.args.get("per_page", "30")), self.max_page_size)
-        if page == 1:
+        if _int_arg(request, "page", 1) == 1:
             release.listings += 1
         listed = [a for a in release.assets if release.listings > a.hidden_for_polls]
-        chunk = listed[(page - 1) * per_page : page * per_page]
+        base = f"{self.api_url}/repositories/{repo.id}/releases/{release.id}/assets"
+        chunk, link = self._paginate(request, listed, base)
         items = [
             self.asset_json(repo, a, "open" if release.listings <= a.open_for_polls else None)
             for a in chunk
         ]
         response = _json(items)
-        last = max(1, -(-len(listed) // per_page))
-        base = f"{self.api_url}/repositories/{repo.id}/releases/{release.id}/assets"
-        links = []
-        if page < last:
-            links.append(f'<{base}?per_page={per_page}&page={page + 1}>; rel="next"')
-            links.append(f'<{base}?per_page={per_page}&page={last}>; rel="last"')
-        if page > 1:
-            links.append(f'<{base}?per_page={per_page}&page=1>; rel="first"')
-        if links:
-            response.headers["Link"] = ", ".join(links)
+        if link:
+            response.headers["Link"] = link
         return response
+
+    def _list_contributors(self, request: Request, repo: FakeRepo) -> Response:
+        if repo.contributors_too_large:  # not fatal for clients (§3.3)
+            documentation = "https://docs.github.com/rest/repos/repos#list-repository-contributors"
+            return self._error(
+                request, 403, CONTRIBUTORS_TOO_LARGE, documentation_url=documentation
+            )
+        if repo.empty:  # "Response if repository is empty": 204, no body, not [] (§3.3)
+            response = Response(b"", 204)
+            del response.headers["Content-Type"]
+            return response
+        anon = request.args.get("anon", "").lower() in ("1", "true")
+        rows = [r for r in repo.contributors if anon or r.type != "Anonymous"]
+        rows.sort(key=lambda r: r.contributions, reverse=True)  # stable: ties keep their order
+        carry = {"anon": request.args["anon"]} if "anon" in request.args else {}
+        base = f"{self.api_url}/repositories/{repo.id}/contributors"
+        chunk, link = self._paginate(request, rows, base, carry)
+        response = _json([self.contributor_json(r) for r in chunk])
+        if link:
+            response.headers["Link"] = link
+        return response
+
+    def _paginate(
+        self, request: Request, items: list[Any], base: str, carry: dict[str, str] | None = None
+    ) -> tuple[list[Any], str]:
+        """One page of `items` (`per_page` default 30, at most `max_page_size`) and the
+        `Link` header for it, empty when there is a single page (§1.3)."""
+        page = max(1, _int_arg(request, "page", 1))
+        per_page = min(max(1, _int_arg(request, "per_page", 30)), self.max_page_size)
+        last = max(1, -(-len(items) // per_page))
+
+        def to(number: int) -> str:
+            query = urlencode({"per_page": per_page, **(carry or {}), "page": number})
+            return f"<{base}?{query}>"
+
+        links = []
+        if page > 1:
+            links.append(f'{to(min(page - 1, last))}; rel="prev"')
+        if page < last:
+            links.append(f'{to(page + 1)}; rel="next"')
+            links.append(f'{to(last)}; rel="last"')
+        if page > 1:
+            links.append(f'{to(1)}; rel="first"')
+        return items[(page - 1) * per_page : page * per_page], ", ".join(links)
+
+    def _user(self, request: Request, login: str) -> Response:
+        user = self.users.get(login.lower())
+        if request.method != "GET" or user is None:
+            documentation = "https://docs.github.com/rest/users/users#get-a-user"
+            return self._error(request, 404, "Not Found", documentation_url=documentation)
+        return _json(self.user_json(user))
 
     def _asset(
         self, request: Request, repo: FakeRepo, asset_id: int, permission: str | None
@@ -594,6 +905,13 @@ def _broken_stream(request: Request, data: bytes) -> Iterator[bytes]:
     connection: socket.socket = request.environ["werkzeug.socket"]
     yield data[: len(data) // 2]
     connection.shutdown(socket.SHUT_RDWR)
+
+
+def _int_arg(request: Request, name: str, default: int) -> int:
+    try:
+        return int(request.args.get(name, default))
+    except ValueError:
+        return default  # GitHub ignores a malformed page or per_page
 
 
 def _json(data: Any, status: int = 200) -> Response:

@@ -144,7 +144,7 @@ class GitHubClient:
     def _repo_path(self, suffix: str) -> str:
         return f"repos/{self.repository}/{suffix}"
 
-    def _get_json(self, path: str, what: str, **kwargs: Any) -> tuple[Any, requests.Response]:
+    def get_json(self, path: str, what: str, **kwargs: Any) -> tuple[Any, requests.Response]:
         try:
             response = self.api.send("GET", path, idempotent=True, **kwargs)
         except HttpError as error:
@@ -157,7 +157,7 @@ class GitHubClient:
     # -- releases -------------------------------------------------------------
 
     def get_release(self, release_id: int) -> Release:
-        data, _ = self._get_json(
+        data, _ = self.get_json(
             self._repo_path(f"releases/{int(release_id)}"), f"read release {release_id}"
         )
         return self._release(data)
@@ -177,14 +177,14 @@ class GitHubClient:
 
     def _all_assets(self, release_id: int) -> list[Asset]:
         assets: list[Asset] = []
-        for page in self._pages(
+        for page in self.pages(
             self._repo_path(f"releases/{int(release_id)}/assets"),
             f"list the assets of release {release_id}",
         ):
             assets.extend(Asset.from_json(item) for item in page)
         return assets
 
-    def _pages(self, path: str, what: str) -> Iterator[list[Any]]:
+    def pages(self, path: str, what: str) -> Iterator[list[Any]]:
         """Each page of a list endpoint, following `Link: rel="next"`."""
         url: str | None = self.api.url(path)
         params: dict[str, Any] | None = {"per_page": PER_PAGE}
@@ -193,7 +193,7 @@ class GitHubClient:
             if len(seen) >= MAX_PAGES or url in seen:
                 raise GitHubError(f"could not {what}: GitHub's pagination does not end")
             seen.add(url)
-            data, response = self._get_json(url, what, params=params)
+            data, response = self.get_json(url, what, params=params)
             if not isinstance(data, list):
                 raise GitHubError(f"could not {what}: GitHub answered with no list")
             yield data

@@ -16,7 +16,7 @@ from zenodo_action import report
 from zenodo_action.errors import ActionError
 from zenodo_action.github import commands
 from zenodo_action.github.commands import RunnerFiles
-from zenodo_action.metadata import ERROR, WARNING, Problem, render_text, summary_markdown
+from zenodo_action.metadata import SEVERITIES, Problem, render_text, summary_markdown
 from zenodo_action.reporter import Level
 from zenodo_action.result import PublishResult
 
@@ -30,20 +30,24 @@ class GitHubReporter:
         self.runner = runner or RunnerFiles()
         self.title = title
 
-    def problems(self, problems: Sequence[Problem], file: Path) -> None:
-        """Annotations on the file's lines, every problem as text, a table in the summary."""
-        shown = self._relative(file)
-        sys.stdout.write(render_problems(problems, shown))
-        self.summary(summary_markdown(problems, shown))
+    def problems(self, found: Mapping[Path, Sequence[Problem]]) -> None:
+        """Annotations on the files' lines, every problem as text, a table per file in the
+        summary."""
+        shown = {self._relative(path): problems for path, problems in found.items()}
+        sys.stdout.write(render_problems(shown))
+        for file, problems in shown.items():
+            self.summary(summary_markdown(problems, file))
 
     def plan(self, text: str) -> None:
         commands.emit(commands.untrusted(text))
 
-    def result(self, result: PublishResult, metadata: Mapping[str, Any]) -> None:
+    def result(
+        self, result: PublishResult, metadata: Mapping[str, Any], origins: Mapping[str, str]
+    ) -> None:
         commands.emit(commands.untrusted(report.render_result(result)))
         for name, value in result.outputs().items():
             self.output(name, value)
-        self.summary(report.summary_markdown(result, metadata))
+        self.summary(report.summary_markdown(result, metadata, origins))
         if result.new_concept:
             self.note(
                 "notice",
@@ -103,21 +107,23 @@ def workspace_relative(path: str | Path, workspace: Path | None) -> str:
     return path.as_posix()
 
 
-def render_problems(problems: Sequence[Problem], file: str) -> str:
-    """Annotations (the first ten per level, as the runner shows no more), then every
-    problem as plain text, fenced against commands."""
+def render_problems(found: Mapping[str, Sequence[Problem]]) -> str:
+    """Annotations (the first ten per level in the step, as the runner shows no more), then
+    every file's problems as plain text, fenced against commands."""
     out = []
-    shown = {ERROR: 0, WARNING: 0}
-    for problem in problems:
-        if shown[problem.severity] < ANNOTATIONS_PER_LEVEL:
-            shown[problem.severity] += 1
-            out.append(_annotation(problem, file))
-    hidden = len(problems) - sum(shown.values())
-    out.append(commands.untrusted(render_text(problems, file).rstrip("\n")))
+    shown = dict.fromkeys(SEVERITIES, 0)
+    for file, problems in found.items():
+        for problem in problems:
+            if shown[problem.severity] < ANNOTATIONS_PER_LEVEL:
+                shown[problem.severity] += 1
+                out.append(_annotation(problem, file))
+    text = "".join(render_text(problems, file) for file, problems in found.items())
+    out.append(commands.untrusted(text.rstrip("\n")))
+    hidden = sum(len(problems) for problems in found.values()) - sum(shown.values())
     if hidden:
         out.append(
             f"{hidden} more problems are not shown as annotations (GitHub shows at most "
-            f"{ANNOTATIONS_PER_LEVEL} per kind); all are listed above and in the job summary."
+            f"{ANNOTATIONS_PER_LEVEL} per kind); the job summary lists every one."
         )
     return "\n".join(out) + "\n"
 

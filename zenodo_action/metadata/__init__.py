@@ -1,6 +1,6 @@
 """The metadata gate: load `.zenodo.yml` with positions, validate it, report the problems.
 
-config = load_config(find_config(None))
+config = load_config(path)
 problems = validate(config)
 print(render_text(problems, config.path))
 """
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from zenodo_action.metadata.loader import Config, find_config, load_config
+from zenodo_action.metadata.loader import Config, load_config
 from zenodo_action.metadata.paths import path_from_zenodo_field
-from zenodo_action.metadata.problems import ERROR, WARNING, Problem, as_errors
+from zenodo_action.metadata.problems import ERROR, NOTICE, SEVERITIES, WARNING, Problem, as_errors
 from zenodo_action.metadata.report import render_json, render_text, summary_markdown
 from zenodo_action.metadata.validate import validate
 from zenodo_action.metadata.vocabularies import schema_copy
@@ -24,11 +24,12 @@ def schema() -> dict[str, Any]:
 
 __all__ = [
     "ERROR",
+    "NOTICE",
+    "SEVERITIES",
     "WARNING",
     "Config",
     "Problem",
     "as_errors",
-    "find_config",
     "load_config",
     "path_from_zenodo_field",
     "render_json",

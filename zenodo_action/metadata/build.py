@@ -23,11 +23,11 @@ def build_metadata(
     version: str | None = None,
     publication_date: str | None = None,
     today: dt.date | None = None,
-    default_description: str | None = None,
-    default_upload_type: str | None = None,
     related: Sequence[Mapping[str, str]] = (),
 ) -> dict[str, Any]:
-    """Metadata for a PUT: explicit values win over the file, the file over defaults."""
+    """Metadata for a PUT: explicit values win over the merged sources; the date defaults
+    to today (UTC); `related` links are added once (what a release fills is already a
+    source of the record, see metadata/sources.py)."""
     metadata = copy.deepcopy(dict(data))
     for key in SERVER_OWNED:
         metadata.pop(key, None)
@@ -38,10 +38,6 @@ def build_metadata(
         or metadata.get("publication_date")
         or (today or dt.datetime.now(dt.timezone.utc).date()).isoformat()
     )
-    if default_description and not str(metadata.get("description") or "").strip():
-        metadata["description"] = default_description
-    if default_upload_type and not metadata.get("upload_type"):
-        metadata["upload_type"] = default_upload_type
     if related:
         metadata["related_identifiers"] = _merge_related(
             metadata.get("related_identifiers") or [], related

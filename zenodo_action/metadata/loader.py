@@ -13,7 +13,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
@@ -23,7 +23,6 @@ from zenodo_action.errors import UsageError
 from zenodo_action.metadata import paths
 from zenodo_action.metadata.problems import ERROR, Problem
 
-DEFAULT_NAMES = (".zenodo.yml", ".zenodo.json")
 MAX_BYTES = 1024 * 1024  # a real file is a few KiB; this keeps parsing time bounded
 MAX_NODES = 100_000  # values after alias expansion: stops "billion laughs"
 MAX_DEPTH = 64  # nesting of lists and mappings
@@ -45,6 +44,23 @@ class _Place:
     key_line: int | None = None
     key_column: int | None = None
     raw: str | None = None  # the scalar exactly as written, for hints like "quote it"
+
+
+class Document(Protocol):
+    """A metadata record with the places of its values: a loaded file (`Config`), or the
+    record merged from several files (`sources.Record`)."""
+
+    @property
+    def data(self) -> dict[str, Any] | None: ...
+
+    @property
+    def problems(self) -> list[Problem]: ...
+
+    def position(self, json_path: str) -> tuple[int | None, int | None]: ...
+
+    def key_position(self, json_path: str) -> tuple[int | None, int | None]: ...
+
+    def raw_text(self, json_path: str) -> str | None: ...
 
 
 @dataclass
@@ -82,23 +98,7 @@ class Config:
             parts.pop()
 
 
-def find_config(explicit: str | None, root: Path = Path(".")) -> Path:
-    """The file to validate: `explicit` if given, else `.zenodo.yml`, else `.zenodo.json`."""
-    if explicit:
-        path = Path(explicit)
-        return _readable(path if path.is_absolute() else root / path)
-    for name in DEFAULT_NAMES:
-        candidate = root / name
-        if candidate.exists():
-            return _readable(candidate)
-    hint = "create one (see examples/ in zenodo-action) or pass --config PATH"
-    if (root / ".zenodo.yaml").exists():
-        hint = "found .zenodo.yaml: rename it to .zenodo.yml or pass --config .zenodo.yaml"
-    where = "the current directory" if root == Path(".") else str(root)
-    raise UsageError(f"no .zenodo.yml or .zenodo.json in {where}", hint=hint)
-
-
-def _readable(path: Path) -> Path:
+def readable_file(path: Path) -> Path:
     if not path.exists():
         # No file= on purpose: an annotation cannot point into a file that does not exist.
         raise UsageError(f"{path}: no such file", hint="check the --config path")
@@ -115,7 +115,7 @@ def load_config(path: str | os.PathLike[str]) -> Config:
     Raises UsageError when the file cannot be read; problems with its content (syntax,
     encoding, duplicate keys, ...) are returned in `Config.problems`, never raised.
     """
-    path = _readable(Path(path))
+    path = readable_file(Path(path))
     try:
         with path.open("rb") as handle:
             content = handle.read(MAX_BYTES + 1)
@@ -168,13 +168,11 @@ def _parse(path: Path, content: bytes) -> Config:
         if json_problem:  # YAML is more forgiving (trailing commas, comments)
             return Config(path, None, [json_problem])
     if node is None:
-        return failed(
-            "the file is empty; it needs at least title, upload_type and creators", "empty"
-        )
+        return failed(f"the file is empty; it needs at least {_needs(path)}", "empty")
     if not isinstance(node, yaml.MappingNode):
         kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
         return failed(
-            f"the file holds {kind}; it must be a mapping of fields (title: ..., creators: ...)",
+            f"the file holds {kind}; it must be a mapping of fields ({_needs(path)})",
             "not-a-mapping",
             node.start_mark.line + 1,
             node.start_mark.column + 1,
@@ -231,11 +229,34 @@ def _json_problem(text: str) -> Problem | None:
     try:
         json.loads(text)
     except json.JSONDecodeError as error:
+        comma = _trailing_comma(text, error.pos)
+        if comma is not None:
+            line, column = _line_column(text, comma)
+            message = (
+                "JSON syntax error: a comma before the closing bracket (JSON allows no "
+                "trailing comma, and Zenodo's GitHub integration fails on it); remove it"
+            )
+            return Problem(ERROR, "", message, line, column, "trailing-comma")
         message = f"JSON syntax error: {error.msg}"
         return Problem(ERROR, "", message, error.lineno, error.colno, "syntax")
     except RecursionError:
         return Problem(ERROR, "", "the file is nested too deeply to be metadata", code="too-deep")
     return None
+
+
+def _needs(path: Path) -> str:
+    """The fields a metadata file of this kind cannot do without, for messages."""
+    if path.suffix.lower() == ".cff":
+        return "cff-version, message, title and authors"
+    return "title, upload_type and creators"
+
+
+def _trailing_comma(text: str, position: int) -> int | None:
+    """Where the comma is, when the parser stopped at `}` or `]` right after one."""
+    if text[position : position + 1] not in ("}", "]"):
+        return None
+    before = text[:position].rstrip()
+    return len(before) - 1 if before.endswith(",") else None
 
 
 def _syntax_hint(text: str, line: int | None) -> str:

@@ -8,13 +8,16 @@ from dataclasses import dataclass
 
 ERROR = "error"
 WARNING = "warning"
+NOTICE = "notice"  # worth knowing, nothing to fix: e.g. a field a release will fill in
+SEVERITIES = (ERROR, WARNING, NOTICE)
 
 _VALUE_LIMIT = 80  # longer user values are cut in messages, so a line stays readable
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong (error) or worth fixing (warning) in the metadata file.
+    """One thing wrong (error), worth fixing (warning) or worth knowing (notice) in a
+    metadata file.
 
     `path` is a JSON path into the document (`creators[1].orcid`, "" for the whole file);
     `line` and `column` are 1-based positions in the file, or None when unknown.
@@ -33,16 +36,18 @@ class Problem:
 
 
 def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
-    """File order; problems without a position (whole-file ones) first; errors before warnings."""
+    """File order; problems without a position (whole-file ones) first; then by severity."""
     return sorted(
         problems,
-        key=lambda p: (p.line or 0, p.column or 0, p.severity != ERROR, p.path, p.code),
+        key=lambda p: (p.line or 0, p.column or 0, SEVERITIES.index(p.severity), p.path, p.code),
     )
 
 
 def as_errors(problems: Iterable[Problem]) -> list[Problem]:
-    """`--strict`: every warning becomes an error."""
-    return [dataclasses.replace(p, severity=ERROR) for p in problems]
+    """`--strict`: every warning becomes an error (notices stay notices: nothing to fix)."""
+    return [
+        dataclasses.replace(p, severity=ERROR) if p.severity == WARNING else p for p in problems
+    ]
 
 
 def count(problems: Iterable[Problem], severity: str) -> int:

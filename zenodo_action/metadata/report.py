@@ -8,11 +8,14 @@ are the GitHub reporter's business (github/reporter.py).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from zenodo_action.markdown import cell, code_cell
-from zenodo_action.metadata.problems import ERROR, WARNING, Problem, count
+from zenodo_action.metadata.problems import ERROR, NOTICE, SEVERITIES, WARNING, Problem, count
+
+GROUP_AT = 4  # this many warnings (or notices) of one kind in a file become one text line
+GROUP_SHOWN = 3  # places named in a grouped line
 
 
 def _plural(number: int, word: str) -> str:
@@ -20,13 +23,13 @@ def _plural(number: int, word: str) -> str:
 
 
 def summary_line(problems: Sequence[Problem], config_path: str | Path) -> str:
-    errors, warnings = count(problems, ERROR), count(problems, WARNING)
-    if errors:
-        found = _plural(errors, "error") + (f", {_plural(warnings, 'warning')}" if warnings else "")
-        return f"{config_path}: invalid, {found}"
-    if warnings:
-        return f"{config_path}: valid, {_plural(warnings, 'warning')}"
-    return f"{config_path}: valid, no problems"
+    found = [
+        _plural(count(problems, severity), severity)
+        for severity in SEVERITIES
+        if count(problems, severity)
+    ]
+    verdict = "invalid" if count(problems, ERROR) else "valid"
+    return f"{config_path}: {verdict}, {', '.join(found) or 'no problems'}"
 
 
 def problem_line(problem: Problem, config_path: str | Path) -> str:
@@ -39,20 +42,50 @@ def problem_line(problem: Problem, config_path: str | Path) -> str:
 
 
 def render_text(problems: Sequence[Problem], config_path: str | Path) -> str:
-    lines = [problem_line(problem, config_path) for problem in problems]
+    """One line per problem, except that many warnings or notices of one kind share a line
+    (a file of 268 authors should not print 268 name warnings); errors always get theirs."""
+    lines = []
+    groups = _groups(problems)
+    for problem in problems:
+        group = groups.get((problem.severity, problem.code), [problem])
+        if problem is group[0]:
+            lines.append(problem_line(problem, config_path) + _more_like_it(group[1:]))
     lines.append(summary_line(problems, config_path))
     return "\n".join(lines) + "\n"
 
 
-def render_json(problems: Sequence[Problem], config_path: str | Path) -> str:
-    errors = count(problems, ERROR)
+def _groups(problems: Sequence[Problem]) -> dict[tuple[str, str], list[Problem]]:
+    by_kind: dict[tuple[str, str], list[Problem]] = {}
+    for problem in problems:
+        if problem.severity in (WARNING, NOTICE) and problem.code:
+            by_kind.setdefault((problem.severity, problem.code), []).append(problem)
+    return {kind: group for kind, group in by_kind.items() if len(group) >= GROUP_AT}
+
+
+def _more_like_it(rest: Sequence[Problem]) -> str:
+    if not rest:
+        return ""
+    places = [f"line {p.line}" if p.line else p.path or "the file" for p in rest[:GROUP_SHOWN]]
+    more = f" and {len(rest) - GROUP_SHOWN} more" if len(rest) > GROUP_SHOWN else ""
+    return f" (also {len(rest)} more of this kind: {', '.join(places)}{more})"
+
+
+def render_json(found: Mapping[Path, Sequence[Problem]]) -> str:
+    """One document for the run: the verdict over every file read, each problem with its
+    file. `file` names the first file (the only one, when there is one), as before
+    metadata could come from several."""
+    everything = [(path, p) for path, problems in found.items() for p in problems]
+    errors = sum(1 for _, p in everything if p.severity == ERROR)
     document = {
-        "file": str(config_path),
+        "file": str(next(iter(found), "")),
+        "files": [str(path) for path in found],
         "valid": errors == 0,
         "errors": errors,
-        "warnings": count(problems, WARNING),
+        "warnings": sum(1 for _, p in everything if p.severity == WARNING),
+        "notices": sum(1 for _, p in everything if p.severity == NOTICE),
         "problems": [
             {
+                "file": str(path),
                 "severity": p.severity,
                 "path": p.path,
                 "line": p.line,
@@ -60,7 +93,7 @@ def render_json(problems: Sequence[Problem], config_path: str | Path) -> str:
                 "message": p.message,
                 "code": p.code,
             }
-            for p in problems
+            for path, p in everything
         ],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

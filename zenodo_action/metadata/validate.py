@@ -12,8 +12,8 @@ from difflib import get_close_matches
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
-from zenodo_action.metadata import paths, vocabularies
-from zenodo_action.metadata.loader import Config
+from zenodo_action.metadata import identifiers, paths, vocabularies
+from zenodo_action.metadata.loader import Document
 from zenodo_action.metadata.problems import ERROR, WARNING, Problem, quote_value, sort_problems
 
 if TYPE_CHECKING:
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 _PERSON_LISTS = ("creators", "contributors", "thesis_supervisors")
 _DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
 _DOI = re.compile(r"^10\.[0-9]{4,9}/\S+$")
-_ORCID_PREFIX = re.compile(r"^https?://orcid\.org/")
+_ORCID_SHAPE = re.compile(r"^[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]$")
 _ORGANISATION_WORDS = re.compile(
     r"\b(collaboration|consortium|team|project|group|university|institut\w*|foundation|"
     r"society|association|contributors|developers|community|lab|laboratory|cent(er|re)|"
@@ -48,14 +48,13 @@ _REQUIRED = {
     "relation": "missing: how this record relates to the work, e.g. isSupplementTo",
 }
 _PATTERN_CODES = {
-    "orcid": "orcid-format",
     "doi": "doi-syntax",
     "language": "language-format",
 }
 _JSON_TYPES = {"object": "a mapping", "array": "a list", "string": "text", "number": "a number"}
 
 
-def validate(config: Config, *, today: date | None = None) -> list[Problem]:
+def validate(config: Document, *, today: date | None = None) -> list[Problem]:
     """All problems of a loaded file (its load problems included), sorted by line.
 
     `today` decides whether an embargo date is in the future; tests pin it.
@@ -79,7 +78,7 @@ def _validator() -> Draft202012Validator:
     return Draft202012Validator(vocabularies.schema())
 
 
-def _schema_problems(config: Config) -> list[Problem]:
+def _schema_problems(config: Document) -> list[Problem]:
     errors = list(_validator().iter_errors(config.data))
     # `upload_type: 5` fails both `type` and `enum`; the wrong type is the one to report.
     mistyped = {tuple(e.absolute_path) for e in errors if e.validator == "type"}
@@ -90,24 +89,24 @@ def _schema_problems(config: Config) -> list[Problem]:
     return problems
 
 
-def _schema(error: ValidationError) -> Mapping[str, Any]:
+def subschema(error: ValidationError) -> Mapping[str, Any]:
     """The subschema that failed: a mapping, as every subschema of ours is (jsonschema's
     types also allow booleans and "unset")."""
     return error.schema if isinstance(error.schema, Mapping) else {}
 
 
-def _expected(error: ValidationError) -> Any:
+def expected(error: ValidationError) -> Any:
     """The failed keyword's value in the schema; set on every error `iter_errors` yields."""
     return cast(Any, error.validator_value)
 
 
-def _translate(error: ValidationError, config: Config) -> list[Problem]:
+def _translate(error: ValidationError, config: Document) -> list[Problem]:
     path = paths.build(list(error.absolute_path))
     keyword = error.validator
     if keyword == "required":
         return [_missing(config, path, name) for name in _absent(error)]
     if keyword == "additionalProperties":
-        return [_unknown_key(config, path, key, _schema(error)) for key in _extra_keys(error)]
+        return [_unknown_key(config, path, key, subschema(error)) for key in _extra_keys(error)]
     if keyword == "enum" and _accepted_anyway(error):
         return []
     message, code = _describe(error, config, path)
@@ -117,31 +116,31 @@ def _translate(error: ValidationError, config: Config) -> list[Problem]:
 
 def _absent(error: ValidationError) -> list[str]:
     instance = error.instance if isinstance(error.instance, dict) else {}
-    return [name for name in _expected(error) if name not in instance]
+    return [name for name in expected(error) if name not in instance]
 
 
 def _extra_keys(error: ValidationError) -> list[str]:
-    allowed = _schema(error).get("properties", {})
+    allowed = subschema(error).get("properties", {})
     return [key for key in cast(Mapping[str, Any], error.instance) if key not in allowed]
 
 
 def _accepted_anyway(error: ValidationError) -> bool:
     """Zenodo lower-cases relations, roles and date types, so any letter case passes."""
     value = error.instance
-    if not isinstance(value, str) or not _schema(error).get("x-case-insensitive"):
+    if not isinstance(value, str) or not subschema(error).get("x-case-insensitive"):
         return False
-    choices = {choice.lower() for choice in _expected(error)}
+    choices = {choice.lower() for choice in expected(error)}
     return value.lower() in choices or value in _TYPOS
 
 
-def _missing(config: Config, parent: str, name: str) -> Problem:
+def _missing(config: Document, parent: str, name: str) -> Problem:
     path = paths.join(parent, name)
     line, column = config.position(parent)
     message = _REQUIRED.get(name, "missing: this field is required")
     return Problem(ERROR, path, message, line, column, "required")
 
 
-def _unknown_key(config: Config, parent: str, key: str, schema: Mapping[str, Any]) -> Problem:
+def _unknown_key(config: Document, parent: str, key: str, schema: Mapping[str, Any]) -> Problem:
     path = paths.join(parent, key)
     line, column = config.key_position(path)
     allowed = sorted(schema.get("properties", {}))
@@ -157,29 +156,29 @@ def _unknown_key(config: Config, parent: str, key: str, schema: Mapping[str, Any
     return Problem(ERROR, path, message, line, column, "unknown-key")
 
 
-def _describe(error: ValidationError, config: Config, path: str) -> tuple[str, str]:
+def _describe(error: ValidationError, config: Document, path: str) -> tuple[str, str]:
     keyword = str(error.validator)
     value = error.instance
     field = _field_name(path)
     if keyword == "type":
         return _type_message(error, config, path), "type"
     if keyword == "enum":
-        return _enum_message(field, value, _expected(error)), "vocabulary"
+        return _enum_message(field, value, expected(error)), "vocabulary"
     if keyword == "pattern":
-        hint = _schema(error).get("patternErrorMessage", f"must match {_expected(error)}")
+        hint = subschema(error).get("patternErrorMessage", f"must match {expected(error)}")
         code = _PATTERN_CODES.get(field) or _date_code(field)
         return f"{quote_value(value)} is not valid: {hint}", code
     if keyword == "minLength":
-        if _expected(error) > 1:
+        if expected(error) > 1:
             length = f"{quote_value(value)} is too short"
-            return f"{length}: use at least {_expected(error)} characters", "too-short"
+            return f"{length}: use at least {expected(error)} characters", "too-short"
         return "is empty; fill it in or remove the key", "empty-value"
     if keyword == "maxLength":
-        return f"is longer than {_expected(error)} characters", "too-long"
+        return f"is longer than {expected(error)} characters", "too-long"
     if keyword == "minItems":
         return "is an empty list; add at least one entry", "empty-list"
     if keyword in ("minimum", "maximum"):
-        low, high = _schema(error).get("minimum"), _schema(error).get("maximum")
+        low, high = subschema(error).get("minimum"), subschema(error).get("maximum")
         return f"{value} is out of range: {field} must be between {low} and {high}", "range"
     if keyword == "anyOf" and path.startswith("dates["):
         return "a date needs start, end or both (YYYY-MM-DD)", "required"
@@ -199,21 +198,21 @@ def _field_name(path: str) -> str:
     return parts[-1] if parts else "value"
 
 
-def _type_message(error: ValidationError, config: Config, path: str) -> str:
-    expected = _expected(error)
-    expected = [expected] if isinstance(expected, str) else list(expected)
-    wanted = " or ".join(_JSON_TYPES.get(name, name) for name in expected if name != "null")
+def _type_message(error: ValidationError, config: Document, path: str) -> str:
+    types = expected(error)
+    types = [types] if isinstance(types, str) else list(types)
+    wanted = " or ".join(_JSON_TYPES.get(name, name) for name in types if name != "null")
     value = error.instance
     if value is None:
         return "is empty; fill it in or remove the key"
     found = _kind(value)
     message = f"must be {wanted}, not {found}"
     raw = config.raw_text(path)
-    if "string" in expected and raw is not None and not isinstance(value, (dict, list)):
+    if "string" in types and raw is not None and not isinstance(value, (dict, list)):
         message += f"; put the value in quotes: {quote_value(raw)}"
-    elif "array" in expected:
+    elif "array" in types:
         message += "; write each entry on its own line starting with '- '"
-    elif "object" in expected and path.startswith(_PERSON_LISTS):
+    elif "object" in types and path.startswith(_PERSON_LISTS):
         message += "; write each person as `- name: 'Family, Given'`"
     return message
 
@@ -249,7 +248,7 @@ def _enum_message(field: str, value: Any, choices: list[str]) -> str:
 Finding = tuple[str, str, str, str]  # (severity, path, message, code) of a rule's problem
 
 
-def _rule_problems(config: Config, today: date) -> list[Problem]:
+def _rule_problems(config: Document, today: date) -> list[Problem]:
     data = config.data or {}
     found: list[Finding] = []
     for check in (_orcids, _dates, _license, _access, _subtypes, _relations, _warnings):
@@ -270,29 +269,34 @@ def _entries(data: dict[str, Any], key: str) -> Iterator[tuple[str, dict[str, An
                 yield paths.join(key, index), item
 
 
-def orcid_checksum_ok(orcid: str) -> bool:
-    """ISO 7064 MOD 11-2 over the 15 digits, checked against the last character."""
-    digits = orcid.replace("-", "")
-    total = 0
-    for digit in digits[:-1]:
-        total = (total + int(digit)) * 2
-    check = (12 - total % 11) % 11
-    return digits[-1] == ("X" if check == 10 else str(check))
-
-
 def _orcids(data: dict[str, Any], today: date) -> Iterator[Finding]:
-    pattern = re.compile(vocabularies.schema()["$defs"]["orcid"]["pattern"])
     for key in _PERSON_LISTS:
         for path, person in _entries(data, key):
             orcid = person.get("orcid")
-            if isinstance(orcid, str) and pattern.match(orcid):
-                bare = _ORCID_PREFIX.sub("", orcid)
-                if not orcid_checksum_ok(bare):
-                    message = (
-                        f"{quote_value(orcid)} fails the ORCID checksum; check the last "
-                        "digit (copy the iD from the person's ORCID page)"
-                    )
-                    yield ERROR, paths.join(path, "orcid"), message, "orcid-checksum"
+            if isinstance(orcid, str) and orcid.strip():
+                yield from _orcid(paths.join(path, "orcid"), orcid)
+
+
+def _orcid(path: str, orcid: str) -> Iterator[Finding]:
+    """An error when Zenodo would refuse the iD, a warning when it repairs it (§11.1)."""
+    stored = identifiers.stored_orcid(orcid)
+    if stored is None:
+        bare = identifiers.bare_orcid(orcid)
+        if _ORCID_SHAPE.match(bare):
+            message = (
+                f"{quote_value(orcid)} fails the ORCID checksum; check the last digit (copy "
+                "the iD from the person's ORCID page)"
+            )
+            yield ERROR, path, message, "orcid-checksum"
+        else:
+            message = (
+                f"{quote_value(orcid)} is not valid: an ORCID iD looks like "
+                "0000-0002-1825-0097: four groups of four digits (the last may be X)"
+            )
+            yield ERROR, path, message, "orcid-format"
+    elif stored != identifiers.ORCID_URL.sub("", orcid):  # as written, spaces and all
+        message = f"{quote_value(orcid)} is repaired by Zenodo and stored as {stored}; write that"
+        yield WARNING, path, message, "orcid-repaired"
 
 
 def _calendar_date(text: str) -> date | None:

@@ -40,8 +40,28 @@ def is_known_license(license_id: str) -> bool:
     return license_id.strip().lower() in license_ids()
 
 
+# Licence names people write for an SPDX id (OSI's names, old spellings); spelling alone
+# would not find them.
+LICENSE_SYNONYMS = {
+    "bsd+patent": "bsd-2-clause-patent",
+    "bsd-2-clause+patent": "bsd-2-clause-patent",
+    "gplv2": "gpl-2.0-only",
+    "gplv3": "gpl-3.0-only",
+    "lgplv3": "lgpl-3.0-only",
+    "agplv3": "agpl-3.0-only",
+    "apache2": "apache-2.0",
+    "apache 2.0": "apache-2.0",
+    "new bsd": "bsd-3-clause",
+    "simplified bsd": "bsd-2-clause",
+}
+
+
 def similar_licenses(license_id: str) -> list[str]:
-    return difflib.get_close_matches(license_id.strip().lower(), license_ids(), n=3, cutoff=0.7)
+    wanted = license_id.strip().lower()
+    synonym = LICENSE_SYNONYMS.get(wanted)
+    if synonym in license_ids():
+        return [synonym]
+    return difflib.get_close_matches(wanted, license_ids(), n=3, cutoff=0.7)
 
 
 # Keys people write for a field that has another name in Zenodo's metadata. Zenodo drops

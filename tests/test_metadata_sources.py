@@ -1,0 +1,220 @@
+"""Sources of the record (metadata/sources.py): which files are read, which one wins per
+field, and in which file each problem is reported."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from zenodo_action.errors import EXIT_USAGE, UsageError
+from zenodo_action.metadata import sources
+from zenodo_action.metadata.sources import Context, Record, SourcePaths
+
+CFF = """\
+cff-version: 1.2.0
+message: Please cite it.
+title: Tide tools
+authors:
+  - family-names: Doe
+    given-names: Jane
+license: MIT
+version: 1.0.0
+abstract: Tools for tides.
+"""
+ZENODO = """\
+communities:
+  - identifier: zenodo
+grants:
+  - id: 10.13039/501100000780::283595
+"""
+TODAY = date(2025, 6, 1)
+
+
+def write(root: Path, **files: str) -> None:
+    names = {"cff": "CITATION.cff", "zenodo": ".zenodo.yml", "json": ".zenodo.json"}
+    for key, text in files.items():
+        (root / names.get(key, key)).write_text(text, encoding="utf-8")
+
+
+def record(root: Path, spec: SourcePaths | None = None) -> Record:
+    return Record.merge(sources.load(sources.find(spec or SourcePaths(), root)))
+
+
+def found(root: Path, context: Context | None = None, spec: SourcePaths | None = None):
+    by_file = sources.problems_by_file(record(root, spec), context or Context())
+    return {
+        (path.name, p.severity, p.path, p.line, p.code)
+        for path, problems in by_file.items()
+        for p in problems
+    }
+
+
+# --- finding the files -----------------------------------------------------------------------
+
+
+def test_every_source_present_is_read_in_precedence_order(tmp_path):
+    write(tmp_path, cff=CFF, zenodo=ZENODO)
+    (tmp_path / "codemeta.json").write_text('{"name": "x"}')
+    kinds = [kind for kind, _ in sources.find(SourcePaths(), tmp_path)]
+    assert kinds == ["citation", "codemeta", "zenodo"]
+
+
+def test_the_default_prefers_yml_then_json(tmp_path):
+    write(tmp_path, json="{}")
+    assert sources.find(SourcePaths(), tmp_path) == [("zenodo", tmp_path / ".zenodo.json")]
+    write(tmp_path, zenodo="title: x\n")
+    assert sources.find(SourcePaths(), tmp_path) == [("zenodo", tmp_path / ".zenodo.yml")]
+
+
+def test_an_explicit_config_is_read_alone_unless_more_are_named(tmp_path):
+    write(tmp_path, cff=CFF, zenodo=ZENODO)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "meta.yml").write_text("title: x\n")
+    alone = sources.find(SourcePaths("data/meta.yml"), tmp_path)
+    assert alone == [("zenodo", tmp_path / "data" / "meta.yml")]
+    both = sources.find(SourcePaths("data/meta.yml", citation="CITATION.cff"), tmp_path)
+    assert [kind for kind, _ in both] == ["citation", "zenodo"]
+
+
+def test_none_ignores_a_source(tmp_path):
+    write(tmp_path, cff=CFF, zenodo=ZENODO)
+    assert [k for k, _ in sources.find(SourcePaths(citation="none"), tmp_path)] == ["zenodo"]
+
+
+def test_a_config_named_citation_cff_is_read_as_cff(tmp_path):
+    write(tmp_path, cff=CFF)
+    assert sources.find(SourcePaths("CITATION.cff"), tmp_path) == [
+        ("citation", tmp_path / "CITATION.cff")
+    ]
+
+
+def test_nothing_at_all_names_the_three_files(tmp_path):
+    with pytest.raises(UsageError) as raised:
+        sources.find(SourcePaths(), tmp_path)
+    assert raised.value.exit_code == EXIT_USAGE
+    for name in (".zenodo.yml", "CITATION.cff", "codemeta.json"):
+        assert name in str(raised.value)
+
+
+def test_a_yaml_extension_is_pointed_out(tmp_path):
+    (tmp_path / ".zenodo.yaml").write_text("title: x\n")
+    with pytest.raises(UsageError, match=r"rename it to \.zenodo\.yml"):
+        sources.find(SourcePaths(), tmp_path)
+
+
+def test_a_named_file_that_is_missing_is_a_usage_error(tmp_path):
+    with pytest.raises(UsageError, match="no such file"):
+        sources.find(SourcePaths(citation="CITE.cff"), tmp_path)
+
+
+# --- precedence ------------------------------------------------------------------------------
+
+
+def test_zenodo_yml_adds_what_the_cff_cannot_say(tmp_path):
+    write(tmp_path, cff=CFF, zenodo=ZENODO)
+    merged = record(tmp_path)
+    assert merged.data["title"] == "Tide tools"
+    assert merged.data["communities"] == [{"identifier": "zenodo"}]
+    assert merged.sources_of_fields()["title"] == "CITATION.cff"
+    assert merged.sources_of_fields()["grants"] == ".zenodo.yml"
+
+
+def test_a_field_in_zenodo_yml_replaces_the_cffs_whole(tmp_path):
+    write(tmp_path, cff=CFF, zenodo=ZENODO + "creators:\n  - name: Roe, Rick\n")
+    assert record(tmp_path).data["creators"] == [{"name": "Roe, Rick"}]
+
+
+def test_codemeta_sits_between_the_two(tmp_path):
+    write(tmp_path, cff=CFF, zenodo="communities: [{identifier: zenodo}]\n")
+    (tmp_path / "codemeta.json").write_text('{"name": "From codemeta", "version": "2.0"}')
+    merged = record(tmp_path)
+    assert merged.data["title"] == "From codemeta"
+    assert merged.sources_of_fields()["title"] == "codemeta.json"
+    assert merged.sources_of_fields()["creators"] == "CITATION.cff"
+
+
+def test_the_release_is_the_last_source(tmp_path):
+    write(tmp_path, cff=CFF)
+    loaded = sources.load(sources.find(SourcePaths(), tmp_path))
+    fill = sources.release_source(
+        {"title": "o/r: v1", "upload_type": "software", "keywords": ["x"]}
+    )
+    merged = Record.merge([*loaded, fill])
+    assert merged.data["title"] == "Tide tools"  # a file always wins
+    assert merged.data["keywords"] == ["x"]
+    assert merged.sources_of_fields()["keywords"] == "the release"
+
+
+# --- where problems are reported ---------------------------------------------------------
+
+
+def test_a_merged_problem_lands_on_the_cff_line_that_holds_the_field(tmp_path):
+    # CFF's schema knows GFDL-1.1, Zenodo does not: only the merged check finds it
+    write(tmp_path, cff=CFF.replace("license: MIT", "license: GFDL-1.1"), zenodo=ZENODO)
+    assert ("CITATION.cff", "error", "license", 7, "license-unknown") in found(tmp_path)
+
+
+def test_a_problem_of_zenodo_yml_stays_there(tmp_path):
+    write(tmp_path, cff=CFF, zenodo=ZENODO + "access_right: secret\n")
+    problems = found(tmp_path)
+    assert (".zenodo.yml", "error", "access_right", 5, "vocabulary") in problems
+
+
+def test_a_field_missing_everywhere_is_reported_where_it_would_live(tmp_path):
+    write(tmp_path, cff=CFF.replace("title: Tide tools\n", ""), zenodo=ZENODO)
+    assert any(f[:3] == ("CITATION.cff", "error", "title") for f in found(tmp_path))
+    (tmp_path / "CITATION.cff").unlink()
+    problems = found(tmp_path)
+    assert (".zenodo.yml", "notice", "title", 1, "release-fills") in problems
+
+
+def test_the_gate_makes_release_filled_fields_notices(tmp_path):
+    write(tmp_path, zenodo="description: x\nlicense: MIT\n")
+    gate = found(tmp_path, Context("gate", repository="octo/tides"))
+    assert {f[2] for f in gate if f[1] == "notice"} == {"title", "upload_type", "creators"}
+    assert not [f for f in gate if f[1] == "error"]
+    messages = sources.problems_by_file(record(tmp_path), Context("gate", "octo/tides"))
+    title = next(p for p in messages[tmp_path / ".zenodo.yml"] if p.path == "title")
+    assert "'octo/tides: <release name or tag>'" in title.message
+
+
+def test_require_complete_and_dataset_runs_keep_them_errors(tmp_path):
+    write(tmp_path, zenodo="description: x\nlicense: MIT\n")
+    for context in (Context("gate", require_complete=True), Context("dataset")):
+        errors = {f[2] for f in found(tmp_path, context) if f[1] == "error"}
+        assert errors == {"title", "upload_type", "creators"}
+
+
+def test_a_version_in_the_cff_is_no_hard_coded_version_warning(tmp_path):
+    write(tmp_path, cff=CFF)
+    assert not [f for f in found(tmp_path) if f[4] == "hard-coded-version"]
+    write(tmp_path, zenodo="version: 1.0\n")
+    (tmp_path / "CITATION.cff").unlink()
+    assert any(f[4] == "hard-coded-version" for f in found(tmp_path))
+
+
+def test_the_default_licence_warning_says_what_happens_in_each_run(tmp_path):
+    write(tmp_path, cff=CFF.replace("license: MIT\n", ""))
+    merged = record(tmp_path)
+    gate = sources.problems_by_file(merged, Context("gate"))[tmp_path / "CITATION.cff"]
+    dataset = sources.problems_by_file(merged, Context("dataset"))[tmp_path / "CITATION.cff"]
+    [gate_warning] = [p for p in gate if p.code == "default-license"]
+    [dataset_warning] = [p for p in dataset if p.code == "default-license"]
+    assert "a release takes the repository's licence" in gate_warning.message
+    assert dataset_warning.message.startswith("no license: Zenodo will record CC-BY-4.0")
+
+
+def test_an_unreadable_file_is_reported_without_noise_from_the_merge(tmp_path):
+    write(tmp_path, cff="title: [unclosed\n", zenodo=ZENODO)
+    problems = found(tmp_path)
+    assert {f[0] for f in problems} == {"CITATION.cff"}
+    assert all(f[4] == "syntax" for f in problems)
+
+
+def test_a_note_about_a_field_another_file_sets_is_dropped(tmp_path):
+    write(tmp_path, cff=CFF.replace("license: MIT", "license: [MIT, Apache-2.0]"))
+    assert any(f[4] == "several-licenses" for f in found(tmp_path))
+    write(tmp_path, zenodo="license: MIT\n")
+    assert not any(f[4] == "several-licenses" for f in found(tmp_path))

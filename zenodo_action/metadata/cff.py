@@ -1,0 +1,574 @@
+"""CITATION.cff as a source of the record: its own checks, and its fields in Zenodo's terms.
+
+The file is read by the same loader as `.zenodo.yml` (positions, duplicate keys, alias
+bombs, encodings). `check` validates it against the official CFF JSON Schema of its
+`cff-version` (shipped in data/, see data/README.md) and adds the rules that make Zenodo's
+publish fail: an author without a family or entity name, an ORCID Zenodo cannot read, a
+date that does not exist. `to_zenodo` maps it; the README's mapping table documents every
+key, including the ones dropped.
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import re
+from collections.abc import Iterator, Mapping
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+from zenodo_action.metadata import identifiers, paths
+from zenodo_action.metadata.loader import Config
+from zenodo_action.metadata.mapped import Mapped
+from zenodo_action.metadata.problems import (
+    ERROR,
+    NOTICE,
+    WARNING,
+    Problem,
+    quote_value,
+    sort_problems,
+)
+from zenodo_action.metadata.validate import expected, subschema
+
+if TYPE_CHECKING:
+    from jsonschema import Draft7Validator, ValidationError
+
+FILE_NAME = "CITATION.cff"
+SCHEMA_VERSION = "1.2.0"
+# CFF 1.3.0 is unreleased (its schema exists only on the project's development branch):
+# such files are checked against 1.2.0, with the 1.3 additions accepted where they sit.
+ACCEPTED_1_3_KEYS = {"": ("contributors",), "entity": ("affiliation", "ror")}
+_PERSON_KEYS = ("authors", "contact", "contributors")
+_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
+
+# CFF reference types -> Zenodo resource types, for related identifiers.
+_RESOURCE_TYPES = {
+    "article": "publication-article",
+    "magazine-article": "publication-article",
+    "newspaper-article": "publication-article",
+    "book": "publication-book",
+    "conference-paper": "publication-conferencepaper",
+    "proceedings": "publication-conferencepaper",
+    "report": "publication-report",
+    "thesis": "publication-thesis",
+    "manual": "publication-softwaredocumentation",
+    "patent": "publication-patent",
+    "software": "software",
+    "software-code": "software",
+    "software-container": "software",
+    "software-executable": "software",
+    "software-virtual-machine": "software",
+    "data": "dataset",
+    "database": "dataset",
+}
+
+
+# --- checking the file -----------------------------------------------------------------
+
+
+def check(config: Config, *, today: date | None = None) -> list[Problem]:
+    """The file's own problems: loading, the CFF schema, and Zenodo's failure causes."""
+    problems = list(config.problems)
+    if isinstance(config.data, dict):
+        version = str(config.data.get("cff-version") or "")
+        problems += _version_problems(config, version)
+        problems += _schema_problems(config, version)
+        problems += _rule_problems(config)
+    return sort_problems(problems)
+
+
+def _version_problems(config: Config, version: str) -> list[Problem]:
+    line, column = config.position("cff-version")
+    if version == SCHEMA_VERSION or not version:
+        return []  # a missing cff-version is the schema's error
+    if version == "1.3.0":
+        message = (
+            "1.3.0 is not released yet; checked against 1.2.0, with the 1.3 keys "
+            "contributors, and affiliation and ror on entities, accepted"
+        )
+        return [Problem(NOTICE, "cff-version", message, line, column, "cff-version")]
+    message = (
+        f"{quote_value(version)}: this tool checks CFF {SCHEMA_VERSION} (the current "
+        "release, and the one GitHub's 'Cite this repository' reads); the file is checked "
+        f"as {SCHEMA_VERSION}: update cff-version"
+    )
+    return [Problem(WARNING, "cff-version", message, line, column, "cff-version")]
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict[str, Any]:
+    import json
+
+    text = resources.files(__package__).joinpath("data/cff-1.2.0.schema.json").read_text("utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Draft7Validator:
+    # jsonschema is imported only when a CFF file is validated (see validate.py).
+    from jsonschema import Draft7Validator
+
+    return Draft7Validator(schema())
+
+
+def _schema_problems(config: Config, version: str) -> list[Problem]:
+    data = dict(config.data or {})
+    data["cff-version"] = SCHEMA_VERSION  # the version itself was judged above
+    found: dict[tuple[str, str], Problem] = {}
+    for error in _validator().iter_errors(data):
+        for problem in _translate(_most_relevant(error), config, version):
+            found.setdefault((problem.path, problem.code), problem)
+    return list(found.values())
+
+
+def _most_relevant(error: ValidationError) -> ValidationError:
+    """For a value valid under none of several shapes (a person or an entity; one licence
+    or a list), the error of the shape that was meant: the one of the value's JSON type,
+    and for an author with a `name`, the entity."""
+    branches = subschema(error).get(str(error.validator))
+    if error.validator not in ("anyOf", "oneOf") or not error.context or not branches:
+        return error
+    meant = _meant_branch([_resolve(branch) for branch in branches], error.instance)
+    chosen = [sub for sub in error.context if sub.relative_schema_path[0] == meant]
+    if not chosen:
+        return error
+    from jsonschema.exceptions import best_match
+
+    return _most_relevant(best_match(chosen))
+
+
+def _meant_branch(branches: list[Mapping[str, Any]], instance: Any) -> int:
+    definitions = schema()["definitions"]
+    kind = "entity" if isinstance(instance, dict) and "name" in instance else "person"
+    fitting = [i for i, branch in enumerate(branches) if _fits_type(branch, instance)]
+    for index in fitting:
+        if branches[index] is definitions.get(kind):
+            return index
+    return fitting[0] if fitting else 0
+
+
+def _resolve(branch: Mapping[str, Any]) -> Mapping[str, Any]:
+    ref = str(branch.get("$ref", ""))
+    if ref.startswith("#/definitions/"):
+        resolved: Mapping[str, Any] = schema()["definitions"][ref.rsplit("/", 1)[1]]
+        return resolved
+    return branch
+
+
+def _fits_type(branch: Mapping[str, Any], instance: Any) -> bool:
+    kinds = {"object": dict, "array": list, "string": str}
+    declared = branch.get("type")
+    return declared not in kinds or isinstance(instance, kinds[declared])
+
+
+def _branch_is(error: ValidationError, kind: str) -> bool:
+    """Whether an error is about an object checked against `person` or `entity`."""
+    properties = schema()["definitions"].get(kind, {}).get("properties", {})
+    return bool(properties) and subschema(error).get("properties") == properties
+
+
+def _translate(error: ValidationError, config: Config, version: str) -> list[Problem]:
+    path = paths.build(list(error.absolute_path))
+    keyword = error.validator
+    if keyword == "additionalProperties":
+        unknown = _unknown_key(error, config, path, version)
+        return [unknown] if unknown else []
+    line, column = config.position(path)
+    if keyword == "required":
+        present = error.instance if isinstance(error.instance, dict) else {}
+        return [
+            Problem(
+                ERROR,
+                paths.join(path, name),
+                f"missing: {_required_hint(name)}",
+                line,
+                column,
+                "required",
+            )
+            for name in expected(error)
+            if name not in present
+        ]
+    return [Problem(ERROR, path, _message(error, config, path), line, column, f"cff-{keyword}")]
+
+
+def _unknown_key(error: ValidationError, config: Config, path: str, version: str) -> Problem | None:
+    allowed = sorted(subschema(error).get("properties", {}))
+    present = error.instance if isinstance(error.instance, dict) else {}
+    extra = [key for key in present if key not in allowed]
+    extra = [key for key in extra if not _accepted_in_1_3(path, key, version, error)]
+    if not extra:
+        return None
+    key = extra[0]
+    line, column = config.key_position(paths.join(path, key))
+    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    advice = f"did you mean '{close[0]}'?" if close else "allowed: " + ", ".join(allowed)
+    message = f"unknown key in CFF {SCHEMA_VERSION}; {advice}"
+    return Problem(ERROR, paths.join(path, key), message, line, column, "cff-unknown-key")
+
+
+def _accepted_in_1_3(path: str, key: str, version: str, error: ValidationError) -> bool:
+    if version != "1.3.0":
+        return False
+    if path == "":
+        return key in ACCEPTED_1_3_KEYS[""]
+    return _branch_is(error, "entity") and key in ACCEPTED_1_3_KEYS["entity"]
+
+
+def _required_hint(name: str) -> str:
+    hints = {
+        "authors": "list the authors, e.g. `- family-names: Doe` / `given-names: Jane`",
+        "title": "the title of the software or data set",
+        "message": "a sentence asking users to cite, e.g. 'If you use this software, please "
+        "cite it using these metadata.'",
+        "cff-version": "add `cff-version: 1.2.0` as the first line",
+    }
+    return hints.get(name, f"{name} is required")
+
+
+def _message(error: ValidationError, config: Config, path: str) -> str:
+    keyword = error.validator
+    value = error.instance
+    field = _field(path)
+    if keyword == "pattern":
+        return f"{quote_value(value)} is not valid: {_pattern_hint(field, str(expected(error)))}"
+    if keyword in ("enum", "oneOf") and field == "license":
+        return f"{quote_value(value)} is not an SPDX license id{_license_advice(value)}"
+    if keyword == "enum":
+        choices = ", ".join(str(choice) for choice in expected(error))
+        return f"{quote_value(value)} is not one of: {choices}"
+    if keyword == "type":
+        raw = config.raw_text(path)
+        quote = f"; put it in quotes: {quote_value(raw)}" if raw is not None else ""
+        return f"must be {expected(error)}, not {type(value).__name__}{quote}"
+    if keyword == "minLength":
+        return "is empty; fill it in or remove the key"
+    if keyword == "minItems":
+        return "is an empty list; add at least one entry or remove the key"
+    if keyword == "uniqueItems":
+        return "lists the same entry twice"
+    return error.message
+
+
+def _field(path: str) -> str:
+    parts = [part for part in paths.split(path) if isinstance(part, str)]
+    return parts[-1] if parts else ""
+
+
+def _pattern_hint(field: str, pattern: str) -> str:
+    hints = {
+        "orcid": "an ORCID in CFF is a URL: https://orcid.org/0000-0002-1825-0097",
+        "doi": "a bare DOI such as 10.5281/zenodo.1003150, without https://doi.org/",
+        "date-released": "a date such as 2021-07-18",
+        "date-start": "a date such as 2021-07-18",
+        "date-end": "a date such as 2021-07-18",
+        "url": "a URL starting with https://",
+        "repository-code": "a URL starting with https://",
+        "repository": "a URL starting with https://",
+        "repository-artifact": "a URL starting with https://",
+        "license-url": "a URL starting with https://",
+        "cff-version": "write cff-version: 1.2.0",
+    }
+    return hints.get(field, f"must match {pattern}")
+
+
+def _license_advice(value: Any) -> str:
+    if not isinstance(value, str):
+        return ""
+    from zenodo_action.metadata.vocabularies import similar_licenses
+
+    similar = similar_licenses(value)
+    return f"; did you mean {similar[0]}?" if similar else " (see https://spdx.org/licenses/)"
+
+
+def _rule_problems(config: Config) -> list[Problem]:
+    data = config.data or {}
+    found = list(_authors_have_names(data))
+    found += list(_orcids(data))
+    found += list(_dates(data))
+    problems = []
+    for severity, path, message, code in found:
+        line, column = config.position(path)
+        problems.append(Problem(severity, path, message, line, column, code))
+    return problems
+
+
+def _people(data: Mapping[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    for key in _PERSON_KEYS:
+        yield from _people_of(data, key)
+
+
+def _authors_have_names(data: Mapping[str, Any]) -> Iterator[tuple[str, str, str, str]]:
+    for path, person in _people(data):
+        if not path.startswith("authors"):
+            continue
+        if not _text(person.get("family-names")) and not _text(person.get("name")):
+            message = (
+                "has neither family-names (a person) nor name (an entity, e.g. a team); "
+                "Zenodo refuses it with 'Family name cannot be blank'"
+            )
+            yield ERROR, path, message, "author-name"
+
+
+def _orcids(data: Mapping[str, Any]) -> Iterator[tuple[str, str, str, str]]:
+    for path, person in _people(data):
+        orcid = person.get("orcid")
+        if not isinstance(orcid, str) or not identifiers.ORCID_URL.match(orcid.strip()):
+            continue  # none, or not a URL: the schema's pattern says so
+        where = paths.join(path, "orcid")
+        stored = identifiers.stored_orcid(orcid)
+        if stored is None:
+            message = (
+                f"{quote_value(orcid)} is not an ORCID iD Zenodo accepts: check its digits "
+                "(the last is a checksum); copy it from the person's ORCID page"
+            )
+            yield ERROR, where, message, "orcid-checksum"
+        elif orcid != f"https://orcid.org/{stored}":
+            message = (
+                f"{quote_value(orcid)} is read as https://orcid.org/{stored}; write it that "
+                "way (CFF wants the URL, Zenodo stores the bare iD)"
+            )
+            yield WARNING, where, message, "orcid-repaired"
+
+
+def _dates(data: Mapping[str, Any]) -> Iterator[tuple[str, str, str, str]]:
+    for path, value in _date_values(data):
+        if _DATE.match(value) and identifiers.real_date(value) is None:  # else: the schema
+            yield ERROR, path, f"{quote_value(value)} is not a date that exists", "date-invalid"
+
+
+def _date_values(data: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    if isinstance(data.get("date-released"), str):
+        yield "date-released", data["date-released"]
+    for key in ("preferred-citation",):
+        item = data.get(key)
+        if isinstance(item, dict):
+            for name in ("date-released", "date-published", "date-accessed"):
+                if isinstance(item.get(name), str):
+                    yield paths.join(key, name), item[name]
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+# --- mapping to Zenodo -----------------------------------------------------------------
+
+
+def to_zenodo(config: Config) -> Mapped:
+    """The record's fields the file sets, with the CFF path each value came from."""
+    mapped = Mapped()
+    if not isinstance(config.data, dict):
+        return mapped
+    data = config.data
+    if _text(data.get("title")):
+        mapped.set("title", data["title"].strip(), "title")
+    _map_people(mapped, data, "authors", "creators")
+    if _text(data.get("abstract")):
+        mapped.set("description", paragraphs(data["abstract"]), "abstract")
+    _map_keywords(mapped, data)
+    _map_license(mapped, config, data)
+    if data.get("type") in ("software", "dataset"):
+        mapped.set("upload_type", data["type"], "type")
+    elif "type" not in data:
+        mapped.set("upload_type", "software", "")  # CFF's default type
+    version = config.raw_text("version") if data.get("version") is not None else None
+    if version and version.strip():
+        mapped.set("version", version.strip(), "version")
+    if isinstance(data.get("date-released"), str) and identifiers.real_date(data["date-released"]):
+        mapped.set("publication_date", data["date-released"], "date-released")
+    _map_related(mapped, data)
+    _map_contacts(mapped, data)
+    return mapped
+
+
+def _map_people(mapped: Mapped, data: Mapping[str, Any], key: str, target: str) -> None:
+    creators: list[dict[str, Any]] = []
+    origins: list[str] = []
+    for path, person in _people_of(data, key):
+        if creator := zenodo_person(person):
+            creators.append(creator)
+            origins.append(path)
+    if creators:
+        mapped.set_list(target, creators, origins, [_person_origins(data, o) for o in origins])
+
+
+def _people_of(data: Mapping[str, Any], key: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    items = data.get(key)
+    if isinstance(items, list):
+        for index, item in enumerate(items):
+            if isinstance(item, dict):
+                yield paths.join(key, index), item
+
+
+def _person_origins(data: Mapping[str, Any], path: str) -> dict[str, str]:
+    """Where a creator's name, ORCID and affiliation are written in the CFF."""
+    key, index = paths.split(path)
+    person = data[str(key)][int(index)]
+    name_key = "family-names" if "family-names" in person else "name"
+    sources = (("name", name_key), ("orcid", "orcid"), ("affiliation", "affiliation"))
+    return {name: paths.join(path, source) for name, source in sources if source in person}
+
+
+def zenodo_person(person: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A CFF person or entity as a Zenodo creator: "Family, Given" with the particle and
+    suffix on the family side (Zenodo splits the name at its only comma, so neither may
+    add one), an entity's name as is; the ORCID as the bare iD Zenodo stores."""
+    name = _person_name(person)
+    if not name:
+        return None
+    creator: dict[str, Any] = {"name": name}
+    if _text(person.get("affiliation")):
+        creator["affiliation"] = person["affiliation"].strip()
+    orcid = person.get("orcid")
+    if isinstance(orcid, str) and orcid.strip():
+        creator["orcid"] = identifiers.stored_orcid(orcid) or identifiers.bare_orcid(orcid)
+    return creator
+
+
+def _person_name(person: Mapping[str, Any]) -> str:
+    if _text(person.get("name")):
+        return _text(person.get("name"))
+    family = " ".join(
+        part
+        for part in (
+            _text(person.get("name-particle")),
+            _text(person.get("family-names")),
+            _text(person.get("name-suffix")),
+        )
+        if part
+    )
+    given = _text(person.get("given-names"))
+    if family and given:
+        return f"{family}, {given}"
+    return family
+
+
+def paragraphs(text: str) -> str:
+    """Plain text as HTML paragraphs: Zenodo's description is HTML."""
+    blocks = [block.strip() for block in re.split(r"\n\s*\n", text.strip()) if block.strip()]
+    return "".join(
+        f"<p>{html.escape(' '.join(block.split()), quote=False)}</p>" for block in blocks
+    )
+
+
+def _map_keywords(mapped: Mapped, data: Mapping[str, Any]) -> None:
+    keywords = data.get("keywords")
+    if isinstance(keywords, list):
+        kept = [
+            (str(k).strip(), i)
+            for i, k in enumerate(keywords)
+            if isinstance(k, (str, int, float)) and not isinstance(k, bool) and str(k).strip()
+        ]
+        if kept:
+            origins = [paths.join("keywords", i) for _, i in kept]
+            mapped.set_list("keywords", [k for k, _ in kept], origins)
+
+
+def _map_license(mapped: Mapped, config: Config, data: Mapping[str, Any]) -> None:
+    value = data.get("license")
+    if isinstance(value, str) and value.strip():
+        mapped.set("license", value.strip(), "license")
+    elif isinstance(value, list) and value and isinstance(value[0], str):
+        mapped.set("license", value[0].strip(), "license[0]")
+        if len(value) > 1:
+            line, column = config.position("license")
+            dropped = ", ".join(quote_value(item) for item in value[1:])
+            message = (
+                f"{len(value)} licences: a Zenodo record has one, so {quote_value(value[0])} "
+                f"(the first) is used, not {dropped}; to choose another, set license in "
+                ".zenodo.yml"
+            )
+            mapped.problems.append(
+                Problem(NOTICE, "license", message, line, column, "several-licenses")
+            )
+
+
+def _map_related(mapped: Mapped, data: Mapping[str, Any]) -> None:
+    """DOIs and identifiers of the work itself are never the record's own DOI: Zenodo mints
+    that. A Zenodo DOI is an earlier version or the concept (isVersionOf); any other id
+    registers the same work elsewhere (isIdenticalTo). The code repository supplements the
+    record; works it references, and the one it asks to be cited instead, are linked."""
+    related: list[tuple[dict[str, Any], str]] = []
+    if isinstance(data.get("doi"), str):
+        related += _work_identifier(data["doi"], "doi", "doi")
+    for index, item in enumerate(_list(data.get("identifiers"))):
+        if isinstance(item, dict) and isinstance(item.get("value"), str):
+            origin = paths.join(paths.join("identifiers", index), "value")
+            related += _work_identifier(item["value"], str(item.get("type", "")), origin)
+    if _text(data.get("repository-code")):
+        link = {"identifier": data["repository-code"].strip(), "relation": "isSupplementTo"}
+        related.append(({**link, "resource_type": "software"}, "repository-code"))
+    for index, reference in enumerate(_list(data.get("references"))):
+        related += _cited(reference, "references", paths.join("references", index))
+    related += _cited(data.get("preferred-citation"), "isDocumentedBy", "preferred-citation")
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for item, origin in related:
+        key = (item["identifier"].lower(), item["relation"])
+        if key not in seen:
+            seen.add(key)
+            unique.append((item, origin))
+    if unique:
+        mapped.set_list("related_identifiers", [i for i, _ in unique], [o for _, o in unique])
+
+
+def _work_identifier(value: str, kind: str, origin: str) -> list[tuple[dict[str, Any], str]]:
+    if kind == "doi":
+        doi = identifiers.doi_of(value)
+        if doi is None:
+            return []
+        zenodo = identifiers.is_zenodo_doi(doi)
+        return [
+            ({"identifier": doi, "relation": "isVersionOf" if zenodo else "isIdenticalTo"}, origin)
+        ]
+    if kind in ("url", "swh") and value.strip():
+        return [({"identifier": value.strip(), "relation": "isIdenticalTo"}, origin)]
+    return []
+
+
+def _cited(reference: Any, relation: str, origin: str) -> list[tuple[dict[str, Any], str]]:
+    if not isinstance(reference, dict):
+        return []
+    doi = reference.get("doi")
+    where = paths.join(origin, "doi")
+    if not isinstance(doi, str):
+        doi, where = _identifier_doi(reference, origin)
+    doi = identifiers.doi_of(doi) if isinstance(doi, str) else None
+    if doi is None:
+        return []
+    item: dict[str, Any] = {"identifier": doi, "relation": relation}
+    resource_type = _RESOURCE_TYPES.get(str(reference.get("type", "")))
+    if resource_type:
+        item["resource_type"] = resource_type
+    return [(item, where)]
+
+
+def _identifier_doi(reference: Mapping[str, Any], origin: str) -> tuple[str | None, str]:
+    for index, item in enumerate(_list(reference.get("identifiers"))):
+        if isinstance(item, dict) and item.get("type") == "doi":
+            return item.get("value"), paths.join(
+                paths.join(paths.join(origin, "identifiers"), index), "value"
+            )
+    return None, origin
+
+
+def _map_contacts(mapped: Mapped, data: Mapping[str, Any]) -> None:
+    """`contact` becomes contributors of type ContactPerson; 1.3's `contributors` become
+    contributors of type Other (CFF gives them no role)."""
+    contributors: list[dict[str, Any]] = []
+    origins: list[str] = []
+    for key, role in (("contact", "ContactPerson"), ("contributors", "Other")):
+        for path, person in _people_of(data, key):
+            if entry := zenodo_person(person):
+                contributors.append({**entry, "type": role})
+                origins.append(path)
+    if contributors:
+        suborigins = [_person_origins(data, origin) for origin in origins]
+        mapped.set_list("contributors", contributors, origins, suborigins)

@@ -1,0 +1,62 @@
+"""A source's metadata in Zenodo's terms, remembering where in the source each value came from.
+
+CITATION.cff and codemeta.json speak other vocabularies; their mappers fill a `Mapped`
+with Zenodo fields and, for every value, the JSON path it was read from, so a problem
+found in the merged record is annotated on the line of the source that holds it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from zenodo_action.metadata import paths
+from zenodo_action.metadata.problems import Problem
+
+
+@dataclass
+class Mapped:
+    data: dict[str, Any] = field(default_factory=dict)
+    # Zenodo JSON path -> the source's JSON path it came from
+    origins: dict[str, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)  # noticed while mapping
+
+    def set(self, key: str, value: Any, origin: str) -> None:
+        self.data[key] = value
+        self.origins[key] = origin
+
+    def set_list(
+        self,
+        key: str,
+        items: Sequence[Any],
+        origins: Sequence[str],
+        suborigins: Sequence[Mapping[str, str]] = (),
+        *,
+        origin: str | None = None,
+    ) -> None:
+        """A list field whose items came from `origins`; `suborigins[i]` says where item
+        i's own keys came from (Zenodo key -> source path); `origin` is where the list as
+        a whole is written (default: the list holding the first item)."""
+        self.data[key] = list(items)
+        self.origins[key] = origin if origin is not None else _parent(origins[0]) if origins else ""
+        for index, origin in enumerate(origins):
+            target = paths.join(key, index)
+            self.origins[target] = origin
+            if index < len(suborigins):
+                for name, source in suborigins[index].items():
+                    self.origins[paths.join(target, name)] = source
+
+    def origin(self, zenodo_path: str) -> str | None:
+        """The source path of a Zenodo path, or of its nearest mapped ancestor."""
+        parts = paths.split(zenodo_path)
+        while parts:
+            found = self.origins.get(paths.build(parts))
+            if found is not None:
+                return found
+            parts.pop()
+        return None
+
+
+def _parent(path: str) -> str:
+    return paths.build(paths.split(path)[:-1])

@@ -1,0 +1,301 @@
+"""Where the record's metadata comes from, and the record they make together.
+
+Up to three files in the repository: `CITATION.cff`, `codemeta.json` and `.zenodo.yml`
+(or `.zenodo.json`). Each is loaded with positions and mapped to Zenodo's fields; per
+top-level field the most specific source wins (`.zenodo.yml` over `codemeta.json` over
+`CITATION.cff`), whole, with no merging inside lists. On a release, the release and the
+repository are the last source (title, upload type, creators, licence), as for Zenodo's
+own GitHub integration (zenodo-api.md §11.1).
+
+Problems are found in each source (its own schema) and in the merged record (Zenodo's
+rules), and every problem is reported in the file that holds the field, or, for a field
+missing everywhere, in the file that would naturally hold it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+from zenodo_action.errors import UsageError
+from zenodo_action.metadata import cff, paths
+from zenodo_action.metadata.loader import Config, load_config, readable_file
+from zenodo_action.metadata.mapped import Mapped
+from zenodo_action.metadata.problems import ERROR, NOTICE, Problem, sort_problems
+from zenodo_action.metadata.validate import validate
+
+Kind = Literal["citation", "codemeta", "zenodo", "release"]
+PRECEDENCE: tuple[Kind, ...] = ("release", "citation", "codemeta", "zenodo")  # last wins
+DEFAULT_NAMES: dict[Kind, tuple[str, ...]] = {
+    "citation": ("CITATION.cff",),
+    "codemeta": ("codemeta.json",),
+    "zenodo": (".zenodo.yml", ".zenodo.json"),
+}
+IGNORE = "none"  # as a path: do not read this source
+# Fields each file format can hold: a field missing everywhere is reported in the first
+# file present that can hold it (where users keep such metadata), else in `.zenodo.yml`.
+HOLDS: dict[Kind, frozenset[str]] = {
+    "citation": frozenset(
+        {"title", "creators", "description", "keywords", "license", "upload_type", "version"}
+        | {"publication_date", "related_identifiers", "contributors"}
+    ),
+    "codemeta": frozenset(
+        {"title", "creators", "description", "keywords", "license", "upload_type", "version"}
+        | {"publication_date", "related_identifiers", "contributors", "grants"}
+    ),
+}
+# What a release fills in when no source sets it, and how the gate describes it.
+RELEASE_FILLS = {
+    "title": "the release gives it '{repository}: <release name or tag>'",
+    "upload_type": "a release is published as software",
+    "creators": "a release lists the repository's contributors (from GitHub, bots left out)",
+}
+
+
+@dataclass(frozen=True)
+class SourcePaths:
+    """The files to read, as the user named them. None: the default name in the root,
+    looked for only when `zenodo` is the default too (an explicit config file is read
+    alone, as before sources existed); "none": never read."""
+
+    zenodo: str | None = None
+    citation: str | None = None
+    codemeta: str | None = None
+
+
+@dataclass
+class Source:
+    kind: Kind
+    config: Config  # the file as loaded (an empty one for the release)
+    mapped: Mapped
+    problems: list[Problem] = field(default_factory=list)  # the file's own
+
+    @property
+    def path(self) -> Path:
+        return self.config.path
+
+    @property
+    def label(self) -> str:
+        return "the release" if self.kind == "release" else self.config.path.name
+
+    def origin(self, zenodo_path: str) -> str | None:
+        return zenodo_path if self.kind == "zenodo" else self.mapped.origin(zenodo_path)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What fills the fields no source sets, as far as it is known when checking.
+
+    gate: validate and pull requests, which cannot know how the record will be published;
+    release: a release run (the release source is merged); dataset: any other run.
+    """
+
+    kind: Literal["gate", "release", "dataset"] = "gate"
+    repository: str | None = None  # owner/name, when known: the title a release gives
+    require_complete: bool = False  # the gate treats fields a release fills as errors
+    today: date | None = None
+
+
+def find(spec: SourcePaths, root: Path) -> list[tuple[Kind, Path]]:
+    """The files to read, in precedence order; UsageError naming them all when none is."""
+    found: list[tuple[Kind, Path]] = []
+    automatic = spec.zenodo is None
+    others: tuple[tuple[Kind, str | None], ...] = (
+        ("citation", spec.citation),
+        ("codemeta", spec.codemeta),
+    )
+    for kind, given in others:
+        if given == IGNORE or (given is None and not automatic):
+            continue
+        path = _given_or_default(kind, given, root)
+        if path is not None:
+            found.append((kind, path))
+    zenodo = _given_or_default("zenodo", spec.zenodo, root)
+    if zenodo is not None:
+        found.append((kind_of(zenodo), zenodo))
+    if not found:
+        where = "the current directory" if root == Path(".") else str(root)
+        raise UsageError(
+            f"no metadata in {where}: no .zenodo.yml or .zenodo.json, no CITATION.cff and no "
+            "codemeta.json",
+            hint=_nothing_hint(root),
+        )
+    return found
+
+
+def kind_of(path: Path) -> Kind:
+    """What a file named as the config is: `--config CITATION.cff` reads it as CFF."""
+    if path.suffix.lower() == ".cff":
+        return "citation"
+    return "codemeta" if path.name.lower() == "codemeta.json" else "zenodo"
+
+
+def _given_or_default(kind: Kind, given: str | None, root: Path) -> Path | None:
+    if given:
+        return readable_file(Path(given) if Path(given).is_absolute() else root / given)
+    for name in DEFAULT_NAMES[kind]:
+        if (root / name).exists():
+            return readable_file(root / name)
+    return None
+
+
+def _nothing_hint(root: Path) -> str:
+    if (root / ".zenodo.yaml").exists():
+        return "found .zenodo.yaml: rename it to .zenodo.yml or pass --config .zenodo.yaml"
+    return (
+        "add a CITATION.cff (GitHub's 'Cite this repository' reads it too) or a .zenodo.yml, "
+        "or pass --config PATH"
+    )
+
+
+def load(found: Sequence[tuple[Kind, Path]], *, today: date | None = None) -> list[Source]:
+    return [_load(kind, path, today) for kind, path in found]
+
+
+def _load(kind: Kind, path: Path, today: date | None) -> Source:
+    config = load_config(path)
+    if kind == "citation":
+        mapped = cff.to_zenodo(config)
+        return Source(kind, config, mapped, cff.check(config, today=today) + mapped.problems)
+    if kind == "codemeta":
+        from zenodo_action.metadata import codemeta
+
+        mapped = codemeta.to_zenodo(config)
+        return Source(kind, config, mapped, codemeta.check(config) + mapped.problems)
+    data = config.data if isinstance(config.data, dict) else {}
+    return Source(kind, config, Mapped(dict(data)), list(config.problems))
+
+
+def release_source(fields: Mapping[str, Any]) -> Source:
+    """What a release and its repository say, as the last source (no file)."""
+    mapped = Mapped(dict(fields), {key: key for key in fields})
+    return Source("release", Config(Path("<release>"), dict(fields)), mapped)
+
+
+@dataclass
+class Record:
+    """The merged record, and for each top-level field the source it came from.
+
+    It reads like a loaded `Config` (data, positions), so Zenodo's rules run on it
+    unchanged; positions and raw text are looked up in the source that owns the field.
+    """
+
+    sources: list[Source]
+    data: dict[str, Any]
+    owner: dict[str, Source]
+    problems: list[Problem] = field(default_factory=list)  # a merged record loads cleanly
+
+    @classmethod
+    def merge(cls, sources: Sequence[Source]) -> Record:
+        ordered = sorted(sources, key=lambda s: PRECEDENCE.index(s.kind))
+        data: dict[str, Any] = {}
+        owner: dict[str, Source] = {}
+        for source in ordered:
+            for key, value in source.mapped.data.items():
+                data[key] = value
+                owner[key] = source
+        return cls(list(ordered), data, owner)
+
+    @property
+    def readable(self) -> bool:
+        """Every file parsed: only then do missing fields mean anything."""
+        return all(source.config.data is not None for source in self.sources)
+
+    def home(self, json_path: str) -> Source:
+        """The source that holds a field, or would naturally hold it."""
+        parts = paths.split(json_path)
+        top = str(parts[0]) if parts else ""
+        if top in self.owner and self.owner[top].kind != "release":
+            return self.owner[top]
+        files = [s for s in self.sources if s.kind != "release"]
+        for source in files:
+            if top in HOLDS.get(source.kind, frozenset()):
+                return source
+        zenodo = [s for s in files if s.kind == "zenodo"]
+        return (zenodo or files)[-1]
+
+    def position(self, json_path: str) -> tuple[int | None, int | None]:
+        source = self.home(json_path)
+        origin = source.origin(json_path)
+        return source.config.position(origin) if origin is not None else (None, None)
+
+    def key_position(self, json_path: str) -> tuple[int | None, int | None]:
+        source = self.home(json_path)
+        if source.kind == "zenodo":
+            return source.config.key_position(json_path)
+        return self.position(json_path)
+
+    def raw_text(self, json_path: str) -> str | None:
+        source = self.home(json_path)
+        return source.config.raw_text(json_path) if source.kind == "zenodo" else None
+
+    def sources_of_fields(self) -> dict[str, str]:
+        """Top-level field -> where it came from, for the summary and `convert`."""
+        return {key: self.owner[key].label for key in self.data}
+
+
+# Notes a mapper makes about how it read a field: moot when another file sets that field.
+_ABOUT_FIELD = {
+    "several-licenses": "license",
+    "several-affiliations": "creators",
+    "funding-not-mapped": "grants",
+}
+
+
+def problems_by_file(record: Record, context: Context) -> dict[Path, list[Problem]]:
+    """Every source's own problems, and the merged record's, each in the file it is about."""
+    found: dict[Path, list[Problem]] = {
+        s.path: [p for p in s.problems if not _moot(p, s, record)]
+        for s in record.sources
+        if s.kind != "release"
+    }
+    if record.readable:
+        for problem in validate(record, today=context.today):
+            adjusted = _in_context(problem, record, context)
+            if adjusted is not None:
+                found[record.home(adjusted.path).path].append(adjusted)
+    return {path: sort_problems(problems) for path, problems in found.items()}
+
+
+def _moot(problem: Problem, source: Source, record: Record) -> bool:
+    field = _ABOUT_FIELD.get(problem.code)
+    return field is not None and field in record.owner and record.owner[field] is not source
+
+
+def _in_context(problem: Problem, record: Record, context: Context) -> Problem | None:
+    """Zenodo's rules say what the record lacks; how much that matters depends on the run."""
+    code, top = problem.code, str((paths.split(problem.path) or [""])[0])
+    if code == "required" and problem.path in RELEASE_FILLS and context.kind == "gate":
+        fills = RELEASE_FILLS[problem.path].format(
+            repository=context.repository or "<owner>/<repo>"
+        )
+        if context.require_complete:
+            return replace(
+                problem, message=f"{problem.message} ({fills}, but require-complete is on)"
+            )
+        return replace(problem, severity=NOTICE, message=f"not set: {fills}", code="release-fills")
+    if code in ("hard-coded-version", "hard-coded-date") and record.home(top).kind != "zenodo":
+        return None  # CITATION.cff and codemeta.json are meant to carry them
+    if code == "default-license":
+        return replace(problem, message=_license_message(record, context))
+    return problem
+
+
+def _license_message(record: Record, context: Context) -> str:
+    default = "CC0-1.0" if record.data.get("upload_type") == "dataset" else "CC-BY-4.0"
+    if context.kind == "gate":
+        return (
+            "no license: a release takes the repository's licence (GitHub detects it from "
+            f"your LICENSE file), else Zenodo records {default}; any other run records "
+            f"{default}. Set license to be sure"
+        )
+    return (
+        f"no license: Zenodo will record {default}; set license (e.g. the one in your LICENSE file)"
+    )
+
+
+def errors_in(found: Mapping[Path, Sequence[Problem]]) -> int:
+    return sum(1 for problems in found.values() for p in problems if p.severity == ERROR)
