@@ -154,3 +154,90 @@ def test_real_process(tmp_path):
     assert result.returncode == 1
     assert f"{INVALID}:8:12: error: creators[0].orcid:" in result.stdout
     assert result.stderr == ""
+
+
+# --- several sources, and convert ----------------------------------------------------------
+
+CITATION = ROOT / "examples" / "citation-and-zenodo"
+
+
+def test_validate_reads_every_source_in_the_directory(capsys, monkeypatch):
+    monkeypatch.chdir(CITATION)
+    code, out, _ = run(capsys)
+    assert code == 0
+    assert out.splitlines() == [
+        "CITATION.cff: valid, no problems",
+        ".zenodo.yml: valid, no problems",
+    ]
+
+
+def test_json_lists_every_file_and_each_problem_with_its_file(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "CITATION.cff").write_text((CITATION / "CITATION.cff").read_text())
+    (tmp_path / ".zenodo.yml").write_text("communities: [{identifier: zenodo}]\nlicense: nope\n")
+    code, out, _ = run(capsys, "--format", "json")
+    document = json.loads(out)
+    assert code == 1 and document["files"] == ["CITATION.cff", ".zenodo.yml"]
+    [problem] = document["problems"]
+    assert (problem["file"], problem["path"], problem["line"]) == (".zenodo.yml", "license", 2)
+
+
+def test_fields_a_release_fills_are_notices_unless_required(capsys, tmp_path):
+    path = tmp_path / ".zenodo.json"
+    path.write_text('{"description": "<p>x</p>", "license": "MIT"}')
+    code, out, _ = run(capsys, "--config", str(path))
+    assert code == 0 and out.splitlines()[-1] == f"{path}: valid, 3 notices"
+    assert "notice: upload_type: not set: a release is published as software" in out
+    code, out, _ = run(capsys, "--config", str(path), "--require-complete")
+    assert code == 1 and out.splitlines()[-1] == f"{path}: invalid, 3 errors"
+
+
+def test_many_warnings_of_one_kind_share_a_line(capsys, tmp_path):
+    people = "".join(f"  - name: Person Number{i}\n" for i in range(30))
+    path = tmp_path / ".zenodo.yml"
+    path.write_text(
+        f"title: Tides\nupload_type: software\ndescription: x\nlicense: MIT\ncreators:\n{people}"
+    )
+    code, out, _ = run(capsys, "--config", str(path))
+    lines = out.splitlines()
+    assert code == 0 and len(lines) == 2
+    assert "(also 29 more of this kind: line 7, line 8, line 9 and 26 more)" in lines[0]
+    assert lines[1] == f"{path}: valid, 30 warnings"
+
+
+def test_convert_prints_the_merged_record_with_each_fields_source(capsys, monkeypatch):
+    import yaml
+
+    monkeypatch.chdir(CITATION)
+    assert main(["convert"]) == 0
+    out = capsys.readouterr().out
+    assert "# from CITATION.cff\ntitle: 'tidewatch: tide-gauge" in out
+    assert "# from .zenodo.yml\ncommunities:" in out
+    record = yaml.safe_load(out)
+    assert record["creators"][0] == {
+        "name": "Lovelace, Ada",
+        "affiliation": "University of Example",
+        "orcid": "0000-0002-1825-0097",
+    }
+    assert record["grants"] == [{"id": "10.13039/501100000780::283595"}]
+
+
+def test_convert_to_json_is_a_zenodo_json_with_the_sources_on_stderr(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "CITATION.cff").write_text((CITATION / "CITATION.cff").read_text())
+    assert main(["convert", "--format", "json"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["title"].startswith("tidewatch")
+    assert "title: from CITATION.cff" in err.splitlines()
+    (tmp_path / "out.json").write_text(out)
+    code, _, _ = run(capsys, "--config", str(tmp_path / "out.json"))
+    assert code == 0  # what convert prints is a valid .zenodo.json
+
+
+def test_convert_says_what_a_release_would_fill(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".zenodo.yml").write_text("description: x\nlicense: MIT\n")
+    assert main(["convert"]) == 0
+    out = capsys.readouterr().out
+    assert "# not set by any file; on a release:" in out
+    assert "#   creators: a release lists the repository's contributors" in out

@@ -297,7 +297,7 @@ def _rule_problems(config: Config) -> list[Problem]:
 
 def _people(data: Mapping[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     for key in _PERSON_KEYS:
-        yield from _people_of(data, key)
+        yield from paths.mappings_at(data, key)
 
 
 def _authors_have_names(data: Mapping[str, Any]) -> Iterator[tuple[str, str, str, str]]:
@@ -391,20 +391,12 @@ def to_zenodo(config: Config) -> Mapped:
 def _map_people(mapped: Mapped, data: Mapping[str, Any], key: str, target: str) -> None:
     creators: list[dict[str, Any]] = []
     origins: list[str] = []
-    for path, person in _people_of(data, key):
+    for path, person in paths.mappings_at(data, key):
         if creator := zenodo_person(person):
             creators.append(creator)
             origins.append(path)
     if creators:
         mapped.set_list(target, creators, origins, [_person_origins(data, o) for o in origins])
-
-
-def _people_of(data: Mapping[str, Any], key: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    items = data.get(key)
-    if isinstance(items, list):
-        for index, item in enumerate(items):
-            if isinstance(item, dict):
-                yield paths.join(key, index), item
 
 
 def _person_origins(data: Mapping[str, Any], path: str) -> dict[str, str]:
@@ -508,15 +500,7 @@ def _map_related(mapped: Mapped, data: Mapping[str, Any]) -> None:
     for index, reference in enumerate(_list(data.get("references"))):
         related += _cited(reference, "references", paths.join("references", index))
     related += _cited(data.get("preferred-citation"), "isDocumentedBy", "preferred-citation")
-    seen: set[tuple[str, str]] = set()
-    unique = []
-    for item, origin in related:
-        key = (item["identifier"].lower(), item["relation"])
-        if key not in seen:
-            seen.add(key)
-            unique.append((item, origin))
-    if unique:
-        mapped.set_list("related_identifiers", [i for i, _ in unique], [o for _, o in unique])
+    mapped.set_related(related)
 
 
 def _work_identifier(value: str, kind: str, origin: str) -> list[tuple[dict[str, Any], str]]:
@@ -565,7 +549,7 @@ def _map_contacts(mapped: Mapped, data: Mapping[str, Any]) -> None:
     contributors: list[dict[str, Any]] = []
     origins: list[str] = []
     for key, role in (("contact", "ContactPerson"), ("contributors", "Other")):
-        for path, person in _people_of(data, key):
+        for path, person in paths.mappings_at(data, key):
             if entry := zenodo_person(person):
                 contributors.append({**entry, "type": role})
                 origins.append(path)

@@ -710,15 +710,8 @@ def _map_related(mapped: Mapped, data: Mapping[str, Any], index: Index) -> None:
     for term, relation in (("referencePublication", "isDocumentedBy"), ("citation", "references")):
         for path, item in _items(data.get(term), term):
             related += _cited(item, path, relation, index)
-    seen: set[tuple[str, str]] = set()
-    unique = []
-    for item, origin in related:
-        key = (item["identifier"].lower(), item["relation"])
-        if key not in seen:
-            seen.add(key)
-            unique.append((item, origin))
-    if unique:
-        _set_list(mapped, "related_identifiers", [i for i, _ in unique], [o for _, o in unique])
+    if related:
+        mapped.set_related(related, origin=paths.build(paths.split(related[0][1])[:1]))
 
 
 def _url_of(item: Any, path: str) -> tuple[str, Any]:

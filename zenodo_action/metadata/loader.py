@@ -90,12 +90,9 @@ class Config:
         return place.raw if place else None
 
     def _nearest(self, json_path: str) -> _Place | None:
-        parts = paths.split(json_path)
-        while True:
-            place = self._places.get(paths.build(parts))
-            if place or not parts:
-                return place
-            parts.pop()
+        return next(
+            (self._places[p] for p in paths.ancestors(json_path) if p in self._places), None
+        )
 
 
 def readable_file(path: Path) -> Path:

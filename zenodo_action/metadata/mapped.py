@@ -47,15 +47,25 @@ class Mapped:
                 for name, source in suborigins[index].items():
                     self.origins[paths.join(target, name)] = source
 
+    def set_related(
+        self, related: Sequence[tuple[dict[str, Any], str]], *, origin: str | None = None
+    ) -> None:
+        """Related identifiers with their origins, each (identifier, relation) once."""
+        seen: set[tuple[str, str]] = set()
+        unique = []
+        for item, where in related:
+            key = (str(item["identifier"]).lower(), str(item["relation"]))
+            if key not in seen:
+                seen.add(key)
+                unique.append((item, where))
+        if unique:
+            items, origins = [i for i, _ in unique], [o for _, o in unique]
+            self.set_list("related_identifiers", items, origins, origin=origin)
+
     def origin(self, zenodo_path: str) -> str | None:
         """The source path of a Zenodo path, or of its nearest mapped ancestor."""
-        parts = paths.split(zenodo_path)
-        while parts:
-            found = self.origins.get(paths.build(parts))
-            if found is not None:
-                return found
-            parts.pop()
-        return None
+        found = (self.origins.get(p) for p in paths.ancestors(zenodo_path) if p)
+        return next((origin for origin in found if origin is not None), None)
 
 
 def _parent(path: str) -> str:

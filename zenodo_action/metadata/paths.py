@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 # Plain names may hold hyphens: CITATION.cff's keys do (`authors[0].family-names`).
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
@@ -45,6 +47,25 @@ def build(parts: list[Part]) -> str:
     for part in parts:
         path = join(path, part)
     return path
+
+
+def ancestors(path: str) -> Iterator[str]:
+    """The path, its parent, ... up to the whole document ("")."""
+    parts = split(path)
+    while True:
+        yield build(parts)
+        if not parts:
+            return
+        parts.pop()
+
+
+def mappings_at(data: Mapping[str, Any], key: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(path, item) for each mapping in the list at `key`, skipping malformed entries."""
+    items = data.get(key)
+    if isinstance(items, list):
+        for index, item in enumerate(items):
+            if isinstance(item, dict):
+                yield join(key, index), item
 
 
 # Where today's Zenodo reports an error on a field that has another name in .zenodo.yml

@@ -260,18 +260,9 @@ def _rule_problems(config: Document, today: date) -> list[Problem]:
     return problems
 
 
-def _entries(data: dict[str, Any], key: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(path, item) for each mapping in the list at `key`, skipping malformed entries."""
-    items = data.get(key)
-    if isinstance(items, list):
-        for index, item in enumerate(items):
-            if isinstance(item, dict):
-                yield paths.join(key, index), item
-
-
 def _orcids(data: dict[str, Any], today: date) -> Iterator[Finding]:
     for key in _PERSON_LISTS:
-        for path, person in _entries(data, key):
+        for path, person in paths.mappings_at(data, key):
             orcid = person.get("orcid")
             if isinstance(orcid, str) and orcid.strip():
                 yield from _orcid(paths.join(path, "orcid"), orcid)
@@ -319,7 +310,7 @@ def _date_fields(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
     if isinstance(publication, str):
         for part in publication.split("/", 1):
             yield "publication_date", part
-    for path, item in _entries(data, "dates"):
+    for path, item in paths.mappings_at(data, "dates"):
         for key in ("start", "end"):
             if isinstance(item.get(key), str):
                 yield paths.join(path, key), item[key]
@@ -334,7 +325,7 @@ def _dates(data: dict[str, Any], today: date) -> Iterator[Finding]:
     publication = data.get("publication_date")
     if isinstance(publication, str) and "/" in publication:
         intervals.append(("publication_date", *publication.split("/", 1)))
-    for path, item in _entries(data, "dates"):
+    for path, item in paths.mappings_at(data, "dates"):
         if isinstance(item.get("start"), str) and isinstance(item.get("end"), str):
             intervals.append((path, item["start"], item["end"]))
     for path, start, end in intervals:
@@ -397,7 +388,7 @@ def _subtypes(data: dict[str, Any], today: date) -> Iterator[Finding]:
 
 
 def _relations(data: dict[str, Any], today: date) -> Iterator[Finding]:
-    for path, item in _entries(data, "related_identifiers"):
+    for path, item in paths.mappings_at(data, "related_identifiers"):
         relation = item.get("relation")
         if relation in _TYPOS:
             message = f"{relation!r} is a misspelling; write {_TYPOS[relation]!r}"
@@ -434,7 +425,7 @@ def _warnings(data: dict[str, Any], today: date) -> Iterator[Finding]:
             "abstract"
         )
         yield WARNING, "description", message, "missing-description"
-    for path, creator in _entries(data, "creators"):
+    for path, creator in paths.mappings_at(data, "creators"):
         name = creator.get("name")
         if isinstance(name, str) and name.strip() and not _family_given(name):
             message = (
