@@ -352,6 +352,7 @@ def test_invalid_metadata_on_a_release_annotates_and_sends_nothing(runner):
     errors = result.annotations("error")
     assert any(a.startswith("::error file=.zenodo.yml,line=6,") for a in errors)
     assert runner.zenodo.requests == []
+    assert runner.github.requests == []  # not even the notes rendered: the file failed first
 
 
 def test_publishing_without_a_token_explains_what_to_add(runner):

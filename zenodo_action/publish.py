@@ -105,25 +105,31 @@ def checked_record(
     settings: Settings, reporter: Reporter, release: ReleaseSource | None = None
 ) -> sources.Record:
     """The merged record, filled by the release where no file speaks; its problems
-    reported; InvalidMetadata (status `invalid`) when it has errors."""
+    reported; InvalidMetadata (status `invalid`) when it has errors. The files are judged
+    before the release is asked for anything: a broken file costs no GitHub request."""
     loaded = sources.load(sources.find(settings.sources, settings.root))
     record = sources.Record.merge(loaded)
-    if release is not None and record.readable:
+    if release is not None:
+        _stop_if_invalid(sources.problems_by_file(record, sources.Context("gate")), reporter)
         missing = frozenset(key for key in FILLABLE if _blank(record.data.get(key)))
         filled = release.fields(missing) if missing else {}
         if filled:
             record = sources.Record.merge([*loaded, sources.release_source(filled)])
-    context = sources.Context("release" if release else "dataset", repository=settings.repository)
+    context = sources.Context("release" if release else "dataset", settings.repository)
     found = sources.problems_by_file(record, context)
     if release is not None:
         _add_stale_citation_warnings(record, settings.publish, found)
+    _stop_if_invalid(found, reporter)
+    if any(found.values()):
+        reporter.problems(found)
+    return record
+
+
+def _stop_if_invalid(found: dict[Path, list[md.Problem]], reporter: Reporter) -> None:
     if sources.errors_in(found):
         reporter.problems(found)
         reporter.output("status", "invalid")
         raise InvalidMetadata(found)
-    if any(found.values()):
-        reporter.problems(found)
-    return record
 
 
 def _blank(value: Any) -> bool:
