@@ -425,11 +425,15 @@ def test_a_pull_request_validates_without_any_token_or_network(runner):
 
 
 def test_a_valid_pull_request_passes_with_warnings_shown(runner):
+    (runner.workspace / ".zenodo.yml").write_text(CONFIG + "version: '1.0'\n")
     result = runner.run({}, event_name="pull_request_target", event=pull_request(runner))
     assert result.exit_code == 0, result.stdout
     assert result.outputs == {"status": "valid"}
     assert result.annotations("error") == []
-    assert result.annotations("warning")  # no description: hard to find on Zenodo
+    [warning] = result.annotations("warning")
+    assert "hard-coded and will go stale" in warning
+    [notice] = result.annotations("notice")  # no description: a release uses its notes
+    assert "a release uses its notes" in notice
 
 
 def test_validate_mode_finds_a_zenodo_json(runner):
@@ -624,7 +628,7 @@ def test_a_stale_citation_cff_is_warned_about_on_its_line(runner):
 
 def test_a_pull_request_annotates_a_broken_citation_cff_on_its_line(runner):
     (runner.workspace / ".zenodo.yml").unlink()
-    broken = CITATION.replace("  - name: The Frob Team\n", "  - given-names: Nobody\n")
+    broken = CITATION.replace("  - name: The Frob Team\n", "  - alias: nobody\n")
     (runner.workspace / "CITATION.cff").write_text(broken)
     result = runner.run({}, event_name="pull_request", event=pull_request(runner), github_token="")
     assert result.exit_code == 1

@@ -58,7 +58,8 @@ def test_a_good_file_has_no_problems(tmp_path):
             "    orcid: 'https://orcid.org/0000-0002-1825-0097 '\n",
             {("warning", "authors[0].orcid", 7, "orcid-repaired")},
         ),
-        ("  - given-names: Anon\n", {("error", "authors[1]", 7, "author-name")}),
+        # Zenodo's own CFF reader takes the given names as the name: worth fixing, not fatal
+        ("  - given-names: Anon\n", {("warning", "authors[1]", 7, "given-names-only")}),
         ("  - alias: anon\n", {("error", "authors[1]", 7, "author-name")}),
         ("contributors:\n  - name: X\n", {("error", "contributors", 7, "cff-unknown-key")}),
         ("type: software-code\n", {("error", "type", 7, "cff-enum")}),
@@ -192,7 +193,7 @@ def test_identifiers_and_references_become_related_identifiers(tmp_path):
     result = cff.to_zenodo(load(tmp_path, text))
     assert result.data["related_identifiers"] == [
         {"identifier": "10.5281/zenodo.123456", "relation": "isVersionOf"},
-        {"identifier": "10.1234/elsewhere", "relation": "isIdenticalTo"},
+        {"identifier": "10.1234/elsewhere", "relation": "isSupplementTo"},
         {
             "identifier": "swh:1:dir:0123456789abcdef0123456789abcdef01234567",
             "relation": "isIdenticalTo",
@@ -288,3 +289,60 @@ def test_any_document_is_checked_and_mapped_without_a_crash(tmp_path, document):
     result = cff.to_zenodo(config)
     for key in result.data:
         assert result.origin(key) is not None
+
+
+# --- found on real files (issue 9's corpus) ----------------------------------------------------
+
+
+def test_every_unknown_key_of_an_entry_is_reported(tmp_path):
+    text = HEAD + (
+        "references:\n  - type: article\n    title: T\n    authors: [{name: X}]\n"
+        "    eprint: '1234'\n    archive-prefix: arXiv\n    primary-class: cs\n"
+    )
+    found = {p.path for p in cff.check(load(tmp_path, text)) if p.code == "cff-unknown-key"}
+    assert found == {
+        "references[0].eprint",
+        "references[0].archive-prefix",
+        "references[0].primary-class",
+    }
+
+
+def test_an_object_field_gets_no_advice_to_quote_it(tmp_path):
+    text = HEAD + (
+        "references:\n  - type: article\n    title: T\n    authors: [{name: X}]\n"
+        "    publisher: The Open Journal\n"
+    )
+    [problem] = [p for p in cff.check(load(tmp_path, text)) if p.path.endswith("publisher")]
+    assert "must be object, not text" in problem.message and "quotes" not in problem.message
+
+
+def test_a_repeated_author_is_named(tmp_path):
+    text = HEAD + "  - family-names: Roe\n  - family-names: Doe\n    given-names: Jane\n"
+    [problem] = cff.check(load(tmp_path, text))
+    assert problem.code == "cff-uniqueItems" and "entry 3 repeats entry 1" in problem.message
+
+
+def test_a_git_url_links_to_the_repository_page(tmp_path):
+    text = HEAD + "repository-code: git+https://github.com/o/r.git\n"
+    [link] = mapped(tmp_path, text)["related_identifiers"]
+    assert link["identifier"] == "https://github.com/o/r"
+
+
+def test_a_paper_named_twice_is_linked_once_as_what_documents_the_software(tmp_path):
+    text = HEAD + (
+        "identifiers:\n  - type: doi\n    value: 10.21105/joss.03900\n"
+        "preferred-citation:\n  type: article\n  title: P\n  authors: [{name: X}]\n"
+        "  doi: 10.21105/joss.03900\n"
+    )
+    assert mapped(tmp_path, text)["related_identifiers"] == [
+        {
+            "identifier": "10.21105/joss.03900",
+            "relation": "isDocumentedBy",
+            "resource_type": "publication-article",
+        }
+    ]
+
+
+def test_an_author_with_given_names_only_is_kept_as_zenodo_keeps_it(tmp_path):
+    text = HEAD + "  - given-names: JegouA\n  - alias: nobody\n"
+    assert [c["name"] for c in mapped(tmp_path, text)["creators"]] == ["Doe, Jane", "JegouA"]

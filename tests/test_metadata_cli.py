@@ -15,7 +15,11 @@ from zenodo_action.cli import main
 ROOT = Path(__file__).parents[1]
 SOFTWARE = ROOT / "examples" / "software" / ".zenodo.yml"
 INVALID = ROOT / "examples" / "invalid" / ".zenodo.yml"
-WARNINGS_ONLY = "title: Tide tools\nupload_type: software\nlicense: MIT\ncreators:\n  - name: Doe\n"
+# a name not in "Family, Given" form, and no description (a notice: a release fills it)
+WARNINGS_ONLY = (
+    "title: Tide tools\nupload_type: software\nlicense: MIT\ncreators:\n  - name: Jane Doe\n"
+    "  - name: John Roe\n"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -40,14 +44,15 @@ def test_invalid_example_text(capsys):
     assert code == 1
     lines = out.splitlines()
     assert f"{INVALID}:12:1: error: funding: unknown key" in "\n".join(lines)
-    assert lines[-1] == f"{INVALID}: invalid, 9 errors, 3 warnings"
+    assert lines[-1] == f"{INVALID}: invalid, 9 errors, 2 warnings, 1 notice"
 
 
 def test_json_format(capsys):
     code, out, _ = run(capsys, "--config", str(INVALID), "--format", "json")
     document = json.loads(out)
     assert code == 1
-    assert (document["valid"], document["errors"], document["warnings"]) == (False, 9, 3)
+    counts = (document["valid"], document["errors"], document["warnings"], document["notices"])
+    assert counts == (False, 9, 2, 1)
     funding = next(p for p in document["problems"] if p["path"] == "funding")
     assert (funding["line"], funding["column"], funding["code"]) == (12, 1, "unknown-key")
 
@@ -70,10 +75,10 @@ def test_warnings_pass_unless_strict(capsys, tmp_path):
     path.write_text(WARNINGS_ONLY)
     code, out, _ = run(capsys, "--config", str(path))
     assert code == 0
-    assert out.splitlines()[-1] == f"{path}: valid, 2 warnings"
+    assert out.splitlines()[-1] == f"{path}: valid, 2 warnings, 1 notice"
     code, out, _ = run(capsys, "--config", str(path), "--strict")
     assert code == 1
-    assert out.splitlines()[-1] == f"{path}: invalid, 2 errors"
+    assert out.splitlines()[-1] == f"{path}: invalid, 2 errors, 1 notice"  # notices stay
 
 
 def test_default_path_from_current_directory(capsys, tmp_path, monkeypatch):

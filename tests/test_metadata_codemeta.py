@@ -264,7 +264,7 @@ def test_a_codemeta_3_file_maps_to_zenodo(tmp_path):
             {"name": "Brown University", "type": "RightsHolder"},
         ],
         "related_identifiers": [
-            {"identifier": "10.1000/gadget.2024", "relation": "isIdenticalTo"},
+            {"identifier": "10.1000/gadget.2024", "relation": "isSupplementTo"},
             {
                 "identifier": "https://gitlab.com/example/gadget",
                 "relation": "isSupplementTo",
@@ -812,17 +812,17 @@ def test_title_from_name_or_else_title(tmp_path):
 @pytest.mark.parametrize(
     ("identifier", "expected", "origin"),
     [
-        ("10.1000/abc", {"identifier": "10.1000/abc", "relation": "isIdenticalTo"}, "identifier"),
-        ("https://doi.org/10.1000/abc", {"identifier": "10.1000/abc", "relation": "isIdenticalTo"},
+        ("10.1000/abc", {"identifier": "10.1000/abc", "relation": "isSupplementTo"}, "identifier"),
+        ("https://doi.org/10.1000/abc", {"identifier": "10.1000/abc", "relation": "isSupplementTo"},
          "identifier"),
         ("doi:10.5281/zenodo.42", {"identifier": "10.5281/zenodo.42", "relation": "isVersionOf"},
          "identifier"),
         ("https://doi.org/10.5072/zenodo.7",
          {"identifier": "10.5072/zenodo.7", "relation": "isVersionOf"}, "identifier"),
         ({"@type": "PropertyValue", "propertyID": "DOI", "value": "10.1000/pv"},
-         {"identifier": "10.1000/pv", "relation": "isIdenticalTo"}, "identifier.value"),
+         {"identifier": "10.1000/pv", "relation": "isSupplementTo"}, "identifier.value"),
         (["widgets", "https://doi.org/10.1000/second"],
-         {"identifier": "10.1000/second", "relation": "isIdenticalTo"}, "identifier[1]"),
+         {"identifier": "10.1000/second", "relation": "isSupplementTo"}, "identifier[1]"),
         ("swh:1:rel:99f7f3d8d5ed7e68c3e1b3a2c4bb4c1bd3c1f4a5",
          {"identifier": "swh:1:rel:99f7f3d8d5ed7e68c3e1b3a2c4bb4c1bd3c1f4a5",
           "relation": "isIdenticalTo"}, "identifier"),
@@ -862,19 +862,20 @@ def test_code_repositories_supplement_the_record_once_each(tmp_path):
     )
     mapped = codemeta.to_zenodo(load(tmp_path, data))
 
+    # one entry per identifier: the telling relation (isDocumentedBy) wins over the
+    # generic one the bare identifier gives, and over a second mention as a reference
     assert mapped.data["related_identifiers"] == [
-        {"identifier": "10.1000/x", "relation": "isIdenticalTo"},
+        {"identifier": "10.1000/x", "relation": "isDocumentedBy",
+         "resource_type": "publication-article"},
         {"identifier": "https://github.com/a/b", "relation": "isSupplementTo",
          "resource_type": "software"},
         {"identifier": "https://gitlab.com/a/b", "relation": "isSupplementTo",
          "resource_type": "software"},
-        {"identifier": "10.1000/x", "relation": "isDocumentedBy",
-         "resource_type": "publication-article"},
         {"identifier": "10.5061/dryad.1", "relation": "references", "resource_type": "dataset"},
-        {"identifier": "10.1000/x", "relation": "references"},
     ]  # fmt: skip
+    assert mapped.origins["related_identifiers[0]"] == "referencePublication"
     assert mapped.origins["related_identifiers[2]"] == 'codeRepository[1]["@id"]'
-    assert mapped.origins["related_identifiers[4]"] == "citation[0].identifier"
+    assert mapped.origins["related_identifiers[3]"] == "citation[0].identifier"
 
 
 # --- funding -----------------------------------------------------------------------------

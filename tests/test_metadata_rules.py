@@ -260,6 +260,14 @@ custom: {"dwc:genus": [Felis]}
         BASE + "    orcid: https://orcid.org/0000-0002-1825-0097\n",
         set(),
     ),
+    "an extra key in a creator is dropped, not fatal": (
+        BASE + "    role: AM (Advisory Member)\n",
+        {(W, "creators[0].role", 7, "unknown-key")},
+    ),
+    "a handle as a creator's name has nothing to split": (
+        BASE.replace("Doe, Jane", "probonopd"),
+        set(),
+    ),
     "contributor without a role": (
         BASE + "contributors:\n  - name: Roe, Rick\n",
         {(E, "contributors[0].type", 8, "required")},
@@ -365,7 +373,8 @@ custom: {"dwc:genus": [Felis]}
         BASE + "communities:\n  - name: zenodo\n",
         {
             (E, "communities[0].identifier", 8, "required"),
-            (E, "communities[0].name", 8, "unknown-key"),
+            # an extra key in an entry is dropped, the rest published: a warning
+            (W, "communities[0].name", 8, "unknown-key"),
         },
     ),
     # --- syntax ---------------------------------------------------------------------------

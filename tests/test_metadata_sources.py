@@ -218,3 +218,35 @@ def test_a_note_about_a_field_another_file_sets_is_dropped(tmp_path):
     assert any(f[4] == "several-licenses" for f in found(tmp_path))
     write(tmp_path, zenodo="license: MIT\n")
     assert not any(f[4] == "several-licenses" for f in found(tmp_path))
+
+
+def test_an_invalid_cff_orcid_is_reported_once(tmp_path):
+    cff_text = CFF.replace(
+        "    given-names: Jane\n",
+        "    given-names: Jane\n    orcid: https://orcid.org/000-0003-4617-3188\n",
+    )
+    write(tmp_path, cff=cff_text)
+    orcid = [f for f in found(tmp_path) if "orcid" in f[2]]
+    assert orcid == [("CITATION.cff", "error", "authors[0].orcid", 7, "cff-pattern")]
+
+
+def test_names_built_from_a_cff_get_no_name_form_warning(tmp_path):
+    write(
+        tmp_path,
+        cff=CFF.replace(
+            "license: MIT\n", "  - family-names: Rajul\n  - name: PyMC Devs\nlicense: MIT\n"
+        ),
+    )
+    assert not [f for f in found(tmp_path) if f[4] == "name-format"]
+    write(tmp_path, zenodo="creators:\n  - name: Jane Doe\n")
+    assert [f[:3] for f in found(tmp_path) if f[4] == "name-format"] == [
+        (".zenodo.yml", "warning", "creators[0].name")
+    ]
+
+
+def test_a_missing_description_is_a_notice_at_the_gate_and_a_warning_elsewhere(tmp_path):
+    write(tmp_path, cff=CFF.replace("abstract: Tools for tides.\n", ""))
+    gate = [f for f in found(tmp_path) if f[2] == "description"]
+    dataset = [f for f in found(tmp_path, Context("dataset")) if f[2] == "description"]
+    assert gate == [("CITATION.cff", "notice", "description", 1, "release-fills")]
+    assert dataset == [("CITATION.cff", "warning", "description", 1, "missing-description")]

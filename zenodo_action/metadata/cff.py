@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from zenodo_action.metadata import identifiers, paths
 from zenodo_action.metadata.loader import Config
-from zenodo_action.metadata.mapped import Mapped
+from zenodo_action.metadata.mapped import Link, Mapped, repository_link, work_link
 from zenodo_action.metadata.problems import (
     ERROR,
     NOTICE,
@@ -42,6 +42,7 @@ SCHEMA_VERSION = "1.2.0"
 ACCEPTED_1_3_KEYS = {"": ("contributors",), "entity": ("affiliation", "ror")}
 _PERSON_KEYS = ("authors", "contact", "contributors")
 _DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
+_ORCID_URL_SHAPE = re.compile(r"^https://orcid\.org/[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]$")
 
 # CFF reference types -> Zenodo resource types, for related identifiers.
 _RESOURCE_TYPES = {
@@ -174,8 +175,7 @@ def _translate(error: ValidationError, config: Config, version: str) -> list[Pro
     path = paths.build(list(error.absolute_path))
     keyword = error.validator
     if keyword == "additionalProperties":
-        unknown = _unknown_key(error, config, path, version)
-        return [unknown] if unknown else []
+        return _unknown_keys(error, config, path, version)
     line, column = config.position(path)
     if keyword == "required":
         present = error.instance if isinstance(error.instance, dict) else {}
@@ -194,19 +194,23 @@ def _translate(error: ValidationError, config: Config, version: str) -> list[Pro
     return [Problem(ERROR, path, _message(error, config, path), line, column, f"cff-{keyword}")]
 
 
-def _unknown_key(error: ValidationError, config: Config, path: str, version: str) -> Problem | None:
+def _unknown_keys(error: ValidationError, config: Config, path: str, version: str) -> list[Problem]:
     allowed = sorted(subschema(error).get("properties", {}))
     present = error.instance if isinstance(error.instance, dict) else {}
     extra = [key for key in present if key not in allowed]
-    extra = [key for key in extra if not _accepted_in_1_3(path, key, version, error)]
-    if not extra:
-        return None
-    key = extra[0]
-    line, column = config.key_position(paths.join(path, key))
+    return [
+        _unknown_key(config, paths.join(path, key), key, allowed)
+        for key in extra
+        if not _accepted_in_1_3(path, key, version, error)
+    ]
+
+
+def _unknown_key(config: Config, path: str, key: str, allowed: list[str]) -> Problem:
+    line, column = config.key_position(path)
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
     advice = f"did you mean '{close[0]}'?" if close else "allowed: " + ", ".join(allowed)
     message = f"unknown key in CFF {SCHEMA_VERSION}; {advice}"
-    return Problem(ERROR, paths.join(path, key), message, line, column, "cff-unknown-key")
+    return Problem(ERROR, path, message, line, column, "cff-unknown-key")
 
 
 def _accepted_in_1_3(path: str, key: str, version: str, error: ValidationError) -> bool:
@@ -241,15 +245,34 @@ def _message(error: ValidationError, config: Config, path: str) -> str:
         return f"{quote_value(value)} is not one of: {choices}"
     if keyword == "type":
         raw = config.raw_text(path)
-        quote = f"; put it in quotes: {quote_value(raw)}" if raw is not None else ""
-        return f"must be {expected(error)}, not {type(value).__name__}{quote}"
+        quotable = raw is not None and "string" in str(expected(error))
+        quote = f"; put it in quotes: {quote_value(raw)}" if quotable else ""
+        return f"must be {expected(error)}, not {_json_kind(value)}{quote}"
     if keyword == "minLength":
         return "is empty; fill it in or remove the key"
     if keyword == "minItems":
         return "is an empty list; add at least one entry or remove the key"
     if keyword == "uniqueItems":
-        return "lists the same entry twice"
+        return f"lists the same entry twice: {_repeated(value)}"
     return error.message
+
+
+def _json_kind(value: Any) -> str:
+    kinds = {dict: "a mapping", list: "a list", str: "text", bool: "true/false"}
+    return next((name for kind, name in kinds.items() if isinstance(value, kind)), "a number")
+
+
+def _repeated(items: Any) -> str:
+    """Which entries of a list repeat an earlier one (1-based, as people count)."""
+    if not isinstance(items, list):
+        return "an entry"
+    seen: list[Any] = []
+    repeats = []
+    for number, item in enumerate(items, start=1):
+        if item in seen:
+            repeats.append(f"entry {number} repeats entry {seen.index(item) + 1}")
+        seen.append(item)
+    return ", ".join(repeats[:5]) + (f" and {len(repeats) - 5} more" if len(repeats) > 5 else "")
 
 
 def _field(path: str) -> str:
@@ -304,7 +327,17 @@ def _authors_have_names(data: Mapping[str, Any]) -> Iterator[tuple[str, str, str
     for path, person in _people(data):
         if not path.startswith("authors"):
             continue
-        if not _text(person.get("family-names")) and not _text(person.get("name")):
+        if _text(person.get("family-names")) or _text(person.get("name")):
+            continue
+        given = _text(person.get("given-names"))
+        if given:
+            # Zenodo's own CFF reader takes the given names as the name (family or given)
+            message = (
+                f"has given-names only: Zenodo stores {quote_value(given)} as the family name; "
+                "add family-names (or name, for an entity)"
+            )
+            yield WARNING, path, message, "given-names-only"
+        else:
             message = (
                 "has neither family-names (a person) nor name (an entity, e.g. a team); "
                 "Zenodo refuses it with 'Family name cannot be blank'"
@@ -319,6 +352,8 @@ def _orcids(data: Mapping[str, Any]) -> Iterator[tuple[str, str, str, str]]:
             continue  # none, or not a URL: the schema's pattern says so
         where = paths.join(path, "orcid")
         stored = identifiers.stored_orcid(orcid)
+        if stored is None and not _ORCID_URL_SHAPE.match(orcid):
+            continue  # the schema's pattern says what is wrong with its shape
         if stored is None:
             message = (
                 f"{quote_value(orcid)} is not an ORCID iD Zenodo accepts: check its digits "
@@ -439,7 +474,7 @@ def _person_name(person: Mapping[str, Any]) -> str:
     given = _text(person.get("given-names"))
     if family and given:
         return f"{family}, {given}"
-    return family
+    return family or given  # given names alone: what Zenodo's own CFF reader does
 
 
 def paragraphs(text: str) -> str:
@@ -483,10 +518,8 @@ def _map_license(mapped: Mapped, config: Config, data: Mapping[str, Any]) -> Non
 
 
 def _map_related(mapped: Mapped, data: Mapping[str, Any]) -> None:
-    """DOIs and identifiers of the work itself are never the record's own DOI: Zenodo mints
-    that. A Zenodo DOI is an earlier version or the concept (isVersionOf); any other id
-    registers the same work elsewhere (isIdenticalTo). The code repository supplements the
-    record; works it references, and the one it asks to be cited instead, are linked."""
+    """The work's own DOIs and identifiers (see `mapped.work_link`), the code repository,
+    the works it references, and the one it asks to be cited instead."""
     related: list[tuple[dict[str, Any], str]] = []
     if isinstance(data.get("doi"), str):
         related += _work_identifier(data["doi"], "doi", "doi")
@@ -495,26 +528,20 @@ def _map_related(mapped: Mapped, data: Mapping[str, Any]) -> None:
             origin = paths.join(paths.join("identifiers", index), "value")
             related += _work_identifier(item["value"], str(item.get("type", "")), origin)
     if _text(data.get("repository-code")):
-        link = {"identifier": data["repository-code"].strip(), "relation": "isSupplementTo"}
-        related.append(({**link, "resource_type": "software"}, "repository-code"))
+        related.append(repository_link(data["repository-code"], "repository-code"))
     for index, reference in enumerate(_list(data.get("references"))):
         related += _cited(reference, "references", paths.join("references", index))
     related += _cited(data.get("preferred-citation"), "isDocumentedBy", "preferred-citation")
     mapped.set_related(related)
 
 
-def _work_identifier(value: str, kind: str, origin: str) -> list[tuple[dict[str, Any], str]]:
+def _work_identifier(value: str, kind: str, origin: str) -> list[Link]:
     if kind == "doi":
         doi = identifiers.doi_of(value)
-        if doi is None:
-            return []
-        zenodo = identifiers.is_zenodo_doi(doi)
-        return [
-            ({"identifier": doi, "relation": "isVersionOf" if zenodo else "isIdenticalTo"}, origin)
-        ]
+        return [work_link(doi, origin)] if doi else []
     if kind in ("url", "swh") and value.strip():
-        return [({"identifier": value.strip(), "relation": "isIdenticalTo"}, origin)]
-    return []
+        return [work_link(value.strip(), origin)]
+    return []  # `other`: no scheme Zenodo could resolve
 
 
 def _cited(reference: Any, relation: str, origin: str) -> list[tuple[dict[str, Any], str]]:

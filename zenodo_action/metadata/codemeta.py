@@ -24,7 +24,7 @@ from typing import Any
 from zenodo_action.metadata import identifiers, paths
 from zenodo_action.metadata.cff import paragraphs, zenodo_person
 from zenodo_action.metadata.loader import Config
-from zenodo_action.metadata.mapped import Mapped
+from zenodo_action.metadata.mapped import Mapped, repository_link, work_link
 from zenodo_action.metadata.problems import (
     ERROR,
     NOTICE,
@@ -690,10 +690,8 @@ def _map_version(mapped: Mapped, config: Config, data: Mapping[str, Any]) -> Non
 
 
 def _map_related(mapped: Mapped, data: Mapping[str, Any], index: Index) -> None:
-    """The work's own DOIs are never the record's DOI (Zenodo mints that): a Zenodo DOI is
-    an earlier version or the concept (isVersionOf), any other registers the same work
-    elsewhere (isIdenticalTo), as cff.py does. The repository supplements the record; the
-    publication describing the software documents it; works it cites are references."""
+    """The work's own DOIs (see `mapped.work_link`, as for CITATION.cff), the repository,
+    the publication describing the software (isDocumentedBy), the works it cites."""
     related: list[tuple[dict[str, Any], str]] = []
     own = [(path, item) for path, item in _items(data.get("identifier"), "identifier")]
     id_key = _key(data, "id")
@@ -705,8 +703,7 @@ def _map_related(mapped: Mapped, data: Mapping[str, Any], index: Index) -> None:
         where, value = _url_of(item, path)
         value, where = _literal(value, where)
         if isinstance(value, str) and value.strip():
-            link = {"identifier": value.strip(), "relation": "isSupplementTo"}
-            related.append(({**link, "resource_type": "software"}, where))
+            related.append(repository_link(value, where))
     for term, relation in (("referencePublication", "isDocumentedBy"), ("citation", "references")):
         for path, item in _items(data.get(term), term):
             related += _cited(item, path, relation, index)
@@ -742,13 +739,10 @@ def _doi_in(item: Any, path: str) -> tuple[str, str] | None:
 def _work_identifier(item: Any, path: str) -> list[tuple[dict[str, Any], str]]:
     found = _doi_in(item, path)
     if found:
-        doi, where = found
-        zenodo = identifiers.is_zenodo_doi(doi)
-        relation = "isVersionOf" if zenodo else "isIdenticalTo"
-        return [({"identifier": doi, "relation": relation}, where)]
+        return [work_link(*found)]
     value, where = _literal(item, path)
     if isinstance(value, str) and value.strip().lower().startswith("swh:1:"):
-        return [({"identifier": value.strip(), "relation": "isIdenticalTo"}, where)]
+        return [work_link(value.strip(), where)]
     return []  # a name ("codemetapy") or a URL: codeRepository and url say where it lives
 
 

@@ -55,10 +55,63 @@ def doi_of(value: str) -> str | None:
     return match.group(1) if match else None
 
 
+# The canonical URLs of common licences, which codemeta files give instead of an id
+# (the same URLs zenodo-rdm's licence vocabulary lists for these ids).
+_LICENSE_URLS = (
+    (
+        re.compile(r"^https?://(?:www\.)?apache\.org/licenses/LICENSE-2\.0(?:\.html|\.txt)?/?$"),
+        "Apache-2.0",
+    ),
+    (
+        re.compile(
+            r"^https?://(?:www\.)?opensource\.org/licenses/([A-Za-z0-9.+-]+?)(?:\.html|\.php)?/?$"
+        ),
+        None,
+    ),
+    (
+        re.compile(
+            r"^https?://(?:www\.)?gnu\.org/licenses/((?:a|l)?gpl)-([0-9]+(?:\.[0-9]+)?)"
+            r"(?:\.en)?(?:\.html|\.txt)?/?$"
+        ),
+        "gnu",
+    ),
+    (
+        re.compile(
+            r"^https?://creativecommons\.org/licenses/([a-z-]+)/([0-9.]+)/?(?:legalcode)?/?$"
+        ),
+        "cc",
+    ),
+    (
+        re.compile(r"^https?://creativecommons\.org/publicdomain/zero/1\.0/?(?:legalcode)?/?$"),
+        "CC0-1.0",
+    ),
+)
+
+
 def spdx_of(value: str) -> str:
-    """An SPDX id from an id or an spdx.org licence URL (codemeta writes the URL)."""
-    match = _SPDX_URL.match(value.strip())
-    return match.group(1) if match else value.strip()
+    """An SPDX id from an id, an spdx.org licence URL, or a licence's canonical URL
+    (codemeta writes URLs); anything else as written, for the validator to judge."""
+    text = value.strip()
+    match = _SPDX_URL.match(text)
+    if match:
+        return match.group(1)
+    for pattern, spdx in _LICENSE_URLS:
+        found = pattern.match(text)
+        if found is None:
+            continue
+        if spdx == "gnu":
+            version = found.group(2) if "." in found.group(2) else f"{found.group(2)}.0"
+            return f"{found.group(1).upper()}-{version}"
+        if spdx == "cc":
+            return f"CC-{found.group(1).upper()}-{found.group(2)}"
+        return spdx or found.group(1)
+    return text
+
+
+def web_url(url: str) -> str:
+    """A repository URL as a browser opens it: `git+https://host/o/r.git` -> `https://host/o/r`."""
+    text = url.strip().removeprefix("git+")
+    return text.removesuffix(".git") if text.startswith(("https://", "http://")) else text
 
 
 def is_zenodo_doi(doi: str) -> bool:

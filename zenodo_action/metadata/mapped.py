@@ -11,8 +11,33 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from zenodo_action.metadata import paths
+from zenodo_action.metadata import identifiers, paths
 from zenodo_action.metadata.problems import Problem
+
+Link = tuple[dict[str, Any], str]  # a related identifier, and where it is written
+
+
+def work_link(identifier: str, origin: str) -> Link:
+    """An identifier a file gives for the work itself: never the record's own DOI (Zenodo
+    mints that). A Zenodo DOI names an earlier version or the concept (isVersionOf); a
+    Software Heritage id archives the same code (isIdenticalTo). Any other DOI or URL is,
+    in real files, mostly the paper about the software: the record supplements it
+    (isSupplementTo), which stays true if it is the same software registered elsewhere."""
+    if identifiers.is_zenodo_doi(identifier):
+        return {"identifier": identifier, "relation": "isVersionOf"}, origin
+    if identifier.lower().startswith("swh:"):
+        return {"identifier": identifier, "relation": "isIdenticalTo"}, origin
+    return {"identifier": identifier, "relation": "isSupplementTo"}, origin
+
+
+def repository_link(url: str, origin: str) -> Link:
+    """The code repository, as a browser opens it: the record supplements it."""
+    link = {"identifier": identifiers.web_url(url), "relation": "isSupplementTo"}
+    return {**link, "resource_type": "software"}, origin
+
+
+# When a file names one identifier twice, the more telling relation stays.
+_GENERIC_RELATIONS = ("isSupplementTo", "isIdenticalTo")
 
 
 @dataclass
@@ -47,18 +72,20 @@ class Mapped:
                 for name, source in suborigins[index].items():
                     self.origins[paths.join(target, name)] = source
 
-    def set_related(
-        self, related: Sequence[tuple[dict[str, Any], str]], *, origin: str | None = None
-    ) -> None:
-        """Related identifiers with their origins, each (identifier, relation) once."""
-        seen: set[tuple[str, str]] = set()
-        unique = []
+    def set_related(self, related: Sequence[Link], *, origin: str | None = None) -> None:
+        """Related identifiers with their origins, each identifier once: a specific
+        relation (isDocumentedBy, references) wins over a generic one."""
+        chosen: dict[str, Link] = {}
         for item, where in related:
-            key = (str(item["identifier"]).lower(), str(item["relation"]))
-            if key not in seen:
-                seen.add(key)
-                unique.append((item, where))
-        if unique:
+            key = str(item["identifier"]).lower()
+            kept = chosen.get(key)
+            if kept is None or (
+                kept[0]["relation"] in _GENERIC_RELATIONS
+                and item["relation"] not in _GENERIC_RELATIONS
+            ):
+                chosen[key] = (item, where)
+        if chosen:
+            unique = list(chosen.values())
             items, origins = [i for i, _ in unique], [o for _, o in unique]
             self.set_list("related_identifiers", items, origins, origin=origin)
 

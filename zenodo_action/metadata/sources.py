@@ -218,9 +218,10 @@ class Record:
         return (zenodo or files)[-1]
 
     def position(self, json_path: str) -> tuple[int | None, int | None]:
+        """Where the field is written; for one the file does not hold, the file's start."""
         source = self.home(json_path)
         origin = source.origin(json_path)
-        return source.config.position(origin) if origin is not None else (None, None)
+        return source.config.position(origin if origin is not None else "")
 
     def key_position(self, json_path: str) -> tuple[int | None, int | None]:
         source = self.home(json_path)
@@ -252,17 +253,32 @@ def problems_by_file(record: Record, context: Context) -> dict[Path, list[Proble
         for s in record.sources
         if s.kind != "release"
     }
+    own = {path: list(problems) for path, problems in found.items()}
     if record.readable:
         for problem in validate(record, today=context.today):
             adjusted = _in_context(problem, record, context)
-            if adjusted is not None:
-                found[record.home(adjusted.path).path].append(adjusted)
+            file = record.home(problem.path).path
+            if adjusted is not None and not _said_already(adjusted, own[file]):
+                found[file].append(adjusted)
     return {path: sort_problems(problems) for path, problems in found.items()}
+
+
+def _said_already(problem: Problem, own: Sequence[Problem]) -> bool:
+    """A file's own check found something at this very place (a CFF ORCID): its words,
+    in the file's vocabulary, are the better ones."""
+    return problem.line is not None and any(
+        (p.line, p.column) == (problem.line, problem.column) for p in own
+    )
 
 
 def _moot(problem: Problem, source: Source, record: Record) -> bool:
     field = _ABOUT_FIELD.get(problem.code)
     return field is not None and field in record.owner and record.owner[field] is not source
+
+
+# Zenodo-format warnings that do not apply to a field mapped from CFF or codemeta: a
+# version and date are meant to be there, and names were built as "Family, Given".
+_ZENODO_ONLY = ("hard-coded-version", "hard-coded-date", "name-format")
 
 
 def _in_context(problem: Problem, record: Record, context: Context) -> Problem | None:
@@ -277,8 +293,11 @@ def _in_context(problem: Problem, record: Record, context: Context) -> Problem |
                 problem, message=f"{problem.message} ({fills}, but require-complete is on)"
             )
         return replace(problem, severity=NOTICE, message=f"not set: {fills}", code="release-fills")
-    if code in ("hard-coded-version", "hard-coded-date") and record.home(top).kind != "zenodo":
-        return None  # CITATION.cff and codemeta.json are meant to carry them
+    if code in _ZENODO_ONLY and record.home(top).kind != "zenodo":
+        return None  # CITATION.cff and codemeta.json are meant to carry them, or named them
+    if code == "missing-description" and context.kind == "gate":
+        message = "not set: a release uses its notes (and another run publishes none)"
+        return replace(problem, severity=NOTICE, message=message, code="release-fills")
     if code == "default-license":
         return replace(problem, message=_license_message(record, context))
     return problem

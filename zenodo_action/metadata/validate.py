@@ -153,7 +153,10 @@ def _unknown_key(config: Document, parent: str, key: str, schema: Mapping[str, A
     else:
         advice = "remove it or use one of: " + ", ".join(allowed)
     message = f"unknown key; Zenodo would silently drop it: {advice}"
-    return Problem(ERROR, path, message, line, column, "unknown-key")
+    # A misspelt field, or any unknown top-level key, loses what the user meant to say;
+    # an extra key in an entry (a creator's `role`) is dropped and the rest published.
+    severity = ERROR if suggestion or explanation or not parent else WARNING
+    return Problem(severity, path, message, line, column, "unknown-key")
 
 
 def _describe(error: ValidationError, config: Document, path: str) -> tuple[str, str]:
@@ -427,8 +430,8 @@ def _warnings(data: dict[str, Any], today: date) -> Iterator[Finding]:
         yield WARNING, "description", message, "missing-description"
     for path, creator in paths.mappings_at(data, "creators"):
         name = creator.get("name")
-        if isinstance(name, str) and name.strip() and not _family_given(name):
-            message = (
+        if isinstance(name, str) and len(name.split()) > 1 and not _family_given(name):
+            message = (  # one word (a handle) has nothing to split: no warning
                 f"{quote_value(name)} is not in 'Family, Given' form (e.g. 'Doe, Jane'); "
                 "Zenodo stores the whole name as the family name otherwise"
             )
