@@ -282,7 +282,8 @@ def _field(path: str) -> str:
 
 def _pattern_hint(field: str, pattern: str) -> str:
     hints = {
-        "orcid": "an ORCID in CFF is a URL: https://orcid.org/0000-0002-1825-0097",
+        "orcid": "an ORCID in CFF is a URL with four groups of four digits (the last may be "
+        "X): https://orcid.org/0000-0002-1825-0097",
         "doi": "a bare DOI such as 10.5281/zenodo.1003150, without https://doi.org/",
         "date-released": "a date such as 2021-07-18",
         "date-start": "a date such as 2021-07-18",
