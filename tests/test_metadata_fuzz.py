@@ -119,3 +119,45 @@ def test_mutated_text_of_a_valid_file(tmp_path, capsys, debug, start, length, in
     path = tmp_path / ".zenodo.yml"
     path.write_text(VALID[:start] + insert + VALID[start + length :], encoding="utf-8")
     check_file(path, capsys)
+
+
+# --- the other sources: CITATION.cff and codemeta.json, alone and beside .zenodo.yml ----------
+
+CITATION = (Path(__file__).parents[1] / "examples" / "citation-only" / "CITATION.cff").read_text()
+
+
+def check_sources(capsys) -> None:
+    """validate (every format) and convert over whatever the folder holds: no crash."""
+    for argv in (["validate"], ["validate", "--format", "json"], ["convert"]):
+        code = main(argv)
+        out, err = capsys.readouterr()
+        assert code in (0, 1, 2)
+        assert "Traceback" not in err and "internal error" not in err
+        if "json" in argv and code != 2:
+            assert json.loads(out)["valid"] is (code == 0)
+
+
+@FUZZ
+@given(
+    start=st.integers(0, len(CITATION)),
+    length=st.integers(0, 40),
+    insert=st.one_of(yaml_tokens, st.text(max_size=10)),
+    beside=st.booleans(),
+)
+def test_mutated_citation_cff(tmp_path, capsys, debug, monkeypatch, start, length, insert, beside):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "CITATION.cff").write_text(
+        CITATION[:start] + insert + CITATION[start + length :], encoding="utf-8"
+    )
+    if beside:
+        (tmp_path / ".zenodo.yml").write_text("communities: [{identifier: zenodo}]\n")
+    check_sources(capsys)
+
+
+@FUZZ
+@given(data=json_values, name=st.sampled_from(["CITATION.cff", "codemeta.json"]))
+def test_random_documents_as_other_sources(tmp_path, capsys, debug, monkeypatch, data, name):
+    monkeypatch.chdir(tmp_path)
+    text = json.dumps(data) if name.endswith(".json") else yaml.safe_dump(data)
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    check_sources(capsys)
