@@ -125,7 +125,6 @@ class Runner:
 @pytest.fixture
 def runner(tmp_path, monkeypatch, capfd, fake_github, fake_zenodo, fast_retries):
     monkeypatch.setattr(action, "ASSET_POLL_SECONDS", 0.05)
-    monkeypatch.setattr(action, "ASSET_WAIT_SECONDS", 0.5)
     return Runner(tmp_path, monkeypatch, capfd, fake_github, fake_zenodo)
 
 
@@ -260,17 +259,45 @@ def test_the_release_link_is_not_accumulated_across_versions(runner):
     assert links == ["https://github.com/octo-org/frobnicator/releases/tag/v1.3.0"]
 
 
-def test_assets_attached_after_the_release_was_published_are_waited_for(runner):
+def test_assets_still_uploading_are_waited_for_but_unlisted_ones_are_not(runner):
     concept = seed(runner.zenodo)
     release = runner.release(assets={})
-    runner.github.add_asset(release, "late.whl", b"late", hidden_for_polls=2)
+    runner.github.add_asset(release, "late.whl", b"late", hidden_for_polls=9)
     runner.github.add_asset(release, "uploading.whl", b"slow", open_for_polls=3)
 
     result = runner.publish_release(release, concept=concept.concept_doi)
 
     assert result.exit_code == 0, result.stdout
     latest = runner.zenodo.published_versions(concept.concept_id)[-1]
-    assert {"late.whl", "uploading.whl"} <= set(latest["files"])
+    assert "uploading.whl" in latest["files"]  # listed as `open`: waited for
+    assert "late.whl" not in latest["files"]  # not listed at all yet: not waited for
+    assert "waiting 0s for release assets: still uploading: uploading.whl" in result.stdout
+
+
+def test_a_release_without_assets_publishes_without_waiting(runner):
+    concept = seed(runner.zenodo)
+    release = runner.release(assets={})
+    result = runner.publish_release(release, concept=concept.concept_doi)
+    assert result.exit_code == 0, result.stdout
+    assert len(runner.github.requests_to("api", f"/releases/{release.id}/assets")) == 1
+    assert "waiting" not in result.stdout
+
+
+def test_asset_wait_0_publishes_what_is_uploaded_at_once(runner):
+    concept = seed(runner.zenodo)
+    release = runner.release(assets={"ready.whl": b"r"})
+    runner.github.add_asset(release, "uploading.whl", b"slow", open_for_polls=3)
+    result = runner.publish_release(release, concept=concept.concept_doi, **{"asset-wait": "0"})
+    assert result.exit_code == 0, result.stdout
+    files = runner.zenodo.published_versions(concept.concept_id)[-1]["files"]
+    assert "ready.whl" in files and "uploading.whl" not in files
+    assert "still uploading: uploading.whl; they are not published" in result.stdout
+
+
+def test_a_bad_asset_wait_is_named(runner):
+    result = runner.publish_release(runner.release(), **{"asset-wait": "two minutes"})
+    assert result.exit_code == 2
+    assert "input 'asset-wait' must be a number of seconds" in result.annotations("error")[0]
 
 
 def test_source_archive_tar_gz_without_assets(runner):

@@ -37,6 +37,8 @@ ISSUE_INPUTS = {
     "citation-file": None,
     "codemeta-file": None,
     "require-complete": "false",
+    # issue 10: transfers
+    "asset-wait": "120",
 }
 ISSUE_OUTPUTS = {"doi", "doi-url", "concept-doi", "record-id", "record-url", "version"}
 ISSUE_OUTPUTS |= {"badge", "status"}

@@ -145,30 +145,26 @@ def test_asset_fields_are_read(fake_github, client, release):
 # -- the published-before-uploaded race (github-actions.md §3.3) ---------------
 
 
-def test_waits_until_assets_appear(fake_github, client, release):
+def test_an_asset_not_listed_yet_is_not_waited_for(fake_github, client, release):
+    """Nothing tells an upload that has not started from an asset that never comes."""
     fake_github.add_asset(release, "late.whl", b"wheel", hidden_for_polls=2)
     waits = []
-    assets = client.wait_for_assets(
-        release.id, expect_some=True, timeout=60, poll_interval=5, sleep=waits.append
-    )
-    assert [a.name for a in assets] == ["late.whl"]
-    assert waits == [5, 5]
+    assets = client.wait_for_assets(release.id, timeout=60, poll_interval=5, sleep=waits.append)
+    assert assets == [] and waits == []
 
 
 def test_waits_while_an_asset_is_still_uploading(fake_github, client, release):
     fake_github.add_asset(release, "ready.txt", b"r")
     fake_github.add_asset(release, "big.tar", b"b" * 100, open_for_polls=3)
     waits = []
-    assets = client.wait_for_assets(
-        release.id, expect_some=False, timeout=60, poll_interval=2, sleep=waits.append
-    )
+    assets = client.wait_for_assets(release.id, timeout=60, poll_interval=2, sleep=waits.append)
     assert [a.name for a in assets] == ["ready.txt", "big.tar"]
     assert waits == [2, 2, 2]
 
 
-def test_no_wait_when_no_assets_are_expected(fake_github, client, release):
+def test_no_wait_without_assets(fake_github, client, release):
     waits = []
-    assert client.wait_for_assets(release.id, expect_some=False, sleep=waits.append) == []
+    assert client.wait_for_assets(release.id, sleep=waits.append) == []
     assert waits == []
 
 
@@ -178,7 +174,7 @@ def test_waiting_is_bounded_and_returns_what_is_there(fake_github, client, relea
     waits = []
     with caplog.at_level(logging.INFO, logger="zenodo_action.github"):
         assets = client.wait_for_assets(
-            release.id, expect_some=True, timeout=25, poll_interval=10, sleep=waits.append
+            release.id, timeout=25, poll_interval=10, sleep=waits.append
         )
     assert [a.name for a in assets] == ["ok.txt"]
     assert waits == [10, 10, 5]  # never more than the timeout in total
@@ -187,13 +183,11 @@ def test_waiting_is_bounded_and_returns_what_is_there(fake_github, client, relea
     )
 
 
-def test_empty_release_after_the_wait_returns_nothing(fake_github, client, release):
+def test_a_zero_timeout_never_waits(fake_github, client, release):
+    fake_github.add_asset(release, "never.bin", b"n", state="open")
     waits = []
-    got = client.wait_for_assets(
-        release.id, expect_some=True, timeout=3, poll_interval=1, sleep=waits.append
-    )
-    assert got == []
-    assert sum(waits) == 3
+    assert client.wait_for_assets(release.id, timeout=0, sleep=waits.append) == []
+    assert waits == []
 
 
 # -- downloads ------------------------------------------------------------------

@@ -31,8 +31,7 @@ from zenodo_action.settings import ReleaseOptions, Settings
 # `published` fires once for releases and pre-releases alike; `created`, `released` and
 # `prereleased` fire for the same release too, and would publish it twice (§3.1).
 RELEASE_ACTION = "published"
-ASSET_WAIT_SECONDS = 120.0  # a release published before its assets were attached (§3.3)
-ASSET_POLL_SECONDS = 10.0
+ASSET_POLL_SECONDS = 10.0  # while an asset is still uploading (§3.3)
 
 
 def main() -> int:
@@ -151,10 +150,7 @@ class GitHubRelease:
         paths: list[Path] = []
         if self.options.assets:
             assets = self.github.wait_for_assets(
-                self.release.id,
-                expect_some=True,
-                timeout=ASSET_WAIT_SECONDS,
-                poll_interval=ASSET_POLL_SECONDS,
+                self.release.id, timeout=self.options.asset_wait, poll_interval=ASSET_POLL_SECONDS
             )
             paths += [self.github.download_asset(asset, self.folder) for asset in assets]
         if self.options.source_archive:

@@ -76,6 +76,7 @@ class ReleaseOptions:
     assets: bool = True
     source_archive: ArchiveFormat | None = "zip"
     notes_badge: bool = True
+    asset_wait: float = 120.0  # seconds to wait for assets GitHub lists as still uploading
 
 
 @dataclass(frozen=True)
@@ -181,6 +182,7 @@ class Settings:
                 assets=flag("release-assets", True),
                 source_archive=ARCHIVES[archive],
                 notes_badge=flag("release-notes-badge", True),
+                asset_wait=seconds(text("asset-wait"), "asset-wait", 120.0),
             ),
             github_token=github_token,
             runner=RunnerFiles(
@@ -206,6 +208,30 @@ class Settings:
             publication_date=release.published_date if release else None,
         )
         return dataclasses.replace(self, publish=publish, context=context)
+
+
+def seconds(given: str | None, name: str, default: float) -> float:
+    """A duration in seconds, 0 or more (an input like `asset-wait: 120`)."""
+    if given is None:
+        return default
+    try:
+        value = float(given)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 24 * 3600:
+        raise UsageError(
+            f"input '{name}' must be a number of seconds from 0 to 86400, not {given!r}"
+        )
+    return value
+
+
+def count(given: str | None, name: str, default: int, *, most: int) -> int:
+    """A whole number from 1 to `most` (an input like `upload-workers: 4`)."""
+    if given is None:
+        return default
+    if not given.strip().isdigit() or not 1 <= int(given) <= most:
+        raise UsageError(f"{name} must be a whole number from 1 to {most}, not {given!r}")
+    return int(given)
 
 
 def _mode(given: str, environ: Mapping[str, str]) -> Mode:

@@ -205,25 +205,24 @@ class GitHubClient:
         self,
         release_id: int,
         *,
-        expect_some: bool,
-        timeout: float = 300.0,
+        timeout: float = 120.0,
         poll_interval: float = 10.0,
         sleep: Callable[[float], None] | None = None,
     ) -> list[Asset]:
         """The uploaded assets, once none is still uploading (reference §3.3).
 
-        Tools that publish a release before attaching its files make the
-        `published` event fire too early. So poll while an asset is in state
-        `open`, or while there are none and `expect_some` says there should
-        be, for at most `timeout` seconds of waiting. Then return what is
-        there; the caller decides whether an empty list is an error.
+        Tools that publish a release while its files are still being attached make the
+        `published` event fire too early: GitHub lists such an asset in state `open`.
+        Only then is it worth waiting, for at most `timeout` seconds (0: never). A release
+        without assets is published at once: most research software attaches none, and
+        an asset whose upload has not started cannot be told from one never coming.
         """
 
         def look() -> list[Asset]:
             return self._all_assets(release_id)
 
         def done(assets: list[Asset]) -> bool:
-            return all(a.uploaded for a in assets) and (bool(assets) or not expect_some)
+            return all(asset.uploaded for asset in assets)
 
         def announce(wait: float, assets: list[Asset]) -> None:
             log.info("waiting %.0fs for release assets: %s", wait, _waiting_for(assets))
@@ -232,7 +231,7 @@ class GitHubClient:
         assets = poll(look, done, waits, self.sleep if sleep is None else sleep, announce=announce)
         if not done(assets):
             log.warning(
-                "gave up waiting for release assets after %.0fs: %s",
+                "gave up waiting for release assets after %.0fs: %s; they are not published",
                 sum(waits),
                 _waiting_for(assets),
             )
