@@ -15,14 +15,23 @@ def write(path, data: bytes):
     return path
 
 
-def test_collect_hashes_and_dedupes_across_patterns(tmp_path):
+def test_collect_describes_without_reading_and_dedupes_across_patterns(tmp_path):
     write(tmp_path / "dist" / "a.tar.gz", b"aaa")
     write(tmp_path / "dist" / "b.whl", b"bb")
     write(tmp_path / "dist" / "sub" / "c.txt", b"c")
     found = collect(["dist/*", "dist/a.*", "dist/**/*.txt"], tmp_path)
     assert [f.name for f in found] == ["a.tar.gz", "b.whl", "c.txt"]
     assert found[0].size == 3
-    assert found[0].md5 == hashlib.md5(b"aaa").hexdigest()
+    assert found[0].md5 is None  # one read per file: the upload hashes what it sends
+    assert found[0].hashed().md5 == hashlib.md5(b"aaa").hexdigest()
+
+
+def test_a_file_rewritten_after_it_was_described_is_noticed(tmp_path):
+    path = write(tmp_path / "a.bin", b"aaa")
+    [described] = collect(["a.bin"], tmp_path)
+    assert not described.changed_since()
+    path.write_bytes(b"aaaa")
+    assert described.changed_since()
 
 
 def test_a_pattern_matching_nothing_is_an_error(tmp_path):

@@ -95,7 +95,7 @@ def test_public_repository_works_without_a_token(fake_github, downloads):
     fake_github.add_asset(release, "data.csv", b"a,b\n1,2\n")
     anonymous = GitHubClient(fake_github.api_url, public.full_name, None)
     [asset] = anonymous.list_assets(release.id)
-    assert anonymous.download_asset(asset, downloads).read_bytes() == b"a,b\n1,2\n"
+    assert anonymous.download_asset(asset, downloads).path.read_bytes() == b"a,b\n1,2\n"
     assert all("Authorization" not in r.headers for r in fake_github.requests)
 
 
@@ -197,7 +197,7 @@ def test_download_follows_the_redirect_without_the_token(fake_github, client, re
     content = payload(300_000)
     fake_github.add_asset(release, "model.bin", content)
     [asset] = client.list_assets(release.id)
-    path = client.download_asset(asset, downloads)
+    path = client.download_asset(asset, downloads).path
     assert path == downloads.resolve() / "model.bin"
     assert path.read_bytes() == content
     api_hop = fake_github.requests_to("api", "/releases/assets/")[-1]
@@ -212,7 +212,7 @@ def test_a_direct_200_download_also_works(fake_github, client, release, download
     fake_github.direct_downloads = True
     fake_github.add_asset(release, "small.txt", b"tiny")
     [asset] = client.list_assets(release.id)
-    assert client.download_asset(asset, downloads).read_bytes() == b"tiny"
+    assert client.download_asset(asset, downloads).path.read_bytes() == b"tiny"
     assert fake_github.requests_to("storage") == []
 
 
@@ -221,7 +221,7 @@ def test_a_broken_connection_restarts_the_download(fake_github, client, release,
     fake_github.add_asset(release, "data.nc", content)
     [asset] = client.list_assets(release.id)
     fake_github.break_next_downloads(1)
-    assert client.download_asset(asset, downloads).read_bytes() == content
+    assert client.download_asset(asset, downloads).path.read_bytes() == content
     # Restarted from the API: a fresh pre-signed URL, since the old one may expire.
     assert len(fake_github.requests_to("api", "/releases/assets/")) == 2
     assert len(fake_github.requests_to("storage")) == 2
@@ -232,7 +232,7 @@ def test_an_expired_signature_restarts_from_the_api(fake_github, client, release
     fake_github.add_asset(release, "x.bin", b"xyz")
     [asset] = client.list_assets(release.id)
     fake_github.expire_next_signatures(1)
-    assert client.download_asset(asset, downloads).read_bytes() == b"xyz"
+    assert client.download_asset(asset, downloads).path.read_bytes() == b"xyz"
     assert len(fake_github.requests_to("api", "/releases/assets/")) == 2
 
 
@@ -263,7 +263,7 @@ def test_an_html_asset_may_be_html(fake_github, client, release, downloads):
         release, "index.html", page, content_type="text/html", served_type="text/html"
     )
     [asset] = client.list_assets(release.id)
-    assert client.download_asset(asset, downloads).read_bytes() == page
+    assert client.download_asset(asset, downloads).path.read_bytes() == page
 
 
 def test_transient_api_errors_are_retried(fake_github, client, release, downloads, sleeps):
@@ -271,7 +271,7 @@ def test_transient_api_errors_are_retried(fake_github, client, release, download
     fake_github.fail_next(502, path="/assets$")
     fake_github.fail_next(500, path="/releases/assets/")
     [asset] = client.list_assets(release.id)
-    assert client.download_asset(asset, downloads).read_bytes() == b"f"
+    assert client.download_asset(asset, downloads).path.read_bytes() == b"f"
     assert len(sleeps) == 2
 
 
@@ -299,7 +299,7 @@ def test_odd_but_safe_names_are_downloaded(fake_github, client, release, downloa
     for name in names:
         fake_github.add_asset(release, name, name.encode())
     for asset in client.list_assets(release.id):
-        assert client.download_asset(asset, downloads).read_bytes() == asset.name.encode()
+        assert client.download_asset(asset, downloads).path.read_bytes() == asset.name.encode()
     assert sorted(p.name for p in downloads.iterdir()) == sorted(names)
 
 
@@ -341,7 +341,7 @@ def test_a_redirect_to_plain_http_elsewhere_is_refused(fake_github, client, rele
 
 
 def test_zip_source_archive(fake_github, client, release, downloads):
-    path = client.download_source_archive("v1.0.0", "zip", downloads)
+    path = client.download_source_archive("v1.0.0", "zip", downloads).path
     assert path.name == "hello-world-v1.0.0.zip"
     with zipfile.ZipFile(path) as archive:
         [member] = archive.namelist()
@@ -352,7 +352,7 @@ def test_zip_source_archive(fake_github, client, release, downloads):
 
 
 def test_tar_gz_source_archive(fake_github, client, release, downloads):
-    path = client.download_source_archive("v1.0.0", "tar.gz", downloads)
+    path = client.download_source_archive("v1.0.0", "tar.gz", downloads).path
     assert path.name == "hello-world-v1.0.0.tar.gz"
     with tarfile.open(path) as archive:
         assert archive.getnames()[0].endswith("/README.md")
@@ -360,14 +360,14 @@ def test_tar_gz_source_archive(fake_github, client, release, downloads):
 
 def test_tag_with_a_slash_gives_a_flat_name(fake_github, client, repo, downloads):
     fake_github.add_release(repo, "release/2.0")
-    path = client.download_source_archive("release/2.0", "zip", downloads)
+    path = client.download_source_archive("release/2.0", "zip", downloads).path
     assert path.name == "hello-world-release-2.0.zip"
     assert path.parent == downloads.resolve()
     assert fake_github.requests_to("api", "/zipball/")[0].path.endswith("/zipball/release/2.0")
 
 
 def test_archive_name_can_be_chosen(client, release, downloads):
-    path = client.download_source_archive("v1.0.0", "zip", downloads, name="source.zip")
+    path = client.download_source_archive("v1.0.0", "zip", downloads, name="source.zip").path
     assert path.name == "source.zip"
     with pytest.raises(ActionError, match="contains '/'"):
         client.download_source_archive("v1.0.0", "zip", downloads, name="../source.zip")
@@ -477,5 +477,5 @@ def test_netrc_credentials_never_reach_the_storage_host(
     monkeypatch.setenv("NETRC", str(netrc))
     fake_github.add_asset(release, "f.txt", b"content")
     [asset] = client.list_assets(release.id)
-    assert client.download_asset(asset, downloads).read_bytes() == b"content"
+    assert client.download_asset(asset, downloads).path.read_bytes() == b"content"
     assert all("Authorization" not in r.headers for r in fake_github.requests_to("storage"))

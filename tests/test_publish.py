@@ -318,19 +318,42 @@ def test_a_file_changed_during_upload_is_detected(project, monkeypatch):
 
     seeded = seed(project.fake, "1.0")
     path = project.file("tool-2.0.zip", b"two")
-    real_local_file = files_module.local_file
+    real_read = files_module.HashingReader.read
 
-    def hashed_then_changed(p, name=None):
-        described = real_local_file(p, name)
-        path.write_bytes(b"TWO")  # rewritten after hashing, before the upload
-        return described
+    def read_then_rewrite(self, amount=-1):
+        chunk = real_read(self, amount)
+        path.write_bytes(b"TWO, rewritten while it was sent")
+        return chunk
 
-    monkeypatch.setattr(files_module, "local_file", hashed_then_changed)
+    monkeypatch.setattr(files_module.HashingReader, "read", read_then_rewrite)
     code, _, err = project.publish(
         "--concept", seeded.concept_doi, "--files", "dist/*", "--version", "2.0"
     )
     assert code == 1
     assert "changed while it was being uploaded" in err
+    assert len(project.fake.published_versions(seeded.concept_id)) == 1
+
+
+def test_a_file_changed_after_it_was_hashed_is_detected(project, monkeypatch):
+    """A file of the same name and size is on Zenodo: it is hashed before planning, and the
+    bytes sent must be those bytes."""
+    from zenodo_action import files as files_module
+
+    seeded = seed(project.fake, "1.0", files={"tool.zip": b"one"})
+    path = project.file("tool.zip", b"two")
+    real_hashed = files_module.LocalFile.hashed
+
+    def hashed_then_changed(self):
+        described = real_hashed(self)
+        path.write_bytes(b"TWO")  # same size, other bytes, after hashing
+        return described
+
+    monkeypatch.setattr(files_module.LocalFile, "hashed", hashed_then_changed)
+    code, _, err = project.publish(
+        "--concept", seeded.concept_doi, "--files", "dist/*", "--version", "2.0"
+    )
+    assert code == 1
+    assert "changed while it was being uploaded" in err and "expected" in err
     assert len(project.fake.published_versions(seeded.concept_id)) == 1
 
 

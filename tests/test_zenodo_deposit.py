@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from zenodo_action.errors import ActionError
-from zenodo_action.files import local_file
+from zenodo_action.files import LocalFile
 from zenodo_action.http import RetryPolicy
 from zenodo_action.zenodo import deposit
 from zenodo_action.zenodo.api import ConceptRef
@@ -43,7 +43,7 @@ def request(
     local = []
     for name, data in (files or {"a.txt": b"two"}).items():
         (tmp_path / name).write_bytes(data)
-        local.append(local_file(tmp_path / name))
+        local.append(LocalFile.of(tmp_path / name))
     ref = ConceptRef(concept.concept_id, concept.concept_doi) if concept else None
     return PublishRequest({**METADATA, "version": version}, tuple(local), ref)
 

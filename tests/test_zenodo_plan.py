@@ -87,6 +87,7 @@ def test_a_new_version_keeps_deletes_and_uploads_against_the_latest():
     assert [f.name for f in plan.changes.keep] == ["a.zip"]
     assert [f.name for f in plan.changes.delete] == ["old.zip"]
     assert [f.name for f in plan.changes.upload] == ["b.zip"]
+    assert plan.changes.replace == ()
     assert "version: '1.1' -> '2.0'" in plan.metadata_changes
 
 
@@ -186,11 +187,13 @@ def test_a_draft_of_unknown_age_is_taken_over():
     assert judge_draft(draft("2.1", None), request(), NOW).verdict == "take-over"
 
 
-def test_diff_files_keeps_identical_deletes_the_rest_uploads_the_new():
+def test_diff_files_keeps_identical_overwrites_changed_deletes_gone_uploads_new():
     changes = diff_files(
         [remote("same", "1"), remote("changed", "2"), remote("gone", "3")],
         [local("same", "1"), local("changed", "9"), local("new", "4")],
     )
     assert [r.name for r in changes.keep] == ["same"]
-    assert [r.name for r in changes.delete] == ["changed", "gone"]
+    # a PUT to an existing key replaces it (§2.6): no delete before the upload
+    assert [r.name for r in changes.delete] == ["gone"]
+    assert [r.name for r in changes.replace] == ["changed"]
     assert [f.name for f in changes.upload] == ["changed", "new"]

@@ -147,19 +147,20 @@ class GitHubRelease:
         return creators or [{"name": self.context.repository.owner}]
 
     def files(self) -> list[files.LocalFile]:
-        paths: list[Path] = []
+        """The assets and the source archive, downloaded; their MD5s come with the download."""
+        found: list[files.LocalFile] = []
         if self.options.assets:
             assets = self.github.wait_for_assets(
                 self.release.id, timeout=self.options.asset_wait, poll_interval=ASSET_POLL_SECONDS
             )
-            paths += [self.github.download_asset(asset, self.folder) for asset in assets]
+            found += [self.github.download_asset(asset, self.folder) for asset in assets]
         if self.options.source_archive:
-            paths.append(
+            found.append(
                 self.github.download_source_archive(
                     self.release.tag_name, self.options.source_archive, self.folder
                 )
             )
-        return [files.local_file(path) for path in paths]
+        return found
 
 
 def _add_badge(

@@ -11,7 +11,7 @@ import glob
 import hashlib
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO
 
@@ -25,12 +25,45 @@ CHUNK = 1024 * 1024
 
 @dataclass(frozen=True)
 class LocalFile:
-    """A file to publish, under the name it will have on Zenodo."""
+    """A file to publish, under the name it will have on Zenodo.
+
+    Its MD5 is taken only where it is needed before sending (a file of the same name and
+    size is already on Zenodo, and may be identical), or comes free with a download; else
+    the upload takes it while sending: one read per file. Size and modification time tell
+    whether the file changed while it was read.
+    """
 
     name: str
     path: Path
     size: int
-    md5: str
+    md5: str | None = None
+    mtime_ns: int = 0
+
+    @classmethod
+    def of(cls, path: Path, name: str | None = None, md5: str | None = None) -> LocalFile:
+        """Describe a file without reading it."""
+        try:
+            stat = path.stat()
+        except OSError as error:
+            raise UsageError(f"{path}: cannot read file ({error.strerror or error})") from None
+        return cls(name or path.name, path, stat.st_size, md5, stat.st_mtime_ns)
+
+    def hashed(self) -> LocalFile:
+        """The same file with its MD5 (one read), unless it is known already."""
+        if self.md5 is not None:
+            return self
+        try:
+            return replace(self, md5=md5_of(self.path))
+        except OSError as error:
+            raise UsageError(f"{self.path}: cannot read file ({error.strerror or error})") from None
+
+    def changed_since(self) -> bool:
+        """Whether the file on disk is no longer the one described (size or mtime)."""
+        try:
+            stat = self.path.stat()
+        except OSError:
+            return True
+        return (stat.st_size, stat.st_mtime_ns) != (self.size, self.mtime_ns)
 
 
 def md5_of(path: Path) -> str:
@@ -39,15 +72,6 @@ def md5_of(path: Path) -> str:
         while chunk := handle.read(CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def local_file(path: Path, name: str | None = None) -> LocalFile:
-    """Describe one file, reading it once to hash it."""
-    try:
-        size = path.stat().st_size
-        return LocalFile(name or path.name, path, size, md5_of(path))
-    except OSError as error:
-        raise UsageError(f"{path}: cannot read file ({error.strerror or error})") from None
 
 
 def expand_globs(patterns: Iterable[str], root: Path) -> list[Path]:
@@ -67,7 +91,8 @@ def expand_globs(patterns: Iterable[str], root: Path) -> list[Path]:
 
 
 def collect(patterns: Sequence[str], root: Path) -> list[LocalFile]:
-    return [local_file(path) for path in expand_globs(patterns, root)]
+    """The files the patterns name, described but not read."""
+    return [LocalFile.of(path) for path in expand_globs(patterns, root)]
 
 
 def check_name(name: str) -> str | None:

@@ -96,8 +96,8 @@ def publish(
     request = prepare(settings.publish, record, chosen, release.related if release else ())
     done = run(settings.publish, record, request, client_for(settings.publish))
     if settings.publish.dry_run:
-        reporter.plan(render_plan(done.plan, request))
-    reporter.result(done.result, request.metadata, done.origins)
+        reporter.plan(render_plan(done.plan, done.request))
+    reporter.result(done.result, done.request.metadata, done.origins)
     return done
 
 
@@ -210,7 +210,11 @@ def run(
 ) -> Published:
     """Observe and decide, and unless this is a dry run, apply."""
     try:
-        the_plan = decide(deposit.observe(api, request), request)
+        snapshot = deposit.observe(api, request)
+        remote = [f for d in (*snapshot.depositions, snapshot.latest) if d for f in d.files]
+        hashed = deposit.hash_where_needed(remote, request.files, every=settings.dry_run)
+        request = request.with_files(hashed)
+        the_plan = decide(snapshot, request)
         outcome = None
         if not settings.dry_run:
             outcome = deposit.apply(api, the_plan, request, locate=locator(record))

@@ -32,7 +32,7 @@ import requests
 
 from zenodo_action import secrets
 from zenodo_action.errors import ActionError
-from zenodo_action.files import CHUNK, check_name
+from zenodo_action.files import CHUNK, LocalFile, check_name
 from zenodo_action.github.event import PayloadError, Release, RunContext
 from zenodo_action.http import HttpClient, HttpError, RetryPolicy, server_message
 from zenodo_action.logs import printable
@@ -237,8 +237,8 @@ class GitHubClient:
             )
         return [asset for asset in assets if asset.uploaded]
 
-    def download_asset(self, asset: Asset, dest_dir: Path) -> Path:
-        """Download one asset into `dest_dir`, verified; return the file's path."""
+    def download_asset(self, asset: Asset, dest_dir: Path) -> LocalFile:
+        """Download one asset into `dest_dir`, verified; its MD5 is taken in the same pass."""
         what = f"release asset {printable(asset.name)}"
         target = self._destination(dest_dir, asset.name, what)
         html_expected = (asset.content_type or "").startswith("text/html")
@@ -258,8 +258,8 @@ class GitHubClient:
         dest_dir: Path,
         *,
         name: str | None = None,
-    ) -> Path:
-        """Download the source tree of `tag` as GitHub archives it; return its path.
+    ) -> LocalFile:
+        """Download the source tree of `tag` as GitHub archives it.
 
         Named `{repo}-{tag}.{fmt}`: Zenodo's GitHub webhook names the archive
         `{owner}/{repo}-{tag}.zip`, but a `/` can neither be a Zenodo bucket
@@ -294,11 +294,11 @@ class GitHubClient:
             raise ActionError(f"cannot download {what}: a file named {name!r} is already there")
         return target
 
-    def _download(self, url: str, target: Path, *, what: str, **checks: Any) -> Path:
+    def _download(self, url: str, target: Path, *, what: str, **checks: Any) -> LocalFile:
         for attempt in range(1, DOWNLOAD_ATTEMPTS + 1):
             try:
-                self._download_once(url, target, what, **checks)
-                return target
+                md5 = self._download_once(url, target, what, **checks)
+                return LocalFile.of(target, md5=md5)
             except _BrokenDownload as problem:
                 if attempt == DOWNLOAD_ATTEMPTS:
                     raise GitHubError(
@@ -326,19 +326,21 @@ class GitHubClient:
         digest: str | None = None,
         accept_html: bool = False,
         magic: bytes | None = None,
-    ) -> None:
+    ) -> str:
+        """The file written and checked; its MD5 (for Zenodo) from the same read."""
         response = self._open_download(url, what)
         with response:
             content_type = response.headers.get("Content-Type", "")
             if content_type.startswith("text/html") and not accept_html:
                 raise _BrokenDownload("the server sent an HTML page instead of the file")
-            sha256 = _stream_to(response, target, limit=size)
+            sha256, md5 = _stream_to(response, target, limit=size)
         received = target.stat().st_size
         try:
             _verify(target, received, sha256, size=size, digest=digest, magic=magic)
         except _BrokenDownload:
             target.unlink()
             raise
+        return md5
 
     def _open_download(self, url: str, what: str) -> requests.Response:
         """GET the API URL; follow redirects without Authorization; return the 200."""
@@ -503,9 +505,11 @@ def _linkify(line: str) -> str:
     return "".join(out)
 
 
-def _stream_to(response: requests.Response, target: Path, *, limit: int | None) -> str:
-    """Write the body to `target` chunk by chunk; return its sha256 hex digest."""
+def _stream_to(response: requests.Response, target: Path, *, limit: int | None) -> tuple[str, str]:
+    """Write the body to `target` chunk by chunk; return its sha256 (to check it against
+    GitHub's digest) and its MD5 (what Zenodo stores): one read, two digests."""
     sha256 = hashlib.sha256()
+    md5 = hashlib.md5(usedforsecurity=False)
     written = 0
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     try:
@@ -515,6 +519,7 @@ def _stream_to(response: requests.Response, target: Path, *, limit: int | None) 
                 if limit is not None and written > limit:
                     raise _BrokenDownload(f"the server sent more than the {limit} bytes listed")
                 sha256.update(chunk)
+                md5.update(chunk)
                 handle.write(chunk)
     except (requests.RequestException, ConnectionError) as error:
         target.unlink(missing_ok=True)
@@ -525,7 +530,7 @@ def _stream_to(response: requests.Response, target: Path, *, limit: int | None) 
     except _BrokenDownload:
         target.unlink(missing_ok=True)
         raise
-    return sha256.hexdigest()
+    return sha256.hexdigest(), md5.hexdigest()
 
 
 def _verify(

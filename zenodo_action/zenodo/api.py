@@ -58,7 +58,7 @@ class Deposition:
         """What creating a record makes: no title, no files (before a run's metadata PUT)."""
         return not self.title and not self.files
 
-    def file_set(self) -> dict[str, str]:
+    def file_set(self) -> dict[str, str | None]:
         return {f.name: f.md5 for f in self.files}
 
 

@@ -14,6 +14,7 @@ import contextlib
 import datetime as dt
 import email.utils
 import logging
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 100  # the most Zenodo returns to an authenticated client (§2.3)
 MAX_PAGES = 20
 INDEX_PATIENCE = (2.0, 4.0, 8.0, 16.0, 30.0)  # waits for the search index to show a draft
+_RECORD_PATH = re.compile(r"/records/(\d+)/?(?:\?|$)")
 
 
 def parse_deposition(data: Mapping[str, Any]) -> Deposition:
@@ -133,14 +135,27 @@ class ZenodoClient:
         return found
 
     def latest_version_id(self, concept_id: int) -> int | None:
-        """Read from the records API, which follows the database, not the index."""
+        """Read from the records API, which follows the database, not the index. It
+        redirects to the latest record: the redirect names its id, so it is not followed
+        (the deposition is read next anyway)."""
         try:
-            record = self._json("GET", f"records/{concept_id}/versions/latest", idempotent=True)
+            response = self.http.send(
+                "GET",
+                f"records/{concept_id}/versions/latest",
+                idempotent=True,
+                expected=(200, 301, 302, 303, 307, 308),
+                allow_redirects=False,
+            )
         except HttpError as error:
             if error.status in (404, 410):
                 return None
             raise
-        return int(record["id"])
+        self._note_server_time(response.headers.get("Date"))
+        if response.status_code != 200:
+            found = _RECORD_PATH.search(response.headers.get("Location", ""))
+            if found:
+                return int(found.group(1))
+        return int(response.json()["id"])
 
     def find_pending_draft(self, concept_id: int, *, expected: bool) -> Deposition | None:
         """Poll the search index, which may lag behind a just-created draft (§2.3)."""

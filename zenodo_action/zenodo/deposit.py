@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from zenodo_action.errors import ActionError
@@ -57,7 +57,12 @@ def observe(api: DepositAPI, request: PublishRequest) -> Snapshot:
 
 
 def _resolve(api: DepositAPI, ref: ConceptRef) -> tuple[int, list[Deposition]]:
-    """The concept id behind a concept or version id, and all its depositions of this account."""
+    """The concept id behind a concept or version id, and all its depositions of this
+    account. A concept id (what users give) is listed straight away; only an id that lists
+    nothing is read, to see whether it is a version and of which concept."""
+    versions = _listed(lambda: api.concept_depositions(ref.id))
+    if versions:
+        return ref.id, versions
     try:
         concept_id = api.deposition(ref.id).concept_id or ref.id
     except HttpError as error:
@@ -66,7 +71,8 @@ def _resolve(api: DepositAPI, ref: ConceptRef) -> tuple[int, list[Deposition]]:
         if error.status != 404:
             raise explain(error, doing=f"read record {ref.id}") from None
         concept_id = ref.id  # not a record: a concept id
-    versions = _listed(lambda: api.concept_depositions(concept_id))
+    if concept_id != ref.id:
+        versions = _listed(lambda: api.concept_depositions(concept_id))
     if not versions:
         if api.latest_version_id(concept_id) is not None:
             raise _not_yours(ref)
@@ -100,6 +106,16 @@ def _latest_published(
     return api.deposition(max(ids)) if ids else None
 
 
+def hash_where_needed(
+    remote: Sequence[RemoteFile], local: Sequence[LocalFile], *, every: bool = False
+) -> dict[str, LocalFile]:
+    """The local files that must be hashed before anything is sent, hashed: those with a
+    file of the same name and size on Zenodo, which may be identical (kept, not sent), or
+    `every` one (a dry run shows them all). Others are hashed by their upload."""
+    sizes = {(f.name, f.size) for f in remote}
+    return {f.name: f.hashed() for f in local if every or (f.name, f.size) in sizes}
+
+
 # --- apply ---------------------------------------------------------------------------
 
 
@@ -112,6 +128,12 @@ class _Run:
         self.locate = locate
         self.asked_for_draft = False  # set once this run asked Zenodo to create a draft
         self.last_claim = 0.0
+        # The requested files, each with its MD5 once known: hashed where a file of the
+        # same name and size is on Zenodo, else as sent by its upload.
+        self.files = {f.name: f for f in request.files}
+
+    def file_set(self) -> dict[str, str | None]:
+        return {name: f.md5 for name, f in self.files.items()}
 
 
 def apply(
@@ -260,16 +282,17 @@ def _heartbeat(run: _Run, draft: Deposition) -> None:
         _claim(run, draft)
 
 
-def _sync_files(run: _Run, draft: Deposition) -> Deposition:
-    """Make the draft's files exactly the requested set, verifying every checksum."""
-    current = run.api.deposition(draft.id)
-    changes = diff_files(current.files, run.request.files)
+def _sync_files(run: _Run, current: Deposition) -> Deposition:
+    """Make the draft's files exactly the requested set, verifying every checksum.
+    `current` is the draft as the claim's answer shows it (files included): no read."""
+    run.files.update(hash_where_needed(current.files, list(run.files.values())))
+    changes = diff_files(current.files, list(run.files.values()))
     for remote in changes.delete:
         _delete(run, current, remote)
     for local in changes.upload:
         _heartbeat(run, current)
         _upload(run, current, local)
-    return run.api.deposition(draft.id)
+    return run.api.deposition(current.id)
 
 
 def _delete(run: _Run, draft: Deposition, remote: RemoteFile) -> None:
@@ -295,23 +318,24 @@ def _upload(run: _Run, draft: Deposition, local: LocalFile) -> None:
             raise _lost_draft(run, draft, error) or explain(
                 error, doing=f"upload {local.name}"
             ) from None
-        if sent_md5 != local.md5:
+        if local.changed_since() or local.md5 not in (None, sent_md5):
             raise ActionError(
-                f"{local.path} changed while it was being uploaded (md5 {sent_md5}, "
-                f"expected {local.md5})",
+                f"{local.path} changed while it was being uploaded (md5 {sent_md5}"
+                + (f", expected {local.md5})" if local.md5 else ")"),
                 hint="make sure nothing writes to the files while they are published",
             )
-        if server_md5 == local.md5:
+        if server_md5 == sent_md5:
+            run.files[local.name] = replace(local, md5=sent_md5)
             return
         log.warning(
             "Zenodo stored %s with md5 %s, not %s; uploading it again",
             local.name,
             server_md5,
-            local.md5,
+            sent_md5,
         )
     raise ActionError(
         f"Zenodo stored {local.name} with a different checksum ({server_md5}) than the file "
-        f"sent ({local.md5}) twice in a row; nothing was published",
+        f"sent ({sent_md5}) twice in a row; nothing was published",
         hint="run again; if it persists, the file is corrupted on the way to Zenodo",
     )
 
@@ -346,7 +370,7 @@ def _check_draft_is_ours(run: _Run, draft: Deposition) -> None:
     problems = []
     if run.request.version and draft.version != run.request.version:
         problems.append(f"its version is {draft.version!r}, not {run.request.version!r}")
-    problems += _file_set_differences(draft.file_set(), run.request.file_set())
+    problems += _file_set_differences(draft.file_set(), run.file_set())
     if problems:
         raise ConcurrentRun(
             f"draft {draft.id} changed while this run prepared it ("
@@ -356,7 +380,9 @@ def _check_draft_is_ours(run: _Run, draft: Deposition) -> None:
         )
 
 
-def _file_set_differences(actual: dict[str, str], wanted: dict[str, str]) -> list[str]:
+def _file_set_differences(
+    actual: Mapping[str, str | None], wanted: Mapping[str, str | None]
+) -> list[str]:
     problems = [f"{name} is missing" for name in wanted if name not in actual]
     problems += [f"unexpected file {name}" for name in actual if name not in wanted]
     problems += [
@@ -409,7 +435,7 @@ def _verify_published(run: _Run, published: Deposition, the_plan: Plan) -> Depos
         problems.append(f"it belongs to concept {record.concept_id}, not {the_plan.concept_id}")
     if not record.concept_doi:
         problems.append("it has no concept DOI")
-    problems += _file_set_differences(record.file_set(), run.request.file_set())
+    problems += _file_set_differences(record.file_set(), run.file_set())
     if problems:
         raise ActionError(
             f"record {record.id} was published, but reading it back shows: " + "; ".join(problems),

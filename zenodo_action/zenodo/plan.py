@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from zenodo_action.errors import ActionError
@@ -45,8 +45,13 @@ class PublishRequest:
     def title(self) -> str:
         return str(self.metadata.get("title") or "")
 
-    def file_set(self) -> dict[str, str]:
+    def file_set(self) -> dict[str, str | None]:
+        """Names and MD5s; an MD5 is None until it was needed (see deposit.hash_where_needed)."""
         return {f.name: f.md5 for f in self.files}
+
+    def with_files(self, files: Mapping[str, LocalFile]) -> PublishRequest:
+        """The same request, its files replaced by name (hashed ones, say)."""
+        return replace(self, files=tuple(files.get(f.name, f) for f in self.files))
 
 
 @dataclass(frozen=True)
@@ -62,9 +67,10 @@ class Snapshot:
 
 @dataclass(frozen=True)
 class FileChanges:
-    keep: tuple[RemoteFile, ...] = ()
-    delete: tuple[RemoteFile, ...] = ()
-    upload: tuple[LocalFile, ...] = ()
+    keep: tuple[RemoteFile, ...] = ()  # already there with the same content
+    delete: tuple[RemoteFile, ...] = ()  # not wanted any more
+    upload: tuple[LocalFile, ...] = ()  # new, or replacing `replace`
+    replace: tuple[RemoteFile, ...] = ()  # a PUT to an existing key replaces it (§2.6)
 
 
 PlanAction = Literal["unchanged", "new-concept", "new-version"]
@@ -85,14 +91,17 @@ class Plan:
 
 
 def diff_files(remote: Sequence[RemoteFile], local: Sequence[LocalFile]) -> FileChanges:
-    """What makes `remote` exactly `local`: identical name and md5 are kept, not re-sent."""
+    """What makes `remote` exactly `local`: identical name and md5 are kept, not re-sent;
+    a different file of the same name is overwritten by its upload, not deleted first
+    (a bucket PUT to an existing key replaces it, zenodo-api.md §2.6: one request, not two)."""
     wanted = {f.name: f.md5 for f in local}
-    keep = tuple(r for r in remote if wanted.get(r.name) == r.md5)
+    keep = tuple(r for r in remote if r.md5 and wanted.get(r.name) == r.md5)
     kept = {r.name for r in keep}
     return FileChanges(
         keep=keep,
-        delete=tuple(r for r in remote if r.name not in kept),
+        delete=tuple(r for r in remote if r.name not in wanted),
         upload=tuple(f for f in local if f.name not in kept),
+        replace=tuple(r for r in remote if r.name in wanted and r.name not in kept),
     )
 
 

@@ -26,7 +26,8 @@ def result_of(
         record_url=None,
         version=request.version,
         badge=None,
-        files=tuple(FileEntry(f.name, f.size, f.md5) for f in request.files),
+        # a dry run hashes every file (deposit.hash_where_needed), so none is unknown
+        files=tuple(FileEntry(f.name, f.size, f.md5 or "") for f in request.files),
         new_concept=plan.action == "new-concept",
         reason=plan.reason or None,
     )
@@ -73,11 +74,22 @@ def render_plan(plan: Plan, request: PublishRequest) -> str:
         )
     lines.append("files:")
     sizes = {f.name: f.size for f in request.files}
-    rows = [("keep", f.name, f.size) for f in plan.changes.keep]
-    rows += [("delete", f.name, f.size) for f in plan.changes.delete]
-    rows += [("upload", f.name, sizes[f.name]) for f in plan.changes.upload]
-    width = max((len(name) for _, name, _ in rows), default=0)
-    lines += [f"  {verb:<7}{name:<{width}}  {human_size(size)}" for verb, name, size in rows]
+    replaced = {f.name for f in plan.changes.replace}
+    rows = [("keep", f.name, f.size, "") for f in plan.changes.keep]
+    rows += [("delete", f.name, f.size, "") for f in plan.changes.delete]
+    rows += [
+        (
+            "upload",
+            f.name,
+            sizes[f.name],
+            " (replaces the file of that name)" * (f.name in replaced),
+        )
+        for f in plan.changes.upload
+    ]
+    width = max((len(name) for _, name, _, _ in rows), default=0)
+    lines += [
+        f"  {verb:<7}{name:<{width}}  {human_size(size)}{note}" for verb, name, size, note in rows
+    ]
     if plan.metadata_changes:
         lines.append("metadata changes against the latest version:")
         lines += [f"  {change}" for change in plan.metadata_changes]
