@@ -44,7 +44,13 @@ def fast_retries(monkeypatch):
 
     def client_for(settings, policy_=None):
         secrets.register(settings.token)
-        return ZenodoClient(settings.zenodo_url, settings.token, policy=policy, sleep=waits.append)
+        return ZenodoClient(
+            settings.zenodo_url,
+            settings.token,
+            policy=policy,
+            sleep=waits.append,
+            connections=settings.upload_workers + 1,
+        )
 
     monkeypatch.setattr(publish, "client_for", client_for)
     return waits

@@ -39,6 +39,7 @@ ISSUE_INPUTS = {
     "require-complete": "false",
     # issue 10: transfers
     "asset-wait": "120",
+    "upload-workers": "4",
 }
 ISSUE_OUTPUTS = {"doi", "doi-url", "concept-doi", "record-id", "record-url", "version"}
 ISSUE_OUTPUTS |= {"badge", "status"}

@@ -92,6 +92,15 @@ class Step:
     endpoint: str
     skip: int = 0  # matching requests that pass before the fault strikes
     path: str = "next"  # "next": version 2.0 of a seeded concept; "first": a new concept
+    file: str | None = None  # an upload: only this file's (the uploads run side by side)
+
+    @property
+    def request(self) -> tuple[str, str]:
+        """(method, path pattern) of the requests the fault strikes."""
+        method, pattern = ENDPOINTS[self.endpoint]
+        if self.file:
+            pattern = pattern.removesuffix("[^/]+$") + re.escape(self.file) + "$"
+        return method, pattern
 
     @property
     def idempotent(self) -> bool:
@@ -105,8 +114,8 @@ class Step:
 
 
 # Every request of a publish, in the order a clean run sends them (N + 8 for N uploads,
-# plus a delete per file the new version drops: issue 10). The two uploads run in
-# parallel; "data.csv" is the second upload request to arrive, whichever file it is.
+# plus a delete per file the new version drops: issue 10). The two uploads run side by
+# side (the CLI's default of 4 workers), so a fault strikes one file's, whichever is first.
 NEXT_STEPS = (
     Step("list: the concept's depositions", "list"),
     Step("latest: versions/latest (its redirect names the id)", "latest"),
@@ -114,8 +123,8 @@ NEXT_STEPS = (
     Step("newversion", "newversion"),
     Step("update: metadata PUT (the claim)", "update"),
     Step("delete_file: 1.1's old.txt", "delete_file"),
-    Step("upload: big.bin", "upload"),
-    Step("upload: data.csv", "upload", skip=1),
+    Step("upload: big.bin", "upload", file="big.bin"),
+    Step("upload: data.csv", "upload", file="data.csv"),
     Step("read: the draft before publishing", "read", skip=1),
     Step("publish", "publish"),
     Step("read: the record after publishing", "read", skip=2),
@@ -124,7 +133,7 @@ FIRST_STEPS = (
     Step("list: records with this title", "list", path="first"),
     Step("create", "create", path="first"),
     Step("update: metadata PUT (the claim)", "update", path="first"),
-    Step("upload: big.bin", "upload", path="first"),
+    Step("upload: big.bin", "upload", path="first", file="big.bin"),
     Step("publish", "publish", path="first"),
 )
 
@@ -234,15 +243,16 @@ SPECIALS = {
     "the draft only as the re-run sends its first request (after run 1's 4 looks)",
     "re-run while the index hides the draft": "run 1 stops after the claim (upload outage); "
     "the index lags 5 lists, so run 2's plan sees no draft",
-    "killed after the first upload": "run 1 gets SIGINT (KeyboardInterrupt) after uploading "
-    "big.bin; run 2 immediately",
+    "killed after the first upload": "run 1 gets SIGINT (KeyboardInterrupt) as its first "
+    "upload finishes (the other, beside it, is stopped midway or has finished); run 2 "
+    "immediately",
     "killed after newversion, re-run at once": "run 1 gets SIGINT right after newversion, "
     "before claiming the draft; run 2 immediately",
     "two concurrent runs (2.0 and 2.1)": "two threads plan together, then both ask for a "
     "new version",
-    "second run during the first's upload": "run 2.1 starts while run 2.0 uploads big.bin",
-    "stalled run whose draft was taken over": "run 2.0 stalls mid-upload past the takeover "
-    "window; run 2.1 takes the draft over and publishes; then 2.0 resumes",
+    "second run during the first's upload": "run 2.1 starts while run 2.0 uploads",
+    "stalled run whose draft was taken over": "every upload of run 2.0 stalls past the "
+    "takeover window; run 2.1 takes the draft over and publishes; then 2.0 resumes",
     "bad token": "every request answers 403 Permission denied. (with Zenodo's Retry-After "
     "header, which it sends on every answer)",
     "error body echoes the token (400)": "update: 400 whose message and field error repeat "
@@ -276,7 +286,7 @@ class Run:
 
     def retries(self, step: Step) -> int:
         """Retries of the faulty step only: a stray slow answer elsewhere changes nothing."""
-        method, pattern = ENDPOINTS[step.endpoint]
+        method, pattern = step.request
         return sum(
             1
             for r in self.records
@@ -380,7 +390,11 @@ def harness(tmp_path, monkeypatch, capsys, caplog, fake_zenodo, fast_retries):
     def client_for(settings, policy=None):
         secrets.register(settings.token)
         return ZenodoClient(
-            settings.zenodo_url, settings.token, policy=POLICY, sleep=fast_retries.append
+            settings.zenodo_url,
+            settings.token,
+            policy=POLICY,
+            sleep=fast_retries.append,
+            connections=settings.upload_workers + 1,
         )
 
     monkeypatch.setattr(publish, "client_for", client_for)
@@ -447,7 +461,7 @@ def test_fault(harness, case: Case):
     if case.step.path == "next":
         harness.seed()
     harness.write_files()
-    method, pattern = ENDPOINTS[case.step.endpoint]
+    method, pattern = case.step.request
     when = "after" if case.mode == "lost" else "before"
     fault = None
     if case.times:
@@ -495,28 +509,37 @@ def test_fault(harness, case: Case):
     )
 
 
-def _endpoint(request) -> str:
+def _endpoint(request, repeated: bool) -> str:
     name = next(
         name
         for name, (method, pattern) in ENDPOINTS.items()
         if method == request.method and re.search(pattern, request.path)
     )
-    return f"upload of {request.path.rsplit('/', 1)[1]}" if name == "upload" else name
+    if name != "upload":
+        return name
+    # Which of the parallel uploads arrives first varies from run to run.
+    return f"upload of {request.path.rsplit('/', 1)[1]}" if repeated else "first upload"
 
 
 def _landing(case: Case, fault, first_requests: list) -> str:
     """Where a late action landed: during the first run, after the client timed out."""
     [stalled] = [r for r in first_requests if r.fault == "late"]
     index = next(i for i, r in enumerate(first_requests) if r is stalled)
-    assert index + case.late_by < len(first_requests), "it did not land during the first run"
-    landed = first_requests[index + case.late_by]
-    assert fault.landed_before is landed and stalled.status is not None
-    repeated = "repeated " if (landed.method, landed.path) == (stalled.method, stalled.path) else ""
-    later = f"{case.late_by} request{'s' if case.late_by > 1 else ''} later"
+    landed = fault.landed_before
+    after = [i for i, r in enumerate(first_requests) if r is landed]
+    assert after and after[0] >= index + case.late_by, "it did not land during the first run"
+    assert stalled.status is not None
+    repeated = (landed.method, landed.path) == (stalled.method, stalled.path)
+    later = f"{case.late_by} request{'s' if case.late_by > 1 else ''} after it gave up"
+    before = ("repeated " if repeated else "") + _endpoint(landed, repeated)
     return (
-        f"1x, timed out; acted {later}, just before the run's {repeated}{_endpoint(landed)} "
+        f"1x, timed out; acted {later}, just before the run's {before} "
         f"(its unread answer: {stalled.status})"
     )
+
+
+def _requests(count: int) -> str:
+    return f"{count} request{'' if count == 1 else 's'}"
 
 
 def _followed_latest_draft(fake) -> bool:
@@ -624,7 +647,7 @@ def test_rerun_while_the_index_hides_the_draft(harness):
     harness.seed()
     harness.write_files()
     fake.index_lag = 5
-    fake.inject(*ENDPOINTS["upload"], "500", times=1000)
+    fake.inject(*Step("upload", "upload", file="big.bin").request, "500", times=1000)
     first = harness.run()
     assert first.code == 1
     fake.clear_faults()
@@ -639,14 +662,18 @@ def test_rerun_while_the_index_hides_the_draft(harness):
 
 
 def _interrupt(monkeypatch, module, name: str) -> None:
-    """The job is cancelled (SIGINT) right after the first call of module.name did its work."""
+    """The job is cancelled (SIGINT) right after the first call of module.name to finish
+    did its work (calls may run side by side: uploads do)."""
     real = getattr(module, name)
-    calls = []
+    finished = []
+    lock = threading.Lock()
 
     def interrupted(*args, **kwargs):
-        calls.append(1)
         result = real(*args, **kwargs)
-        if len(calls) == 1:
+        with lock:
+            finished.append(1)
+            first = len(finished) == 1
+        if first:
             raise KeyboardInterrupt
         return result
 
@@ -660,6 +687,14 @@ def test_killed_after_the_first_upload(harness, monkeypatch):
     _interrupt(monkeypatch, deposit, "_upload")
     first = harness.run()
     assert first.code == 130 and "interrupted" in first.err
+    # The other upload, running beside it, was stopped midway or had finished.
+    [draft] = fake.pending_drafts(harness.concept.concept_id)
+    stored = {
+        name
+        for name, (_, md5) in draft["files"].items()
+        if md5 == hashlib.md5(FILES[name]).hexdigest() and name != "keep.txt"
+    }
+    assert stored, "the first upload to finish was not kept"
     method, pattern = ENDPOINTS["upload"]
     uploads = [r.path for r in fake.requests if r.method == method and re.search(pattern, r.path)]
     final = harness.run()
@@ -667,10 +702,11 @@ def test_killed_after_the_first_upload(harness, monkeypatch):
     uploads_again = [
         r.path for r in fake.requests if r.method == method and re.search(pattern, r.path)
     ][len(uploads) :]
-    assert [p.rsplit("/", 1)[1] for p in uploads_again] == ["data.csv"]  # big.bin was kept
+    assert {p.rsplit("/", 1)[1] for p in uploads_again} == set(FIRST_FILES) - stored
     state = harness.assert_one_clean_publish(final)
     OBSERVED_SPECIAL["killed after the first upload"] = (
-        f"run 1 exit 130; run 2 {_outcome(final)}, uploaded only data.csv; {state}"
+        f"run 1 exit 130; run 2 {_outcome(final)}, uploaded only the files run 1 had not "
+        f"stored; {state}"
     )
 
 
@@ -775,13 +811,13 @@ def test_a_second_run_during_an_upload_is_refused(harness, monkeypatch):
     results: dict[str, int] = {}
     real_upload = ZenodoClient.upload
 
-    def upload_while_another_run_starts(self, draft, local):
+    def upload_while_another_run_starts(self, draft, local, progress=None):
         if not results:
             results["2.1"] = -1
             results["2.1"] = main(
                 ["publish", "--zenodo-url", harness.fake.url, *harness.args("2.1")]
             )
-        return real_upload(self, draft, local)
+        return real_upload(self, draft, local, progress)
 
     monkeypatch.setattr(ZenodoClient, "upload", upload_while_another_run_starts)
     harness.capsys.readouterr()
@@ -799,13 +835,22 @@ def test_a_stalled_run_whose_draft_was_taken_over(harness, monkeypatch):
     harness.write_files()
     results: dict[str, int] = {}
     real_upload = ZenodoClient.upload
+    stalled: list[ZenodoClient] = []  # 2.0's client: every upload of 2.0 stalls
+    resumed = threading.Event()
+    lock = threading.Lock()
 
-    def stall_then_resume(self, draft, local):
-        if not results:
-            results["2.1"] = -1
+    def stall_then_resume(self, draft, local, progress=None):
+        with lock:
+            first = not stalled
+            if first:
+                stalled.append(self)
+        if first:
             fake.backdate(draft.id, 11 * 60)  # 2.0 stalled past the takeover window
             results["2.1"] = main(["publish", "--zenodo-url", fake.url, *harness.args("2.1")])
-        return real_upload(self, draft, local)
+            resumed.set()
+        elif self is stalled[0]:
+            resumed.wait(30)
+        return real_upload(self, draft, local, progress)
 
     monkeypatch.setattr(ZenodoClient, "upload", stall_then_resume)
     harness.capsys.readouterr()
@@ -829,7 +874,7 @@ def test_a_bad_token_fails_at_once(harness, monkeypatch):
     assert "retry" not in run.log  # a 403 from Zenodo is not a rate limit
     assert len(harness.fake.published_versions(harness.concept.concept_id)) == 2
     OBSERVED_SPECIAL["bad token"] = (
-        f"{_outcome(run)}, after {len(harness.fake.requests)} requests and no retry"
+        f"{_outcome(run)}, after {_requests(len(harness.fake.requests))} and no retry"
     )
 
 
@@ -943,7 +988,8 @@ def render_table() -> str:
         "Each case runs `zenodo-action publish` against the fake Zenodo",
         "(`tests/fakes/zenodo.py`) with one fault injected at one request. Path `next`",
         "publishes version 2.0 of a concept that has 1.0 and 1.1 (keeping keep.txt, deleting",
-        "old.txt, uploading big.bin and data.csv); path `first` publishes version 1.0 of a new",
+        "old.txt, uploading big.bin and data.csv side by side, as the default 4 upload",
+        "workers do); path `first` publishes version 1.0 of a new",
         "concept; path `next (old newversion)` is `next` against old Zenodo's newversion answer",
         "(the old deposition, whose `links.latest_draft` names the new draft).",
         f"When a run fails, it runs again with the fault gone, {RERUN_DELAY} s later.",
@@ -957,9 +1003,9 @@ def render_table() -> str:
         "Faults: *refused* = the request fails twice without the server acting, then works;",
         "*lost* = the server acts, then the answer is replaced by the fault; *outage* = every",
         "attempt fails until the run gives up; *read timeout, then acts* = the client times",
-        "out and Zenodo, behind the gateway, acts only afterwards: just before the run's n-th",
-        "next request (its read-back, retry or repeat), which it races. *struck* = how many",
-        "requests the fault hit.",
+        "out and Zenodo, behind the gateway, acts only afterwards: just before the n-th",
+        "request the run sends after it gave up (its read-back, retry or repeat), which it",
+        "races. *struck* = how many requests the fault hit.",
         f"Runs use {POLICY.max_attempts} attempts per request and a {POLICY.read_timeout} s read",
         f"timeout (production: {production.max_attempts} attempts, "
         f"{production.read_timeout:.0f} s).",

@@ -136,6 +136,7 @@ def test_the_runner_front_door_parses_every_input(tmp_path):
             sandbox="true",
             publish="false",
             **{"dry-run": "true", "source-archive": "none", "release-notes-badge": "false"},
+            **{"upload-workers": "8", "asset-wait": "30"},
             files="dist/*\n# a comment\ndata/*.csv",
             config=".zenodo.yml",
         )
@@ -144,12 +145,13 @@ def test_the_runner_front_door_parses_every_input(tmp_path):
     assert settings.sources.zenodo is None  # the default reads every source present
     assert settings.files == ("dist/*", "data/*.csv")
     assert settings.release.source_archive is None and not settings.release.notes_badge
+    assert settings.release.asset_wait == 30.0
     assert settings.runner.output == str(tmp_path / "out") and settings.runner.summary is None
     publish = settings.publish
     assert publish is not None and publish.zenodo_url == SANDBOX_URL
     assert publish.concept is not None and publish.concept.id == 77
     assert publish.version == "v2.0"  # the pushed tag, as no version input was given
-    assert publish.draft and publish.dry_run
+    assert publish.draft and publish.dry_run and publish.upload_workers == 8
     assert "zenodo-token" not in repr(settings)
 
 
@@ -163,6 +165,9 @@ def test_the_runner_front_door_parses_every_input(tmp_path):
         ({"release-assets": "no"}, "input 'release-assets'"),
         ({"release-notes-badge": "on"}, "input 'release-notes-badge'"),
         ({"source-archive": "7z"}, "input 'source-archive'"),
+        ({"upload-workers": "0"}, "input 'upload-workers' must be a whole number from 1 to 16"),
+        ({"upload-workers": "4.5"}, "input 'upload-workers'"),
+        ({"asset-wait": "-1"}, "input 'asset-wait'"),
         ({"zenodo-url": "http://zenodo.org"}, "zenodo-url"),
         ({"zenodo-url": "https://zenodo.org", "sandbox": "true"}, "--zenodo-url"),
         ({"concept": "zenodo"}, "concept 'zenodo'"),
@@ -200,10 +205,13 @@ def test_the_command_line_front_door_builds_the_same_publish_settings(tmp_path):
     from zenodo_action.cli import build_parser
 
     flags = "publish --files dist/* --sandbox --concept 10.5072/zenodo.77 --version v2.0"
-    args = build_parser().parse_args([*flags.split(), "--draft", "--dry-run", "--json"])
+    args = build_parser().parse_args(
+        [*flags.split(), "--draft", "--dry-run", "--json", "--upload-workers", "2"]
+    )
     from_cli = Settings.from_args(args, {"ZENODO_TOKEN": "zenodo-token"})
     env = runner(tmp_path, token="zenodo-token", sandbox="true", concept="10.5072/zenodo.77")
     env.update({"INPUT_PUBLISH": "false", "INPUT_DRY-RUN": "true", "INPUT_VERSION": "v2.0"})
+    env["INPUT_UPLOAD-WORKERS"] = "2"
     assert from_cli.publish == Settings.from_runner(env).publish
     assert from_cli.files == ("dist/*",) and from_cli.output_format == "json"
 

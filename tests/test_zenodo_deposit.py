@@ -131,7 +131,7 @@ def test_a_run_without_a_version_string_reclaims_its_draft_sooner(monkeypatch, v
     """Its claim does not mark the draft, so other runs wait only UNCLAIMED_TAKEOVER_AFTER
     before taking it over: it re-claims four times as often."""
     request = PublishRequest(metadata={"version": version} if version else {}, files=())
-    run = deposit._Run(api=None, request=request, locate=None)
+    run = deposit._Run(api=None, request=request, locate=None, workers=1)
     run.last_claim = deposit.time.monotonic() - UNCLAIMED_TAKEOVER_AFTER / 4 - 1
     claimed: list[int] = []
     monkeypatch.setattr(deposit, "_claim", lambda run, draft: claimed.append(1))

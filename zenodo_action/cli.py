@@ -19,7 +19,7 @@ from zenodo_action.github import commands
 from zenodo_action.github.reporter import GitHubReporter
 from zenodo_action.reporter import Reporter, TerminalReporter
 from zenodo_action.secrets import guard_std_streams
-from zenodo_action.settings import Settings
+from zenodo_action.settings import MOST_UPLOAD_WORKERS, UPLOAD_WORKERS, Settings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -115,6 +115,11 @@ def add_publish_parser(subcommands: argparse._SubParsersAction[Any]) -> None:
     publish.add_argument("--draft", action="store_true", help="prepare the draft, do not publish")
     publish.add_argument(
         "--dry-run", action="store_true", help="show what would happen; change nothing"
+    )
+    publish.add_argument(
+        "--upload-workers",
+        metavar="N",
+        help=f"files uploaded at a time, 1 to {MOST_UPLOAD_WORKERS} (default: {UPLOAD_WORKERS})",
     )
     publish.add_argument("--json", action="store_true", help="print the result as one JSON object")
     publish.set_defaults(run=run_publish)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import glob
 import hashlib
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO
@@ -149,18 +149,24 @@ def human_size(size: float) -> str:
 class HashingReader:
     """A file opened for upload that hashes what it sends.
 
-    Comparing its md5 with the one taken before the upload proves the bytes sent
-    are the bytes planned (a file rewritten while uploading is caught).
+    The MD5 of the bytes sent is checked against Zenodo's, and against the one taken
+    before the upload where there was one (a file rewritten while uploading is caught).
+    `on_read` hears how many bytes it has read so far; it may raise to abort the upload.
     """
 
-    def __init__(self, path: Path, size: int) -> None:
+    def __init__(self, path: Path, size: int, on_read: Callable[[int], None] | None = None) -> None:
         self._handle: IO[bytes] = open(path, "rb")  # noqa: SIM115 - closed by close()
         self._size = size
+        self._on_read = on_read
+        self._read = 0
         self.md5 = hashlib.md5(usedforsecurity=False)
 
     def read(self, amount: int = -1) -> bytes:
         chunk = self._handle.read(amount)
         self.md5.update(chunk)
+        self._read += len(chunk)
+        if self._on_read is not None:
+            self._on_read(self._read)
         return chunk
 
     def __len__(self) -> int:  # requests takes Content-Length from here

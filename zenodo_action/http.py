@@ -189,6 +189,7 @@ class HttpClient:
         sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] = time.time,
         rate_limited_403: bool = True,
+        connections: int = 4,
     ) -> None:
         """`rate_limited_403`: whether a 403 with Retry-After may be a rate limit. GitHub's
         are (github-actions.md §4.3); Zenodo limits with 429 only, and sends Retry-After on
@@ -203,7 +204,7 @@ class HttpClient:
         self.session = requests.Session()
         # A no-op auth stops requests from replacing our header with ~/.netrc logins.
         self.session.auth = lambda request: request
-        adapter = _BigBlockAdapter(pool_maxsize=4)
+        adapter = _BigBlockAdapter(pool_maxsize=connections)  # one per parallel upload
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.session.headers["User-Agent"] = USER_AGENT

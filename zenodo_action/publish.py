@@ -202,7 +202,12 @@ def locator(record: sources.Record) -> Locate:
 
 def client_for(settings: PublishSettings, policy: RetryPolicy | None = None) -> DepositAPI:
     register(settings.token)
-    return ZenodoClient(settings.zenodo_url, settings.token, policy=policy)
+    return ZenodoClient(
+        settings.zenodo_url,
+        settings.token,
+        policy=policy,
+        connections=settings.upload_workers + 1,  # and one for the heartbeat
+    )
 
 
 def run(
@@ -217,7 +222,13 @@ def run(
         the_plan = decide(snapshot, request)
         outcome = None
         if not settings.dry_run:
-            outcome = deposit.apply(api, the_plan, request, locate=locator(record))
+            outcome = deposit.apply(
+                api,
+                the_plan,
+                request,
+                locate=locator(record),
+                workers=settings.upload_workers,
+            )
     except HttpError as error:  # a read that failed for good: the writes explain themselves
         raise explain(error, doing="read the record's current state") from None
     result = result_of(settings.zenodo_url, request, the_plan, outcome)

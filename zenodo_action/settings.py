@@ -39,6 +39,10 @@ SANDBOX_URL = "https://sandbox.zenodo.org"
 # Zenodo mints 10.5281/zenodo.N in production and 10.5072/zenodo.N on the sandbox.
 KNOWN_PREFIXES = {"zenodo.org": "10.5281", "sandbox.zenodo.org": "10.5072"}
 DEFAULT_CONFIG = ".zenodo.yml"
+# Files uploaded at a time: enough to hide Zenodo's latency per request on a runner's
+# 2 cores; more only adds threads (parallelism adds no requests, so no rate-limit cost).
+UPLOAD_WORKERS = 4
+MOST_UPLOAD_WORKERS = 16
 
 _DOI = re.compile(r"^(?:doi:|https?://(?:dx\.)?doi\.org/)?(10\.\d{4,9})/zenodo\.(\d+)$", re.I)
 _RECORD_URL_PATH = re.compile(
@@ -67,6 +71,7 @@ class PublishSettings:
     publication_date: str | None = None
     draft: bool = False
     dry_run: bool = False
+    upload_workers: int = UPLOAD_WORKERS  # files uploaded at a time (1: one after the other)
 
 
 @dataclass(frozen=True)
@@ -133,6 +138,9 @@ class Settings:
             publication_date=publication_date(args.publication_date),
             draft=args.draft,
             dry_run=args.dry_run,
+            upload_workers=count(
+                args.upload_workers, "--upload-workers", UPLOAD_WORKERS, most=MOST_UPLOAD_WORKERS
+            ),
         )
         output_format: OutputFormat = "json" if args.json else "text"
         return dataclasses.replace(
@@ -169,6 +177,12 @@ class Settings:
             version=text("version"),
             draft=not flag("publish", True),
             dry_run=flag("dry-run", False),
+            upload_workers=count(
+                text("upload-workers"),
+                "input 'upload-workers'",
+                UPLOAD_WORKERS,
+                most=MOST_UPLOAD_WORKERS,
+            ),
         )
         settings = cls(
             mode,

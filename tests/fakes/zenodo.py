@@ -23,6 +23,8 @@ Switches (plain attributes, change them at any time):
     rate_limited            every request answers 429 {"status":429,"message":"100 per 1 minute"}
     rate_limit = N          enforce N requests per `rate_window` seconds (None: only advertise)
     slow_seconds            how long a "timeout" fault stalls (longer than the client's timeout)
+    latency                 seconds every request waits before it is handled (Zenodo's time
+                            per request: what parallel uploads hide)
     late_wait_seconds       how long a request waits for a "late" action landing before it
     deleted_file_id_403     DELETE of an unknown file id answers 403, as before fix b04cc2c (§2.5)
     max_files, quota_bytes, max_file_size, multipart_max_bytes   limits of §5 (make them small)
@@ -40,10 +42,12 @@ Faults (issue 5's matrix):
             has given up: see late_by).
       when="before": the request never reaches Zenodo's logic; "after": it acts (publishes,
       deletes, creates) and then the client gets the fault instead of the answer.
-      late_by=n ("late" only): the action lands when the n-th request after the stalled one
-      arrives, just before that request is handled (which waits for it). Clients send one
-      request at a time, so it lands after the client timed out, at a deterministic point
-      of its recovery. fault.landed_before is that request; the stalled request's
+      late_by=n ("late" only): the action lands when the n-th request that arrives after
+      the client gave up on the stalled one (closed its connection) arrives, just before
+      that request is handled (which waits for it). So it lands at a deterministic point of
+      the client's recovery, even for a client that sends other requests side by side
+      meanwhile (parallel uploads): those went out before it gave up, and do not count.
+      fault.landed_before is that request; the stalled request's
       RecordedRequest gets the status the action answered (which nobody reads). A late
       action whose moment never comes is dropped when the fake stops.
       skip=n: the first n matching requests pass untouched (to hit a later occurrence of a
@@ -55,6 +59,7 @@ Faults (issue 5's matrix):
 Recording:
     fake.requests                 every request: RecordedRequest(method, path, query,
                                   headers, body_size, status, fault)
+    fake.peak_in_flight           the most requests that were being handled at once
     fake.count(method, path_regex)
 
 Seeding and inspecting state (no HTTP, no index lag):
@@ -84,6 +89,7 @@ import mimetypes
 import os
 import re
 import secrets
+import select
 import socket
 import struct
 import threading
@@ -96,6 +102,7 @@ from urllib.parse import parse_qs, quote
 
 import pytest
 from pytest_httpserver import HTTPServer
+from werkzeug.exceptions import ClientDisconnected
 from werkzeug.formparser import parse_form_data
 from werkzeug.utils import secure_filename
 from werkzeug.wrappers import Request, Response
@@ -117,6 +124,7 @@ MSG_INTERNAL = (
 )
 MSG_BAD_REQUEST = "The browser (or proxy) sent a request that this server could not understand."
 MSG_REMOVE_FILES = "Please remove all files first."
+MSG_TRANSFER_FAILED = "The file upload transfer failed, please try again."
 MSG_MISSING_FILES = (
     "Missing uploaded files. To disable files for this record please mark it as metadata-only."
 )
@@ -349,7 +357,7 @@ class Fault:
     times: int
     when: str
     skip: int = 0
-    late_by: int = 1  # "late": the action lands just before the n-th later request
+    late_by: int = 1  # "late": lands before the n-th request after the client gave up
     fired: int = 0
     passed: int = 0  # matching requests let through because of `skip`
     landed_before: RecordedRequest | None = None  # "late": the request it acted before
@@ -400,7 +408,8 @@ class _LateAction:
     """A stalled request's action, waiting for the request before which it lands."""
 
     fault: Fault
-    trigger: int  # index in fake.requests of that request
+    client: socket.socket  # the stalled request's connection: closed once the client gives up
+    trigger: int | None = None  # index in fake.requests of that request, once it is known
     go: threading.Event = field(default_factory=threading.Event)
     done: threading.Event = field(default_factory=threading.Event)
     abandoned: bool = False  # the fake stopped first
@@ -1002,6 +1011,16 @@ def _read_part_of_body(request: Request) -> int:
     return received
 
 
+def _client_gone(sock: socket.socket) -> bool:
+    """Whether the client closed this connection (a timed-out client does, at once: its
+    next request, on a new connection, arrives after the close)."""
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+        return bool(readable) and sock.recv(1, socket.MSG_PEEK) == b""
+    except (OSError, ValueError):
+        return True
+
+
 def _reset_connection(request: Request) -> None:
     """Close the client's TCP connection with a reset (ECONNRESET on the client)."""
     sock: socket.socket = request.environ["werkzeug.socket"]
@@ -1028,6 +1047,7 @@ class FakeZenodo:
         self.rate_window = 60
         self.advertised_rate_limit = 100
         self.slow_seconds = 2.0
+        self.latency = 0.0
         self.late_wait_seconds = 10.0
         self.deleted_file_id_403 = False
         self.max_files = 100
@@ -1035,6 +1055,8 @@ class FakeZenodo:
         self.max_file_size = 50 * 10**9
         self.multipart_max_bytes = 100 * 1024 * 1024
         self.requests: list[RecordedRequest] = []
+        self.peak_in_flight = 0
+        self._in_flight = 0
         self._lock = threading.RLock()
         self._stopping = threading.Event()
         self._next_id = first_id
@@ -1106,7 +1128,7 @@ class FakeZenodo:
         if when not in ("before", "after") or (kind in before_only and when != "before"):
             raise ValueError(f"fault {kind!r} cannot happen {when!r} the handler")
         if late_by < 1:
-            raise ValueError("late_by counts the requests after the stalled one: at least 1")
+            raise ValueError("late_by counts the requests after the client gave up: at least 1")
         fault = Fault(method.upper(), re.compile(path_regex), kind, times, when, skip, late_by)
         with self._lock:
             self._faults.append(fault)
@@ -1171,11 +1193,28 @@ class FakeZenodo:
     def _serve(self, request: Request) -> Response:
         record, index = self._record(request)
         self._land_late_actions(index, record)
+        with self._lock:
+            self._in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self._in_flight)
         try:
-            response = self._serve_recorded(request, record, index)
+            return self._serve_counted(request, record)
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+
+    def _serve_counted(self, request: Request, record: RecordedRequest) -> Response:
+        if self.latency:
+            self._stopping.wait(self.latency)
+        try:
+            response = self._serve_recorded(request, record)
         except _ResetConnection:
             record.status = None
             return _empty_response(200)  # never reaches the client: its socket is gone
+        except ClientDisconnected:
+            # The client broke off its body (an upload stopped midway): nothing is stored,
+            # and Zenodo answers 400 "transfer failed" to nobody (zenodo-api.md §11.2).
+            record.status = 400
+            return _json_response({"status": 400, "message": MSG_TRANSFER_FAILED}, 400)
         record.status = response.status_code
         return response
 
@@ -1191,22 +1230,26 @@ class FakeZenodo:
             return record, len(self.requests) - 1
 
     def _land_late_actions(self, index: int, record: RecordedRequest) -> None:
-        """Let the "late" actions due before this request act, and wait until they did."""
+        """Let the "late" actions due before this request act, and wait until they did.
+        An action's count starts with the first request after its client gave up."""
         with self._lock:
-            due = [action for action in self._late if action.trigger <= index]
-            self._late = [action for action in self._late if action.trigger > index]
+            for action in self._late:
+                if action.trigger is None and _client_gone(action.client):
+                    action.trigger = index + action.fault.late_by - 1
+            due = [a for a in self._late if a.trigger is not None and a.trigger <= index]
+            self._late = [a for a in self._late if a not in due]
             for action in due:
                 action.fault.landed_before = record
         for action in due:
             action.go.set()
             action.done.wait(self.late_wait_seconds)
 
-    def _act_late(self, fault: Fault, request: Request, record: RecordedRequest, index: int):
+    def _act_late(self, fault: Fault, request: Request, record: RecordedRequest) -> Response:
         """The gateway keeps the request; the client times out and moves on; Zenodo acts
-        just before the client's `late_by`-th next request is handled."""
+        just before the `late_by`-th request the client sends after that is handled."""
         body = _read_body(request)  # the request arrived whole: only the answer is missing
         record.body_size = len(body)
-        action = _LateAction(fault, index + fault.late_by)
+        action = _LateAction(fault, request.environ["werkzeug.socket"])
         with self._lock:
             if self._stopping.is_set():
                 action.abandoned = True
@@ -1223,12 +1266,12 @@ class FakeZenodo:
         finally:
             action.done.set()
 
-    def _serve_recorded(self, request: Request, record: RecordedRequest, index: int) -> Response:
+    def _serve_recorded(self, request: Request, record: RecordedRequest) -> Response:
         fault = self._take_fault(request.method, request.path)
         if fault is not None:
             record.fault = fault.kind
             if fault.kind == "late":
-                return self._act_late(fault, request, record, index)
+                return self._act_late(fault, request, record)
             if fault.when == "before":
                 return self._fault_before(fault, request, record)
         limited = self._rate_limit_response()

@@ -9,7 +9,7 @@ Zenodo's legacy deposit endpoints (zenodo-api.md §2); a client of InvenioRDM's
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -112,8 +112,15 @@ class DepositAPI(Protocol):
 
     def delete_file(self, draft: Deposition, remote: RemoteFile) -> None: ...
 
-    def upload(self, draft: Deposition, local: LocalFile) -> tuple[str, str]:
-        """Send one file; return (the md5 the server stored, the md5 of the bytes sent)."""
+    def upload(
+        self,
+        draft: Deposition,
+        local: LocalFile,
+        progress: Callable[[int], None] | None = None,
+    ) -> tuple[str, str]:
+        """Send one file; return (the md5 the server stored, the md5 of the bytes sent).
+        `progress` hears the bytes sent so far, block by block (a retry starts again from
+        0); it may raise to abort the upload."""
         ...
 
     def publish(self, draft: Deposition) -> Deposition: ...

@@ -86,9 +86,15 @@ class ZenodoClient:
         *,
         policy: RetryPolicy | None = None,
         sleep: Callable[[float], None] | None = None,
+        connections: int = 4,
     ) -> None:
         self.http = HttpClient(
-            f"{zenodo_url}/api", token, policy=policy, sleep=sleep, rate_limited_403=False
+            f"{zenodo_url}/api",
+            token,
+            policy=policy,
+            sleep=sleep,
+            rate_limited_403=False,
+            connections=connections,
         )
         self.server_time: dt.datetime | None = None  # from the last response's Date header
 
@@ -220,7 +226,12 @@ class ZenodoClient:
             expected=(204, 404),
         )
 
-    def upload(self, draft: Deposition, local: LocalFile) -> tuple[str, str]:
+    def upload(
+        self,
+        draft: Deposition,
+        local: LocalFile,
+        progress: Callable[[int], None] | None = None,
+    ) -> tuple[str, str]:
         """Stream one file into the draft's bucket; return (server md5, md5 of the bytes sent).
 
         Overwrite semantics make the PUT safe to repeat; each attempt re-opens
@@ -229,7 +240,7 @@ class ZenodoClient:
         readers: list[HashingReader] = []
 
         def fresh_reader() -> HashingReader:
-            readers.append(HashingReader(local.path, local.size))
+            readers.append(HashingReader(local.path, local.size, progress))
             return readers[-1]
 
         response = self.http.send(

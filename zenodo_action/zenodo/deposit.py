@@ -17,8 +17,10 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from zenodo_action.errors import ActionError
-from zenodo_action.files import LocalFile, human_size
+from zenodo_action.files import LocalFile
 from zenodo_action.http import HttpError, OutcomeUnknown
+from zenodo_action.parallel import run_each
+from zenodo_action.progress import Progress
 from zenodo_action.zenodo.api import ConceptRef, DepositAPI, Deposition, RemoteFile
 from zenodo_action.zenodo.errors import Locate, explain, field_errors
 from zenodo_action.zenodo.plan import (
@@ -122,8 +124,11 @@ def hash_where_needed(
 class _Run:
     """One apply: the API, the request, and what this run has done so far."""
 
-    def __init__(self, api: DepositAPI, request: PublishRequest, locate: Locate | None):
+    def __init__(
+        self, api: DepositAPI, request: PublishRequest, locate: Locate | None, workers: int
+    ) -> None:
         self.api = api
+        self.workers = workers  # uploads at a time
         self.request = request
         self.locate = locate
         self.asked_for_draft = False  # set once this run asked Zenodo to create a draft
@@ -142,11 +147,12 @@ def apply(
     request: PublishRequest,
     *,
     locate: Locate | None = None,
+    workers: int = 1,
 ) -> Outcome:
     if the_plan.action == "unchanged":
         assert the_plan.match is not None
         return Outcome("unchanged", the_plan.match)
-    run = _Run(api, request, locate)
+    run = _Run(api, request, locate, workers)
     draft = _obtain_draft(run, the_plan)
     draft = _claim(run, draft)
     draft = _sync_files(run, draft)
@@ -284,14 +290,18 @@ def _heartbeat(run: _Run, draft: Deposition) -> None:
 
 def _sync_files(run: _Run, current: Deposition) -> Deposition:
     """Make the draft's files exactly the requested set, verifying every checksum.
-    `current` is the draft as the claim's answer shows it (files included): no read."""
+    `current` is the draft as the claim's answer shows it (files included): no read.
+    Uploads run side by side; the heartbeat goes on meanwhile in this thread."""
     run.files.update(hash_where_needed(current.files, list(run.files.values())))
     changes = diff_files(current.files, list(run.files.values()))
     for remote in changes.delete:
         _delete(run, current, remote)
-    for local in changes.upload:
-        _heartbeat(run, current)
-        _upload(run, current, local)
+    run_each(
+        changes.upload,
+        lambda local, check: _upload(run, current, local, check),
+        workers=run.workers,
+        tick=lambda: _heartbeat(run, current),
+    )
     return run.api.deposition(current.id)
 
 
@@ -309,11 +319,21 @@ def _delete(run: _Run, draft: Deposition, remote: RemoteFile) -> None:
         log.info("the delete of %s reported an error, but the file is gone", remote.name)
 
 
-def _upload(run: _Run, draft: Deposition, local: LocalFile) -> None:
-    log.info("uploading %s (%s)", local.name, human_size(local.size))
+def _upload(
+    run: _Run, draft: Deposition, local: LocalFile, check: Callable[[], None] = lambda: None
+) -> None:
+    """Send one file and make sure Zenodo stored the bytes planned. `check` raises when
+    another upload failed: this one then stops at its next block."""
+    progress = Progress(local.name, local.size, log)
+    progress.start()
+
+    def sent(count: int) -> None:
+        check()
+        progress(count)
+
     for _ in (1, 2):
         try:
-            server_md5, sent_md5 = run.api.upload(draft, local)
+            server_md5, sent_md5 = run.api.upload(draft, local, sent)
         except HttpError as error:
             raise _lost_draft(run, draft, error) or explain(
                 error, doing=f"upload {local.name}"
@@ -326,6 +346,7 @@ def _upload(run: _Run, draft: Deposition, local: LocalFile) -> None:
             )
         if server_md5 == sent_md5:
             run.files[local.name] = replace(local, md5=sent_md5)
+            progress.end()
             return
         log.warning(
             "Zenodo stored %s with md5 %s, not %s; uploading it again",
