@@ -83,10 +83,28 @@ def test_hashing_reader_hashes_what_it_sends(tmp_path):
     while reader.read(1 << 20):
         pass
     reader.close()
-    assert reader.md5.hexdigest() == hashlib.md5(b"x" * 3_000_000).hexdigest()
+    assert reader.hexdigest() == hashlib.md5(b"x" * 3_000_000).hexdigest()
 
 
 def test_human_sizes():
     assert files.human_size(999) == "999 B"
     assert files.human_size(1500) == "1.5 kB"
     assert files.human_size(50 * 10**9) == "50.0 GB"
+
+
+def test_hashing_reader_hashes_blocks_in_order_whatever_their_sizes(tmp_path):
+    data = bytes(range(256)) * 20_000  # 5 MB, no two blocks alike
+    path = write(tmp_path / "data.bin", data)
+    reader = HashingReader(path, len(data))
+    sent = b"".join(iter(lambda: reader.read(777_777), b""))
+    reader.close()
+    assert sent == data
+    assert reader.hexdigest() == hashlib.md5(data).hexdigest()
+
+
+def test_hashing_reader_digest_covers_what_was_read_so_far(tmp_path):
+    path = write(tmp_path / "data.bin", b"a" * 3_000_000)
+    reader = HashingReader(path, 3_000_000)
+    reader.read(1 << 20)
+    assert reader.hexdigest() == hashlib.md5(b"a" * (1 << 20)).hexdigest()
+    reader.close()

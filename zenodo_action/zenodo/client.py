@@ -252,7 +252,7 @@ class ZenodoClient:
             upload_size=local.size,
         )
         checksum = str(response.json().get("checksum", ""))
-        return checksum.removeprefix("md5:"), readers[-1].md5.hexdigest()
+        return checksum.removeprefix("md5:"), readers[-1].hexdigest()
 
     def publish(self, draft: Deposition) -> Deposition:
         url = draft.links.get("publish") or f"deposit/depositions/{draft.id}/actions/publish"
