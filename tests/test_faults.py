@@ -114,8 +114,9 @@ class Step:
 
 
 # Every request of a publish, in the order a clean run sends them (N + 8 for N uploads,
-# plus a delete per file the new version drops: issue 10). The two uploads run side by
-# side (the CLI's default of 4 workers), so a fault strikes one file's, whichever is first.
+# plus a delete per file the new version drops: issue 10). The list goes out beside
+# versions/latest and the read of the version it names; the two uploads go out together
+# (the CLI's default of 4 workers), so an upload fault strikes one named file's.
 NEXT_STEPS = (
     Step("list: the concept's depositions", "list"),
     Step("latest: versions/latest (its redirect names the id)", "latest"),
@@ -253,8 +254,8 @@ SPECIALS = {
     "second run during the first's upload": "run 2.1 starts while run 2.0 uploads",
     "stalled run whose draft was taken over": "every upload of run 2.0 stalls past the "
     "takeover window; run 2.1 takes the draft over and publishes; then 2.0 resumes",
-    "bad token": "every request answers 403 Permission denied. (with Zenodo's Retry-After "
-    "header, which it sends on every answer)",
+    "bad token": "every request that needs the token answers 403 Permission denied. (with "
+    "Zenodo's Retry-After header, which it sends on every answer)",
     "error body echoes the token (400)": "update: 400 whose message and field error repeat "
     "the request's URL and Authorization header",
     "error body echoes the token (500 page)": "publish: every attempt answers a 500 debug "
@@ -870,7 +871,10 @@ def test_a_bad_token_fails_at_once(harness, monkeypatch):
     monkeypatch.setenv("ZENODO_TOKEN", bad)
     run = harness.run()
     assert run.code == 1 and bad not in run.out + run.err + run.log
-    assert harness.fake.requests[-1].status == 403
+    # the list and, beside it, versions/latest (a public redirect: it answers anyone) and
+    # the read of the version it names
+    statuses = sorted((_endpoint(r, False), r.status) for r in harness.fake.requests)
+    assert statuses == [("latest", 302), ("list", 403), ("read", 403)]
     assert "retry" not in run.log  # a 403 from Zenodo is not a rate limit
     assert len(harness.fake.published_versions(harness.concept.concept_id)) == 2
     OBSERVED_SPECIAL["bad token"] = (

@@ -65,7 +65,8 @@ class Deposition:
 class DepositAPI(Protocol):
     """The calls a publish makes. Reads and idempotent writes are retried by the client;
     `create`, `new_version` and `publish` raise `http.OutcomeUnknown` when they failed in a
-    way that may have taken effect, and the caller reads the state back."""
+    way that may have taken effect, and the caller reads the state back. Calls come from
+    several threads at once (parallel uploads; two reads of `observe`)."""
 
     def now(self) -> dt.datetime:
         """The server's clock, as of its last answer (drafts' idle times are measured in it)."""
