@@ -1,5 +1,3 @@
-import sys
+from zenodo_action.cli import console
 
-from zenodo_action.cli import main
-
-sys.exit(main())
+console()

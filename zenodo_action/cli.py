@@ -11,9 +11,9 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
-from zenodo_action import __version__, check, metadata
+from zenodo_action import __version__, check, metadata, process
 from zenodo_action.errors import EXIT_FAILURE, EXIT_OK, ActionError
 from zenodo_action.github import commands
 from zenodo_action.github.reporter import GitHubReporter
@@ -159,6 +159,11 @@ def reporter_for(settings: Settings) -> Reporter:
         problems_are_results=settings.mode == "validate",
         guard=commands.untrusted if settings.fenced else str,
     )
+
+
+def console() -> NoReturn:
+    """The `zenodo-action` command and `python -m zenodo_action`."""
+    process.end(main())
 
 
 def main(argv: Sequence[str] | None = None) -> int:

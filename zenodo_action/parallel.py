@@ -32,8 +32,8 @@ def run_each(
     the order of `items` (one worker: strictly one after the other). `check` raises
     Stopped once something failed; `work` calls it often (every block it sends).
 
-    `tick` runs in the calling thread every `tick_every` seconds and whenever an item
-    finishes. The first failure (of an item, in the order of `items`, or of `tick`; a
+    `tick` runs in the calling thread every `tick_every` seconds while items run, and
+    once at the end. The first failure (of an item, in the order of `items`, or of `tick`; a
     KeyboardInterrupt too) is raised once every started item has stopped; items not yet
     started never start.
     """
