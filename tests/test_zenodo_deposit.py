@@ -137,3 +137,26 @@ def test_a_run_without_a_version_string_reclaims_its_draft_sooner(monkeypatch, v
     monkeypatch.setattr(deposit, "_claim", lambda run, draft: claimed.append(1))
     deposit._heartbeat(run, None)
     assert len(claimed) == claims
+
+
+@pytest.mark.parametrize("workers", [1, 4])
+def test_only_files_that_may_be_kept_are_hashed_before_sending(tmp_path, workers):
+    from zenodo_action.zenodo.api import RemoteFile
+
+    contents = {f"same-{i}.bin": bytes([i]) * 1000 for i in range(6)}
+    contents |= {"resized.bin": b"x" * 10, "new.bin": b"new"}
+    local = []
+    for name, data in contents.items():
+        (tmp_path / name).write_bytes(data)
+        local.append(LocalFile.of(tmp_path / name))
+    remote = [RemoteFile(f"id-{i}", f"same-{i}.bin", 1000, "0" * 32) for i in range(6)]
+    remote.append(RemoteFile("id-r", "resized.bin", 11, "0" * 32))
+    hashed = deposit.hash_where_needed(remote, local, workers=workers)
+    assert set(hashed) == {f"same-{i}.bin" for i in range(6)}
+    assert {n: f.md5 for n, f in hashed.items()} == {
+        n: hashlib.md5(contents[n]).hexdigest() for n in hashed
+    }
+    everything = deposit.hash_where_needed(remote, local, every=True, workers=workers)
+    assert {n: f.md5 for n, f in everything.items()} == {
+        n: hashlib.md5(d).hexdigest() for n, d in contents.items()
+    }

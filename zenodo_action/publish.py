@@ -217,7 +217,9 @@ def run(
     try:
         snapshot = deposit.observe(api, request)
         remote = [f for d in (*snapshot.depositions, snapshot.latest) if d for f in d.files]
-        hashed = deposit.hash_where_needed(remote, request.files, every=settings.dry_run)
+        hashed = deposit.hash_where_needed(
+            remote, request.files, every=settings.dry_run, workers=settings.upload_workers
+        )
         request = request.with_files(hashed)
         the_plan = decide(snapshot, request)
         outcome = None

@@ -132,13 +132,23 @@ def _latest_published(
 
 
 def hash_where_needed(
-    remote: Sequence[RemoteFile], local: Sequence[LocalFile], *, every: bool = False
+    remote: Sequence[RemoteFile],
+    local: Sequence[LocalFile],
+    *,
+    every: bool = False,
+    workers: int = 1,
 ) -> dict[str, LocalFile]:
     """The local files that must be hashed before anything is sent, hashed: those with a
     file of the same name and size on Zenodo, which may be identical (kept, not sent), or
-    `every` one (a dry run shows them all). Others are hashed by their upload."""
+    `every` one (a dry run shows them all). Others are hashed by their upload. `workers`
+    files at a time (hashlib lets go of the GIL): a regenerated dataset whose files keep
+    their names and sizes is hashed on every core."""
     sizes = {(f.name, f.size) for f in remote}
-    return {f.name: f.hashed() for f in local if every or (f.name, f.size) in sizes}
+    needed = [f for f in local if every or (f.name, f.size) in sizes]
+    if len(needed) < 2 or workers < 2:
+        return {f.name: f.hashed() for f in needed}
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="md5") as pool:
+        return {f.name: f for f in pool.map(LocalFile.hashed, needed)}
 
 
 # --- apply ---------------------------------------------------------------------------
@@ -315,7 +325,9 @@ def _sync_files(run: _Run, current: Deposition) -> Deposition:
     """Make the draft's files exactly the requested set, verifying every checksum.
     `current` is the draft as the claim's answer shows it (files included): no read.
     Uploads run side by side; the heartbeat goes on meanwhile in this thread."""
-    run.files.update(hash_where_needed(current.files, list(run.files.values())))
+    run.files.update(
+        hash_where_needed(current.files, list(run.files.values()), workers=run.workers)
+    )
     changes = diff_files(current.files, list(run.files.values()))
     for remote in changes.delete:
         _delete(run, current, remote)
