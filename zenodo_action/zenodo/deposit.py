@@ -62,9 +62,10 @@ def observe(api: DepositAPI, request: PublishRequest) -> Snapshot:
 def _resolve_with_latest(
     api: DepositAPI, ref: ConceptRef
 ) -> tuple[int, list[Deposition], Deposition | None]:
-    """`_resolve`, and the concept's latest version, read beside the list: two round trips
-    less (issue 10). That version is the concept's when the id given is the concept's, as
-    users give it; for a version id it is read again, of its concept."""
+    """`_resolve`, and the concept's latest version, read beside the list (issue 10): the
+    list comes from the search index, Zenodo's slowest read, and nothing waits for it any
+    more. That version is the concept's when the id given is the concept's, as users give
+    it; for a version id it is read again, of its concept."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="observe") as pool:
         latest = pool.submit(_latest_version, api, ref.id)
         concept_id, versions = _resolve(api, ref)
