@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import zipfile
 from pathlib import Path
 
@@ -678,3 +679,15 @@ def test_a_pull_request_of_a_partial_zenodo_json_gets_notices_not_errors(runner)
         {"require-complete": "true"}, event_name="pull_request", event=pull_request(runner)
     )
     assert strict.exit_code == 1 and len(strict.annotations("error")) == 3
+
+
+def test_the_log_shows_each_upload_and_upload_workers_is_honoured(runner):
+    concept = seed(runner.zenodo)
+    assets = {f"part-{i}.whl": bytes([i]) * 5000 for i in range(3)}
+    release = runner.release(assets=assets)
+    result = runner.publish_release(release, concept=concept.concept_doi, **{"upload-workers": "1"})
+    assert result.exit_code == 0, result.stdout
+    for name in assets:
+        assert f"uploading {name} (5.0 kB)" in result.stdout
+        assert re.search(rf"uploaded {re.escape(name)} \(5\.0 kB\) in [\d.]+ s", result.stdout)
+    assert runner.zenodo.peak_uploads == 1

@@ -509,7 +509,7 @@ def test_uploads_run_side_by_side_up_to_the_workers_setting(project, workers, pe
     flags = ["--upload-workers", workers] if workers else []
     code, _, err = project.publish("--files", "dist/*", "--version", "1.0", *flags)
     assert code == 0, err
-    assert project.fake.peak_in_flight == peak
+    assert project.fake.peak_uploads == peak
     if peak == 1:
         assert uploads_of(project.fake) == names  # one at a time, in the files' order
     [concept] = project.fake.concept_ids()

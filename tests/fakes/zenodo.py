@@ -59,7 +59,7 @@ Faults (issue 5's matrix):
 Recording:
     fake.requests                 every request: RecordedRequest(method, path, query,
                                   headers, body_size, status, fault)
-    fake.peak_in_flight           the most requests that were being handled at once
+    fake.peak_uploads             the most bucket PUTs that were being handled at once
     fake.count(method, path_regex)
 
 Seeding and inspecting state (no HTTP, no index lag):
@@ -1055,8 +1055,8 @@ class FakeZenodo:
         self.max_file_size = 50 * 10**9
         self.multipart_max_bytes = 100 * 1024 * 1024
         self.requests: list[RecordedRequest] = []
-        self.peak_in_flight = 0
-        self._in_flight = 0
+        self.peak_uploads = 0
+        self._uploads_in_flight = 0
         self._lock = threading.RLock()
         self._stopping = threading.Event()
         self._next_id = first_id
@@ -1193,14 +1193,15 @@ class FakeZenodo:
     def _serve(self, request: Request) -> Response:
         record, index = self._record(request)
         self._land_late_actions(index, record)
+        upload = request.method == "PUT" and request.path.startswith("/api/files/")
         with self._lock:
-            self._in_flight += 1
-            self.peak_in_flight = max(self.peak_in_flight, self._in_flight)
+            self._uploads_in_flight += upload
+            self.peak_uploads = max(self.peak_uploads, self._uploads_in_flight)
         try:
             return self._serve_counted(request, record)
         finally:
             with self._lock:
-                self._in_flight -= 1
+                self._uploads_in_flight -= upload
 
     def _serve_counted(self, request: Request, record: RecordedRequest) -> Response:
         if self.latency:
