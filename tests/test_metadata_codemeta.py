@@ -753,7 +753,7 @@ def test_several_licences_keep_the_first_with_a_notice(tmp_path):
     [notice] = mapped.problems
     assert (notice.severity, notice.path, notice.code) == (NOTICE, "license", "several-licenses")
     assert notice.line == line_of(text, '"license"')
-    assert "'/home/me/LICENSE', 'MIT' dropped" in notice.message
+    assert "'GPL-3.0-only' (the first) is used, not '/home/me/LICENSE', 'MIT'" in notice.message
 
 
 @pytest.mark.parametrize(

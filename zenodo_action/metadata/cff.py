@@ -504,18 +504,7 @@ def _map_license(mapped: Mapped, config: Config, data: Mapping[str, Any]) -> Non
     if isinstance(value, str) and value.strip():
         mapped.set("license", value.strip(), "license")
     elif isinstance(value, list) and value and isinstance(value[0], str):
-        mapped.set("license", value[0].strip(), "license[0]")
-        if len(value) > 1:
-            line, column = config.position("license")
-            dropped = ", ".join(quote_value(item) for item in value[1:])
-            message = (
-                f"{len(value)} licences: a Zenodo record has one, so {quote_value(value[0])} "
-                f"(the first) is used, not {dropped}; to choose another, set license in "
-                ".zenodo.yml"
-            )
-            mapped.problems.append(
-                Problem(NOTICE, "license", message, line, column, "several-licenses")
-            )
+        mapped.set_license(value[0].strip(), "license[0]", value[1:], config.position("license"))
 
 
 def _map_related(mapped: Mapped, data: Mapping[str, Any]) -> None:

@@ -643,21 +643,9 @@ def _map_license(mapped: Mapped, config: Config, data: Mapping[str, Any]) -> Non
         found = _license_id(item, path)
         if found:
             licenses.append(found)
-    if not licenses:
-        return
-    first, where = licenses[0]
-    mapped.set("license", first, where)
-    if len(licenses) > 1:
-        others = ", ".join(quote_value(other) for other, _ in licenses[1:])
-        line, column = config.position("license")
-        message = (
-            f"{len(licenses)} licences: a Zenodo record has one, so {quote_value(first)} "
-            f"(the first) is used and {others} dropped; to choose another, set license in "
-            ".zenodo.yml"
-        )
-        mapped.problems.append(
-            Problem(NOTICE, "license", message, line, column, "several-licenses")
-        )
+    if licenses:
+        (first, where), others = licenses[0], [other for other, _ in licenses[1:]]
+        mapped.set_license(first, where, others, config.position("license"))
 
 
 def _license_id(item: Any, path: str) -> tuple[str, str] | None:

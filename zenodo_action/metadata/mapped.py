@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from zenodo_action.metadata import identifiers, paths
-from zenodo_action.metadata.problems import Problem
+from zenodo_action.metadata.problems import NOTICE, Problem, quote_value
 
 Link = tuple[dict[str, Any], str]  # a related identifier, and where it is written
 
@@ -71,6 +71,25 @@ class Mapped:
             if index < len(suborigins):
                 for name, source in suborigins[index].items():
                     self.origins[paths.join(target, name)] = source
+
+    def set_license(
+        self,
+        chosen: str,
+        origin: str,
+        dropped: Sequence[Any],
+        place: tuple[int | None, int | None],
+    ) -> None:
+        """The licence, the first a file names; a record has one, so any others are
+        `dropped`, with a notice at `place` (where the file lists them)."""
+        self.set("license", chosen, origin)
+        if not dropped:
+            return
+        others = ", ".join(quote_value(item) for item in dropped)
+        message = (
+            f"{len(dropped) + 1} licences: a Zenodo record has one, so {quote_value(chosen)} "
+            f"(the first) is used, not {others}; to choose another, set license in .zenodo.yml"
+        )
+        self.problems.append(Problem(NOTICE, "license", message, *place, "several-licenses"))
 
     def set_related(self, related: Sequence[Link], *, origin: str | None = None) -> None:
         """Related identifiers with their origins, each identifier once: a specific
