@@ -35,22 +35,16 @@ def fast_retries(monkeypatch):
     """
     from zenodo_action import publish
     from zenodo_action.http import RetryPolicy
-    from zenodo_action.zenodo.client import ZenodoClient
 
     waits: list[float] = []
     policy = RetryPolicy(
         base_delay=0.01, max_delay=2, total_wait=30, connect_timeout=2, read_timeout=1.0
     )
 
-    def client_for(settings, policy_=None):
-        secrets.register(settings.token)
-        return ZenodoClient(
-            settings.zenodo_url,
-            settings.token,
-            policy=policy,
-            sleep=waits.append,
-            connections=settings.upload_workers + 1,
-        )
+    real_client_for = publish.client_for
+
+    def client_for(settings, policy_=None, sleep=None):
+        return real_client_for(settings, policy_ or policy, sleep or waits.append)
 
     monkeypatch.setattr(publish, "client_for", client_for)
     return waits

@@ -388,15 +388,10 @@ class Harness:
 def harness(tmp_path, monkeypatch, capsys, caplog, fake_zenodo, fast_retries):
     """fast_retries' recorded waits, with a read timeout short enough for many timeouts."""
 
-    def client_for(settings, policy=None):
-        secrets.register(settings.token)
-        return ZenodoClient(
-            settings.zenodo_url,
-            settings.token,
-            policy=POLICY,
-            sleep=fast_retries.append,
-            connections=settings.upload_workers + 1,
-        )
+    real_client_for = publish.client_for
+
+    def client_for(settings, policy=None, sleep=None):
+        return real_client_for(settings, POLICY, fast_retries.append)
 
     monkeypatch.setattr(publish, "client_for", client_for)
     monkeypatch.chdir(tmp_path)

@@ -8,7 +8,7 @@ Zenodo. What a release adds (its files, notes, upload type) comes in through a
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -200,12 +200,18 @@ def locator(record: sources.Record) -> Locate:
     return locate
 
 
-def client_for(settings: PublishSettings, policy: RetryPolicy | None = None) -> DepositAPI:
+def client_for(
+    settings: PublishSettings,
+    policy: RetryPolicy | None = None,
+    sleep: Callable[[float], None] | None = None,
+) -> DepositAPI:
+    """The Zenodo client of a run; tests pass a short `policy` and a `sleep` that records."""
     register(settings.token)
     return ZenodoClient(
         settings.zenodo_url,
         settings.token,
         policy=policy,
+        sleep=sleep,
         connections=settings.upload_workers + 1,  # and one for the heartbeat
     )
 
