@@ -316,6 +316,27 @@ def test_checksum_mismatch_is_detected(project, monkeypatch):
     assert len(project.fake.published_versions(seeded.concept_id)) == 1
 
 
+def test_a_file_removed_before_its_upload_is_named_and_nothing_published(project, monkeypatch):
+    from zenodo_action.zenodo import deposit
+
+    seeded = seed(project.fake, "1.0")
+    path = project.file("tool-2.0.zip", b"two")
+    real_observe = deposit.observe
+
+    def observe_then_remove(api, request):
+        snapshot = real_observe(api, request)
+        path.unlink()  # collected (described, not read), then gone before the upload
+        return snapshot
+
+    monkeypatch.setattr(deposit, "observe", observe_then_remove)
+    code, _, err = project.publish(
+        "--concept", seeded.concept_doi, "--files", "dist/*", "--version", "2.0"
+    )
+    assert code == 2 and f"{path}: cannot read file (No such file or directory)" in err
+    assert "internal error" not in err
+    assert len(project.fake.published_versions(seeded.concept_id)) == 1
+
+
 def test_a_file_changed_during_upload_is_detected(project, monkeypatch):
     from zenodo_action import files as files_module
 

@@ -46,7 +46,7 @@ class LocalFile:
         try:
             stat = path.stat()
         except OSError as error:
-            raise UsageError(f"{path}: cannot read file ({error.strerror or error})") from None
+            raise unreadable(path, error) from None
         return cls(name or path.name, path, stat.st_size, md5, stat.st_mtime_ns)
 
     def hashed(self) -> LocalFile:
@@ -56,7 +56,7 @@ class LocalFile:
         try:
             return replace(self, md5=md5_of(self.path))
         except OSError as error:
-            raise UsageError(f"{self.path}: cannot read file ({error.strerror or error})") from None
+            raise unreadable(self.path, error) from None
 
     def changed_since(self) -> bool:
         """Whether the file on disk is no longer the one described (size or mtime)."""
@@ -65,6 +65,10 @@ class LocalFile:
         except OSError:
             return True
         return (stat.st_size, stat.st_mtime_ns) != (self.size, self.mtime_ns)
+
+
+def unreadable(path: Path, error: OSError) -> UsageError:
+    return UsageError(f"{path}: cannot read file ({error.strerror or error})")
 
 
 def md5_of(path: Path) -> str:
@@ -161,7 +165,10 @@ class HashingReader:
     """
 
     def __init__(self, path: Path, size: int, on_read: Callable[[int], None] | None = None) -> None:
-        self._handle: IO[bytes] = open(path, "rb")  # noqa: SIM115 - closed by close()
+        try:  # it was there when the files were collected; it may be gone since
+            self._handle: IO[bytes] = open(path, "rb")  # noqa: SIM115 - closed by close()
+        except OSError as error:
+            raise unreadable(path, error) from None
         self._size = size
         self._on_read = on_read
         self._read = 0
