@@ -43,6 +43,7 @@ ISSUE_INPUTS = {
 }
 ISSUE_OUTPUTS = {"doi", "doi-url", "concept-doi", "record-id", "record-url", "version"}
 ISSUE_OUTPUTS |= {"badge", "status"}
+ISSUE_OUTPUTS |= {"doi-reserved"}  # issue 11: a draft's doi is the one it reserved
 BRANDING_COLORS = {"white", "black", "yellow", "blue", "green", "orange", "red", "purple"}
 BRANDING_COLORS |= {"gray-dark"}
 

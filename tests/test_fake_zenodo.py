@@ -210,6 +210,31 @@ def test_sandbox_mints_10_5072_while_prereserve_says_10_5281(fake_zenodo_sandbox
     assert record["metadata"]["prereserve_doi"]["doi"] == f"10.5281/zenodo.{record['id']}"
 
 
+@pytest.mark.parametrize("sandbox", [False, True], ids=["zenodo.org", "sandbox"])
+def test_publishing_a_new_version_mints_the_recid_prereserve_doi_named(
+    fake_zenodo, fake_zenodo_sandbox, sandbox
+):
+    """§2.2 / §11.4: the draft's prereserve_doi.recid is the id its DOI gets; the prefix
+    is 10.5281 in prereserve_doi on both, but the sandbox mints 10.5072."""
+    fake = fake_zenodo_sandbox if sandbox else fake_zenodo
+    client = Client(fake)
+    draft = client.action(client.published(), "newversion").json()
+    reserved = draft["metadata"]["prereserve_doi"]
+    assert reserved == {"doi": f"10.5281/zenodo.{draft['id']}", "recid": draft["id"]}
+    client.put_metadata(draft, {**GOOD_METADATA, "version": "2"})
+    published = client.action(draft, "publish").json()
+    prefix = "10.5072" if sandbox else "10.5281"
+    assert published["doi"] == f"{prefix}/zenodo.{reserved['recid']}"
+    assert published["conceptdoi"].startswith(f"{prefix}/")
+
+
+def test_the_mint_unreserved_doi_switch_mints_another_doi(fake_zenodo, client):
+    fake_zenodo.mint_unreserved_doi = True
+    record = client.published()
+    assert record["doi"] != record["metadata"]["prereserve_doi"]["doi"]
+    assert record["doi"] == f"10.5281/zenodo.{record['id']}0"
+
+
 def test_new_version_draft_has_conceptdoi_but_no_doi(client):
     record = client.published()
     draft = client.action(record, "newversion").json()

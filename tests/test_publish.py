@@ -287,12 +287,13 @@ def test_draft_mode_leaves_a_draft_and_a_later_run_publishes_it(project):
     project.file("tool-2.0.zip", b"two")
     args = ("--concept", seeded.concept_doi, "--files", "dist/*", "--version", "2.0")
     code, result, _ = project.publish(*args, "--draft")
-    assert code == 0 and result["status"] == "draft" and result["doi"] is None
+    assert code == 0 and result["status"] == "draft" and result["doi_reserved"] is True
     [pending] = fake.pending_drafts(seeded.concept_id)
     assert pending["record_id"] == result["record_id"]
     assert len(fake.published_versions(seeded.concept_id)) == 1
     code, published, _ = project.publish(*args)
     assert code == 0 and published["record_id"] == result["record_id"]
+    assert published["doi"] == result["doi"]  # the DOI the draft reserved
     assert fake.pending_drafts(seeded.concept_id) == []
 
 

@@ -42,6 +42,7 @@ def test_the_json_and_the_outputs_keep_their_documented_names():
         "files",
         "new_concept",
         "reason",
+        "doi_reserved",  # added after the others (issue 11): their order is documented
     ]
     outputs = result.outputs()
     assert list(outputs) == [
@@ -53,18 +54,33 @@ def test_the_json_and_the_outputs_keep_their_documented_names():
         "version",
         "badge",
         "status",
+        "doi-reserved",
     ]
     assert outputs["record-id"] == "12" and outputs["doi-url"] == result.doi_url
+    assert outputs["doi-reserved"] == "false"
 
 
-def test_a_draft_has_no_doi_and_links_to_the_upload():
-    draft = deposition(state="unsubmitted", submitted=False, doi=None)
+def test_a_draft_has_its_reserved_doi_and_links_to_the_upload():
+    prereserve = {"doi": "10.5281/zenodo.12", "recid": 12}
+    draft = deposition(
+        state="unsubmitted",
+        submitted=False,
+        doi=None,
+        conceptdoi="10.5072/zenodo.10",  # a sandbox draft: prereserve_doi's prefix is wrong
+        metadata={"version": "1.1", "prereserve_doi": prereserve},
+    )
     plan = Plan("new-version", 10, None, None, None)
-    result = result_of("https://zenodo.org", request(), plan, Outcome("draft", draft)).to_json()
-    assert result["doi"] is None and result["badge"] is None
-    assert result["record_url"] == "https://zenodo.org/deposit/12"
-    outputs = result_of("https://zenodo.org", request(), plan, Outcome("draft", draft)).outputs()
-    assert outputs["doi"] == "" and outputs["status"] == "draft"
+    result = result_of("https://sandbox.zenodo.org", request(), plan, Outcome("draft", draft))
+    assert result.to_json()["doi"] == "10.5072/zenodo.12"
+    assert result.to_json()["doi_reserved"] is True
+    assert result.badge == (
+        "[![DOI](https://sandbox.zenodo.org/badge/DOI/10.5072/zenodo.12.svg)]"
+        "(https://doi.org/10.5072/zenodo.12)"
+    )
+    assert result.record_url == "https://zenodo.org/deposit/12"  # links.html, as Zenodo says
+    outputs = result.outputs()
+    assert outputs["doi"] == "10.5072/zenodo.12" and outputs["status"] == "draft"
+    assert outputs["doi-reserved"] == "true"
 
 
 def test_a_dry_run_plan_lists_every_file_and_change():
@@ -98,3 +114,4 @@ def test_a_dry_run_plan_lists_every_file_and_change():
     ]
     result = result_of("https://zenodo.org", req, plan, None).to_json()
     assert result["status"] == "planned" and result["doi"] is None
+    assert result["doi_reserved"] is False

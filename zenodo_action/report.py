@@ -12,6 +12,9 @@ from zenodo_action.files import human_size
 from zenodo_action.markdown import cell, code_cell
 from zenodo_action.result import PublishResult, doi_url
 
+# What a draft's DOI is: cited before publishing, it resolves only once the draft is published.
+RESERVED = "reserved: publishing this draft mints it; it resolves only after that"
+
 
 def render_result(result: PublishResult) -> str:
     """A few lines of text for a person reading the log."""
@@ -24,6 +27,8 @@ def render_result(result: PublishResult) -> str:
     }[result.status]
     lines = [head if not result.version else f"{head} (version {result.version})"]
     lines += [f"  record:  {result.record_url}"]
+    if result.doi_reserved:
+        lines += [f"  DOI:     {result.doi} ({RESERVED})"]
     if result.concept_doi:
         lines += [f"  concept: {result.concept_doi} (always resolves to the latest version)"]
     lines += [f"  files:   {len(result.files)} ({human_size(result.total_size)})"]
@@ -50,6 +55,10 @@ def citation(metadata: Mapping[str, Any], result: PublishResult) -> str:
     kind = f" [{'Data set' if kind == 'Dataset' else kind}]" if kind else ""
     link = result.doi_url or result.record_url or ""
     return f"{authors} ({year}). {title}{version}{kind}. Zenodo. {link}".strip()
+
+
+def _reserved(result: PublishResult) -> str:
+    return f" ({RESERVED})" if result.doi_reserved else ""
 
 
 def _initials(name: str) -> str:
@@ -80,7 +89,7 @@ def summary_markdown(
     lines = [f"## {title}", ""]
     concept = result.concept_doi
     rows = [
-        ("DOI", result.doi and f"[{result.doi}]({result.doi_url})"),
+        ("DOI", result.doi and f"[{result.doi}]({result.doi_url})" + _reserved(result)),
         ("Concept DOI", concept and f"[{concept}]({doi_url(concept)})"),
         ("Version", result.version and code_cell(result.version)),
         ("Record", result.record_url),

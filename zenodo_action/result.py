@@ -23,7 +23,7 @@ class FileEntry:
 @dataclass(frozen=True)
 class PublishResult:
     status: Status
-    doi: str | None  # the version's DOI; None for drafts and dry runs
+    doi: str | None  # the version's DOI (a draft's: reserved, see doi_reserved); None: dry run
     concept_doi: str | None
     record_id: int | None
     record_url: str | None
@@ -32,6 +32,8 @@ class PublishResult:
     files: tuple[FileEntry, ...]
     new_concept: bool  # this run created a new concept
     reason: str | None  # why nothing was published (unchanged)
+    # `doi` is only reserved: the draft's, which publishing it will mint (status draft)
+    doi_reserved: bool = False
 
     @property
     def doi_url(self) -> str | None:
@@ -42,7 +44,7 @@ class PublishResult:
         return sum(f.size for f in self.files)
 
     def to_json(self) -> dict[str, Any]:
-        """The `--json` object, fields in their documented order."""
+        """The `--json` object, fields in their documented order (new ones go last)."""
         return {
             "status": self.status,
             "doi": self.doi,
@@ -55,6 +57,7 @@ class PublishResult:
             "files": [{"name": f.name, "size": f.size, "md5": f.md5} for f in self.files],
             "new_concept": self.new_concept,
             "reason": self.reason,
+            "doi_reserved": self.doi_reserved,
         }
 
     def outputs(self) -> dict[str, str]:
@@ -68,6 +71,7 @@ class PublishResult:
             "version": self.version,
             "badge": self.badge,
             "status": self.status,
+            "doi-reserved": "true" if self.doi_reserved else "false",
         }
         return {name: "" if value is None else str(value) for name, value in values.items()}
 

@@ -32,12 +32,10 @@ from zenodo_action.github.event import (
 )
 from zenodo_action.metadata.sources import SourcePaths
 from zenodo_action.urls import insecure
-from zenodo_action.zenodo.api import ConceptRef
+from zenodo_action.zenodo.api import KNOWN_PREFIXES, ConceptRef
 
 ZENODO_URL = "https://zenodo.org"
 SANDBOX_URL = "https://sandbox.zenodo.org"
-# Zenodo mints 10.5281/zenodo.N in production and 10.5072/zenodo.N on the sandbox.
-KNOWN_PREFIXES = {"zenodo.org": "10.5281", "sandbox.zenodo.org": "10.5072"}
 DEFAULT_CONFIG = ".zenodo.yml"
 # Files uploaded at a time: enough to hide Zenodo's latency per request on a runner's
 # 2 cores; more only adds threads (parallelism adds no requests, so no rate-limit cost).

@@ -29,6 +29,9 @@ Switches (plain attributes, change them at any time):
     deleted_file_id_403     DELETE of an unknown file id answers 403, as before fix b04cc2c (§2.5)
     max_files, quota_bytes, max_file_size, multipart_max_bytes   limits of §5 (make them small)
     doi_prefix              prefix of minted DOIs
+    mint_unreserved_doi     publish mints `{doi_prefix}/zenodo.{id}0`, not the DOI the draft's
+                            id reserved (no real Zenodo does: it tests that a run checks the
+                            published DOI against the reserved one, §11.4)
 
 Faults (issue 5's matrix):
     fault = fake.inject(method, path_regex, kind, times=1, when="before"|"after", skip=0)
@@ -1040,6 +1043,7 @@ class FakeZenodo:
 
     def __init__(self, *, doi_prefix: str = "10.5281", first_id: int = 10_000) -> None:
         self.doi_prefix = doi_prefix
+        self.mint_unreserved_doi = False
         self.old_zenodo_newversion = False
         self.index_lag = 0
         self.rate_limited = False
@@ -1500,7 +1504,10 @@ class FakeZenodo:
         if wanted and wanted not in self._own_dois(dep):
             dep.doi, dep.external_doi = wanted, True
         else:
-            dep.doi = f"{self.doi_prefix}/zenodo.{dep.id}"
+            # the id prereserve_doi.recid names, with the instance's prefix (§2.2, §11.4)
+            dep.doi = f"{self.doi_prefix}/zenodo.{dep.id}" + (
+                "0" if self.mint_unreserved_doi else ""
+            )
         dep.published = True
         self._touch(dep)
 

@@ -15,6 +15,11 @@ from typing import Any, Protocol
 
 from zenodo_action.files import LocalFile
 
+# The DOI prefix each known instance mints: 10.5281/zenodo.N in production and
+# 10.5072/zenodo.N on the sandbox (zenodo-api.md §1). Here, not in settings, because the
+# reserved DOI of a draft is computed from it too (`reserved_doi`).
+KNOWN_PREFIXES = {"zenodo.org": "10.5281", "sandbox.zenodo.org": "10.5072"}
+
 
 @dataclass(frozen=True)
 class ConceptRef:
@@ -48,6 +53,8 @@ class Deposition:
     links: Mapping[str, str]
     created: dt.datetime | None = None
     modified: dt.datetime | None = None
+    # A never-published draft's DOI-to-be (`reserved_doi`), None once it has its own DOI.
+    reserved_doi: str | None = None
 
     @property
     def version(self) -> str | None:
@@ -60,6 +67,37 @@ class Deposition:
 
     def file_set(self) -> dict[str, str | None]:
         return {f.name: f.md5 for f in self.files}
+
+
+def reserved_doi(
+    prereserve: Mapping[str, Any] | None,
+    draft_id: int,
+    concept_doi: str | None,
+    instance_prefix: str | None,
+) -> str | None:
+    """The DOI publishing a draft will mint: `<prefix>/zenodo.<recid>`.
+
+    The recid comes from the draft's `metadata.prereserve_doi` (else the draft's own id,
+    which is the same number, §2.2). Not its prefix: Zenodo hard-codes 10.5281 there,
+    also on the sandbox, which mints 10.5072 (§2.2, §11.4). The instance's prefix is read
+    from the concept DOI where there is one (every new-version draft), else from the
+    table of known hosts; only an unknown instance's first version falls back to what
+    prereserve_doi says."""
+    prereserve = prereserve or {}
+    recid = prereserve.get("recid") or draft_id
+    given = str(prereserve.get("doi") or "")
+    prefix = _prefix(concept_doi) or instance_prefix or _prefix(given)
+    return f"{prefix}/zenodo.{recid}" if prefix else None
+
+
+def _prefix(doi: str | None) -> str | None:
+    head, slash, _ = (doi or "").partition("/")
+    return head if slash and head.startswith("10.") else None
+
+
+def instance_prefix(hostname: str | None) -> str | None:
+    """The DOI prefix of a known Zenodo host (None for other instances)."""
+    return KNOWN_PREFIXES.get((hostname or "").lower())
 
 
 class DepositAPI(Protocol):

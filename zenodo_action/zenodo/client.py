@@ -17,13 +17,13 @@ import logging
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from zenodo_action.errors import ActionError
 from zenodo_action.files import HashingReader, LocalFile
 from zenodo_action.http import HttpClient, HttpError, RetryPolicy
 from zenodo_action.polling import poll
-from zenodo_action.zenodo.api import Deposition, RemoteFile
+from zenodo_action.zenodo.api import Deposition, RemoteFile, instance_prefix, reserved_doi
 from zenodo_action.zenodo.plan import newest
 
 log = logging.getLogger(__name__)
@@ -34,8 +34,9 @@ INDEX_PATIENCE = (2.0, 4.0, 8.0, 16.0, 30.0)  # waits for the search index to sh
 _RECORD_PATH = re.compile(r"/records/(\d+)/?(?:\?|$)")
 
 
-def parse_deposition(data: Mapping[str, Any]) -> Deposition:
-    """A deposition in its legacy JSON form (§2.2)."""
+def parse_deposition(data: Mapping[str, Any], doi_prefix: str | None = None) -> Deposition:
+    """A deposition in its legacy JSON form (§2.2); `doi_prefix`: what the instance mints,
+    when known (it makes the reserved DOI right on the sandbox, see `api.reserved_doi`)."""
     concept = data.get("conceptrecid")
     metadata = dict(data.get("metadata") or {})
     submitted = bool(data.get("submitted"))
@@ -53,7 +54,16 @@ def parse_deposition(data: Mapping[str, Any]) -> Deposition:
         links=dict(data.get("links") or {}),
         created=_timestamp(data.get("created")),
         modified=_timestamp(data.get("modified")),
+        reserved_doi=_reserved(data, doi_prefix),
     )
+
+
+def _reserved(data: Mapping[str, Any], doi_prefix: str | None) -> str | None:
+    """A never-published draft's DOI-to-be; a published version (or its edit) has its own."""
+    if data.get("submitted") or data.get("doi"):
+        return None
+    prereserve = (data.get("metadata") or {}).get("prereserve_doi")
+    return reserved_doi(prereserve, int(data["id"]), data.get("conceptdoi") or None, doi_prefix)
 
 
 def _remote_file(data: Mapping[str, Any]) -> RemoteFile:
@@ -97,6 +107,10 @@ class ZenodoClient:
             connections=connections,
         )
         self.server_time: dt.datetime | None = None  # from the last response's Date header
+        self.doi_prefix = instance_prefix(urlsplit(zenodo_url).hostname)
+
+    def _parse(self, data: Mapping[str, Any]) -> Deposition:
+        return parse_deposition(data, self.doi_prefix)
 
     def _json(self, method: str, path: str, *, idempotent: bool, **kwargs: Any) -> Any:
         response = self.http.send(method, path, idempotent=idempotent, **kwargs)
@@ -117,7 +131,7 @@ class ZenodoClient:
         return self.get(f"deposit/depositions/{deposition_id}")
 
     def get(self, url: str) -> Deposition:
-        return parse_deposition(self._json("GET", url, idempotent=True))
+        return self._parse(self._json("GET", url, idempotent=True))
 
     def concept_depositions(self, concept_id: int) -> list[Deposition]:
         return self._search(f"conceptrecid:{concept_id}")
@@ -135,7 +149,7 @@ class ZenodoClient:
                 params["q"] = query
             params["all_versions"] = "true"
             batch = self._json("GET", "deposit/depositions", idempotent=True, params=params)
-            found += [parse_deposition(item) for item in batch or ()]
+            found += [self._parse(item) for item in batch or ()]
             if len(batch or ()) < PAGE_SIZE:
                 break
         return found
@@ -186,7 +200,7 @@ class ZenodoClient:
 
     def create(self) -> Deposition:
         data = self._json("POST", "deposit/depositions", idempotent=False, expected=(201,), json={})
-        return parse_deposition(data)
+        return self._parse(data)
 
     def new_version(self, latest: Deposition) -> Deposition:
         """Today the answer is the new draft; old Zenodo answered with the old record,
@@ -194,7 +208,7 @@ class ZenodoClient:
         url = (
             latest.links.get("newversion") or f"deposit/depositions/{latest.id}/actions/newversion"
         )
-        answer = parse_deposition(self._json("POST", url, idempotent=False, expected=(201,)))
+        answer = self._parse(self._json("POST", url, idempotent=False, expected=(201,)))
         if answer.id != latest.id and answer.is_new_draft:
             return answer
         link = answer.links.get("latest_draft")
@@ -215,7 +229,7 @@ class ZenodoClient:
             idempotent=True,
             json={"metadata": metadata},
         )
-        return parse_deposition(data)
+        return self._parse(data)
 
     def delete_file(self, draft: Deposition, remote: RemoteFile) -> None:
         # A repeated delete answers 404 (or 403 before Zenodo's fix b04cc2c): gone either way.
@@ -256,7 +270,7 @@ class ZenodoClient:
 
     def publish(self, draft: Deposition) -> Deposition:
         url = draft.links.get("publish") or f"deposit/depositions/{draft.id}/actions/publish"
-        return parse_deposition(self._json("POST", url, idempotent=False, expected=(202,)))
+        return self._parse(self._json("POST", url, idempotent=False, expected=(202,)))
 
 
 def _found(draft: Deposition | None) -> bool:

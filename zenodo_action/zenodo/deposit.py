@@ -166,6 +166,7 @@ class _Run:
         self.request = request
         self.locate = locate
         self.asked_for_draft = False  # set once this run asked Zenodo to create a draft
+        self.adopted_draft = False  # the draft was left by an earlier run (a --draft run, say)
         self.last_claim = 0.0
         # The requested files, each with its MD5 once known: hashed where a file of the
         # same name and size is on Zenodo, else as sent by its upload.
@@ -194,7 +195,9 @@ def apply(
     if request.draft_only:
         return Outcome("draft", draft)
     published = _publish(run, draft)
-    return Outcome("published", _verify_published(run, published, the_plan))
+    record = _verify_published(run, published, the_plan)
+    _check_reserved_doi(run, draft, record)
+    return Outcome("published", record)
 
 
 def _obtain_draft(run: _Run, the_plan: Plan) -> Deposition:
@@ -209,6 +212,7 @@ def _obtain_draft(run: _Run, the_plan: Plan) -> Deposition:
 def _adopt(run: _Run, draft: Deposition) -> Deposition:
     """Continue with a pending draft if it is ours or abandoned; refuse an active foreign one."""
     draft = run.api.deposition(draft.id)  # the database, not the possibly stale index
+    run.adopted_draft = True
     judged = judge_draft(draft, run.request, run.api.now(), asked_for=run.asked_for_draft)
     if judged.verdict == "ours":
         log.info(
@@ -499,3 +503,29 @@ def _verify_published(run: _Run, published: Deposition, the_plan: Plan) -> Depos
             hint=f"check the record at {record.links.get('html', '')} and tell Zenodo support",
         )
     return record
+
+
+def _check_reserved_doi(run: _Run, draft: Deposition, record: Deposition) -> None:
+    """The record got the DOI its draft had reserved. A draft run (`--draft`) gave that
+    DOI out to be written into CITATION.cff and the README before publishing, so if Zenodo
+    minted another one, those files are wrong: the run fails, and says which DOI is real
+    (the record stays published; a DOI cannot be taken back). A draft this run made itself
+    gave nothing out: a mismatch there only warns (an instance whose prefix is unknown,
+    or Zenodo changed how it reserves DOIs)."""
+    if draft.reserved_doi is None or record.doi == draft.reserved_doi:
+        return
+    if not run.adopted_draft:
+        log.warning(
+            "Zenodo minted %s, not %s as reserved by the draft: a draft run (publish: false) "
+            "would have given out a wrong DOI; please report this",
+            record.doi,
+            draft.reserved_doi,
+        )
+        return
+    raise ActionError(
+        f"record {record.id} WAS published, with DOI {record.doi} ({record.links.get('html', '')}"
+        f", version {record.version or 'without a version string'}, concept "
+        f"{record.concept_doi}), but its draft had reserved {draft.reserved_doi}",
+        hint=f"change the files that cite {draft.reserved_doi} (CITATION.cff, README badges) "
+        f"to {record.doi}; the version stays published, and a re-run reports it as unchanged",
+    )

@@ -34,23 +34,27 @@ def result_of(
 
 
 def _from_deposition(zenodo_url: str, status: Status, dep: Deposition, plan: Plan) -> PublishResult:
+    """A draft's DOI is the one it reserved: what publishing it will mint (checked then,
+    `deposit._check_reserved_doi`), given out now so it can be cited before publishing."""
     published = status != "draft"
     record_url = (
         f"{zenodo_url}/records/{dep.id}"
         if published
         else dep.links.get("html") or f"{zenodo_url}/uploads/{dep.id}"
     )
+    doi = dep.doi if published else dep.reserved_doi
     return PublishResult(
         status=status,
-        doi=dep.doi if published else None,
+        doi=doi,
         concept_doi=dep.concept_doi,
         record_id=dep.id,
         record_url=record_url,
         version=dep.version,
-        badge=badge(dep.doi, zenodo_url) if published else None,
+        badge=badge(doi, zenodo_url),
         files=tuple(FileEntry(f.name, f.size, f.md5) for f in dep.files),
         new_concept=plan.action == "new-concept" and status == "published",
         reason=plan.reason or None,
+        doi_reserved=not published and doi is not None,
     )
 
 
