@@ -30,12 +30,30 @@ And it follows reference github-rest.md §1 and §3 (repository metadata, checkl
 - a path with a trailing `/` answers 404, an unsupported `X-GitHub-Api-Version`
   400 (§1.1); error bodies carry `status` as a string (§1.2).
 
+And github-rest.md §2 and §4, for a write-back by pull request (checklist §6):
+
+- each repository is a git object store with git's real object ids, so unchanged
+  content gives back the same tree sha (§4.6, §4.7). `FakeRepo.files` is the default
+  branch's tree: editing it counts as a push, and moving the branch rewrites it;
+- git/ref, git/refs, git/commits, git/blobs, git/trees, contents and pulls answer
+  with GitHub's codes and texts: 409 "Git Repository is empty.", 422 "Reference
+  already exists" and "Update is not a fast forward" in `message`, "A pull request
+  already exists for o:b." and "No commits between ..." in `errors[0].message`;
+  `recursive=false` still recurses (§4.8); contents is base64 wrapped at 60
+  characters, 403 `too_large` above 1 MB (§4.10); a pulls `head` filter without
+  `owner:` is ignored (§4.11);
+- tokens have `contents` and `pull_requests` scopes and a kind (GITHUB_TOKEN or PAT):
+  a missing scope answers 403 with `X-Accepted-GitHub-Permissions` (§1.2, §2.1), and
+  with `actions_may_create_pulls` off GITHUB_TOKEN may push branches but not open
+  pull requests (§2.2).
+
 Every request to either host is recorded for assertions.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import gzip
 import hashlib
 import io
@@ -48,10 +66,11 @@ import tarfile
 import threading
 import time
 import zipfile
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, NamedTuple, TypeVar
 from urllib.parse import quote, urlencode
 
 import pytest
@@ -61,7 +80,45 @@ from werkzeug import Request, Response
 API_HOST = "127.0.0.1"
 STORAGE_HOST = "127.0.0.2"  # a different host name, so clients must drop credentials
 BODY_LIMIT = 125_000
-NOT_ACCESSIBLE = "Resource not accessible by integration"
+NOT_ACCESSIBLE = "Resource not accessible by integration"  # App tokens, GITHUB_TOKEN (§1.2)
+NOT_ACCESSIBLE_BY_PAT = "Resource not accessible by personal access token"
+ACTIONS_MAY_NOT_CREATE_PULLS = (  # §2.2, verbatim from GitHub
+    "GitHub Actions is not permitted to create or approve pull requests."
+)
+EMPTY_REPOSITORY = "Git Repository is empty."  # 409 from the git database (§4.1)
+CONTENTS_TOO_LARGE = (  # §4.10, verbatim from GitHub
+    "This API returns blobs up to 1 MB in size. The requested blob is too large to fetch "
+    "via the API, but you can use the Git Data API to request blobs up to 100 MB in size."
+)
+# GitHub says "1 MB" (§4.10) without saying whether 10**6 or 2**20 bytes. The fake takes
+# the stricter 1,000,000: a client that copes here copes there.
+CONTENTS_API_LIMIT = 1_000_000
+MUST_SUPPLY_SHA_OR_CONTENT = (  # §4.7, verbatim from GitHub
+    "Must supply either tree.sha or tree.content. Request will be rejected if both are present."
+)
+SCOPE_LEVELS = ("none", "read", "write")  # a token scope, least first
+ACTIONS_BOT_LOGIN = "github-actions[bot]"
+ACTIONS_BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"
+DOCS = "https://docs.github.com/rest"
+ISO_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+OUTSIDE_TIME = 1715786365  # 2024-05-15T15:19:25Z: commits made outside the API
+ENDPOINT_DOCS = {  # handler -> where its errors' documentation_url points, under DOCS
+    "_get_ref": "git/refs#get-a-reference",
+    "_create_ref": "git/refs#create-a-reference",
+    "_update_ref": "git/refs#update-a-reference",
+    "_delete_ref": "git/refs#delete-a-reference",
+    "_get_commit": "git/commits#get-a-commit-object",
+    "_create_commit": "git/commits#create-a-commit",
+    "_get_blob": "git/blobs#get-a-blob",
+    "_create_blob": "git/blobs#create-a-blob",
+    "_get_tree": "git/trees#get-a-tree",
+    "_create_tree": "git/trees#create-a-tree",
+    "_get_contents": "repos/contents#get-repository-content",
+    "_list_pulls": "pulls/pulls#list-pull-requests",
+    "_create_pull": "pulls/pulls#create-a-pull-request",
+    "_get_pull": "pulls/pulls#get-a-pull-request",
+    "_update_pull": "pulls/pulls#update-a-pull-request",
+}
 API_VERSIONS = ("2022-11-28", "2026-03-10")  # github-rest.md §1.1
 CONTRIBUTORS_TOO_LARGE = (  # github-rest.md §3.3, verbatim from GitHub
     "The history or contributor list is too large to list contributors for this "
@@ -143,6 +200,211 @@ class FakeContributor:
     id: int = field(default_factory=lambda: next(_ids))
 
 
+# -- git objects (github-rest.md §4.6-§4.9) --------------------------------------------
+
+TREE_MODE = "40000"  # a directory, as written inside a tree object...
+API_TREE_MODE = "040000"  # ...and as the API spells it in JSON (§4.7)
+FILE_MODE = "100644"
+SUBMODULE_MODE = "160000"
+LEAF_TYPES = {FILE_MODE: "blob", "100755": "blob", "120000": "blob", SUBMODULE_MODE: "commit"}
+Leaf = tuple[str, str]  # (mode, sha) of a file, executable, symlink or submodule
+
+
+def _object_id(kind: str, payload: bytes) -> str:
+    """git's object id: sha1 of "<kind> <size>\\0" and the payload (§4.6)."""
+    return hashlib.sha1(b"%s %d\0" % (kind.encode(), len(payload)) + payload).hexdigest()
+
+
+def _tree_order(entry: tuple[str, str, str]) -> bytes:
+    """git sorts tree entries by name bytes, a directory as if its name ended in "/"."""
+    mode, name, _ = entry
+    return name.encode() + (b"/" if mode == TREE_MODE else b"")
+
+
+@dataclass(frozen=True)
+class GitPerson:
+    """An author or committer line: `Name <email> <unix seconds> <+hhmm>`."""
+
+    name: str
+    email: str
+    when: int
+    offset_minutes: int = 0
+
+    def line(self) -> str:
+        sign = "-" if self.offset_minutes < 0 else "+"
+        hours, minutes = divmod(abs(self.offset_minutes), 60)
+        return f"{self.name} <{self.email}> {self.when} {sign}{hours:02d}{minutes:02d}"
+
+    def json(self) -> dict[str, str]:
+        moment = datetime.fromtimestamp(self.when, timezone.utc)
+        return {"name": self.name, "email": self.email, "date": moment.strftime(ISO_FORMAT)}
+
+
+@dataclass(frozen=True)
+class GitBlob:
+    data: bytes
+    kind: ClassVar[str] = "blob"
+
+    def payload(self) -> bytes:
+        return self.data
+
+
+@dataclass(frozen=True)
+class GitTree:
+    entries: tuple[tuple[str, str, str], ...]  # (mode, name, sha) in git's order
+    kind: ClassVar[str] = "tree"
+
+    def payload(self) -> bytes:
+        return b"".join(
+            f"{mode} {name}\0".encode() + bytes.fromhex(sha) for mode, name, sha in self.entries
+        )
+
+
+@dataclass(frozen=True)
+class GitCommit:
+    tree: str
+    parents: tuple[str, ...]
+    author: GitPerson
+    committer: GitPerson
+    message: str  # verbatim: `git commit-tree -m x` would store "x\n"
+    # GitHub signs commits it makes for bot tokens (§4.9). The fake only flags them: a
+    # real signature adds a `gpgsig` header, so GitHub's sha would differ from ours.
+    verified: bool = False
+    kind: ClassVar[str] = "commit"
+
+    def payload(self) -> bytes:
+        lines = [
+            f"tree {self.tree}",
+            *(f"parent {parent}" for parent in self.parents),
+            f"author {self.author.line()}",
+            f"committer {self.committer.line()}",
+        ]
+        return ("\n".join(lines) + "\n\n" + self.message).encode()
+
+
+GitObject = GitBlob | GitTree | GitCommit
+_Obj = TypeVar("_Obj", GitBlob, GitTree, GitCommit)
+
+
+@dataclass
+class GitStore:
+    """One repository's objects and refs, with git's real object ids."""
+
+    objects: dict[str, GitObject] = field(default_factory=dict)
+    refs: dict[str, str] = field(default_factory=dict)  # "refs/heads/main" -> sha
+    synced: dict[str, bytes] | None = None  # `FakeRepo.files` as last mirrored
+    synced_branch: str | None = None
+
+    def put(self, obj: GitObject) -> str:
+        sha = _object_id(obj.kind, obj.payload())
+        self.objects.setdefault(sha, obj)
+        return sha
+
+    def get(self, sha: str, kind: type[_Obj]) -> _Obj | None:
+        obj = self.objects.get(sha)
+        return obj if isinstance(obj, kind) else None
+
+    def write_tree(self, leaves: Mapping[str, Leaf]) -> str:
+        """The root tree of `leaves` (path -> (mode, sha)), subtrees written first."""
+        here: list[tuple[str, str, str]] = []
+        below: dict[str, dict[str, Leaf]] = {}
+        for path, (mode, sha) in leaves.items():
+            top, slash, rest = path.partition("/")
+            if slash:
+                below.setdefault(top, {})[rest] = (mode, sha)
+            else:
+                here.append((mode, top, sha))
+        here += [(TREE_MODE, name, self.write_tree(sub)) for name, sub in below.items()]
+        return self.put(GitTree(tuple(sorted(here, key=_tree_order))))
+
+    def walk(
+        self, tree: str, recursive: bool = True, prefix: str = ""
+    ) -> Iterator[tuple[str, str, str]]:
+        """(path, mode, sha) of each entry, directories before their contents."""
+        found = self.get(tree, GitTree)
+        assert found is not None, f"not a tree: {tree}"
+        for mode, name, sha in found.entries:
+            yield f"{prefix}{name}", mode, sha
+            if recursive and mode == TREE_MODE:
+                yield from self.walk(sha, True, f"{prefix}{name}/")
+
+    def leaves(self, tree: str) -> dict[str, Leaf]:
+        return {path: (mode, sha) for path, mode, sha in self.walk(tree) if mode != TREE_MODE}
+
+    def files(self, tree: str) -> dict[str, bytes]:
+        """Path -> bytes of every blob (submodules have none)."""
+        blobs = {path: self.get(sha, GitBlob) for path, (_, sha) in self.leaves(tree).items()}
+        return {path: blob.data for path, blob in blobs.items() if blob is not None}
+
+    def lookup(self, tree: str, path: str) -> tuple[str, str] | None:
+        """(mode, sha) of the entry at `path`, or None."""
+        mode, sha = TREE_MODE, tree
+        for name in path.split("/"):
+            found = self.get(sha, GitTree) if mode == TREE_MODE else None
+            entry = next((e for e in found.entries if e[1] == name), None) if found else None
+            if entry is None:
+                return None
+            mode, _, sha = entry
+        return mode, sha
+
+    def commit_files(
+        self, leaves: Mapping[str, Leaf], parents: tuple[str, ...], message: str, who: GitPerson
+    ) -> str:
+        return self.put(GitCommit(self.write_tree(leaves), parents, who, who, message))
+
+    def tree_of(self, commit: str) -> str:
+        found = self.get(commit, GitCommit)
+        assert found is not None, f"not a commit: {commit}"
+        return found.tree
+
+    def ancestors(self, commit: str) -> set[str]:
+        """`commit` and every commit it descends from."""
+        seen: set[str] = set()
+        todo = [commit]
+        while todo:
+            sha = todo.pop()
+            found = self.get(sha, GitCommit)
+            if sha not in seen and found is not None:
+                seen.add(sha)
+                todo.extend(found.parents)
+        return seen
+
+    def is_ancestor(self, old: str, new: str) -> bool:
+        """Whether moving a ref from `old` to `new` is a fast forward (§4.3)."""
+        return old in self.ancestors(new)
+
+
+@dataclass
+class FakeToken:
+    """What a token may do: the `contents` and `pull-requests` scopes (§2.1), and whether
+    it is a workflow's GITHUB_TOKEN ("actions") or a personal access token ("pat")."""
+
+    contents: str = "write"  # "none" | "read" | "write"
+    pull_requests: str = "write"
+    kind: str = "actions"
+
+
+@dataclass
+class FakePull:
+    """A pull request. Its head and base are branches of the same repository."""
+
+    number: int
+    head: str  # branch name, without "owner:"
+    base: str
+    title: str
+    body: str | None = None
+    state: str = "open"  # "open" | "closed"
+    merged: bool = False
+    draft: bool = False
+    head_sha: str = ""  # follows the head branch while the PR is open
+    merge_commit_sha: str | None = None
+    user: str = ACTIONS_BOT_LOGIN
+    user_type: str = "Bot"
+    created_at: str = ""
+    updated_at: str = ""
+    id: int = field(default_factory=lambda: next(_ids))
+
+
 @dataclass
 class FakeRepo:
     owner: str
@@ -157,6 +419,11 @@ class FakeRepo:
     contributors: list[FakeContributor] = field(default_factory=list)
     contributors_too_large: bool = False  # contributors answers 403 (§3.3)
     empty: bool = False  # no commits at all: contributors answers 204 (§3.3)
+    # "Allow GitHub Actions to create and approve pull requests". GitHub's default for new
+    # repositories is OFF (§2.2); the fake's is on, so tests that need it off say so.
+    actions_may_create_pulls: bool = True
+    git: GitStore = field(default_factory=GitStore, repr=False)  # `files` = default head
+    pulls: dict[int, FakePull] = field(default_factory=dict)
     id: int = field(default_factory=lambda: next(_ids))
 
     @property
@@ -200,7 +467,8 @@ class FakeGitHub:
         self.server_url = server_url
         self.repos: dict[str, FakeRepo] = {}
         self.users: dict[str, FakeUser] = {}  # lower-case login -> user (logins ignore case)
-        self.tokens: dict[str, str] = {}  # token -> "read" | "write"
+        self.tokens: dict[str, str] = {}  # token -> its contents scope: "read" | "write"
+        self.grants: dict[str, FakeToken] = {}  # token -> all its scopes and its kind
         self.requests: list[RecordedRequest] = []
         self.handler_errors: list[BaseException] = []
         self.max_page_size = 100
@@ -237,19 +505,40 @@ class FakeGitHub:
 
     # -- state set-up ---------------------------------------------------------
 
-    def add_token(self, token: str, permission: str = "write") -> str:
+    def add_token(
+        self,
+        token: str,
+        permission: str = "write",
+        *,
+        pull_requests: str | None = None,
+        kind: str = "actions",
+    ) -> str:
+        """A token whose `contents` scope is `permission` and whose `pull-requests`
+        scope is `pull_requests` (default: the same), each "none", "read" or "write".
+        `kind` is "actions" (a workflow's GITHUB_TOKEN) or "pat" (§1.2, §2.1, §2.2)."""
+        scopes = (permission, pull_requests or permission)
+        if not set(scopes) <= set(SCOPE_LEVELS) or kind not in ("actions", "pat"):
+            raise ValueError(f"unknown permission or kind: {scopes}, {kind}")
         self.tokens[token] = permission
+        self.grants[token] = FakeToken(*scopes, kind)
         return token
 
     def add_repo(self, full_name: str = "octo-org/hello-world", **options: Any) -> FakeRepo:
         owner, name = full_name.split("/")
         repo = FakeRepo(owner, name, **options)
         self.repos[full_name] = repo
+        with self._lock:
+            self._sync(repo)  # the initial commit of `files`, unless the repository is empty
         return repo
 
     def add_release(self, repo: FakeRepo, tag_name: str, **options: Any) -> FakeRelease:
         release = FakeRelease(tag_name, **options)
         repo.releases[release.id] = release
+        with self._lock:
+            self._sync(repo)
+            head = repo.git.refs.get(f"refs/heads/{repo.default_branch}")
+            if head is not None and not release.draft:  # a draft's tag usually does not exist
+                repo.git.refs.setdefault(f"refs/tags/{tag_name}", head)
         return release
 
     def add_asset(self, release: FakeRelease, name: str, content: bytes, **options) -> FakeAsset:
@@ -346,6 +635,83 @@ class FakeGitHub:
         repo.contributors.clear()
         repo.license = None
         repo.empty = True
+        with self._lock:
+            self._sync(repo)  # no branches either
+
+    def push(
+        self,
+        repo: FakeRepo,
+        branch: str,
+        changes: Mapping[str, bytes | None],
+        message: str = "A commit pushed from elsewhere\n",
+    ) -> str:
+        """Commit `changes` (path -> bytes, or None to delete) on top of `branch`, which
+        starts from the default branch if it does not exist. Returns the commit's sha."""
+        with self._lock:
+            self._sync(repo)
+            git = repo.git
+            start = git.refs.get(f"refs/heads/{branch}") or self._head(repo)
+            leaves = git.leaves(git.tree_of(start))
+            for path, data in changes.items():
+                if data is None:
+                    _delete_under(leaves, path)
+                else:
+                    _put_under(leaves, path, {path: (FILE_MODE, git.put(GitBlob(data)))})
+            sha = git.commit_files(leaves, (start,), message, _outside_person(repo))
+            self._move_ref(repo, f"refs/heads/{branch}", sha)
+            return sha
+
+    def merge_pull(self, repo: FakeRepo, number: int) -> str:
+        """Merge an open PR as a maintainer would: fast-forward its base branch to the
+        head when possible, else a merge commit (raises ValueError on a conflict).
+        The PR ends closed and merged. Returns the base branch's new head."""
+        with self._lock:
+            self._sync(repo)
+            pull = repo.pulls[number]
+            if pull.state != "open":
+                raise ValueError(f"pull request #{number} is {pull.state}")
+            git = repo.git
+            base = git.refs[f"refs/heads/{pull.base}"]
+            head = git.refs[f"refs/heads/{pull.head}"]
+            merged = head if git.is_ancestor(base, head) else self._merge_commit(repo, pull)
+            self._move_ref(repo, f"refs/heads/{pull.base}", merged)
+            pull.state, pull.merged, pull.merge_commit_sha = "closed", True, merged
+            pull.updated_at = _now()
+            return merged
+
+    def _merge_commit(self, repo: FakeRepo, pull: FakePull) -> str:
+        """A two-parent commit: the base's files plus what the head changed since the
+        merge base, path by path."""
+        git = repo.git
+        base, head = git.refs[f"refs/heads/{pull.base}"], git.refs[f"refs/heads/{pull.head}"]
+        shared = git.ancestors(base) & git.ancestors(head)
+        fork = next((c for c in self._newest_first(git, head) if c in shared), None)
+        was = git.leaves(git.tree_of(fork)) if fork else {}
+        ours, theirs = git.leaves(git.tree_of(base)), git.leaves(git.tree_of(head))
+        merged = dict(ours)
+        for path in set(was) | set(theirs):
+            if theirs.get(path) == was.get(path):
+                continue  # the head left it alone
+            if ours.get(path) not in (was.get(path), theirs.get(path)):
+                raise ValueError(f"merge conflict in {path}")
+            if path in theirs:
+                merged[path] = theirs[path]
+            else:
+                merged.pop(path, None)
+        message = f"Merge pull request #{pull.number} from {repo.owner}/{pull.head}\n"
+        return git.commit_files(merged, (base, head), message, _outside_person(repo))
+
+    @staticmethod
+    def _newest_first(git: GitStore, commit: str) -> list[str]:
+        """`commit` and its ancestors, breadth first (a good enough merge-base order)."""
+        order, todo = [], [commit]
+        while todo:
+            sha = todo.pop(0)
+            found = git.get(sha, GitCommit)
+            if found is not None and sha not in order:
+                order.append(sha)
+                todo.extend(found.parents)
+        return order
 
     def fail_next(
         self,
@@ -394,6 +760,43 @@ class FakeGitHub:
         """Fail the test if a handler crashed (a bug in the fake, not the client)."""
         if self.handler_errors:
             raise AssertionError(f"fake GitHub handler failed: {self.handler_errors[0]!r}")
+
+    def ref_sha(self, repo: FakeRepo, ref: str) -> str | None:
+        """The sha `ref` ("heads/x" or "refs/heads/x") points at, or None."""
+        with self._lock:
+            self._sync(repo)
+            return repo.git.refs.get(ref if ref.startswith("refs/") else f"refs/{ref}")
+
+    def files_at(self, repo: FakeRepo, ref: str) -> dict[str, bytes]:
+        """Path -> bytes at a branch, tag, commit sha or tree sha (KeyError if unknown)."""
+        with self._lock:
+            self._sync(repo)
+            if repo.git.get(ref, GitTree) is not None:
+                return repo.git.files(ref)
+            commit = self._resolve_commit(repo, ref)
+            if commit is None:
+                raise KeyError(f"no branch, tag or commit {ref!r} in {repo.full_name}")
+            return repo.git.files(repo.git.tree_of(commit))
+
+    def pulls_of(self, repo: FakeRepo) -> list[FakePull]:
+        """Every pull request of `repo`, oldest first, whatever its state."""
+        return sorted(repo.pulls.values(), key=lambda pull: pull.number)
+
+    def commits_between(self, repo: FakeRepo, base: str, head: str) -> list[str]:
+        """Shas of the commits on branch `head` that branch `base` lacks, newest first."""
+        with self._lock:
+            self._sync(repo)
+            git = repo.git
+            known = git.ancestors(git.refs[f"refs/heads/{base}"])
+            tip = git.refs[f"refs/heads/{head}"]
+            return [sha for sha in self._newest_first(git, tip) if sha not in known]
+
+    def commit(self, repo: FakeRepo, sha: str) -> GitCommit:
+        """The commit object `sha` (KeyError if there is none)."""
+        found = repo.git.get(sha, GitCommit)
+        if found is None:
+            raise KeyError(f"no commit {sha} in {repo.full_name}")
+        return found
 
     # -- payloads -------------------------------------------------------------
 
@@ -477,34 +880,133 @@ class FakeGitHub:
 
     def license_content_json(self, repo: FakeRepo) -> dict[str, Any]:
         """`GET /repos/{o}/{r}/license`: the file's fields plus `license` (§3.2)."""
-        path = repo.license_path
-        data = repo.files.get(path, b"")
-        sha = hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()  # git's object id (§4.6)
+        data = repo.files.get(repo.license_path, b"")
+        content = self.content_file_json(repo, repo.license_path, data, repo.default_branch)
+        return {**content, "license": self.license_json(repo)}
+
+    def git_ref_json(self, repo: FakeRepo, ref: str) -> dict[str, Any]:
+        """A git-ref: `ref` is fully qualified, "refs/heads/main" (§4.1)."""
+        sha = repo.git.refs[ref]
+        kind = repo.git.objects[sha].kind
+        base = f"{self.api_url}/repos/{repo.full_name}/git"
+        return {
+            "ref": ref,
+            "node_id": base64.b64encode(f"04:Ref{repo.id}:{ref}".encode()).decode(),
+            "url": f"{base}/{quote(ref)}",
+            "object": {"type": kind, "sha": sha, "url": f"{base}/{kind}s/{sha}"},
+        }
+
+    def git_commit_json(self, repo: FakeRepo, sha: str) -> dict[str, Any]:
+        """A git-commit (§4.5)."""
+        commit = self.commit(repo, sha)
+        base = f"{self.api_url}/repos/{repo.full_name}/git"
+        html = f"{self.server_url}/{repo.full_name}/commit"
+        verification = {
+            "verified": commit.verified,
+            "reason": "valid" if commit.verified else "unsigned",
+            "signature": None,
+            "payload": None,
+            "verified_at": commit.committer.json()["date"] if commit.verified else None,
+        }
+        return {
+            "sha": sha,
+            "node_id": f"C_{sha[:20]}",
+            "url": f"{base}/commits/{sha}",
+            "html_url": f"{html}/{sha}",
+            "author": commit.author.json(),
+            "committer": commit.committer.json(),
+            "message": commit.message,
+            "tree": {"sha": commit.tree, "url": f"{base}/trees/{commit.tree}"},
+            "parents": [
+                {"sha": p, "url": f"{base}/commits/{p}", "html_url": f"{html}/{p}"}
+                for p in commit.parents
+            ],
+            "verification": verification,
+        }
+
+    def git_tree_json(self, repo: FakeRepo, sha: str, recursive: bool) -> dict[str, Any]:
+        """A git-tree; directories are "040000" here, "40000" inside the object (§4.7)."""
+        base = f"{self.api_url}/repos/{repo.full_name}/git"
+        entries = []
+        for path, mode, entry_sha in repo.git.walk(sha, recursive):
+            kind = "tree" if mode == TREE_MODE else LEAF_TYPES[mode]
+            entry: dict[str, Any] = {
+                "path": path,
+                "mode": API_TREE_MODE if mode == TREE_MODE else mode,
+                "type": kind,
+                "sha": entry_sha,
+            }
+            if kind == "blob":
+                blob = repo.git.get(entry_sha, GitBlob)
+                entry["size"] = len(blob.data) if blob else 0
+            if kind != "commit":  # a submodule's commit lives in another repository
+                entry["url"] = f"{base}/{kind}s/{entry_sha}"
+            entries.append(entry)
+        return {"sha": sha, "url": f"{base}/trees/{sha}", "tree": entries, "truncated": False}
+
+    def content_file_json(self, repo: FakeRepo, path: str, data: bytes, ref: str) -> dict[str, Any]:
+        """A content-file (§4.10): `content` is base64 with a "\\n" every 60 characters."""
+        sha = _object_id("blob", data)
         encoded = base64.b64encode(data).decode()
         content = "".join(f"{encoded[i : i + 60]}\n" for i in range(0, len(encoded), 60))
         base = f"{self.api_url}/repos/{repo.full_name}"
-        html_url = f"{self.server_url}/{repo.full_name}/blob/{repo.default_branch}/{path}"
+        html_url = f"{self.server_url}/{repo.full_name}/blob/{ref}/{path}"
         return {
             "name": path.rsplit("/", 1)[-1],
             "path": path,
             "sha": sha,
             "size": len(data),
-            "url": f"{base}/contents/{path}?ref={repo.default_branch}",
+            "url": f"{base}/contents/{path}?ref={ref}",
             "html_url": html_url,
             "git_url": f"{base}/git/blobs/{sha}",
-            "download_url": (
-                f"https://raw.githubusercontent.com/{repo.full_name}/{repo.default_branch}/{path}"
-            ),
+            "download_url": f"https://raw.githubusercontent.com/{repo.full_name}/{ref}/{path}",
             "type": "file",
-            "content": content,  # wrapped every 60 characters, as GitHub does (§4.10)
+            "content": content,
             "encoding": "base64",
             "_links": {
                 "self": f"{base}/contents/{path}",
                 "git": f"{base}/git/blobs/{sha}",
                 "html": html_url,
             },
-            "license": self.license_json(repo),
         }
+
+    def pull_json(self, repo: FakeRepo, pull: FakePull, *, full: bool = True) -> dict[str, Any]:
+        """A pull-request; list items (`full=False`) have no `merged` (§4.11)."""
+        base_sha = repo.git.refs.get(f"refs/heads/{pull.base}", "")
+        side = {"user": {"login": repo.owner}, "repo": self.repository_json(repo)}
+        data: dict[str, Any] = {
+            "url": f"{self.api_url}/repos/{repo.full_name}/pulls/{pull.number}",
+            "id": pull.id,
+            "node_id": f"PR_{pull.id}",
+            "html_url": f"{self.server_url}/{repo.full_name}/pull/{pull.number}",
+            "number": pull.number,
+            "state": pull.state,
+            "locked": False,
+            "title": pull.title,
+            "body": pull.body,
+            "user": {"login": pull.user, "type": pull.user_type},
+            "created_at": pull.created_at,
+            "updated_at": pull.updated_at,
+            "closed_at": pull.updated_at if pull.state == "closed" else None,
+            "merged_at": pull.updated_at if pull.merged else None,
+            "merge_commit_sha": pull.merge_commit_sha,
+            "draft": pull.draft,
+            "head": {
+                "label": f"{repo.owner}:{pull.head}",
+                "ref": pull.head,
+                "sha": pull.head_sha,
+                **side,
+            },
+            "base": {
+                "label": f"{repo.owner}:{pull.base}",
+                "ref": pull.base,
+                "sha": base_sha,
+                **side,
+            },
+        }
+        if full:
+            data["merged"] = pull.merged
+        return data
 
     def contributor_json(self, row: FakeContributor) -> dict[str, Any]:
         if row.type == "Anonymous":  # no login, id or URLs (go-github#1773, §3.3)
@@ -664,6 +1166,9 @@ class FakeGitHub:
     def _route_repo(
         self, request: Request, repo: FakeRepo, rest: str, permission: str | None
     ) -> Response:
+        routed = self._route_git(request, repo, rest)
+        if routed is not None:
+            return routed
         method = request.method
         if m := re.fullmatch(r"releases/(\d+)", rest):
             release = self._release(repo, int(m.group(1)), permission)
@@ -853,11 +1358,476 @@ class FakeGitHub:
         documentation = "https://docs.github.com/rest"
         return self._error(request, 404, "Not Found", documentation_url=documentation)
 
-    def _error(self, request: Request, status: int, message: str, **extra: str) -> Response:
+    def _error(self, request: Request, status: int, message: str, **extra: Any) -> Response:
         body: dict[str, Any] = {"message": message, **extra, "status": str(status)}
         if self.echo_credentials:  # some servers do; the client must still leak nothing
             body["request"] = {"authorization": request.headers.get("Authorization")}
         return _json(body, status)
+
+    # -- git database, contents, pulls (github-rest.md §4) ----------------------
+
+    def _git_routes(self) -> list[_Route]:
+        r = _Route
+        return [
+            r("GET", r"git/ref/(.+)", "contents=read", self._get_ref),
+            r("POST", r"git/refs", "contents=write", self._create_ref),
+            r("PATCH", r"git/refs/(.+)", "contents=write", self._update_ref),
+            r("DELETE", r"git/refs/(.+)", "contents=write", self._delete_ref),
+            r("GET", r"git/commits/([^/]+)", "contents=read", self._get_commit),
+            r("POST", r"git/commits", "contents=write", self._create_commit),
+            r("GET", r"git/blobs/([^/]+)", "contents=read", self._get_blob),
+            r("POST", r"git/blobs", "contents=write", self._create_blob),
+            r("GET", r"git/trees/(.+)", "contents=read", self._get_tree),
+            r("POST", r"git/trees", "contents=write", self._create_tree),
+            r("GET", r"contents(?:/(.+))?", "contents=read", self._get_contents),
+            r("GET", r"pulls", "pull_requests=read", self._list_pulls),
+            r("POST", r"pulls", "pull_requests=write", self._create_pull),
+            r("GET", r"pulls/(\d+)", "pull_requests=read", self._get_pull),
+            r("PATCH", r"pulls/(\d+)", "pull_requests=write", self._update_pull),
+        ]
+
+    def _route_git(self, request: Request, repo: FakeRepo, rest: str) -> Response | None:
+        """Answer a git, contents or pulls request; None if `rest` is none of those."""
+        routes = [(route, re.fullmatch(route.pattern, rest)) for route in self._git_routes()]
+        matching = [(route, m) for route, m in routes if m is not None]
+        if not matching:
+            return None
+        found = next(((rt, m) for rt, m in matching if rt.method == request.method), None)
+        if found is None:
+            return self._not_found(request)
+        route, match = found
+        docs = f"{DOCS}/{ENDPOINT_DOCS[route.handler.__name__]}"
+        call = _Call(request, repo, self._grant(request), docs)
+        denied = self._denied(call, route.needs)
+        if denied is not None:
+            return denied
+        self._sync(repo)
+        if repo.empty and rest.startswith("git/"):  # §4.1, §4.5-§4.7; POST refs [unverified]
+            return self._fail(call, 409, EMPTY_REPOSITORY)
+        return route.handler(call, *(g or "" for g in match.groups()))
+
+    def _grant(self, request: Request) -> FakeToken | None:
+        """The token's scopes; None when anonymous (an unknown token never gets here)."""
+        token = _bearer(request)
+        if token is None:
+            return None
+        permission = self.tokens[token]
+        return self.grants.get(token) or FakeToken(permission, permission)
+
+    def _denied(self, call: _Call, needs: str) -> Response | None:
+        """403 when the token lacks `needs` ("scope=level", §1.2); anonymous may read
+        public repositories."""
+        scope, _, level = needs.partition("=")
+        grant = call.grant
+        if grant is None:
+            if level == "read" and not call.repo.private:
+                return None
+            return self._fail(call, 401, "Requires authentication")
+        if SCOPE_LEVELS.index(getattr(grant, scope)) >= SCOPE_LEVELS.index(level):
+            return None
+        message = NOT_ACCESSIBLE if grant.kind == "actions" else NOT_ACCESSIBLE_BY_PAT
+        response = self._fail(call, 403, message)
+        response.headers["X-Accepted-GitHub-Permissions"] = needs
+        return response
+
+    def _fail(self, call: _Call, status: int, message: str, **extra: Any) -> Response:
+        return self._error(call.request, status, message, documentation_url=call.docs, **extra)
+
+    def _invalid(self, call: _Call, detail: str) -> Response:
+        """GitHub's answer to a missing or ill-typed parameter (§1.1)."""
+        return self._fail(call, 422, f"Invalid request.\n\n{detail}")
+
+    def _validation(self, call: _Call, **error: str) -> Response:
+        """422 "Validation Failed", the text in `errors[0]` (§1.2, §4.11)."""
+        return self._fail(
+            call, 422, "Validation Failed", errors=[{"resource": "PullRequest", **error}]
+        )
+
+    def _body(self, call: _Call) -> dict[str, Any] | Response:
+        try:
+            data = json.loads(call.request.get_data() or b"null")
+        except ValueError:
+            return self._fail(call, 400, "Problems parsing JSON")
+        if not isinstance(data, dict):
+            return self._fail(call, 400, "Body should be a JSON object")
+        return data
+
+    # refs (§4.1-§4.4)
+
+    def _get_ref(self, call: _Call, ref: str) -> Response:
+        # `ref` is "heads/<branch>"; "refs/heads/x" would look for refs/refs/heads/x (§4.3).
+        if f"refs/{ref}" not in call.repo.git.refs:
+            return self._fail(call, 404, "Not Found")
+        return _json(self.git_ref_json(call.repo, f"refs/{ref}"))
+
+    def _create_ref(self, call: _Call) -> Response:
+        body = self._body(call)
+        if isinstance(body, Response):
+            return body
+        ref, sha = body.get("ref"), body.get("sha")
+        if not isinstance(ref, str) or not isinstance(sha, str):
+            return self._invalid(call, '"ref" and "sha" are required strings.')
+        if not _valid_ref(ref):  # "refs" plus two slashes (§4.2); the 422 text is assumed
+            return self._fail(call, 422, f"{ref} is not a valid ref name.")
+        if ref in call.repo.git.refs:
+            return self._fail(call, 422, "Reference already exists")
+        if sha not in call.repo.git.objects:
+            return self._fail(call, 422, "Object does not exist")
+        self._move_ref(call.repo, ref, sha)
+        return _json(self.git_ref_json(call.repo, ref), 201)
+
+    def _update_ref(self, call: _Call, ref: str) -> Response:
+        body = self._body(call)
+        if isinstance(body, Response):
+            return body
+        sha, force = body.get("sha"), body.get("force", False)
+        if not isinstance(sha, str) or not isinstance(force, bool):
+            return self._invalid(call, '"sha" is a required string, "force" a boolean.')
+        old = call.repo.git.refs.get(f"refs/{ref}")
+        if old is None:  # also for "refs/heads/x" in the path (§4.3)
+            return self._fail(call, 422, "Reference does not exist")
+        if sha not in call.repo.git.objects:
+            return self._fail(call, 422, "Object does not exist")
+        if not force and not call.repo.git.is_ancestor(old, sha):
+            return self._fail(call, 422, "Update is not a fast forward")
+        self._move_ref(call.repo, f"refs/{ref}", sha)
+        return _json(self.git_ref_json(call.repo, f"refs/{ref}"))
+
+    def _delete_ref(self, call: _Call, ref: str) -> Response:
+        repo = call.repo
+        if f"refs/{ref}" not in repo.git.refs:
+            return self._fail(call, 422, "Reference does not exist")
+        if ref == f"heads/{repo.default_branch}":  # [assumed] GitHub keeps the default branch
+            return self._fail(call, 422, "Cannot delete the default branch")
+        self._move_ref(repo, f"refs/{ref}", None)
+        return Response(b"", 204)
+
+    # objects (§4.5-§4.9)
+
+    def _get_commit(self, call: _Call, sha: str) -> Response:
+        if call.repo.git.get(sha, GitCommit) is None:
+            return self._fail(call, 404, "Not Found")
+        return _json(self.git_commit_json(call.repo, sha))
+
+    def _create_commit(self, call: _Call) -> Response:
+        body = self._body(call)
+        if isinstance(body, Response):
+            return body
+        git = call.repo.git
+        message, tree, parents = body.get("message"), body.get("tree"), body.get("parents", [])
+        if not isinstance(message, str) or not isinstance(tree, str):
+            return self._invalid(call, '"message" and "tree" are required strings.')
+        if not isinstance(parents, list) or not all(isinstance(p, str) for p in parents):
+            return self._invalid(call, '"parents" is an array of shas.')
+        if git.get(tree, GitTree) is None:
+            return self._fail(call, 422, "Tree SHA does not exist")
+        if any(git.get(p, GitCommit) is None for p in parents):
+            return self._fail(call, 422, "Parent SHA does not exist or is not a commit object")
+        author = _person(body.get("author"), self._identity(call))
+        committer = _person(body.get("committer"), author) if author else None
+        if author is None or committer is None:
+            return self._invalid(call, '"author" and "committer" need "name" and "email".')
+        signed = call.grant is not None and call.grant.kind == "actions"  # bot tokens (§4.9)
+        commit = GitCommit(tree, tuple(parents), author, committer, message, signed)
+        return _json(self.git_commit_json(call.repo, git.put(commit)), 201)
+
+    def _identity(self, call: _Call) -> GitPerson:
+        """Who a commit is by when the request names nobody: the token's user, now."""
+        if call.grant is not None and call.grant.kind == "actions":
+            return GitPerson(ACTIONS_BOT_LOGIN, ACTIONS_BOT_EMAIL, int(time.time()))
+        return replace(_outside_person(call.repo), when=int(time.time()))
+
+    def _get_blob(self, call: _Call, sha: str) -> Response:
+        blob = call.repo.git.get(sha, GitBlob)
+        if blob is None:
+            return self._fail(call, 404, "Not Found")
+        encoded = base64.b64encode(blob.data).decode()
+        return _json(
+            {
+                "sha": sha,
+                "node_id": f"B_{sha[:20]}",
+                "size": len(blob.data),
+                "url": f"{self.api_url}/repos/{call.repo.full_name}/git/blobs/{sha}",
+                "content": "".join(f"{encoded[i : i + 60]}\n" for i in range(0, len(encoded), 60)),
+                "encoding": "base64",
+            }
+        )
+
+    def _create_blob(self, call: _Call) -> Response:
+        body = self._body(call)
+        if isinstance(body, Response):
+            return body
+        content, encoding = body.get("content"), body.get("encoding", "utf-8")
+        if not isinstance(content, str) or encoding not in ("utf-8", "base64"):
+            return self._invalid(call, '"content" is required; "encoding" is utf-8 or base64.')
+        try:
+            data = base64.b64decode(content) if encoding == "base64" else content.encode()
+        except binascii.Error:
+            return self._invalid(call, '"content" is not valid base64.')
+        sha = call.repo.git.put(GitBlob(data))
+        url = f"{self.api_url}/repos/{call.repo.full_name}/git/blobs/{sha}"
+        return _json({"url": url, "sha": sha}, 201)
+
+    def _get_tree(self, call: _Call, name: str) -> Response:
+        """`name` is a tree sha, a commit sha, or a branch or tag name (§4.8)."""
+        git = call.repo.git
+        commit = None if git.get(name, GitTree) else self._resolve_commit(call.repo, name)
+        tree = git.tree_of(commit) if commit else name
+        if git.get(tree, GitTree) is None:
+            return self._fail(call, 404, "Not Found")
+        recursive = "recursive" in call.request.args  # any value, even "false" or "0" (§4.8)
+        return _json(self.git_tree_json(call.repo, tree, recursive))
+
+    def _create_tree(self, call: _Call) -> Response:
+        body = self._body(call)
+        if isinstance(body, Response):
+            return body
+        git, entries, base = call.repo.git, body.get("tree"), body.get("base_tree")
+        if not isinstance(entries, list):
+            return self._invalid(call, '"tree" is a required array.')
+        if base is not None and (not isinstance(base, str) or git.get(base, GitTree) is None):
+            return self._fail(call, 422, "base_tree is not a valid tree oid")  # text assumed
+        # With no base_tree the tree holds only the entries given (§4.7).
+        leaves = git.leaves(base) if base else {}
+        for entry in entries:
+            problem = _apply_tree_entry(git, leaves, entry)
+            if problem is not None:
+                return self._fail(call, 422, problem)
+        return _json(self.git_tree_json(call.repo, git.write_tree(leaves), False), 201)
+
+    # contents (§4.10)
+
+    def _get_contents(self, call: _Call, path: str) -> Response:
+        repo, git = call.repo, call.repo.git
+        if repo.empty:
+            return self._fail(call, 404, "This repository is empty.")
+        ref = call.request.args.get("ref") or repo.default_branch
+        commit = self._resolve_commit(repo, ref)
+        if commit is None:
+            return self._fail(call, 404, f"No commit found for the ref {ref}")
+        found = git.lookup(git.tree_of(commit), path) if path else (TREE_MODE, git.tree_of(commit))
+        if found is None:
+            return self._fail(call, 404, "Not Found")
+        mode, sha = found
+        if mode == TREE_MODE:
+            return _json(self._directory_json(repo, path, sha, ref))
+        blob = git.get(sha, GitBlob)
+        if blob is None:  # a submodule: not modelled beyond "not a file"
+            return self._fail(call, 404, "Not Found")
+        if "raw" in call.request.headers.get("Accept", ""):  # the >1 MB fallback (§4.10)
+            return Response(blob.data, 200, content_type="application/vnd.github.raw")
+        if len(blob.data) > CONTENTS_API_LIMIT:
+            error = {"resource": "Blob", "field": "data", "code": "too_large"}
+            return self._fail(call, 403, CONTENTS_TOO_LARGE, errors=[error])
+        return _json(self.content_file_json(repo, path, blob.data, ref))
+
+    def _directory_json(
+        self, repo: FakeRepo, path: str, tree: str, ref: str
+    ) -> list[dict[str, Any]]:
+        """A directory listing: one short entry per child, files without `content`."""
+        listing = []
+        for name, mode, sha in repo.git.walk(tree, recursive=False):
+            child = f"{path}/{name}" if path else name
+            if mode == TREE_MODE:
+                listing.append({"type": "dir", "name": name, "path": child, "sha": sha, "size": 0})
+                continue
+            blob = repo.git.get(sha, GitBlob)
+            entry = self.content_file_json(repo, child, blob.data if blob else b"", ref)
+            entry.pop("content")
+            entry.pop("encoding")
+            listing.append(entry)
+        return listing
+
+    # pull requests (§4.11)
+
+    def _list_pulls(self, call: _Call) -> Response:
+        args, repo = call.request.args, call.repo
+        state = args.get("state", "open")
+        if state not in ("open", "closed", "all"):
+            return self._invalid(call, '"state" is open, closed or all.')
+        pulls = [p for p in self.pulls_of(repo) if state in ("all", p.state)]
+        pulls.reverse()  # sort=created, direction=desc: newest first
+        owner, colon, branch = args.get("head", "").partition(":")
+        if colon:  # a head without "owner:" is ignored, all PRs come back (§4.11)
+            same_owner = owner.lower() == repo.owner.lower()
+            pulls = [p for p in pulls if same_owner and p.head == branch]
+        if "base" in args:
+            pulls = [p for p in pulls if p.base == args["base"]]
+        carry = {key: args[key] for key in ("state", "head", "base") if key in args}
+        base_url = f"{self.api_url}/repositories/{repo.id}/pulls"
+        chunk, link = self._paginate(call.request, pulls, base_url, carry)
+        response = _json([self.pull_json(repo, p, full=False) for p in chunk])
+        if link:
+            response.headers["Link"] = link
+        return response
+
+    def _get_pull(self, call: _Call, number: str) -> Response:
+        pull = call.repo.pulls.get(int(number))
+        if pull is None:
+            return self._fail(call, 404, "Not Found")
+        return _json(self.pull_json(call.repo, pull))
+
+    def _create_pull(self, call: _Call) -> Response:
+        repo, grant = call.repo, call.grant
+        # The repository setting binds GITHUB_TOKEN only, and GitHub answers it after the
+        # branch was pushed (§2.2). Checked before the body: [unverified] order.
+        if grant is not None and grant.kind == "actions" and not repo.actions_may_create_pulls:
+            return self._fail(call, 403, ACTIONS_MAY_NOT_CREATE_PULLS)
+        body = self._body(call)
+        if isinstance(body, Response):
+            return body
+        head, base, title = body.get("head"), body.get("base"), body.get("title")
+        if not isinstance(title, str):
+            return self._validation(call, field="title", code="missing_field")
+        if not isinstance(base, str) or f"refs/heads/{base}" not in repo.git.refs:
+            return self._validation(call, field="base", code="invalid")
+        owner, _, branch = head.rpartition(":") if isinstance(head, str) else ("", "", "")
+        head_sha = repo.git.refs.get(f"refs/heads/{branch}")
+        if owner.lower() not in ("", repo.owner.lower()) or head_sha is None:
+            return self._validation(call, field="head", code="invalid")
+        problem = self._pull_conflict(repo, branch, base, str(head))
+        if problem is not None:
+            return self._validation(call, code="custom", message=problem)
+        bot = grant is not None and grant.kind == "actions"
+        pull = FakePull(
+            number=max(repo.pulls, default=0) + 1,
+            head=branch,
+            base=base,
+            title=title,
+            body=body.get("body"),
+            draft=bool(body.get("draft", False)),
+            head_sha=head_sha,
+            user=ACTIONS_BOT_LOGIN if bot else repo.owner,
+            user_type="Bot" if bot else "User",
+            created_at=_now(),
+            updated_at=_now(),
+        )
+        repo.pulls[pull.number] = pull
+        return _json(self.pull_json(repo, pull), 201)
+
+    def _pull_conflict(self, repo: FakeRepo, branch: str, base: str, head: str) -> str | None:
+        """Why a PR from `branch` into `base` cannot be opened, or None (§4.11)."""
+        for pull in repo.pulls.values():
+            if pull.state == "open" and (pull.head, pull.base) == (branch, base):
+                # Named "owner:branch" even when the request said only "branch".
+                return f"A pull request already exists for {repo.owner}:{branch}."
+        git = repo.git
+        if git.is_ancestor(git.refs[f"refs/heads/{branch}"], git.refs[f"refs/heads/{base}"]):
+            return f"No commits between {base} and {head}"
+        return None
+
+    def _update_pull(self, call: _Call, number: str) -> Response:
+        repo = call.repo
+        pull = repo.pulls.get(int(number))
+        if pull is None:
+            return self._fail(call, 404, "Not Found")
+        body = self._body(call)
+        if isinstance(body, Response):
+            return body
+        problem = self._pull_update_problem(repo, pull, body)
+        if problem is not None:
+            return self._validation(call, **problem)
+        for key in ("title", "body", "state", "base"):
+            if key in body:
+                setattr(pull, key, body[key])
+        pull.head_sha = repo.git.refs.get(f"refs/heads/{pull.head}", pull.head_sha)
+        pull.updated_at = _now()
+        return _json(self.pull_json(repo, pull))
+
+    def _pull_update_problem(
+        self, repo: FakeRepo, pull: FakePull, body: dict[str, Any]
+    ) -> dict[str, str] | None:
+        """The `errors[0]` of a PATCH that GitHub would refuse, or None. There is no
+        `head` or `draft` to change (§4.11)."""
+        for key in ("title", "body"):
+            if key in body and not isinstance(body[key], str | None):
+                return {"field": key, "code": "invalid"}
+        state, base = body.get("state", pull.state), body.get("base", pull.base)
+        if state not in ("open", "closed"):
+            return {"field": "state", "code": "invalid"}
+        if not isinstance(base, str) or f"refs/heads/{base}" not in repo.git.refs:
+            return {"field": "base", "code": "invalid"}
+        if state == "open" and pull.merged:  # [assumed] text
+            return {"code": "custom", "message": "Cannot reopen a merged pull request"}
+        if state == "open" and pull.state == "closed":
+            problem = self._pull_conflict(repo, pull.head, base, pull.head)
+            if problem is not None and problem.startswith("A pull request"):
+                return {"code": "custom", "message": problem}
+        return None
+
+    # the default branch and `FakeRepo.files`
+
+    def _sync(self, repo: FakeRepo) -> None:
+        """Make the default branch and `repo.files` agree.
+
+        A test that edits `repo.files` (or calls `set_license`) has, in effect, pushed
+        to the default branch: the edit becomes a commit on top of it.
+        """
+        git = repo.git
+        if repo.empty:
+            git.refs.clear()
+            git.synced, git.synced_branch = None, None
+            return
+        name = f"refs/heads/{repo.default_branch}"
+        head = git.refs.get(name)
+        if head is not None and git.synced_branch != repo.default_branch:
+            self._files_follow(repo)  # the default branch was switched to another branch
+            return
+        if head is not None and repo.files == git.synced:
+            return
+        leaves = git.leaves(git.tree_of(head)) if head else {}
+        before = git.synced or {}
+        for path in set(before) - set(repo.files):
+            _delete_under(leaves, path)
+        for path, data in repo.files.items():
+            if before.get(path) != data or path not in leaves:
+                mode = leaves.get(path, (FILE_MODE, ""))[0]  # keeps an executable bit
+                _put_under(leaves, path, {path: (mode, git.put(GitBlob(data)))})
+        message = "Initial commit\n" if head is None else "Update files\n"
+        parents = () if head is None else (head,)
+        sha = git.commit_files(leaves, parents, message, _outside_person(repo))
+        self._move_ref(repo, name, sha)
+
+    def _move_ref(self, repo: FakeRepo, ref: str, sha: str | None) -> None:
+        """Point `ref` at `sha` (None deletes it), and let what follows it follow."""
+        git = repo.git
+        if sha is None:
+            git.refs.pop(ref, None)
+        else:
+            git.refs[ref] = sha
+        for pull in repo.pulls.values():
+            if pull.state == "open" and ref == f"refs/heads/{pull.head}":
+                if sha is None:  # GitHub closes a PR whose head branch is deleted
+                    pull.state, pull.updated_at = "closed", _now()
+                else:
+                    pull.head_sha = sha
+        if ref == f"refs/heads/{repo.default_branch}" and sha is not None:
+            self._files_follow(repo)
+
+    def _files_follow(self, repo: FakeRepo) -> None:
+        """`repo.files` (what archives are made of) becomes the default branch's tree.
+        Updated in place: tests may hold the dict."""
+        git = repo.git
+        files = git.files(git.tree_of(self._head(repo)))
+        repo.files.clear()
+        repo.files.update(files)
+        git.synced, git.synced_branch = dict(files), repo.default_branch
+
+    @staticmethod
+    def _head(repo: FakeRepo) -> str:
+        return repo.git.refs[f"refs/heads/{repo.default_branch}"]
+
+    @staticmethod
+    def _resolve_commit(repo: FakeRepo, ref: str) -> str | None:
+        """A commit sha, branch, tag, "heads/x" or "refs/..." name -> a commit sha."""
+        git = repo.git
+        if git.get(ref, GitCommit) is not None:
+            return ref
+        for name in (ref, f"refs/{ref}", f"refs/heads/{ref}", f"refs/tags/{ref}"):
+            sha = git.refs.get(name) if name.startswith("refs/") else None
+            if sha is not None and git.get(sha, GitCommit) is not None:
+                return sha
+        return None
 
     # -- storage --------------------------------------------------------------
 
@@ -898,6 +1868,128 @@ class FakeGitHub:
         response = Response(data, 200, content_type=content_type)
         response.headers["Content-Length"] = str(len(data))
         return response
+
+
+class _Route(NamedTuple):
+    method: str
+    pattern: str  # matched against the path after /repos/{o}/{r}/
+    needs: str  # the least token scope it takes, as X-Accepted-GitHub-Permissions says it
+    handler: Callable[..., Response]
+
+
+@dataclass(frozen=True)
+class _Call:
+    """One request to a git, contents or pulls endpoint."""
+
+    request: Request
+    repo: FakeRepo
+    grant: FakeToken | None  # None: anonymous
+    docs: str
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("Authorization")
+    return header.partition(" ")[2].strip() if header else None
+
+
+def _now() -> str:
+    return time.strftime(ISO_FORMAT, time.gmtime())
+
+
+def _outside_person(repo: FakeRepo) -> GitPerson:
+    """Who made the commits that did not come through the API (the repository's
+    owner, at a fixed date so their shas do not change between runs)."""
+    return GitPerson(repo.owner, f"{repo.owner}@users.noreply.github.com", OUTSIDE_TIME)
+
+
+def _parse_date(text: str) -> tuple[int, int] | None:
+    """ISO 8601 -> (unix seconds, offset in minutes); no zone means UTC."""
+    try:  # Python 3.10's fromisoformat does not take "Z"
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    offset = moment.utcoffset() or timedelta(0)
+    return int(moment.timestamp()), int(offset.total_seconds()) // 60
+
+
+def _person(value: Any, default: GitPerson) -> GitPerson | None:
+    """The `author` or `committer` of POST /git/commits (§4.9); None if malformed."""
+    if value is None:
+        return default
+    if not isinstance(value, dict):
+        return None
+    name, email, date = value.get("name"), value.get("email"), value.get("date")
+    if not isinstance(name, str) or not isinstance(email, str):
+        return None
+    if date is None:
+        return GitPerson(name, email, int(time.time()))
+    when = _parse_date(date) if isinstance(date, str) else None
+    return GitPerson(name, email, *when) if when else None
+
+
+def _valid_ref(ref: str) -> bool:
+    """Whether git would take `ref`, which must start "refs/" and have two slashes (§4.2)."""
+    if not ref.startswith("refs/") or ref.count("/") < 2:
+        return False
+    if ref.endswith(("/", ".", ".lock")) or "//" in ref or ".." in ref or "@{" in ref:
+        return False
+    return not any(c in " ~^:?*[\\" or ord(c) < 32 for c in ref)
+
+
+def _valid_path(path: str) -> bool:
+    return all(part not in ("", ".", "..", ".git") for part in path.split("/"))
+
+
+def _delete_under(leaves: dict[str, Leaf], path: str) -> bool:
+    """Remove the file at `path`, or the directory and all below it. False if neither."""
+    doomed = [p for p in leaves if p == path or p.startswith(f"{path}/")]
+    for p in doomed:
+        del leaves[p]
+    return bool(doomed)
+
+
+def _put_under(leaves: dict[str, Leaf], path: str, new: Mapping[str, Leaf]) -> None:
+    """Put `new` where `path` was; a file standing where a directory goes is dropped."""
+    _delete_under(leaves, path)
+    parts = path.split("/")
+    for depth in range(1, len(parts)):
+        leaves.pop("/".join(parts[:depth]), None)
+    leaves.update(new)
+
+
+def _apply_tree_entry(git: GitStore, leaves: dict[str, Leaf], entry: Any) -> str | None:
+    """Apply one `tree[]` item of POST /git/trees to `leaves` (path -> (mode, sha)).
+    Returns the 422 message if GitHub would refuse it (§4.7); texts not quoted in the
+    reference are assumed."""
+    if not isinstance(entry, dict):
+        return "Invalid request.\n\nFor 'tree', each item is an object."
+    path, mode, kind = entry.get("path"), entry.get("mode"), entry.get("type")
+    if not isinstance(path, str) or not _valid_path(path):
+        return "tree.path contains a malformed path component"
+    expected = "tree" if mode == API_TREE_MODE else LEAF_TYPES.get(str(mode))
+    if not isinstance(mode, str) or kind != expected:
+        return f"tree.mode {mode!r} does not match tree.type {kind!r}"
+    if ("sha" in entry) == ("content" in entry):  # neither, or both (even "sha": null)
+        return MUST_SUPPLY_SHA_OR_CONTENT
+    if "content" in entry:
+        if kind != "blob" or not isinstance(entry["content"], str):
+            return "tree.content is a string, for a blob"
+        _put_under(leaves, path, {path: (mode, git.put(GitBlob(entry["content"].encode())))})
+        return None
+    sha = entry["sha"]
+    if sha is None:  # `"sha": null` deletes; deleting what is not there is an error (§4.7)
+        return None if _delete_under(leaves, path) else f"tree.path {path} does not exist"
+    if kind == "tree" and isinstance(sha, str) and git.get(sha, GitTree):
+        _put_under(leaves, path, {f"{path}/{p}": leaf for p, leaf in git.leaves(sha).items()})
+    elif kind == "blob" and isinstance(sha, str) and git.get(sha, GitBlob):
+        _put_under(leaves, path, {path: (mode, sha)})
+    elif kind == "commit" and isinstance(sha, str) and re.fullmatch(r"[0-9a-f]{40}", sha):
+        _put_under(leaves, path, {path: (mode, sha)})  # a submodule: another repo's commit
+    else:
+        return f"tree.sha {sha} is not a valid {kind}"
+    return None
 
 
 def _broken_stream(request: Request, data: bytes) -> Iterator[bytes]:
