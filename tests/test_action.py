@@ -24,6 +24,7 @@ from zenodo_action import action
 
 GITHUB_TOKEN = "ghs_Zq8rT4testGitHubTokenValue0001"
 READ_ONLY_TOKEN = "ghs_Zq8rT4testReadOnlyTokenValue02"
+WRITE_BACK_TOKEN = "ghs_Zq8rT4testNoPullsTokenValue03"
 DECLARED_INPUTS = yaml.safe_load((harness.REPO_ROOT / "action.yml").read_text())["inputs"]
 CONFIG = """\
 title: Frobnicator
@@ -117,7 +118,7 @@ class Runner:
         """Each secret appears once, in its own add-mask line, and nowhere else."""
         everything = result.stdout + result.stderr + result.summary
         everything += "".join(result.outputs.values())
-        for secret in (self.zenodo.token, GITHUB_TOKEN, READ_ONLY_TOKEN):
+        for secret in (self.zenodo.token, GITHUB_TOKEN, READ_ONLY_TOKEN, WRITE_BACK_TOKEN):
             mask = f"::add-mask::{secret}\n"
             assert secret not in everything.replace(mask, ""), "a token leaked"
         assert "Traceback" not in everything
@@ -331,16 +332,23 @@ def test_a_new_concept_is_reported_so_the_user_can_pin_it(runner):
     assert any(f"concept: {concept_doi}" in n for n in result.annotations("notice"))
 
 
-def test_publish_false_leaves_a_draft_and_no_badge(runner):
+def test_publish_false_reserves_the_doi_that_publishing_then_mints(runner):
     concept = seed(runner.zenodo)
     release = runner.release()
     result = runner.publish_release(release, concept=concept.concept_doi, publish="false")
     assert result.exit_code == 0, result.stdout
     assert result.outputs["status"] == "draft"
-    assert result.outputs["doi"] == "" and result.outputs["badge"] == ""
     [draft] = runner.zenodo.pending_drafts(concept.concept_id)
     assert draft["metadata"]["version"] == "v1.2.0"
-    assert release.body == NOTES
+    reserved = f"10.5281/zenodo.{draft['record_id']}"
+    assert result.outputs["doi"] == reserved and result.outputs["doi-reserved"] == "true"
+    assert reserved in result.outputs["badge"] and reserved in result.summary
+    assert release.body == NOTES  # a reserved DOI is not announced in the release notes
+
+    published = runner.publish_release(release, concept=concept.concept_doi)
+    assert published.outputs["status"] == "published", published.stdout
+    assert published.outputs["doi"] == reserved and published.outputs["doi-reserved"] == "false"
+    assert published.outputs["record-id"] == str(draft["record_id"])
 
 
 def test_dry_run_plans_and_changes_nothing(runner):
@@ -691,3 +699,249 @@ def test_the_log_shows_each_upload_and_upload_workers_is_honoured(runner):
         assert f"uploading {name} (5.0 kB)" in result.stdout
         assert re.search(rf"uploaded {re.escape(name)} \(5\.0 kB\) in [\d.]+ s", result.stdout)
     assert runner.zenodo.peak_uploads == 1
+
+
+# --- back-fill: a release the webhook missed, published by tag ---------------------------
+
+
+def backfill(runner, concept, tag: str, **inputs: str) -> harness.RunResult:
+    given = {
+        "token": runner.zenodo.token,
+        "zenodo-url": runner.zenodo.url,
+        "concept": concept.concept_doi,
+        "release-tag": tag,
+        **inputs,
+    }
+    event = {"inputs": {"tag": tag}, "ref": "refs/heads/main"}
+    return runner.run(given, event_name="workflow_dispatch", event=event)
+
+
+def test_a_missed_release_is_back_filled_by_tag_as_its_event_would_have(runner):
+    concept = seed(runner.zenodo)
+    runner.release("v1.2.0", assets={"frob.whl": b"wheel"}, published_at="2024-06-01T08:00:00Z")
+
+    result = backfill(runner, concept, "v1.2.0")
+
+    assert result.exit_code == 0, result.stdout + result.stderr
+    [_, new] = runner.zenodo.published_versions(concept.concept_id)
+    assert new["version"] == "v1.2.0"
+    assert new["publication_date"] == "2024-06-01"  # the release's day, not today's
+    assert set(new["files"]) == {"frob.whl", "frobnicator-v1.2.0.zip"}
+    assert "faster frobnication" in new["metadata"]["description"]  # the notes
+    page = "https://github.com/octo-org/frobnicator/releases/tag/v1.2.0"
+    assert page in {r["identifier"] for r in new["metadata"]["related_identifiers"]}
+    [lookup] = runner.github.requests_to("api", "/releases/tags/")
+    assert lookup.path.endswith("/releases/tags/v1.2.0")
+    assert result.outputs["status"] == "published" and result.outputs["doi"] == new["doi"]
+
+    again = backfill(runner, concept, "v1.2.0")
+    assert again.outputs["status"] == "unchanged" and again.outputs["doi"] == new["doi"]
+    assert len(runner.zenodo.published_versions(concept.concept_id)) == 2
+
+
+def test_back_filling_a_version_the_webhook_made_reports_it_unchanged(runner):
+    # Zenodo's webhook names the version by .zenodo.json's `version` when it sets one.
+    concept = seed(runner.zenodo, "1.2.0")
+    runner.release("v1.2.0")
+
+    result = backfill(runner, concept, "v1.2.0")
+
+    assert result.exit_code == 0, result.stdout
+    [made] = runner.zenodo.published_versions(concept.concept_id)
+    assert result.outputs["status"] == "unchanged" and result.outputs["doi"] == made["doi"]
+    assert runner.zenodo.pending_drafts(concept.concept_id) == []
+
+
+def test_back_filling_an_unknown_tag_names_it_and_sends_nothing_to_zenodo(runner):
+    concept = seed(runner.zenodo)
+    runner.release("v1.2.0", draft=True)  # a draft release is not found by tag either
+
+    result = backfill(runner, concept, "v1.2.0")
+
+    assert result.exit_code == 1
+    [error] = result.annotations("error")
+    assert "no published release with tag v1.2.0" in error and "octo-org/frobnicator" in error
+    assert len(runner.zenodo.published_versions(concept.concept_id)) == 1
+    assert runner.zenodo.pending_drafts(concept.concept_id) == []
+
+
+def test_release_tag_on_a_release_event_is_refused(runner):
+    release = runner.release()
+    result = runner.publish_release(release, **{"release-tag": "v0.9.0"})
+    assert result.exit_code == 2
+    assert "release-tag" in result.annotations("error")[0]
+
+
+# --- write-back: the DOI into the repository's files by one pull request ------------------
+
+CFF_ON_MAIN = """\
+# Cite the Frobnicator as below; the release workflow keeps this file current.
+cff-version: 1.2.0
+message: If you use this software, please cite it.
+title: Frobnicator
+authors:
+  - family-names: Doe  # the maintainer
+    given-names: Jane
+version: 1.1.0  # without a v, unlike the tags
+date-released: 2024-01-02
+type: software
+"""
+CODEMETA_ON_MAIN = """\
+{
+    "@context": "https://w3id.org/codemeta/3.0",
+    "name": "Frobnicator",
+    "version": "1.1.0",
+    "dateModified": "2024-01-02"
+}
+"""
+README_ON_MAIN = """\
+# Frobnicator
+
+<!-- zenodo-badge -->
+(no DOI yet)
+<!-- /zenodo-badge -->
+
+Frobnicates widgets.
+"""
+
+
+def with_files_to_cite(runner) -> None:
+    files = {
+        "CITATION.cff": CFF_ON_MAIN.encode(),
+        "codemeta.json": CODEMETA_ON_MAIN.encode(),
+        "README.md": README_ON_MAIN.encode(),
+    }
+    runner.repo = runner.github.add_repo("octo-org/frobnicator", files=files)
+
+
+def test_a_release_ends_with_one_pull_request_citing_the_dois(runner):
+    with_files_to_cite(runner)
+    concept = seed(runner.zenodo)
+    release = runner.release()
+
+    result = runner.publish_release(release, concept=concept.concept_doi, **{"write-back": "all"})
+
+    assert result.exit_code == 0, result.stdout
+    doi, concept_doi = result.outputs["doi"], concept.concept_doi
+    [pull] = runner.github.pulls_of(runner.repo)
+    assert (pull.head, pull.base, pull.state) == ("zenodo-doi/v1.2.0", "main", "open")
+    assert result.outputs["write-back-pull-request"].endswith(f"/pull/{pull.number}")
+    for said in (doi, concept_doi, result.outputs["record-url"], release.tag_name):
+        assert said in pull.body
+    files = runner.github.files_at(runner.repo, "zenodo-doi/v1.2.0")
+    assert files["CITATION.cff"].decode() == CFF_ON_MAIN.replace(
+        "version: 1.1.0  # without", "version: 1.2.0  # without"
+    ).replace("date-released: 2024-01-02", "date-released: 2024-05-15") + (
+        f"doi: {concept_doi}\n"
+        "identifiers:\n"
+        "  - type: doi\n"
+        f"    value: {doi}\n"
+        "    description: The versioned DOI for version 1.2.0 on Zenodo\n"
+    )
+    assert files["codemeta.json"].decode() == CODEMETA_ON_MAIN.replace(
+        '"1.1.0"', '"1.2.0"'
+    ).replace(
+        '"2024-01-02"\n', f'"2024-05-15",\n    "identifier": "https://doi.org/{concept_doi}"\n'
+    )
+    badge = (
+        f"[![DOI]({runner.zenodo.url}/badge/DOI/{concept_doi}.svg)](https://doi.org/{concept_doi})"
+    )
+    assert files["README.md"].decode() == README_ON_MAIN.replace("(no DOI yet)", badge)
+    assert runner.github.files_at(runner.repo, "main")["CITATION.cff"] == CFF_ON_MAIN.encode()
+    [commit] = runner.github.commits_between(runner.repo, "main", "zenodo-doi/v1.2.0")
+    assert list(runner.github.commit(runner.repo, commit).parents) == [
+        runner.github.ref_sha(runner.repo, "heads/main")
+    ]
+
+
+def test_a_rerun_updates_the_same_pull_request_without_a_new_commit(runner):
+    with_files_to_cite(runner)
+    concept = seed(runner.zenodo)
+    release = runner.release()
+    inputs = {"concept": concept.concept_doi, "write-back": "citation, readme"}
+    first = runner.publish_release(release, **inputs)
+    head = runner.github.ref_sha(runner.repo, "heads/zenodo-doi/v1.2.0")
+
+    again = runner.publish_release(release, **inputs)
+
+    assert first.outputs["status"] == "published" and again.outputs["status"] == "unchanged"
+    assert len(runner.github.pulls_of(runner.repo)) == 1
+    assert again.outputs["write-back-pull-request"] == first.outputs["write-back-pull-request"]
+    assert runner.github.ref_sha(runner.repo, "heads/zenodo-doi/v1.2.0") == head
+    assert set(runner.github.files_at(runner.repo, head)) >= {"CITATION.cff", "README.md"}
+    writes = [r for r in runner.github.requests_to("api", "/pulls") if r.method == "POST"]
+    assert len(writes) == 1  # opened once, then updated (PATCH)
+
+
+def test_once_merged_a_rerun_has_nothing_to_change_and_says_so(runner):
+    with_files_to_cite(runner)
+    concept = seed(runner.zenodo)
+    release = runner.release()
+    inputs = {"concept": concept.concept_doi, "write-back": "all"}
+    runner.publish_release(release, **inputs)
+    [pull] = runner.github.pulls_of(runner.repo)
+    runner.github.merge_pull(runner.repo, pull.number)
+
+    again = runner.publish_release(release, **inputs)
+
+    assert again.exit_code == 0
+    assert len(runner.github.pulls_of(runner.repo)) == 1
+    assert (
+        "no pull request" in again.stdout and again.outputs.get("write-back-pull-request", "") == ""
+    )
+
+
+@pytest.mark.parametrize(
+    ("grant", "named"),
+    [
+        ({"permission": "read", "pull_requests": "write"}, "permissions: contents: write"),
+        ({"permission": "write", "pull_requests": "read"}, "permissions: pull-requests: write"),
+    ],
+)
+def test_without_a_permission_the_publish_succeeds_with_a_warning_naming_it(runner, grant, named):
+    with_files_to_cite(runner)
+    runner.github.add_token(WRITE_BACK_TOKEN, **grant)
+    concept = seed(runner.zenodo)
+    release = runner.release()
+
+    inputs = {"token": runner.zenodo.token, "zenodo-url": runner.zenodo.url}
+    inputs |= {"concept": concept.concept_doi, "write-back": "all", "release-notes-badge": "false"}
+    event = runner.github.release_event(runner.repo, release)
+
+    result = runner.run(inputs, event=event, github_token=WRITE_BACK_TOKEN)
+
+    assert result.exit_code == 0 and result.outputs["status"] == "published"
+    [warning] = [w for w in result.annotations("warning") if "written back" in w]
+    assert named in warning
+    assert runner.github.pulls_of(runner.repo) == []
+
+
+def test_when_actions_may_not_open_pull_requests_the_warning_names_the_setting(runner):
+    with_files_to_cite(runner)
+    runner.repo.actions_may_create_pulls = False
+    concept = seed(runner.zenodo)
+    release = runner.release()
+
+    result = runner.publish_release(release, concept=concept.concept_doi, **{"write-back": "all"})
+
+    assert result.exit_code == 0 and result.outputs["status"] == "published"
+    [warning] = [w for w in result.annotations("warning") if "written back" in w]
+    assert "Allow GitHub Actions to create and approve pull requests" in warning
+    assert runner.github.ref_sha(runner.repo, "heads/zenodo-doi/v1.2.0") is not None
+
+
+def test_a_draft_run_proposes_its_reserved_doi_and_publishing_keeps_that_pull_request(runner):
+    with_files_to_cite(runner)
+    concept = seed(runner.zenodo)
+    release = runner.release()
+    inputs = {"concept": concept.concept_doi, "write-back": "citation"}
+
+    draft = runner.publish_release(release, publish="false", **inputs)
+    published = runner.publish_release(release, **inputs)
+
+    assert draft.outputs["doi-reserved"] == "true"
+    assert published.outputs["doi"] == draft.outputs["doi"]
+    [pull] = runner.github.pulls_of(runner.repo)
+    assert "reserved" not in pull.title and draft.outputs["doi"] in pull.title
+    cff = runner.github.files_at(runner.repo, "zenodo-doi/v1.2.0")["CITATION.cff"].decode()
+    assert f"value: {draft.outputs['doi']}\n" in cff

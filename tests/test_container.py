@@ -40,10 +40,15 @@ ISSUE_INPUTS = {
     # issue 10: transfers
     "asset-wait": "120",
     "upload-workers": "4",
+    # issue 11: the DOI back into the repository, missed releases back-filled
+    "write-back": None,
+    "readme-file": "README.md",
+    "release-tag": None,
 }
 ISSUE_OUTPUTS = {"doi", "doi-url", "concept-doi", "record-id", "record-url", "version"}
 ISSUE_OUTPUTS |= {"badge", "status"}
 ISSUE_OUTPUTS |= {"doi-reserved"}  # issue 11: a draft's doi is the one it reserved
+ISSUE_OUTPUTS |= {"write-back-pull-request"}  # issue 11: the pull request it opened
 BRANDING_COLORS = {"white", "black", "yellow", "blue", "green", "orange", "red", "purple"}
 BRANDING_COLORS |= {"gray-dark"}
 

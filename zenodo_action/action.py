@@ -11,22 +11,28 @@ notes to `publish.publish`.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zenodo_action import check, files, logs, publish
 from zenodo_action.errors import EXIT_FAILURE, EXIT_OK, ActionError
-from zenodo_action.github import commands, repository
-from zenodo_action.github.event import Release, RunContext
+from zenodo_action.github import commands, pulls, repository
+from zenodo_action.github.event import Release, Repository, RunContext
 from zenodo_action.github.releases import GitHubClient, GitHubError, make_download_dir
 from zenodo_action.github.reporter import GitHubReporter
 from zenodo_action.metadata.names import creator_from_display_name
 from zenodo_action.metadata.vocabularies import is_known_license
 from zenodo_action.reporter import Reporter
+from zenodo_action.result import PublishResult
 from zenodo_action.secrets import guard_std_streams
 from zenodo_action.settings import ReleaseOptions, Settings
+from zenodo_action.zenodo.plan import same_version
+
+if TYPE_CHECKING:
+    from zenodo_action.edits import DoiFacts
 
 # `published` fires once for releases and pre-releases alike; `created`, `released` and
 # `prereleased` fire for the same release too, and would publish it twice (§3.1).
@@ -61,23 +67,49 @@ def main() -> int:
 def publish_run(settings: Settings, reporter: Reporter) -> int:
     context = settings.context
     assert context is not None, "publish mode reads the run's context"
-    release = context.release
-    if release is not None and not _publishable(release, context, reporter):
-        return EXIT_OK
     github = GitHubClient.for_run(context, settings.github_token)
+    release = context.release
+    if settings.release_tag is not None:  # back-fill a release the webhook missed
+        release = github.release_by_tag(settings.release_tag)
+        settings = settings.for_release(release)
+    elif release is not None and not _publishable(release, context, reporter):
+        return EXIT_OK
+    done = _publish(settings, reporter, github, context.repository, release)
+    if settings.release.notes_badge and release is not None:
+        _add_badge(github, release, done, reporter)
+    if settings.write_back.enabled:
+        _write_back(settings, github, context, release, done, reporter)
+    return EXIT_OK
+
+
+def publish_tagged_release(settings: Settings, reporter: Reporter) -> publish.Published:
+    """The command line's back-fill: the release with `--release-tag`, as its event would
+    have published it (assets, source archive, date, notes)."""
+    assert settings.repository and settings.release_tag, "settings check both"
+    github = GitHubClient(settings.github_api_url, settings.repository, settings.github_token)
+    release = github.release_by_tag(settings.release_tag)
+    owner, name = settings.repository.split("/")
+    repository = Repository(owner, name, release.html_url.rsplit("/releases/", 1)[0])
+    return _publish(settings.for_release(release), reporter, github, repository, release)
+
+
+def _publish(
+    settings: Settings,
+    reporter: Reporter,
+    github: GitHubClient,
+    repository: Repository,
+    release: Release | None,
+) -> publish.Published:
     download_dir = make_download_dir()
     try:
         source = (
-            GitHubRelease(github, context, release, settings.release, download_dir)
+            GitHubRelease(github, repository, release, settings.release, download_dir)
             if release
             else None
         )
-        done = publish.publish(settings, reporter, source)
+        return publish.publish(settings, reporter, source)
     finally:
         shutil.rmtree(download_dir, ignore_errors=True)
-    if settings.release.notes_badge and release is not None:
-        _add_badge(github, release, done, reporter)
-    return EXIT_OK
 
 
 def _publishable(release: Release, context: RunContext, reporter: Reporter) -> bool:
@@ -101,13 +133,13 @@ class GitHubRelease:
     def __init__(
         self,
         github: GitHubClient,
-        context: RunContext,
+        repository: Repository,
         release: Release,
         options: ReleaseOptions,
         folder: Path,
     ) -> None:
         self.github = github
-        self.context = context
+        self.repository = repository
         self.release = release
         self.options = options
         self.folder = folder  # private, outside the workspace; removed by the caller
@@ -123,7 +155,7 @@ class GitHubRelease:
         notes rendered as the description. Only for what is missing: each costs requests."""
         found: dict[str, Any] = {}
         if "title" in missing:
-            found["title"] = f"{self.context.repository.full_name}: {self.release.title}"
+            found["title"] = f"{self.repository.full_name}: {self.release.title}"
         if "upload_type" in missing:
             found["upload_type"] = "software"
         if "creators" in missing:
@@ -144,7 +176,7 @@ class GitHubRelease:
             if person.company:
                 creator["affiliation"] = person.company.strip()
             creators.append(creator)
-        return creators or [{"name": self.context.repository.owner}]
+        return creators or [{"name": self.repository.owner}]
 
     def files(self) -> list[files.LocalFile]:
         """The assets and the source archive, downloaded; their MD5s come with the download."""
@@ -169,7 +201,7 @@ def _add_badge(
     """Append the DOI badge to the release notes once; problems only warn."""
     result = done.result
     own_version = result.status == "published" or (
-        result.status == "unchanged" and result.version == done.request.version
+        result.status == "unchanged" and same_version(result.version, done.request.version)
     )
     if not (result.doi and result.badge and own_version):
         return
@@ -186,3 +218,109 @@ def _add_badge(
     }
     if outcome in messages:
         reporter.note("warning", messages[outcome], title="DOI badge")
+
+
+def _write_back(
+    settings: Settings,
+    github: GitHubClient,
+    context: RunContext,
+    release: Release | None,
+    done: publish.Published,
+    reporter: Reporter,
+) -> None:
+    """Propose the DOI in the repository's files as one pull request (README "Write the
+    DOI back"). Whatever stops it is a warning: the version is published either way."""
+    from zenodo_action import writeback  # only runs that write back pay for its imports
+
+    title = "write-back"
+    if not writeback.wanted(done.result):
+        reporter.note("notice", writeback.skipped(done.result), title=title)
+        return
+    assert settings.publish is not None
+    chosen = writeback.targets(settings)
+    facts = writeback.facts_of(done, settings.publish.zenodo_url)
+    proposal = _proposal(done.result, facts, context, release, [t.path for t in chosen])
+    try:
+        outcome = pulls.propose(
+            github,
+            [t.path for t in chosen],
+            writeback.editor(chosen, facts),
+            proposal,
+            default_branch=context.repository.default_branch,
+        )
+    except pulls.NotAllowed as error:
+        message = f"the DOI was not written back: {error.message}; allow it with {error.needs}"
+        reporter.note("warning", message, title=title)
+        return
+    except ActionError as error:
+        reporter.note("warning", f"the DOI was not written back: {error.message}", title=title)
+        return
+    _report_pull(outcome, proposal, reporter)
+
+
+def _report_pull(outcome: pulls.PullOutcome, proposal: pulls.Proposal, reporter: Reporter) -> None:
+    title = "write-back"
+    for path in outcome.absent:
+        reporter.note("notice", f"{path} is not on the default branch: not written", title=title)
+    if outcome.status == "nothing-to-change":
+        reporter.note("notice", "the files already cite this DOI: no pull request", title=title)
+        return
+    verb = "opened" if outcome.status == "opened" else "updated"
+    files = ", ".join(outcome.changed)
+    reporter.note(
+        "notice", f"{verb} {outcome.url} ({files}, branch {proposal.branch})", title=title
+    )
+    reporter.output("write-back-pull-request", outcome.url or "")
+
+
+def _proposal(
+    result: PublishResult,
+    facts: DoiFacts,
+    context: RunContext,
+    release: Release | None,
+    paths: list[str],
+) -> pulls.Proposal:
+    version = result.version or str(result.record_id)
+    what = f"version {version}" if result.version else f"record {result.record_id}"
+    doi = "reserved Zenodo DOI" if result.doi_reserved else "Zenodo DOI"
+    if result.doi_reserved:
+        said = (
+            f"Zenodo reserved the DOI {facts.version_doi} for {what} of this repository, "
+            "in a draft that is not published yet: the DOI resolves once a run with "
+            "`publish: true` publishes that draft (README: a two-step release)."
+        )
+    else:
+        said = (
+            f"Zenodo published {what} of this repository with the DOI "
+            f"[{facts.version_doi}](https://doi.org/{facts.version_doi})."
+        )
+    lines = [
+        said,
+        "",
+        f"- Zenodo record: {result.record_url}",
+        f"- version DOI: {facts.version_doi}",
+        f"- concept DOI (always the latest version): {facts.concept_doi or '-'}",
+    ]
+    if release is not None:
+        lines.append(f"- GitHub release: [{release.tag_name}]({release.html_url})")
+    if context.run_url:
+        lines.append(f"- workflow run: {context.run_url}")
+    lines += [
+        "",
+        f"This pull request updates {', '.join(paths)} where they cite the record; nothing "
+        "else in them changes. It was opened by zenodo-action (`write-back` input); a later "
+        "run for this version updates it instead of opening another.",
+    ]
+    return pulls.Proposal(
+        branch=branch_for(version),
+        title=f"Cite {what} by its {doi} {facts.version_doi}",
+        body="\n".join(lines),
+        message=f"Cite {what} by its {doi} {facts.version_doi}\n\n"
+        f"Written back by zenodo-action from {result.record_url}.",
+    )
+
+
+def branch_for(version: str) -> str:
+    """`zenodo-doi/<version>`, kept to what git allows in a branch name."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", version).strip(".-") or "version"
+    return f"zenodo-doi/{safe.replace('..', '.')}"

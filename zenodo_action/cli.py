@@ -102,8 +102,7 @@ def add_publish_parser(subcommands: argparse._SubParsersAction[Any]) -> None:
         metavar="GLOB",
         nargs="+",
         action="extend",
-        required=True,
-        help="files to publish (globs; ** allowed)",
+        help="files to publish (globs; ** allowed); with --release-tag, added to the release's",
     )
     publish.add_argument("--version", help="version string (default: the file's)")
     publish.add_argument(
@@ -122,7 +121,46 @@ def add_publish_parser(subcommands: argparse._SubParsersAction[Any]) -> None:
         help=f"files uploaded at a time, 1 to {MOST_UPLOAD_WORKERS} (default: {UPLOAD_WORKERS})",
     )
     publish.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    add_release_flags(publish)
+    publish.add_argument(
+        "--write-back",
+        metavar="WHAT",
+        help="after publishing, write the DOI into these files of the working tree: "
+        "citation, codemeta, readme (comma-separated) or all",
+    )
+    publish.add_argument(
+        "--readme-file",
+        metavar="PATH",
+        help="the file whose <!-- zenodo-badge --> markers get the badge (default: README.md)",
+    )
     publish.set_defaults(run=run_publish)
+
+
+def add_release_flags(parser: argparse.ArgumentParser) -> None:
+    """Back-fill: publish a GitHub release (its assets, source archive, date and notes) as
+    the release event would have; GITHUB_TOKEN is read for private repositories."""
+    parser.add_argument(
+        "--release-tag", metavar="TAG", help="publish the GitHub release with this tag"
+    )
+    parser.add_argument(
+        "--repository", metavar="OWNER/NAME", help="its repository (default: GITHUB_REPOSITORY)"
+    )
+    parser.add_argument(
+        "--github-api-url",
+        metavar="URL",
+        help="GitHub's REST API (default: GITHUB_API_URL, else https://api.github.com)",
+    )
+    parser.add_argument(
+        "--source-archive",
+        choices=("zip", "tar.gz", "none"),
+        default="zip",
+        help="with --release-tag: the tag's source archive to publish too (default: zip)",
+    )
+    parser.add_argument(
+        "--no-release-assets",
+        action="store_true",
+        help="with --release-tag: leave the release's assets out",
+    )
 
 
 def run_validate(settings: Settings, reporter: Reporter) -> int:
@@ -145,7 +183,16 @@ def run_publish(settings: Settings, reporter: Reporter) -> int:
     from zenodo_action import logs, publish
 
     logs.setup()
-    publish.publish(settings, reporter)
+    if settings.release_tag:
+        from zenodo_action import action
+
+        done = action.publish_tagged_release(settings, reporter)
+    else:
+        done = publish.publish(settings, reporter)
+    if settings.write_back.enabled:
+        from zenodo_action import writeback
+
+        writeback.write_to_tree(settings, done, reporter)
     return EXIT_OK
 
 

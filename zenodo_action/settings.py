@@ -27,7 +27,9 @@ from zenodo_action.github.commands import RunnerFiles
 from zenodo_action.github.event import (
     PULL_REQUEST_EVENTS,
     REPOSITORY_PATTERN,
+    Release,
     RunContext,
+    check_url,
     load_context,
 )
 from zenodo_action.metadata.sources import SourcePaths
@@ -82,6 +84,23 @@ class ReleaseOptions:
     asset_wait: float = 120.0  # seconds to wait for assets GitHub lists as still uploading
 
 
+WRITE_BACK_TARGETS = ("citation", "codemeta", "readme")
+DEFAULT_README = "README.md"
+GITHUB_API = "https://api.github.com"
+
+
+@dataclass(frozen=True)
+class WriteBackOptions:
+    """Which of the repository's files get the DOI after a publish (empty: none)."""
+
+    targets: frozenset[str] = frozenset()
+    readme: str = DEFAULT_README  # the file whose zenodo-badge markers get the badge
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.targets)
+
+
 @dataclass(frozen=True)
 class Settings:
     mode: Mode
@@ -98,6 +117,9 @@ class Settings:
     context: RunContext | None = None  # the Action's run (publish mode only)
     github_token: str | None = field(default=None, repr=False)
     runner: RunnerFiles = field(default_factory=RunnerFiles)
+    write_back: WriteBackOptions = WriteBackOptions()
+    release_tag: str | None = None  # back-fill: publish the release with this tag
+    github_api_url: str = GITHUB_API  # the CLI's back-fill reads the release from here
 
     @classmethod
     def from_args(cls, args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
@@ -141,12 +163,46 @@ class Settings:
             ),
         )
         output_format: OutputFormat = "json" if args.json else "text"
-        return dataclasses.replace(
+        settings = dataclasses.replace(
             common,
             mode="publish",
-            files=tuple(args.files),
+            files=tuple(args.files or ()),
             output_format=output_format,
             publish=publish,
+            write_back=WriteBackOptions(
+                write_back_targets(args.write_back, "--write-back"),
+                args.readme_file or DEFAULT_README,
+            ),
+        )
+        return settings._backfill_from_args(args, environ)
+
+    def _backfill_from_args(self, args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
+        """`--release-tag`: the release is read from GitHub (repository and token from the
+        flags or GITHUB_REPOSITORY / GITHUB_TOKEN, as in a workflow step)."""
+        tag = (args.release_tag or "").strip() or None
+        if tag is None:
+            if not self.files:
+                raise UsageError("publish needs --files, or --release-tag to publish a release")
+            return self
+        repository = (args.repository or "").strip() or self.repository
+        if not repository or not REPOSITORY_PATTERN.match(repository):
+            raise UsageError(
+                f"--release-tag needs the repository as owner/name, not {repository!r}",
+                hint="pass --repository owner/name (or set GITHUB_REPOSITORY)",
+            )
+        api_url = args.github_api_url or _variable(environ, "GITHUB_API_URL") or GITHUB_API
+        return dataclasses.replace(
+            self,
+            repository=repository,
+            release_tag=tag,
+            github_api_url=check_url(api_url, "--github-api-url"),
+            github_token=(environ.get("GITHUB_TOKEN") or "").strip() or None,
+            release=ReleaseOptions(
+                assets=not args.no_release_assets,
+                source_archive=ARCHIVES[args.source_archive],
+                notes_badge=False,  # the CLI leaves the release as it is
+                asset_wait=0.0,  # a past release: nothing is still uploading
+            ),
         )
 
     @classmethod
@@ -200,6 +256,11 @@ class Settings:
             runner=RunnerFiles(
                 root, _variable(environ, "GITHUB_OUTPUT"), _variable(environ, "GITHUB_STEP_SUMMARY")
             ),
+            write_back=WriteBackOptions(
+                write_back_targets(text("write-back"), "input 'write-back'"),
+                text("readme-file") or DEFAULT_README,
+            ),
+            release_tag=text("release-tag"),
         )
         if mode == "validate":
             return settings  # no token, no network, no event payload: fork PRs work
@@ -213,13 +274,47 @@ class Settings:
                 "input 'token' is empty: publishing needs a Zenodo token",
                 hint=MISSING_CREDENTIAL_HINT,
             )
-        release = context.release
+        if self.release_tag is not None:
+            if context.release is not None:
+                raise UsageError(
+                    "input 'release-tag' is for back-filling a release from a "
+                    "workflow_dispatch run; on a release event the event's release is published",
+                    hint="leave release-tag empty in the release workflow",
+                )
+            return dataclasses.replace(self, publish=publish, context=context)
+        settings = dataclasses.replace(self, context=context, publish=publish)
+        if context.release is not None:
+            return settings.for_release(context.release)
+        return settings.with_version(publish.version or context.tag)
+
+    def for_release(self, release: Release) -> Settings:
+        """Publishing `release`: its tag is the version unless one was given, its day the
+        publication date (the event's release, or one read by tag to back-fill it)."""
+        assert self.publish is not None, "a release is published in publish mode only"
         publish = dataclasses.replace(
-            publish,
-            version=publish.version or context.tag,
-            publication_date=release.published_date if release else None,
+            self.publish,
+            version=self.publish.version or release.tag_name,
+            publication_date=release.published_date,
         )
-        return dataclasses.replace(self, publish=publish, context=context)
+        return dataclasses.replace(self, publish=publish)
+
+    def with_version(self, version: str | None) -> Settings:
+        assert self.publish is not None, "a version is published in publish mode only"
+        return dataclasses.replace(self, publish=dataclasses.replace(self.publish, version=version))
+
+
+def write_back_targets(given: str | None, name: str) -> frozenset[str]:
+    """`citation, readme` (commas or lines; `all`: every one; empty: none)."""
+    words = [w.strip().lower() for w in re.split(r"[,\n]", given or "") if w.strip()]
+    if "all" in words:
+        return frozenset(WRITE_BACK_TARGETS)
+    unknown = [w for w in words if w not in WRITE_BACK_TARGETS]
+    if unknown:
+        raise UsageError(
+            f"{name}: unknown {', '.join(repr(w) for w in unknown)}; name any of "
+            f"{', '.join(WRITE_BACK_TARGETS)}, or all (empty: no write-back)"
+        )
+    return frozenset(words)
 
 
 def seconds(given: str | None, name: str, default: float) -> float:

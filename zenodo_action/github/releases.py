@@ -141,14 +141,14 @@ class GitHubClient:
             **options,
         )
 
-    def _repo_path(self, suffix: str) -> str:
+    def repo_path(self, suffix: str) -> str:
         return f"repos/{self.repository}/{suffix}"
 
     def get_json(self, path: str, what: str, **kwargs: Any) -> tuple[Any, requests.Response]:
         try:
             response = self.api.send("GET", path, idempotent=True, **kwargs)
         except HttpError as error:
-            raise self._explain(error, what) from None
+            raise self.explain(error, what) from None
         try:
             return response.json(), response
         except ValueError:
@@ -158,8 +158,25 @@ class GitHubClient:
 
     def get_release(self, release_id: int) -> Release:
         data, _ = self.get_json(
-            self._repo_path(f"releases/{int(release_id)}"), f"read release {release_id}"
+            self.repo_path(f"releases/{int(release_id)}"), f"read release {release_id}"
         )
+        return self._release(data)
+
+    def release_by_tag(self, tag: str) -> Release:
+        """The published release with this tag (github-rest.md §5.1): drafts and tags
+        without a release answer 404 there, and are not published."""
+        path = self.repo_path(f"releases/tags/{quote(tag, safe='')}")  # `/` in a tag: %2F
+        try:
+            data, _ = self.get_json(path, f"read the release with tag {printable(tag)}")
+        except GitHubError as error:
+            if error.status != 404:
+                raise
+            raise GitHubError(
+                f"{self.repository} has no published release with tag {printable(tag)}",
+                status=404,
+                hint="check the tag; a draft release, or a tag without a release, cannot "
+                "be published (publish the release on GitHub first)",
+            ) from None
         return self._release(data)
 
     @staticmethod
@@ -178,7 +195,7 @@ class GitHubClient:
     def _all_assets(self, release_id: int) -> list[Asset]:
         assets: list[Asset] = []
         for page in self.pages(
-            self._repo_path(f"releases/{int(release_id)}/assets"),
+            self.repo_path(f"releases/{int(release_id)}/assets"),
             f"list the assets of release {release_id}",
         ):
             assets.extend(Asset.from_json(item) for item in page)
@@ -271,7 +288,7 @@ class GitHubClient:
         filename = name or archive_name(self.repository, tag, fmt)
         what = f"the {fmt} source archive of tag {printable(tag)}"
         target = self._destination(dest_dir, filename, what)
-        path = self._repo_path(f"{endpoint}/{quote(tag, safe='')}")
+        path = self.repo_path(f"{endpoint}/{quote(tag, safe='')}")
         return self._download(path, target, what=what, magic=ARCHIVE_MAGIC[fmt])
 
     def _destination(self, dest_dir: Path, name: str, what: str) -> Path:
@@ -360,7 +377,7 @@ class GitHubClient:
                 if on_storage and error.status in (400, 401, 403, 404):
                     # Pre-signed URLs expire within minutes: start again from the API.
                     raise _BrokenDownload(f"the storage host answered {error.status}") from None
-                raise self._explain(error, f"download {what}") from None
+                raise self.explain(error, f"download {what}") from None
             if response.status_code == 200:
                 return response
             location = response.headers.get("Location", "")
@@ -417,7 +434,7 @@ class GitHubClient:
         try:
             self.api.send(
                 "PATCH",
-                self._repo_path(f"releases/{int(release_id)}"),
+                self.repo_path(f"releases/{int(release_id)}"),
                 idempotent=True,  # it sets the body to one value: repeating it changes nothing
                 json={"body": new_body},
             )
@@ -425,12 +442,12 @@ class GitHubClient:
             # 404 after a successful GET means: visible, but not writable with this token.
             if error.status in (403, 404) and not _rate_limited(error):
                 return "no-permission"
-            raise self._explain(error, f"edit the notes of release {release_id}") from None
+            raise self.explain(error, f"edit the notes of release {release_id}") from None
         return "appended"
 
     # -- errors ---------------------------------------------------------------
 
-    def _explain(self, error: HttpError, what: str) -> GitHubError:
+    def explain(self, error: HttpError, what: str) -> GitHubError:
         """Turn an HTTP failure into a sentence a maintainer can act on."""
         status = error.status
         said = server_message(error.body)

@@ -111,9 +111,9 @@ def decide(snapshot: Snapshot, request: PublishRequest) -> Plan:
     published = [d for d in snapshot.depositions if d.submitted]
     latest = snapshot.latest
     candidates = published + ([latest] if latest else [])
-    match = next((d for d in candidates if request.version and d.version == request.version), None)
+    match = next((d for d in candidates if same_version(d.version, request.version)), None)
     if match:
-        reason = f"version {request.version} is already published as {match.doi}"
+        reason = f"version {match.version} is already published as {match.doi}"
         return Plan("unchanged", snapshot.concept_id, latest, match, None, reason=reason)
     if latest and latest.file_set() == request.file_set():
         reason = f"the files are identical to the latest version ({latest.doi})"
@@ -131,6 +131,19 @@ def decide(snapshot: Snapshot, request: PublishRequest) -> Plan:
     )
 
 
+def same_version(published: str | None, wanted: str | None) -> bool:
+    """The same version, with or without a leading "v": Zenodo's GitHub webhook names a
+    version by its tag (v1.2.0) unless .zenodo.json sets one (1.2.0), so a version it made
+    is found whichever of the two this run asks for (zenodo-api.md §11.1)."""
+    if not published or not wanted:
+        return False
+    return published == wanted or _bare(published) == _bare(wanted)
+
+
+def _bare(version: str) -> str:
+    return version[1:] if version[:1] in ("v", "V") and version[1:2].isdigit() else version
+
+
 def _first_version(snapshot: Snapshot, request: PublishRequest) -> Plan:
     """A first version; a re-run finds what an earlier run made: by title, or the blank
     draft of a run that stopped between creating it and saving its metadata."""
@@ -140,7 +153,7 @@ def _first_version(snapshot: Snapshot, request: PublishRequest) -> Plan:
     same = [
         d
         for d in published
-        if d.version == request.version
+        if same_version(d.version, request.version)
         or (request.version is None and d.file_set() == request.file_set())
     ]
     if same:

@@ -1,0 +1,148 @@
+"""The command line's side of issue 11: `publish --write-back` edits the working tree, and
+`publish --release-tag` back-fills a GitHub release. Zenodo and GitHub are fakes on
+loopback; the Action's pull request is tested in tests/test_action.py."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from zenodo_action.cli import main
+from zenodo_action.errors import UsageError
+from zenodo_action.settings import write_back_targets
+
+CITATION = """\
+# How to cite the Frobnicator
+cff-version: 1.2.0
+message: Please cite it as below.
+title: Frobnicator
+authors:
+  - family-names: Doe   # the maintainer
+    given-names: Jane
+version: 1.1.0
+date-released: 2024-01-02
+license: MIT
+type: software
+"""
+README = "# Frobnicator\n\n<!-- zenodo-badge --><!-- /zenodo-badge -->\n\nWidgets.\n"
+
+
+class Project:
+    def __init__(self, root: Path, capsys, zenodo) -> None:
+        self.root, self.capsys, self.zenodo = root, capsys, zenodo
+        (root / "CITATION.cff").write_text(CITATION)
+        (root / "README.md").write_text(README)
+        (root / "dist").mkdir()
+        (root / "dist" / "frob.whl").write_bytes(b"wheel")
+
+    def publish(self, *args: str) -> tuple[int, dict | None, str]:
+        self.capsys.readouterr()
+        code = main(["publish", "--zenodo-url", self.zenodo.url, "--json", *args])
+        out, err = self.capsys.readouterr()
+        assert "Traceback" not in err and self.zenodo.token not in out + err
+        return code, json.loads(out) if code == 0 else None, err
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch, capsys, fake_zenodo, fast_retries):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ZENODO_TOKEN", fake_zenodo.token)
+    for name in ("GITHUB_REPOSITORY", "GITHUB_TOKEN", "GITHUB_API_URL"):
+        monkeypatch.delenv(name, raising=False)
+    return Project(tmp_path, capsys, fake_zenodo)
+
+
+def seed(zenodo):
+    return zenodo.seed_concept(versions=[{"version": "1.1.0", "files": {"old.whl": b"old"}}])
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("", set()),
+        ("all", {"citation", "codemeta", "readme"}),
+        ("citation, README", {"citation", "readme"}),
+        ("codemeta\ncitation\n", {"codemeta", "citation"}),
+    ],
+)
+def test_write_back_lists_are_commas_or_lines(given, expected):
+    assert write_back_targets(given, "input 'write-back'") == expected
+
+
+def test_an_unknown_write_back_target_is_named():
+    with pytest.raises(UsageError, match=r"input 'write-back': unknown 'citaton'"):
+        write_back_targets("citaton, readme", "input 'write-back'")
+
+
+def test_publish_writes_the_dois_into_the_working_tree(project):
+    concept = seed(project.zenodo)
+    args = ["--concept", concept.concept_doi, "--files", "dist/*", "--version", "1.2.0"]
+    args += ["--publication-date", "2024-05-15", "--write-back", "citation,readme"]
+
+    code, result, err = project.publish(*args)
+
+    assert code == 0, err
+    doi, concept_doi = result["doi"], result["concept_doi"]
+    cff = (project.root / "CITATION.cff").read_text()
+    assert cff.startswith("# How to cite the Frobnicator\n")  # comments kept
+    assert "  - family-names: Doe   # the maintainer\n" in cff
+    assert "version: 1.2.0\ndate-released: 2024-05-15\n" in cff
+    assert f"doi: {concept_doi}\n" in cff and f"value: {doi}\n" in cff
+    readme = (project.root / "README.md").read_text()
+    badge = f"[![DOI]({project.zenodo.url}/badge/DOI/{concept_doi}.svg)]"
+    assert f"<!-- zenodo-badge -->{badge}(https://doi.org/{concept_doi})" in readme
+    assert "wrote the DOI into CITATION.cff, README.md" in err
+
+    again, rerun, err = project.publish(*args)
+    assert again == 0 and rerun["status"] == "unchanged"
+    assert "nothing to change" in err
+    assert (project.root / "CITATION.cff").read_text() == cff
+
+
+def test_a_draft_writes_its_reserved_doi_and_a_dry_run_nothing(project):
+    concept = seed(project.zenodo)
+    args = ["--concept", concept.concept_doi, "--files", "dist/*", "--version", "1.2.0"]
+
+    code, planned, err = project.publish(*args, "--dry-run", "--write-back", "all")
+    assert code == 0 and planned["status"] == "planned"
+    assert "nothing written back: the run ended planned" in err
+    assert (project.root / "CITATION.cff").read_text() == CITATION
+
+    code, draft, err = project.publish(*args, "--draft", "--write-back", "citation")
+    assert code == 0 and draft["status"] == "draft" and draft["doi_reserved"] is True
+    assert f"value: {draft['doi']}\n" in (project.root / "CITATION.cff").read_text()
+    code, published, _ = project.publish(*args, "--write-back", "citation")
+    assert published["doi"] == draft["doi"]  # the files already cite it: the two-step release
+
+
+def test_publish_needs_files_or_a_release_tag(project):
+    code, _, err = project.publish("--concept", "123")
+    assert code == 2 and "publish needs --files, or --release-tag" in err
+
+
+def test_the_command_line_back_fills_a_release_by_tag(project, fake_github, monkeypatch):
+    repo = fake_github.add_repo("octo-org/frobnicator")
+    release = fake_github.add_release(
+        repo, "v1.2.0", body="notes", published_at="2024-06-01T08:00:00Z"
+    )
+    fake_github.add_asset(release, "frob-1.2.0.whl", b"wheel 1.2")
+    concept = seed(project.zenodo)
+    args = ["--concept", concept.concept_doi, "--release-tag", "v1.2.0"]
+    args += ["--repository", repo.full_name, "--github-api-url", fake_github.api_url]
+
+    code, result, err = project.publish(*args)
+
+    assert code == 0, err
+    assert result["status"] == "published" and result["version"] == "v1.2.0"
+    assert {f["name"] for f in result["files"]} == {"frob-1.2.0.whl", "frobnicator-v1.2.0.zip"}
+    [_, new] = project.zenodo.published_versions(concept.concept_id)
+    assert new["publication_date"] == "2024-06-01"
+    code, again, _ = project.publish(*args)
+    assert code == 0 and again["status"] == "unchanged" and again["doi"] == result["doi"]
+
+
+def test_a_back_fill_without_a_repository_is_a_usage_error(project):
+    code, _, err = project.publish("--concept", "123", "--release-tag", "v1.2.0")
+    assert code == 2 and "--repository owner/name" in err
