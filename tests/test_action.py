@@ -945,3 +945,18 @@ def test_a_draft_run_proposes_its_reserved_doi_and_publishing_keeps_that_pull_re
     assert "reserved" not in pull.title and draft.outputs["doi"] in pull.title
     cff = runner.github.files_at(runner.repo, "zenodo-doi/v1.2.0")["CITATION.cff"].decode()
     assert f"value: {draft.outputs['doi']}\n" in cff
+
+
+def test_a_readme_the_write_back_could_not_edit_stops_the_release_before_zenodo(runner):
+    with_files_to_cite(runner)
+    (runner.workspace / "README.md").write_text("# F\n\n<!-- zenodo-badge -->\n(unclosed)\n")
+    concept = seed(runner.zenodo)
+    runner.zenodo.requests.clear()
+
+    result = runner.publish_release(
+        runner.release(), concept=concept.concept_doi, **{"write-back": "readme"}
+    )
+
+    assert result.exit_code == 2
+    assert "file=README.md,line=3" in result.stdout
+    assert runner.zenodo.requests == [] and runner.github.pulls_of(runner.repo) == []

@@ -146,3 +146,26 @@ def test_the_command_line_back_fills_a_release_by_tag(project, fake_github, monk
 def test_a_back_fill_without_a_repository_is_a_usage_error(project):
     code, _, err = project.publish("--concept", "123", "--release-tag", "v1.2.0")
     assert code == 2 and "--repository owner/name" in err
+
+
+@pytest.mark.parametrize(
+    ("setup", "flags", "said"),
+    [
+        (
+            lambda root: (root / "README.md").write_text("# F\n\n<!-- zenodo-badge -->\nx\n"),
+            ["--write-back", "readme"],
+            "README.md line 3",
+        ),
+        (lambda root: None, ["--write-back", "all", "--readme-file", "../README.md"], "../README"),
+        (lambda root: None, ["--write-back", "citation", "--citation-file", "/tmp/C.cff"], "C.cff"),
+    ],
+)
+def test_what_write_back_could_not_do_stops_the_run_before_zenodo(project, setup, flags, said):
+    setup(project.root)
+    concept = seed(project.zenodo)
+    project.zenodo.requests.clear()
+
+    code, _, err = project.publish("--concept", concept.concept_doi, "--files", "dist/*", *flags)
+
+    assert code == 2 and "write-back" in err and said in err
+    assert project.zenodo.requests == []

@@ -15,9 +15,9 @@ import re
 import shutil
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from zenodo_action import check, files, logs, publish
+from zenodo_action import check, edits, files, logs, publish, writeback
 from zenodo_action.errors import EXIT_FAILURE, EXIT_OK, ActionError
 from zenodo_action.github import commands, pulls, repository
 from zenodo_action.github.event import Release, Repository, RunContext
@@ -30,9 +30,6 @@ from zenodo_action.result import PublishResult
 from zenodo_action.secrets import guard_std_streams
 from zenodo_action.settings import ReleaseOptions, Settings
 from zenodo_action.zenodo.plan import same_version
-
-if TYPE_CHECKING:
-    from zenodo_action.edits import DoiFacts
 
 # `published` fires once for releases and pre-releases alike; `created`, `released` and
 # `prereleased` fire for the same release too, and would publish it twice (§3.1).
@@ -74,6 +71,8 @@ def publish_run(settings: Settings, reporter: Reporter) -> int:
         settings = settings.for_release(release)
     elif release is not None and not _publishable(release, context, reporter):
         return EXIT_OK
+    if settings.write_back.enabled:
+        writeback.preflight(settings)  # its problems stop the run before Zenodo
     done = _publish(settings, reporter, github, context.repository, release)
     if settings.release.notes_badge and release is not None:
         _add_badge(github, release, done, reporter)
@@ -230,8 +229,6 @@ def _write_back(
 ) -> None:
     """Propose the DOI in the repository's files as one pull request (README "Write the
     DOI back"). Whatever stops it is a warning: the version is published either way."""
-    from zenodo_action import writeback  # only runs that write back pay for its imports
-
     title = "write-back"
     if not writeback.wanted(done.result):
         reporter.note("notice", writeback.skipped(done.result), title=title)
@@ -275,7 +272,7 @@ def _report_pull(outcome: pulls.PullOutcome, proposal: pulls.Proposal, reporter:
 
 def _proposal(
     result: PublishResult,
-    facts: DoiFacts,
+    facts: edits.DoiFacts,
     context: RunContext,
     release: Release | None,
     paths: list[str],

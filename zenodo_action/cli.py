@@ -180,9 +180,11 @@ def run_schema(args: argparse.Namespace) -> int:
 
 def run_publish(settings: Settings, reporter: Reporter) -> int:
     # Imported here: requests and the Zenodo client add ~130 ms that validate never needs.
-    from zenodo_action import logs, publish
+    from zenodo_action import logs, publish, writeback
 
     logs.setup()
+    if settings.write_back.enabled:
+        writeback.preflight(settings)  # its problems stop the run before Zenodo
     if settings.release_tag:
         from zenodo_action import action
 
@@ -190,8 +192,6 @@ def run_publish(settings: Settings, reporter: Reporter) -> int:
     else:
         done = publish.publish(settings, reporter)
     if settings.write_back.enabled:
-        from zenodo_action import writeback
-
         writeback.write_to_tree(settings, done, reporter)
     return EXIT_OK
 

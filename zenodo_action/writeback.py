@@ -69,6 +69,41 @@ def _repository_path(given: str, kind: str) -> str:
     return str(path)
 
 
+# Stand-in facts for the preflight: any DOI exercises the same parsing and placement.
+_TRIAL = edits.DoiFacts(
+    version_doi="10.5281/zenodo.2",
+    concept_doi="10.5281/zenodo.1",
+    version="0.0.0",
+    date="2000-01-01",
+    badge="[![DOI](https://zenodo.org/badge/DOI/10.5281/zenodo.1.svg)](https://doi.org/10.5281/zenodo.1)",
+)
+
+
+def preflight(settings: Settings) -> list[Target]:
+    """The targets, checked before anything is sent to Zenodo: paths inside the
+    repository, and the checkout's copies editable (a README whose markers do not pair, a
+    CITATION.cff with flow-style identifiers fail here, with their line, not after the
+    version is published). The pull request edits the default branch's copies, which
+    usually are these."""
+    chosen = targets(settings)
+    edit = editor(chosen, _TRIAL)
+    for target in chosen:
+        file = settings.root / target.path
+        if file.is_file():
+            try:
+                edit(target.path, file.read_bytes().decode("utf-8"))
+            except UnicodeDecodeError:
+                raise UsageError(f"write-back: {target.path} is not UTF-8 text") from None
+            except edits.EditError as error:
+                raise UsageError(
+                    f"write-back: {error.message}",
+                    hint=error.hint,
+                    file=error.file,
+                    line=error.line,
+                ) from None
+    return chosen
+
+
 def facts_of(done: Published, zenodo_url: str) -> edits.DoiFacts:
     """What a version with a DOI writes back; the badge is the concept DOI's (see above).
     The date is the version's own: for `unchanged`, the one already published."""
