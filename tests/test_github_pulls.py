@@ -1,0 +1,121 @@
+"""`github/pulls.propose` against the fake GitHub: the re-run-safe sequence of
+github-rest.md §4.12, and what it does when GitHub answers otherwise."""
+
+from __future__ import annotations
+
+import pytest
+
+from zenodo_action.github import pulls
+from zenodo_action.github.releases import GitHubClient, GitHubError
+from zenodo_action.http import RetryPolicy
+
+TOKEN = "ghs_PullsTestTokenValue000000000001"
+PROPOSAL = pulls.Proposal(
+    branch="zenodo-doi/v1.2.0", title="Cite v1.2.0", body="from a test", message="Cite v1.2.0"
+)
+
+
+def shout(path: str, text: str) -> str:
+    return text.upper()
+
+
+@pytest.fixture
+def github(fake_github):
+    fake_github.add_token(TOKEN)
+    return fake_github
+
+
+def client_for(github, repo) -> GitHubClient:
+    policy = RetryPolicy(base_delay=0.01, max_delay=0.05, total_wait=1, read_timeout=2)
+    return GitHubClient(github.api_url, repo.full_name, TOKEN, policy=policy, sleep=lambda _: None)
+
+
+def test_one_commit_on_its_own_branch_and_one_pull_request(github):
+    repo = github.add_repo("octo/hello", files={"a.txt": b"a\n", "b/c.txt": b"c\n", "x": b"x"})
+    base = github.ref_sha(repo, "heads/main")
+
+    outcome = pulls.propose(client_for(github, repo), ["a.txt", "b/c.txt", "gone"], shout, PROPOSAL)
+
+    assert outcome.status == "opened" and outcome.changed == ("a.txt", "b/c.txt")
+    assert outcome.absent == ("gone",)
+    assert github.files_at(repo, PROPOSAL.branch) == {"a.txt": b"A\n", "b/c.txt": b"C\n", "x": b"x"}
+    assert github.ref_sha(repo, "heads/main") == base  # never the default branch
+    [pull] = github.pulls_of(repo)
+    assert (pull.head, pull.base, pull.title) == (PROPOSAL.branch, "main", "Cite v1.2.0")
+    assert outcome.url and outcome.url.endswith(f"/pull/{pull.number}")
+    [listing] = [r for r in github.requests_to("api", "/pulls") if r.method == "GET"]
+    assert listing.query["head"] == f"octo:{PROPOSAL.branch}"  # with the owner (§4.11)
+
+
+def test_nothing_to_change_sends_no_write(github):
+    repo = github.add_repo("octo/hello", files={"a.txt": b"A\n"})
+
+    outcome = pulls.propose(client_for(github, repo), ["a.txt"], shout, PROPOSAL)
+
+    assert outcome.status == "nothing-to-change" and github.pulls_of(repo) == []
+    assert {r.method for r in github.requests_to("api")} == {"GET"}
+
+
+def test_the_branch_is_rebuilt_on_a_moved_default_branch_and_the_pull_request_updated(github):
+    repo = github.add_repo("octo/hello", files={"a.txt": b"a\n"})
+    client = client_for(github, repo)
+    pulls.propose(client, ["a.txt"], shout, PROPOSAL)
+    github.push(repo, "main", {"other.txt": b"meanwhile\n"})
+
+    again = pulls.propose(client, ["a.txt"], shout, PROPOSAL)
+
+    assert again.status == "updated"
+    assert github.files_at(repo, PROPOSAL.branch)["other.txt"] == b"meanwhile\n"
+    [commit] = github.commits_between(repo, "main", PROPOSAL.branch)
+    assert list(github.commit(repo, commit).parents) == [github.ref_sha(repo, "heads/main")]
+    assert len(github.pulls_of(repo)) == 1
+
+
+def test_a_pull_request_opened_meanwhile_is_updated_not_duplicated(github):
+    repo = github.add_repo("octo/hello", files={"a.txt": b"a\n"})
+    client = client_for(github, repo)
+    pulls.propose(client, ["a.txt"], shout, PROPOSAL)
+    # The listing misses the open pull request (a race with another run): the create
+    # answers "already exists" (§4.11), and the pull request found then is updated.
+    github.fail_next(200, method="GET", path="/pulls$", body=[])
+    github.push(repo, "main", {"other.txt": b"x\n"})
+
+    again = pulls.propose(client, ["a.txt"], shout, PROPOSAL)
+
+    assert again.status == "updated" and len(github.pulls_of(repo)) == 1
+    creates = [r for r in github.requests_to("api", "/pulls") if r.method == "POST"]
+    assert len(creates) == 2  # the second one answered 422 "already exists"
+
+
+def test_an_empty_repository_is_named(github):
+    repo = github.add_repo("octo/empty", empty=True)
+    with pytest.raises(GitHubError, match="octo/empty is empty"):
+        pulls.propose(client_for(github, repo), ["a.txt"], shout, PROPOSAL)
+
+
+def test_the_default_branch_is_read_when_not_given(github):
+    repo = github.add_repo("octo/hello", default_branch="trunk", files={"a.txt": b"a\n"})
+
+    outcome = pulls.propose(client_for(github, repo), ["a.txt"], shout, PROPOSAL)
+
+    assert outcome.status == "opened" and github.pulls_of(repo)[0].base == "trunk"
+
+
+def test_a_token_without_contents_write_is_not_allowed_and_names_it(github):
+    repo = github.add_repo("octo/hello", files={"a.txt": b"a\n"})
+    github.add_token(TOKEN, "read", pull_requests="write")
+
+    with pytest.raises(pulls.NotAllowed) as raised:
+        pulls.propose(client_for(github, repo), ["a.txt"], shout, PROPOSAL)
+
+    assert "contents: write" in raised.value.needs and github.pulls_of(repo) == []
+
+
+def test_a_server_error_on_a_git_write_is_retried(github):
+    repo = github.add_repo("octo/hello", files={"a.txt": b"a\n"})
+    github.fail_next(502, method="POST", path="/git/trees$")
+
+    outcome = pulls.propose(client_for(github, repo), ["a.txt"], shout, PROPOSAL)
+
+    assert outcome.status == "opened"
+    assert len([r for r in github.requests_to("api", "/git/trees") if r.method == "POST"]) == 2
