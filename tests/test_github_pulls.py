@@ -119,3 +119,20 @@ def test_a_server_error_on_a_git_write_is_retried(github):
 
     assert outcome.status == "opened"
     assert len([r for r in github.requests_to("api", "/git/trees") if r.method == "POST"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("POST", "/git/trees$", ["not", "an", "object"]),
+        ("POST", "/git/commits$", {"message": "no sha"}),
+        ("GET", "/git/commits/", {"tree": "not an object"}),
+        ("GET", "/git/ref/heads/main$", {"object": None}),
+    ],
+)
+def test_an_unexpected_answer_is_a_clear_error_not_a_crash(github, method, path, body):
+    repo = github.add_repo("octo/hello", files={"a.txt": b"a\n"})
+    github.fail_next(201 if method == "POST" else 200, method=method, path=path, body=body)
+
+    with pytest.raises(GitHubError, match="GitHub answered"):
+        pulls.propose(client_for(github, repo), ["a.txt"], shout, PROPOSAL)

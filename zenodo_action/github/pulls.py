@@ -88,7 +88,8 @@ def propose(
     absent = tuple(path for path in paths if path not in base.texts)
     if not entries:
         return PullOutcome("nothing-to-change", absent=absent)
-    tree = _write(client, "git/trees", {"base_tree": base.tree, "tree": entries})["sha"]
+    written = _write(client, "git/trees", {"base_tree": base.tree, "tree": entries})
+    tree = _own_sha(written, "the new tree")
     if tree == base.tree:  # the edits only restate what is there (§4.7)
         return PullOutcome("nothing-to-change", absent=absent)
     _move_branch(client, base, tree, proposal)
@@ -103,7 +104,7 @@ def _read_base(client: GitHubClient, paths: Sequence[str], default_branch: str |
     if sha is None:
         raise GitHubError(f"the default branch {branch!r} of {client.repository} does not exist")
     commit, _ = client.get_json(client.repo_path(f"git/commits/{sha}"), "read the base commit")
-    base = _Base(branch, sha, str(commit["tree"]["sha"]))
+    base = _Base(branch, sha, _sha(commit, "tree", "the base commit"))
     for path in paths:
         text = _file_text(client, path, sha)
         if text is not None:
@@ -113,7 +114,10 @@ def _read_base(client: GitHubClient, paths: Sequence[str], default_branch: str |
 
 def _default_branch(client: GitHubClient) -> str:
     data, _ = client.get_json(f"repos/{client.repository}", "read the repository")
-    return str(data["default_branch"])
+    branch = data.get("default_branch") if isinstance(data, dict) else None
+    if not isinstance(branch, str) or not branch:
+        raise GitHubError(f"GitHub did not say which branch of {client.repository} is the default")
+    return branch
 
 
 def _ref_sha(client: GitHubClient, branch: str) -> str | None:
@@ -127,7 +131,7 @@ def _ref_sha(client: GitHubClient, branch: str) -> str | None:
         if error.status == 409:  # §4.1: "Git Repository is empty."
             raise GitHubError(f"{client.repository} is empty: there is nothing to edit") from None
         raise
-    return str(data["object"]["sha"])
+    return _sha(data, "object", f"branch {branch}")
 
 
 def _file_text(client: GitHubClient, path: str, ref: str) -> str | None:
@@ -163,9 +167,8 @@ def _move_branch(client: GitHubClient, base: _Base, tree: str, proposal: Proposa
     head = _ref_sha(client, proposal.branch)
     if head is not None and _is_commit_of(client, head, tree, base.sha):
         return
-    commit = _write(
-        client, "git/commits", {"message": proposal.message, "tree": tree, "parents": [base.sha]}
-    )["sha"]
+    body = {"message": proposal.message, "tree": tree, "parents": [base.sha]}
+    commit = _own_sha(_write(client, "git/commits", body), "the new commit")
     if head is None:
         ref = {"ref": f"refs/heads/{proposal.branch}", "sha": commit}
         try:
@@ -181,8 +184,9 @@ def _move_branch(client: GitHubClient, base: _Base, tree: str, proposal: Proposa
 
 def _is_commit_of(client: GitHubClient, sha: str, tree: str, parent: str) -> bool:
     commit, _ = client.get_json(client.repo_path(f"git/commits/{sha}"), "read the branch")
-    parents = [p.get("sha") for p in commit.get("parents", []) if isinstance(p, dict)]
-    return commit.get("tree", {}).get("sha") == tree and parents == [parent]
+    listed = commit.get("parents") if isinstance(commit, dict) else None
+    parents = [p.get("sha") for p in listed or [] if isinstance(p, dict)]
+    return _sha(commit, "tree", "the branch's commit") == tree and parents == [parent]
 
 
 def _open_or_update(
@@ -218,9 +222,13 @@ def _open_pull(client: GitHubClient, base: str, branch: str) -> dict[str, Any] |
     )
     for pull in data if isinstance(data, list) else []:
         head = pull.get("head") if isinstance(pull, dict) else None
-        if isinstance(head, dict) and head.get("ref") == branch:
+        if isinstance(head, dict) and head.get("ref") == branch and _is_number(pull):
             return dict(pull)
     return None
+
+
+def _is_number(pull: dict[str, Any]) -> bool:
+    return isinstance(pull.get("number"), int) and not isinstance(pull.get("number"), bool)
 
 
 def _write(
@@ -235,10 +243,29 @@ def _write(
         )
     except HttpError as error:
         raise _refused(client, error, path) from None
-    answer = response.json()
+    try:
+        answer = response.json()
+    except ValueError:
+        answer = None
     if not isinstance(answer, dict):
         raise GitHubError(f"GitHub answered {method} {path} with no JSON object")
     return answer
+
+
+def _own_sha(data: dict[str, Any], what: str) -> str:
+    value = data.get("sha")
+    if not isinstance(value, str) or not value:
+        raise GitHubError(f"GitHub answered with no sha for {what}")
+    return value
+
+
+def _sha(data: Any, key: str, what: str) -> str:
+    """`data[key]["sha"]` of a git object or ref, or a clear error naming `what`."""
+    inner = data.get(key) if isinstance(data, dict) else None
+    value = inner.get("sha") if isinstance(inner, dict) else None
+    if not isinstance(value, str) or not value:
+        raise GitHubError(f"GitHub answered with no {key} for {what}")
+    return value
 
 
 def _said(body: Any) -> str:
