@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from tests import container_harness as harness
-from zenodo_action import action
+from zenodo_action import action, release_source
 
 GITHUB_TOKEN = "ghs_Zq8rT4testGitHubTokenValue0001"
 READ_ONLY_TOKEN = "ghs_Zq8rT4testReadOnlyTokenValue02"
@@ -126,7 +126,7 @@ class Runner:
 
 @pytest.fixture
 def runner(tmp_path, monkeypatch, capfd, fake_github, fake_zenodo, fast_retries):
-    monkeypatch.setattr(action, "ASSET_POLL_SECONDS", 0.05)
+    monkeypatch.setattr(release_source, "ASSET_POLL_SECONDS", 0.05)
     return Runner(tmp_path, monkeypatch, capfd, fake_github, fake_zenodo)
 
 
@@ -928,6 +928,8 @@ def test_when_actions_may_not_open_pull_requests_the_warning_names_the_setting(r
     [warning] = [w for w in result.annotations("warning") if "written back" in w]
     assert "Allow GitHub Actions to create and approve pull requests" in warning
     assert runner.github.ref_sha(runner.repo, "heads/zenodo-doi/v1.2.0") is not None
+    compare = "https://github.com/octo-org/frobnicator/compare/main...zenodo-doi/v1.2.0"
+    assert "branch zenodo-doi/v1.2.0" in warning and compare in warning
 
 
 def test_a_draft_run_proposes_its_reserved_doi_and_publishing_keeps_that_pull_request(runner):
@@ -960,3 +962,62 @@ def test_a_readme_the_write_back_could_not_edit_stops_the_release_before_zenodo(
     assert result.exit_code == 2
     assert "file=README.md,line=3" in result.stdout
     assert runner.zenodo.requests == [] and runner.github.pulls_of(runner.repo) == []
+
+
+def test_files_equal_to_an_older_version_write_back_nothing(runner):
+    with_files_to_cite(runner)
+    concept = seed(runner.zenodo)  # v1.1.0 holds old.whl
+    release = runner.release(assets={"old.whl": b"old"})
+
+    result = runner.publish_release(
+        release, concept=concept.concept_doi, **{"write-back": "all", "source-archive": "none"}
+    )
+
+    assert result.outputs["status"] == "unchanged" and result.outputs["version"] == "v1.1.0"
+    assert "files equal version v1.1.0" in result.stdout
+    assert runner.github.pulls_of(runner.repo) == []
+
+
+def test_a_pull_request_closed_without_merging_is_not_proposed_again(runner):
+    with_files_to_cite(runner)
+    concept = seed(runner.zenodo)
+    release = runner.release()
+    inputs = {"concept": concept.concept_doi, "write-back": "all"}
+    runner.publish_release(release, **inputs)
+    [pull] = runner.github.pulls_of(runner.repo)
+    pull.state = "closed"  # a maintainer said no
+
+    again = runner.publish_release(release, **inputs)
+
+    assert again.exit_code == 0 and "closed without merging" in again.stdout
+    assert len(runner.github.pulls_of(runner.repo)) == 1
+
+
+def test_the_next_version_closes_the_older_open_pull_request(runner):
+    with_files_to_cite(runner)
+    concept = seed(runner.zenodo)
+    inputs = {"concept": concept.concept_doi, "write-back": "citation"}
+    runner.publish_release(runner.release("v1.2.0"), **inputs)
+
+    newer = runner.publish_release(runner.release("v1.3.0", assets={"f.whl": b"1.3"}), **inputs)
+
+    older, latest = runner.github.pulls_of(runner.repo)
+    assert (older.head, older.state) == ("zenodo-doi/v1.2.0", "closed")
+    assert (latest.head, latest.state) == ("zenodo-doi/v1.3.0", "open")
+    assert f"Superseded by {newer.outputs['write-back-pull-request']}" in (older.body or "")
+    cff = runner.github.files_at(runner.repo, "zenodo-doi/v1.3.0")["CITATION.cff"].decode()
+    assert "version: 1.3.0  #" in cff and cff.count("type: doi") == 1
+
+
+def test_write_back_without_a_github_token_stops_before_zenodo(runner):
+    concept = seed(runner.zenodo)
+    release = runner.release()
+    runner.zenodo.requests.clear()
+    event = runner.github.release_event(runner.repo, release)
+    inputs = {"token": runner.zenodo.token, "zenodo-url": runner.zenodo.url}
+    inputs |= {"concept": concept.concept_doi, "write-back": "all"}
+
+    result = runner.run(inputs, event=event, github_token="")
+
+    assert result.exit_code == 2 and "github-token" in result.annotations("error")[0]
+    assert runner.zenodo.requests == []

@@ -43,8 +43,10 @@ def test_one_commit_on_its_own_branch_and_one_pull_request(github):
     [pull] = github.pulls_of(repo)
     assert (pull.head, pull.base, pull.title) == (PROPOSAL.branch, "main", "Cite v1.2.0")
     assert outcome.url and outcome.url.endswith(f"/pull/{pull.number}")
-    [listing] = [r for r in github.requests_to("api", "/pulls") if r.method == "GET"]
-    assert listing.query["head"] == f"octo:{PROPOSAL.branch}"  # with the owner (§4.11)
+    listings = [r for r in github.requests_to("api", "/pulls") if r.method == "GET"]
+    assert [r.query["state"] for r in listings] == ["open", "closed"]  # none was declined
+    for listing in listings:
+        assert listing.query["head"] == f"octo:{PROPOSAL.branch}"  # with the owner (§4.11)
 
 
 def test_nothing_to_change_sends_no_write(github):
@@ -136,3 +138,20 @@ def test_an_unexpected_answer_is_a_clear_error_not_a_crash(github, method, path,
 
     with pytest.raises(GitHubError, match="GitHub answered"):
         pulls.propose(client_for(github, repo), ["a.txt"], shout, PROPOSAL)
+
+
+def test_a_secondary_rate_limit_without_retry_after_waits_a_minute_and_retries(fake_github):
+    fake_github.add_token(TOKEN)
+    repo = fake_github.add_repo("octo/hello", files={"a.txt": b"a\n"})
+    waits: list[float] = []
+    policy = RetryPolicy(base_delay=0.01, max_delay=300, total_wait=600, read_timeout=2)
+    client = GitHubClient(
+        fake_github.api_url, repo.full_name, TOKEN, policy=policy, sleep=waits.append
+    )
+    # Seen in practice with neither Retry-After nor a zero remaining count (§2.4).
+    message = "You have exceeded a secondary rate limit. Please wait a few minutes."
+    fake_github.fail_next(403, method="POST", path="/pulls$", body={"message": message})
+
+    outcome = pulls.propose(client, ["a.txt"], shout, PROPOSAL)
+
+    assert outcome.status == "opened" and waits == [60.0]

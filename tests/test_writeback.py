@@ -5,6 +5,7 @@ loopback; the Action's pull request is tested in tests/test_action.py."""
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from zenodo_action.cli import main
 from zenodo_action.errors import UsageError
 from zenodo_action.settings import write_back_targets
+from zenodo_action.writeback import branch_for
 
 CITATION = """\
 # How to cite the Frobnicator
@@ -169,3 +171,77 @@ def test_what_write_back_could_not_do_stops_the_run_before_zenodo(project, setup
 
     assert code == 2 and "write-back" in err and said in err
     assert project.zenodo.requests == []
+
+
+@pytest.mark.parametrize(
+    ("version", "branch"),
+    [
+        ("v1.2.0", "zenodo-doi/v1.2.0"),
+        ("2024-05-02", "zenodo-doi/2024-05-02"),
+    ],
+)
+def test_a_plain_version_names_its_branch(version, branch):
+    assert branch_for(version) == branch
+
+
+@pytest.mark.parametrize("version", ["1...2", "1.0.lock", "release 1.0", "v1.0+a", "..", "é"])
+def test_any_version_gives_a_branch_name_git_accepts(version, tmp_path):
+    branch = branch_for(version)
+    check = subprocess.run(["git", "check-ref-format", "--branch", branch], capture_output=True)
+    assert check.returncode == 0, branch
+    assert branch != branch_for(version + "x")
+
+
+def test_versions_that_clean_to_the_same_text_get_different_branches():
+    assert branch_for("1.0+a") != branch_for("1.0-a")
+
+
+def test_all_and_an_unknown_target_is_still_refused():
+    with pytest.raises(UsageError, match="unknown 'bogus'"):
+        write_back_targets("all, bogus", "--write-back")
+
+
+def test_back_fill_flags_without_a_release_tag_are_refused(project):
+    code, _, err = project.publish("--files", "dist/*", "--source-archive", "none")
+    assert code == 2 and "--source-archive only apply with --release-tag" in err
+
+
+def test_a_two_step_release_never_makes_the_record_a_version_of_itself(project):
+    concept = seed(project.zenodo)
+    args = ["--concept", concept.concept_doi, "--files", "dist/*", "--version", "1.2.0"]
+    code, draft, _ = project.publish(*args, "--draft", "--write-back", "citation")
+    assert code == 0 and draft["doi"] in (project.root / "CITATION.cff").read_text()
+
+    code, published, err = project.publish(*args)
+
+    assert code == 0, err
+    [_, new] = project.zenodo.published_versions(concept.concept_id)
+    related = {r["identifier"] for r in new["metadata"].get("related_identifiers", [])}
+    assert published["doi"] not in related and concept.concept_doi in related
+
+
+def test_a_readme_without_markers_is_noticed_before_publishing(project):
+    (project.root / "README.md").write_text("# Frobnicator\n")
+    concept = seed(project.zenodo)
+    args = ["--concept", concept.concept_doi, "--files", "dist/*", "--version", "1.2.0"]
+
+    code, _, err = project.publish(*args, "--write-back", "readme")
+
+    assert code == 0 and "README.md has no <!-- zenodo-badge --><!-- /zenodo-badge -->" in err
+
+
+def test_a_back_fill_keeps_a_publication_date_given_on_the_command_line(project, fake_github):
+    repo = fake_github.add_repo("octo-org/frobnicator")
+    fake_github.add_release(repo, "rel/1.2", published_at="2024-06-01T08:00:00Z")
+    concept = seed(project.zenodo)
+    args = ["--concept", concept.concept_doi, "--release-tag", "rel/1.2"]
+    args += ["--repository", repo.full_name, "--github-api-url", fake_github.api_url]
+
+    code, result, err = project.publish(*args, "--publication-date", "2024-01-31")
+
+    assert code == 0, err
+    assert result["version"] == "rel/1.2"
+    [lookup] = fake_github.requests_to("api", "/releases/tags/")
+    assert lookup.path.endswith("/releases/tags/rel/1.2")  # either form is accepted (§1.1)
+    [_, new] = project.zenodo.published_versions(concept.concept_id)
+    assert new["publication_date"] == "2024-01-31"

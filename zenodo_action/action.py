@@ -2,39 +2,32 @@
 
 Three uses (action.yml): validate the metadata on pull requests (no token, so forks
 work); publish a release's assets and source archive as the next version of a concept;
-publish the files a scheduled or manual run names (datasets). This module is the one
-place that knows both GitHub and the publish: `Settings.from_runner` reads the inputs,
-`GitHubReporter` writes for the runner, and `GitHubRelease` hands a release's files and
-notes to `publish.publish`.
+publish the files a scheduled or manual run names (datasets). This module wires GitHub
+and the publish together: `Settings.from_runner` reads the inputs, `GitHubReporter`
+writes for the runner, `release_source` hands a release's files and notes to
+`publish.publish` (the event's, or one read by `release-tag` to back-fill it), and after
+the publish come the badge in the release notes and the write-back pull request.
 """
 
 from __future__ import annotations
 
 import os
-import re
-import shutil
 import sys
-from pathlib import Path
-from typing import Any
 
-from zenodo_action import check, edits, files, logs, publish, writeback
-from zenodo_action.errors import EXIT_FAILURE, EXIT_OK, ActionError
-from zenodo_action.github import commands, pulls, repository
-from zenodo_action.github.event import Release, Repository, RunContext
-from zenodo_action.github.releases import GitHubClient, GitHubError, make_download_dir
+from zenodo_action import check, logs, publish, release_source, writeback
+from zenodo_action.errors import EXIT_FAILURE, EXIT_OK, ActionError, UsageError
+from zenodo_action.github import commands, pulls
+from zenodo_action.github.event import Release, RunContext
+from zenodo_action.github.releases import GitHubClient, GitHubError
 from zenodo_action.github.reporter import GitHubReporter
-from zenodo_action.metadata.names import creator_from_display_name
-from zenodo_action.metadata.vocabularies import is_known_license
 from zenodo_action.reporter import Reporter
-from zenodo_action.result import PublishResult
 from zenodo_action.secrets import guard_std_streams
-from zenodo_action.settings import ReleaseOptions, Settings
+from zenodo_action.settings import Settings
 from zenodo_action.zenodo.plan import same_version
 
 # `published` fires once for releases and pre-releases alike; `created`, `released` and
 # `prereleased` fire for the same release too, and would publish it twice (§3.1).
 RELEASE_ACTION = "published"
-ASSET_POLL_SECONDS = 10.0  # while an asset is still uploading (§3.3)
 
 
 def main() -> int:
@@ -72,43 +65,15 @@ def publish_run(settings: Settings, reporter: Reporter) -> int:
     elif release is not None and not _publishable(release, context, reporter):
         return EXIT_OK
     if settings.write_back.enabled:
-        writeback.preflight(settings)  # its problems stop the run before Zenodo
-    done = _publish(settings, reporter, github, context.repository, release)
+        if not settings.github_token:
+            raise UsageError("input 'write-back' needs the github-token input (a GitHub token)")
+        writeback.preflight(settings, reporter)  # its problems stop the run before Zenodo
+    done = release_source.publish_release(settings, reporter, github, context.repository, release)
     if settings.release.notes_badge and release is not None:
         _add_badge(github, release, done, reporter)
     if settings.write_back.enabled:
         _write_back(settings, github, context, release, done, reporter)
     return EXIT_OK
-
-
-def publish_tagged_release(settings: Settings, reporter: Reporter) -> publish.Published:
-    """The command line's back-fill: the release with `--release-tag`, as its event would
-    have published it (assets, source archive, date, notes)."""
-    assert settings.repository and settings.release_tag, "settings check both"
-    github = GitHubClient(settings.github_api_url, settings.repository, settings.github_token)
-    release = github.release_by_tag(settings.release_tag)
-    owner, name = settings.repository.split("/")
-    repository = Repository(owner, name, release.html_url.rsplit("/releases/", 1)[0])
-    return _publish(settings.for_release(release), reporter, github, repository, release)
-
-
-def _publish(
-    settings: Settings,
-    reporter: Reporter,
-    github: GitHubClient,
-    repository: Repository,
-    release: Release | None,
-) -> publish.Published:
-    download_dir = make_download_dir()
-    try:
-        source = (
-            GitHubRelease(github, repository, release, settings.release, download_dir)
-            if release
-            else None
-        )
-        return publish.publish(settings, reporter, source)
-    finally:
-        shutil.rmtree(download_dir, ignore_errors=True)
 
 
 def _publishable(release: Release, context: RunContext, reporter: Reporter) -> bool:
@@ -123,75 +88,6 @@ def _publishable(release: Release, context: RunContext, reporter: Reporter) -> b
         title="zenodo-action",
     )
     return False
-
-
-class GitHubRelease:
-    """A GitHub release as a publish sees it: assets, source archive, what the release
-    and its repository say for fields no file sets, and a link to the release page."""
-
-    def __init__(
-        self,
-        github: GitHubClient,
-        repository: Repository,
-        release: Release,
-        options: ReleaseOptions,
-        folder: Path,
-    ) -> None:
-        self.github = github
-        self.repository = repository
-        self.release = release
-        self.options = options
-        self.folder = folder  # private, outside the workspace; removed by the caller
-
-    @property
-    def related(self) -> tuple[dict[str, str], ...]:
-        link = {"identifier": self.release.html_url, "relation": "isSupplementTo", "scheme": "url"}
-        return (link,)
-
-    def fields(self, missing: frozenset[str]) -> dict[str, Any]:
-        """Zenodo's GitHub integration's defaults (github-rest.md §3.5): the title
-        "owner/repo: release", software, the repository's contributors and licence, the
-        notes rendered as the description. Only for what is missing: each costs requests."""
-        found: dict[str, Any] = {}
-        if "title" in missing:
-            found["title"] = f"{self.repository.full_name}: {self.release.title}"
-        if "upload_type" in missing:
-            found["upload_type"] = "software"
-        if "creators" in missing:
-            found["creators"] = self._creators()
-        if "license" in missing:
-            spdx = repository.repository_license(self.github)
-            if spdx and is_known_license(spdx):
-                found["license"] = spdx
-        if "description" in missing and self.release.notes.strip():
-            found["description"] = self.github.render_markdown(self.release.notes)
-        return {key: value for key, value in found.items() if value}
-
-    def _creators(self) -> list[dict[str, str]]:
-        """Users who contributed, bots left out, most commits first; else the owner."""
-        creators = []
-        for person in repository.contributors(self.github):
-            creator = {"name": creator_from_display_name(person.name, person.login)}
-            if person.company:
-                creator["affiliation"] = person.company.strip()
-            creators.append(creator)
-        return creators or [{"name": self.repository.owner}]
-
-    def files(self) -> list[files.LocalFile]:
-        """The assets and the source archive, downloaded; their MD5s come with the download."""
-        found: list[files.LocalFile] = []
-        if self.options.assets:
-            assets = self.github.wait_for_assets(
-                self.release.id, timeout=self.options.asset_wait, poll_interval=ASSET_POLL_SECONDS
-            )
-            found += [self.github.download_asset(asset, self.folder) for asset in assets]
-        if self.options.source_archive:
-            found.append(
-                self.github.download_source_archive(
-                    self.release.tag_name, self.options.source_archive, self.folder
-                )
-            )
-        return found
 
 
 def _add_badge(
@@ -229,95 +125,63 @@ def _write_back(
 ) -> None:
     """Propose the DOI in the repository's files as one pull request (README "Write the
     DOI back"). Whatever stops it is a warning: the version is published either way."""
-    title = "write-back"
-    if not writeback.wanted(done.result):
-        reporter.note("notice", writeback.skipped(done.result), title=title)
+    if not writeback.wanted(done):
+        reporter.note("notice", writeback.skipped(done), title=writeback.TITLE)
         return
     assert settings.publish is not None
-    chosen = writeback.targets(settings)
+    targets = settings.write_back.targets
     facts = writeback.facts_of(done, settings.publish.zenodo_url)
-    proposal = _proposal(done.result, facts, context, release, [t.path for t in chosen])
+    links = [f"- workflow run: {context.run_url}"] if context.run_url else []
+    if release is not None:
+        links.insert(0, f"- GitHub release: [{release.tag_name}]({release.html_url})")
+    proposal = writeback.proposal(done.result, facts, [t.path for t in targets], links)
     try:
         outcome = pulls.propose(
             github,
-            [t.path for t in chosen],
-            writeback.editor(chosen, facts),
+            [t.path for t in targets],
+            writeback.editor(targets, facts),
             proposal,
             default_branch=context.repository.default_branch,
+            supersede=writeback.BRANCH_PREFIX,
         )
     except pulls.NotAllowed as error:
-        message = f"the DOI was not written back: {error.message}; allow it with {error.needs}"
-        reporter.note("warning", message, title=title)
+        reporter.note("warning", _not_allowed(error, context), title=writeback.TITLE)
         return
     except ActionError as error:
-        reporter.note("warning", f"the DOI was not written back: {error.message}", title=title)
+        message = f"the DOI was not written back: {error.message}"
+        reporter.note("warning", message, title=writeback.TITLE)
         return
     _report_pull(outcome, proposal, reporter)
 
 
+def _not_allowed(error: pulls.NotAllowed, context: RunContext) -> str:
+    message = f"the DOI was not written back: {error.message}; allow it with {error.needs}"
+    if error.pushed and error.base:
+        compare = f"{context.server_url}/{context.repository.full_name}/compare/"
+        message += (
+            f". The commit is on branch {error.pushed}: open the pull request by hand at "
+            f"{compare}{error.base}...{error.pushed}?expand=1"
+        )
+    return message
+
+
 def _report_pull(outcome: pulls.PullOutcome, proposal: pulls.Proposal, reporter: Reporter) -> None:
-    title = "write-back"
+    title = writeback.TITLE
     for path in outcome.absent:
         reporter.note("notice", f"{path} is not on the default branch: not written", title=title)
     if outcome.status == "nothing-to-change":
-        reporter.note("notice", "the files already cite this DOI: no pull request", title=title)
+        message = "nothing to change on the default branch (the files already cite this DOI, "
+        message += "or hold nothing to update): no pull request"
+        reporter.note("notice", message, title=title)
         return
-    verb = "opened" if outcome.status == "opened" else "updated"
+    if outcome.status == "declined":
+        message = f"{outcome.url} for this version was closed without merging: not proposed "
+        message += "again (reopen it to have it updated)"
+        reporter.note("notice", message, title=title)
+        return
     files = ", ".join(outcome.changed)
-    reporter.note(
-        "notice", f"{verb} {outcome.url} ({files}, branch {proposal.branch})", title=title
-    )
+    message = f"{outcome.status} {outcome.url} ({files}, branch {proposal.branch})"
+    if outcome.superseded:
+        message += f"; closed the older {', '.join(outcome.superseded)}"
+    reporter.note("notice", message, title=title)
     reporter.output("write-back-pull-request", outcome.url or "")
-
-
-def _proposal(
-    result: PublishResult,
-    facts: edits.DoiFacts,
-    context: RunContext,
-    release: Release | None,
-    paths: list[str],
-) -> pulls.Proposal:
-    version = result.version or str(result.record_id)
-    what = f"version {version}" if result.version else f"record {result.record_id}"
-    doi = "reserved Zenodo DOI" if result.doi_reserved else "Zenodo DOI"
-    if result.doi_reserved:
-        said = (
-            f"Zenodo reserved the DOI {facts.version_doi} for {what} of this repository, "
-            "in a draft that is not published yet: the DOI resolves once a run with "
-            "`publish: true` publishes that draft (README: a two-step release)."
-        )
-    else:
-        said = (
-            f"Zenodo published {what} of this repository with the DOI "
-            f"[{facts.version_doi}](https://doi.org/{facts.version_doi})."
-        )
-    lines = [
-        said,
-        "",
-        f"- Zenodo record: {result.record_url}",
-        f"- version DOI: {facts.version_doi}",
-        f"- concept DOI (always the latest version): {facts.concept_doi or '-'}",
-    ]
-    if release is not None:
-        lines.append(f"- GitHub release: [{release.tag_name}]({release.html_url})")
-    if context.run_url:
-        lines.append(f"- workflow run: {context.run_url}")
-    lines += [
-        "",
-        f"This pull request updates {', '.join(paths)} where they cite the record; nothing "
-        "else in them changes. It was opened by zenodo-action (`write-back` input); a later "
-        "run for this version updates it instead of opening another.",
-    ]
-    return pulls.Proposal(
-        branch=branch_for(version),
-        title=f"Cite {what} by its {doi} {facts.version_doi}",
-        body="\n".join(lines),
-        message=f"Cite {what} by its {doi} {facts.version_doi}\n\n"
-        f"Written back by zenodo-action from {result.record_url}.",
-    )
-
-
-def branch_for(version: str) -> str:
-    """`zenodo-doi/<version>`, kept to what git allows in a branch name."""
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", version).strip(".-") or "version"
-    return f"zenodo-doi/{safe.replace('..', '.')}"

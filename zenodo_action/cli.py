@@ -153,7 +153,6 @@ def add_release_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--source-archive",
         choices=("zip", "tar.gz", "none"),
-        default="zip",
         help="with --release-tag: the tag's source archive to publish too (default: zip)",
     )
     parser.add_argument(
@@ -184,11 +183,11 @@ def run_publish(settings: Settings, reporter: Reporter) -> int:
 
     logs.setup()
     if settings.write_back.enabled:
-        writeback.preflight(settings)  # its problems stop the run before Zenodo
+        writeback.preflight(settings, reporter)  # its problems stop the run before Zenodo
     if settings.release_tag:
-        from zenodo_action import action
+        from zenodo_action import release_source
 
-        done = action.publish_tagged_release(settings, reporter)
+        done = release_source.publish_tagged_release(settings, reporter)
     else:
         done = publish.publish(settings, reporter)
     if settings.write_back.enabled:

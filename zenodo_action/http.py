@@ -37,6 +37,8 @@ from zenodo_action.urls import origin
 log = logging.getLogger("zenodo_action.http")
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+SECONDARY_LIMIT = "secondary rate limit"  # in GitHub's message, any case
+SECONDARY_LIMIT_WAIT = 60.0  # seconds; GitHub: "wait at least one minute", then back off
 
 
 @dataclass(frozen=True)
@@ -70,9 +72,14 @@ class RetryPolicy:
             if seconds is not None:
                 return min(self.max_delay, seconds)
         if is_rate_limited(response):
+            # The reset time counts only when the count ran out: GitHub sends it on every
+            # answer, its secondary limit included (github-rest.md §2.4, steps 2 and 3).
             reset = response.headers.get("X-RateLimit-Reset")
-            if reset and reset.strip().isdigit():
+            spent = response.headers.get("X-RateLimit-Remaining") in (None, "0")
+            if reset and reset.strip().isdigit() and spent:
                 return min(self.max_delay, max(0.0, int(reset) - now))
+            if _secondary_limit(response):  # "wait at least one minute" (§2.4)
+                return min(self.max_delay, SECONDARY_LIMIT_WAIT)
         return None
 
     def timeout_for(self, upload_size: int = 0) -> tuple[float, float]:
@@ -81,13 +88,22 @@ class RetryPolicy:
 
 
 def is_rate_limited(response: requests.Response) -> bool:
-    """429, or GitHub's 403 with no requests left or a Retry-After (github-actions.md §4.3)."""
+    """429, or GitHub's 403 with no requests left, a Retry-After, or a message about its
+    secondary limit (github-actions.md §4.3, github-rest.md §2.4)."""
     if response.status_code == 429:
         return True
     headers = response.headers
     return response.status_code == 403 and (
-        headers.get("X-RateLimit-Remaining") == "0" or "Retry-After" in headers
+        headers.get("X-RateLimit-Remaining") == "0"
+        or "Retry-After" in headers
+        or _secondary_limit(response)
     )
+
+
+def _secondary_limit(response: requests.Response) -> bool:
+    """GitHub's secondary limit, often answered with neither Retry-After nor a zero
+    remaining count, only this message (github-rest.md §2.4)."""
+    return response.status_code in (403, 429) and SECONDARY_LIMIT in response.text[:2000].lower()
 
 
 def _parse_retry_after(value: str, now: float) -> float | None:

@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Literal
 from urllib.parse import unquote, urlsplit
 
@@ -32,7 +32,7 @@ from zenodo_action.github.event import (
     check_url,
     load_context,
 )
-from zenodo_action.metadata.sources import SourcePaths
+from zenodo_action.metadata.sources import IGNORE, SourcePaths
 from zenodo_action.urls import insecure
 from zenodo_action.zenodo.api import KNOWN_PREFIXES, ConceptRef
 
@@ -90,11 +90,17 @@ GITHUB_API = "https://api.github.com"
 
 
 @dataclass(frozen=True)
-class WriteBackOptions:
-    """Which of the repository's files get the DOI after a publish (empty: none)."""
+class WriteBackTarget:
+    kind: str  # citation, codemeta or readme
+    path: str  # relative to the repository's root, with `/`
+    named: bool  # the user named the file (a missing one is an error, not a notice)
 
-    targets: frozenset[str] = frozenset()
-    readme: str = DEFAULT_README  # the file whose zenodo-badge markers get the badge
+
+@dataclass(frozen=True)
+class WriteBackOptions:
+    """Which of the repository's files get the DOI after a publish (none: off)."""
+
+    targets: tuple[WriteBackTarget, ...] = ()
 
     @property
     def enabled(self) -> bool:
@@ -169,9 +175,8 @@ class Settings:
             files=tuple(args.files or ()),
             output_format=output_format,
             publish=publish,
-            write_back=WriteBackOptions(
-                write_back_targets(args.write_back, "--write-back"),
-                args.readme_file or DEFAULT_README,
+            write_back=write_back_options(
+                args.write_back, args.readme_file, common.sources, "--write-back"
             ),
         )
         return settings._backfill_from_args(args, environ)
@@ -181,13 +186,17 @@ class Settings:
         flags or GITHUB_REPOSITORY / GITHUB_TOKEN, as in a workflow step)."""
         tag = (args.release_tag or "").strip() or None
         if tag is None:
+            given = [flag for flag, value in _release_flags(args) if value is not None]
+            if given:
+                raise UsageError(f"{', '.join(given)} only apply with --release-tag")
             if not self.files:
                 raise UsageError("publish needs --files, or --release-tag to publish a release")
             return self
         repository = (args.repository or "").strip() or self.repository
         if not repository or not REPOSITORY_PATTERN.match(repository):
             raise UsageError(
-                f"--release-tag needs the repository as owner/name, not {repository!r}",
+                "--release-tag needs the repository as owner/name"
+                + (f", not {repository!r}" if repository else ""),
                 hint="pass --repository owner/name (or set GITHUB_REPOSITORY)",
             )
         api_url = args.github_api_url or _variable(environ, "GITHUB_API_URL") or GITHUB_API
@@ -199,7 +208,7 @@ class Settings:
             github_token=(environ.get("GITHUB_TOKEN") or "").strip() or None,
             release=ReleaseOptions(
                 assets=not args.no_release_assets,
-                source_archive=ARCHIVES[args.source_archive],
+                source_archive=ARCHIVES[args.source_archive or "zip"],
                 notes_badge=False,  # the CLI leaves the release as it is
                 asset_wait=0.0,  # a past release: nothing is still uploading
             ),
@@ -256,9 +265,8 @@ class Settings:
             runner=RunnerFiles(
                 root, _variable(environ, "GITHUB_OUTPUT"), _variable(environ, "GITHUB_STEP_SUMMARY")
             ),
-            write_back=WriteBackOptions(
-                write_back_targets(text("write-back"), "input 'write-back'"),
-                text("readme-file") or DEFAULT_README,
+            write_back=write_back_options(
+                text("write-back"), text("readme-file"), sources, "input 'write-back'"
             ),
             release_tag=text("release-tag"),
         )
@@ -294,7 +302,7 @@ class Settings:
         publish = dataclasses.replace(
             self.publish,
             version=self.publish.version or release.tag_name,
-            publication_date=release.published_date,
+            publication_date=self.publish.publication_date or release.published_date,
         )
         return dataclasses.replace(self, publish=publish)
 
@@ -303,18 +311,56 @@ class Settings:
         return dataclasses.replace(self, publish=dataclasses.replace(self.publish, version=version))
 
 
+def _release_flags(args: argparse.Namespace) -> list[tuple[str, object]]:
+    """The back-fill's flags, None where not given."""
+    return [
+        ("--repository", args.repository),
+        ("--github-api-url", args.github_api_url),
+        ("--source-archive", args.source_archive),
+        ("--no-release-assets", args.no_release_assets or None),
+    ]
+
+
 def write_back_targets(given: str | None, name: str) -> frozenset[str]:
     """`citation, readme` (commas or lines; `all`: every one; empty: none)."""
     words = [w.strip().lower() for w in re.split(r"[,\n]", given or "") if w.strip()]
-    if "all" in words:
-        return frozenset(WRITE_BACK_TARGETS)
-    unknown = [w for w in words if w not in WRITE_BACK_TARGETS]
+    unknown = [w for w in words if w not in (*WRITE_BACK_TARGETS, "all")]
     if unknown:
         raise UsageError(
             f"{name}: unknown {', '.join(repr(w) for w in unknown)}; name any of "
             f"{', '.join(WRITE_BACK_TARGETS)}, or all (empty: no write-back)"
         )
-    return frozenset(words)
+    return frozenset(WRITE_BACK_TARGETS) if "all" in words else frozenset(words)
+
+
+def write_back_options(
+    given: str | None, readme: str | None, sources: SourcePaths, name: str
+) -> WriteBackOptions:
+    """The files write-back edits: the CITATION.cff and codemeta.json the run reads (their
+    default names when it names none) and the README; each must be a path inside the
+    repository, since a pull request can only change those."""
+    chosen = write_back_targets(given, name)
+    named = {"citation": sources.citation, "codemeta": sources.codemeta, "readme": readme}
+    defaults = {"citation": "CITATION.cff", "codemeta": "codemeta.json", "readme": DEFAULT_README}
+    targets = []
+    for kind in WRITE_BACK_TARGETS:
+        if kind not in chosen:
+            continue
+        if named[kind] == IGNORE:
+            raise UsageError(f"{name} names {kind}, but its file is set to none (not read)")
+        path = named[kind] or defaults[kind]
+        chosen_by_user = path != defaults[kind]  # a missing default file is just skipped
+        targets.append(WriteBackTarget(kind, _repository_path(path, kind), chosen_by_user))
+    return WriteBackOptions(tuple(targets))
+
+
+def _repository_path(given: str, kind: str) -> str:
+    path = PurePosixPath(given.strip().replace("\\", "/"))
+    if path.is_absolute() or ".." in path.parts or not path.parts or path == PurePosixPath("."):
+        raise UsageError(
+            f"write-back: the {kind} file {given!r} is not a path inside the repository"
+        )
+    return str(path)
 
 
 def seconds(given: str | None, name: str, default: float) -> float:

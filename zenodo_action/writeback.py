@@ -1,6 +1,6 @@
-"""The DOI back into the repository's own files: which files, with which facts, and
-writing them into a working tree (the CLI). The Action proposes the same edits as a pull
-request (`github/pulls.py`, wired in action.py); the edits themselves are `edits.py`.
+"""The DOI back into the repository's own files: with which facts, checked before the
+publish, proposed as a pull request (the Action, `github/pulls.py`) or written into the
+working tree (the CLI). The edits themselves are `edits.py`; which files, `settings.py`.
 
 Which DOI goes where (README "Write the DOI back"): CITATION.cff's `doi`, codemeta.json's
 `identifier` and the README badge get the concept DOI, which is right in every tree and
@@ -10,65 +10,29 @@ always resolves to the latest version; the version DOI goes into CITATION.cff's
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import tempfile
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 
 from zenodo_action import edits
 from zenodo_action.errors import ActionError, UsageError
-from zenodo_action.metadata.sources import IGNORE, SourcePaths
+from zenodo_action.github.pulls import Proposal
 from zenodo_action.publish import Published
 from zenodo_action.reporter import Reporter
 from zenodo_action.result import PublishResult, badge
-from zenodo_action.settings import Settings
+from zenodo_action.settings import Settings, WriteBackTarget
+from zenodo_action.zenodo.plan import same_version
 
-DEFAULT_NAMES = {"citation": "CITATION.cff", "codemeta": "codemeta.json"}
+TITLE = "write-back"
 EDITORS: Mapping[str, Callable[..., str]] = {
     "citation": edits.edit_citation,
     "codemeta": edits.edit_codemeta,
     "readme": edits.edit_readme,
 }
-
-
-@dataclass(frozen=True)
-class Target:
-    kind: str  # citation, codemeta or readme
-    path: str  # relative to the repository's root, with `/`
-
-
-def targets(settings: Settings) -> list[Target]:
-    """The files to edit: the CITATION.cff and codemeta.json the run reads (their default
-    names when it reads none) and the README named for the badge. A path outside the
-    repository (absolute, or climbing out) cannot be part of a pull request: refused."""
-    chosen = settings.write_back.targets
-    named = {"citation": _named(settings.sources, "citation"), "codemeta": None, "readme": None}
-    named["codemeta"] = _named(settings.sources, "codemeta")
-    named["readme"] = settings.write_back.readme
-    found = []
-    for kind in ("citation", "codemeta", "readme"):
-        if kind in chosen and named[kind] is not None:
-            found.append(Target(kind, _repository_path(str(named[kind]), kind)))
-    return found
-
-
-def _named(spec: SourcePaths, kind: str) -> str | None:
-    given = spec.citation if kind == "citation" else spec.codemeta
-    if given == IGNORE:
-        return None  # the user told the run to ignore that file: it is not edited either
-    return given or DEFAULT_NAMES[kind]
-
-
-def _repository_path(given: str, kind: str) -> str:
-    path = PurePosixPath(given.replace(os.sep, "/"))
-    if path.is_absolute() or ".." in path.parts or not path.parts:
-        raise UsageError(
-            f"write-back: the {kind} file {given!r} is not a path inside the repository"
-        )
-    return str(path)
-
-
+BRANCH_PREFIX = "zenodo-doi/"
 # Stand-in facts for the preflight: any DOI exercises the same parsing and placement.
 _TRIAL = edits.DoiFacts(
     version_doi="10.5281/zenodo.2",
@@ -79,29 +43,61 @@ _TRIAL = edits.DoiFacts(
 )
 
 
-def preflight(settings: Settings) -> list[Target]:
-    """The targets, checked before anything is sent to Zenodo: paths inside the
-    repository, and the checkout's copies editable (a README whose markers do not pair, a
-    CITATION.cff with flow-style identifiers fail here, with their line, not after the
-    version is published). The pull request edits the default branch's copies, which
-    usually are these."""
-    chosen = targets(settings)
-    edit = editor(chosen, _TRIAL)
-    for target in chosen:
+def preflight(settings: Settings, reporter: Reporter) -> None:
+    """Before anything is sent to Zenodo: a file the user named exists, and the checkout's
+    copies can be edited (a README whose markers do not pair, a CITATION.cff with flow-style
+    identifiers fail here, with their line, not after the version is published). The pull
+    request edits the default branch's copies, which usually are these."""
+    edit = editor(settings.write_back.targets, _TRIAL)
+    for target in settings.write_back.targets:
         file = settings.root / target.path
-        if file.is_file():
-            try:
-                edit(target.path, file.read_bytes().decode("utf-8"))
-            except UnicodeDecodeError:
-                raise UsageError(f"write-back: {target.path} is not UTF-8 text") from None
-            except edits.EditError as error:
-                raise UsageError(
-                    f"write-back: {error.message}",
-                    hint=error.hint,
-                    file=error.file,
-                    line=error.line,
-                ) from None
-    return chosen
+        if not file.is_file():
+            if target.named or file.exists():
+                raise UsageError(f"write-back: {target.path} is not a file in {settings.root}")
+            continue
+        text = _read(file, target.path)
+        try:
+            edit(target.path, text)
+        except edits.EditError as error:
+            raise UsageError(
+                f"write-back: {error.message}", hint=error.hint, file=error.file, line=error.line
+            ) from None
+        if target.kind == "readme" and edits.readme_markers(text, path=target.path) == 0:
+            message = (
+                f"{target.path} has no {edits.MARKER_OPEN}{edits.MARKER_CLOSE} markers: no "
+                "badge is written until you add them where it belongs"
+            )
+            reporter.note("notice", message, title=TITLE)
+
+
+def _read(file: Path, path: str) -> str:
+    try:
+        return file.read_bytes().decode("utf-8")  # bytes: \r\n line ends are kept
+    except UnicodeDecodeError:
+        raise UsageError(f"write-back: {path} is not UTF-8 text") from None
+
+
+def wanted(done: Published) -> bool:
+    """Published now, or before (a re-run): the files get that DOI. A draft's reserved
+    DOI too, for the two-step release (README "Reserve the DOI first"). Not when the run
+    ended `unchanged` because the files equal another version's: that DOI is not this
+    version's. A dry run has no DOI."""
+    result = done.result
+    if result.status == "draft":
+        return result.doi_reserved
+    if result.status == "unchanged":
+        return result.doi is not None and same_version(result.version, done.request.version)
+    return result.status == "published" and result.doi is not None
+
+
+def skipped(done: Published) -> str:
+    result = done.result
+    if result.status == "unchanged" and result.doi:
+        return (
+            f"nothing written back: the files equal version {result.version} ({result.doi}), "
+            "so no version of its own was published"
+        )
+    return f"nothing written back: the run ended {result.status}, with no DOI to cite"
 
 
 def facts_of(done: Published, zenodo_url: str) -> edits.DoiFacts:
@@ -121,7 +117,7 @@ def facts_of(done: Published, zenodo_url: str) -> edits.DoiFacts:
     )
 
 
-def editor(targets: list[Target], facts: edits.DoiFacts) -> Callable[[str, str], str]:
+def editor(targets: Sequence[WriteBackTarget], facts: edits.DoiFacts) -> Callable[[str, str], str]:
     """(path, text) -> edited text, for the targets' paths."""
     kinds = {target.path: target.kind for target in targets}
 
@@ -133,44 +129,30 @@ def editor(targets: list[Target], facts: edits.DoiFacts) -> Callable[[str, str],
 
 def write_to_tree(settings: Settings, done: Published, reporter: Reporter) -> list[str]:
     """The CLI's write-back: edit the files in the working tree (for GitLab and local
-    use); the paths changed. Only a version that has a DOI is written back."""
+    use); the paths changed."""
     assert settings.publish is not None
-    if not wanted(done.result):
-        reporter.note("notice", skipped(done.result), title="write-back")
+    if not wanted(done):
+        reporter.note("notice", skipped(done), title=TITLE)
         return []
-    chosen = targets(settings)
-    edit = editor(chosen, facts_of(done, settings.publish.zenodo_url))
+    edit = editor(settings.write_back.targets, facts_of(done, settings.publish.zenodo_url))
     changed = []
-    for target in chosen:
+    for target in settings.write_back.targets:
         file = settings.root / target.path
         if not file.is_file():
-            reporter.note("notice", f"{target.path}: not found, not written", title="write-back")
+            reporter.note("notice", f"{target.path}: not found, not written", title=TITLE)
             continue
         try:
-            text = file.read_bytes().decode("utf-8")  # bytes: \r\n line ends are kept
+            text = _read(file, target.path)
             new = edit(target.path, text)
-        except (ActionError, UnicodeDecodeError) as error:  # the publish stands: warn
-            reporter.note("warning", f"{target.path} not written: {error}", title="write-back")
+        except ActionError as error:  # changed since the preflight; the publish stands
+            reporter.note("warning", f"{target.path} not written: {error}", title=TITLE)
             continue
         if new != text:
             _replace(file, new)
             changed.append(target.path)
     what = f"wrote the DOI into {', '.join(changed)}" if changed else "nothing to change"
-    reporter.note("notice", what, title="write-back")
+    reporter.note("notice", what, title=TITLE)
     return changed
-
-
-def wanted(result: PublishResult) -> bool:
-    """Published now, or before (a re-run, or files already published): the files get
-    that DOI. A draft's reserved DOI too, for the two-step release (README "Reserve the DOI
-    first"): publishing that draft mints it. A dry run has no DOI: nothing is written."""
-    if result.status == "draft":
-        return result.doi_reserved
-    return result.status in ("published", "unchanged") and result.doi is not None
-
-
-def skipped(result: PublishResult) -> str:
-    return f"nothing written back: the run ended {result.status}, with no DOI to cite"
 
 
 def _replace(file: Path, text: str) -> None:
@@ -181,3 +163,61 @@ def _replace(file: Path, text: str) -> None:
         out.write(text)
     os.chmod(out.name, file.stat().st_mode & 0o7777)
     os.replace(out.name, file)
+
+
+# --- the pull request ----------------------------------------------------------------------
+
+
+def proposal(
+    result: PublishResult, facts: edits.DoiFacts, paths: Sequence[str], links: Sequence[str]
+) -> Proposal:
+    """The branch, commit and pull request of a write-back; `links` are Markdown list items
+    saying where the version came from (the release, the workflow run)."""
+    version = result.version or str(result.record_id)
+    what = f"version {version}" if result.version else f"record {result.record_id}"
+    doi = "reserved Zenodo DOI" if result.doi_reserved else "Zenodo DOI"
+    lines = [
+        _opening(result, facts, what),
+        "",
+        f"- Zenodo record: {result.record_url}",
+        f"- version DOI: {facts.version_doi}",
+        f"- concept DOI (always the latest version): {facts.concept_doi or '-'}",
+        *links,
+        "",
+        f"This pull request updates {', '.join(paths)} where they cite the record; nothing "
+        "else in them changes. It was opened by zenodo-action (`write-back` input); a later "
+        "run for this version updates it instead of opening another.",
+    ]
+    return Proposal(
+        branch=branch_for(version),
+        title=f"Cite {what} by its {doi} {facts.version_doi}",
+        body="\n".join(lines),
+        message=f"Cite {what} by its {doi} {facts.version_doi}\n\n"
+        f"Written back by zenodo-action from {result.record_url}.",
+    )
+
+
+def _opening(result: PublishResult, facts: edits.DoiFacts, what: str) -> str:
+    if result.doi_reserved:
+        return (
+            f"Zenodo reserved the DOI {facts.version_doi} for {what} of this repository, "
+            "in a draft that is not published yet: the DOI resolves once a run with "
+            "`publish: true` publishes that draft (README: a two-step release)."
+        )
+    return (
+        f"Zenodo published {what} of this repository with the DOI "
+        f"[{facts.version_doi}](https://doi.org/{facts.version_doi})."
+    )
+
+
+def branch_for(version: str) -> str:
+    """`zenodo-doi/<version>`, within what `git check-ref-format` allows: other characters
+    become `-`, no `..`, no `.lock` or `.` at the end, at most 60 characters; when anything
+    had to change, a short hash of the version keeps two versions apart (1.0+a, 1.0-a)."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", version)
+    safe = re.sub(r"\.{2,}", ".", safe).strip(".-")
+    safe = re.sub(r"(\.lock)+$", "", safe)[:60].strip(".-")
+    if safe != version:
+        digest = hashlib.sha256(version.encode()).hexdigest()[:8]
+        safe = f"{safe}-{digest}" if safe else digest
+    return BRANCH_PREFIX + safe

@@ -33,7 +33,7 @@ TEXT_FILE_MODE = "100644"
 ALREADY_EXISTS = "A pull request already exists"  # §4.11, in errors[0].message
 ACTIONS_MAY_NOT_CREATE = "not permitted to create or approve pull requests"  # §2.2
 
-PullStatus = Literal["opened", "updated", "nothing-to-change"]
+PullStatus = Literal["opened", "updated", "nothing-to-change", "declined"]
 
 
 @dataclass(frozen=True)
@@ -48,18 +48,27 @@ class Proposal:
 
 @dataclass(frozen=True)
 class PullOutcome:
+    """`declined`: a pull request of this branch was closed without merging; a maintainer
+    said no, so it is not proposed again."""
+
     status: PullStatus
     url: str | None = None  # the pull request's page
     changed: tuple[str, ...] = ()  # the paths the commit changes
     absent: tuple[str, ...] = ()  # paths the default branch does not have
+    superseded: tuple[str, ...] = ()  # older proposals closed in favour of this one
 
 
 class NotAllowed(GitHubError):
-    """The token may not do a step: `needs` names the permission or setting to change."""
+    """The token may not do a step: `needs` names the permission or setting to change;
+    `pushed` is the branch already holding the commit when the pull request was refused."""
 
-    def __init__(self, message: str, *, needs: str, status: int | None) -> None:
+    def __init__(
+        self, message: str, *, needs: str, status: int | None, pushed: str | None = None
+    ) -> None:
         super().__init__(message, status=status)
         self.needs = needs
+        self.pushed = pushed
+        self.base: str | None = None
 
 
 @dataclass
@@ -80,9 +89,11 @@ def propose(
     proposal: Proposal,
     *,
     default_branch: str | None = None,
+    supersede: str | None = None,
 ) -> PullOutcome:
     """Edit `paths` as found on the default branch and propose the result as one pull
-    request; NotAllowed when a permission or setting stops a step."""
+    request; open pull requests of other branches starting with `supersede` are closed
+    in its favour. NotAllowed when a permission or setting stops a step."""
     base = _read_base(client, paths, default_branch)
     entries = _changed_entries(base, edit)
     absent = tuple(path for path in paths if path not in base.texts)
@@ -92,10 +103,18 @@ def propose(
     tree = _own_sha(written, "the new tree")
     if tree == base.tree:  # the edits only restate what is there (§4.7)
         return PullOutcome("nothing-to-change", absent=absent)
+    found = _pull_of(client, base.branch, proposal.branch, "open")
+    if found is None and (declined := _pull_of(client, base.branch, proposal.branch, "closed")):
+        return PullOutcome("declined", declined.get("html_url"), absent=absent)
     _move_branch(client, base, tree, proposal)
-    status, url = _open_or_update(client, base, proposal)
+    try:
+        status, url = _open_or_update(client, base, proposal, found)
+    except NotAllowed as error:
+        error.pushed, error.base = proposal.branch, base.branch
+        raise
+    closed = _close_superseded(client, base.branch, proposal.branch, supersede, url)
     changed = tuple(entry["path"] for entry in entries)
-    return PullOutcome(status, url, changed, absent)
+    return PullOutcome(status, url, changed, absent, closed)
 
 
 def _read_base(client: GitHubClient, paths: Sequence[str], default_branch: str | None) -> _Base:
@@ -190,11 +209,10 @@ def _is_commit_of(client: GitHubClient, sha: str, tree: str, parent: str) -> boo
 
 
 def _open_or_update(
-    client: GitHubClient, base: _Base, proposal: Proposal
+    client: GitHubClient, base: _Base, proposal: Proposal, found: dict[str, Any] | None
 ) -> tuple[PullStatus, str | None]:
     """Update the branch's open pull request, or open one (§4.11, §4.12 step 8)."""
     text = {"title": proposal.title, "body": proposal.body}
-    found = _open_pull(client, base.branch, proposal.branch)
     if found is None:
         create = {**text, "head": proposal.branch, "base": base.branch}
         try:
@@ -204,27 +222,60 @@ def _open_or_update(
             # Opened meanwhile by a concurrent run, or by a retried request of this one.
             if ALREADY_EXISTS not in str(error):
                 raise
-        found = _open_pull(client, base.branch, proposal.branch)
+        found = _pull_of(client, base.branch, proposal.branch, "open")
         if found is None:
             raise GitHubError("GitHub said the pull request exists, but does not list it")
-    pull = _write(client, f"pulls/{int(found['number'])}", text, method="PATCH")
+    pull = _write(client, f"pulls/{found['number']}", text, method="PATCH")
     return "updated", pull.get("html_url") or found.get("html_url")
 
 
-def _open_pull(client: GitHubClient, base: str, branch: str) -> dict[str, Any] | None:
-    """The open pull request from `branch` into `base`. `head` must carry the owner, or
-    GitHub ignores it and lists every pull request (§4.11), so each one is checked."""
+def _pull_of(client: GitHubClient, base: str, branch: str, state: str) -> dict[str, Any] | None:
+    """The open (or closed and never merged) pull request from `branch` into `base`.
+    `head` must carry the owner, or GitHub ignores it and lists every pull request
+    (§4.11), so each one is checked."""
     owner = client.repository.split("/")[0]
     data, _ = client.get_json(
         client.repo_path("pulls"),
-        "list the open pull requests",
-        params={"head": f"{owner}:{branch}", "base": base, "state": "open", "per_page": 100},
+        f"list the {state} pull requests",
+        params={"head": f"{owner}:{branch}", "base": base, "state": state, "per_page": 100},
     )
     for pull in data if isinstance(data, list) else []:
-        head = pull.get("head") if isinstance(pull, dict) else None
-        if isinstance(head, dict) and head.get("ref") == branch and _is_number(pull):
+        if _head_ref(pull, client.repository) == branch and _is_number(pull):
+            if pull.get("merged_at"):
+                continue
             return dict(pull)
     return None
+
+
+def _close_superseded(
+    client: GitHubClient, base: str, branch: str, prefix: str | None, url: str | None
+) -> tuple[str, ...]:
+    """Close the open pull requests of older proposals (other branches with `prefix`):
+    they edit the same lines, so only the newest can be merged cleanly."""
+    if not prefix:
+        return ()
+    closed = []
+    what = "list the open pull requests"
+    for page in client.pages(client.repo_path(f"pulls?state=open&base={quote(base)}"), what):
+        for pull in page:
+            ref = _head_ref(pull, client.repository)
+            if ref and ref.startswith(prefix) and ref != branch and _is_number(pull):
+                note = f"\n\nSuperseded by {url or branch}: closed by zenodo-action."
+                change = {"state": "closed", "body": f"{pull.get('body') or ''}{note}"}
+                _write(client, f"pulls/{pull['number']}", change, method="PATCH")
+                closed.append(str(pull.get("html_url") or pull["number"]))
+    return tuple(closed)
+
+
+def _head_ref(pull: Any, repository: str) -> str | None:
+    """The branch of a pull request from this repository; None for a fork's."""
+    head = pull.get("head") if isinstance(pull, dict) else None
+    ref = head.get("ref") if isinstance(head, dict) else None
+    repo = head.get("repo") if isinstance(head, dict) else None
+    name = repo.get("full_name") if isinstance(repo, dict) else None
+    if not isinstance(name, str) or name.lower() != repository.lower():
+        return None
+    return ref if isinstance(ref, str) else None
 
 
 def _is_number(pull: dict[str, Any]) -> bool:

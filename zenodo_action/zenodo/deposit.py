@@ -15,11 +15,12 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
 from zenodo_action.errors import ActionError
 from zenodo_action.files import LocalFile
 from zenodo_action.http import HttpError, OutcomeUnknown
+from zenodo_action.metadata.identifiers import doi_of
 from zenodo_action.parallel import run_each
 from zenodo_action.progress import Progress
 from zenodo_action.zenodo.api import ConceptRef, DepositAPI, Deposition, RemoteFile
@@ -311,13 +312,37 @@ def _is_pending_draft_error(error: HttpError) -> bool:
 def _claim(run: _Run, draft: Deposition) -> Deposition:
     """PUT the metadata: it replaces everything and stamps the draft with our version."""
     try:
-        claimed = run.api.put_metadata(draft, run.request.metadata)
+        claimed = run.api.put_metadata(draft, without_own_doi(run.request.metadata, draft))
     except HttpError as error:
         raise _lost_draft(run, draft, error) or explain(
             error, doing=f"save the metadata of draft {draft.id}", locate=run.locate
         ) from None
     run.last_claim = time.monotonic()
     return claimed
+
+
+def without_own_doi(metadata: Mapping[str, Any], draft: Deposition) -> Mapping[str, Any]:
+    """The metadata without related identifiers naming the draft's own DOI. A two-step
+    release writes the reserved DOI into CITATION.cff's identifiers before publishing,
+    and read back it would make the record a version of itself."""
+    own = {doi.lower() for doi in (draft.reserved_doi, draft.doi) if doi}
+    related = metadata.get("related_identifiers")
+    if not own or not isinstance(related, list):
+        return metadata
+    kept = [r for r in related if not _names(r, own)]
+    if len(kept) == len(related):
+        return metadata
+    return (
+        {**metadata, "related_identifiers": kept}
+        if kept
+        else {k: v for k, v in metadata.items() if k != "related_identifiers"}
+    )
+
+
+def _names(related: Any, dois: set[str]) -> bool:
+    identifier = related.get("identifier") if isinstance(related, dict) else None
+    doi = doi_of(identifier) if isinstance(identifier, str) else None
+    return doi is not None and doi.lower() in dois
 
 
 def _heartbeat(run: _Run, draft: Deposition) -> None:

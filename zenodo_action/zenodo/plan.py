@@ -208,7 +208,7 @@ def judge_draft(
     """
     window = takeover_window(draft.version)
     idle = None if draft.modified is None else max(0.0, (now - draft.modified).total_seconds())
-    if request.version and draft.version == request.version:
+    if same_version(draft.version, request.version):
         return DraftVerdict("ours", idle, window)
     if not draft.version and asked_for:
         return DraftVerdict("asked-for", idle, window)

@@ -1,0 +1,122 @@
+"""A GitHub release as a publish sees it, and publishing one: the event's release (action.py)
+or one read by its tag to back-fill it (the Action's `release-tag`, the CLI's
+`--release-tag`). Its files, notes and what its repository says reach `publish.publish`
+through the `ReleaseSource` protocol, so the publish knows nothing of GitHub.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from zenodo_action import files, publish
+from zenodo_action.github import repository
+from zenodo_action.github.event import Release, Repository
+from zenodo_action.github.releases import GitHubClient, make_download_dir
+from zenodo_action.metadata.names import creator_from_display_name
+from zenodo_action.metadata.vocabularies import is_known_license
+from zenodo_action.reporter import Reporter
+from zenodo_action.settings import ReleaseOptions, Settings
+
+ASSET_POLL_SECONDS = 10.0  # while an asset is still uploading (github-actions.md §3.3)
+
+
+def publish_tagged_release(settings: Settings, reporter: Reporter) -> publish.Published:
+    """The command line's back-fill: the release with `--release-tag`, as its event would
+    have published it (assets, source archive, date, notes)."""
+    assert settings.repository and settings.release_tag, "settings check both"
+    github = GitHubClient(settings.github_api_url, settings.repository, settings.github_token)
+    release = github.release_by_tag(settings.release_tag)
+    owner, name = settings.repository.split("/")
+    repository = Repository(owner, name, release.html_url.rsplit("/releases/", 1)[0])
+    return publish_release(settings.for_release(release), reporter, github, repository, release)
+
+
+def publish_release(
+    settings: Settings,
+    reporter: Reporter,
+    github: GitHubClient,
+    repository: Repository,
+    release: Release | None,
+) -> publish.Published:
+    """Publish, with the release's files downloaded to a private folder removed after."""
+    download_dir = make_download_dir()
+    try:
+        source = (
+            GitHubRelease(github, repository, release, settings.release, download_dir)
+            if release
+            else None
+        )
+        return publish.publish(settings, reporter, source)
+    finally:
+        shutil.rmtree(download_dir, ignore_errors=True)
+
+
+class GitHubRelease:
+    """A GitHub release as a publish sees it: assets, source archive, what the release
+    and its repository say for fields no file sets, and a link to the release page."""
+
+    def __init__(
+        self,
+        github: GitHubClient,
+        repository: Repository,
+        release: Release,
+        options: ReleaseOptions,
+        folder: Path,
+    ) -> None:
+        self.github = github
+        self.repository = repository
+        self.release = release
+        self.options = options
+        self.folder = folder  # private, outside the workspace; removed by the caller
+
+    @property
+    def related(self) -> tuple[dict[str, str], ...]:
+        link = {"identifier": self.release.html_url, "relation": "isSupplementTo", "scheme": "url"}
+        return (link,)
+
+    def fields(self, missing: frozenset[str]) -> dict[str, Any]:
+        """Zenodo's GitHub integration's defaults (github-rest.md §3.5): the title
+        "owner/repo: release", software, the repository's contributors and licence, the
+        notes rendered as the description. Only for what is missing: each costs requests."""
+        found: dict[str, Any] = {}
+        if "title" in missing:
+            found["title"] = f"{self.repository.full_name}: {self.release.title}"
+        if "upload_type" in missing:
+            found["upload_type"] = "software"
+        if "creators" in missing:
+            found["creators"] = self._creators()
+        if "license" in missing:
+            spdx = repository.repository_license(self.github)
+            if spdx and is_known_license(spdx):
+                found["license"] = spdx
+        if "description" in missing and self.release.notes.strip():
+            found["description"] = self.github.render_markdown(self.release.notes)
+        return {key: value for key, value in found.items() if value}
+
+    def _creators(self) -> list[dict[str, str]]:
+        """Users who contributed, bots left out, most commits first; else the owner."""
+        creators = []
+        for person in repository.contributors(self.github):
+            creator = {"name": creator_from_display_name(person.name, person.login)}
+            if person.company:
+                creator["affiliation"] = person.company.strip()
+            creators.append(creator)
+        return creators or [{"name": self.repository.owner}]
+
+    def files(self) -> list[files.LocalFile]:
+        """The assets and the source archive, downloaded; their MD5s come with the download."""
+        found: list[files.LocalFile] = []
+        if self.options.assets:
+            assets = self.github.wait_for_assets(
+                self.release.id, timeout=self.options.asset_wait, poll_interval=ASSET_POLL_SECONDS
+            )
+            found += [self.github.download_asset(asset, self.folder) for asset in assets]
+        if self.options.source_archive:
+            found.append(
+                self.github.download_source_archive(
+                    self.release.tag_name, self.options.source_archive, self.folder
+                )
+            )
+        return found
