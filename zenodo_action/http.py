@@ -238,12 +238,15 @@ class HttpClient:
         expected: Iterable[int] = (200,),
         body: Callable[[], Body] | None = None,
         upload_size: int = 0,
+        transient: Callable[[requests.Response], bool] | None = None,
         **kwargs: Any,
     ) -> requests.Response:
         """Send a request, retrying what is safe to retry, and check its status.
 
         `body`, when given, is called afresh for every attempt so that an upload
-        that broke off restarts from the first byte of a newly opened file.
+        that broke off restarts from the first byte of a newly opened file. `transient`
+        marks other answers of an idempotent request as worth retrying (an API's own
+        "please try again", say).
         """
         url = self.url(path)
         expected = set(expected)
@@ -255,6 +258,8 @@ class HttpClient:
             if response is not None and response.status_code in expected:
                 return response
             retryable, reason = self._classify(response, error, idempotent)
+            if response is not None and idempotent and transient and transient(response):
+                retryable, reason = True, f"{response.status_code} (transient)"
             if not retryable:
                 raise self._failure(method, url, response, error, idempotent)
             delay = self.policy.server_delay(response, self.clock())
