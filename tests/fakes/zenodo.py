@@ -58,6 +58,12 @@ Faults (issue 5's matrix):
       path_regex is searched (re.search) in the path; method "*" matches any method.
       fault.fired counts how often it struck.  fake.clear_faults() removes them all (a
       "late" action already under way still lands).
+      "transfer_failed": the bucket's 400 "The file upload transfer failed, please try
+      again." for an upload whose connection broke (§11.2), forced here. "as_200" (after
+      only): the handler's answer with status 200 instead of its own (a publish that did
+      publish but did not say 202). "not_json", "empty", "a_list", "no_id", "bad_id": the
+      success status with a body that is not JSON, empty, a list, an object without `id`,
+      or `id: "abc"` (after: the action happened; before: it did not).
 
 Recording:
     fake.requests                 every request: RecordedRequest(method, path, query,
@@ -235,9 +241,13 @@ PERSON_KEYS = ("name", "affiliation", "orcid", "gnd")
 SORT_OPTIONS = _words(
     "bestmatch mostrecent -mostrecent publication_date version -version newest oldest updated-desc"
 )
+# Answers of the right status but the wrong body (issue 12, item 7): Zenodo has not been
+# seen sending them, but a proxy, a half-deployed instance or a truncated body can.
+MALFORMED_KINDS = frozenset({"not_json", "empty", "a_list", "no_id", "bad_id"})
 FAULT_KINDS = frozenset(
     {"429", "500", "502", "503", "504", "reset", "reset_mid_upload", "timeout", "late"}
-    | {"echo_400", "echo_500"}
+    | {"echo_400", "echo_500", "transfer_failed", "as_200"}
+    | MALFORMED_KINDS
 )
 PRERESERVE_PREFIX = "10.5281"  # hard-coded by Zenodo even on the sandbox (§2.2)
 
@@ -1128,7 +1138,9 @@ class FakeZenodo:
     ) -> Fault:
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault {kind!r}; known: {sorted(FAULT_KINDS)}")
-        before_only = ("reset_mid_upload", "late")
+        before_only = ("reset_mid_upload", "late", "transfer_failed")
+        if kind == "as_200" and when != "after":
+            raise ValueError("fault 'as_200' changes the handler's answer: after only")
         if when not in ("before", "after") or (kind in before_only and when != "before"):
             raise ValueError(f"fault {kind!r} cannot happen {when!r} the handler")
         if late_by < 1:
@@ -1350,9 +1362,24 @@ class FakeZenodo:
             record.body_size = len(_read_body(request))
             return self._gateway_response(504)  # the gateway gave up; Zenodo never acted
         record.body_size = len(_read_body(request))
+        if fault.kind in MALFORMED_KINDS:
+            return self._malformed(fault.kind, 201 if request.method == "POST" else 200)
         return self._status_fault(fault.kind, request)
 
+    def _malformed(self, kind: str, status: int) -> Response:
+        if kind == "not_json":
+            return self._finish(Response("<html>OK</html>", status, content_type="text/html"))
+        if kind == "empty":
+            return self._finish(Response(b"", status, content_type="application/json"))
+        body: Any = {"a_list": [], "no_id": {"state": "done"}, "bad_id": {"id": "abc"}}[kind]
+        return self._finish(_json_response(body, status))
+
     def _fault_after(self, fault: Fault, request: Request, response: Response) -> Response:
+        if fault.kind in MALFORMED_KINDS:
+            return self._malformed(fault.kind, response.status_code)
+        if fault.kind == "as_200":
+            response.status_code = 200
+            return response
         if fault.kind == "reset":
             _reset_connection(request)
             raise _ResetConnection
@@ -1362,6 +1389,9 @@ class FakeZenodo:
         return self._status_fault(fault.kind, request)
 
     def _status_fault(self, kind: str, request: Request) -> Response:
+        if kind == "transfer_failed":  # §11.2, as Zenodo words it
+            body = {"status": 400, "message": MSG_TRANSFER_FAILED}
+            return self._finish(_json_response(body, 400))
         if kind.startswith("echo_"):
             return self._echo_response(int(kind.removeprefix("echo_")), request)
         if kind == "429":

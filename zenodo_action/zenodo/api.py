@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from zenodo_action.errors import ActionError
 from zenodo_action.files import LocalFile
 
 # The DOI prefix each known instance mints: 10.5281/zenodo.N in production and
@@ -163,3 +164,29 @@ class DepositAPI(Protocol):
         ...
 
     def publish(self, draft: Deposition) -> Deposition: ...
+
+
+class UnexpectedAnswer(ActionError):
+    """Zenodo answered a step with its success status but a body this client cannot read
+    (not JSON, empty, the wrong shape): a proxy, a truncated answer, a changed API."""
+
+    def __init__(self, step: str, what: str) -> None:
+        super().__init__(
+            f"Zenodo answered something unexpected when asked to {step}: {what}",
+            hint=_RERUN_ADVICE["publish" if step.startswith("publish") else _kind(step)],
+        )
+        self.step = step
+
+
+_RERUN_ADVICE = {
+    "read": "nothing was changed; run again, and if it persists, check zenodo-url and "
+    "whether a proxy answers in Zenodo's place",
+    "write": "nothing was published; run again: the next run finds the draft this run was "
+    "working on and continues it",
+    "publish": "run again: the next run finds out whether the version was published (it "
+    "then reports it, status unchanged) or publishes the draft; never twice",
+}
+
+
+def _kind(step: str) -> str:
+    return "read" if step.startswith(("read", "list", "look")) else "write"

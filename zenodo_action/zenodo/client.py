@@ -19,11 +19,19 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+import requests
+
 from zenodo_action.errors import ActionError
 from zenodo_action.files import HashingReader, LocalFile
 from zenodo_action.http import HttpClient, HttpError, RetryPolicy
 from zenodo_action.polling import poll
-from zenodo_action.zenodo.api import Deposition, RemoteFile, instance_prefix, reserved_doi
+from zenodo_action.zenodo.api import (
+    Deposition,
+    RemoteFile,
+    UnexpectedAnswer,
+    instance_prefix,
+    reserved_doi,
+)
 from zenodo_action.zenodo.plan import newest
 
 log = logging.getLogger(__name__)
@@ -34,12 +42,36 @@ INDEX_PATIENCE = (2.0, 4.0, 8.0, 16.0, 30.0)  # waits for the search index to sh
 _RECORD_PATH = re.compile(r"/records/(\d+)/?(?:\?|$)")
 
 
-def parse_deposition(data: Mapping[str, Any], doi_prefix: str | None = None) -> Deposition:
-    """A deposition in its legacy JSON form (§2.2); `doi_prefix`: what the instance mints,
-    when known (it makes the reserved DOI right on the sandbox, see `api.reserved_doi`)."""
+def parse_deposition(
+    data: Any, doi_prefix: str | None = None, *, step: str = "read a deposition"
+) -> Deposition:
+    """A deposition in its legacy JSON form (§2.2), or UnexpectedAnswer naming `step`.
+    `doi_prefix`: what the instance mints, when known (it makes the reserved DOI right on
+    the sandbox, see `api.reserved_doi`)."""
+    if not isinstance(data, Mapping):
+        raise UnexpectedAnswer(step, f"{_shape(data)} instead of a deposition")
+    try:
+        return _deposition(data, doi_prefix)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise UnexpectedAnswer(step, f"a deposition without a usable {_field(error)}") from None
+
+
+def _shape(data: Any) -> str:
+    if data is None:
+        return "an empty answer"
+    return {list: "a list", str: "text", bool: "a boolean"}.get(type(data), type(data).__name__)
+
+
+def _field(error: Exception) -> str:
+    return f"'{error.args[0]}'" if isinstance(error, KeyError) else "field (wrong type)"
+
+
+def _deposition(data: Mapping[str, Any], doi_prefix: str | None) -> Deposition:
     concept = data.get("conceptrecid")
     metadata = dict(data.get("metadata") or {})
     submitted = bool(data.get("submitted"))
+    if isinstance(data.get("id"), bool) or not str(data["id"]).isdigit():
+        raise KeyError("id")
     return Deposition(
         id=int(data["id"]),
         concept_id=int(concept) if concept not in (None, "") else None,
@@ -109,13 +141,20 @@ class ZenodoClient:
         self.server_time: dt.datetime | None = None  # from the last response's Date header
         self.doi_prefix = instance_prefix(urlsplit(zenodo_url).hostname)
 
-    def _parse(self, data: Mapping[str, Any]) -> Deposition:
-        return parse_deposition(data, self.doi_prefix)
+    def _deposition(self, method: str, path: str, *, step: str, **kwargs: Any) -> Deposition:
+        data = self._json(method, path, step=step, **kwargs)
+        return parse_deposition(data, self.doi_prefix, step=step)
 
-    def _json(self, method: str, path: str, *, idempotent: bool, **kwargs: Any) -> Any:
+    def _json(self, method: str, path: str, *, step: str, idempotent: bool, **kwargs: Any) -> Any:
+        """The JSON body of a successful answer; UnexpectedAnswer when it is not JSON."""
         response = self.http.send(method, path, idempotent=idempotent, **kwargs)
         self._note_server_time(response.headers.get("Date"))
-        return response.json() if response.content else None
+        if not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            raise UnexpectedAnswer(step, "an answer that is not JSON") from None
 
     def _note_server_time(self, header: str | None) -> None:
         if header:
@@ -131,7 +170,7 @@ class ZenodoClient:
         return self.get(f"deposit/depositions/{deposition_id}")
 
     def get(self, url: str) -> Deposition:
-        return self._parse(self._json("GET", url, idempotent=True))
+        return self._deposition("GET", url, step="read a deposition", idempotent=True)
 
     def concept_depositions(self, concept_id: int) -> list[Deposition]:
         return self._search(f"conceptrecid:{concept_id}")
@@ -148,9 +187,14 @@ class ZenodoClient:
             if query:
                 params["q"] = query
             params["all_versions"] = "true"
-            batch = self._json("GET", "deposit/depositions", idempotent=True, params=params)
-            found += [self._parse(item) for item in batch or ()]
-            if len(batch or ()) < PAGE_SIZE:
+            step = "list the depositions"
+            batch = self._json(
+                "GET", "deposit/depositions", step=step, idempotent=True, params=params
+            )
+            if not isinstance(batch, list):
+                raise UnexpectedAnswer(step, f"{_shape(batch)} instead of a list")
+            found += [parse_deposition(item, self.doi_prefix, step=step) for item in batch]
+            if len(batch) < PAGE_SIZE:
                 break
         return found
 
@@ -175,7 +219,14 @@ class ZenodoClient:
             found = _RECORD_PATH.search(response.headers.get("Location", ""))
             if found:
                 return int(found.group(1))
-        return int(response.json()["id"])
+        step = "read the latest version"
+        try:
+            record_id = response.json()["id"]
+        except (ValueError, KeyError, TypeError):
+            raise UnexpectedAnswer(step, "no record id in the answer") from None
+        if isinstance(record_id, bool) or not str(record_id).isdigit():
+            raise UnexpectedAnswer(step, f"a record id {str(record_id)[:40]!r}")
+        return int(record_id)
 
     def find_pending_draft(self, concept_id: int, *, expected: bool) -> Deposition | None:
         """Poll the search index, which may lag behind a just-created draft (§2.3)."""
@@ -199,8 +250,14 @@ class ZenodoClient:
     # -- writes -----------------------------------------------------------------------
 
     def create(self) -> Deposition:
-        data = self._json("POST", "deposit/depositions", idempotent=False, expected=(201,), json={})
-        return self._parse(data)
+        return self._deposition(
+            "POST",
+            "deposit/depositions",
+            step="create a deposition",
+            idempotent=False,
+            expected=(201,),
+            json={},
+        )
 
     def new_version(self, latest: Deposition) -> Deposition:
         """Today the answer is the new draft; old Zenodo answered with the old record,
@@ -208,7 +265,8 @@ class ZenodoClient:
         url = (
             latest.links.get("newversion") or f"deposit/depositions/{latest.id}/actions/newversion"
         )
-        answer = self._parse(self._json("POST", url, idempotent=False, expected=(201,)))
+        step = "create a new version"
+        answer = self._deposition("POST", url, step=step, idempotent=False, expected=(201,))
         if answer.id != latest.id and answer.is_new_draft:
             return answer
         link = answer.links.get("latest_draft")
@@ -223,13 +281,13 @@ class ZenodoClient:
 
     def put_metadata(self, draft: Deposition, metadata: Mapping[str, Any]) -> Deposition:
         """Replace the draft's metadata (PUT replaces everything, §2.4)."""
-        data = self._json(
+        return self._deposition(
             "PUT",
             f"deposit/depositions/{draft.id}",
+            step=f"save the metadata of draft {draft.id}",
             idempotent=True,
             json={"metadata": metadata},
         )
-        return self._parse(data)
 
     def delete_file(self, draft: Deposition, remote: RemoteFile) -> None:
         # A repeated delete answers 404 (or 403 before Zenodo's fix b04cc2c): gone either way.
@@ -264,13 +322,28 @@ class ZenodoClient:
             expected=(200, 201),  # 201 today, 200 on old Zenodo (§2.1 row 16)
             body=fresh_reader,
             upload_size=local.size,
+            transient=_transfer_failed,
         )
-        checksum = str(response.json().get("checksum", ""))
+        try:
+            checksum = response.json()["checksum"]
+        except (ValueError, KeyError, TypeError):
+            checksum = None
+        if not isinstance(checksum, str) or not checksum:
+            raise UnexpectedAnswer(f"upload {local.name}", "no checksum for the file it stored")
         return checksum.removeprefix("md5:"), readers[-1].hexdigest()
 
     def publish(self, draft: Deposition) -> Deposition:
+        """202 says published; an instance answering 200 (or 201) has published as well,
+        and the record read back afterwards is what counts (`deposit._verify_published`)."""
         url = draft.links.get("publish") or f"deposit/depositions/{draft.id}/actions/publish"
-        return self._parse(self._json("POST", url, idempotent=False, expected=(202,)))
+        step = f"publish draft {draft.id}"
+        return self._deposition("POST", url, step=step, idempotent=False, expected=(200, 201, 202))
+
+
+def _transfer_failed(response: requests.Response) -> bool:
+    """The bucket's 400 "The file upload transfer failed, please try again.": the upload's
+    connection broke (zenodo-api.md §11.2), so the same PUT may well succeed."""
+    return response.status_code == 400 and "transfer failed" in response.text[:500].lower()
 
 
 def _found(draft: Deposition | None) -> bool:

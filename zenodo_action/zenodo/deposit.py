@@ -23,7 +23,13 @@ from zenodo_action.http import HttpError, OutcomeUnknown
 from zenodo_action.metadata.identifiers import doi_of
 from zenodo_action.parallel import run_each
 from zenodo_action.progress import Progress
-from zenodo_action.zenodo.api import ConceptRef, DepositAPI, Deposition, RemoteFile
+from zenodo_action.zenodo.api import (
+    ConceptRef,
+    DepositAPI,
+    Deposition,
+    RemoteFile,
+    UnexpectedAnswer,
+)
 from zenodo_action.zenodo.errors import Locate, explain, field_errors
 from zenodo_action.zenodo.plan import (
     Plan,
@@ -255,7 +261,7 @@ def _create_first_draft(run: _Run) -> Deposition:
     run.asked_for_draft = True
     try:
         draft = run.api.create()
-    except OutcomeUnknown:
+    except (OutcomeUnknown, UnexpectedAnswer):
         # Did the create happen? Look for the empty draft it would have made.
         found = run.api.find_blank_first_draft()
         if found is None:
@@ -277,7 +283,7 @@ def _new_version_draft(run: _Run, latest: Deposition, concept_id: int) -> Deposi
             draft = run.api.new_version(latest)
             run.asked_for_draft = True
             return draft
-        except OutcomeUnknown:
+        except (OutcomeUnknown, UnexpectedAnswer):  # it may have made the draft
             run.asked_for_draft = True
             log.warning("the new-version request failed midway; checking what Zenodo did")
             found = run.api.find_pending_draft(concept_id, expected=False)
@@ -486,6 +492,8 @@ def _publish(run: _Run, draft: Deposition) -> Deposition:
             return run.api.publish(draft)
         except OutcomeUnknown:
             log.warning("the publish request failed midway; checking whether Zenodo published")
+        except UnexpectedAnswer as error:  # it may well have published: the state tells
+            log.warning("%s; checking whether Zenodo published", error.message)
         except HttpError as error:
             if error.status != 404:  # 404: already published, or gone
                 raise explain(error, doing=f"publish draft {draft.id}", locate=run.locate) from None
@@ -512,9 +520,13 @@ def _verify_published(run: _Run, published: Deposition, the_plan: Plan) -> Depos
             hint="run again: the re-run finds the published version (status unchanged) "
             "and reports its DOI; it never publishes a second one",
         ) from None
-    problems = []
     if not record.submitted or not record.doi:
-        problems.append("it is not published")
+        raise ActionError(
+            f"Zenodo answered the publish of draft {published.id} as done, but the record "
+            "read back is still an unpublished draft: nothing was published",
+            hint="run again: the next run continues from this draft and publishes it",
+        )
+    problems = []
     if published.doi and record.doi != published.doi:
         problems.append(f"its DOI is {record.doi}, but publishing reported {published.doi}")
     if the_plan.concept_id and record.concept_id != the_plan.concept_id:

@@ -1,0 +1,105 @@
+"""Answers of the right status but the wrong body (issue 12, items 7, 9, 12): every step of
+a publish turns them into one clear error naming the step, and a re-run converges on
+exactly one new version. The fake Zenodo serves them as faults (tests/fakes/zenodo.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.fakes.zenodo import ENDPOINTS, MALFORMED_KINDS
+from tests.test_publish import Project, seed
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch, capsys, fake_zenodo, fast_retries):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ZENODO_TOKEN", fake_zenodo.token)
+    return Project(tmp_path, capsys, fake_zenodo)
+
+
+STEPS = {
+    "list": "list the depositions",
+    "read": "read a deposition",
+    "update": "save the metadata of draft",
+}
+
+
+def publish(project, concept):
+    project.file("tool-2.0.zip", b"two")
+    return project.publish(
+        "--concept", concept.concept_doi, "--files", "dist/*", "--version", "2.0"
+    )
+
+
+@pytest.mark.parametrize("kind", sorted(MALFORMED_KINDS))
+@pytest.mark.parametrize("step", sorted(STEPS))
+def test_a_malformed_answer_names_its_step_and_a_rerun_converges(project, step, kind):
+    fake = project.fake
+    concept = seed(fake, "1.0")
+    fake.inject(*ENDPOINTS[step], kind, when="after")
+
+    code, _, err = publish(project, concept)
+
+    if (step, kind) == ("list", "a_list"):
+        return  # an empty list is a valid answer (no depositions): nothing to test here
+    assert code == 1, err
+    assert f"Zenodo answered something unexpected when asked to {STEPS[step]}" in err
+    assert "internal error" not in err and "hint: " in err
+    fake.clear_faults()
+    code, _, err = publish(project, concept)
+    assert code == 0, err
+    assert [v["version"] for v in fake.published_versions(concept.concept_id)] == ["1.0", "2.0"]
+    assert fake.pending_drafts(concept.concept_id) == []
+
+
+@pytest.mark.parametrize("kind", sorted(MALFORMED_KINDS))
+def test_a_new_version_answered_oddly_is_looked_up_and_continued(project, kind):
+    fake = project.fake
+    concept = seed(fake, "1.0")
+    fake.inject(*ENDPOINTS["newversion"], kind, when="after")
+
+    code, result, err = publish(project, concept)
+
+    assert code == 0, err
+    assert result["status"] == "published" and fake.count(*ENDPOINTS["newversion"]) == 1
+    assert len(fake.published_versions(concept.concept_id)) == 2
+
+
+@pytest.mark.parametrize("kind", sorted(MALFORMED_KINDS | {"as_200"}))
+def test_a_publish_answered_oddly_is_judged_by_the_record_read_back(project, kind):
+    fake = project.fake
+    concept = seed(fake, "1.0")
+    fake.inject(*ENDPOINTS["publish"], kind, when="after")
+
+    code, result, err = publish(project, concept)
+
+    assert code == 0, err
+    assert result["status"] == "published"
+    [_, new] = fake.published_versions(concept.concept_id)
+    assert result["doi"] == new["doi"]
+
+
+def test_a_publish_that_did_not_happen_says_so_and_the_rerun_publishes(project):
+    fake = project.fake
+    concept = seed(fake, "1.0")
+    fake.inject(*ENDPOINTS["publish"], "no_id", when="before", times=3)
+
+    code, _, err = publish(project, concept)
+
+    assert code == 1 and "could not publish draft" in err
+    assert len(fake.published_versions(concept.concept_id)) == 1
+    fake.clear_faults()
+    code, result, err = publish(project, concept)
+    assert code == 0 and result["status"] == "published", err
+
+
+def test_an_upload_whose_transfer_failed_is_sent_again(project):
+    fake = project.fake
+    concept = seed(fake, "1.0")
+    fake.inject(*ENDPOINTS["upload"], "transfer_failed")
+
+    code, result, err = publish(project, concept)
+
+    assert code == 0, err
+    assert fake.count(*ENDPOINTS["upload"]) == 2
+    assert [f["name"] for f in result["files"]] == ["tool-2.0.zip"]
