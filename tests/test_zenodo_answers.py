@@ -8,6 +8,7 @@ import pytest
 
 from tests.fakes.zenodo import ENDPOINTS, MALFORMED_KINDS
 from tests.test_publish import Project, seed
+from zenodo_action.cli import main
 
 
 @pytest.fixture
@@ -103,3 +104,28 @@ def test_an_upload_whose_transfer_failed_is_sent_again(project):
     assert code == 0, err
     assert fake.count(*ENDPOINTS["upload"]) == 2
     assert [f["name"] for f in result["files"]] == ["tool-2.0.zip"]
+
+
+@pytest.mark.parametrize("concept", [None, "123"])
+def test_a_plain_invenio_rdm_is_refused_clearly(
+    tmp_path, monkeypatch, capsys, httpserver, fast_retries, concept
+):
+    # InvenioRDM has records but no /api/deposit/depositions: only Zenodo has that API.
+    not_found = {"status": 404, "message": "The requested URL was not found on the server."}
+    httpserver.expect_request("/api/deposit/depositions").respond_with_json(not_found, 404)
+    httpserver.expect_request("/api/records/123/versions/latest").respond_with_json(
+        {"id": 124, "metadata": {}}
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ZENODO_TOKEN", "a-token-for-a-test")
+    project = Project(tmp_path, capsys, None)
+    project.file("a.zip", b"a")
+    url = httpserver.url_for("/").rstrip("/")
+    args = ["publish", "--zenodo-url", url, "--files", "dist/*", "--version", "1"]
+    args += ["--concept", concept] if concept else []
+
+    code = main(args)
+
+    err = capsys.readouterr().err
+    assert code == 1 and "has no Zenodo deposit API" in err and "InvenioRDM" in err
+    assert "Traceback" not in err

@@ -216,6 +216,7 @@ def test_a_message_hint_is_given_for_a_known_server_message():
     error = explain(http_error(400, body), doing="upload the files")
     assert "quota" in error.hint
     assert "50 GB" in error.hint
+    assert "self-service" in error.hint and "support" not in error.hint  # since 2026-04
 
 
 def test_a_message_hint_is_found_in_a_field_message():

@@ -126,6 +126,7 @@ class Settings:
     write_back: WriteBackOptions = WriteBackOptions()
     release_tag: str | None = None  # back-fill: publish the release with this tag
     github_api_url: str = GITHUB_API  # the CLI's back-fill reads the release from here
+    allow_outside_root: bool = False  # `files` may name paths outside root (CLI flag only)
 
     @classmethod
     def from_args(cls, args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
@@ -173,6 +174,7 @@ class Settings:
             common,
             mode="publish",
             files=tuple(args.files or ()),
+            allow_outside_root=args.allow_outside_root,
             output_format=output_format,
             publish=publish,
             write_back=write_back_options(

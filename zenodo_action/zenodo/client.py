@@ -119,7 +119,7 @@ def _timestamp(value: Any) -> dt.datetime | None:
 
 
 class ZenodoClient:
-    """The legacy deposit API of one Zenodo (or InvenioRDM) instance, with one token."""
+    """The legacy deposit API of one Zenodo instance (only Zenodo has it), with one token."""
 
     def __init__(
         self,
@@ -188,15 +188,30 @@ class ZenodoClient:
                 params["q"] = query
             params["all_versions"] = "true"
             step = "list the depositions"
-            batch = self._json(
-                "GET", "deposit/depositions", step=step, idempotent=True, params=params
-            )
+            try:
+                batch = self._json(
+                    "GET", "deposit/depositions", step=step, idempotent=True, params=params
+                )
+            except HttpError as error:
+                if error.status == 404:  # the list exists on every Zenodo, for every account
+                    raise self._no_deposit_api() from None
+                raise
             if not isinstance(batch, list):
                 raise UnexpectedAnswer(step, f"{_shape(batch)} instead of a list")
             found += [parse_deposition(item, self.doi_prefix, step=step) for item in batch]
             if len(batch) < PAGE_SIZE:
                 break
         return found
+
+    def _no_deposit_api(self) -> ActionError:
+        """A 404 for the deposition list: not Zenodo. Plain InvenioRDM has no legacy
+        deposit API, only Zenodo does (zenodo-api.md §11.4)."""
+        base = self.http.base_url.removesuffix("/api")
+        return ActionError(
+            f"{base} has no Zenodo deposit API (GET /api/deposit/depositions answered 404)",
+            hint="zenodo-url must be zenodo.org, sandbox.zenodo.org or another instance "
+            "running Zenodo's software; a plain InvenioRDM instance is not supported",
+        )
 
     def latest_version_id(self, concept_id: int) -> int | None:
         """Read from the records API, which follows the database, not the index. It

@@ -62,8 +62,9 @@ _FIELD_HINTS = (
 _MESSAGE_HINTS = (
     (
         "quota",
-        "the files exceed the record's quota (50 GB); remove files or ask Zenodo "
-        "support for more quota",
+        "the files exceed the record's quota (50 GB); remove files, or raise the record's "
+        "quota yourself (Zenodo's self-service increase, up to 150 GB more, since 2026-04) "
+        "and run again",
     ),
     ("Maximum file size", "a file exceeds Zenodo's size limit (50 GB)"),
     ("exceeding the max amount", "Zenodo accepts at most 100 files per version"),
