@@ -73,7 +73,7 @@ def test_messages_name_the_fix(tmp_path):
     text = HEAD + "    given-name: J\nlicense: BSD+Patent\n"
     messages = {p.path: p.message for p in cff.check(load(tmp_path, text))}
     assert "did you mean 'given-names'?" in messages["authors[0].given-name"]
-    assert "did you mean bsd-2-clause-patent?" in messages["license"]
+    assert "did you mean BSD-2-Clause-Patent?" in messages["license"]
 
 
 def test_missing_required_keys_are_named(tmp_path):

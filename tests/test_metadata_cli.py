@@ -198,7 +198,7 @@ def test_fields_a_release_fills_are_notices_unless_required(capsys, tmp_path):
 
 
 def test_many_warnings_of_one_kind_share_a_line(capsys, tmp_path):
-    people = "".join(f"  - name: Person Number{i}\n" for i in range(30))
+    people = "".join(f"  - name: Person Number{chr(65 + i)}\n" for i in range(30))
     path = tmp_path / ".zenodo.yml"
     path.write_text(
         f"title: Tides\nupload_type: software\ndescription: x\nlicense: MIT\ncreators:\n{people}"

@@ -278,3 +278,97 @@ def test_examples_load_cleanly():
         assert config.problems == []
     yml, json_ = (load_config(SOFTWARE / name).data for name in (".zenodo.yml", ".zenodo.json"))
     assert yml == json_
+
+
+# --- values that parse but cannot be sent, and odd tags (issue 12, items 3, 4, 6) --------
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "path", "line"),
+    [
+        ("title: Tides\nlocations:\n  - lat: .nan\n", ".zenodo.yml", "locations[0].lat", 3),
+        ("title: Tides\ncustom: {a: -.inf}\n", ".zenodo.yml", "custom.a", 2),
+        ("title: Tides\nversion: !!float 1.0e+400\n", ".zenodo.yml", "version", 2),
+        ('{"title": "Tides",\n "custom": {"a": NaN}}', ".zenodo.json", "custom.a", 2),
+        ('{\n "locations": [{"lat": Infinity}]}', ".zenodo.json", "locations[0].lat", 2),
+        ('{"title": "Tides",\n "custom": {"b": -Infinity}}', ".zenodo.json", "custom.b", 2),
+        ('{"title": "Tides",\n "custom": {"c": 1e400}}', ".zenodo.json", "custom.c", 2),
+    ],
+)  # fmt: skip
+def test_non_finite_numbers_are_errors_at_their_line(tmp_path, text, name, path, line):
+    (problem,) = load_text(tmp_path, text, name).problems
+    assert (problem.code, problem.path, problem.line) == ("non-finite-number", path, line)
+    assert "not a finite number" in problem.message
+
+
+def test_json_numbers_yaml_would_read_as_text_are_numbers(tmp_path):
+    config = load_text(tmp_path, '{"custom": {"a": 1e5, "b": 2.5E-3}}', ".zenodo.json")
+    assert config.problems == [] and config.data == {"custom": {"a": 1e5, "b": 2.5e-3}}
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "path", "line"),
+    [
+        ('title: "Tides \\udc80"\n', ".zenodo.yml", "title", 1),
+        ('keywords:\n  - "\\udc00\\ud800"\n', ".zenodo.yml", "keywords[0]", 2),
+        ('{\n "creators": [{"name": "J\\udc80"}]}', ".zenodo.json", "creators[0].name", 2),
+        ('{"custom": {\n "\\ud800": 1}}', ".zenodo.json", 'custom["\\ud800"]', 2),
+    ],
+)  # fmt: skip
+def test_lone_surrogates_are_errors_at_their_line(tmp_path, text, name, path, line):
+    (problem,) = load_text(tmp_path, text, name).problems
+    assert (problem.code, problem.path, problem.line) == ("unencodable-text", path, line)
+    assert "surrogate" in problem.message
+    problem.message.encode("utf-8")  # the message itself can be printed
+
+
+@pytest.mark.parametrize("name", [".zenodo.json", ".zenodo.yml"])
+def test_a_surrogate_pair_is_the_one_character_it_stands_for(tmp_path, name):
+    config = load_text(tmp_path, '{"title": "\\ud83c\\udf0a Tides"}', name)
+    assert config.problems == [] and config.data == {"title": "\U0001f30a Tides"}
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("!!bool", "bad-value"),
+        ("!!bool maybe", "bad-value"),
+        ("!!int", "bad-number"),
+        ("!!int x", "bad-number"),
+        ("!!int 0x", "bad-number"),
+        ("!!float", "bad-number"),
+        ("!!float abc", "bad-number"),
+        ("!!binary '%%%'", "yaml-tag"),
+        ("!foo bar", "yaml-tag"),
+        ("!foo", "yaml-tag"),
+        ("!!int " + "1" * 5000, "bad-number"),
+    ],
+)
+def test_odd_tagged_scalars_are_problems_at_their_line(tmp_path, value, code):
+    config = load_text(tmp_path, f"upload_type: software\ntitle: {value}\n")
+    (problem,) = config.problems
+    assert (problem.code, problem.path, problem.line) == (code, "title", 2)
+
+
+@pytest.mark.parametrize("escape", ["\\U00110000", "\\UFFFFFFFF"])
+def test_an_escape_beyond_unicode_is_a_syntax_error_at_its_line(tmp_path, escape):
+    config = load_text(tmp_path, f'upload_type: software\ntitle: "Tides {escape}"\n')
+    (problem,) = config.problems
+    assert (problem.code, problem.line) == ("syntax", 2) and "\\U" in problem.message
+    assert config.data is None
+
+
+def test_a_5000_digit_integer_in_json_is_a_problem_at_its_line(tmp_path):
+    config = load_text(
+        tmp_path, '{"title": "Tides",\n "version": ' + "9" * 5000 + "}", ".zenodo.json"
+    )
+    (problem,) = config.problems
+    assert (problem.code, problem.path, problem.line) == ("bad-number", "version", 2)
+    assert "too large" in problem.message
+
+
+def test_a_path_too_long_for_the_system_is_a_usage_error_naming_it(tmp_path):
+    path = tmp_path / ("a" * 300 + ".yml")
+    with pytest.raises(UsageError, match="cannot use this path") as raised:
+        load_config(path)
+    assert "aaaa" in str(raised.value) and "(File name too long)" in str(raised.value)

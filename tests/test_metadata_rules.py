@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -434,14 +435,14 @@ def test_an_osi_licence_name_suggests_its_spdx_id(tmp_path):
     path = tmp_path / ".zenodo.yml"
     path.write_text(BASE.replace("license: MIT", "license: BSD+Patent"), encoding="utf-8")
     (problem,) = validate(load_config(path), today=TODAY)
-    assert "did you mean 'bsd-2-clause-patent'?" in problem.message
+    assert "did you mean 'BSD-2-Clause-Patent'?" in problem.message
 
 
 def test_unknown_license_suggests_close_ids(tmp_path):
     path = tmp_path / ".zenodo.yml"
     path.write_text(BASE.replace("license: MIT", "license: CC-BY-4"), encoding="utf-8")
     (problem,) = validate(load_config(path), today=TODAY)
-    assert "'cc-by-4.0'" in problem.message
+    assert "'CC-BY-4.0'" in problem.message
 
 
 def test_embargo_depends_on_the_injected_day(tmp_path):
@@ -464,3 +465,106 @@ def test_json_file_gets_the_same_rules_and_positions(tmp_path):
     text += '\t"creators": [{"name": "Doe, Jane"}],\n'
     text += '\t"description": "x",\n\t"license": "mit",\n\t"title": "Tide"\n}\n'
     assert found(tmp_path, text, ".zenodo.json") == {(E, "title", 7, "duplicate-key")}
+
+
+# --- issue 12: what cannot be sent, crashes, entity names, licence names -------------------
+
+
+def test_a_list_where_a_relation_belongs_is_a_type_error_not_a_crash(tmp_path):
+    text = BASE + "related_identifiers:\n  - identifier: 10.1234/abc\n    relation: [cites]\n"
+    assert found(tmp_path, text) == {(E, "related_identifiers[0].relation", 9, "type")}
+
+
+def test_validate_rejects_what_no_loader_saw():
+    """A record built elsewhere (a merged one, a release's fields) is checked too, with
+    the field's place."""
+    from zenodo_action.metadata.loader import Config
+
+    data = {"title": "Tides \udc80", "locations": [{"place": "x", "lat": float("nan")}]}
+    config = Config(Path("x.yml"), data)
+    found = {(p.path, p.code) for p in validate(config, today=TODAY) if p.severity == E}
+    assert ("title", "unencodable-text") in found
+    assert ("locations[0].lat", "non-finite-number") in found
+
+
+def test_a_problem_the_loader_found_is_reported_once(tmp_path):
+    text = BASE + 'keywords:\n  - "\\udc80"\ncustom: {a: .nan}\n'
+    assert found(tmp_path, text) == {
+        (E, "keywords[0]", 8, "unencodable-text"),
+        (E, "custom.a", 9, "non-finite-number"),
+    }
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "zenodo-action maintainers",
+        "The tidewatch developers",
+        "Tidewatch Team",
+        "OpenAstronomy Consortium",
+        "The Astropy Project",
+        "scikit-image contributors",
+        "LIGO Scientific Collaboration",
+        "Acme Labs",
+        "Research Software Engineering Group",
+        "Example University",
+        "R Core Team",
+        "Jupyter Steering Council",
+        "CERN IT Department",
+        "H2O.ai",
+        "Smith & Wesson",
+    ],
+)
+def test_an_organisation_gets_no_name_form_warning(tmp_path, name):
+    assert found(tmp_path, BASE.replace("Doe, Jane", name)) == set()
+
+
+@pytest.mark.parametrize("name", ["Jane Doe", "Ludwig van Beethoven", "Doe Jane Marie"])
+def test_a_person_written_given_first_still_warns(tmp_path, name):
+    assert found(tmp_path, BASE.replace("Doe, Jane", name)) == {
+        (W, "creators[0].name", 6, "name-format")
+    }
+
+
+def test_this_repositorys_own_metadata_passes_strict():
+    from zenodo_action.metadata import as_errors
+
+    root = Path(__file__).parents[1]
+    problems = as_errors(validate(load_config(root / ".zenodo.yml"), today=TODAY))
+    assert [p for p in problems if p.severity == E] == []
+
+
+@pytest.mark.parametrize(
+    ("written", "suggested"),
+    [
+        ("MIT License", "MIT"),
+        ("The MIT License", "MIT"),
+        ("Apache License 2.0", "Apache-2.0"),
+        ("Apache License, Version 2.0", "Apache-2.0"),
+        ("BSD 3-Clause License", "BSD-3-Clause"),
+        ('BSD 2-Clause "Simplified" License', "BSD-2-Clause"),
+        ("GNU General Public License v3.0", "GPL-3.0"),
+        ("GNU Lesser General Public License v2.1", "LGPL-2.1"),
+        ("Mozilla Public License 2.0", "MPL-2.0"),
+        ("Creative Commons Attribution 4.0 International", "CC-BY-4.0"),
+        ("CC0 1.0 Universal", "CC0-1.0"),
+        ("ISC License", "ISC"),
+        ("The Unlicense", "Unlicense"),
+    ],
+)
+def test_a_licence_written_as_its_name_suggests_the_spdx_id(tmp_path, written, suggested):
+    path = tmp_path / ".zenodo.yml"
+    path.write_text(BASE.replace("license: MIT", f"license: '{written}'"), encoding="utf-8")
+    (problem,) = validate(load_config(path), today=TODAY)
+    assert problem.code == "license-unknown"
+    assert f"did you mean '{suggested}'?" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("display", "creator"),
+    [("Jane Doe", "Doe, Jane"), ("Acme Labs", "Acme Labs"), ("Tidewatch Team", "Tidewatch Team")],
+)
+def test_a_github_display_name_is_split_only_when_it_is_a_persons(display, creator):
+    from zenodo_action.metadata.names import creator_from_display_name
+
+    assert creator_from_display_name(display, "login") == creator

@@ -20,8 +20,8 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.reader import ReaderError
 
 from zenodo_action.errors import UsageError
-from zenodo_action.metadata import paths
-from zenodo_action.metadata.problems import ERROR, Problem
+from zenodo_action.metadata import paths, values
+from zenodo_action.metadata.problems import ERROR, Problem, quote_value
 
 MAX_BYTES = 1024 * 1024  # a real file is a few KiB; this keeps parsing time bounded
 MAX_NODES = 100_000  # values after alias expansion: stops "billion laughs"
@@ -96,6 +96,22 @@ class Config:
 
 
 def readable_file(path: Path) -> Path:
+    try:
+        return _readable_file(path)
+    except OSError as error:  # a name too long, a loop of symlinks, ...: not ours to fix
+        raise UsageError(
+            f"{_short(path)}: cannot use this path ({error.strerror or error})",
+            hint="check the path given for the metadata file",
+        ) from None
+
+
+def _short(path: Path) -> str:
+    """A path for a message: whole when short, its two ends when absurdly long."""
+    text = str(path)
+    return text if len(text) <= 120 else f"{text[:60]}...{text[-40:]} ({len(text)} characters)"
+
+
+def _readable_file(path: Path) -> Path:
     if not path.exists():
         # No file= on purpose: an annotation cannot point into a file that does not exist.
         raise UsageError(f"{path}: no such file", hint="check the --config path")
@@ -146,6 +162,13 @@ def _parse(path: Path, content: bytes) -> Config:
         text = text.replace("\t", " ")  # tabs are JSON whitespace but not YAML; same width
     try:
         node = _compose(text)
+    except _BadEscape as error:
+        if path.suffix.lower() == ".json":
+            json_problem = _json_problem(text)
+            if json_problem:
+                return Config(path, None, [json_problem])
+        message = "a \\U escape names no character (the largest is \\U0010FFFF); fix or remove it"
+        return failed(message, "syntax", error.line, error.column)
     except yaml.MarkedYAMLError as error:
         return _syntax_failure(path, text, error)
     except ReaderError as error:
@@ -195,10 +218,22 @@ def _decode(content: bytes) -> tuple[str, Problem | None]:
         return "", Problem(ERROR, "", message, line, column, "encoding")
 
 
+class _BadEscape(Exception):
+    def __init__(self, line: int, column: int) -> None:
+        super().__init__(line, column)
+        self.line = line
+        self.column = column
+
+
 def _compose(text: str) -> yaml.Node | None:
     loader = yaml.SafeLoader(text)
     try:
         return loader.get_single_node()
+    except (ValueError, OverflowError):
+        # PyYAML's scanner calls chr() on a "\UFFFFFFFF" escape unchecked; its reader sits
+        # on the escape's digits.
+        mark = loader.get_mark()
+        raise _BadEscape(mark.line + 1, max(mark.column - 1, 1)) from None
     finally:
         loader.dispose()
 
@@ -224,7 +259,9 @@ def _syntax_failure(path: Path, text: str, error: yaml.MarkedYAMLError) -> Confi
 def _json_problem(text: str) -> Problem | None:
     """A `.zenodo.json` must be strict JSON: Zenodo's GitHub integration reads it as such."""
     try:
-        json.loads(text)
+        # Only the syntax matters here, so no integer is converted: a 5000-digit one would
+        # pass Python's int/str limit (the builder reports it at its line).
+        json.loads(text, parse_int=len)
     except json.JSONDecodeError as error:
         comma = _trailing_comma(text, error.pos)
         if comma is not None:
@@ -305,6 +342,12 @@ class _Builder:
     def error(self, path: str, message: str, code: str, mark: yaml.Mark) -> None:
         self.problems.append(Problem(ERROR, path, message, mark.line + 1, mark.column + 1, code))
 
+    def error_here(self, path: str, message: str, code: str) -> None:
+        """An error at the place recorded for `path`: where `validate` puts the same
+        finding, so the two are one problem (see values.py)."""
+        place = self.places.get(path) or self.places[""]
+        self.problems.append(Problem(ERROR, path, message, place.line, place.column, code))
+
     def value(self, node: yaml.Node, path: str, depth: int) -> Any:
         self.budget -= 1
         if self.budget < 0:
@@ -347,7 +390,7 @@ class _Builder:
                 message = "a key must be a plain name, not a list or mapping"
                 self.error(path, message, "bad-key", key_node.start_mark)
                 continue
-            key = key_node.value  # as written: `on`, `yes`, `2024` stay text
+            key = values.joined(key_node.value)  # as written: `on`, `yes`, `2024` stay text
             key_path = paths.join(path, key)
             if key in first_seen:
                 first = first_seen[key].start_mark.line + 1
@@ -358,6 +401,9 @@ class _Builder:
                 self.error(key_path, message, "duplicate-key", key_node.start_mark)
             first_seen[key] = key_node
             self.places[key_path] = self.place_of(value_node, key_node)
+            unencodable = values.text_problem(key)
+            if unencodable:
+                self.error_here(key_path, f"the key {unencodable}", values.UNENCODABLE)
             result[key] = self.value(value_node, key_path, depth + 1)
         return result
 
@@ -383,9 +429,21 @@ class _Builder:
         return _Place(mark.line + 1, mark.column + 1, key_line, key_column, raw)
 
     def scalar(self, node: yaml.ScalarNode, path: str) -> Any:
+        value = self.typed(node, path)
+        for message, code in (
+            (values.text_problem(value), values.UNENCODABLE),
+            (values.number_problem(value), values.NON_FINITE),
+        ):
+            if message:
+                self.error_here(path, message, code)
+        return value
+
+    def typed(self, node: yaml.ScalarNode, path: str) -> Any:
         tag = node.tag
+        if tag == _TAG + "str" and node.style is None and self.path.suffix.lower() == ".json":
+            return _json_word(node.value)
         if tag in (_TAG + "str", _TAG + "timestamp"):
-            return node.value  # dates stay text, exactly as in a .zenodo.json
+            return values.joined(node.value)  # dates stay text, exactly as in a .zenodo.json
         if tag == _TAG + "null":
             return None
         constructors = {
@@ -394,12 +452,32 @@ class _Builder:
             _TAG + "float": self.scalars.construct_yaml_float,
         }
         if tag not in constructors:
-            message = f"YAML tag {tag!r} is not supported here; remove it"
+            message = f"YAML tag {quote_value(tag)} is not supported here; remove it"
             self.error(path, message, "yaml-tag", node.start_mark)
             return node.value
         try:
             return constructors[tag](node)
-        except (ConstructorError, ValueError):
-            message = f"{node.value[:40]!r} is not a number YAML can read"
-            self.error(path, message, "bad-number", node.start_mark)
+        # PyYAML's constructors trust the resolver: an explicit tag on an odd value (`!!bool`
+        # alone, `!!int x`, `!!float ''`) fails in any of these ways.
+        except (ConstructorError, ValueError, LookupError, ArithmeticError):
+            self.error(path, *_unreadable(tag, node.value), node.start_mark)
             return node.value
+
+
+def _json_word(word: str) -> Any:
+    """A bare word in a `.zenodo.json` that YAML 1.1 reads as text (`NaN`, `Infinity`,
+    `1e5`): what Python's json, like Zenodo's GitHub integration, makes of it."""
+    try:
+        return json.loads(word)
+    except ValueError:  # not JSON: the strict JSON check has reported the file already
+        return word
+
+
+def _unreadable(tag: str, value: str) -> tuple[str, str]:
+    """What to say about a scalar its tag's constructor cannot read, and the code."""
+    kind = tag.removeprefix(_TAG)
+    if kind == "bool":
+        return f"{quote_value(value)} is not true or false; fix it or remove the tag", "bad-value"
+    if len(value) > 1000:  # past Python's int/str conversion limit (4300 digits) too
+        return f"a number of {len(value)} characters is too large for any field", "bad-number"
+    return f"{quote_value(value)} is not a number YAML can read", "bad-number"

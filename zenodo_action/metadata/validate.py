@@ -12,7 +12,7 @@ from difflib import get_close_matches
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
-from zenodo_action.metadata import identifiers, paths, vocabularies
+from zenodo_action.metadata import identifiers, names, paths, values, vocabularies
 from zenodo_action.metadata.loader import Document
 from zenodo_action.metadata.problems import ERROR, WARNING, Problem, quote_value, sort_problems
 
@@ -23,12 +23,6 @@ _PERSON_LISTS = ("creators", "contributors", "thesis_supervisors")
 _DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
 _DOI = re.compile(r"^10\.[0-9]{4,9}/\S+$")
 _ORCID_SHAPE = re.compile(r"^[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]$")
-_ORGANISATION_WORDS = re.compile(
-    r"\b(collaboration|consortium|team|project|group|university|institut\w*|foundation|"
-    r"society|association|contributors|developers|community|lab|laboratory|cent(er|re)|"
-    r"inc|ltd|gmbh|organi[sz]ation|council|agency|department|network|initiative)\b",
-    re.IGNORECASE,
-)
 _TYPOS = {"isOrignialFormOf": "isOriginalFormOf"}  # Zenodo accepts this misspelling
 
 # What to say when a required field is missing (the field's path is shown before it).
@@ -256,6 +250,7 @@ def _rule_problems(config: Document, today: date) -> list[Problem]:
     found: list[Finding] = []
     for check in (_orcids, _dates, _license, _access, _subtypes, _relations, _warnings):
         found += check(data, today)
+    found += [(ERROR, path, message, code) for path, message, code in values.unsendable(data)]
     problems = []
     for severity, path, message, code in found:
         line, column = config.position(path)
@@ -393,7 +388,7 @@ def _subtypes(data: dict[str, Any], today: date) -> Iterator[Finding]:
 def _relations(data: dict[str, Any], today: date) -> Iterator[Finding]:
     for path, item in paths.mappings_at(data, "related_identifiers"):
         relation = item.get("relation")
-        if relation in _TYPOS:
+        if isinstance(relation, str) and relation in _TYPOS:  # a list is unhashable
             message = f"{relation!r} is a misspelling; write {_TYPOS[relation]!r}"
             yield WARNING, paths.join(path, "relation"), message, "misspelled"
         identifier = item.get("identifier")
@@ -439,7 +434,7 @@ def _warnings(data: dict[str, Any], today: date) -> Iterator[Finding]:
 
 
 def _family_given(name: str) -> bool:
-    if _ORGANISATION_WORDS.search(name):
+    if names.is_entity(name):
         return True  # an organisation: no family name to split
     parts = name.split(",")
     return len(parts) == 2 and all(part.strip() for part in parts)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -57,11 +58,61 @@ LICENSE_SYNONYMS = {
 
 
 def similar_licenses(license_id: str) -> list[str]:
+    """The ids someone writing `license_id` most likely meant, as SPDX spells them."""
     wanted = license_id.strip().lower()
-    synonym = LICENSE_SYNONYMS.get(wanted)
+    synonym = LICENSE_SYNONYMS.get(wanted) or license_from_name(wanted)
     if synonym in license_ids():
-        return [synonym]
-    return difflib.get_close_matches(wanted, license_ids(), n=3, cutoff=0.7)
+        return [spdx_case(synonym)]
+    return [spdx_case(c) for c in difflib.get_close_matches(wanted, license_ids(), n=3, cutoff=0.7)]
+
+
+# A licence's name as its text and GitHub show it ("MIT License", "Apache License 2.0",
+# "GNU General Public License v3.0"): the family's words become its id's stem, the words
+# every name carries go, and what is left, hyphenated, is usually the SPDX id.
+_LICENSE_FAMILIES = (
+    ("gnu affero general public", "agpl"),
+    ("gnu lesser general public", "lgpl"),
+    ("gnu library general public", "lgpl"),
+    ("gnu general public", "gpl"),
+    ("mozilla public", "mpl"),
+    ("eclipse public", "epl"),
+    ("european union public", "eupl"),
+    ("boost software", "bsl"),
+    ("academic free", "afl"),
+    ("creative commons attribution-sharealike", "cc-by-sa"),
+    ("creative commons attribution sharealike", "cc-by-sa"),
+    ("creative commons attribution", "cc-by"),
+    ("creative commons zero", "cc0"),
+)
+_LICENSE_NOISE = re.compile(
+    r"\b(?:the|license|licence|version|international|universal|simplified|new or revised)\b"
+)
+
+
+def license_from_name(name: str) -> str | None:
+    """The known id a licence's name stands for (`MIT License` -> `mit`), or None."""
+    text = " ".join(re.sub(r'[,()"]', " ", name.lower()).split())
+    for words, stem in _LICENSE_FAMILIES:
+        text = text.replace(words, stem)
+    text = re.sub(r"\bv(?=[0-9])", "", text)  # v3.0 -> 3.0
+    text = _LICENSE_NOISE.sub(" ", text).replace("or later", "or-later")
+    base = "-".join(text.split())
+    for candidate in (base, f"{base}-only", f"{base}.0"):
+        if base and candidate in license_ids():
+            return candidate
+    return None
+
+
+@lru_cache(maxsize=1)
+def _spdx_spellings() -> dict[str, str]:
+    """Lower-cased SPDX id -> as SPDX writes it, from the CFF schema's licence list."""
+    listed = _load("data/cff-1.2.0.schema.json")["definitions"]["license-enum"]["enum"]
+    return {spdx.lower(): spdx for spdx in listed}
+
+
+def spdx_case(license_id: str) -> str:
+    """`apache-2.0` -> `Apache-2.0`; a legacy Zenodo id (`cc-zero`) stays as it is."""
+    return _spdx_spellings().get(license_id.lower(), license_id)
 
 
 # Keys people write for a field that has another name in Zenodo's metadata. Zenodo drops
