@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
-from zenodo_action.secrets import redact
+from zenodo_action.secrets import redact, writable
 
 
 class _Formatter(logging.Formatter):
@@ -25,7 +25,8 @@ class _Formatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         prefix = "warning: " if record.levelno >= logging.WARNING else ""
-        return self.guard(redact(prefix + record.getMessage()))
+        # A line logging cannot write would print a "--- Logging error ---" traceback.
+        return self.guard(writable(redact(prefix + record.getMessage())))
 
 
 def setup(*, stream: TextIO | None = None, guard: Callable[[str], str] = str) -> None:

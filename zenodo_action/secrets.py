@@ -2,7 +2,8 @@
 
 Every token is registered here as soon as it is read. Anything that leaves the
 process (stdout, stderr, log lines, annotations, outputs, summaries, exception
-messages built from server replies) passes through `redact`.
+messages built from server replies) passes through `redact`, and through `writable`:
+any Python str can be written, even one no encoding can hold (a lone surrogate).
 """
 
 from __future__ import annotations
@@ -37,14 +38,33 @@ def redact(text: str) -> str:
     return text
 
 
+def writable(text: str, encoding: str = "utf-8") -> str:
+    """`text` with what `encoding` cannot hold written as backslash escapes.
+
+    A lone surrogate ("\\udc80", from a file name that is not UTF-8 or a `\\u` escape in
+    YAML) is a valid str that no UTF-8 writer accepts: it would end the run with a
+    UnicodeEncodeError, after a publish (issue 12, item 4). Every stream and file this
+    program writes goes through here, so the same text reads the same everywhere (a
+    mask asked for with add-mask matches what the log shows); an escaped surrogate in
+    a JSON string is the same JSON escape."""
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        return text.encode(encoding, "backslashreplace").decode(encoding)
+    except LookupError:  # a stream that names an encoding Python does not know
+        return writable(text)
+    return text
+
+
 class RedactingStream(io.TextIOBase):
-    """A text stream that masks secrets before writing to the stream it wraps."""
+    """A text stream that masks secrets, and escapes what its encoding cannot hold,
+    before writing to the stream it wraps."""
 
     def __init__(self, inner: TextIO) -> None:
         self._inner = inner
 
     def write(self, text: str) -> int:
-        self._inner.write(redact(text))
+        self._inner.write(writable(redact(text), self.encoding))
         return len(text)
 
     def flush(self) -> None:

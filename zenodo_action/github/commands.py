@@ -2,7 +2,8 @@
 
 A direct port of the toolkit's command.ts and file-command.ts
 (reference github-actions.md §2). Every value that leaves through here is
-scrubbed of secrets first.
+scrubbed of secrets first, and any str can leave: what UTF-8 cannot hold (a lone
+surrogate) is written as a backslash escape (`secrets.writable`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from zenodo_action.secrets import redact
+from zenodo_action.secrets import redact, writable
 
 SUMMARY_LIMIT = 1024 * 1024  # the runner drops a larger step summary (§2.2)
 MESSAGE_LIMIT = 4096  # the runner truncates longer annotation messages (§2.5)
@@ -75,7 +76,7 @@ def annotation(
 
 
 def emit(line: str) -> None:
-    print(line, flush=True)
+    print(writable(line), flush=True)
 
 
 def add_mask(value: str | None) -> None:
@@ -86,9 +87,10 @@ def add_mask(value: str | None) -> None:
     stream = sys.__stdout__
     if not value or stream is None:  # without a stdout nothing can print the value either
         return
+    encoding = stream.encoding or "utf-8"
     for part in {value, *value.splitlines()}:
-        if part.strip():
-            stream.write(f"::add-mask::{escape_data(part)}\n")
+        if part.strip():  # escaped as the guarded streams will print it, so the mask matches
+            stream.write(f"::add-mask::{escape_data(writable(part, encoding))}\n")
     stream.flush()
 
 
@@ -103,9 +105,22 @@ def untrusted(text: str) -> str:
     return f"::stop-commands::{token}\n{text}\n::{token}::"
 
 
+def inert_json(text: str) -> str:
+    """JSON text (from `json.dumps`) in which the runner reads no workflow command, and
+    which parses to the same value.
+
+    A `::` command must start its line; a line of `json.dumps` output, one-line or
+    indented, starts with a bracket or a string's `"`, never `::`, and strings hold no
+    raw line break. But a legacy `##[command]` is read anywhere in a line (§2.3), and
+    `#` occurs only inside strings: its first `#` is written `\\u0023`, the same
+    string to any JSON reader. Stop-commands would not do: the lines they add would
+    break the JSON for a step that reads it from stdout."""
+    return text.replace("##[", "\\u0023#[")
+
+
 def _append(path: str, text: str) -> None:
     with open(path, "a", encoding="utf-8", newline="\n") as handle:
-        handle.write(text)
+        handle.write(writable(text))
 
 
 def file_command_entry(name: str, value: str) -> str:
@@ -124,7 +139,7 @@ def set_output(name: str, value: str, *, path: str) -> None:
 def append_summary(markdown: str, *, path: str) -> None:
     """Append Markdown to the job summary (`GITHUB_STEP_SUMMARY`), cut to what the runner
     accepts."""
-    text = redact(markdown)
+    text = writable(redact(markdown))
     encoded = text.encode("utf-8")
     existing = os.path.getsize(path) if os.path.exists(path) else 0
     room = SUMMARY_LIMIT - existing

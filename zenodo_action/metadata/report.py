@@ -42,6 +42,12 @@ def problem_line(problem: Problem, config_path: str | Path) -> str:
 
 
 def render_text(problems: Sequence[Problem], config_path: str | Path) -> str:
+    """The problems' lines (`problem_lines`), then the file's verdict."""
+    lines = [*problem_lines(problems, config_path), summary_line(problems, config_path)]
+    return "\n".join(lines) + "\n"
+
+
+def problem_lines(problems: Sequence[Problem], config_path: str | Path) -> list[str]:
     """One line per problem, except that many warnings or notices of one kind share a line
     (a file of 268 authors should not print 268 name warnings); errors always get theirs."""
     lines = []
@@ -50,8 +56,7 @@ def render_text(problems: Sequence[Problem], config_path: str | Path) -> str:
         group = groups.get((problem.severity, problem.code), [problem])
         if problem is group[0]:
             lines.append(problem_line(problem, config_path) + _more_like_it(group[1:]))
-    lines.append(summary_line(problems, config_path))
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _groups(problems: Sequence[Problem]) -> dict[tuple[str, str], list[Problem]]:
@@ -96,7 +101,12 @@ def render_json(found: Mapping[Path, Sequence[Problem]]) -> str:
             for path, p in everything
         ],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: only its \\u escape can be written
+        text = json.dumps(document, indent=2)
+    return text + "\n"
 
 
 def summary_markdown(problems: Sequence[Problem], config_path: str | Path) -> str:
