@@ -1193,3 +1193,32 @@ def test_a_concept_record_url_redirects_to_the_latest_version(fake_zenodo):
     assert response.status_code == 200
     assert response.json()["id"] == seeded.latest_id
     assert response.history[0].status_code == 302
+
+
+def test_a_new_file_leaves_modified_but_an_overwrite_or_delete_changes_it(fake_zenodo, client):
+    # §11.2: only deleting an object commits the record; a plain upload does not.
+    draft = client.create()
+    fake_zenodo.backdate(draft["id"], 3600)
+
+    def modified() -> str:
+        return client.call("GET", f"deposit/depositions/{draft['id']}").json()["modified"]
+
+    before = modified()
+    assert client.upload(draft, "a.txt", b"one").status_code == 201
+    assert modified() == before
+    assert client.upload(draft, "a.txt", b"two").status_code == 201  # deletes, then stores
+    assert modified() != before
+
+
+def test_list_entries_show_no_bucket_and_no_draft_files(fake_zenodo, client):
+    # §11.3: list entries come from the search index; single reads from the database.
+    draft = client.create()
+    assert client.upload(draft, "a.txt", b"one").status_code == 201
+    fake_zenodo.seed_concept(versions=[{"version": "1", "files": {"p.txt": b"p"}}])
+    listed = client.call("GET", "deposit/depositions", params={"all_versions": "true"}).json()
+    by_id = {entry["id"]: entry for entry in listed}
+    assert by_id[draft["id"]]["files"] == [] and "bucket" not in by_id[draft["id"]]["links"]
+    published = next(entry for entry in listed if entry["submitted"])
+    assert [f["filename"] for f in published["files"]] == ["p.txt"]
+    read = client.call("GET", f"deposit/depositions/{draft['id']}").json()
+    assert [f["filename"] for f in read["files"]] == ["a.txt"] and "bucket" in read["links"]

@@ -281,6 +281,20 @@ def test_dry_run_creates_nothing_and_shows_the_plan(project):
     assert "version: '1.0' -> '2.0'" in err
 
 
+def test_a_dry_run_diffs_a_pending_draft_from_its_own_read_not_the_list(project):
+    # The list shows no files for drafts (zenodo-api.md §11.3): the plan reads the draft.
+    fake = project.fake
+    seeded = seed(fake, "1.0", files={"old.txt": b"o"})
+    fake.seed_pending_draft(seeded.concept_id, files={"keep.txt": b"k", "drop.txt": b"d"})
+    project.file("keep.txt", b"k")
+    code, result, err = project.publish(
+        "--concept", seeded.concept_doi, "--files", "dist/*", "--version", "2.0", "--dry-run"
+    )
+    assert code == 0 and result["status"] == "planned"
+    assert "keep   keep.txt" in err and "delete drop.txt" in err
+    assert all(r.method == "GET" for r in fake.requests)
+
+
 def test_draft_mode_leaves_a_draft_and_a_later_run_publishes_it(project):
     fake = project.fake
     seeded = seed(fake, "1.0")

@@ -160,3 +160,24 @@ def test_only_files_that_may_be_kept_are_hashed_before_sending(tmp_path, workers
     assert {n: f.md5 for n, f in everything.items()} == {
         n: hashlib.md5(d).hexdigest() for n, d in contents.items()
     }
+
+
+def test_a_long_upload_keeps_refreshing_the_claim_that_uploads_do_not(
+    api, fake_zenodo, concept, tmp_path, monkeypatch
+):
+    """Uploads leave the draft's `modified` as it was (zenodo-api.md §11.2), so to another
+    run a draft being uploaded to would look idle and be taken over: the run re-claims it
+    (a metadata PUT, which does change `modified`) while its uploads go on."""
+    import functools
+
+    monkeypatch.setattr(deposit, "takeover_window", lambda version: 0.2)
+    monkeypatch.setattr(deposit, "run_each", functools.partial(deposit.run_each, tick_every=0.05))
+    fake_zenodo.latency = 0.3  # every request, the upload's included
+    wanted = request(tmp_path, concept)
+
+    deposit.apply(api, decide(deposit.observe(api, wanted), wanted), wanted)
+
+    order = [(r.method, r.path) for r in fake_zenodo.requests]
+    upload = next(i for i, (m, p) in enumerate(order) if m == "PUT" and "/files/" in p)
+    claims = [i for i, (m, p) in enumerate(order) if m == "PUT" and "/depositions/" in p]
+    assert len(claims) >= 2 and claims[0] < upload < claims[-1]

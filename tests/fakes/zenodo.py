@@ -712,6 +712,17 @@ class Views:
         body["submitted"] = dep.published
         return body
 
+    def list_entry(self, dep: Deposition) -> dict[str, Any]:
+        """A deposition as the list shows it, from the search index (§11.3): no
+        `links.bucket` (the bucket id is not indexed), no files for a draft, none for a
+        published record whose files are restricted."""
+        out = self.deposition(dep)
+        out["links"].pop("bucket", None)
+        access = out["metadata"].get("access_right")
+        if dep.is_draft or access in ("restricted", "closed"):
+            out["files"] = []
+        return out
+
     def metadata(self, dep: Deposition, stored: dict[str, Any]) -> dict[str, Any]:
         out = copy.deepcopy(stored)
         for key in ("creators", "contributors"):
@@ -1576,7 +1587,7 @@ class FakeZenodo:
             modified=dep.modified,
             publication_date=str(md.get("publication_date", "")),
             version=str(md.get("version", "")),
-            json=self._views.deposition(dep),
+            json=self._views.list_entry(dep),
         )
 
     # -- lookups with Zenodo's error answers --
@@ -1788,9 +1799,12 @@ class FakeZenodo:
         others = sum(f.size for k, f in dep.files.items() if k != key)
         if others + len(data) > self.quota_bytes:
             raise ApiError(400, MSG_QUOTA)
-        dep.files.pop(key, None)  # overwrite: the old object is deleted and replaced
+        replaced = dep.files.pop(key, None)  # overwrite: the old object is deleted, replaced
         stored = dep.files[key] = StoredFile.new(key, data)
-        self._touch(dep)
+        if replaced is not None:
+            # Only the delete commits the record: a new file leaves `modified` (and the
+            # ETag) as they were, so a draft being uploaded to looks idle (§11.2).
+            self._touch(dep)
         return stored
 
     def _file_by_id(self, dep: Deposition, file_id: str) -> StoredFile | None:

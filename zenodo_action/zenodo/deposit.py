@@ -60,10 +60,19 @@ def observe(api: DepositAPI, request: PublishRequest) -> Snapshot:
     """Read what deciding needs: the concept's depositions and its latest version (or, for
     a first version, every deposition of the account)."""
     if request.concept is None:
-        return Snapshot(None, tuple(_listed(api.all_depositions)))
+        return Snapshot(None, _drafts_read(api, _listed(api.all_depositions)))
     concept_id, versions, latest = _resolve_with_latest(api, request.concept)
     published = [d for d in versions if d.submitted]
-    return Snapshot(concept_id, tuple(versions), _latest_published(api, latest, published))
+    latest = _latest_published(api, latest, published)
+    return Snapshot(concept_id, _drafts_read(api, versions), latest)
+
+
+def _drafts_read(api: DepositAPI, listed: list[Deposition]) -> tuple[Deposition, ...]:
+    """The list with each pending draft replaced by a read of it: list entries come from
+    the search index and show a draft with no files and no bucket (zenodo-api.md §11.3),
+    so a plan (a dry run's diff above all) needs the draft itself. Drafts are few: one
+    per concept at most."""
+    return tuple(api.deposition(d.id) if d.is_new_draft else d for d in listed)
 
 
 def _resolve_with_latest(
