@@ -34,7 +34,8 @@ def test_github_annotations_are_escaped():
 
 def test_github_untrusted_values_cannot_start_commands():
     hostile = Problem("error", "title", "'::add-mask::x' and '##[error]boom' here", 1, 8, "x")
-    out = render_problems({".zenodo.yml": [hostile]}).splitlines()
+    # the eleventh error gets no annotation: its text line echoes the value
+    out = render_problems({".zenodo.yml": [ORCID] * 10 + [hostile]}).splitlines()
     # every line that echoes the value is inside a stop-commands block
     start = next(i for i, line in enumerate(out) if line.startswith("::stop-commands::"))
     token = out[start].removeprefix("::stop-commands::")
@@ -69,10 +70,26 @@ def test_github_annotates_ten_per_level_and_lists_all(tmp_path, capsys):
     lines = out.splitlines()
     assert sum(line.startswith("::error file=.zenodo.yml,") for line in lines) == 10
     assert sum(line.startswith("::warning ") for line in lines) == 3
-    assert sum(line.startswith(".zenodo.yml:") and ": error: " in line for line in lines) == 12
+    # each problem once in the log: the two past the runner's ten as text lines
+    text = [line for line in lines if line.startswith(".zenodo.yml:") and ": error: " in line]
+    assert [line.split(":")[1] for line in text] == ["11", "12"]
+    assert lines[-2] == ".zenodo.yml: invalid, 12 errors, 3 warnings"
     assert "2 more problems are not shown as annotations" in out
     table_rows = [row for row in Path(files.summary).read_text().splitlines() if row[:2] == "| "]
     assert len(table_rows) == 2 + 15  # header, rule, every problem
+
+
+def test_an_annotated_problem_is_not_repeated_as_a_text_line():
+    warning = Problem("warning", "version", "hard-coded: it will go stale", 4, 10, "stale")
+    out = render_problems({".zenodo.yml": [ORCID, warning]})
+    assert out.splitlines() == [
+        "::error file=.zenodo.yml,line=12,col=14,title=Zenodo metadata%3A creators[1].orcid"
+        "::fails the ORCID checksum",
+        "::warning file=.zenodo.yml,line=4,col=10,title=Zenodo metadata%3A version"
+        "::hard-coded: it will go stale",
+        ".zenodo.yml: invalid, 1 error, 1 warning",
+    ]
+    assert out.count("ORCID checksum") == 1 and out.count("go stale") == 1
 
 
 def test_no_summary_file_outside_the_runner(tmp_path, monkeypatch, capsys):

@@ -16,7 +16,8 @@ from zenodo_action import report
 from zenodo_action.errors import ActionError
 from zenodo_action.github import commands
 from zenodo_action.github.commands import RunnerFiles
-from zenodo_action.metadata import SEVERITIES, Problem, render_text, summary_markdown
+from zenodo_action.metadata import SEVERITIES, Problem, summary_markdown
+from zenodo_action.metadata.report import problem_lines, summary_line
 from zenodo_action.reporter import Level
 from zenodo_action.result import PublishResult
 
@@ -31,7 +32,7 @@ class GitHubReporter:
         self.title = title
 
     def problems(self, found: Mapping[Path, Sequence[Problem]]) -> None:
-        """Annotations on the files' lines, every problem as text, a table per file in the
+        """Annotations on the files' lines, a verdict per file, a table per file in the
         summary."""
         shown = {self._relative(path): problems for path, problems in found.items()}
         sys.stdout.write(render_problems(shown))
@@ -108,22 +109,31 @@ def workspace_relative(path: str | Path, workspace: Path | None) -> str:
 
 
 def render_problems(found: Mapping[str, Sequence[Problem]]) -> str:
-    """Annotations (the first ten per level in the step, as the runner shows no more), then
-    every file's problems as plain text, fenced against commands."""
-    out = []
+    """Each problem once in the log: as an annotation (the first ten per level in the
+    step), else as a text line; then each file's verdict, the text fenced against commands.
+
+    The runner prints every annotation in the log as well, with its message: a text line
+    for an annotated problem would say the same thing twice (issue 12, item 20). A
+    problem past the runner's ten gets no annotation, so its text line is the only place
+    the log shows it."""
+    out, text = [], []
     shown = dict.fromkeys(SEVERITIES, 0)
     for file, problems in found.items():
+        rest = []
         for problem in problems:
             if shown[problem.severity] < ANNOTATIONS_PER_LEVEL:
                 shown[problem.severity] += 1
                 out.append(_annotation(problem, file))
-    text = "".join(render_text(problems, file) for file, problems in found.items())
-    out.append(commands.untrusted(text.rstrip("\n")))
+            else:
+                rest.append(problem)
+        text += [*problem_lines(rest, file), summary_line(problems, file)]
+    out.append(commands.untrusted("\n".join(text)))
     hidden = sum(len(problems) for problems in found.values()) - sum(shown.values())
     if hidden:
         out.append(
             f"{hidden} more problems are not shown as annotations (GitHub shows at most "
-            f"{ANNOTATIONS_PER_LEVEL} per kind); the job summary lists every one."
+            f"{ANNOTATIONS_PER_LEVEL} per kind): they are listed as text above, and the job "
+            "summary lists every problem."
         )
     return "\n".join(out) + "\n"
 
