@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from zenodo_action.errors import EXIT_FAILURE, EXIT_OK
+from zenodo_action.github import commands
 from zenodo_action.metadata import sources
 from zenodo_action.reporter import Reporter
 from zenodo_action.settings import Settings
@@ -25,11 +26,21 @@ def run(settings: Settings, reporter: Reporter) -> int:
         reporter.problems(found)
     origins = record.sources_of_fields()
     if settings.output_format == "json":
-        sys.stdout.write(json.dumps(record.data, indent=2, ensure_ascii=False) + "\n")
-        sys.stderr.write("".join(f"{key}: from {origins[key]}\n" for key in record.data))
+        text = json.dumps(record.data, indent=2, ensure_ascii=False)
+        sys.stdout.write((commands.inert_json(text) if settings.fenced else text) + "\n")
+        sys.stderr.write(
+            _fenced(settings, "".join(f"{key}: from {origins[key]}\n" for key in record.data))
+        )
     else:
-        sys.stdout.write(render_yaml(record.data, origins, settings.repository))
+        sys.stdout.write(_fenced(settings, render_yaml(record.data, origins, settings.repository)))
     return EXIT_FAILURE if sources.errors_in(found) else EXIT_OK
+
+
+def _fenced(settings: Settings, text: str) -> str:
+    """Under the Actions runner, the files' values cannot become workflow commands."""
+    if not settings.fenced or not text:
+        return text
+    return commands.untrusted(text.rstrip("\n")) + "\n"
 
 
 def render_yaml(data: Mapping[str, Any], origins: Mapping[str, str], repository: str | None) -> str:

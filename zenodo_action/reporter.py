@@ -53,7 +53,11 @@ class Reporter(Protocol):
 
 
 class TerminalReporter:
-    """The command line: results on stdout, text or JSON; diagnostics on stderr."""
+    """The command line: results on stdout, text or JSON; diagnostics on stderr.
+
+    Every line goes through a guard: under the Actions runner (a `run:` step) the log
+    parses both streams for workflow commands, and file names, field values and server
+    messages appear in every kind of line (issue 12, item 11)."""
 
     def __init__(
         self,
@@ -61,41 +65,43 @@ class TerminalReporter:
         output_format: Literal["text", "json"] = "text",
         problems_are_results: bool = False,
         guard: Callable[[str], str] = str,
+        guard_json: Callable[[str], str] = str,
     ) -> None:
         """`problems_are_results`: validating is the command (stdout, text or JSON), not a
-        step before publishing (stderr). `guard` wraps text that may hold untrusted
-        values when the command runs under the Actions runner."""
+        step before publishing (stderr). `guard` wraps text, and `guard_json` rewrites
+        JSON, that may hold untrusted values, so that the Actions runner reads no command
+        in them (github/commands.py `untrusted` and `inert_json`)."""
         self.output_format = output_format
         self.problems_are_results = problems_are_results
         self.guard = guard
+        self.guard_json = guard_json
 
     def problems(self, found: Mapping[Path, Sequence[Problem]]) -> None:
         if self.problems_are_results and self.output_format == "json":
-            sys.stdout.write(render_json(found))
+            sys.stdout.write(self.guard_json(render_json(found)))
             return
         text = "".join(render_text(problems, path) for path, problems in found.items())
-        if self.problems_are_results:
-            sys.stdout.write(self.guard(text))
-        else:
-            sys.stderr.write(text)
+        stream = sys.stdout if self.problems_are_results else sys.stderr
+        if text:
+            stream.write(self.guard(text.rstrip("\n")) + "\n")
 
     def plan(self, text: str) -> None:
-        print(text, file=sys.stderr)
+        print(self.guard(text), file=sys.stderr)
 
     def result(
         self, result: PublishResult, metadata: Mapping[str, Any], origins: Mapping[str, str]
     ) -> None:
         if self.output_format == "json":
-            print(json.dumps(result.to_json(), indent=2))
+            print(self.guard_json(json.dumps(result.to_json(), indent=2)))
         else:
-            print(report.render_result(result))
+            print(self.guard(report.render_result(result)))
 
     def output(self, name: str, value: str) -> None:
         """The command line has no step outputs: the result on stdout is its output."""
 
     def note(self, level: Level, message: str, *, title: str) -> None:
         prefix = "warning: " if level == "warning" else ""
-        print(prefix + message, file=sys.stderr)
+        print(self.guard(prefix + message), file=sys.stderr)
 
     def error(self, error: ActionError) -> None:
-        print(f"error: {error}", file=sys.stderr)
+        print(self.guard(f"error: {error}"), file=sys.stderr)
