@@ -1,8 +1,17 @@
 """Building the metadata to send (metadata/build.py): pure functions, no server."""
 
 import datetime as dt
+import json
+import re
 
-from zenodo_action.metadata.build import build_metadata, describe_changes
+import pytest
+
+from zenodo_action.errors import ActionError
+from zenodo_action.metadata import sources
+from zenodo_action.metadata.build import build_metadata, describe_changes, request_body
+from zenodo_action.metadata.loader import Config
+from zenodo_action.publish import prepare
+from zenodo_action.settings import PublishSettings
 
 FILE = {
     "title": "Tool",
@@ -48,3 +57,49 @@ def test_describe_changes_ignores_what_zenodo_echoes_differently():
     old = {"title": "A", "license": "cc-by-4.0", "doi": "x", "notes": "", "version": "1"}
     new = {"title": "A", "license": "CC-BY-4.0", "version": "2", "keywords": ["k"]}
     assert describe_changes(old, new) == ["keywords: added ['k']", "version: '1' -> '2'"]
+
+
+# --- the request body, encoded before any request (issue 12, item 3) -------------------
+
+
+def test_the_request_body_is_the_json_zenodo_receives():
+    metadata = {"title": "Tides \U0001f30a", "locations": [{"lat": 1.5}]}
+    assert json.loads(request_body(metadata)) == {"metadata": metadata}
+
+
+@pytest.mark.parametrize(
+    ("metadata", "field", "words"),
+    [
+        ({"locations": [{"place": "x", "lat": float("nan")}]}, "locations[0].lat", "finite"),
+        ({"custom": {"a": float("-inf")}}, "custom.a", "finite"),
+        ({"title": "Tides \udc80"}, "title", "surrogate"),
+        ({"custom": {"\ud800": 1}}, 'custom["\\ud800"]', "surrogate"),
+    ],
+)
+def test_an_unsendable_value_fails_before_any_request_naming_its_field(metadata, field, words):
+    from zenodo_action.metadata.build import request_body
+
+    places = []
+
+    def place(path):
+        places.append(path)
+        return ".zenodo.yml", 7, 3
+
+    with pytest.raises(ActionError) as raised:
+        request_body(metadata, place)
+    error = raised.value
+    assert error.message.startswith(f"{field}: ") and words in error.message
+    assert "nothing was sent" in error.message
+    assert (error.file, error.line, places) == (".zenodo.yml", 7, [field])
+
+
+def test_prepare_refuses_a_record_it_cannot_encode(tmp_path):
+    """Through publish.prepare, as a run calls it: the error names the file and line, and
+    no client was ever made."""
+
+    config = Config(tmp_path / ".zenodo.yml", {"title": "Tides", "custom": {"a": float("nan")}})
+    source = sources.Source("zenodo", config, sources.Mapped(dict(config.data or {})))
+    record = sources.Record.merge([source])
+    with pytest.raises(ActionError, match=re.escape("custom.a: is nan")) as raised:
+        prepare(PublishSettings("https://zenodo.invalid", "t"), record, [])
+    assert raised.value.file == str(tmp_path / ".zenodo.yml")

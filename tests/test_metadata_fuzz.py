@@ -8,6 +8,7 @@ them into "internal error" (exit 1), so a crash fails the test instead of hiding
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -16,8 +17,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from zenodo_action.cli import main
+from zenodo_action.errors import UsageError
 from zenodo_action.github.reporter import render_problems
-from zenodo_action.metadata import load_config, render_json, render_text, summary_markdown, validate
+from zenodo_action.metadata import (
+    load_config,
+    render_json,
+    render_text,
+    sources,
+    summary_markdown,
+    validate,
+)
+from zenodo_action.metadata import schema as zenodo_schema
 
 VALID = (Path(__file__).parents[1] / "examples" / "software" / ".zenodo.yml").read_text()
 VALID_DATA = yaml.safe_load(VALID)
@@ -161,3 +171,135 @@ def test_random_documents_as_other_sources(tmp_path, capsys, debug, monkeypatch,
     text = json.dumps(data) if name.endswith(".json") else yaml.safe_dump(data)
     (tmp_path / name).write_text(text, encoding="utf-8")
     check_sources(capsys)
+
+
+# --- schema-shaped documents: the real keys, right and wrong value shapes (issue 12) ------
+#
+# Documents are drawn from the packaged schema, each value either of its schema's shape or
+# of a wrong one, with raw YAML/JSON spliced in where text goes (tags with odd values,
+# NaN, escapes beyond Unicode, lone surrogates, 5000-digit integers). The gate must never
+# crash, must put every problem on a line, and must refuse what cannot be sent.
+
+
+SCHEMA = zenodo_schema()
+# (YAML, JSON, poisoned): what replaces a marker, and whether the gate must call it an error.
+RAW = [
+    (".nan", "NaN", True),
+    ("-.inf", "-Infinity", True),
+    ("!!float 1.0e+400", "1e400", True),
+    ("!!bool", "9" * 5000, True),
+    ("!!bool maybe", '"\\udc80"', True),
+    ("!!int", '"x \\ud800"', True),
+    ("!!int x", "Infinity", True),
+    ("!!float", "NaN", True),
+    ("!!int " + "1" * 5000, "-1e999", True),
+    ("!!binary '%%%'", "NaN", True),
+    ("!foo bar", "Infinity", True),
+    ('"\\U00110000"', '"\\udfff"', True),
+    ('"a \\udc80 b"', "NaN", True),
+    ("!!timestamp 2024-13-45", "1e5", False),
+    ("!!str", '"\\ud83c\\udf0a"', False),
+    ("!!null x", "-0", False),
+]
+MARKER = "zzraw{}zz"
+
+odd_texts = st.sampled_from(
+    ["", " ", "yes", "no", "null", "~", "2024-02-30", "2024-13", "0x1F", "1e5", "::error::x",
+     "a\nb", "NaN", ".inf", "10.5281/zenodo.1", "0000-0002-1825-0097", "MIT License", "cc-zero",
+     "isOrignialFormOf", "EMBARGOED", "zenodo-action maintainers", "Doe, Jane", "x" * 300]
+)  # fmt: skip
+any_text = st.text(st.characters(codec=None), max_size=12)  # lone surrogates included
+raws = st.integers(0, len(RAW) - 1).map(MARKER.format)
+junk_scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(), odd_texts, any_text, raws
+)
+junk = st.recursive(
+    junk_scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(any_text, inner, max_size=3),
+    max_leaves=6,
+)
+
+
+def _resolved(node: dict) -> dict:
+    ref = node.get("$ref")
+    return SCHEMA["$defs"][ref.rsplit("/", 1)[1]] if ref else node
+
+
+def shaped(node: dict, depth: int = 0) -> st.SearchStrategy:
+    """A value of `node`'s shape (any schema type it allows), or now and then a wrong one."""
+    node = _resolved(node)
+    types = node.get("type", "object")
+    types = [types] if isinstance(types, str) else types
+    options = []
+    for kind in types:
+        if kind == "string":
+            options.append(st.sampled_from(node["enum"]) if "enum" in node else odd_texts | raws)
+        elif kind in ("number", "integer"):
+            options.append(st.integers(-200, 200) | st.floats() | raws)
+        elif kind == "boolean":
+            options.append(st.booleans())
+        elif kind == "null":
+            options.append(st.none())
+        elif kind == "array" and depth < 3:
+            options.append(st.lists(shaped(node.get("items", {}), depth + 1), max_size=3))
+        elif kind == "object" and depth < 3:
+            props = node.get("properties", {})
+            fields = {key: shaped(value, depth + 1) for key, value in props.items()}
+            free = st.dictionaries(any_text, junk, max_size=3)  # `custom`: any keys
+            options.append(st.fixed_dictionaries({}, optional=fields) if fields else free)
+    right = st.one_of(options) if options else junk
+    return st.one_of(right, right, right, junk)
+
+
+documents = st.fixed_dictionaries(
+    {}, optional={key: shaped(value) for key, value in SCHEMA["properties"].items()}
+) | st.dictionaries(any_text | st.sampled_from(sorted(SCHEMA["properties"])), junk, max_size=4)
+
+
+def serialised(data: dict, suffix: str) -> tuple[str, bool]:
+    """The document as text with its markers replaced; whether a poisoned value went in."""
+    if suffix == ".json":
+        text = json.dumps(data)  # ASCII: lone surrogates travel as \u escapes
+        pattern, column = r'"zzraw(\d+)zz"', 1
+    else:
+        text = yaml.safe_dump(data, sort_keys=False, width=10_000)
+        pattern, column = r"zzraw(\d+)zz", 0
+    used = [int(index) for index in re.findall(pattern, text)]
+    text = re.sub(pattern, lambda m: RAW[int(m.group(1))][column], text)
+    return text, any(RAW[index][2] for index in used)
+
+
+def gate(path: Path) -> dict[Path, list]:
+    """What `validate` runs (check.run): find, load, merge, judge."""
+    found = sources.find(sources.SourcePaths(zenodo=str(path)), path.parent)
+    record = sources.Record.merge(sources.load(found))
+    return sources.problems_by_file(record, sources.Context("gate"))
+
+
+SCHEMA_FUZZ = settings(
+    max_examples=250,
+    deadline=None,
+    derandomize=True,  # the same documents on every run: CI stays reproducible and cheap
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+@SCHEMA_FUZZ
+@given(data=documents, suffix=st.sampled_from([".yml", ".json"]))
+def test_schema_shaped_documents(tmp_path, data, suffix):
+    text, poisoned = serialised(data, suffix)
+    path = tmp_path / f"metadata{suffix}"
+    path.write_text(text, encoding="utf-8")
+    try:
+        found = gate(path)
+    except UsageError:  # the CLI's exit 2; nothing in a file's content should cause one
+        raise AssertionError(f"a usage error for this content:\n{text}") from None
+    problems = found[path]
+    for problem in problems:
+        assert problem.line is not None, problem
+        problem.message.encode("utf-8")  # printable, whatever the file held
+    assert render_text(problems, path).encode("utf-8")
+    json.loads(render_json(found))
+    if poisoned:
+        assert any(p.severity == "error" for p in problems), text

@@ -18,7 +18,7 @@ from zenodo_action.errors import ActionError, UsageError
 from zenodo_action.files import LocalFile, collect, preflight
 from zenodo_action.http import HttpError, RetryPolicy
 from zenodo_action.metadata import sources
-from zenodo_action.metadata.build import build_metadata
+from zenodo_action.metadata.build import Place, build_metadata, request_body
 from zenodo_action.reporter import Reporter
 from zenodo_action.result import PublishResult
 from zenodo_action.secrets import register
@@ -178,6 +178,7 @@ def prepare(
         publication_date=settings.publication_date,
         related=related,
     )
+    request_body(metadata, _place_in(record))  # anything unencodable fails here, not in a PUT
     preflight(files)
     return PublishRequest(
         metadata=metadata,
@@ -185,6 +186,16 @@ def prepare(
         concept=settings.concept,
         draft_only=settings.draft,
     )
+
+
+def _place_in(record: sources.Record) -> Place:
+    """A field's path -> the file and line that hold it."""
+
+    def place(path: str) -> tuple[str | None, int | None, int | None]:
+        line, column = record.position(path)
+        return str(record.home(path).path), line, column
+
+    return place
 
 
 def locator(record: sources.Record) -> Locate:

@@ -10,8 +10,15 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+
+from zenodo_action.errors import ActionError
+from zenodo_action.metadata import values
+
+# A field's path -> the file, line and column that hold it (publish.py asks the record).
+Place = Callable[[str], tuple[str | None, int | None, int | None]]
 
 # Zenodo sets these itself; sending them back breaks a new version (§3.1 point 6).
 SERVER_OWNED = ("doi", "prereserve_doi")
@@ -93,3 +100,28 @@ def _prune(value: Any) -> Any:
 def _short(value: Any, limit: int = 60) -> str:
     text = repr(value)
     return text if len(text) <= limit else f"({type(value).__name__} changed)"
+
+
+def request_body(metadata: Mapping[str, Any], place: Place | None = None) -> bytes:
+    """The metadata as the JSON body Zenodo receives, encoded once before any request.
+
+    `validate` refuses NaN, infinity and lone surrogates in the files; this is the last
+    gate for anything else that got in (a release's fields, a bug): it fails here, with
+    the field, and never after a draft exists (issue 12, item 3).
+    """
+    try:
+        text = json.dumps({"metadata": metadata}, allow_nan=False, ensure_ascii=False)
+        return text.encode("utf-8")
+    except (ValueError, TypeError, RecursionError) as error:  # UnicodeEncodeError included
+        path, reason = next(
+            ((path, message) for path, message, _ in values.unsendable(dict(metadata))),
+            ("", str(error)),
+        )
+        file, line, column = place(path) if place and path else (None, None, None)
+        raise ActionError(
+            f"{path or 'the metadata'}: {reason}; nothing was sent to Zenodo",
+            hint="fix the value in the file that sets it (`zenodo-action validate` finds it)",
+            file=file,
+            line=line,
+            column=column,
+        ) from None
