@@ -549,6 +549,12 @@ def test_multipart_upload_over_the_cap_is_413(fake_zenodo, client):
     draft = client.create()
     response = client.call("POST", draft["links"]["files"], files={"file": ("a", b"x" * 2000)})
     assert response.status_code == 413
+    # JSON with the rate-limit headers, not an HTML page (zenodo-api.md §11.2)
+    assert response.json() == {
+        "status": 413,
+        "message": "The data value transmitted exceeds the capacity limit.",
+    }
+    assert "X-RateLimit-Limit" in response.headers
 
 
 def test_file_ids_can_be_read_and_deleted(client):
@@ -1222,3 +1228,38 @@ def test_list_entries_show_no_bucket_and_no_draft_files(fake_zenodo, client):
     assert [f["filename"] for f in published["files"]] == ["p.txt"]
     read = client.call("GET", f"deposit/depositions/{draft['id']}").json()
     assert [f["filename"] for f in read["files"]] == ["a.txt"] and "bucket" in read["links"]
+
+
+def test_a_chunked_body_arrives_empty(fake_zenodo, client):
+    # §11.2: JSON sent without Content-Length is dropped, and a file PUT stores nothing.
+    draft = client.create()
+    chunks = iter([b'{"metadata": {"title": "sent in chunks"}}'])
+    response = client.call("PUT", f"deposit/depositions/{draft['id']}", data=chunks)
+    assert response.status_code == 400  # the body arrived empty: no JSON object at all
+    assert response.json()["errors"] == [{"field": "_schema", "messages": ["Invalid input type."]}]
+    upload = client.call("PUT", f"{draft['links']['bucket']}/a.txt", data=iter([b"abc"]))
+    assert upload.status_code == 400  # an empty file is refused
+    assert fake_zenodo.requests[-1].body_size == 0
+
+
+@pytest.mark.parametrize("license_id", ["MIT", "EUPL-1.2", "0BSD", "CECILL-2.1", "cc-zero"])
+def test_every_licence_the_validator_knows_is_accepted(fake_zenodo, client, license_id):
+    from zenodo_action.metadata.vocabularies import is_known_license
+
+    assert is_known_license(license_id)
+    draft = client.create()
+    metadata = {"title": "t", "upload_type": "software", "license": license_id}
+    metadata |= {"description": "d", "creators": [{"name": "Doe, Jane"}]}
+    response = client.put_metadata(draft, metadata)
+    assert response.status_code == 200, response.text
+    echoed = response.json()["metadata"]["license"]
+    assert echoed == {"mit": "mit-license", "cc-zero": "cc-zero"}.get(
+        license_id.lower(), license_id.lower()
+    )
+
+
+def test_an_unknown_licence_is_refused(client):
+    draft = client.create()
+    response = client.put_metadata(draft, {"title": "t", "license": "made-up-1.0"})
+    assert response.status_code == 400
+    assert "Invalid license provided: made-up-1.0" in response.text

@@ -399,6 +399,7 @@ def test_a_file_changed_after_it_was_hashed_is_detected(project, monkeypatch):
 def test_server_side_validation_error_names_the_field_and_line(project):
     seeded = seed(project.fake, "1.0")
     # A licence our offline list knows, but this Zenodo does not: rejected on PUT.
+    project.fake.missing_licenses = {"0bsd"}
     project.config(CONFIG.replace("license: MIT", "license: 0bsd"))
     project.file("tool-2.0.zip", b"two")
     code, _, err = project.publish(

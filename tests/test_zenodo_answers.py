@@ -129,3 +129,18 @@ def test_a_plain_invenio_rdm_is_refused_clearly(
     err = capsys.readouterr().err
     assert code == 1 and "has no Zenodo deposit API" in err and "InvenioRDM" in err
     assert "Traceback" not in err
+
+
+def test_a_spam_blocked_account_is_told_what_happened(project):
+    fake = project.fake
+    concept = seed(fake, "1.0")
+    fake.spam_blocked = True
+
+    code, _, err = publish(project, concept)
+
+    assert code == 1 and "Your account has been blocked" in err
+    assert "spam check blocked the account; contact Zenodo support" in err
+    assert len(fake.published_versions(concept.concept_id)) == 1
+    fake.spam_blocked = False
+    code, result, err = publish(project, concept)  # once unblocked, the same draft goes out
+    assert code == 0 and result["status"] == "published", err

@@ -29,6 +29,9 @@ Switches (plain attributes, change them at any time):
     deleted_file_id_403     DELETE of an unknown file id answers 403, as before fix b04cc2c (§2.5)
     max_files, quota_bytes, max_file_size, multipart_max_bytes   limits of §5 (make them small)
     doi_prefix              prefix of minted DOIs
+    spam_blocked            publish answers 400 "Your account has been blocked…" (§2.7)
+    missing_licenses        licence ids (lower case) this instance refuses on PUT, although
+                            the validator knows them (an older vocabulary)
     mint_unreserved_doi     publish mints `{doi_prefix}/zenodo.{id}0`, not the DOI the draft's
                             id reserved (no real Zenodo does: it tests that a run checks the
                             published DOI against the reserved one, §11.4)
@@ -116,6 +119,8 @@ from werkzeug.formparser import parse_form_data
 from werkzeug.utils import secure_filename
 from werkzeug.wrappers import Request, Response
 
+from zenodo_action.metadata.vocabularies import license_ids
+
 # --- Messages, verbatim from the reference -----------------------------------------------
 
 MSG_NOT_FOUND_ROUTE = (
@@ -134,6 +139,11 @@ MSG_INTERNAL = (
 MSG_BAD_REQUEST = "The browser (or proxy) sent a request that this server could not understand."
 MSG_REMOVE_FILES = "Please remove all files first."
 MSG_TRANSFER_FAILED = "The file upload transfer failed, please try again."
+# zenodo-api.md §2.7 gives its start only ("a long 'Your account has been blocked…'
+# message", invenio.cfg `records_block_message`); the rest here is a stand-in.
+MSG_SPAM_BLOCKED = (
+    "Your account has been blocked. If you think this is a mistake, please contact us."
+)
 MSG_MISSING_FILES = (
     "Missing uploaded files. To disable files for this record please mark it as metadata-only."
 )
@@ -154,11 +164,7 @@ GATEWAY_PAGES = {
     504: "<html><body><h1>504 Gateway Time-out</h1>\n"
     "The server didn't respond in time.\n</body></html>\n",
 }
-TOO_LARGE_PAGE = (
-    "<!doctype html>\n<html lang=en>\n<title>413 Request Entity Too Large</title>\n"
-    "<h1>Request Entity Too Large</h1>\n"
-    "<p>The data value transmitted exceeds the capacity limit.</p>\n"
-)
+MSG_TOO_LARGE = "The data value transmitted exceeds the capacity limit."
 
 # --- Vocabularies (§6) -------------------------------------------------------------------
 
@@ -208,6 +214,10 @@ ACCESS_RIGHTS = frozenset({"open", "embargoed", "restricted", "closed"})
 # Licence ids are accepted case-insensitively in SPDX or legacy form and echoed in the
 # legacy form (§6 `license`). The first seven pairs are the reference's; the BSD ids are
 # assumed to be their own legacy ids.
+# The ids Zenodo accepts are the validator's table (zenodo_action/metadata/data/
+# licenses.json, built from zenodo-rdm's legacy_to_rdm_map.json): a licence `validate`
+# accepts is never refused here. Echoed in legacy form where one exists (§6: MIT ->
+# mit-license, CC0-1.0 -> cc-zero); otherwise as given, lower-cased.
 LEGACY_LICENSE = {
     "cc-by-4.0": "cc-by-4.0",
     "cc-by": "cc-by-4.0",
@@ -471,7 +481,8 @@ def normalize_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
     if stored.get("access_right") == "closed":
         stored["access_right"] = "restricted"  # lossy, §6 access_right
     if "license" in stored:
-        stored["license"] = LEGACY_LICENSE[_license_id(stored["license"]).lower()]
+        given = _license_id(stored["license"]).lower()
+        stored["license"] = LEGACY_LICENSE.get(given, given)
     _apply_defaults(stored)
     return stored
 
@@ -514,7 +525,7 @@ def _license_errors(md: dict[str, Any]) -> list[tuple[str, str]]:
                 f"{value}",
             )
         ]
-    if _license_id(value).lower() not in LEGACY_LICENSE:
+    if _license_id(value).lower() not in license_ids():
         return [("metadata.license", f"Invalid license provided: {_license_id(value)}")]
     return []
 
@@ -1026,6 +1037,11 @@ def _read_body(request: Request) -> bytes:
     return b"".join(chunks)
 
 
+def _chunked(request: Request) -> bool:
+    """A body sent with Transfer-Encoding: chunked (no Content-Length)."""
+    return "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+
+
 def _read_part_of_body(request: Request) -> int:
     """Read about half the body (what a server gets before a connection breaks)."""
     target = max(1, (request.content_length or 128 * 1024) // 2)
@@ -1065,6 +1081,8 @@ class FakeZenodo:
     def __init__(self, *, doi_prefix: str = "10.5281", first_id: int = 10_000) -> None:
         self.doi_prefix = doi_prefix
         self.mint_unreserved_doi = False
+        self.spam_blocked = False  # spam moderation blocks this account's publishing (§2.7)
+        self.missing_licenses: set[str] = set()  # ids this instance's vocabulary lacks
         self.old_zenodo_newversion = False
         self.index_lag = 0
         self.rate_limited = False
@@ -1317,6 +1335,8 @@ class FakeZenodo:
         """`body`: already read (a "late" request), else read here."""
         if body is None:
             body = _read_body(request)  # outside the lock: slow uploads don't block others
+        if _chunked(request):
+            body = b""  # read, then lost: what Zenodo does to a chunked body (§11.2)
         record.body_size = len(body)
         try:
             name, params = self._route(request.method, request.path)
@@ -1669,6 +1689,13 @@ class FakeZenodo:
         dep = self._new_deposition(self._new_concept(owner), metadata)
         return self._deposition_response(dep, 201)
 
+    def _refuse_missing_license(self, metadata: dict[str, Any]) -> None:
+        """An instance whose licence vocabulary lacks ids the validator knows (an older
+        one): what a server-side rejection of a field looks like (§4.2)."""
+        given = str(metadata.get("license", "")).lower()
+        if given and given in self.missing_licenses:
+            raise validation_error([("metadata.license", f"Invalid license provided: {given}")])
+
     def _on_read(self, call: _Call) -> Response:
         return self._deposition_response(self._deposition(call), 200)
 
@@ -1676,6 +1703,7 @@ class FakeZenodo:
         dep = self._draft(call)
         self._check_revision(call, dep)
         metadata = deserialize_body(self._parse_json(call))  # replaces everything (§2.4)
+        self._refuse_missing_license(metadata)
         if dep.published:
             dep.edit_metadata = metadata
         else:
@@ -1721,6 +1749,8 @@ class FakeZenodo:
 
     def _on_publish(self, call: _Call) -> Response:
         dep = self._draft(call)
+        if self.spam_blocked:
+            raise ApiError(400, MSG_SPAM_BLOCKED)
         metadata = dep.current_metadata
         errors = publish_errors(metadata, bool(dep.files)) + self._doi_errors(dep)
         if errors:
@@ -1764,7 +1794,8 @@ class FakeZenodo:
     def _on_add_file(self, call: _Call) -> Response:
         dep = self._writable_deposition(call)
         if len(call.body) > self.multipart_max_bytes:
-            return Response(TOO_LARGE_PAGE, 413, content_type="text/html")
+            body = {"status": 413, "message": MSG_TOO_LARGE}  # JSON, not HTML (§11.2)
+            return self._finish(_json_response(body, 413))
         environ = dict(call.request.environ)
         environ.update({"wsgi.input": io.BytesIO(call.body), "CONTENT_LENGTH": str(len(call.body))})
         environ.pop("wsgi.input_terminated", None)
