@@ -11,7 +11,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any, NoReturn
+from typing import Any, Literal, NoReturn
 
 from zenodo_action import __version__, check, metadata, process
 from zenodo_action.errors import EXIT_FAILURE, EXIT_OK, ActionError
@@ -181,7 +181,7 @@ def run_publish(settings: Settings, reporter: Reporter) -> int:
     # Imported here: requests and the Zenodo client add ~130 ms that validate never needs.
     from zenodo_action import logs, publish, writeback
 
-    logs.setup()
+    logs.setup(guard=commands.untrusted if settings.fenced else str)
     if settings.write_back.enabled:
         writeback.preflight(settings, reporter)  # its problems stop the run before Zenodo
     if settings.release_tag:
@@ -196,14 +196,33 @@ def run_publish(settings: Settings, reporter: Reporter) -> int:
 
 
 def reporter_for(settings: Settings) -> Reporter:
-    """Annotations and the job summary for `--format github`; else the terminal, with text
-    fenced against workflow commands when it runs under the Actions runner."""
+    """Annotations and the job summary for `--format github`; else the terminal."""
     if settings.output_format == "github":
         return GitHubReporter(settings.runner, title="Zenodo metadata")
-    return TerminalReporter(
+    return terminal(
+        settings.fenced,
         output_format=settings.output_format,
         problems_are_results=settings.mode == "validate",
-        guard=commands.untrusted if settings.fenced else str,
+    )
+
+
+def terminal(
+    fenced: bool,
+    *,
+    output_format: Literal["text", "json"] = "text",
+    problems_are_results: bool = False,
+) -> TerminalReporter:
+    """The terminal's reporter; under the Actions runner (`fenced`), every line it prints
+    is guarded against workflow commands: text fenced, JSON made inert."""
+    if not fenced:
+        return TerminalReporter(
+            output_format=output_format, problems_are_results=problems_are_results
+        )
+    return TerminalReporter(
+        output_format=output_format,
+        problems_are_results=problems_are_results,
+        guard=commands.untrusted,
+        guard_json=commands.inert_json,
     )
 
 
@@ -217,7 +236,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "schema":
         return run_schema(args)
-    reporter: Reporter = TerminalReporter()
+    # Before the settings are read, an error can already name a flag's value or a file.
+    reporter: Reporter = terminal(os.environ.get("GITHUB_ACTIONS") == "true")
     try:
         settings = Settings.from_args(args, os.environ)
         reporter = reporter_for(settings)

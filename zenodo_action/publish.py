@@ -37,9 +37,11 @@ class InvalidMetadata(ActionError):
     def __init__(self, found: Mapping[Path, Sequence[md.Problem]]) -> None:
         errors = sources.errors_in(found)
         files = ", ".join(str(path) for path, problems in found.items() if _has_errors(problems))
+        # No hint to run `validate`: every problem was reported just before this error
+        # (`_stop_if_invalid`), as annotations or lines above it.
+        noun = "error" if errors == 1 else "errors"
         super().__init__(
-            f"the metadata has {errors} error(s) ({files}); nothing was sent to Zenodo",
-            hint="run `zenodo-action validate` for details",
+            f"the metadata has {errors} {noun} ({files}), shown above; nothing was sent to Zenodo"
         )
         self.found = found
 
