@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
+import re
 import socket
+import threading
+import time
 
 import pytest
+import requests
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
 from zenodo_action import USER_AGENT
-from zenodo_action.http import HttpClient, HttpError, OutcomeUnknown, RetryPolicy
+from zenodo_action.http import (
+    HttpClient,
+    HttpError,
+    LocalFailure,
+    OutcomeUnknown,
+    RetryPolicy,
+    UnsafeURL,
+)
+from zenodo_action.zenodo.errors import explain
 
 TOKEN = "s3cr3t-token-value"
 
@@ -197,7 +210,7 @@ def test_upload_body_is_reopened_for_every_attempt(httpserver):
     assert len(opened) == 2 and all(stream.closed for stream in opened)
 
 
-def test_connection_refused_is_retried_even_when_not_idempotent():
+def test_connection_refused_gets_a_few_quick_tries_then_names_the_host():
     with socket.socket() as probe:  # a port with nobody listening
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -205,14 +218,17 @@ def test_connection_refused_is_retried_even_when_not_idempotent():
     http = HttpClient(
         f"http://127.0.0.1:{port}/api",
         TOKEN,
-        policy=RetryPolicy(max_attempts=3, base_delay=0.01),
+        policy=RetryPolicy(refused_attempts=3, refused_delay=0.5),
         sleep=sleeps,
     )
-    with pytest.raises(HttpError) as raised:
+    with pytest.raises(LocalFailure) as raised:
         http.send("POST", "publish", idempotent=False, expected=(202,))
     assert not isinstance(raised.value, OutcomeUnknown)  # provably never sent
-    assert len(sleeps) == 2
-    assert "could not reach the server" in raised.value.message
+    assert sleeps == [0.5, 1.0]  # three attempts, small waits, even for a POST
+    assert "127.0.0.1 refused the connection (3 attempts)" in raised.value.message
+    explained = str(explain(raised.value, doing="publish draft 1"))
+    assert explained.startswith("could not publish draft 1: POST")
+    assert "Zenodo is having trouble" not in explained
 
 
 def test_errors_never_carry_the_token(httpserver):
@@ -270,3 +286,404 @@ def test_retry_after_on_a_500_is_zenodos_rate_window_not_a_wait(httpserver):
     respond_in_turn(httpserver, "/api/x", [failing, Response("{}", 200)])
     client(httpserver, sleeps, base_delay=1, max_delay=5).send("GET", "x", idempotent=True)
     assert len(sleeps) == 1 and sleeps[0] <= 1.0
+
+
+# --- Issue 12 item 1: the token never reaches a host a URL only pretends not to be ----------
+
+
+@pytest.fixture
+def two_hosts():
+    """The API host (127.0.0.1, owner of the token) and another host (127.0.0.2), each on
+    its own port, recording every request that reaches it."""
+    servers, seen = [], {}
+    for host in ("127.0.0.1", "127.0.0.2"):
+        server = HTTPServer(host=host, port=0, threaded=True)
+        server.start()
+        servers.append(server)
+        seen[host] = []
+    try:
+        yield servers[0], servers[1], seen
+    finally:
+        for server in servers:
+            server.stop()
+
+
+def record_all(server: HTTPServer, seen: list, response: Response | None = None) -> None:
+    def handler(request):
+        seen.append((request.method, request.path, dict(request.headers), request.get_data()))
+        return response or Response("{}", 201 if request.method == "PUT" else 200)
+
+    server.expect_request(re.compile(".*")).respond_with_handler(handler)
+
+
+def api_client(server: HTTPServer, sleeps=None, **policy) -> HttpClient:
+    return HttpClient(
+        f"http://{server.host}:{server.port}/api",
+        TOKEN,
+        policy=RetryPolicy(read_timeout=5, **policy),
+        sleep=sleeps if sleeps is not None else Sleeps(),
+    )
+
+
+SHAPES = [  # {o}: the other host:port, {z}: the API's; each connects to {o} or nowhere
+    "http://{o}\\\\@{z}/api/x",
+    "HTTP://{o}\\\\@{z}/api/x",
+    "http://{o}/\\\\@{z}/api/x",
+    "http://{o}\\\\.{z}/api/x",
+    "http://user@{z}/api/x",
+    "http://{z}@{o}/api/x",
+    "http://{o}@{z}/api/x",
+    "http://{o}%40{z}/api/x",
+    "http://127.0.0.2%40{z}/api/x",
+    "http://{o}\\t@{z}/api/x",
+    "http://{o}\\n@{z}/api/x",
+    "http://{o} @{z}/api/x",
+    "http://[::1]:{port}\\\\@{z}/api/x",
+]
+
+
+def _shape(shape: str, api: HTTPServer, other: HTTPServer) -> str:
+    text = shape.encode().decode("unicode_escape")
+    return text.format(o=f"127.0.0.2:{other.port}", z=f"127.0.0.1:{api.port}", port=other.port)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_a_url_with_two_readings_is_refused_and_nothing_is_sent(two_hosts, shape):
+    api, other, seen = two_hosts
+    record_all(api, seen["127.0.0.1"])
+    record_all(other, seen["127.0.0.2"])
+    url = _shape(shape, api, other)
+    with pytest.raises(UnsafeURL) as raised:
+        api_client(api).send("GET", url, idempotent=True)
+    assert seen == {"127.0.0.1": [], "127.0.0.2": []}
+    assert raised.value.message.startswith("refusing to send GET to ")
+    assert "\n" not in raised.value.message and "\t" not in raised.value.message
+    explained = str(explain(raised.value, doing="read record 1"))
+    assert explained.startswith("could not read record 1: refusing to send GET")
+    assert "Zenodo is having trouble" not in explained
+
+
+@pytest.mark.parametrize("shape", [s for s in SHAPES if "\\n" not in s])
+def test_a_redirect_with_two_readings_is_refused(two_hosts, shape):
+    """The API host is a raw server here: werkzeug would quote the Location it sends."""
+    _, other, seen = two_hosts
+    record_all(other, seen["127.0.0.2"])
+    heads: list[bytes] = []
+
+    def redirect(conn, stop):
+        heads.append(conn.recv(65536))
+        port = conn.getsockname()[1]
+        location = _shape(shape, HTTPServer(host="127.0.0.1", port=port), other)
+        conn.sendall(
+            b"HTTP/1.1 302 Found\r\nLocation: " + location.encode() + b"\r\n"
+            b"Content-Length: 0\r\nConnection: close\r\n\r\n"
+        )
+
+    with raw_server(redirect) as port:
+        http = HttpClient(f"http://127.0.0.1:{port}/api", TOKEN, sleep=Sleeps())
+        with pytest.raises(UnsafeURL, match="refusing to send GET to "):
+            http.send("GET", "go", idempotent=True)
+    assert seen["127.0.0.2"] == []
+    assert len(heads) == 1 and heads[0].startswith(b"GET /api/go ")  # no second request
+
+
+def test_the_token_follows_the_transports_reading_of_the_host(two_hosts):
+    api, other, seen = two_hosts
+    record_all(api, seen["127.0.0.1"])
+    record_all(other, seen["127.0.0.2"])
+    http = api_client(api)
+    http.send("GET", f"HTTP://127.0.0.1:{api.port}/api/upper", idempotent=True)
+    http.send("GET", f"http://127.0.0.2:{other.port}/api/other", idempotent=True)
+    ((_, path, headers, _),) = seen["127.0.0.1"]
+    assert path == "/api/upper" and headers["Authorization"] == f"Bearer {TOKEN}"
+    ((_, path, headers, _),) = seen["127.0.0.2"]
+    assert path == "/api/other" and "Authorization" not in headers
+
+
+def test_a_redirect_to_plain_http_elsewhere_is_refused(two_hosts):
+    api, _, _ = two_hosts
+    api.expect_request("/api/go").respond_with_response(
+        Response("", 302, headers={"Location": "http://zenodo.example/api/x"})
+    )
+    with pytest.raises(UnsafeURL, match="plain http to another machine"):
+        api_client(api).send("GET", "go", idempotent=True)
+
+
+# --- Issue 12 item 10: a redirected upload is sent again from its first byte ----------------
+
+
+def _payload_opener(opened: list):
+    def fresh():
+        opened.append(io.BytesIO(b"payload" * 1000))
+        return opened[-1]
+
+    return fresh
+
+
+def test_a_307_of_an_upload_resends_a_fresh_body_with_the_token_to_its_origin(two_hosts):
+    api, _, seen = two_hosts
+    api.expect_request("/api/bucket/f", method="PUT").respond_with_response(
+        Response("", 307, headers={"Location": "/api/moved/f"})
+    )
+    record_all(api, seen["127.0.0.1"])
+    opened: list = []
+    started = time.monotonic()
+    response = api_client(api).send(
+        "PUT",
+        "bucket/f",
+        idempotent=True,
+        expected=(201,),
+        body=_payload_opener(opened),
+        upload_size=7000,
+    )
+    assert response.status_code == 201 and time.monotonic() - started < 5  # no stall
+    ((method, path, headers, data),) = seen["127.0.0.1"]
+    assert (method, path, data) == ("PUT", "/api/moved/f", b"payload" * 1000)
+    assert headers["Authorization"] == f"Bearer {TOKEN}"
+    assert len(opened) == 2 and all(stream.closed for stream in opened)
+
+
+def test_a_308_of_an_upload_to_another_host_goes_without_the_token(two_hosts):
+    api, other, seen = two_hosts
+    api.expect_request("/api/bucket/f", method="PUT").respond_with_response(
+        Response("", 308, headers={"Location": f"http://127.0.0.2:{other.port}/f"})
+    )
+    record_all(other, seen["127.0.0.2"])
+    api_client(api).send(
+        "PUT", "bucket/f", idempotent=True, expected=(201,), body=_payload_opener([])
+    )
+    ((method, path, headers, data),) = seen["127.0.0.2"]
+    assert (method, path, data) == ("PUT", "/f", b"payload" * 1000)
+    assert "Authorization" not in headers
+
+
+def test_a_307_of_an_upload_to_a_url_with_two_readings_is_refused(two_hosts):
+    api, other, seen = two_hosts
+    location = f"http://127.0.0.2:{other.port}\\@127.0.0.1:{api.port}/api/moved/f"
+    api.expect_request("/api/bucket/f", method="PUT").respond_with_response(
+        Response("", 307, headers={"Location": location})
+    )
+    record_all(api, seen["127.0.0.1"])
+    record_all(other, seen["127.0.0.2"])
+    with pytest.raises(UnsafeURL):
+        api_client(api).send(
+            "PUT", "bucket/f", idempotent=True, expected=(201,), body=_payload_opener([])
+        )
+    assert seen == {"127.0.0.1": [], "127.0.0.2": []}
+
+
+# --- Issue 12 item 5: every exchange ends by a deadline ----------------------------------
+
+
+def trickle(request):
+    def body():
+        for _ in range(100):
+            time.sleep(0.2)
+            yield b"x"
+
+    return Response(body(), headers={"Content-Length": "100"})
+
+
+@pytest.fixture
+def slow_server():
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.start()
+    seen: list = []
+
+    def handler(request):
+        seen.append(request.method)
+        return trickle(request)
+
+    server.expect_request(re.compile("/api/slow.*")).respond_with_handler(handler)
+    try:
+        yield server, seen
+    finally:
+        server.stop()
+
+
+def test_a_trickled_answer_ends_at_the_deadline_and_an_idempotent_request_retries(
+    slow_server,
+):
+    server, seen = slow_server
+    sleeps = Sleeps()
+    http = api_client(server, sleeps, deadline=1.0, max_attempts=2, base_delay=0.01)
+    started = time.monotonic()
+    with pytest.raises(HttpError) as raised:
+        http.send("GET", "slow?secret=1", idempotent=True)
+    assert time.monotonic() - started < 4  # two attempts of about a second
+    assert seen == ["GET", "GET"] and len(sleeps) == 1
+    message = raised.value.message
+    assert message == (
+        f"GET http://127.0.0.1:{server.port}/api/slow: the answer took longer than 1.0 s "
+        "(the server was too slow)"
+    )
+
+
+def test_a_trickled_answer_to_a_publish_is_not_repeated(slow_server):
+    server, seen = slow_server
+    sleeps = Sleeps()
+    with pytest.raises(OutcomeUnknown, match=r"took longer than 1\.0 s"):
+        api_client(server, sleeps, deadline=1.0).send(
+            "POST", "slow", idempotent=False, expected=(202,)
+        )
+    assert seen == ["POST"] and sleeps == []
+
+
+def test_a_streamed_download_that_trickles_ends_at_its_deadline(slow_server):
+    server, _ = slow_server
+    http = api_client(server, deadline=1.0, min_rate=1000.0)  # 100 bytes: +0.1 s
+    response = http.send("GET", "slow", idempotent=True, stream=True)
+    started = time.monotonic()
+    with pytest.raises(requests.RequestException, match=r"longer than 1\.1 s"):
+        b"".join(response.iter_content(1024))
+    assert time.monotonic() - started < 2
+
+
+@contextlib.contextmanager
+def raw_server(handle):
+    """A loopback TCP server whose connections `handle(conn)` serves, each in a thread."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.1)
+    stop = threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            threading.Thread(target=_quietly, args=(handle, conn, stop), daemon=True).start()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join()
+        listener.close()
+
+
+def _quietly(handle, conn, stop):
+    with conn, contextlib.suppress(OSError):
+        handle(conn, stop)
+
+
+def test_trickled_headers_end_at_the_deadline():
+    def headers_forever(conn, stop):
+        conn.recv(65536)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+        while not stop.is_set():
+            conn.sendall(b"x")
+            time.sleep(0.2)
+
+    with raw_server(headers_forever) as port:
+        http = HttpClient(
+            f"http://127.0.0.1:{port}/api",
+            TOKEN,
+            policy=RetryPolicy(deadline=1.0, read_timeout=5, max_attempts=1),
+        )
+        started = time.monotonic()
+        with pytest.raises(HttpError, match=r"the answer took longer than 1\.0 s"):
+            http.send("GET", "x", idempotent=True)
+    assert time.monotonic() - started < 3
+
+
+def test_an_upload_the_server_reads_a_byte_at_a_time_ends_at_the_deadline():
+    def slow_reader(conn, stop):
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        while not stop.is_set() and conn.recv(1):
+            time.sleep(0.2)
+
+    size = 8 * 1024 * 1024
+    with raw_server(slow_reader) as port:
+        http = HttpClient(
+            f"http://127.0.0.1:{port}/api",
+            TOKEN,
+            policy=RetryPolicy(
+                deadline=1.0, min_rate=1e12, connect_timeout=10, read_timeout=10, max_attempts=1
+            ),
+        )
+        started = time.monotonic()
+        with pytest.raises(HttpError) as raised:
+            http.send(
+                "PUT",
+                "bucket/f",
+                idempotent=True,
+                expected=(201,),
+                body=lambda: io.BytesIO(bytes(size)),
+                upload_size=size,
+            )
+    assert time.monotonic() - started < 4
+    assert raised.value.message.endswith(
+        f"/api/bucket/f: the upload of {size} bytes and the answer to it took longer than "
+        "1.0 s (the server was too slow)"
+    )
+
+
+def test_the_deadline_grows_with_the_size():
+    policy = RetryPolicy(deadline=300, min_rate=250e3)
+    assert policy.deadline_for(0) == 300
+    assert policy.deadline_for(1_000_000_000) == 300 + 4000
+
+
+# --- Issue 12 item 8: causes on this side fail at once and say so --------------------------
+
+
+def test_a_name_that_does_not_resolve_fails_at_once():
+    sleeps = Sleeps()
+    http = HttpClient("https://zenodo-action-test.invalid/api", TOKEN, sleep=sleeps)
+    with pytest.raises(LocalFailure) as raised:
+        http.send("GET", "deposit/depositions", idempotent=True)
+    assert sleeps == []
+    assert "the host name zenodo-action-test.invalid does not resolve" in raised.value.message
+    assert "resolve names" in (raised.value.hint or "")
+
+
+def test_tls_to_a_plain_http_server_fails_at_once(httpserver):
+    seen = respond_in_turn(httpserver, "/api/x", [Response("{}", 200)])
+    sleeps = Sleeps()
+    http = HttpClient(f"https://127.0.0.1:{httpserver.port}/api", TOKEN, sleep=sleeps)
+    with pytest.raises(LocalFailure) as raised:
+        http.send("GET", "x", idempotent=True)
+    assert sleeps == [] and seen == []
+    assert f"GET https://127.0.0.1:{httpserver.port}/api/x: TLS with 127.0.0.1 failed (" in (
+        raised.value.message
+    )
+    explained = str(explain(raised.value, doing="list your depositions"))
+    assert "Zenodo is having trouble" not in explained and "REQUESTS_CA_BUNDLE" in explained
+
+
+@pytest.mark.parametrize("token", ["abc\\ndef", "abcdef\\n", "abc\\r\\ndef", "abcdéf", " abc"])
+def test_a_token_a_header_cannot_carry_fails_at_once_without_being_printed(httpserver, token):
+    token = token.encode().decode("unicode_escape") if "\\" in token else token
+    seen = respond_in_turn(httpserver, "/api/x", [Response("{}", 200)])
+    sleeps = Sleeps()
+    http = HttpClient(httpserver.url_for("/api"), token, sleep=sleeps)
+    with pytest.raises(LocalFailure) as raised:
+        http.send("GET", "x", idempotent=True)
+    assert sleeps == [] and seen == []
+    text = str(raised.value)
+    assert "token for localhost holds characters an HTTP header cannot carry" in text
+    assert token.strip() not in text
+
+
+def test_a_header_value_http_cannot_encode_is_a_local_failure(httpserver):
+    seen = respond_in_turn(httpserver, "/api/x", [Response("{}", 200)])
+    sleeps = Sleeps()
+    with pytest.raises(LocalFailure, match="a header of the request holds characters"):
+        client(httpserver, sleeps).send(
+            "GET", "x", idempotent=True, headers={"X-Name": "\u0101\u0100"}
+        )
+    assert sleeps == [] and seen == []
+
+
+def test_server_trouble_keeps_the_retry_policy_and_its_wording(httpserver):
+    sleeps = Sleeps()
+    respond_in_turn(httpserver, "/api/x", [Response("", 503)])
+    with pytest.raises(HttpError) as raised:
+        client(httpserver, sleeps, max_attempts=3, base_delay=0.01).send(
+            "GET", "x", idempotent=True
+        )
+    assert not isinstance(raised.value, LocalFailure) and len(sleeps) == 2
+    assert "Zenodo is having trouble" in str(explain(raised.value, doing="read record 1"))

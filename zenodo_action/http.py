@@ -9,36 +9,54 @@ once for the whole program:
 - that non-idempotent requests (Zenodo's newversion and publish) are never sent
   twice unless the server provably did not act (429, or no connection made);
   otherwise `OutcomeUnknown` tells the caller to read the state back;
-- that the token goes only to the configured host, in the Authorization header.
+- that the token goes only to the configured host, in the Authorization header, as
+  urllib3 (which connects) reads the host; URLs from a server's reply or a redirect
+  that two parsers could read as different hosts are refused (`urls.ambiguous`);
+- that every exchange ends by a deadline (connect to last byte, its share of an
+  upload's size included), however slowly a server trickles;
+- that causes on this side (DNS, TLS, a token a header cannot carry) fail at once as
+  `LocalFailure`, and a refused connection gets a few quick tries, not the server
+  trouble policy.
 """
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import json
 import logging
 import random
+import re
+import socket
+import ssl
+import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import NameResolutionError
 
 from zenodo_action import USER_AGENT
 from zenodo_action.errors import ActionError
 from zenodo_action.files import CHUNK
 from zenodo_action.logs import printable
 from zenodo_action.secrets import redact
-from zenodo_action.urls import origin
+from zenodo_action.urls import ambiguous, insecure, origin
 
 log = logging.getLogger("zenodo_action.http")
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 SECONDARY_LIMIT = "secondary rate limit"  # in GitHub's message, any case
 SECONDARY_LIMIT_WAIT = 60.0  # seconds; GitHub: "wait at least one minute", then back off
+REDIRECTS = (307, 308)  # the redirects that repeat the method and its body (RFC 9110 §15.4)
+MAX_REDIRECTS = 5
+_TOKEN_CHARACTERS = re.compile(r"[\x21-\x7e]+")  # printable ASCII: what a token can be
 
 
 @dataclass(frozen=True)
@@ -52,6 +70,10 @@ class RetryPolicy:
     connect_timeout: float = 15.0
     read_timeout: float = 120.0
     upload_rate: float = 5e6  # bytes/s assumed when scaling an upload's read timeout
+    deadline: float = 300.0  # seconds one exchange may take, plus its size's share
+    min_rate: float = 250e3  # bytes/s a transfer must average to stay within its deadline
+    refused_attempts: int = 3  # a refused connection: a server restarting, or nobody there
+    refused_delay: float = 1.0  # seconds, times the number of refusals so far
 
     def backoff(self, attempt: int, rand: Callable[[], float] = random.random) -> float:
         """Full jitter: a random wait up to base * 2**(attempt-1), capped."""
@@ -85,6 +107,11 @@ class RetryPolicy:
     def timeout_for(self, upload_size: int = 0) -> tuple[float, float]:
         """(connect, read) timeouts; an upload may take as long as its size needs."""
         return (self.connect_timeout, self.read_timeout + upload_size / self.upload_rate)
+
+    def deadline_for(self, size: int = 0) -> float:
+        """Seconds one exchange may take in all. The timeouts count per socket operation,
+        so a server sending a byte a second would otherwise hold a request open forever."""
+        return self.deadline + size / self.min_rate
 
 
 def is_rate_limited(response: requests.Response) -> bool:
@@ -125,11 +152,102 @@ class Body(Protocol):
     def close(self) -> None: ...
 
 
+class _Watchdog:
+    """Ends an exchange at its deadline by shutting down the sockets it uses: a blocked
+    send or read returns at once, whatever the per-operation timeouts (issue 12 item 5).
+
+    The connections an exchange uses adopt it (in `connect` and `request`, in the sending
+    thread); one a later exchange took over from the pool is left alone.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.fired = False
+        self._done = False
+        self._lock = threading.Lock()
+        self._sockets: list[tuple[HTTPConnection, socket.socket]] = []
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Watchdog:
+        _ACTIVE.watch = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+        with self._lock:
+            self._done = True
+        _ACTIVE.watch = None
+
+    def adopt(self, connection: HTTPConnection) -> None:
+        """Note the connection and its socket now: http.client drops `sock` from a
+        connection that will close while its response is still being read."""
+        with self._lock:
+            connection.watched_by = self  # type: ignore[attr-defined]
+            if connection.sock is not None:
+                self._sockets.append((connection, connection.sock))
+
+    def _fire(self) -> None:
+        with self._lock:
+            if self._done:
+                return
+            self.fired = True
+            for connection, sock in self._sockets:
+                if getattr(connection, "watched_by", None) is self:
+                    with contextlib.suppress(OSError):
+                        # The plain socket's shutdown: SSLSocket's would drop its TLS state
+                        # under the reading thread's feet.
+                        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+_ACTIVE = threading.local()  # the sending thread's current _Watchdog
+
+
+def _adopt(connection: HTTPConnection) -> None:
+    watch = getattr(_ACTIVE, "watch", None)
+    if watch is not None:
+        watch.adopt(connection)
+
+
+class _WatchedHTTPConnection(HTTPConnection):
+    def connect(self) -> None:
+        super().connect()
+        _adopt(self)
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        _adopt(self)
+        super().request(*args, **kwargs)
+
+
+class _WatchedHTTPSConnection(HTTPSConnection):
+    def connect(self) -> None:
+        super().connect()
+        _adopt(self)
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        _adopt(self)
+        super().request(*args, **kwargs)
+
+
+class _WatchedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
 class _BigBlockAdapter(HTTPAdapter):
-    """Sends request bodies in 1 MiB blocks (urllib3's default is 16 KiB): fewer syscalls."""
+    """Sends request bodies in 1 MiB blocks (urllib3's default is 16 KiB): fewer syscalls;
+    its connections can be ended by a `_Watchdog`."""
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, blocksize=CHUNK, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _WatchedHTTPPool,
+            "https": _WatchedHTTPSPool,
+        }
 
 
 class HttpError(ActionError):
@@ -157,6 +275,31 @@ class OutcomeUnknown(HttpError):
 
     The caller must read the state back before doing anything else.
     """
+
+
+class LocalFailure(HttpError):
+    """A request that failed for a cause on this side or at a host that is not there: a
+    name that does not resolve, TLS, a refused connection, a header that cannot be sent,
+    a refused URL. Not the server's trouble: a later run fails the same way until the
+    cause is fixed, so it is not retried as such."""
+
+
+class UnsafeURL(LocalFailure):
+    """A URL from a server's reply or a redirect that could reach another host than it
+    shows, or leave https; nothing was sent to it."""
+
+
+class DeadlineExceeded(requests.exceptions.Timeout):
+    """An exchange that outlived its deadline (`RetryPolicy.deadline_for`)."""
+
+    def __init__(self, seconds: float, upload_size: int = 0) -> None:
+        what = (
+            f"the upload of {upload_size} bytes and the answer to it"
+            if upload_size
+            else "the answer"
+        )
+        super().__init__(f"{what} took longer than {seconds:.1f} s (the server was too slow)")
+        self.seconds = seconds
 
 
 def describe_url(url: str) -> str:
@@ -192,6 +335,152 @@ def _never_sent(error: requests.RequestException) -> bool:
     )
 
 
+def _causes(error: BaseException) -> Iterator[BaseException]:
+    """The error and what it wraps: requests -> urllib3 (`reason`) -> socket and ssl."""
+    seen: set[int] = set()
+    todo = [error]
+    while todo:
+        current = todo.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        wrapped = (current.__cause__, current.__context__, getattr(current, "reason", None))
+        todo += [e for e in (*wrapped, *current.args) if isinstance(e, BaseException)]
+
+
+def _refused(error: BaseException) -> bool:
+    return any(isinstance(cause, ConnectionRefusedError) for cause in _causes(error))
+
+
+def _local_trouble(error: BaseException, host: str) -> tuple[str, str | None] | None:
+    """(what happened, hint) when a failure's cause is on this side: retrying cannot help."""
+    causes = list(_causes(error))
+    if any(isinstance(c, (socket.gaierror, NameResolutionError)) for c in causes):
+        hint = "check the host name in the URL, and that this machine can resolve names"
+        return f"the host name {host} does not resolve", hint
+    tls = [c for c in causes if isinstance(c, ssl.SSLError)]
+    # An EOF inside TLS is a connection that broke off: transient, like a reset.
+    if tls and not any(isinstance(c, (ssl.SSLEOFError, ssl.SSLZeroReturnError)) for c in tls):
+        detail = getattr(tls[0], "verify_message", None) or getattr(tls[0], "reason", None)
+        hint = (
+            "check the URL's scheme and port; behind a proxy that intercepts TLS, point "
+            "REQUESTS_CA_BUNDLE at its certificate"
+        )
+        return f"TLS with {host} failed ({printable(str(detail or tls[0]))})", hint
+    if isinstance(error, (requests.exceptions.InvalidHeader, UnicodeError)):
+        return "a header of the request holds characters a header cannot carry", None
+    bad_url = (
+        requests.exceptions.InvalidURL,
+        requests.exceptions.InvalidSchema,
+        requests.exceptions.MissingSchema,
+    )
+    if isinstance(error, bad_url):
+        return "the URL cannot be requested", None
+    return None
+
+
+def _shown(url: str) -> str:
+    """A URL for a message: no query, no control characters, secrets masked."""
+    try:
+        return printable(describe_url(url), limit=200)
+    except ValueError:
+        return printable(url.split("?", 1)[0], limit=200)
+
+
+_INSECURE = {
+    "not-http": "it is not an http(s) URL",
+    "plain-http": "it is plain http to another machine",
+}
+
+
+def refuse_unsafe(method: str, url: str, *, from_reply: bool) -> None:
+    """Raise UnsafeURL for a URL that could reach another host than it shows, or (taken from
+    a server's reply or a redirect) is neither https nor loopback."""
+    problem = ambiguous(url)
+    if problem is None and from_reply:
+        kind = insecure(url)
+        problem = _INSECURE[kind] if kind else None
+    if problem is not None:
+        raise UnsafeURL(
+            f"refusing to send {method} to {_shown(url)}: {problem}",
+            method=method,
+            url=url,
+            hint="nothing was sent there; a server's reply or redirect named that URL, "
+            "which a sound server does not do",
+        )
+
+
+def _bound_stream(response: requests.Response, ends_at: float, seconds: float) -> None:
+    """Make the caller's reads of a streamed body end at `ends_at` (monotonic): read1
+    returns what arrived, so a trickle cannot hold one read open for a whole block."""
+    raw = response.raw
+
+    def stream(amount: int | None = CHUNK, decode_content: bool | None = None) -> Iterator[bytes]:
+        while True:
+            if time.monotonic() > ends_at:
+                raise DeadlineExceeded(seconds)
+            data = raw.read1(amount, decode_content=decode_content)
+            if not data:
+                return
+            yield data
+
+    raw.stream = stream  # type: ignore[method-assign]
+
+
+def _declared_length(response: requests.Response) -> int:
+    try:
+        return max(0, int(response.headers.get("Content-Length") or 0))
+    except ValueError:
+        return 0
+
+
+class _Session(requests.Session):
+    """requests' redirects under our rules: every Location is checked like a reply's URL,
+    and Authorization survives a hop only to the token's origin as urllib3 reads it
+    (requests compares urlparse's hosts, which can differ: issue 12 item 1)."""
+
+    def __init__(self, auth_origin: tuple[str, str, int | None]) -> None:
+        super().__init__()
+        self.auth_origin = auth_origin
+
+    def resolve_redirects(
+        self,
+        resp: requests.Response,
+        req: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: Any = None,
+        verify: bool = True,
+        cert: Any = None,
+        proxies: Any = None,
+        yield_requests: bool = False,
+        **adapter_kwargs: Any,
+    ) -> Iterator[Any]:
+        if yield_requests:
+            # requests only computes `Response.next` of a redirect it does not follow
+            # (allow_redirects=False); unused here, and no reason to judge its Location.
+            return iter(())
+        return super().resolve_redirects(  # type: ignore[no-any-return]
+            resp, req, stream, timeout, verify, cert, proxies, **adapter_kwargs
+        )
+
+    def get_redirect_target(self, resp: requests.Response) -> str | None:
+        target = super().get_redirect_target(resp)
+        if target is not None:
+            method = (resp.request.method if resp.request else None) or "GET"
+            refuse_unsafe(method, urljoin(resp.url, target), from_reply=True)
+        return target
+
+    def rebuild_auth(
+        self, prepared_request: requests.PreparedRequest, response: requests.Response
+    ) -> None:
+        # No netrc either (requests' own rebuild_auth would read it).
+        url = prepared_request.url or ""
+        refuse_unsafe(prepared_request.method or "GET", url, from_reply=True)
+        if origin(url) != self.auth_origin:
+            prepared_request.headers.pop("Authorization", None)
+
+
 class HttpClient:
     """A requests session bound to one API host and one token."""
 
@@ -217,7 +506,7 @@ class HttpClient:
         self.policy = policy or RetryPolicy()
         self.sleep = time.sleep if sleep is None else sleep
         self.clock = clock
-        self.session = requests.Session()
+        self.session = _Session(self.auth_origin)
         # A no-op auth stops requests from replacing our header with ~/.netrc logins.
         self.session.auth = lambda request: request
         adapter = _BigBlockAdapter(pool_maxsize=connections)  # one per parallel upload
@@ -249,22 +538,24 @@ class HttpClient:
         "please try again", say).
         """
         url = self.url(path)
-        expected = set(expected)
-        kwargs["headers"] = self._headers_for(url, kwargs.get("headers"))
+        refuse_unsafe(method, url, from_reply="://" in path)  # absolute: from a reply
+        self._check_token(method, url)
+        exchange = _Exchange(method, url, set(expected), body, upload_size, idempotent)
+        exchange.transient = transient
+        exchange.headers = kwargs.pop("headers", None)
+        if body is not None:
+            kwargs["allow_redirects"] = False  # requests would re-send the spent body
         kwargs.setdefault("timeout", self.policy.timeout_for(upload_size))
-        waited = 0.0
+        waited, refused = 0.0, 0
         for attempt in range(1, self.policy.max_attempts + 1):
-            response, error = self._attempt(method, url, body, kwargs)
-            if response is not None and response.status_code in expected:
+            response, error = self._exchange(exchange, kwargs)
+            if response is not None and response.status_code in exchange.expected:
                 return response
-            retryable, reason = self._classify(response, error, idempotent)
-            if response is not None and idempotent and transient and transient(response):
-                retryable, reason = True, f"{response.status_code} (transient)"
-            if not retryable:
-                raise self._failure(method, url, response, error, idempotent)
-            delay = self.policy.server_delay(response, self.clock())
-            if delay is None:
-                delay = self.policy.backoff(attempt)
+            if error is not None and _refused(error):
+                refused += 1
+                delay, reason = self._after_refusal(exchange, refused), "connection refused"
+            else:
+                delay, reason = self._retry_delay(exchange, attempt, response, error)
             if attempt == self.policy.max_attempts or waited + delay > self.policy.total_wait:
                 raise self._failure(method, url, response, error, idempotent, gave_up=True)
             log.warning(
@@ -280,23 +571,109 @@ class HttpClient:
             waited += delay
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def _check_token(self, method: str, url: str) -> None:
+        """A token a header cannot carry fails here, before anything is sent: requests would
+        refuse a line break (after retries), http.client raise UnicodeEncodeError."""
+        if not self.token or origin(url) != self.auth_origin:
+            return
+        if not _TOKEN_CHARACTERS.fullmatch(self.token):
+            raise LocalFailure(
+                f"the token for {self.auth_origin[1]} holds characters an HTTP header "
+                "cannot carry (a space, a line break, a control or non-ASCII character); "
+                "nothing was sent",
+                method=method,
+                url=url,
+                hint="set the token again, copied without surrounding spaces or line breaks",
+            )
+
+    def _after_refusal(self, exchange: _Exchange, refused: int) -> float:
+        """A refused connection gets a few quick tries (a server restarting), then a
+        message about it; it never reached the server, so it is safe for any method."""
+        if refused < self.policy.refused_attempts:
+            return self.policy.refused_delay * refused
+        host = origin(exchange.url)[1]
+        raise LocalFailure(
+            f"{exchange.method} {describe_url(exchange.url)}: {host} refused the connection "
+            f"({refused} attempts)",
+            method=exchange.method,
+            url=exchange.url,
+            hint="check the host and port of the URL, and that the server is running there",
+        )
+
+    def _retry_delay(
+        self,
+        exchange: _Exchange,
+        attempt: int,
+        response: requests.Response | None,
+        error: requests.RequestException | None,
+    ) -> tuple[float, str]:
+        """How long to wait before the next attempt, or raise when there is none."""
+        method, url = exchange.method, exchange.url
+        local = _local_trouble(error, origin(url)[1]) if error is not None else None
+        if local is not None:
+            what, hint = local
+            raise LocalFailure(f"{method} {_shown(url)}: {what}", method=method, url=url, hint=hint)
+        retryable, reason = self._classify(response, error, exchange.idempotent)
+        transient = exchange.transient
+        if response is not None and exchange.idempotent and transient and transient(response):
+            retryable, reason = True, f"{response.status_code} (transient)"
+        if not retryable:
+            raise self._failure(method, url, response, error, exchange.idempotent)
+        delay = self.policy.server_delay(response, self.clock())
+        return (self.policy.backoff(attempt) if delay is None else delay), reason
+
     def _headers_for(self, url: str, extra: Mapping[str, str] | None) -> dict[str, str]:
         headers = dict(extra or {})
         if self.token and origin(url) == self.auth_origin:
             headers["Authorization"] = f"Bearer {self.token}"
         return headers
 
-    def _attempt(
-        self, method: str, url: str, body: Callable[[], Body] | None, kwargs: dict[str, Any]
+    def _exchange(
+        self, exchange: _Exchange, kwargs: dict[str, Any]
     ) -> tuple[requests.Response | None, requests.RequestException | None]:
-        stream = body() if body else None
+        """One attempt. A 307/308 of a request with a body is followed here, the body
+        opened afresh and the token only for its own origin (requests would re-send the
+        spent stream and stall, issue 12 item 10)."""
+        url = exchange.url
+        for _hop in range(MAX_REDIRECTS):
+            headers = self._headers_for(url, exchange.headers)
+            response, error = self._attempt(exchange, url, {**kwargs, "headers": headers})
+            status = response.status_code if response is not None else None
+            if exchange.body is None or status not in REDIRECTS or status in exchange.expected:
+                return response, error
+            assert response is not None
+            location = response.headers.get("Location")
+            response.close()
+            if not location:
+                return response, None  # an unexpected status: the caller reports it
+            url = urljoin(response.url, location)
+            refuse_unsafe(exchange.method, url, from_reply=True)
+        return response, error
+
+    def _attempt(
+        self, exchange: _Exchange, url: str, kwargs: dict[str, Any]
+    ) -> tuple[requests.Response | None, requests.RequestException | None]:
+        """Send once, within the exchange's deadline; read the body unless streamed."""
+        limit = self.policy.deadline_for(exchange.upload_size)
+        started = time.monotonic()
+        stream = exchange.body() if exchange.body else None
         try:
-            return self.session.request(method, url, data=stream, **kwargs), None
+            with _Watchdog(limit) as watch:
+                response = self.session.request(exchange.method, url, data=stream, **kwargs)
         except requests.RequestException as error:
-            return None, error
+            return None, (DeadlineExceeded(limit, exchange.upload_size) if watch.fired else error)
+        except UnicodeError as error:  # http.client encodes header values as Latin-1
+            return None, requests.exceptions.InvalidHeader(str(error))
         finally:
             if stream is not None:
                 stream.close()
+        if watch.fired:  # a body cut short by the watchdog can look complete
+            response.close()
+            return None, DeadlineExceeded(limit, exchange.upload_size)
+        if kwargs.get("stream"):
+            limit += _declared_length(response) / self.policy.min_rate
+            _bound_stream(response, started + limit, limit)
+        return response, None
 
     def _classify(
         self,
@@ -328,7 +705,10 @@ class HttpClient:
         )
         kind = OutcomeUnknown if unknown else HttpError
         if error is not None or response is None:
-            what = f"could not reach the server ({type(error).__name__})"
+            if isinstance(error, DeadlineExceeded):
+                what = str(error)
+            else:
+                what = f"could not reach the server ({type(error).__name__})"
             return kind(f"{where}: {what}", method=method, url=url)
         suffix = " (gave up retrying)" if gave_up else ""
         return kind(
@@ -338,3 +718,17 @@ class HttpClient:
             status=response.status_code,
             body=body_of(response),
         )
+
+
+@dataclass
+class _Exchange:
+    """What one `send` asks for, the same for every attempt."""
+
+    method: str
+    url: str
+    expected: set[int]
+    body: Callable[[], Body] | None
+    upload_size: int
+    idempotent: bool
+    headers: Mapping[str, str] | None = None
+    transient: Callable[[requests.Response], bool] | None = None

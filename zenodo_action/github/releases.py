@@ -452,8 +452,8 @@ class GitHubClient:
         status = error.status
         said = server_message(error.body)
         detail = f"GitHub answered {status}" + (f": {said}" if said else "")
-        if status is None:
-            return GitHubError(f"could not {what}: {error.message}")
+        if status is None:  # no answer; a LocalFailure (DNS, TLS, a refused URL) has a hint
+            return GitHubError(f"could not {what}: {error.message}", hint=error.hint)
         if _rate_limited(error):
             return GitHubError(
                 f"could not {what}: GitHub's API rate limit is exhausted ({detail})",

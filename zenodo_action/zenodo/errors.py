@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from zenodo_action.errors import ActionError, FieldError
-from zenodo_action.http import HttpError, server_message
+from zenodo_action.http import HttpError, LocalFailure, server_message
 from zenodo_action.secrets import redact
 
 # A field of Zenodo's error -> (file, line, column) in the user's config, where known.
@@ -76,6 +76,8 @@ _MESSAGE_HINTS = (
 def explain(error: HttpError, *, doing: str, locate: Locate | None = None) -> ActionError:
     """One ActionError for a failed request, naming the step, the fields and a hint."""
     status = error.status
+    if isinstance(error, LocalFailure):  # DNS, TLS, refused, the token: not Zenodo's trouble
+        return ActionError(f"could not {doing}: {error.message}", hint=error.hint)
     if status in (401, 403):
         return ZenodoRejected(
             f"Zenodo refused to {doing} ({status} {server_message(error.body)})",
