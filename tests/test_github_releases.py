@@ -6,6 +6,8 @@ import hashlib
 import logging
 import tarfile
 import zipfile
+from dataclasses import replace
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -479,3 +481,17 @@ def test_netrc_credentials_never_reach_the_storage_host(
     [asset] = client.list_assets(release.id)
     assert client.download_asset(asset, downloads).path.read_bytes() == b"content"
     assert all("Authorization" not in r.headers for r in fake_github.requests_to("storage"))
+
+
+def test_an_asset_url_with_two_readings_is_refused_before_any_request(
+    fake_github, client, release, downloads
+):
+    """Issue 12 item 1: `http://OTHER\\@GITHUB/...` passes a urlsplit origin check as GitHub's
+    host while urllib3 sends it, with the token, to OTHER."""
+    fake_github.add_asset(release, "f.txt", b"f")
+    [asset] = client.list_assets(release.id)
+    api = urlsplit(fake_github.api_url)
+    hostile = replace(asset, url=f"http://127.0.0.2:9\\@{api.netloc}{urlsplit(asset.url).path}")
+    with pytest.raises(GitHubError, match=r"could not download release asset f\.txt: refusing"):
+        client.download_asset(hostile, downloads)
+    assert list(downloads.iterdir()) == []
