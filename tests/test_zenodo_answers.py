@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.fakes.zenodo import ENDPOINTS, MALFORMED_KINDS
-from tests.test_publish import Project, seed
+from tests.test_publish import CONFIG, Project, seed
 from zenodo_action.cli import main
 
 
@@ -144,3 +144,21 @@ def test_a_spam_blocked_account_is_told_what_happened(project):
     fake.spam_blocked = False
     code, result, err = publish(project, concept)  # once unblocked, the same draft goes out
     assert code == 0 and result["status"] == "published", err
+
+
+def test_communities_not_joined_are_reported_pending_or_ignored(project):
+    fake = project.fake
+    fake.communities = {"open-lab": "include", "curated": "review"}
+    asked = "communities:\n  - identifier: open-lab\n  - identifier: curated\n"
+    project.config(CONFIG + asked + "  - identifier: no-such-thing\n")
+    concept = seed(fake, "1.0")
+
+    code, result, err = publish(project, concept)
+
+    assert code == 0 and result["status"] == "published", err
+    [_, new] = fake.published_versions(concept.concept_id)
+    assert new["metadata"]["communities"] == [{"identifier": "open-lab"}]
+    assert "community 'curated' was not joined: its inclusion request waits" in err
+    assert "community 'no-such-thing' was not joined: no community has this id" in err
+    assert "'open-lab'" not in err
+    assert fake.community_requests == [("curated", new["record_id"])]

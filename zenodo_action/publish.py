@@ -79,6 +79,7 @@ class Published:
     request: PublishRequest
     result: PublishResult
     origins: Mapping[str, str]  # top-level field -> its source ("CITATION.cff", "the release")
+    warnings: tuple[str, ...] = ()  # what the version did not get (a community, say)
 
 
 def publish(
@@ -100,6 +101,8 @@ def publish(
     if settings.publish.dry_run:
         reporter.plan(render_plan(done.plan, done.request))
     reporter.result(done.result, done.request.metadata, done.origins)
+    for warning in done.warnings:
+        reporter.note("warning", warning, title="Zenodo")
     return done
 
 
@@ -253,7 +256,8 @@ def run(
     except HttpError as error:  # a read that failed for good: the writes explain themselves
         raise explain(error, doing="read the record's current state") from None
     result = result_of(settings.zenodo_url, request, the_plan, outcome)
-    return Published(the_plan, request, result, origins_of(record, request, settings))
+    origins = origins_of(record, request, settings)
+    return Published(the_plan, request, result, origins, outcome.warnings if outcome else ())
 
 
 def origins_of(

@@ -30,6 +30,9 @@ Switches (plain attributes, change them at any time):
     max_files, quota_bytes, max_file_size, multipart_max_bytes   limits of §5 (make them small)
     doi_prefix              prefix of minted DOIs
     spam_blocked            publish answers 400 "Your account has been blocked…" (§2.7)
+    communities             slug -> "include" | "review": publishing joins the first at once,
+                            leaves a pending inclusion request for the second, and silently
+                            ignores any other slug; the record lists only those it joined
     missing_licenses        licence ids (lower case) this instance refuses on PUT, although
                             the validator knows them (an older vocabulary)
     mint_unreserved_doi     publish mints `{doi_prefix}/zenodo.{id}0`, not the DOI the draft's
@@ -1006,6 +1009,7 @@ _ROUTES: list[tuple[re.Pattern[str], dict[str, str]]] = [
         re.compile(r"/api/files/(?P<bucket>[^/]+)/(?P<key>[^/]+)"),
         {"GET": "download_object", "PUT": "upload_object", "DELETE": "delete_object"},
     ),
+    (re.compile(r"/api/communities/(?P<slug>[^/]+)"), {"GET": "community"}),
     (re.compile(r"/api/records/(?P<rec_id>[^/]+)"), {"GET": "record"}),
     (re.compile(r"/api/records/(?P<rec_id>[^/]+)/versions/latest"), {"GET": "latest_record"}),
     (re.compile(r"/api/records/(?P<rec_id>[^/]+)/files"), {"GET": "record_files"}),
@@ -1083,6 +1087,10 @@ class FakeZenodo:
         self.mint_unreserved_doi = False
         self.spam_blocked = False  # spam moderation blocks this account's publishing (§2.7)
         self.missing_licenses: set[str] = set()  # ids this instance's vocabulary lacks
+        # slug -> "include" (the user may include records directly) or "review" (an
+        # inclusion request waits for the curators); other slugs do not exist (§11.3)
+        self.communities: dict[str, str] = {}
+        self.community_requests: list[tuple[str, int]] = []  # (slug, record id), pending
         self.old_zenodo_newversion = False
         self.index_lag = 0
         self.rate_limited = False
@@ -1755,12 +1763,38 @@ class FakeZenodo:
         errors = publish_errors(metadata, bool(dep.files)) + self._doi_errors(dep)
         if errors:
             raise validation_error(errors)
+        joined = self._join_communities(dep)
         if dep.published:
             dep.metadata, dep.edit_metadata = metadata, None
             self._touch(dep)
         else:
             self._mint(dep)
+        dep.metadata = {k: v for k, v in dep.metadata.items() if k != "communities"}
+        if joined:
+            dep.metadata["communities"] = joined
         return self._deposition_response(dep, 202)
+
+    def _join_communities(self, dep: Deposition) -> list[dict[str, str]]:
+        """What publishing does with `communities` today (zenodo-api.md §11.3): one
+        inclusion request each; accepted at once only where the user may include records
+        directly, else left pending for the curators; unknown ids silently ignored. The
+        record then lists only the communities it joined."""
+        joined = []
+        for item in dep.current_metadata.get("communities") or ():
+            slug = str(item.get("identifier", "")) if isinstance(item, dict) else ""
+            policy = self.communities.get(slug)
+            if policy == "include":
+                joined.append({"identifier": slug})
+            elif policy == "review":
+                self.community_requests.append((slug, dep.id))
+        return joined
+
+    def _on_community(self, call: _Call) -> Response:
+        slug = call.params["slug"]
+        if slug not in self.communities:
+            raise ApiError(404, MSG_PID_DOES_NOT_EXIST)
+        body = {"id": uuid.uuid5(uuid.NAMESPACE_URL, slug).hex, "slug": slug}
+        return _json_response({**body, "metadata": {"title": slug.title()}}, 200)
 
     def _on_newversion(self, call: _Call) -> Response:
         dep = self._deposition(call)

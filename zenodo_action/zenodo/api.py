@@ -165,6 +165,10 @@ class DepositAPI(Protocol):
 
     def publish(self, draft: Deposition) -> Deposition: ...
 
+    def community_exists(self, slug: str) -> bool | None:
+        """Whether a community with this id exists; None when that cannot be told."""
+        ...
+
 
 class UnexpectedAnswer(ActionError):
     """Zenodo answered a step with its success status but a body this client cannot read

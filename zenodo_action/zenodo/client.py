@@ -347,6 +347,13 @@ class ZenodoClient:
             raise UnexpectedAnswer(f"upload {local.name}", "no checksum for the file it stored")
         return checksum.removeprefix("md5:"), readers[-1].hexdigest()
 
+    def community_exists(self, slug: str) -> bool | None:
+        try:
+            self.http.send("GET", f"communities/{quote(slug, safe='')}", idempotent=True)
+        except HttpError as error:
+            return False if error.status == 404 else None
+        return True
+
     def publish(self, draft: Deposition) -> Deposition:
         """202 says published; an instance answering 200 (or 201) has published as well,
         and the record read back afterwards is what counts (`deposit._verify_published`)."""

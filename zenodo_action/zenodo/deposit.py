@@ -51,6 +51,7 @@ class ConcurrentRun(ActionError):
 class Outcome:
     status: Literal["published", "draft", "unchanged"]
     deposition: Deposition
+    warnings: tuple[str, ...] = ()  # what the version did not get that was asked for
 
 
 # --- observe -------------------------------------------------------------------------
@@ -213,7 +214,33 @@ def apply(
     published = _publish(run, draft)
     record = _verify_published(run, published, the_plan)
     _check_reserved_doi(run, draft, record)
-    return Outcome("published", record)
+    return Outcome("published", record, community_warnings(run.api, request, record))
+
+
+def community_warnings(
+    api: DepositAPI, request: PublishRequest, record: Deposition
+) -> tuple[str, ...]:
+    """Communities asked for that the record did not join (zenodo-api.md §11.3): publishing
+    only files an inclusion request, which the curators may still have to accept, and
+    silently ignores an id that does not exist. Which of the two: one read each."""
+    joined = {_slug(c) for c in record.metadata.get("communities") or ()}
+    warnings = []
+    for slug in [_slug(c) for c in request.metadata.get("communities") or ()]:
+        if not slug or slug in joined:
+            continue
+        exists = api.community_exists(slug)
+        if exists is None:
+            why = "Zenodo did not say whether it exists"
+        elif exists:
+            why = "its inclusion request waits for the community's curators"
+        else:
+            why = "no community has this id on Zenodo, and Zenodo ignored it"
+        warnings.append(f"community {slug!r} was not joined: {why}")
+    return tuple(warnings)
+
+
+def _slug(community: Any) -> str:
+    return str(community.get("identifier", "")) if isinstance(community, dict) else ""
 
 
 def _obtain_draft(run: _Run, the_plan: Plan) -> Deposition:
