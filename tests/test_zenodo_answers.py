@@ -162,3 +162,19 @@ def test_communities_not_joined_are_reported_pending_or_ignored(project):
     assert "community 'no-such-thing' was not joined: no community has this id" in err
     assert "'open-lab'" not in err
     assert fake.community_requests == [("curated", new["record_id"])]
+
+
+def test_a_record_shared_with_another_account_gets_its_versions(project, monkeypatch):
+    fake = project.fake
+    concept = seed(fake, "1.0")
+    colleague = fake.add_user()
+    monkeypatch.setenv("ZENODO_TOKEN", colleague)
+
+    code, _, err = publish(project, concept)
+    assert code == 1 and "not shared with it" in err and "Share" in err
+    assert colleague not in err
+
+    fake.share(concept.concept_id, colleague)
+    code, result, err = publish(project, concept)
+    assert code == 0 and result["status"] == "published", err
+    assert [v["version"] for v in fake.published_versions(concept.concept_id)] == ["1.0", "2.0"]

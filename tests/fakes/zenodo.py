@@ -1090,6 +1090,7 @@ class FakeZenodo:
         # slug -> "include" (the user may include records directly) or "review" (an
         # inclusion request waits for the curators); other slugs do not exist (§11.3)
         self.communities: dict[str, str] = {}
+        self._shared: dict[int, set[int]] = {}  # concept id -> users it is shared with
         self.community_requests: list[tuple[str, int]] = []  # (slug, record id), pending
         self.old_zenodo_newversion = False
         self.index_lag = 0
@@ -1631,9 +1632,16 @@ class FakeZenodo:
         dep = self._depositions.get(int(raw)) if raw.isdigit() else None
         if dep is None:
             raise ApiError(404, MSG_PID_DOES_NOT_EXIST)
-        if call.user is None or call.user != dep.owner:
+        if not self._may_edit(call.user, dep):
             raise ApiError(403, MSG_PERMISSION_DENIED)
         return dep
+
+    def _may_edit(self, user: int | None, dep: Deposition) -> bool:
+        """The owner, or a user the owner shared the record with (edit or manage access):
+        they may make new versions, edit and publish (zenodo-api.md §11.3)."""
+        return user is not None and (
+            user == dep.owner or user in self._shared.get(dep.concept_id, set())
+        )
 
     def _draft(self, call: _Call) -> Deposition:
         """The caller's deposition that has a draft; a published record without one is
@@ -1674,7 +1682,10 @@ class FakeZenodo:
         entries = [
             e
             for e in self._index.visible(self._index.next_call())
-            if e.owner == user and matches(e) and (all_versions or e.is_latest_draft)
+            # shared records are listed too (shared_with_me defaults to true, §11.3)
+            if (e.owner == user or user in self._shared.get(e.concept_id, set()))
+            and matches(e)
+            and (all_versions or e.is_latest_draft)
         ]
         key, reverse = _SORT_KEYS[sort]
         entries.sort(key=key, reverse=reverse)
@@ -1906,7 +1917,7 @@ class FakeZenodo:
         dep = self._depositions[dep_id]
         if not write and dep.published:
             return dep  # published files are public
-        if call.user != dep.owner:
+        if not self._may_edit(call.user, dep):
             raise ApiError(403, MSG_PERMISSION_DENIED)
         if write and dep.published:
             raise ApiError(403, MSG_PERMISSION_DENIED)  # a published record's bucket is locked
@@ -1983,6 +1994,12 @@ class FakeZenodo:
         return self._content(self._deposition(call, call.params["rec_id"]), call.params["key"])
 
     # -- seeding (no HTTP, visible to the index at once) --
+
+    def share(self, concept_id: int, token: str) -> None:
+        """The owner shares every version of the concept with the account of `token`
+        (an access grant with edit or manage permission, §11.3)."""
+        with self._lock:
+            self._shared.setdefault(concept_id, set()).add(self._owner(token))
 
     def _owner(self, token: str | None) -> int:
         owner = self._users.get(token or self.token)

@@ -126,8 +126,11 @@ def _resolve(api: DepositAPI, ref: ConceptRef) -> tuple[int, list[Deposition]]:
 
 def _not_yours(ref: ConceptRef) -> ActionError:
     return ActionError(
-        f"concept {ref.given!r} belongs to another Zenodo account than the token's",
-        hint="use a token of the account that owns the record",
+        f"concept {ref.given!r} belongs to another Zenodo account than the token's, and is "
+        "not shared with it",
+        hint="use a token of the account that owns the record, or have its owner share it "
+        "with this account (the record's Share button on Zenodo: a user with edit or manage "
+        "access can add versions and publish them)",
     )
 
 
