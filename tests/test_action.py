@@ -1021,3 +1021,18 @@ def test_write_back_without_a_github_token_stops_before_zenodo(runner):
 
     assert result.exit_code == 2 and "github-token" in result.annotations("error")[0]
     assert runner.zenodo.requests == []
+
+
+def test_a_community_left_pending_is_a_warning_in_the_log_and_the_summary(runner):
+    runner.zenodo.communities = {"curated": "review"}
+    (runner.workspace / ".zenodo.yml").write_text(
+        CONFIG + "communities:\n  - identifier: curated\n"
+    )
+    concept = seed(runner.zenodo)
+
+    result = runner.publish_release(runner.release(), concept=concept.concept_doi)
+
+    assert result.exit_code == 0 and result.outputs["status"] == "published"
+    [warning] = [w for w in result.annotations("warning") if "curated" in w]
+    assert "inclusion request waits for the community's curators" in warning
+    assert "**warning** (Zenodo): community 'curated' was not joined" in result.summary

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from zenodo_action import report
+from zenodo_action import markdown, report
 from zenodo_action.errors import ActionError
 from zenodo_action.github import commands
 from zenodo_action.github.commands import RunnerFiles
@@ -66,7 +66,10 @@ class GitHubReporter:
             commands.append_summary(markdown, path=self.runner.summary)
 
     def note(self, level: Level, message: str, *, title: str) -> None:
+        """An annotation, and the same line in the job summary: warnings that come after
+        the result (a community not joined, the write-back) are read there too."""
         commands.emit(commands.annotation(level, message, title=title))
+        self.summary(f"\n**{level}** ({markdown.cell(title)}): {markdown.cell(message)}\n")
 
     def error(self, error: ActionError) -> None:
         """One annotation per field a server refused that has a line in the file, then
