@@ -44,7 +44,7 @@ class Deposition:
 
     id: int
     concept_id: int | None
-    submitted: bool  # published: it has its DOI and cannot be changed any more
+    submitted: bool  # published: it has its DOI; this tool never changes it again
     is_new_draft: bool  # never published: the first version's draft, or a new version's
     doi: str | None
     concept_doi: str | None
