@@ -220,14 +220,8 @@ class _WatchedHTTPConnection(HTTPConnection):
         super().request(*args, **kwargs)
 
 
-class _WatchedHTTPSConnection(HTTPSConnection):
-    def connect(self) -> None:
-        super().connect()
-        _adopt(self)
-
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        _adopt(self)
-        super().request(*args, **kwargs)
+class _WatchedHTTPSConnection(_WatchedHTTPConnection, HTTPSConnection):
+    """The same watch over TLS: the methods above run first, then HTTPSConnection's."""
 
 
 class _WatchedHTTPPool(HTTPConnectionPool):
