@@ -1,12 +1,24 @@
 """Local files: globs, hashing, and the limits checked before anything is sent."""
 
 import hashlib
+import time
+from pathlib import Path
 
 import pytest
 
 from zenodo_action import files
+from zenodo_action.cli import main
 from zenodo_action.errors import ActionError, UsageError
 from zenodo_action.files import HashingReader, LocalFile, collect, preflight
+
+CONFIG = b"""\
+title: Frobnicator
+upload_type: software
+description: <p>Frobnicates widgets.</p>
+creators:
+  - name: Doe, Jane
+license: MIT
+"""
 
 
 def write(path, data: bytes):
@@ -108,3 +120,176 @@ def test_hashing_reader_digest_covers_what_was_read_so_far(tmp_path):
     reader.read(1 << 20)
     assert reader.hexdigest() == hashlib.md5(b"a" * (1 << 20)).hexdigest()
     reader.close()
+
+
+# --- what `files` may publish: the root's regular files, never .git/, no loops ----------
+
+
+def refusal(patterns, root, **options) -> str:
+    """The one-line (or listed) refusal of `patterns`, as the user reads it."""
+    with pytest.raises(UsageError) as raised:
+        collect(patterns, root, **options)
+    return str(raised.value)
+
+
+@pytest.fixture
+def outside(tmp_path):
+    """A workspace, and beside it a directory with a file it must not publish."""
+    write(tmp_path / "elsewhere" / "secret.txt", b"not for Zenodo")
+    write(tmp_path / "elsewhere" / "deep" / "more.csv", b"1,2\n")
+    root = tmp_path / "ws"
+    write(root / "dist" / "tool.zip", b"zip")
+    return root
+
+
+def test_a_pattern_climbing_out_of_the_root_is_refused(outside):
+    message = refusal(["dist/*", "../elsewhere/secret.txt"], outside)
+    assert message.startswith(
+        f"files: the pattern '../elsewhere/secret.txt' points outside {outside}"
+    )
+    assert "--allow-outside-root" in message  # the hint says how to mean it
+
+
+def test_an_absolute_pattern_outside_the_root_is_refused_inside_it_is_fine(outside):
+    elsewhere = str(outside.parent / "elsewhere" / "secret.txt")
+    assert f"the pattern {elsewhere!r} points outside" in refusal([elsewhere], outside)
+    [inside] = collect([str(outside / "dist" / "*")], outside)  # `$PWD/dist/*` from a shell
+    assert inside.name == "tool.zip"
+
+
+def test_a_file_symlink_leaving_the_root_is_refused_naming_pattern_link_and_target(outside):
+    (outside / "dist" / "notes.txt").symlink_to(outside.parent / "elsewhere" / "secret.txt")
+    message = refusal(["dist/*"], outside)
+    target = outside.parent / "elsewhere" / "secret.txt"
+    assert message.splitlines()[0] == (
+        f"files: the pattern 'dist/*' matched dist/notes.txt -> {target}, outside {outside}"
+    )
+
+
+def test_a_directory_symlink_leaving_the_root_is_not_walked_by_double_star(outside):
+    write(outside / "data" / "a.csv", b"a\n")
+    (outside / "data" / "raw").symlink_to(outside.parent / "elsewhere", target_is_directory=True)
+    message = refusal(["data/**/*.csv"], outside)
+    assert f"'data/**/*.csv' reaches data/raw -> {outside.parent / 'elsewhere'}, outside" in message
+    assert "more.csv" not in message  # refused at the link: nothing below it was looked at
+
+
+def test_a_symlink_loop_under_double_star_ends_at_once_with_a_short_notice(tmp_path, caplog):
+    write(tmp_path / "data" / "a.csv", b"a\n")
+    write(tmp_path / "data" / "sub" / "b.csv", b"b\n")
+    (tmp_path / "data" / "sub" / "loop").symlink_to("..", target_is_directory=True)
+    (tmp_path / "data" / "self").symlink_to(".", target_is_directory=True)
+    caplog.set_level("INFO", logger="zenodo_action")
+    started = time.monotonic()
+    found = collect(["data/**/*.csv"], tmp_path)
+    assert time.monotonic() - started < 1  # glob walked the loop 40 levels deep
+    assert [f.path for f in found] == [tmp_path / "data" / "a.csv", tmp_path / "data/sub/b.csv"]
+    notices = [r.getMessage() for r in caplog.records]
+    assert len(notices) == 2 and all(len(n) < 200 for n in notices)
+    assert "does not follow data/sub/loop -> data: a directory it has walked already" in (
+        "\n".join(notices)
+    )
+
+
+def test_a_loop_of_links_alone_is_still_a_pattern_matching_no_file(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "a").symlink_to("b")
+    (tmp_path / "data" / "b").symlink_to("a")  # a -> b -> a: neither a file nor a directory
+    (tmp_path / "data" / "up").symlink_to("..", target_is_directory=True)
+    message = refusal(["data/**"], tmp_path)
+    assert message == f"files: the pattern 'data/**' matches no file under {tmp_path}"
+
+
+def git_checkout(root):
+    write(root / ".git" / "config", b'[http]\n\textraheader = "AUTHORIZATION: basic c2VjcmV0"\n')
+    write(root / "dist" / "tool.zip", b"zip")
+    return root
+
+
+def test_a_symlink_to_git_config_is_never_published(tmp_path):
+    root = git_checkout(tmp_path)
+    (root / "dist" / "settings.ini").symlink_to(root / ".git" / "config")
+    message = refusal(["dist/*"], root)
+    assert message == (
+        "files: the pattern 'dist/*' matched dist/settings.ini -> .git/config: "
+        "nothing in .git/ is published (it holds credentials)"
+    )
+
+
+@pytest.mark.parametrize("pattern", [".git/config", ".*/config", "**/.git/*", ".git/**"])
+def test_git_named_by_a_pattern_is_refused(tmp_path, pattern):
+    root = git_checkout(tmp_path)
+    assert "nothing in .git/ is published" in refusal([pattern], root)
+
+
+def test_double_star_never_enters_git_even_through_a_link_or_a_submodule(tmp_path):
+    root = git_checkout(tmp_path)
+    write(root / "vendor" / "lib" / ".git" / "config", b"[core]\n")
+    assert "matches no file" in refusal(["**/config"], root)  # dot-directories: not walked
+    (root / "gitdir").symlink_to(".git", target_is_directory=True)
+    assert "'**/config' reaches gitdir -> .git: nothing in .git/" in refusal(["**/config"], root)
+    assert "vendor/lib/.git: nothing in .git/" in refusal(["vendor/lib/.git/config"], root)
+
+
+def test_symlinks_that_stay_inside_the_root_are_published_under_their_own_names(tmp_path):
+    write(tmp_path / "build" / "tool-1.0.zip", b"zip")
+    write(tmp_path / "build" / "docs" / "manual.pdf", b"pdf")
+    write(tmp_path / "dist" / "README.txt", b"read me")
+    (tmp_path / "dist" / "tool.zip").symlink_to("../build/tool-1.0.zip")
+    (tmp_path / "dist" / "docs").symlink_to("../build/docs", target_is_directory=True)
+    found = collect(["dist/**"], tmp_path)
+    assert [f.name for f in found] == ["README.txt", "manual.pdf", "tool.zip"]
+    assert found[2].size == 3
+
+
+def test_allow_outside_publishes_outside_paths_but_never_git_and_never_loops(outside):
+    elsewhere = outside.parent / "elsewhere"
+    (elsewhere / "deep" / "back").symlink_to(elsewhere, target_is_directory=True)
+    found = collect(["../elsewhere/**"], outside, allow_outside=True)
+    assert [f.name for f in found] == ["more.csv", "secret.txt"]
+    write(elsewhere / ".git" / "config", b"[core]\n")
+    message = refusal([str(elsewhere / ".git" / "config")], outside, allow_outside=True)
+    assert "nothing in .git/ is published" in message
+
+
+def test_every_refusal_is_told_at_once_one_line_each_and_never_too_many(outside):
+    for n in range(15):
+        (outside / "dist" / f"link{n:02}").symlink_to(outside.parent / "elsewhere" / "secret.txt")
+    lines = refusal(["dist/*", "../x", "nothing/*"], outside).splitlines()
+    assert lines[0] == "files: cannot publish what these patterns name:"
+    assert lines[1].startswith("  the pattern 'dist/*' matched dist/link00 -> ")
+    assert lines[11] == "  ... and 7 more"  # 15 links, `../x` and `nothing/*`: 17 problems
+    assert lines[12].startswith("hint: copy the files into the workspace")
+
+
+# --- the command line: refused before any request, or allowed with the flag --------------
+
+
+@pytest.fixture
+def cli_project(tmp_path, monkeypatch, fake_zenodo, fast_retries):
+    root = tmp_path / "project"
+    write(root / ".zenodo.yml", CONFIG)
+    write(root / "dist" / "tool.zip", b"zip")
+    write(tmp_path / "elsewhere" / "data.csv", b"1,2\n")
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("ZENODO_TOKEN", fake_zenodo.token)
+    return fake_zenodo
+
+
+def test_the_cli_refuses_an_outside_file_before_any_request(cli_project, capsys):
+    (Path("dist") / "data.csv").symlink_to("../../elsewhere/data.csv")
+    code = main(["publish", "--zenodo-url", cli_project.url, "--files", "dist/*"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "'dist/*' matched dist/data.csv -> " in err and "outside" in err
+    assert "Traceback" not in err and "internal error" not in err
+    assert cli_project.requests == []
+
+
+def test_the_cli_flag_allows_an_outside_file_on_purpose(cli_project):
+    args = ["publish", "--zenodo-url", cli_project.url, "--version", "1.0"]
+    code = main([*args, "--files", "dist/*", "../elsewhere/*.csv", "--allow-outside-root"])
+    assert code == 0
+    [concept] = cli_project.concept_ids()
+    [version] = cli_project.published_versions(concept)
+    assert set(version["files"]) == {"tool.zip", "data.csv"}

@@ -104,6 +104,12 @@ def add_publish_parser(subcommands: argparse._SubParsersAction[Any]) -> None:
         action="extend",
         help="files to publish (globs; ** allowed); with --release-tag, added to the release's",
     )
+    publish.add_argument(
+        "--allow-outside-root",
+        action="store_true",
+        help="let --files name files outside the working directory (absolute, ../, or "
+        "symlinks out); never anything in .git/",
+    )
     publish.add_argument("--version", help="version string (default: the file's)")
     publish.add_argument(
         "--publication-date", metavar="YYYY-MM-DD", help="default: the file's, else today (UTC)"

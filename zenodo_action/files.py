@@ -7,16 +7,22 @@ empty files, no `/` in names, at most 255 characters).
 
 from __future__ import annotations
 
-import glob
+import fnmatch
 import hashlib
+import logging
 import os
-from collections.abc import Callable, Iterable, Sequence
+import re
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO
 
 from zenodo_action.errors import ActionError, UsageError
+from zenodo_action.logs import printable
+
+logger = logging.getLogger(__name__)
 
 MAX_FILES = 100
 MAX_TOTAL_BYTES = 50 * 10**9
@@ -79,25 +85,209 @@ def md5_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def expand_globs(patterns: Iterable[str], root: Path) -> list[Path]:
+def expand_globs(patterns: Iterable[str], root: Path, *, allow_outside: bool = False) -> list[Path]:
     """The regular files the patterns match, in a stable order, each once.
 
-    A pattern that matches no file is an error: a release job that silently
-    publishes fewer files than the user asked for is worse than one that stops.
+    Globbing as `glob.glob(recursive=True)` does it (`*` skips dot-names unless the pattern
+    starts with a dot, `**` is any depth of directories that are not dot-named), with what
+    a release job must not do refused (`_Glob`). A pattern that matches no file is an
+    error: a job that silently publishes fewer files than the user asked for is worse
+    than one that stops. Every problem of every pattern is told at once.
     """
     found: dict[Path, None] = {}
+    problems: list[str] = []
+    refused_outside = False
     for pattern in patterns:
-        full = pattern if os.path.isabs(pattern) else str(root / pattern)
-        matches = sorted(Path(p) for p in glob.glob(full, recursive=True) if os.path.isfile(p))
-        if not matches:
-            raise UsageError(f"files: the pattern {pattern!r} matches no file under {root}")
-        found.update(dict.fromkeys(matches))
+        expansion = _Glob(pattern, root, allow_outside)
+        expansion.run()
+        problems += expansion.refused
+        refused_outside |= expansion.outside
+        if not expansion.found and not expansion.refused:
+            problems.append(f"the pattern {pattern!r} matches no file under {root}")
+        found.update(dict.fromkeys(sorted(expansion.found)))
+    if problems:
+        raise UsageError(_files_message(problems), hint=_OUTSIDE_HINT if refused_outside else None)
     return list(found)
 
 
-def collect(patterns: Sequence[str], root: Path) -> list[LocalFile]:
+def collect(patterns: Sequence[str], root: Path, *, allow_outside: bool = False) -> list[LocalFile]:
     """The files the patterns name, described but not read."""
-    return [LocalFile.of(path) for path in expand_globs(patterns, root)]
+    return [
+        LocalFile.of(path) for path in expand_globs(patterns, root, allow_outside=allow_outside)
+    ]
+
+
+_OUTSIDE_HINT = (
+    "copy the files into the workspace (or working directory) first; the command line's "
+    "--allow-outside-root publishes files from outside it on purpose"
+)
+_GIT = ".git"  # its config can hold the checkout's token (persist-credentials)
+_MOST_PROBLEMS_SHOWN = 10
+_MAGIC = re.compile(r"[*?[]")
+
+
+def _files_message(problems: list[str]) -> str:
+    if len(problems) == 1:
+        return f"files: {problems[0]}"
+    shown = problems[:_MOST_PROBLEMS_SHOWN]
+    more = len(problems) - len(shown)
+    lines = shown + ([f"... and {more} more"] if more else [])
+    return "files: cannot publish what these patterns name:\n  " + "\n  ".join(lines)
+
+
+def _within(path: str, base: str) -> bool:
+    return path == base or path.startswith(base.rstrip("/") + "/")
+
+
+def _in_git(path: str, base: str) -> bool:
+    """Whether `path` is `.git` or below one (counting from `base` when it is inside)."""
+    relative = path[len(base) :] if _within(path, base) else path
+    return any(part.casefold() == _GIT for part in relative.split("/"))
+
+
+class _Glob:
+    """One pattern's expansion: the files it matched, and what it refused and why.
+
+    Only regular files inside `root` are published, unless `allow_outside`: a pattern
+    that climbs out (`../x`, or an absolute path elsewhere) is refused, and so is a file
+    or a directory to look in that resolves (through symlinks) outside. Nothing at or
+    below a `.git` is ever published, by name or through a link, since its config can
+    hold the checkout's credentials. `**` walks each real directory once, so a symlink
+    loop ends at once (a notice says which link was not followed).
+    """
+
+    def __init__(self, pattern: str, root: Path, allow_outside: bool) -> None:
+        self.pattern = pattern
+        self.root = str(root)
+        self.real_root = os.path.realpath(root)
+        self.allow_outside = allow_outside
+        self.found: list[Path] = []
+        self.refused: list[str] = []
+        self.outside = False  # something was refused for being outside the root
+
+    def run(self) -> None:
+        full = os.path.normpath(os.path.join(self.root, self.pattern))  # `..` resolved here
+        for base in (self.root, self.real_root):
+            if _within(full, base):
+                self._step(Path(base), _parts(full[len(base) :]))
+                return
+        if not self.allow_outside:
+            self.outside = True
+            self.refused.append(f"the pattern {self.pattern!r} points outside {self.root}")
+            return
+        self._step(Path("/"), _parts(full))
+
+    def _step(self, here: Path, parts: Sequence[str]) -> None:
+        """Match `parts` below the directory `here` (checked already)."""
+        if not parts:  # the pattern named the root itself: a directory, not a file
+            return
+        head, rest = parts[0], parts[1:]
+        if head == "**":
+            for directory in self._walk(here):
+                self._step(directory, rest or ("*",))
+        elif _MAGIC.search(head):
+            hidden_too = head.startswith(".")
+            for name in sorted(_names(here)):
+                if (hidden_too or not name.startswith(".")) and fnmatch.fnmatch(name, head):
+                    self._next(here / name, rest)
+        else:
+            self._next(here / head, rest)
+
+    def _next(self, path: Path, rest: Sequence[str]) -> None:
+        if rest:
+            if os.path.isdir(path) and self._allowed(path, "reaches"):
+                self._step(path, rest)
+        elif os.path.isfile(path) and self._allowed(path, "matched"):  # follows links
+            self.found.append(path)
+
+    def _walk(self, top: Path) -> Iterator[Path]:
+        """`top` and every directory below it that `**` may enter, each real one once.
+
+        Directories reached without a symlink come first, so a link to one of them is
+        the path not taken; links are followed only after, and only to what is new.
+        """
+        seen: set[str] = set()
+        plain: list[Path] = [top]
+        linked: deque[Path] = deque()
+        while plain or linked:
+            here = plain.pop() if plain else linked.popleft()
+            real = os.path.realpath(here)
+            if real in seen:
+                logger.info("files: %s", self._not_followed(here, real))
+                continue
+            if here is not top and not self._allowed(here, "reaches"):
+                continue
+            seen.add(real)
+            yield here
+            for name, is_link in _subdirectories(here):
+                (linked if is_link else plain).append(here / name)
+
+    def _allowed(self, path: Path, verb: str) -> bool:
+        """Whether the file or directory `path` may be published or looked in; if not,
+        the refusal, in one line."""
+        real = os.path.realpath(path)
+        shown = f"the pattern {self.pattern!r} {verb} {self._shown(path, real)}"
+        if _in_git(str(path), self.root) or _in_git(real, self.real_root):
+            self.refused.append(f"{shown}: nothing in .git/ is published (it holds credentials)")
+            return False
+        if not self.allow_outside and not _within(real, self.real_root):
+            self.outside = True
+            self.refused.append(f"{shown}, outside {self.root}")
+            return False
+        return True
+
+    def _shown(self, path: Path, real: str) -> str:
+        """`dist/a.txt`, or `dist/a.txt -> /etc/passwd` for a link: short, one line."""
+        shown = self._relative(str(path), self.root)
+        if os.path.islink(path):
+            shown += " -> " + self._relative(real, self.real_root)
+        return printable(shown, limit=200)
+
+    @staticmethod
+    def _relative(path: str, base: str) -> str:
+        if not _within(path, base):
+            return path
+        return path[len(base) :].lstrip("/") or "."
+
+    def _not_followed(self, path: Path, real: str) -> str:
+        return (
+            f"the pattern {self.pattern!r} does not follow {self._shown(path, real)}: "
+            "a directory it has walked already (a symlink loop, or a second path to it)"
+        )
+
+
+def _parts(path: str) -> tuple[str, ...]:
+    """A path's components, with runs of `**` as one (the same match, walked once)."""
+    parts: list[str] = []
+    for part in path.split("/"):
+        if part and not (part == "**" and parts[-1:] == ["**"]):
+            parts.append(part)
+    return tuple(parts)
+
+
+def _names(directory: Path) -> list[str]:
+    try:
+        return os.listdir(directory)
+    except OSError:  # unreadable or gone: nothing matches there, as with glob
+        return []
+
+
+def _subdirectories(directory: Path) -> Iterator[tuple[str, bool]]:
+    """The directories `**` may descend into (not dot-named, as glob), and which are links."""
+    try:
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if not entry.name.startswith(".") and _is_directory(entry):
+                    yield entry.name, entry.is_symlink()
+    except OSError:
+        return
+
+
+def _is_directory(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()  # follows links; False for a broken one or a loop
+    except OSError:
+        return False
 
 
 def check_name(name: str) -> str | None:

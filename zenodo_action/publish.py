@@ -88,7 +88,10 @@ def publish(
     """Check, plan and (unless a dry run) publish; report the plan and the result."""
     assert settings.publish is not None, "publish needs publish settings"
     record = checked_record(settings, reporter, release)
-    named = collect(settings.files, settings.root.absolute())  # a bad glob fails first
+    # A bad glob, or a path outside the root, fails before the first request.
+    named = collect(
+        settings.files, settings.root.absolute(), allow_outside=settings.allow_outside_root
+    )
     chosen = (release.files() if release else []) + named
     if not chosen:
         raise UsageError(
