@@ -231,6 +231,15 @@ def test_double_star_never_enters_git_even_through_a_link_or_a_submodule(tmp_pat
     assert "vendor/lib/.git: nothing in .git/" in refusal(["vendor/lib/.git/config"], root)
 
 
+def test_a_relative_root_and_a_root_inside_a_git_directory_are_no_reason_to_refuse(
+    tmp_path, monkeypatch
+):
+    root = write(tmp_path / ".git" / "worktree" / "dist" / "a.zip", b"a").parents[1]
+    monkeypatch.chdir(root)
+    assert [f.name for f in collect(["dist/*"], files.Path("."))] == ["a.zip"]
+    assert f"'../x' points outside {root}" in refusal(["../x"], files.Path("."))
+
+
 def test_symlinks_that_stay_inside_the_root_are_published_under_their_own_names(tmp_path):
     write(tmp_path / "build" / "tool-1.0.zip", b"zip")
     write(tmp_path / "build" / "docs" / "manual.pdf", b"pdf")

@@ -139,10 +139,11 @@ def _within(path: str, base: str) -> bool:
     return path == base or path.startswith(base.rstrip("/") + "/")
 
 
-def _in_git(path: str, base: str) -> bool:
-    """Whether `path` is `.git` or below one (counting from `base` when it is inside)."""
-    relative = path[len(base) :] if _within(path, base) else path
-    return any(part.casefold() == _GIT for part in relative.split("/"))
+def _in_git(path: str, *bases: str) -> bool:
+    """Whether `path` is `.git` or below one, counting from the first of `bases` that
+    holds it (a root that itself lies below a `.git` is not held against it)."""
+    base = next((b for b in bases if _within(path, b)), "")
+    return any(part.casefold() == _GIT for part in path[len(base) :].split("/"))
 
 
 class _Glob:
@@ -158,7 +159,7 @@ class _Glob:
 
     def __init__(self, pattern: str, root: Path, allow_outside: bool) -> None:
         self.pattern = pattern
-        self.root = str(root)
+        self.root = os.path.abspath(root)
         self.real_root = os.path.realpath(root)
         self.allow_outside = allow_outside
         self.found: list[Path] = []
@@ -227,7 +228,7 @@ class _Glob:
         the refusal, in one line."""
         real = os.path.realpath(path)
         shown = f"the pattern {self.pattern!r} {verb} {self._shown(path, real)}"
-        if _in_git(str(path), self.root) or _in_git(real, self.real_root):
+        if _in_git(str(path), self.root, self.real_root) or _in_git(real, self.real_root):
             self.refused.append(f"{shown}: nothing in .git/ is published (it holds credentials)")
             return False
         if not self.allow_outside and not _within(real, self.real_root):
