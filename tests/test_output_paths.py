@@ -311,3 +311,14 @@ def test_the_action_annotates_each_problem_once_then_the_error(tmp_path, capsys)
         f"::error title=zenodo-action::the metadata has 1 error ({tmp_path}/.zenodo.yml), "
         "shown above; nothing was sent to Zenodo",
     ]
+
+
+@pytest.mark.parametrize("value", ["x\n::error::pwned", "##[error]pwned"])
+def test_a_usage_error_under_the_runner_prints_no_command(monkeypatch, capsys, value):
+    # argparse repeats the value it refuses; under the runner that line is fenced too.
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    with pytest.raises(SystemExit) as ended:
+        main(["validate", "--format", value])
+    assert ended.value.code == 2
+    err = capsys.readouterr().err
+    assert "invalid choice" in err and runner_commands(err) == []

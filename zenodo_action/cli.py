@@ -22,8 +22,19 @@ from zenodo_action.secrets import guard_std_streams
 from zenodo_action.settings import MOST_UPLOAD_WORKERS, UPLOAD_WORKERS, Settings
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's usage errors repeat the values given: under the runner they are fenced
+    like every other line the CLI prints, so a value holding `::error::` (after a line
+    break) or `##[error]` is no workflow command. Subcommands' parsers are of this class."""
+
+    def _print_message(self, message: str, file: Any = None) -> None:  # typeshed: a writer
+        if message and os.environ.get("GITHUB_ACTIONS") == "true":
+            message = commands.untrusted(message.rstrip("\n")) + "\n"
+        super()._print_message(message, file)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="zenodo-action",
         description="Validate a repository's Zenodo metadata (CITATION.cff, codemeta.json, "
         ".zenodo.yml) and publish files as a new version on Zenodo.",
