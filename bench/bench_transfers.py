@@ -136,6 +136,11 @@ class Client:
         # `python -m` for both, not the console script, so they start the same way.
         return [sys.executable, "-m", "zenodo_action"]
 
+    def publish_flags(self) -> list[str]:
+        """The test files live beside the working directory, not in it: this checkout
+        refuses them without the flag (issue 12), older ones do not know it."""
+        return ["--allow-outside-root"] if self.pythonpath is None else []
+
 
 @dataclass
 class Bench:
@@ -173,6 +178,7 @@ class Bench:
         command = [
             *client.command(),
             "publish",
+            *client.publish_flags(),
             "--zenodo-url",
             self.server.url,
             "--concept",
