@@ -48,3 +48,11 @@ def fast_retries(monkeypatch):
 
     monkeypatch.setattr(publish, "client_for", client_for)
     return waits
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Registered here, beside the fixtures, so `-m sandbox` is known (and typo-safe) without
+    # pyproject; tests/test_sandbox_e2e.py skips it unless ZENODO_SANDBOX_TOKEN is set.
+    config.addinivalue_line(
+        "markers", "sandbox: talks to the real sandbox.zenodo.org; needs ZENODO_SANDBOX_TOKEN"
+    )

@@ -352,7 +352,8 @@ def _action_steps(workflow: dict) -> list[dict]:
         step
         for job in workflow["jobs"].values()
         for step in job.get("steps", [])
-        if str(step.get("uses", "")).split("#")[0].strip() in ("./", "OWNER/zenodo-action@v1")
+        # ./ or $/ (this repository) here, <owner>/zenodo-action@<ref> in the README
+        if str(step.get("uses", "")).split("@")[0].endswith(("./", "$/", "/zenodo-action"))
     ]
 
 
