@@ -2,7 +2,10 @@
 # The runner mounts the workspace over /github/workspace, runs as root with HOME and PATH of
 # its own, and forwards the workflow's env (github-actions.md §1.2): so no USER, no WORKDIR,
 # and an absolute interpreter path.
-FROM python:3.12-slim
+# A full version tag, not `3.12-slim`, so a rebuild gets the same interpreter and Debian
+# release; Dependabot (.github/dependabot.yml) proposes the next one. scripts/container-setup
+# reads this line to tag its local stand-in.
+FROM python:3.12.16-slim-bookworm
 
 ENV PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
@@ -10,10 +13,19 @@ ENV PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_ROOT_USER_ACTION=ignore
 
-# Only what the install needs; the build copy is removed so site-packages is the one source.
+# Exactly the lock, every file checked against its sha256 (--require-hashes): a changed or
+# substituted upload fails the build. --no-deps is safe because tests/test_lock.py keeps the
+# lock closed under its own requirements. Its own layer, so a change to the package alone
+# does not reinstall the dependencies.
+COPY requirements.lock /tmp/requirements.lock
+RUN pip install --no-cache-dir --require-hashes --no-deps -r /tmp/requirements.lock \
+    && rm /tmp/requirements.lock
+
+# The package itself, with no dependency resolution: everything it imports came from the lock.
+# The build copy is removed so site-packages is the one source.
 COPY pyproject.toml README.md /tmp/src/
 COPY zenodo_action /tmp/src/zenodo_action/
-RUN pip install --no-cache-dir /tmp/src && rm -rf /tmp/src
+RUN pip install --no-cache-dir --no-deps /tmp/src && rm -rf /tmp/src
 
 COPY entrypoint.py /app/entrypoint.py
 

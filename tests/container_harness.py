@@ -35,7 +35,24 @@ import yaml
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 IMAGE_TAG = "localhost/zenodo-action:test"
-BASE_IMAGE = "docker.io/library/python:3.12-slim"
+
+
+def dockerfile_base_image(dockerfile: Path = REPO_ROOT / "Dockerfile") -> str:
+    """The first FROM's image as podman names it (scripts/container-setup tags the same)."""
+    for line in dockerfile.read_text(encoding="utf-8").splitlines():
+        words = line.split()
+        if words and words[0].upper() == "FROM":
+            image = next(word for word in words[1:] if not word.startswith("--"))
+            first = image.split("/", 1)[0]
+            if "/" not in image:
+                return f"docker.io/library/{image}"
+            if "." not in first and ":" not in first and first != "localhost":
+                return f"docker.io/{image}"
+            return image
+    raise ValueError(f"{dockerfile} has no FROM line")
+
+
+BASE_IMAGE = dockerfile_base_image()
 # Set by scripts/test: there a missing podman fails the container tests instead of skipping them.
 REQUIRE_VARIABLE = "ZENODO_ACTION_REQUIRE_CONTAINER"
 CACHE_VARIABLE = "ZENODO_ACTION_CACHE"

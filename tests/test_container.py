@@ -7,6 +7,9 @@ scripts/test, which sets ZENODO_ACTION_REQUIRE_CONTAINER so they fail instead.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 import shutil
 from pathlib import Path
 
@@ -15,6 +18,7 @@ import yaml
 
 from tests import container_harness as harness
 from tests.container_harness import EnvFileError, parse_env_file
+from tests.test_lock import parse_lock
 
 ACTION_YML = harness.REPO_ROOT / "action.yml"
 # The interface issue 4 specifies.
@@ -247,6 +251,52 @@ def test_package_is_installed_system_wide_not_run_from_a_copy(action, workspace)
     module, cwd, uid = result.stdout.split()
     assert "-packages/zenodo_action/" in module
     assert (cwd, uid) == (harness.WORKSPACE, "0")
+
+
+@pytest.mark.container
+def test_the_image_holds_exactly_the_locked_versions(action, workspace):
+    probe = (
+        "import json, importlib.metadata as m; "
+        "print(json.dumps([[d.metadata['Name'], d.version] for d in m.distributions()]))"
+    )
+    result = action.run(
+        workspace, entrypoint=["/usr/local/bin/python", "-I", "-c", probe], event_name="push"
+    )
+    assert result.exit_code == 0, result.stderr
+    # Pairs, not a dict: the stand-in base has Debian's own dist-packages beside site-packages.
+    installed = {
+        (re.sub(r"[-_.]+", "-", name).lower(), version)
+        for name, version in json.loads(result.stdout)
+    }
+    entries, _ = parse_lock((harness.REPO_ROOT / "requirements.lock").read_text("utf-8"))
+    assert entries
+    for entry in entries:
+        [pin] = entry.requirement.specifier
+        assert (entry.name, pin.version) in installed, f"{entry.name} is not the locked {pin}"
+    assert any(name == "zenodo-action" for name, _ in installed)
+
+
+@pytest.mark.container
+def test_a_wrong_hash_in_the_lock_fails_the_build(action, tmp_path):
+    """--require-hashes bites: the same context with one package's hashes replaced."""
+    context = tmp_path / "context"
+    context.mkdir()
+    for name in ("Dockerfile", ".dockerignore", "pyproject.toml", "README.md", "entrypoint.py"):
+        shutil.copy(harness.REPO_ROOT / name, context / name)
+    shutil.copytree(
+        harness.REPO_ROOT / "zenodo_action",
+        context / "zenodo_action",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    lock = (harness.REPO_ROOT / "requirements.lock").read_text("utf-8")
+    entry = next(e for e in parse_lock(lock)[0] if e.name == "idna")
+    forged = hashlib.sha256(b"not the published idna").hexdigest()
+    for digest in entry.hashes:
+        lock = lock.replace(digest, forged)
+    (context / "requirements.lock").write_text(lock, encoding="utf-8")
+
+    with pytest.raises(RuntimeError, match=r"(?i)do not match the hashes"):
+        harness.build_image(action.podman, context, tag="localhost/zenodo-action:forged-lock")
 
 
 @pytest.mark.container
