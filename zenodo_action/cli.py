@@ -17,6 +17,7 @@ from zenodo_action import __version__, check, metadata, process
 from zenodo_action.errors import EXIT_FAILURE, EXIT_OK, ActionError
 from zenodo_action.github import commands
 from zenodo_action.github.reporter import GitHubReporter
+from zenodo_action.gitlab import GitLabReporter
 from zenodo_action.reporter import Reporter, TerminalReporter
 from zenodo_action.secrets import guard_std_streams
 from zenodo_action.settings import MOST_UPLOAD_WORKERS, UPLOAD_WORKERS, Settings
@@ -48,9 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_source_flags(validate)
     validate.add_argument(
         "--format",
-        choices=("text", "github", "json"),
+        choices=("text", "github", "json", "gitlab", "codeclimate"),
         default="text",
-        help="text lines (default), GitHub annotations + job summary, or JSON",
+        help="text lines (default), GitHub annotations + job summary, JSON, or a GitLab "
+        "Code Quality report on stdout (gitlab, alias codeclimate; the text goes to stderr)",
     )
     validate.add_argument("--strict", action="store_true", help="treat warnings as errors")
     validate.add_argument(
@@ -138,6 +140,12 @@ def add_publish_parser(subcommands: argparse._SubParsersAction[Any]) -> None:
         help=f"files uploaded at a time, 1 to {MOST_UPLOAD_WORKERS} (default: {UPLOAD_WORKERS})",
     )
     publish.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    publish.add_argument(
+        "--dotenv",
+        metavar="FILE",
+        help="also write the result to FILE as KEY=VALUE lines (ZENODO_DOI, ...), for "
+        "GitLab's `artifacts: reports: dotenv:`",
+    )
     add_release_flags(publish)
     publish.add_argument(
         "--write-back",
@@ -213,13 +221,25 @@ def run_publish(settings: Settings, reporter: Reporter) -> int:
 
 
 def reporter_for(settings: Settings) -> Reporter:
-    """Annotations and the job summary for `--format github`; else the terminal."""
+    """Annotations and the job summary for `--format github`; else the terminal, with
+    GitLab's reports beside it for `--format gitlab` and `--dotenv`."""
     if settings.output_format == "github":
         return GitHubReporter(settings.runner, title="Zenodo metadata")
-    return terminal(
+    code_quality = settings.output_format == "gitlab"
+    shown = terminal(
         settings.fenced,
-        output_format=settings.output_format,
-        problems_are_results=settings.mode == "validate",
+        output_format="json" if settings.output_format == "json" else "text",
+        # the Code Quality report is the result on stdout: the text lines go to stderr
+        problems_are_results=settings.mode == "validate" and not code_quality,
+    )
+    if not code_quality and settings.dotenv is None:
+        return shown
+    return GitLabReporter(
+        shown,
+        code_quality=code_quality,
+        dotenv=settings.dotenv,
+        project_dir=settings.project_dir,
+        guard_json=commands.inert_json if settings.fenced else str,
     )
 
 

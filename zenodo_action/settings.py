@@ -54,7 +54,7 @@ MISSING_CREDENTIAL_HINT = (
 )
 
 Mode = Literal["validate", "convert", "publish"]
-OutputFormat = Literal["text", "json", "github"]
+OutputFormat = Literal["text", "json", "github", "gitlab"]
 ArchiveFormat = Literal["zip", "tar.gz"]
 MODES = ("auto", "validate", "publish")
 ARCHIVES: dict[str, ArchiveFormat | None] = {"zip": "zip", "tar.gz": "tar.gz", "none": None}
@@ -127,6 +127,9 @@ class Settings:
     release_tag: str | None = None  # back-fill: publish the release with this tag
     github_api_url: str = GITHUB_API  # the CLI's back-fill reads the release from here
     allow_outside_root: bool = False  # `files` may name paths outside root (CLI flag only)
+    dotenv: Path | None = None  # publish: GitLab's dotenv report of the result goes here
+    # GitLab CI's checkout (CI_PROJECT_DIR): Code Quality paths are relative to it
+    project_dir: Path | None = None
 
     @classmethod
     def from_args(cls, args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
@@ -142,14 +145,19 @@ class Settings:
             fenced=environ.get("GITHUB_ACTIONS") == "true",
             runner=runner,
             repository=_repository(environ),
+            project_dir=_optional_path(environ.get("CI_PROJECT_DIR")),
         )
         if args.command == "convert":  # YAML is its text output
             convert_format: OutputFormat = "json" if args.format == "json" else "text"
             return dataclasses.replace(common, mode="convert", output_format=convert_format)
         if args.command == "validate":
+            # `codeclimate`: GitLab's Code Quality report is a subset of Code Climate's
+            validate_format: OutputFormat = (
+                "gitlab" if args.format == "codeclimate" else args.format
+            )
             return dataclasses.replace(
                 common,
-                output_format=args.format,
+                output_format=validate_format,
                 strict=args.strict,
                 require_complete=args.require_complete,
             )
@@ -180,6 +188,7 @@ class Settings:
             write_back=write_back_options(
                 args.write_back, args.readme_file, common.sources, "--write-back"
             ),
+            dotenv=dotenv_path(args.dotenv),
         )
         return settings._backfill_from_args(args, environ)
 
@@ -363,6 +372,19 @@ def _repository_path(given: str, kind: str) -> str:
             f"write-back: the {kind} file {given!r} is not a path inside the repository"
         )
     return str(path)
+
+
+def dotenv_path(given: str | None) -> Path | None:
+    """`--dotenv FILE`: checked before anything is published, since a report that cannot
+    be written after the publish would fail a run whose version already exists."""
+    if given is None:
+        return None
+    path = Path(given.strip())
+    if not given.strip() or path.is_dir():
+        raise UsageError(f"--dotenv {given!r} is not a file name")
+    if not path.absolute().parent.is_dir():
+        raise UsageError(f"--dotenv {given!r}: its directory does not exist")
+    return path
 
 
 def seconds(given: str | None, name: str, default: float) -> float:
