@@ -203,11 +203,14 @@ def run_schema(args: argparse.Namespace) -> int:
 
 
 def run_publish(settings: Settings, reporter: Reporter) -> int:
-    # Imported here: requests and the Zenodo client add ~130 ms that validate never needs.
-    from zenodo_action import logs, publish, writeback
+    # Imported here: requests and the Zenodo client add ~130 ms that validate never needs;
+    # write-back and back-fill (GitHub's modules) only where asked for.
+    from zenodo_action import logs, publish
 
     logs.setup(guard=commands.untrusted if settings.fenced else str)
     if settings.write_back.enabled:
+        from zenodo_action import writeback
+
         writeback.preflight(settings, reporter)  # its problems stop the run before Zenodo
     if settings.release_tag:
         from zenodo_action import release_source
