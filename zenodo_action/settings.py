@@ -14,7 +14,7 @@ import argparse
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path, PurePosixPath
@@ -161,22 +161,6 @@ class Settings:
                 strict=args.strict,
                 require_complete=args.require_complete,
             )
-        token = (environ.get("ZENODO_TOKEN") or "").strip()
-        if not token:
-            raise UsageError("set the ZENODO_TOKEN environment variable to a Zenodo access token")
-        base = zenodo_url(args.zenodo_url, sandbox=args.sandbox)
-        publish = PublishSettings(
-            zenodo_url=base,
-            token=token,
-            concept=concept_ref(args.concept, base),
-            version=args.version,
-            publication_date=publication_date(args.publication_date),
-            draft=args.draft,
-            dry_run=args.dry_run,
-            upload_workers=count(
-                args.upload_workers, "--upload-workers", UPLOAD_WORKERS, most=MOST_UPLOAD_WORKERS
-            ),
-        )
         output_format: OutputFormat = "json" if args.json else "text"
         settings = dataclasses.replace(
             common,
@@ -184,7 +168,7 @@ class Settings:
             files=tuple(args.files or ()),
             allow_outside_root=args.allow_outside_root,
             output_format=output_format,
-            publish=publish,
+            publish=_publish_from_args(args, environ),
             write_back=write_back_options(
                 args.write_back, args.readme_file, common.sources, "--write-back"
             ),
@@ -243,21 +227,7 @@ class Settings:
             text("citation-file"),
             text("codemeta-file"),
         )
-        base = zenodo_url(text("zenodo-url"), sandbox=flag("sandbox", False))
-        publish = PublishSettings(
-            zenodo_url=base,
-            token=token or "",
-            concept=concept_ref(text("concept"), base),
-            version=text("version"),
-            draft=not flag("publish", True),
-            dry_run=flag("dry-run", False),
-            upload_workers=count(
-                text("upload-workers"),
-                "input 'upload-workers'",
-                UPLOAD_WORKERS,
-                most=MOST_UPLOAD_WORKERS,
-            ),
-        )
+        publish = _publish_from_inputs(token or "", text, flag)  # checked in either mode
         settings = cls(
             mode,
             root,
@@ -266,12 +236,7 @@ class Settings:
             repository=_repository(environ),
             files=tuple(inputs.get_multiline("files", environ=environ)),
             output_format="github",
-            release=ReleaseOptions(
-                assets=flag("release-assets", True),
-                source_archive=ARCHIVES[archive],
-                notes_badge=flag("release-notes-badge", True),
-                asset_wait=seconds(text("asset-wait"), "asset-wait", 120.0),
-            ),
+            release=_release_from_inputs(text, flag, ARCHIVES[archive]),
             github_token=github_token,
             runner=RunnerFiles(
                 root, _variable(environ, "GITHUB_OUTPUT"), _variable(environ, "GITHUB_STEP_SUMMARY")
@@ -320,6 +285,60 @@ class Settings:
     def with_version(self, version: str | None) -> Settings:
         assert self.publish is not None, "a version is published in publish mode only"
         return dataclasses.replace(self, publish=dataclasses.replace(self.publish, version=version))
+
+
+def _publish_from_inputs(
+    token: str, text: Callable[[str], str | None], flag: Callable[[str, bool], bool]
+) -> PublishSettings:
+    """The Action's publish inputs (the version and date a release gives come later)."""
+    base = zenodo_url(text("zenodo-url"), sandbox=flag("sandbox", False))
+    return PublishSettings(
+        zenodo_url=base,
+        token=token,
+        concept=concept_ref(text("concept"), base),
+        version=text("version"),
+        draft=not flag("publish", True),
+        dry_run=flag("dry-run", False),
+        upload_workers=count(
+            text("upload-workers"),
+            "input 'upload-workers'",
+            UPLOAD_WORKERS,
+            most=MOST_UPLOAD_WORKERS,
+        ),
+    )
+
+
+def _release_from_inputs(
+    text: Callable[[str], str | None],
+    flag: Callable[[str, bool], bool],
+    archive: ArchiveFormat | None,
+) -> ReleaseOptions:
+    return ReleaseOptions(
+        assets=flag("release-assets", True),
+        source_archive=archive,
+        notes_badge=flag("release-notes-badge", True),
+        asset_wait=seconds(text("asset-wait"), "asset-wait", 120.0),
+    )
+
+
+def _publish_from_args(args: argparse.Namespace, environ: Mapping[str, str]) -> PublishSettings:
+    """`publish`'s flags, the token from ZENODO_TOKEN only (never a flag: shell history)."""
+    token = (environ.get("ZENODO_TOKEN") or "").strip()
+    if not token:
+        raise UsageError("set the ZENODO_TOKEN environment variable to a Zenodo access token")
+    base = zenodo_url(args.zenodo_url, sandbox=args.sandbox)
+    return PublishSettings(
+        zenodo_url=base,
+        token=token,
+        concept=concept_ref(args.concept, base),
+        version=args.version,
+        publication_date=publication_date(args.publication_date),
+        draft=args.draft,
+        dry_run=args.dry_run,
+        upload_workers=count(
+            args.upload_workers, "--upload-workers", UPLOAD_WORKERS, most=MOST_UPLOAD_WORKERS
+        ),
+    )
 
 
 def _release_flags(args: argparse.Namespace) -> list[tuple[str, object]]:
