@@ -147,18 +147,23 @@ def add_publish_parser(subcommands: argparse._SubParsersAction[Any]) -> None:
         "GitLab's `artifacts: reports: dotenv:`",
     )
     add_release_flags(publish)
-    publish.add_argument(
+    add_write_back_flags(publish)
+    publish.set_defaults(run=run_publish)
+
+
+def add_write_back_flags(parser: argparse.ArgumentParser) -> None:
+    """The DOI into the working tree's files after publishing (the Action opens a PR)."""
+    parser.add_argument(
         "--write-back",
         metavar="WHAT",
-        help="after publishing, write the DOI into these files of the working tree: "
-        "citation, codemeta, readme (comma-separated) or all",
+        help="after publishing (or a --draft, with its reserved DOI), write the DOI into "
+        "these files of the working tree: citation, codemeta, readme (comma-separated) or all",
     )
-    publish.add_argument(
+    parser.add_argument(
         "--readme-file",
         metavar="PATH",
         help="the file whose <!-- zenodo-badge --> markers get the badge (default: README.md)",
     )
-    publish.set_defaults(run=run_publish)
 
 
 def add_release_flags(parser: argparse.ArgumentParser) -> None:
