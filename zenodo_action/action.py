@@ -23,7 +23,6 @@ from zenodo_action.github.reporter import GitHubReporter
 from zenodo_action.reporter import Reporter
 from zenodo_action.secrets import guard_std_streams
 from zenodo_action.settings import Settings
-from zenodo_action.zenodo.plan import same_version
 
 # `published` fires once for releases and pre-releases alike; `created`, `released` and
 # `prereleased` fire for the same release too, and would publish it twice (§3.1).
@@ -95,10 +94,7 @@ def _add_badge(
 ) -> None:
     """Append the DOI badge to the release notes once; problems only warn."""
     result = done.result
-    own_version = result.status == "published" or (
-        result.status == "unchanged" and same_version(result.version, done.request.version)
-    )
-    if not (result.doi and result.badge and own_version):
+    if not (result.doi and result.badge and done.own_version):
         return
     try:
         outcome = github.append_to_release_notes(release.id, result.doi, result.badge)

@@ -27,7 +27,7 @@ from zenodo_action.zenodo import deposit
 from zenodo_action.zenodo.api import DepositAPI
 from zenodo_action.zenodo.client import ZenodoClient
 from zenodo_action.zenodo.errors import Locate, explain
-from zenodo_action.zenodo.plan import Plan, PublishRequest, decide
+from zenodo_action.zenodo.plan import Plan, PublishRequest, decide, same_version
 from zenodo_action.zenodo.results import render_plan, result_of
 
 
@@ -80,6 +80,14 @@ class Published:
     result: PublishResult
     origins: Mapping[str, str]  # top-level field -> its source ("CITATION.cff", "the release")
     warnings: tuple[str, ...] = ()  # what the version did not get (a community, say)
+
+    @property
+    def own_version(self) -> bool:
+        """A version of this run's own is published: now, or before (a re-run). Not when
+        the run ended `unchanged` because the files equal another version's."""
+        if self.result.status == "unchanged":
+            return same_version(self.result.version, self.request.version)
+        return self.result.status == "published"
 
 
 def publish(

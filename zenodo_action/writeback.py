@@ -24,7 +24,6 @@ from zenodo_action.publish import Published
 from zenodo_action.reporter import Reporter
 from zenodo_action.result import PublishResult, badge
 from zenodo_action.settings import Settings, WriteBackTarget
-from zenodo_action.zenodo.plan import same_version
 
 TITLE = "write-back"
 EDITORS: Mapping[str, Callable[..., str]] = {
@@ -82,12 +81,9 @@ def wanted(done: Published) -> bool:
     DOI too, for the two-step release (README "Reserve the DOI first"). Not when the run
     ended `unchanged` because the files equal another version's: that DOI is not this
     version's. A dry run has no DOI."""
-    result = done.result
-    if result.status == "draft":
-        return result.doi_reserved
-    if result.status == "unchanged":
-        return result.doi is not None and same_version(result.version, done.request.version)
-    return result.status == "published" and result.doi is not None
+    if done.result.status == "draft":
+        return done.result.doi_reserved
+    return done.own_version and done.result.doi is not None
 
 
 def skipped(done: Published) -> str:
