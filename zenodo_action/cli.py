@@ -20,7 +20,7 @@ from zenodo_action.github.reporter import GitHubReporter
 from zenodo_action.gitlab import GitLabReporter
 from zenodo_action.reporter import Reporter, TerminalReporter
 from zenodo_action.secrets import guard_std_streams
-from zenodo_action.settings import MOST_UPLOAD_WORKERS, UPLOAD_WORKERS, Settings
+from zenodo_action.settings import MOST_UPLOAD_WORKERS, UPLOAD_WORKERS, Settings, under_runner
 
 
 class _Parser(argparse.ArgumentParser):
@@ -29,7 +29,7 @@ class _Parser(argparse.ArgumentParser):
     break) or `##[error]` is no workflow command. Subcommands' parsers are of this class."""
 
     def _print_message(self, message: str, file: Any = None) -> None:  # typeshed: a writer
-        if message and os.environ.get("GITHUB_ACTIONS") == "true":
+        if message and under_runner(os.environ):
             message = commands.untrusted(message.rstrip("\n")) + "\n"
         super()._print_message(message, file)
 
@@ -282,7 +282,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "schema":
         return run_schema(args)
     # Before the settings are read, an error can already name a flag's value or a file.
-    reporter: Reporter = terminal(os.environ.get("GITHUB_ACTIONS") == "true")
+    reporter: Reporter = terminal(under_runner(os.environ))
     try:
         settings = Settings.from_args(args, os.environ)
         reporter = reporter_for(settings)

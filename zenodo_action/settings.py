@@ -142,7 +142,7 @@ class Settings:
             "validate",
             Path("."),
             sources=SourcePaths(args.config, args.citation_file, args.codemeta_file),
-            fenced=environ.get("GITHUB_ACTIONS") == "true",
+            fenced=under_runner(environ),
             runner=runner,
             repository=_repository(environ),
             project_dir=_optional_path(environ.get("CI_PROJECT_DIR")),
@@ -349,6 +349,12 @@ def _release_flags(args: argparse.Namespace) -> list[tuple[str, object]]:
         ("--source-archive", args.source_archive),
         ("--no-release-assets", args.no_release_assets or None),
     ]
+
+
+def under_runner(environ: Mapping[str, str]) -> bool:
+    """The command line runs in a GitHub Actions step: what it prints is read for workflow
+    commands, so it is fenced."""
+    return environ.get("GITHUB_ACTIONS") == "true"
 
 
 def write_back_targets(given: str | None, name: str) -> frozenset[str]:
