@@ -105,3 +105,15 @@ def test_the_checks_see_imports_of_every_kind(tmp_path):
     sample.write_text("from . import api\nfrom ..github import commands\ndef f():\n import x\n")
     found = imports_of("zenodo_action.zenodo.sample", sample)
     assert {"zenodo_action.zenodo.api", "zenodo_action.github.commands", "x"} <= found
+
+
+def test_the_command_line_loads_no_http_stack_until_it_publishes():
+    """`validate` (the pre-commit hook, pull-request runs) never sends a request: importing
+    the CLI must not pay for requests/urllib3 (~40 ms) or GitHub's and write-back's modules."""
+    probe = "import json, sys\nimport zenodo_action.cli\nprint(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    loaded = set(json.loads(done.stdout))
+    heavy = {"requests", "urllib3", "zenodo_action.http", "zenodo_action.writeback"}
+    assert loaded & heavy == set()

@@ -12,9 +12,6 @@ import re
 from typing import Literal
 from urllib.parse import urlsplit
 
-from urllib3.exceptions import LocationParseError
-from urllib3.util import parse_url
-
 DEFAULT_PORTS = {"http": 80, "https": 443}
 _CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f-\x9f\s]")
 
@@ -43,6 +40,9 @@ def origin(url: str) -> tuple[str, str, int | None]:
     """(scheme, host, port) with the scheme's default port filled in: two URLs with the
     same origin may share credentials (RFC 6454). Read by urllib3's parser, the one the
     transport connects with (issue 12 item 1); an unparsable URL has no host."""
+    from urllib3.exceptions import LocationParseError  # here: validate never imports urllib3
+    from urllib3.util import parse_url
+
     try:
         parts = parse_url(url)
     except LocationParseError:
@@ -67,6 +67,9 @@ def ambiguous(url: str) -> str | None:
         return "it contains whitespace or control characters"
     if "\\" in url:
         return "it contains a backslash"
+    from urllib3.exceptions import LocationParseError  # here: validate never imports urllib3
+    from urllib3.util import parse_url
+
     try:
         split = urlsplit(url)
         parsed = parse_url(url)
