@@ -34,7 +34,9 @@ import pytest
 import yaml
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-IMAGE_TAG = "localhost/zenodo-action:test"
+# Overridable so that two checkouts on one machine (git worktrees) build side by side
+# without running each other's image.
+IMAGE_TAG = os.environ.get("ZENODO_ACTION_IMAGE_TAG") or "localhost/zenodo-action:test"
 
 
 def dockerfile_base_image(dockerfile: Path = REPO_ROOT / "Dockerfile") -> str:
