@@ -19,6 +19,7 @@ from zenodo_action.files import LocalFile, collect, preflight
 from zenodo_action.http import HttpError, RetryPolicy
 from zenodo_action.metadata import sources
 from zenodo_action.metadata.build import Place, build_metadata, request_body
+from zenodo_action.naming import per_door, setting
 from zenodo_action.reporter import Reporter
 from zenodo_action.result import PublishResult
 from zenodo_action.secrets import register
@@ -102,10 +103,16 @@ def publish(
     )
     chosen = (release.files() if release else []) + named
     if not chosen:
+        files = setting("files")
         raise UsageError(
-            "nothing to publish: the `files` input is empty"
-            + (", the release has no assets and source-archive is none" if release else ""),
-            hint="name the files with the `files` input, one glob per line (e.g. dist/*)",
+            f"nothing to publish: {files} names no file"
+            + (
+                f", the release gives no asset and {setting('source-archive', 'none')}"
+                if release
+                else ""
+            ),
+            hint=f"name the files with {setting('files', 'dist/*')} "
+            + per_door(command_line="(one or more globs)", runner="(one glob per line)"),
         )
     request = prepare(settings.publish, record, chosen, release.related if release else ())
     done = run(settings.publish, record, request, client_for(settings.publish))

@@ -10,6 +10,7 @@ from typing import Any
 
 from zenodo_action.files import human_size
 from zenodo_action.markdown import cell, code_cell
+from zenodo_action.naming import setting
 from zenodo_action.result import PublishResult, doi_url
 
 # What a draft's DOI is: cited before publishing, it resolves only once the draft is published.
@@ -38,8 +39,7 @@ def render_result(result: PublishResult) -> str:
         lines += [
             "",
             f"NEW CONCEPT DOI: {result.concept_doi}",
-            f"Pin it so later runs add versions to it: --concept {result.concept_doi}"
-            " (action input `concept`).",
+            f"Pin it so later runs add versions to it: {setting('concept', result.concept_doi)}.",
         ]
     return "\n".join(lines)
 

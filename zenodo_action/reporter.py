@@ -18,6 +18,7 @@ from typing import Any, Literal, Protocol
 from zenodo_action import report
 from zenodo_action.errors import ActionError
 from zenodo_action.metadata import Problem, render_json, render_text
+from zenodo_action.naming import COMMAND_LINE
 from zenodo_action.result import PublishResult
 
 Level = Literal["error", "warning", "notice"]
@@ -57,7 +58,8 @@ class TerminalReporter:
 
     Every line goes through a guard: under the Actions runner (a `run:` step) the log
     parses both streams for workflow commands, and file names, field values and server
-    messages appear in every kind of line (issue 12, item 11)."""
+    messages appear in every kind of line (issue 12, item 11). Settings named in hints
+    are spelt as flags (naming.py): whoever reads this typed a command."""
 
     def __init__(
         self,
@@ -76,6 +78,9 @@ class TerminalReporter:
         self.guard = guard
         self.guard_json = guard_json
 
+    def _say(self, text: str) -> str:
+        return self.guard(COMMAND_LINE.spell(text))
+
     def problems(self, found: Mapping[Path, Sequence[Problem]]) -> None:
         if self.problems_are_results and self.output_format == "json":
             sys.stdout.write(self.guard_json(render_json(found)))
@@ -86,7 +91,7 @@ class TerminalReporter:
             stream.write(self.guard(text.rstrip("\n")) + "\n")
 
     def plan(self, text: str) -> None:
-        print(self.guard(text), file=sys.stderr)
+        print(self._say(text), file=sys.stderr)
 
     def result(
         self, result: PublishResult, metadata: Mapping[str, Any], origins: Mapping[str, str]
@@ -94,14 +99,14 @@ class TerminalReporter:
         if self.output_format == "json":
             print(self.guard_json(json.dumps(result.to_json(), indent=2)))
         else:
-            print(self.guard(report.render_result(result)))
+            print(self._say(report.render_result(result)))
 
     def output(self, name: str, value: str) -> None:
         """The command line has no step outputs: the result on stdout is its output."""
 
     def note(self, level: Level, message: str, *, title: str) -> None:
         prefix = "warning: " if level == "warning" else ""
-        print(self.guard(prefix + message), file=sys.stderr)
+        print(self._say(prefix + message), file=sys.stderr)
 
     def error(self, error: ActionError) -> None:
-        print(self.guard(f"error: {error}"), file=sys.stderr)
+        print(self._say(f"error: {error}"), file=sys.stderr)

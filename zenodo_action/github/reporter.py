@@ -18,6 +18,7 @@ from zenodo_action.github import commands
 from zenodo_action.github.commands import RunnerFiles
 from zenodo_action.metadata import SEVERITIES, Problem, summary_markdown
 from zenodo_action.metadata.report import problem_lines, summary_line
+from zenodo_action.naming import RUNNER, Vocabulary, setting
 from zenodo_action.reporter import Level
 from zenodo_action.result import PublishResult
 
@@ -25,11 +26,20 @@ ANNOTATIONS_PER_LEVEL = 10  # the runner attaches no more per step (github-actio
 
 
 class GitHubReporter:
-    def __init__(self, runner: RunnerFiles | None = None, *, title: str = "zenodo-action"):
+    def __init__(
+        self,
+        runner: RunnerFiles | None = None,
+        *,
+        title: str = "zenodo-action",
+        vocabulary: Vocabulary = RUNNER,
+    ):
         """`runner` says where outputs and the summary go (nowhere, until the settings
-        are known); `title` heads the annotations of errors."""
+        are known); `title` heads the annotations of errors; `vocabulary` spells the
+        settings hints name: the Action's inputs, or the flags of `validate --format
+        github` in a `run:` step."""
         self.runner = runner or RunnerFiles()
         self.title = title
+        self.spell = vocabulary.spell
 
     def problems(self, found: Mapping[Path, Sequence[Problem]]) -> None:
         """Annotations on the files' lines, a verdict per file, a table per file in the
@@ -40,19 +50,19 @@ class GitHubReporter:
             self.summary(summary_markdown(problems, file))
 
     def plan(self, text: str) -> None:
-        commands.emit(commands.untrusted(text))
+        commands.emit(commands.untrusted(self.spell(text)))
 
     def result(
         self, result: PublishResult, metadata: Mapping[str, Any], origins: Mapping[str, str]
     ) -> None:
-        commands.emit(commands.untrusted(report.render_result(result)))
+        commands.emit(commands.untrusted(self.spell(report.render_result(result))))
         for name, value in result.outputs().items():
             self.output(name, value)
         self.summary(report.summary_markdown(result, metadata, origins))
         if result.new_concept:
             self.note(
                 "notice",
-                f"a new concept was created: set the input `concept: {result.concept_doi}`"
+                f"a new concept was created: set {setting('concept', result.concept_doi)}"
                 " so later runs add versions to it",
                 title="New Zenodo concept DOI",
             )
@@ -68,6 +78,7 @@ class GitHubReporter:
     def note(self, level: Level, message: str, *, title: str) -> None:
         """An annotation, and the same line in the job summary: warnings that come after
         the result (a community not joined, the write-back) are read there too."""
+        message = self.spell(message)
         commands.emit(commands.annotation(level, message, title=title))
         self.summary(f"\n**{level}** ({markdown.cell(title)}): {markdown.cell(message)}\n")
 
@@ -89,7 +100,7 @@ class GitHubReporter:
         commands.emit(
             commands.annotation(
                 "error",
-                str(error),
+                self.spell(str(error)),
                 file=error.file and self._relative(error.file),
                 line=error.line,
                 title=error.source if fields and error.source else self.title,
