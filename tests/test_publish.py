@@ -278,7 +278,22 @@ def test_dry_run_creates_nothing_and_shows_the_plan(project):
     assert fake.pending_drafts(seeded.concept_id) == []
     assert f"would publish 2.0 as the next version of concept {seeded.concept_doi}" in err
     assert "keep   keep.txt" in err and "delete drop.txt" in err and "upload add.txt" in err
-    assert "version: '1.0' -> '2.0'" in err
+    assert "version: '1.0' -> '2.0'" in err  # --json: the plan is a note beside the result
+
+
+def test_a_dry_runs_plan_is_what_it_prints_on_stdout_and_notes_go_to_stderr(project):
+    """`publish --dry-run > plan.txt` keeps the plan: files, versions, metadata changes."""
+    seeded = seed(project.fake, "1.0", files={"drop.txt": b"d"})
+    project.file("add.txt", b"aa")
+    project.capsys.readouterr()
+    argv = ["--concept", seeded.concept_doi, "--files", "dist/*", "--version", "2.0"]
+    code = main(["publish", "--zenodo-url", project.fake.url, *argv, "--dry-run"])
+    out, err = project.capsys.readouterr()
+    assert code == 0
+    assert out.splitlines()[0].startswith("would publish 2.0 as the next version of concept")
+    assert "delete drop.txt" in out and "upload add.txt" in out
+    assert "version: '1.0' -> '2.0'" in out
+    assert err == "dry run: nothing was created or changed\n"
 
 
 def test_a_dry_run_diffs_a_pending_draft_from_its_own_read_not_the_list(project):

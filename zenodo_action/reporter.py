@@ -54,7 +54,8 @@ class Reporter(Protocol):
 
 
 class TerminalReporter:
-    """The command line: results on stdout, text or JSON; diagnostics on stderr.
+    """The command line: results on stdout, text or JSON (a dry run's is its plan);
+    diagnostics, progress and notes on stderr.
 
     Every line goes through a guard: under the Actions runner (a `run:` step) the log
     parses both streams for workflow commands, and file names, field values and server
@@ -91,13 +92,18 @@ class TerminalReporter:
             stream.write(self.guard(text.rstrip("\n")) + "\n")
 
     def plan(self, text: str) -> None:
-        print(self._say(text), file=sys.stderr)
+        """A dry run's plan is its result: stdout, so `publish --dry-run > plan.txt` keeps
+        it; beside `--json` (the result on stdout) it is a note on stderr."""
+        stream = sys.stderr if self.output_format == "json" else sys.stdout
+        print(self._say(text), file=stream)
 
     def result(
         self, result: PublishResult, metadata: Mapping[str, Any], origins: Mapping[str, str]
     ) -> None:
         if self.output_format == "json":
             print(self.guard_json(json.dumps(result.to_json(), indent=2)))
+        elif result.status == "planned":  # the plan was the result; this line is a note
+            print(self._say(report.render_result(result)), file=sys.stderr)
         else:
             print(self._say(report.render_result(result)))
 
