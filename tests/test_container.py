@@ -324,6 +324,23 @@ def test_pull_request_with_invalid_metadata_fails_with_an_annotation_on_its_line
 
 
 @pytest.mark.container
+def test_a_run_that_fails_on_an_input_leaves_a_summary_and_a_status(action, workspace):
+    """Even before any input is read in full: the runner's summary and output files get
+    what went wrong and what to set, so later steps and the run page have something."""
+    result = action.run(
+        workspace,
+        inputs={"mode": "publish", "dry-run": "maybe"},
+        event_name="workflow_dispatch",
+        github_token=GITHUB_TOKEN,
+    )
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert result.outputs == {"status": "failed"}
+    assert result.summary.startswith("## :x: zenodo-action failed\n")
+    assert "input 'dry-run' must be true or false, not 'maybe'" in result.summary
+    assert "**What to do:** accepted: true" in result.summary
+
+
+@pytest.mark.container
 def test_pull_request_with_valid_metadata_passes_despite_a_hostile_environment(action, workspace):
     shutil.copy(harness.REPO_ROOT / ".zenodo.yml", workspace / ".zenodo.yml")
     # PR content is untrusted, and the workflow's PYTHONPATH reaches the container:

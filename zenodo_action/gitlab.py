@@ -29,6 +29,7 @@ from typing import Any
 
 from zenodo_action.errors import ActionError
 from zenodo_action.metadata.problems import ERROR, NOTICE, WARNING, Problem
+from zenodo_action.naming import COMMAND_LINE
 from zenodo_action.reporter import Level, Reporter
 from zenodo_action.result import PublishResult
 
@@ -96,7 +97,8 @@ def failure_issue(error: ActionError, project_dir: Path | None = None) -> dict[s
     path = project_path(error.file, project_dir) if error.file else "."
     check = f"{CHECK_PREFIX}/failed"
     key = fingerprint(path, check, error.message)
-    return _issue(str(error), check, key, FAILURE_SEVERITY, "Bug Risk", path, error.line)
+    description = COMMAND_LINE.spell(str(error))  # GitLab runs the command line
+    return _issue(description, check, key, FAILURE_SEVERITY, "Bug Risk", path, error.line)
 
 
 def _issue(

@@ -12,13 +12,14 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from zenodo_action import report
 from zenodo_action.errors import ActionError
 from zenodo_action.metadata import Problem, render_json, render_text
-from zenodo_action.naming import COMMAND_LINE
+from zenodo_action.naming import COMMAND_LINE, Vocabulary
 from zenodo_action.result import PublishResult
 
 Level = Literal["error", "warning", "notice"]
@@ -53,6 +54,17 @@ class Reporter(Protocol):
         ...
 
 
+def spelt(
+    found: Mapping[Path, Sequence[Problem]], vocabulary: Vocabulary
+) -> dict[Path, list[Problem]]:
+    """The problems with the settings their messages name spelt for the front door (a
+    stale CITATION.cff that the write-back updates names it)."""
+    return {
+        path: [replace(p, message=vocabulary.spell(p.message)) for p in problems]
+        for path, problems in found.items()
+    }
+
+
 class TerminalReporter:
     """The command line: results on stdout, text or JSON (a dry run's is its plan);
     diagnostics, progress and notes on stderr.
@@ -83,6 +95,7 @@ class TerminalReporter:
         return self.guard(COMMAND_LINE.spell(text))
 
     def problems(self, found: Mapping[Path, Sequence[Problem]]) -> None:
+        found = spelt(found, COMMAND_LINE)
         if self.problems_are_results and self.output_format == "json":
             sys.stdout.write(self.guard_json(render_json(found)))
             return

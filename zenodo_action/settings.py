@@ -239,9 +239,7 @@ class Settings:
             output_format="github",
             release=_release_from_inputs(text, flag, ARCHIVES[archive]),
             github_token=github_token,
-            runner=RunnerFiles(
-                root, _variable(environ, "GITHUB_OUTPUT"), _variable(environ, "GITHUB_STEP_SUMMARY")
-            ),
+            runner=runner_files(environ),
             write_back=write_back_options(
                 text("write-back"), text("readme-file"), sources, "input 'write-back'"
             ),
@@ -350,6 +348,16 @@ def _release_flags(args: argparse.Namespace) -> list[tuple[str, object]]:
         ("--source-archive", args.source_archive),
         ("--no-release-assets", args.no_release_assets or None),
     ]
+
+
+def runner_files(environ: Mapping[str, str]) -> RunnerFiles:
+    """Where the runner takes the step's results. Read apart from the inputs, so that a
+    run that fails on an input still leaves a job summary and a `status`."""
+    return RunnerFiles(
+        _workspace(environ),
+        _variable(environ, "GITHUB_OUTPUT"),
+        _variable(environ, "GITHUB_STEP_SUMMARY"),
+    )
 
 
 def under_runner(environ: Mapping[str, str]) -> bool:
