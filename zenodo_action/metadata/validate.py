@@ -98,7 +98,8 @@ def _translate(error: ValidationError, config: Document) -> list[Problem]:
     path = paths.build(list(error.absolute_path))
     keyword = error.validator
     if keyword == "required":
-        return [_missing(config, path, name) for name in _absent(error)]
+        cause = _required_because(error)
+        return [_missing(config, path, name, cause) for name in _absent(error)]
     if keyword == "additionalProperties":
         return [_unknown_key(config, path, key, subschema(error)) for key in _extra_keys(error)]
     if keyword == "enum" and _accepted_anyway(error):
@@ -127,11 +128,27 @@ def _accepted_anyway(error: ValidationError) -> bool:
     return value.lower() in choices or value in _TYPOS
 
 
-def _missing(config: Document, parent: str, name: str) -> Problem:
+def _missing(config: Document, parent: str, name: str, cause: str | None = None) -> Problem:
+    """A missing field, on the line to change: the key whose value makes it required
+    (`access_right: embargoed` for embargo_date), else the mapping that lacks it."""
     path = paths.join(parent, name)
-    line, column = config.position(parent)
+    line, column = config.position(paths.join(parent, cause) if cause else parent)
     message = _REQUIRED.get(name, "missing: this field is required")
     return Problem(ERROR, path, message, line, column, "required")
+
+
+def _required_because(error: ValidationError) -> str | None:
+    """For a `required` of an if/then (the schema's conditional requirements), the key
+    the `if` tests that the mapping holds; None for a field required everywhere."""
+    where = list(error.absolute_schema_path)
+    if where[-2:] != ["then", "required"]:
+        return None
+    node: Any = vocabularies.schema()
+    for step in where[:-2]:
+        node = node[step]
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    tested = node.get("if", {}).get("properties", {}) if isinstance(node, dict) else {}
+    return next((key for key in tested if key in instance), None)
 
 
 def _unknown_key(config: Document, parent: str, key: str, schema: Mapping[str, Any]) -> Problem:
@@ -253,9 +270,13 @@ def _rule_problems(config: Document, today: date) -> list[Problem]:
     found += [(ERROR, path, message, code) for path, message, code in values.unsendable(data)]
     problems = []
     for severity, path, message, code in found:
-        line, column = config.position(path)
+        line, column = config.position(_CAUSES.get(code, path))
         problems.append(Problem(severity, path, message, line, column, code))
     return problems
+
+
+# Findings about a field another one asks for: annotated on that one, the line to change.
+_CAUSES = {"missing-subtype": "upload_type"}
 
 
 def _orcids(data: dict[str, Any], today: date) -> Iterator[Finding]:
