@@ -982,7 +982,15 @@ def test_funding_problems_are_mapping_notes_not_file_problems(tmp_path):
     config = load(tmp_path, minimal(funding="some grant", funder={"name": "Someone"}))
 
     assert codemeta.check(config) == []
-    assert len(codemeta.to_zenodo(config).problems) == 2
+    # one cause, one warning: the funding's, which says how to write the grant
+    [warning] = codemeta.to_zenodo(config).problems
+    assert warning.path == "funding" and "<funder DOI>::<award number>" in warning.message
+
+
+def test_a_funder_alone_gets_its_own_warning(tmp_path):
+    config = load(tmp_path, minimal(funder={"name": "Someone"}))
+    [warning] = codemeta.to_zenodo(config).problems
+    assert warning.path == "funder" and "'Someone' comes with neither" in warning.message
 
 
 # --- never crashing ----------------------------------------------------------------------

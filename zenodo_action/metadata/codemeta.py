@@ -767,11 +767,14 @@ def _map_grants(mapped: Mapped, config: Config, data: Mapping[str, Any], index: 
         else:
             unmapped.append((path, message))
     granted = {grant.split("::")[0] for grant, _, _ in grants}
+    funding_unmapped = bool(unmapped)
     for path, item in _items(data.get("funder"), "funder"):
         where, funder = _resolve(item, path, index)
         doi = _funder_doi(funder, where)
         if doi and doi[0] in granted:
             continue  # named by a grant already
+        if funding_unmapped:  # one cause, one warning: the funding's says what to write
+            continue
         unmapped.append((path, _funder_message(funder, doi)))
     unique: dict[str, tuple[str, str]] = {}
     for grant_id, path, where in grants:
