@@ -241,7 +241,17 @@ def _nothing_to_publish(doors: Doors, door: str) -> Said:
     return doors.run(door, "publish", given, name="release", payload=payload)
 
 
+def _files_in_metadata(doors: Doors, door: str) -> Said:
+    doors.write(".zenodo.yml", CONFIG + "files: [dist/a.whl]\n")
+    return doors.run(door, "validate", {})
+
+
 CASES = {
+    "a .zenodo.yml that names files": Case(
+        _files_in_metadata,
+        "the files to publish are named by --files, not by this file",
+        "the files to publish are named by the `files` input, not by this file",
+    ),
     "citation-file names a missing file": Case(
         _missing_source("citation-file"),
         "hint: check --citation-file docs/missing.txt: a relative path is read from the "

@@ -8,11 +8,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from datetime import date
-from difflib import get_close_matches
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
-from zenodo_action.metadata import identifiers, names, paths, values, vocabularies
+from zenodo_action.metadata import identifiers, names, paths, suggest, values, vocabularies
 from zenodo_action.metadata.loader import Document
 from zenodo_action.metadata.problems import ERROR, WARNING, Problem, quote_value, sort_problems
 
@@ -157,17 +156,26 @@ def _unknown_key(config: Document, parent: str, key: str, schema: Mapping[str, A
     allowed = sorted(schema.get("properties", {}))
     explanation = vocabularies.KEY_EXPLANATIONS.get(key)
     suggestion = vocabularies.suggest_key(key, allowed)
+    elsewhere = suggest.places_of(key, vocabularies.schema(), _place(parent))
     if suggestion:
         advice = f"did you mean '{suggestion}'?"
     elif explanation:
         advice = explanation
+    elif elsewhere:
+        advice = f"it belongs {suggest.belongs(elsewhere)}"
     else:
-        advice = "remove it or use one of: " + ", ".join(allowed)
+        known = suggest.choices_text(key, allowed, "`zenodo-action schema` lists them all")
+        advice = f"remove it, or use a key Zenodo knows here: {known}"
     message = f"unknown key; Zenodo would silently drop it: {advice}"
     # A misspelt field, or any unknown top-level key, loses what the user meant to say;
     # an extra key in an entry (a creator's `role`) is dropped and the rest published.
     severity = ERROR if suggestion or explanation or not parent else WARNING
     return Problem(severity, path, message, line, column, "unknown-key")
+
+
+def _place(path: str) -> str:
+    """`creators[0].affiliation` -> `creators[]`: a place in every document of the schema."""
+    return re.sub(r"\[\d+\]", "[]", path)
 
 
 def _describe(error: ValidationError, config: Document, path: str) -> tuple[str, str]:
@@ -245,15 +253,11 @@ def _kind(value: Any) -> str:
 
 def _enum_message(field: str, value: Any, choices: list[str]) -> str:
     message = f"{quote_value(value)} is not accepted by Zenodo as {field}"
-    if isinstance(value, str):
-        close = get_close_matches(value, choices, n=1, cutoff=0.6)
-        if close:
-            message += f"; did you mean '{close[0]}'?"
-    if len(choices) <= 30:
-        message += " Choose one of: " + ", ".join(choices)
-    else:
-        message += " (`zenodo-action schema` lists the accepted values)"
-    return message
+    meant = suggest.close(value, choices) if isinstance(value, str) else None
+    if meant:
+        return f"{message}; did you mean '{meant}'?"
+    everything = "`zenodo-action schema` lists them all"
+    return f"{message}; accepted: {suggest.choices_text(str(value), choices, everything)}"
 
 
 # --- rules beyond the schema -----------------------------------------------------------
@@ -360,8 +364,13 @@ def _license(data: dict[str, Any], today: date) -> Iterator[Finding]:
     if not isinstance(license_id, str) or not license_id.strip():
         return
     if not vocabularies.is_known_license(license_id):
+        expression = suggest.license_expression(license_id)
+        if expression:
+            advice = suggest.license_expression_advice(license_id, expression)
+            yield ERROR, path, advice, "license-unknown"
+            return
         message = f"{quote_value(license_id)} is not a license id Zenodo knows"
-        similar = vocabularies.similar_licenses(license_id)
+        similar = suggest.licenses_like(license_id)
         if similar:
             message += "; did you mean " + " or ".join(f"'{s}'" for s in similar) + "?"
         else:
