@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -647,3 +648,25 @@ def test_an_upload_beside_one_that_failed_for_good_stops_midway(project, monkeyp
     [concept] = project.fake.concept_ids()
     [draft] = project.fake.pending_drafts(concept)
     assert "slow.bin" not in draft["files"]
+
+
+def test_codemetas_date_published_is_not_the_new_versions_date(project):
+    """codemeta's datePublished is the software's first publication: a run without a
+    release dates the new version today, as Zenodo would (not 2019)."""
+    (project.root / "codemeta.json").write_text(
+        json.dumps(
+            {
+                "@context": "https://w3id.org/codemeta/3.0",
+                "@type": "SoftwareSourceCode",
+                "name": "Frobnicator",
+                "datePublished": "2019-03-01",
+            }
+        )
+    )
+    project.file("tool.zip", b"one")
+    code, result, _ = project.publish("--files", "dist/*", "--version", "2.0")
+    assert code == 0
+    [concept_id] = project.fake.concept_ids()
+    [version] = project.fake.published_versions(concept_id)
+    today = dt.datetime.now(dt.timezone.utc).date().isoformat()
+    assert version["metadata"]["publication_date"] == today

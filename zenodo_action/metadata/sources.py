@@ -51,7 +51,7 @@ HOLDS: dict[Kind, frozenset[str]] = {
     ),
     "codemeta": frozenset(
         {"title", "creators", "description", "keywords", "license", "upload_type", "version"}
-        | {"publication_date", "related_identifiers", "contributors", "grants"}
+        | {"related_identifiers", "contributors", "grants"}
     ),
 }
 # What a release fills in when no source sets it, and how the gate describes it.
