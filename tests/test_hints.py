@@ -357,6 +357,7 @@ def test_each_hint_names_what_the_user_of_each_door_typed(doors, name, door):
     said = case.make(doors, door)
     assert said.code != 0 or name == "a new concept to pin", said.text
     assert expected in said.text, said.text
+    assert "\ue000" not in said.text + said.summary  # every neutral name was spelt
     if door == "runner":
         assert not said.mentions_a_flag(), said.text + said.summary
     else:
