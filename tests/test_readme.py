@@ -261,3 +261,17 @@ def test_blocks_are_parsed_with_their_options_and_continued_commands():
     assert block.options == {"zenodo": "tidewatch", "today": "2024-06-12"}
     assert [c.text for c in block.commands] == ["zenodo-action publish \\\n  --dry-run", "cat x"]
     assert [c.printed for c in block.commands] == [["plan"], ["x"]]
+
+
+QUOTE = re.compile(r"<!-- readme-quote: (\S+) -->\n```\w*\n(.*?)```\n", re.S)
+
+
+def test_files_the_readme_quotes_are_quoted_as_they_are():
+    """A block after `<!-- readme-quote: PATH -->` is that file, its leading comments aside."""
+    quotes = QUOTE.findall(README.read_text(encoding="utf-8"))
+    assert quotes
+    for path, quoted in quotes:
+        lines = (ROOT / path).read_text(encoding="utf-8").splitlines(keepends=True)
+        while lines and lines[0].startswith("#"):
+            lines.pop(0)
+        assert quoted == "".join(lines), f"the README's copy of {path} differs from the file"
