@@ -176,6 +176,15 @@ def _malformed_concept(doors: Doors, door: str) -> Said:
     return doors.run(door, "publish", {"concept": "zenodo", "files": "dist/*"})
 
 
+def _sandbox_concept(doors: Doors, door: str) -> Said:
+    return doors.run(door, "publish", {"concept": "10.5072/zenodo.12", "files": "dist/*"})
+
+
+def _unreadable_answer(doors: Doors, door: str) -> Said:
+    doors.zenodo.inject("GET", r"^/api/deposit/depositions$", "not_json", times=99)
+    return _publish(doors, door, version="1.0")
+
+
 def _sandbox_and_url(doors: Doors, door: str) -> Said:
     given = {"sandbox": "true", "zenodo-url": "https://zenodo.example.org", "files": "x"}
     return doors.run(door, "publish", given)
@@ -289,6 +298,18 @@ CASES = {
         _plain_http,
         "error: --zenodo-url 'http://zenodo.example.org' uses plain http",
         "the `zenodo-url` input 'http://zenodo.example.org' uses plain http",
+    ),
+    "a sandbox concept on zenodo.org": Case(
+        _sandbox_concept,
+        "hint: publish to the instance that minted it: --sandbox for sandbox.zenodo.org, "
+        "--zenodo-url for another one",
+        "hint: publish to the instance that minted it: `sandbox: true` for "
+        "sandbox.zenodo.org, the `zenodo-url` input for another one",
+    ),
+    "an answer Zenodo would not give, to a read": Case(
+        _unreadable_answer,
+        "hint: nothing was changed; run again, and if it persists, check --zenodo-url",
+        "hint: nothing was changed; run again, and if it persists, check the `zenodo-url` input",
     ),
     "a malformed concept": Case(
         _malformed_concept,

@@ -664,7 +664,7 @@ def test_codemetas_date_published_is_not_the_new_versions_date(project):
         )
     )
     project.file("tool.zip", b"one")
-    code, result, _ = project.publish("--files", "dist/*", "--version", "2.0")
+    code, _, _ = project.publish("--files", "dist/*", "--version", "2.0")
     assert code == 0
     [concept_id] = project.fake.concept_ids()
     [version] = project.fake.published_versions(concept_id)

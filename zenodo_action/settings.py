@@ -526,7 +526,9 @@ def _check_prefix(prefix: str, base_url: str, given: str) -> None:
         )
         raise UsageError(
             f"{setting('concept')} {given!r} has DOI prefix {prefix}, but {base_url} mints "
-            f"{expected}{hint}"
+            f"{expected}{hint}",
+            hint=f"publish to the instance that minted it: {setting('sandbox', 'true')} for "
+            f"sandbox.zenodo.org, {setting('zenodo-url')} for another one (default: zenodo.org)",
         )
 
 
