@@ -368,13 +368,19 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("door", ["command_line", "runner"])
-@pytest.mark.parametrize("name", sorted(CASES))
+REACHED = [
+    (name, door)
+    for name, case in sorted(CASES.items())
+    for door, expected in (("command_line", case.command_line), ("runner", case.runner))
+    if expected is not None  # None: that door cannot reach the hint (see the case)
+]
+
+
+@pytest.mark.parametrize(("name", "door"), REACHED)
 def test_each_hint_names_what_the_user_of_each_door_typed(doors, name, door):
     case = CASES[name]
     expected = case.command_line if door == "command_line" else case.runner
-    if expected is None:
-        pytest.skip("this front door cannot reach this hint (see the case)")
+    assert expected is not None
     said = case.make(doors, door)
     assert said.code != 0 or name == "a new concept to pin", said.text
     assert expected in said.text, said.text
