@@ -441,6 +441,89 @@ def test_a_bad_boolean_input_is_named(runner):
     assert "input 'publish' must be true or false" in result.annotations("error")[0]
 
 
+# --- every run ends with a job summary and a status -----------------------------------------
+
+
+def failure_of(result: harness.RunResult) -> str:
+    """The job summary's opening: what went wrong, and what to do."""
+    assert result.summary.startswith("## :x: zenodo-action failed\n"), result.summary
+    return result.summary
+
+
+def test_a_bad_input_leaves_a_summary_and_status_failed(runner):
+    result = runner.publish_release(runner.release(), **{"dry-run": "maybe"})
+    assert result.exit_code == 2
+    assert result.outputs == {"status": "failed"}
+    summary = failure_of(result)
+    assert "input 'dry-run' must be true or false, not 'maybe'" in summary
+    assert "**What to do:** accepted: true, True, TRUE, false, False, FALSE" in summary
+    assert runner.zenodo.requests == []
+
+
+def test_a_workspace_without_metadata_says_what_to_set_in_the_summary(runner):
+    (runner.workspace / ".zenodo.yml").unlink()
+    result = runner.publish_release(runner.release())
+    assert result.exit_code == 2 and result.outputs == {"status": "failed"}
+    summary = failure_of(result)
+    assert "no .zenodo.yml or .zenodo.json, no CITATION.cff and no codemeta.json" in summary
+    assert "or name the file with `config: PATH`" in summary and "actions/checkout" in summary
+    assert "--config" not in summary
+
+
+def test_a_run_stopped_before_its_first_request_says_why_in_the_summary(runner):
+    inputs = {"token": runner.zenodo.token, "zenodo-url": runner.zenodo.url, "files": "data/*"}
+    result = runner.run(inputs, event_name="workflow_dispatch", event={"inputs": {}})
+    assert result.exit_code == 2 and result.outputs == {"status": "failed"}
+    assert "the pattern 'data/*' matches no file" in failure_of(result)
+    assert runner.zenodo.requests == []
+
+
+def test_invalid_metadata_keeps_status_invalid_and_leads_the_summary_with_the_count(runner):
+    (runner.workspace / ".zenodo.yml").write_text(CONFIG.replace("MIT", "not-a-licence"))
+    result = runner.publish_release(runner.release(), concept=seed(runner.zenodo).concept_doi)
+    assert result.outputs == {"status": "invalid"}
+    summary = failure_of(result)
+    said = "the metadata has 1 error in .zenodo.yml (it is listed with its line)"
+    assert said in summary and str(runner.workspace) not in summary
+    assert summary.index(said) < summary.index("## Metadata") < summary.index("not-a-licence")
+
+
+def test_the_release_summary_leads_with_the_doi_then_files_citation_sources_problems(runner):
+    (runner.workspace / ".zenodo.yml").write_text(CONFIG + "version: v1.2.0\n")  # a warning
+    concept = seed(runner.zenodo)
+    result = runner.publish_release(runner.release(), concept=concept.concept_doi)
+    assert result.exit_code == 0, result.stdout
+    summary, doi = result.summary, result.outputs["doi"]
+    assert summary.startswith("## Published to Zenodo\n")
+    order = [
+        f"| DOI | [{doi}]",
+        result.outputs["badge"],
+        "| File | Size | MD5 |",
+        "**Cite as**",
+        "| Metadata field | From |",
+        "## Metadata",
+        "| `version` | is hard-coded",
+    ]
+    places = [summary.find(text) for text in order]
+    assert -1 not in places and places == sorted(places), summary
+
+
+def test_a_stale_citation_cff_the_write_back_updates_is_a_notice_not_a_chore(runner):
+    with_files_to_cite(runner)
+    (runner.workspace / ".zenodo.yml").unlink()
+    (runner.workspace / "CITATION.cff").write_text(CFF_ON_MAIN)
+    concept = seed(runner.zenodo)
+    result = runner.publish_release(
+        runner.release(), concept=concept.concept_doi, **{"write-back": "citation"}
+    )
+    assert result.exit_code == 0, result.stdout
+    stale = [a for a in result.annotations("notice") if "file=CITATION.cff,line=8," in a]
+    assert stale and "the write-back pull request updates it" in stale[0]
+    assert not any("update it" in a for a in result.annotations("warning"))
+    assert "| 8:10 | notice | `version` | says '1.1.0'" in result.summary
+    assert result.outputs["write-back-pull-request"]
+
+
 # --- pull requests: validation only --------------------------------------------------------
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shlex
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -324,6 +326,23 @@ def test_pull_request_with_invalid_metadata_fails_with_an_annotation_on_its_line
 
 
 @pytest.mark.container
+def test_a_run_that_fails_on_an_input_leaves_a_summary_and_a_status(action, workspace):
+    """Even before any input is read in full: the runner's summary and output files get
+    what went wrong and what to set, so later steps and the run page have something."""
+    result = action.run(
+        workspace,
+        inputs={"mode": "publish", "dry-run": "maybe"},
+        event_name="workflow_dispatch",
+        github_token=GITHUB_TOKEN,
+    )
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert result.outputs == {"status": "failed"}
+    assert result.summary.startswith("## :x: zenodo-action failed\n")
+    assert "input 'dry-run' must be true or false, not 'maybe'" in result.summary
+    assert "**What to do:** accepted: true" in result.summary
+
+
+@pytest.mark.container
 def test_pull_request_with_valid_metadata_passes_despite_a_hostile_environment(action, workspace):
     shutil.copy(harness.REPO_ROOT / ".zenodo.yml", workspace / ".zenodo.yml")
     # PR content is untrusted, and the workflow's PYTHONPATH reaches the container:
@@ -431,3 +450,66 @@ def test_the_readme_workflows_use_only_inputs_the_action_declares(action_yml):
     assert len(steps) >= 3
     for step in steps:
         assert set(step.get("with", {})) <= set(action_yml["inputs"])
+
+
+# --- the README's recipe for running the image by hand ------------------------------------
+
+
+def readme_recipe(name: str) -> str:
+    """The bash block right after `<!-- container-recipe: NAME -->` in the README."""
+    text = (harness.REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    match = re.search(
+        rf"<!-- container-recipe: {re.escape(name)} -->\n```bash\n(.*?)\n```", text, re.S
+    )
+    assert match, f"the README has no container recipe {name!r}"
+    return match.group(1)
+
+
+def test_the_readme_runs_the_image_as_the_runner_and_the_harness_do():
+    """The by-hand `docker run` has the runner's shape (github-actions.md §1.2-1.4), as
+    the harness does: the same working directory, mounts, path variables, input names."""
+    script = readme_recipe("run").replace("\\\n", " ")
+    [command] = [line for line in script.splitlines() if line.startswith("docker run ")]
+    words = shlex.split(command)
+    assert words[words.index("--workdir") + 1] == harness.WORKSPACE
+    mounts = [words[i + 1].split(":")[-1] for i, word in enumerate(words) if word == "-v"]
+    assert mounts == [harness.WORKSPACE, "/github/workflow", harness.FILE_COMMANDS]
+    variables = dict(words[i + 1].split("=", 1) for i, word in enumerate(words) if word == "-e")
+    assert variables["GITHUB_EVENT_PATH"] == harness.EVENT_PATH
+    assert variables["GITHUB_WORKSPACE"] == harness.WORKSPACE
+    for name in ("GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY"):
+        assert variables[name].startswith(harness.FILE_COMMANDS + "/")
+    declared = harness.input_environment({}, harness.declared_inputs())
+    inputs = {name for name in variables if name.startswith("INPUT_")}
+    assert inputs <= set(declared) and "INPUT_CITATION-FILE" in inputs  # hyphens kept
+    runner = harness.runner_environment("pull_request", {}, {k: k for k in RUNNER_FILES})
+    for name, value in variables.items():
+        if name.startswith("GITHUB_") and name not in ("GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY"):
+            assert runner.get(name) == value, name
+
+
+RUNNER_FILES = ("output", "summary", "env", "state", "path")
+
+
+@pytest.mark.container
+def test_the_readme_podman_recipe_builds_and_runs_the_image(action, tmp_path):
+    """The README's commands, run as written (the image tag aside), with podman here."""
+    build = readme_recipe("build-podman")
+    assert "\nimage=zenodo-action:local\n" in build
+    build = build.replace("\nimage=zenodo-action:local\n", f"\nimage={harness.IMAGE_TAG}\n")
+    checkout = tmp_path / "checkout"
+    shutil.copytree(harness.REPO_ROOT / "examples" / "citation-and-zenodo", checkout)
+    script = f"set -e\ncd {shlex.quote(str(harness.REPO_ROOT))}\n{build}\n"
+    script += f"cd {shlex.quote(str(checkout))}\n{readme_recipe('run')}\n"
+    done = subprocess.run(
+        ["bash", "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=harness.BUILD_TIMEOUT,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    log = done.stdout
+    assert "CITATION.cff: valid" in log and ".zenodo.yml: valid" in log
+    assert "status<<ghadelimiter_" in log and "\nvalid\n" in log  # the output file
+    assert ":white_check_mark: CITATION.cff: valid" in log  # the job summary

@@ -10,6 +10,7 @@ from zenodo_action import files
 from zenodo_action.cli import main
 from zenodo_action.errors import ActionError, UsageError
 from zenodo_action.files import HashingReader, LocalFile, collect, preflight
+from zenodo_action.naming import COMMAND_LINE, RUNNER
 
 CONFIG = b"""\
 title: Frobnicator
@@ -268,7 +269,9 @@ def test_every_refusal_is_told_at_once_one_line_each_and_never_too_many(outside)
     assert lines[0] == "files: cannot publish what these patterns name:"
     assert lines[1].startswith("  the pattern 'dist/*' matched dist/link00 -> ")
     assert lines[11] == "  ... and 7 more"  # 15 links, `../x` and `nothing/*`: 17 problems
-    assert lines[12].startswith("hint: copy the files into the workspace")
+    hint = lines[12]
+    assert RUNNER.spell(hint) == "hint: copy the files into the workspace in an earlier step"
+    assert "--allow-outside-root" in COMMAND_LINE.spell(hint)
 
 
 # --- the command line: refused before any request, or allowed with the flag --------------

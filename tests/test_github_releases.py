@@ -20,6 +20,7 @@ from zenodo_action.github.releases import (
     make_download_dir,
 )
 from zenodo_action.http import RetryPolicy
+from zenodo_action.naming import COMMAND_LINE, RUNNER
 
 TOKEN = "ghs_FakeInstallationToken0123456789"
 
@@ -82,7 +83,9 @@ def test_missing_release_explains_private_repositories(client):
     with pytest.raises(GitHubError) as caught:
         client.get_release(999999)
     assert caught.value.status == 404
-    assert "private repository needs the github-token" in caught.value.hint
+    hint = RUNNER.spell(caught.value.hint or "")
+    assert "private repository needs a token in the `github-token` input" in hint
+    assert "needs a token in GITHUB_TOKEN" in COMMAND_LINE.spell(caught.value.hint or "")
 
 
 def test_private_repository_is_invisible_without_a_token(fake_github, repo, release):

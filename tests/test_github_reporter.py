@@ -159,3 +159,59 @@ def test_an_error_without_located_fields_has_the_reporters_title(capsys):
         "::error title=Zenodo metadata::boom",
         "::error title=zenodo-action::refused",
     ]
+
+
+# --- the job summary: whole, in reading order, for every run -----------------------------
+
+
+def published_result():
+    request = PublishRequest(metadata={"version": "1.1"}, files=(local("a.zip", "abc", 2000),))
+    plan = Plan("new-version", None, None, None, None)
+    return result_of("https://zenodo.org", request, plan, Outcome("published", deposition()))
+
+
+def test_the_summary_leads_with_the_result_whatever_was_reported_first(tmp_path, capsys):
+    files = runner_files(tmp_path)
+    reporter = GitHubReporter(files)
+    reporter.problems({tmp_path / ".zenodo.yml": [Problem("warning", "version", "stale", 2, 1)]})
+    reporter.result(published_result(), {"title": "Tool"}, {"title": ".zenodo.yml"})
+    reporter.note("warning", "the DOI badge was not added", title="DOI badge")
+    summary = Path(files.summary).read_text()
+    assert summary.startswith("## Published to Zenodo\n")
+    order = ["| DOI |", "- **warning** (DOI badge)", "| File |", "**Cite as**", "## Metadata"]
+    places = [summary.index(text) for text in order]
+    assert places == sorted(places)
+    assert summary.count("## Published to Zenodo") == 1  # rewritten, not appended again
+
+
+def test_what_a_step_wrote_to_the_summary_before_the_run_stays_first(tmp_path, capsys):
+    files = runner_files(tmp_path)
+    Path(files.summary).write_text("# Nightly build\n\n")
+    reporter = GitHubReporter(files)
+    reporter.problems({tmp_path / ".zenodo.yml": []})
+    reporter.error(UsageError("boom", hint="set `mode: validate`"))
+    summary = Path(files.summary).read_text()
+    assert summary.startswith("# Nightly build\n\n## :x: zenodo-action failed\n")
+    assert summary.count("# Nightly build") == 1
+    assert "**What to do:** set `mode: validate`" in summary  # the code span stays code
+
+
+def test_a_failure_is_status_failed_unless_the_run_gave_a_status(tmp_path, capsys):
+    files = runner_files(tmp_path)
+    GitHubReporter(files).error(UsageError("input 'mode' must be one of auto, validate"))
+    assert harness.parse_env_file(Path(files.output).read_text()) == {"status": "failed"}
+    (tmp_path / "second").mkdir()
+    files = runner_files(tmp_path / "second")
+    reporter = GitHubReporter(files)
+    reporter.output("status", "invalid")
+    reporter.error(ActionError("the metadata has 1 error"))
+    assert harness.parse_env_file(Path(files.output).read_text()) == {"status": "invalid"}
+
+
+def test_an_errors_values_cannot_break_out_of_the_summary(tmp_path, capsys):
+    files = runner_files(tmp_path)
+    hostile = "a ``` fence <script>x</script>\n```\n# heading"
+    GitHubReporter(files).error(ActionError(hostile, hint="<img src=x> `ok`"))
+    summary = Path(files.summary).read_text()
+    assert "````text\n" + hostile + "\n````" in summary  # a longer fence than any inside
+    assert "<img" not in summary and "&lt;img src=x&gt; `ok`" in summary

@@ -14,6 +14,7 @@ from tests.fakes.github import FakeGitHub
 from zenodo_action.github.releases import GitHubClient, GitHubError
 from zenodo_action.github.repository import Contributor, contributors, repository_license
 from zenodo_action.http import RetryPolicy
+from zenodo_action.naming import RUNNER
 
 TOKEN = "ghs_FakeInstallationToken0123456789"
 QUICK = RetryPolicy(max_attempts=2, base_delay=0.0, max_delay=0.0)
@@ -94,7 +95,8 @@ def test_private_repository_without_a_token_is_an_error_not_no_licence(fake_gith
     with pytest.raises(GitHubError) as caught:
         repository_license(anonymous)
     assert caught.value.status == 404
-    assert "private repository needs the github-token" in caught.value.hint
+    hint = RUNNER.spell(caught.value.hint or "")
+    assert "private repository needs a token in the `github-token` input" in hint
     assert all("Authorization" not in r.headers for r in fake_github.requests)
 
 

@@ -239,6 +239,9 @@ def test_a_run_that_cannot_validate_reports_why_instead_of_nothing(tmp_path, mon
     jsonschema.validate([issue], CODE_QUALITY_SCHEMA)
     assert issue["severity"] == "critical"
     assert "no metadata" in issue["description"] and "no metadata" in err
+    # the hint names the command line's flag, as the job's script wrote it
+    assert "name the file with --config PATH" in issue["description"]
+    assert "\ue000" not in out
 
 
 def test_the_same_words_twice_still_get_two_fingerprints():

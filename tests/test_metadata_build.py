@@ -53,6 +53,19 @@ def test_related_identifiers_are_added_once():
     ]
 
 
+def test_a_field_left_to_zenodos_default_is_no_change_in_the_plan():
+    """Zenodo stores `open` and `Zenodo` for an absent access_right and imprint_publisher:
+    the latest version holding them is what the next one gets too."""
+    old = {"title": "T", "access_right": "open", "imprint_publisher": "Zenodo"}
+    assert describe_changes(old, {"title": "T"}) == []
+    assert describe_changes({"title": "T"}, {"title": "T", "access_right": "open"}) == []
+    restricted = {"title": "T", "access_right": "restricted", "imprint_publisher": "ACME"}
+    assert describe_changes(restricted, {"title": "T"}) == [
+        "access_right: removed",
+        "imprint_publisher: removed",
+    ]
+
+
 def test_describe_changes_ignores_what_zenodo_echoes_differently():
     old = {"title": "A", "license": "cc-by-4.0", "doi": "x", "notes": "", "version": "1"}
     new = {"title": "A", "license": "CC-BY-4.0", "version": "2", "keywords": ["k"]}

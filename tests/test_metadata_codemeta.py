@@ -188,7 +188,6 @@ def test_a_codemeta_2_file_maps_to_zenodo(tmp_path):
         "upload_type": "software",
         "description": "<p>Widgets for science.</p><p>Fast &amp; &lt;small&gt;.</p>",
         "version": "2.1.0",
-        "publication_date": "2024-05-17",
         "license": "MIT",
         "keywords": ["widgets", "science", "toolkit"],
         "creators": [
@@ -224,7 +223,6 @@ def test_a_codemeta_2_file_maps_each_value_from_its_line(tmp_path):
         "title": '"name": "Widget Toolkit"',
         "upload_type": '"@type": "SoftwareSourceCode"',
         "version": '"version"',
-        "publication_date": '"datePublished"',
         "license": '"license"',
         "keywords[1]": '"keywords"',
         "creators": '"author"',
@@ -253,7 +251,6 @@ def test_a_codemeta_3_file_maps_to_zenodo(tmp_path):
         "title": "Gadget",
         "upload_type": "software",
         "version": "3.0.1",
-        "publication_date": "2024-06-01",
         "license": "Apache-2.0",
         "keywords": ["gadgets", "physics"],
         # the Role naming Carberry again is not a second creator; the Role around
@@ -583,13 +580,13 @@ def test_a_date_that_is_not_a_real_date_is_found(tmp_path, key, severity, value,
     assert "publication_date" not in codemeta.to_zenodo(config).data
 
 
-def test_a_real_date_is_no_problem_and_published_is_mapped(tmp_path):
+def test_a_real_date_is_no_problem_and_is_not_the_new_versions_date(tmp_path):
+    """datePublished is the software's first publication (often the first release): a
+    new version is dated by its release, or today, never by it."""
     config = load(tmp_path, minimal(datePublished="2024-02-29", dateModified="2024-03-01"))
 
     assert codemeta.check(config) == []
-    mapped = codemeta.to_zenodo(config)
-    assert mapped.data["publication_date"] == "2024-02-29"
-    assert mapped.origins["publication_date"] == "datePublished"
+    assert "publication_date" not in codemeta.to_zenodo(config).data
 
 
 # --- @context and the top level ------------------------------------------------------------
@@ -982,7 +979,15 @@ def test_funding_problems_are_mapping_notes_not_file_problems(tmp_path):
     config = load(tmp_path, minimal(funding="some grant", funder={"name": "Someone"}))
 
     assert codemeta.check(config) == []
-    assert len(codemeta.to_zenodo(config).problems) == 2
+    # one cause, one warning: the funding's, which says how to write the grant
+    [warning] = codemeta.to_zenodo(config).problems
+    assert warning.path == "funding" and "<funder DOI>::<award number>" in warning.message
+
+
+def test_a_funder_alone_gets_its_own_warning(tmp_path):
+    config = load(tmp_path, minimal(funder={"name": "Someone"}))
+    [warning] = codemeta.to_zenodo(config).problems
+    assert warning.path == "funder" and "'Someone' comes with neither" in warning.message
 
 
 # --- never crashing ----------------------------------------------------------------------

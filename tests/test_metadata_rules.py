@@ -181,7 +181,7 @@ custom: {"dwc:genus": [Felis]}
     ),
     "publication without a subtype": (
         BASE.replace("software", "publication"),
-        {(W, "publication_type", 1, "missing-subtype")},
+        {(W, "publication_type", 2, "missing-subtype")},  # on upload_type, which asks for it
     ),
     "publication_type on software is ignored": (
         BASE + "publication_type: article\n",
@@ -322,7 +322,7 @@ custom: {"dwc:genus": [Felis]}
     # --- access ---------------------------------------------------------------------------
     "embargoed without embargo_date": (
         BASE + "access_right: embargoed\n",
-        {(E, "embargo_date", 1, "required")},
+        {(E, "embargo_date", 7, "required")},  # on `access_right: embargoed`
     ),
     "embargo date in the past": (
         BASE + "access_right: embargoed\nembargo_date: 2025-06-01\n",
@@ -338,7 +338,7 @@ custom: {"dwc:genus": [Felis]}
     ),
     "restricted without access conditions": (
         BASE + "access_right: restricted\n",
-        {(E, "access_conditions", 1, "required")},
+        {(E, "access_conditions", 7, "required")},  # on `access_right: restricted`
     ),
     # --- licenses -------------------------------------------------------------------------
     "unknown license id": (

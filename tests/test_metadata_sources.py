@@ -250,3 +250,10 @@ def test_a_missing_description_is_a_notice_at_the_gate_and_a_warning_elsewhere(t
     dataset = [f for f in found(tmp_path, Context("dataset")) if f[2] == "description"]
     assert gate == [("CITATION.cff", "notice", "description", 1, "release-fills")]
     assert dataset == [("CITATION.cff", "warning", "description", 1, "missing-description")]
+
+
+def test_a_field_another_makes_required_is_annotated_where_that_one_is_written(tmp_path):
+    """embargo_date, required by `access_right: embargoed` in .zenodo.yml, on that line,
+    in that file, though the rest of the record comes from CITATION.cff."""
+    write(tmp_path, cff=CFF, zenodo=ZENODO + "access_right: embargoed\n")
+    assert (".zenodo.yml", "error", "embargo_date", 5, "required") in found(tmp_path)

@@ -291,7 +291,8 @@ def test_the_cli_publish_shows_each_problem_once_and_no_hint_to_validate(publish
     assert code == 1
     assert err.count("upload_type: 'sofware'") == 1
     assert err.splitlines()[-1] == (
-        "error: the metadata has 1 error (.zenodo.yml), shown above; nothing was sent to Zenodo"
+        "error: the metadata has 1 error in .zenodo.yml (it is listed with its line); "
+        "nothing was sent to Zenodo"
     )
     assert "for details" not in err
 
@@ -302,14 +303,14 @@ def test_the_action_annotates_each_problem_once_then_the_error(tmp_path, capsys)
     found = {tmp_path / ".zenodo.yml": [Problem("error", "upload_type", "'sofware' is not", 2, 14)]}
     reporter = GitHubReporter(RunnerFiles(tmp_path))
     reporter.problems(found)
-    reporter.error(InvalidMetadata(found))
+    reporter.error(InvalidMetadata(found, tmp_path))
     lines = capsys.readouterr().out.splitlines()
     assert lines == [
         "::error file=.zenodo.yml,line=2,col=14,title=Zenodo metadata%3A upload_type"
         "::'sofware' is not",
         ".zenodo.yml: invalid, 1 error",
-        f"::error title=zenodo-action::the metadata has 1 error ({tmp_path}/.zenodo.yml), "
-        "shown above; nothing was sent to Zenodo",
+        "::error title=zenodo-action::the metadata has 1 error in .zenodo.yml (it is listed "
+        "with its line); nothing was sent to Zenodo",
     ]
 
 

@@ -39,7 +39,10 @@ def test_the_command_exits_through_it_with_mains_code_and_all_its_output(tmp_pat
 
     missing = run("missing.yml")
     assert missing.returncode == 2
-    assert missing.stderr == "error: missing.yml: no such file\nhint: check the --config path\n"
+    assert missing.stderr == (
+        "error: missing.yml: no such file\n"
+        "hint: check --config missing.yml: a relative path is read from the current directory\n"
+    )
     (tmp_path / "bad.yml").write_text("title: x\nupload_type: sofware\n")
     bad = run("bad.yml")
     assert bad.returncode == 1 and "bad.yml:2:" in bad.stdout + bad.stderr

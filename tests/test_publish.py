@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -278,7 +279,22 @@ def test_dry_run_creates_nothing_and_shows_the_plan(project):
     assert fake.pending_drafts(seeded.concept_id) == []
     assert f"would publish 2.0 as the next version of concept {seeded.concept_doi}" in err
     assert "keep   keep.txt" in err and "delete drop.txt" in err and "upload add.txt" in err
-    assert "version: '1.0' -> '2.0'" in err
+    assert "version: '1.0' -> '2.0'" in err  # --json: the plan is a note beside the result
+
+
+def test_a_dry_runs_plan_is_what_it_prints_on_stdout_and_notes_go_to_stderr(project):
+    """`publish --dry-run > plan.txt` keeps the plan: files, versions, metadata changes."""
+    seeded = seed(project.fake, "1.0", files={"drop.txt": b"d"})
+    project.file("add.txt", b"aa")
+    project.capsys.readouterr()
+    argv = ["--concept", seeded.concept_doi, "--files", "dist/*", "--version", "2.0"]
+    code = main(["publish", "--zenodo-url", project.fake.url, *argv, "--dry-run"])
+    out, err = project.capsys.readouterr()
+    assert code == 0
+    assert out.splitlines()[0].startswith("would publish 2.0 as the next version of concept")
+    assert "delete drop.txt" in out and "upload add.txt" in out
+    assert "version: '1.0' -> '2.0'" in out
+    assert err == "dry run: nothing was created or changed\n"
 
 
 def test_a_dry_run_diffs_a_pending_draft_from_its_own_read_not_the_list(project):
@@ -632,3 +648,25 @@ def test_an_upload_beside_one_that_failed_for_good_stops_midway(project, monkeyp
     [concept] = project.fake.concept_ids()
     [draft] = project.fake.pending_drafts(concept)
     assert "slow.bin" not in draft["files"]
+
+
+def test_codemetas_date_published_is_not_the_new_versions_date(project):
+    """codemeta's datePublished is the software's first publication: a run without a
+    release dates the new version today, as Zenodo would (not 2019)."""
+    (project.root / "codemeta.json").write_text(
+        json.dumps(
+            {
+                "@context": "https://w3id.org/codemeta/3.0",
+                "@type": "SoftwareSourceCode",
+                "name": "Frobnicator",
+                "datePublished": "2019-03-01",
+            }
+        )
+    )
+    project.file("tool.zip", b"one")
+    code, _, _ = project.publish("--files", "dist/*", "--version", "2.0")
+    assert code == 0
+    [concept_id] = project.fake.concept_ids()
+    [version] = project.fake.published_versions(concept_id)
+    today = dt.datetime.now(dt.timezone.utc).date().isoformat()
+    assert version["metadata"]["publication_date"] == today

@@ -2,6 +2,7 @@
 
 from tests.builders import deposition, local
 from zenodo_action import report
+from zenodo_action.naming import COMMAND_LINE, RUNNER
 from zenodo_action.zenodo.deposit import Outcome
 from zenodo_action.zenodo.plan import Plan, PublishRequest
 from zenodo_action.zenodo.results import result_of
@@ -29,7 +30,8 @@ def test_the_text_report_of_a_published_version():
 def test_a_new_concept_is_announced_prominently():
     text = report.render_result(published("new-concept"))
     assert "NEW CONCEPT DOI: 10.5281/zenodo.10" in text
-    assert "--concept 10.5281/zenodo.10" in text
+    assert "--concept 10.5281/zenodo.10" in COMMAND_LINE.spell(text)
+    assert "`concept: 10.5281/zenodo.10`" in RUNNER.spell(text)
 
 
 def test_citation_and_summary():

@@ -3,7 +3,9 @@ types as concept, Zenodo URL and publication date."""
 
 import pytest
 
+from zenodo_action import naming
 from zenodo_action.errors import UsageError
+from zenodo_action.naming import COMMAND_LINE
 from zenodo_action.settings import (
     SANDBOX_URL,
     ZENODO_URL,
@@ -96,8 +98,11 @@ def test_bad_zenodo_urls(given, message):
 
 
 def test_sandbox_and_url_together_are_refused():
-    with pytest.raises(UsageError, match="either --sandbox or --zenodo-url"):
+    with pytest.raises(UsageError) as raised:
         zenodo_url("https://zenodo.org", sandbox=True)
+    assert "either --sandbox or --zenodo-url" in COMMAND_LINE.spell(str(raised.value))
+    said = naming.RUNNER.spell(str(raised.value))
+    assert "either `sandbox: true` or the `zenodo-url` input" in said
 
 
 def test_publication_dates():
@@ -169,8 +174,8 @@ def test_the_runner_front_door_parses_every_input(tmp_path):
         ({"upload-workers": "4.5"}, "input 'upload-workers'"),
         ({"asset-wait": "-1"}, "input 'asset-wait'"),
         ({"zenodo-url": "http://zenodo.org"}, "zenodo-url"),
-        ({"zenodo-url": "https://zenodo.org", "sandbox": "true"}, "--zenodo-url"),
-        ({"concept": "zenodo"}, "concept 'zenodo'"),
+        ({"zenodo-url": "https://zenodo.org", "sandbox": "true"}, "`sandbox: true`"),
+        ({"concept": "zenodo"}, "the `concept` input 'zenodo'"),
     ],
 )
 @pytest.mark.parametrize("mode", ["validate", "publish"])
@@ -180,7 +185,9 @@ def test_a_bad_input_fails_at_the_front_door_with_its_name(tmp_path, inputs, nam
     env.update({f"INPUT_{name.upper()}": value for name, value in inputs.items()})
     with pytest.raises(UsageError) as raised:
         Settings.from_runner(env)
-    assert named in str(raised.value) and raised.value.exit_code == 2
+    said = naming.RUNNER.spell(str(raised.value))
+    assert named in said and raised.value.exit_code == 2
+    assert "--" not in said  # the runner's user set inputs, not flags
 
 
 def test_validate_mode_needs_no_token_and_no_run_context(tmp_path):

@@ -8,6 +8,7 @@ import pytest
 
 from tests.builders import deposition, local, remote
 from zenodo_action.errors import ActionError
+from zenodo_action.naming import COMMAND_LINE, RUNNER
 from zenodo_action.zenodo.api import ConceptRef
 from zenodo_action.zenodo.plan import (
     TAKEOVER_AFTER,
@@ -129,7 +130,9 @@ def test_without_a_version_string_the_same_files_find_it():
 def test_another_version_under_the_same_title_would_start_a_second_record():
     with pytest.raises(ActionError, match="already exists") as raised:
         decide(first(V2), request("2.0", concept=None))
-    assert "--concept 10.5281/zenodo.10" in raised.value.hint
+    hint = raised.value.hint or ""
+    assert "use --concept 10.5281/zenodo.10" in COMMAND_LINE.spell(hint)
+    assert "use `concept: 10.5281/zenodo.10`" in RUNNER.spell(hint)
 
 
 def test_a_first_draft_of_the_same_title_wins_over_a_blank_one():

@@ -22,7 +22,7 @@ from zenodo_action.github.releases import GitHubClient, GitHubError
 from zenodo_action.github.reporter import GitHubReporter
 from zenodo_action.reporter import Reporter
 from zenodo_action.secrets import guard_std_streams
-from zenodo_action.settings import Settings
+from zenodo_action.settings import Settings, runner_files
 
 # `published` fires once for releases and pre-releases alike; `created`, `released` and
 # `prereleased` fire for the same release too, and would publish it twice (§3.1).
@@ -32,10 +32,11 @@ RELEASE_ACTION = "published"
 def main() -> int:
     guard_std_streams()
     logs.setup(stream=sys.stdout, guard=commands.untrusted)
-    reporter = GitHubReporter()  # annotations only, until the settings say where the rest goes
+    # Before the inputs are read: a run that fails on one still ends with a job summary
+    # and a `status` output saying what went wrong.
+    reporter = GitHubReporter(runner_files(os.environ))
     try:
         settings = Settings.from_runner(os.environ)
-        reporter = GitHubReporter(settings.runner)
         if settings.mode == "validate":
             return check.run(settings, reporter)
         return publish_run(settings, reporter)
@@ -43,13 +44,14 @@ def main() -> int:
         reporter.error(error)
         return error.exit_code
     except KeyboardInterrupt:
-        reporter.note("error", "interrupted", title="zenodo-action")
+        reporter.error(ActionError("interrupted: the run was stopped before it finished"))
         return 130
     except Exception as error:  # a bug: one line, never a traceback with request details
         if os.environ.get("ZENODO_ACTION_DEBUG"):
             raise
-        message = f"internal error: {type(error).__name__}: {error}; this is a bug in zenodo-action"
-        reporter.note("error", message, title="zenodo-action")
+        message = f"internal error: {type(error).__name__}: {error}"
+        hint = "this is a bug in zenodo-action: please report it with this log"
+        reporter.error(ActionError(message, hint=hint))
         return EXIT_FAILURE
 
 

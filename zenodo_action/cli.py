@@ -18,6 +18,7 @@ from zenodo_action.errors import EXIT_FAILURE, EXIT_OK, ActionError
 from zenodo_action.github import commands
 from zenodo_action.github.reporter import GitHubReporter
 from zenodo_action.gitlab import GitLabReporter
+from zenodo_action.naming import COMMAND_LINE
 from zenodo_action.reporter import Reporter, TerminalReporter
 from zenodo_action.secrets import guard_std_streams
 from zenodo_action.settings import MOST_UPLOAD_WORKERS, UPLOAD_WORKERS, Settings, under_runner
@@ -232,7 +233,7 @@ def reporter_for(settings: Settings) -> Reporter:
     """Annotations and the job summary for `--format github`; else the terminal, with
     GitLab's reports beside it for `--format gitlab` and `--dotenv`."""
     if settings.output_format == "github":
-        return GitHubReporter(settings.runner, title="Zenodo metadata")
+        return GitHubReporter(settings.runner, title="Zenodo metadata", vocabulary=COMMAND_LINE)
     code_quality = settings.output_format == "gitlab"
     shown = terminal(
         settings.fenced,

@@ -21,6 +21,7 @@ from typing import IO
 
 from zenodo_action.errors import ActionError, UsageError
 from zenodo_action.logs import printable
+from zenodo_action.naming import per_door
 
 logger = logging.getLogger(__name__)
 
@@ -117,9 +118,10 @@ def collect(patterns: Sequence[str], root: Path, *, allow_outside: bool = False)
     ]
 
 
-_OUTSIDE_HINT = (
-    "copy the files into the workspace (or working directory) first; the command line's "
-    "--allow-outside-root publishes files from outside it on purpose"
+_OUTSIDE_HINT = per_door(
+    command_line="copy the files into the working directory first, or pass "
+    "--allow-outside-root to publish files from outside it on purpose",
+    runner="copy the files into the workspace in an earlier step",
 )
 _GIT = ".git"  # its config can hold the checkout's token (persist-credentials)
 _MOST_PROBLEMS_SHOWN = 10

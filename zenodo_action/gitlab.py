@@ -29,7 +29,8 @@ from typing import Any
 
 from zenodo_action.errors import ActionError
 from zenodo_action.metadata.problems import ERROR, NOTICE, WARNING, Problem
-from zenodo_action.reporter import Level, Reporter
+from zenodo_action.naming import COMMAND_LINE
+from zenodo_action.reporter import Level, Reporter, spelt
 from zenodo_action.result import PublishResult
 
 CHECK_PREFIX = "zenodo-action"  # check names are namespaced: other linters share the widget
@@ -96,7 +97,8 @@ def failure_issue(error: ActionError, project_dir: Path | None = None) -> dict[s
     path = project_path(error.file, project_dir) if error.file else "."
     check = f"{CHECK_PREFIX}/failed"
     key = fingerprint(path, check, error.message)
-    return _issue(str(error), check, key, FAILURE_SEVERITY, "Bug Risk", path, error.line)
+    description = COMMAND_LINE.spell(str(error))  # GitLab runs the command line
+    return _issue(description, check, key, FAILURE_SEVERITY, "Bug Risk", path, error.line)
 
 
 def _issue(
@@ -212,7 +214,7 @@ class GitLabReporter:
     def problems(self, found: Mapping[Path, Sequence[Problem]]) -> None:
         self.terminal.problems(found)
         if self.code_quality:
-            self._report(code_quality_issues(found, self.project_dir))
+            self._report(code_quality_issues(spelt(found, COMMAND_LINE), self.project_dir))
 
     def plan(self, text: str) -> None:
         self.terminal.plan(text)

@@ -19,6 +19,7 @@ from zenodo_action.files import LocalFile, collect, preflight
 from zenodo_action.http import HttpError, RetryPolicy
 from zenodo_action.metadata import sources
 from zenodo_action.metadata.build import Place, build_metadata, request_body
+from zenodo_action.naming import per_door, setting
 from zenodo_action.reporter import Reporter
 from zenodo_action.result import PublishResult
 from zenodo_action.secrets import register
@@ -34,16 +35,29 @@ from zenodo_action.zenodo.results import render_plan, result_of
 class InvalidMetadata(ActionError):
     """The metadata has errors; `found` lists every problem, per file."""
 
-    def __init__(self, found: Mapping[Path, Sequence[md.Problem]]) -> None:
+    def __init__(self, found: Mapping[Path, Sequence[md.Problem]], root: Path | None = None):
         errors = sources.errors_in(found)
-        files = ", ".join(str(path) for path, problems in found.items() if _has_errors(problems))
-        # No hint to run `validate`: every problem was reported just before this error
-        # (`_stop_if_invalid`), as annotations or lines above it.
-        noun = "error" if errors == 1 else "errors"
+        files = ", ".join(
+            _shown(path, root) for path, problems in found.items() if _has_errors(problems)
+        )
+        # No hint to run `validate`: every problem was reported with this error
+        # (`_stop_if_invalid`): lines or annotations before it, the job summary's table.
+        noun, each = ("error", "it is") if errors == 1 else ("errors", "each is")
         super().__init__(
-            f"the metadata has {errors} {noun} ({files}), shown above; nothing was sent to Zenodo"
+            f"the metadata has {errors} {noun} in {files} ({each} listed with its line); "
+            "nothing was sent to Zenodo"
         )
         self.found = found
+
+
+def _shown(path: Path, root: Path | None) -> str:
+    """A file as the user knows it: relative to the root it was read from."""
+    if root is not None:
+        try:
+            return path.absolute().relative_to(root.absolute()).as_posix()
+        except ValueError:
+            pass
+    return str(path)
 
 
 def _has_errors(problems: Sequence[md.Problem]) -> bool:
@@ -102,10 +116,16 @@ def publish(
     )
     chosen = (release.files() if release else []) + named
     if not chosen:
+        files = setting("files")
         raise UsageError(
-            "nothing to publish: the `files` input is empty"
-            + (", the release has no assets and source-archive is none" if release else ""),
-            hint="name the files with the `files` input, one glob per line (e.g. dist/*)",
+            f"nothing to publish: {files} names no file"
+            + (
+                f", the release gives no asset and {setting('source-archive', 'none')}"
+                if release
+                else ""
+            ),
+            hint=f"name the files with {setting('files', 'dist/*')} "
+            + per_door(command_line="(one or more globs)", runner="(one glob per line)"),
         )
     request = prepare(settings.publish, record, chosen, release.related if release else ())
     done = run(settings.publish, record, request, client_for(settings.publish))
@@ -126,7 +146,8 @@ def checked_record(
     loaded = sources.load(sources.find(settings.sources, settings.root))
     record = sources.Record.merge(loaded)
     if release is not None:
-        _stop_if_invalid(sources.problems_by_file(record, sources.Context("gate")), reporter)
+        gate = sources.problems_by_file(record, sources.Context("gate"))
+        _stop_if_invalid(gate, reporter, settings.root)
         missing = frozenset(key for key in FILLABLE if _blank(record.data.get(key)))
         filled = release.fields(missing) if missing else {}
         if filled:
@@ -134,18 +155,20 @@ def checked_record(
     context = sources.Context("release" if release else "dataset", settings.repository)
     found = sources.problems_by_file(record, context)
     if release is not None:
-        _add_stale_citation_warnings(record, settings.publish, found)
-    _stop_if_invalid(found, reporter)
+        _add_stale_citation_warnings(record, settings, found)
+    _stop_if_invalid(found, reporter, settings.root)
     if any(found.values()):
         reporter.problems(found)
     return record
 
 
-def _stop_if_invalid(found: dict[Path, list[md.Problem]], reporter: Reporter) -> None:
+def _stop_if_invalid(
+    found: dict[Path, list[md.Problem]], reporter: Reporter, root: Path | None = None
+) -> None:
     if sources.errors_in(found):
         reporter.problems(found)
         reporter.output("status", "invalid")
-        raise InvalidMetadata(found)
+        raise InvalidMetadata(found, root)
 
 
 def _blank(value: Any) -> bool:
@@ -153,10 +176,12 @@ def _blank(value: Any) -> bool:
 
 
 def _add_stale_citation_warnings(
-    record: sources.Record, publish: PublishSettings | None, found: dict[Path, list[md.Problem]]
+    record: sources.Record, settings: Settings, found: dict[Path, list[md.Problem]]
 ) -> None:
     """A CITATION.cff whose version or date disagrees with the release: the release wins,
-    but the file citing users read is stale."""
+    but the file citing users read is stale, a chore for the user unless this run's
+    write-back updates it (then it is only a notice)."""
+    publish = settings.publish
     if publish is None:
         return
     checks = (
@@ -171,14 +196,31 @@ def _add_stale_citation_warnings(
         if str(written).removeprefix("v") == str(released).removeprefix("v"):
             continue
         line, column = source.config.position(cff_key)
-        message = (
-            f"says {written!r}, but the release being published says {released!r}; the "
-            f"release wins on Zenodo, but users citing from CITATION.cff get the stale "
-            f"{cff_key}: update it"
-        )
-        found.setdefault(source.path, []).append(
-            md.Problem(md.WARNING, cff_key, message, line, column, "stale-citation")
-        )
+        said = f"says {written!r}, but the release being published says {released!r}"
+        if _written_back(source.path, settings):
+            message = f"{said} (Zenodo gets that); {WRITTEN_BACK}"
+            problem = md.Problem(md.NOTICE, cff_key, message, line, column, "stale-citation")
+        else:
+            message = (
+                f"{said}; the release wins on Zenodo, but users citing from CITATION.cff "
+                f"get the stale {cff_key}: update it"
+            )
+            problem = md.Problem(md.WARNING, cff_key, message, line, column, "stale-citation")
+        found.setdefault(source.path, []).append(problem)
+
+
+WRITTEN_BACK = per_door(
+    command_line="--write-back updates it in the working tree after publishing",
+    runner="the write-back pull request updates it",
+)
+
+
+def _written_back(path: Path, settings: Settings) -> bool:
+    """The run's write-back edits this CITATION.cff (its version and date-released)."""
+    return any(
+        target.kind == "citation" and (settings.root / target.path).absolute() == path.absolute()
+        for target in settings.write_back.targets
+    )
 
 
 def prepare(

@@ -1,15 +1,17 @@
-"""What the user sees of a publish, rendered from a `PublishResult`: text lines, the
-dry-run plan, a citation and the job summary. Pure functions: reporters write them.
+"""What the user sees of a run, rendered from a `PublishResult` and what else the run
+said: text lines, a citation and the job summary. Pure functions: reporters write them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from zenodo_action.files import human_size
-from zenodo_action.markdown import cell, code_cell
+from zenodo_action.markdown import cell, code_cell, fenced, paragraph
+from zenodo_action.naming import setting
 from zenodo_action.result import PublishResult, doi_url
 
 # What a draft's DOI is: cited before publishing, it resolves only once the draft is published.
@@ -38,8 +40,7 @@ def render_result(result: PublishResult) -> str:
         lines += [
             "",
             f"NEW CONCEPT DOI: {result.concept_doi}",
-            f"Pin it so later runs add versions to it: --concept {result.concept_doi}"
-            " (action input `concept`).",
+            f"Pin it so later runs add versions to it: {setting('concept', result.concept_doi)}.",
         ]
     return "\n".join(lines)
 
@@ -78,8 +79,13 @@ def _join_authors(names: list[str]) -> str:
 def summary_markdown(
     result: PublishResult, metadata: Mapping[str, Any], origins: Mapping[str, str] | None = None
 ) -> str:
-    """The job summary: DOI, concept DOI, badge, the file table, a citation, and where
-    each metadata field came from."""
+    """A publish's part of the job summary: the result (DOI, concept DOI, badge), then
+    the file table, a citation, and where each metadata field came from."""
+    return result_head(result) + result_details(result, metadata, origins)
+
+
+def result_head(result: PublishResult) -> str:
+    """What a person opening the run looks for first: the DOI, the record, the badge."""
     title = {
         "published": "Published to Zenodo",
         "unchanged": "Zenodo: nothing to publish",
@@ -98,6 +104,14 @@ def summary_markdown(
     lines += ["| | |", "|---|---|"] + [f"| {k} | {v} |" for k, v in rows if v]
     if result.badge:
         lines += ["", result.badge, "", "```markdown", result.badge, "```"]
+    return "\n".join(lines) + "\n"
+
+
+def result_details(
+    result: PublishResult, metadata: Mapping[str, Any], origins: Mapping[str, str] | None = None
+) -> str:
+    """The files, the citation and the sources of the fields, after the result."""
+    lines = []
     if result.files:
         lines += ["", "| File | Size | MD5 |", "|---|---:|---|"]
         lines += [f"| {cell(f.name)} | {human_size(f.size)} | `{f.md5}` |" for f in result.files]
@@ -106,4 +120,70 @@ def summary_markdown(
     if origins:
         lines += ["", "| Metadata field | From |", "|---|---|"]
         lines += [f"| {code_cell(key)} | {cell(source)} |" for key, source in origins.items()]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+@dataclass(frozen=True)
+class Failure:
+    """The error that ended a run, as the job summary tells it."""
+
+    message: str
+    hint: str | None = None
+    file: str | None = None  # relative to the workspace
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Note:
+    level: str  # error, warning or notice
+    title: str
+    message: str
+
+
+@dataclass
+class JobSummary:
+    """What one run's job summary says, gathered as the run goes (github/reporter.py).
+
+    Rendered whole (`render_job_summary`) in reading order, whenever each part became
+    known: what went wrong, or the result, first; then what else happened (the notes),
+    the plan of a dry run, the files, citation and sources; the metadata problems last."""
+
+    failure: Failure | None = None
+    result: PublishResult | None = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    origins: Mapping[str, str] = field(default_factory=dict)
+    plan: str | None = None
+    notes: list[Note] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # a section per file (metadata.report)
+
+
+def render_job_summary(summary: JobSummary) -> str:
+    parts = []
+    if summary.failure is not None:
+        parts.append(_failure(summary.failure))
+    if summary.result is not None:
+        parts.append(result_head(summary.result))
+    if summary.notes:
+        parts.append("\n".join(_note(note) for note in summary.notes) + "\n")
+    if summary.plan:
+        parts.append("**What the run would do**\n\n" + fenced(summary.plan) + "\n")
+    if summary.result is not None:
+        parts.append(result_details(summary.result, summary.metadata, summary.origins))
+    if summary.problems and (summary.result is not None or summary.failure is not None):
+        parts.append("## Metadata\n")
+    parts += summary.problems
+    return "\n".join(part for part in parts if part)
+
+
+def _failure(failure: Failure) -> str:
+    lines = ["## :x: zenodo-action failed", "", fenced(failure.message), ""]
+    if failure.file:
+        where = f"line {failure.line} of " if failure.line else ""
+        lines += [f"**Where:** {where}{code_cell(failure.file)}", ""]
+    if failure.hint:
+        lines += [f"**What to do:** {paragraph(failure.hint)}", ""]
+    return "\n".join(lines)
+
+
+def _note(note: Note) -> str:
+    return f"- **{note.level}** ({paragraph(note.title)}): {paragraph(note.message)}"

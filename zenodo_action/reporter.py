@@ -12,12 +12,14 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from zenodo_action import report
 from zenodo_action.errors import ActionError
 from zenodo_action.metadata import Problem, render_json, render_text
+from zenodo_action.naming import COMMAND_LINE, Vocabulary
 from zenodo_action.result import PublishResult
 
 Level = Literal["error", "warning", "notice"]
@@ -52,12 +54,25 @@ class Reporter(Protocol):
         ...
 
 
+def spelt(
+    found: Mapping[Path, Sequence[Problem]], vocabulary: Vocabulary
+) -> dict[Path, list[Problem]]:
+    """The problems with the settings their messages name spelt for the front door (a
+    stale CITATION.cff that the write-back updates names it)."""
+    return {
+        path: [replace(p, message=vocabulary.spell(p.message)) for p in problems]
+        for path, problems in found.items()
+    }
+
+
 class TerminalReporter:
-    """The command line: results on stdout, text or JSON; diagnostics on stderr.
+    """The command line: results on stdout, text or JSON (a dry run's is its plan);
+    diagnostics, progress and notes on stderr.
 
     Every line goes through a guard: under the Actions runner (a `run:` step) the log
     parses both streams for workflow commands, and file names, field values and server
-    messages appear in every kind of line (issue 12, item 11)."""
+    messages appear in every kind of line (issue 12, item 11). Settings named in hints
+    are spelt as flags (naming.py): whoever reads this typed a command."""
 
     def __init__(
         self,
@@ -76,7 +91,11 @@ class TerminalReporter:
         self.guard = guard
         self.guard_json = guard_json
 
+    def _say(self, text: str) -> str:
+        return self.guard(COMMAND_LINE.spell(text))
+
     def problems(self, found: Mapping[Path, Sequence[Problem]]) -> None:
+        found = spelt(found, COMMAND_LINE)
         if self.problems_are_results and self.output_format == "json":
             sys.stdout.write(self.guard_json(render_json(found)))
             return
@@ -86,22 +105,27 @@ class TerminalReporter:
             stream.write(self.guard(text.rstrip("\n")) + "\n")
 
     def plan(self, text: str) -> None:
-        print(self.guard(text), file=sys.stderr)
+        """A dry run's plan is its result: stdout, so `publish --dry-run > plan.txt` keeps
+        it; beside `--json` (the result on stdout) it is a note on stderr."""
+        stream = sys.stderr if self.output_format == "json" else sys.stdout
+        print(self._say(text), file=stream)
 
     def result(
         self, result: PublishResult, metadata: Mapping[str, Any], origins: Mapping[str, str]
     ) -> None:
         if self.output_format == "json":
             print(self.guard_json(json.dumps(result.to_json(), indent=2)))
+        elif result.status == "planned":  # the plan was the result; this line is a note
+            print(self._say(report.render_result(result)), file=sys.stderr)
         else:
-            print(self.guard(report.render_result(result)))
+            print(self._say(report.render_result(result)))
 
     def output(self, name: str, value: str) -> None:
         """The command line has no step outputs: the result on stdout is its output."""
 
     def note(self, level: Level, message: str, *, title: str) -> None:
         prefix = "warning: " if level == "warning" else ""
-        print(self.guard(prefix + message), file=sys.stderr)
+        print(self._say(prefix + message), file=sys.stderr)
 
     def error(self, error: ActionError) -> None:
-        print(self.guard(f"error: {error}"), file=sys.stderr)
+        print(self._say(f"error: {error}"), file=sys.stderr)

@@ -33,6 +33,7 @@ from zenodo_action.github.event import (
     load_context,
 )
 from zenodo_action.metadata.sources import IGNORE, SourcePaths
+from zenodo_action.naming import setting
 from zenodo_action.urls import insecure
 from zenodo_action.zenodo.api import KNOWN_PREFIXES, ConceptRef
 
@@ -238,9 +239,7 @@ class Settings:
             output_format="github",
             release=_release_from_inputs(text, flag, ARCHIVES[archive]),
             github_token=github_token,
-            runner=RunnerFiles(
-                root, _variable(environ, "GITHUB_OUTPUT"), _variable(environ, "GITHUB_STEP_SUMMARY")
-            ),
+            runner=runner_files(environ),
             write_back=write_back_options(
                 text("write-back"), text("readme-file"), sources, "input 'write-back'"
             ),
@@ -349,6 +348,16 @@ def _release_flags(args: argparse.Namespace) -> list[tuple[str, object]]:
         ("--source-archive", args.source_archive),
         ("--no-release-assets", args.no_release_assets or None),
     ]
+
+
+def runner_files(environ: Mapping[str, str]) -> RunnerFiles:
+    """Where the runner takes the step's results. Read apart from the inputs, so that a
+    run that fails on an input still leaves a job summary and a `status`."""
+    return RunnerFiles(
+        _workspace(environ),
+        _variable(environ, "GITHUB_OUTPUT"),
+        _variable(environ, "GITHUB_STEP_SUMMARY"),
+    )
 
 
 def under_runner(environ: Mapping[str, str]) -> bool:
@@ -469,19 +478,20 @@ def zenodo_url(url: str | None, *, sandbox: bool = False) -> str:
     """Check the Zenodo (or InvenioRDM) base URL; plain http only on loopback."""
     if not url:
         return SANDBOX_URL if sandbox else ZENODO_URL
+    name = setting("zenodo-url")
     if sandbox:
-        raise UsageError("give either --sandbox or --zenodo-url, not both")
+        raise UsageError(f"give either {setting('sandbox', 'true')} or {name}, not both")
     parts = urlsplit(url.strip())
     problem = insecure(url.strip())
     if problem == "not-http":
-        raise UsageError(f"zenodo-url {url!r} is not an http(s) URL such as {ZENODO_URL}")
+        raise UsageError(f"{name} {url!r} is not an http(s) URL such as {ZENODO_URL}")
     if problem == "plain-http":
         raise UsageError(
-            f"zenodo-url {url!r} uses plain http: the token would travel unencrypted; "
+            f"{name} {url!r} uses plain http: the token would travel unencrypted; "
             "use https (plain http is allowed only on loopback addresses)"
         )
     if parts.username or parts.password or parts.query or parts.fragment:
-        raise UsageError("zenodo-url must be a bare base URL, without credentials, query or #")
+        raise UsageError(f"{name} must be a bare base URL, without credentials, query or #")
     return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
 
 
@@ -502,7 +512,7 @@ def concept_ref(given: str | None, base_url: str) -> ConceptRef | None:
         _check_host(parts.hostname or "", base_url, given)
         return ConceptRef(int(record.group(1)), given)
     raise UsageError(
-        f"concept {given!r} is not a Zenodo concept DOI (10.5281/zenodo.123), "
+        f"{setting('concept')} {given!r} is not a Zenodo concept DOI (10.5281/zenodo.123), "
         "a record id (123) or a record URL (https://zenodo.org/records/123)"
     )
 
@@ -515,7 +525,10 @@ def _check_prefix(prefix: str, base_url: str, given: str) -> None:
             f" (DOIs with {prefix} belong to {other})" if prefix in KNOWN_PREFIXES.values() else ""
         )
         raise UsageError(
-            f"concept {given!r} has DOI prefix {prefix}, but {base_url} mints {expected}{hint}"
+            f"{setting('concept')} {given!r} has DOI prefix {prefix}, but {base_url} mints "
+            f"{expected}{hint}",
+            hint=f"publish to the instance that minted it: {setting('sandbox', 'true')} for "
+            f"sandbox.zenodo.org, {setting('zenodo-url')} for another one (default: zenodo.org)",
         )
 
 
@@ -523,8 +536,8 @@ def _check_host(host: str, base_url: str, given: str) -> None:
     expected = urlsplit(base_url).hostname or ""
     if host.lower() != expected.lower():
         raise UsageError(
-            f"concept URL {given!r} points at {host}, but this run publishes to {expected}; "
-            "pass --sandbox or --zenodo-url to match"
+            f"{setting('concept')} {given!r} points at {host}, but this run publishes to "
+            f"{expected}; use {setting('sandbox', 'true')} or {setting('zenodo-url')} to match"
         )
 
 

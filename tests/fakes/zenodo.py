@@ -1157,8 +1157,9 @@ class FakeZenodo:
 
     # -- accounts, faults, recording --
 
-    def add_user(self) -> str:
-        token = secrets.token_urlsafe(24)
+    def add_user(self, token: str | None = None) -> str:
+        """A new account and its token (random unless given, as a README's `...` is)."""
+        token = token or secrets.token_urlsafe(24)
         with self._lock:
             self._users[token] = 548_000 + len(self._users)
         return token

@@ -149,3 +149,18 @@ def append_summary(markdown: str, *, path: str) -> None:
             return  # the summary is full: a longer file would be dropped whole
         text = encoded[: room - len(note)].decode("utf-8", "ignore") + note
     _append(path, text)
+
+
+def summary_size(path: str | None) -> int:
+    """How much the job summary file holds now (0 when it does not exist yet)."""
+    return os.path.getsize(path) if path and os.path.exists(path) else 0
+
+
+def replace_summary(markdown: str, *, path: str, start: int) -> None:
+    """Make what this run wrote to the job summary `markdown`: the file is cut back to
+    `start` (what a `run:` step wrote before it stays) and `markdown` appended, cut to
+    what the runner accepts. So a reporter can rewrite its summary whole, in its own
+    order, each time it learns more, and a run that fails at any point leaves one."""
+    if os.path.exists(path) and os.path.getsize(path) > start:
+        os.truncate(path, start)
+    append_summary(markdown, path=path)

@@ -36,6 +36,7 @@ from zenodo_action.files import CHUNK, LocalFile, check_name
 from zenodo_action.github.event import PayloadError, Release, RunContext
 from zenodo_action.http import HttpClient, HttpError, RetryPolicy, server_message
 from zenodo_action.logs import printable
+from zenodo_action.naming import per_door, setting
 from zenodo_action.polling import poll, schedule
 from zenodo_action.urls import insecure, origin
 
@@ -175,7 +176,8 @@ class GitHubClient:
                 f"{self.repository} has no published release with tag {printable(tag)}",
                 status=404,
                 hint="check the tag; a draft release, or a tag without a release, cannot "
-                "be published (publish the release on GitHub first)",
+                "be published (publish the release on GitHub first); a private repository "
+                f"needs a token in {setting('github-token')} that may read it",
             ) from None
         return self._release(data)
 
@@ -461,11 +463,16 @@ class GitHubClient:
                 hint="GITHUB_TOKEN allows 1,000 requests an hour per repository; "
                 "re-run the job once the limit resets",
             )
+        token = setting("github-token")
         hints = {
-            401: "the github-token input is not a valid token",
-            403: "the token lacks a permission; see the `permissions:` of the job",
+            401: f"the GitHub token in {token} is not a valid token",
+            403: f"the token in {token} lacks a permission; "
+            + per_door(
+                command_line="in a workflow, see the job's `permissions:`",
+                runner="see the `permissions:` of the job",
+            ),
             404: f"check that {self.repository} and the release exist; a private "
-            "repository needs the github-token input with `contents: read`",
+            f"repository needs a token in {token} that may read it (`contents: read`)",
         }
         return GitHubError(f"could not {what}: {detail}", status=status, hint=hints.get(status))
 

@@ -12,68 +12,93 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from zenodo_action import markdown, report
+from zenodo_action import report
 from zenodo_action.errors import ActionError
 from zenodo_action.github import commands
 from zenodo_action.github.commands import RunnerFiles
 from zenodo_action.metadata import SEVERITIES, Problem, summary_markdown
 from zenodo_action.metadata.report import problem_lines, summary_line
-from zenodo_action.reporter import Level
+from zenodo_action.naming import RUNNER, Vocabulary, setting
+from zenodo_action.reporter import Level, spelt
 from zenodo_action.result import PublishResult
 
 ANNOTATIONS_PER_LEVEL = 10  # the runner attaches no more per step (github-actions.md §2.5)
 
 
 class GitHubReporter:
-    def __init__(self, runner: RunnerFiles | None = None, *, title: str = "zenodo-action"):
-        """`runner` says where outputs and the summary go (nowhere, until the settings
-        are known); `title` heads the annotations of errors."""
+    """Annotations and the log on stdout; step outputs; a job summary that is rewritten
+    whole as the run goes (report.JobSummary), so it always leads with what went wrong or
+    with the result, and every run leaves one, also a run that fails on its inputs."""
+
+    def __init__(
+        self,
+        runner: RunnerFiles | None = None,
+        *,
+        title: str = "zenodo-action",
+        vocabulary: Vocabulary = RUNNER,
+    ):
+        """`runner` says where outputs and the summary go; `title` heads the annotations
+        of errors; `vocabulary` spells the settings hints name: the Action's inputs, or
+        the flags of `validate --format github` in a `run:` step."""
         self.runner = runner or RunnerFiles()
         self.title = title
+        self.vocabulary = vocabulary
+        self.spell = vocabulary.spell
+        self.told = report.JobSummary()
+        self.summary_start = commands.summary_size(self.runner.summary)
+        self.status_given = False
 
     def problems(self, found: Mapping[Path, Sequence[Problem]]) -> None:
         """Annotations on the files' lines, a verdict per file, a table per file in the
         summary."""
-        shown = {self._relative(path): problems for path, problems in found.items()}
+        shown = {
+            self._relative(path): problems
+            for path, problems in spelt(found, self.vocabulary).items()
+        }
         sys.stdout.write(render_problems(shown))
-        for file, problems in shown.items():
-            self.summary(summary_markdown(problems, file))
+        self.told.problems += [summary_markdown(problems, file) for file, problems in shown.items()]
+        self._write_summary()
 
     def plan(self, text: str) -> None:
+        text = self.spell(text)
         commands.emit(commands.untrusted(text))
+        self.told.plan = text
+        self._write_summary()
 
     def result(
         self, result: PublishResult, metadata: Mapping[str, Any], origins: Mapping[str, str]
     ) -> None:
-        commands.emit(commands.untrusted(report.render_result(result)))
+        commands.emit(commands.untrusted(self.spell(report.render_result(result))))
         for name, value in result.outputs().items():
             self.output(name, value)
-        self.summary(report.summary_markdown(result, metadata, origins))
+        self.told.result, self.told.metadata, self.told.origins = result, metadata, origins
+        self._write_summary()
         if result.new_concept:
             self.note(
                 "notice",
-                f"a new concept was created: set the input `concept: {result.concept_doi}`"
+                f"a new concept was created: set {setting('concept', result.concept_doi)}"
                 " so later runs add versions to it",
                 title="New Zenodo concept DOI",
             )
 
     def output(self, name: str, value: str) -> None:
+        self.status_given |= name == "status"
         if self.runner.output:
             commands.set_output(name, value, path=self.runner.output)
-
-    def summary(self, markdown: str) -> None:
-        if self.runner.summary:
-            commands.append_summary(markdown, path=self.runner.summary)
 
     def note(self, level: Level, message: str, *, title: str) -> None:
         """An annotation, and the same line in the job summary: warnings that come after
         the result (a community not joined, the write-back) are read there too."""
+        message = self.spell(message)
         commands.emit(commands.annotation(level, message, title=title))
-        self.summary(f"\n**{level}** ({markdown.cell(title)}): {markdown.cell(message)}\n")
+        self.told.notes.append(report.Note(level, title, message))
+        self._write_summary()
 
     def error(self, error: ActionError) -> None:
         """One annotation per field a server refused that has a line in the file, then
-        one for the whole error (its message and hint), at the first such line."""
+        one for the whole error (its message and hint), at the first such line; the
+        summary leads with it, and `status` is `failed` unless the run said otherwise
+        (`invalid` metadata, or the result of a publish that failed after it)."""
         fields = [f for f in error.fields if f.line]
         for field in fields:
             commands.emit(
@@ -86,15 +111,26 @@ class GitHubReporter:
                     title=f"{error.source} rejected the metadata",
                 )
             )
+        file = error.file and self._relative(error.file)
         commands.emit(
             commands.annotation(
                 "error",
-                str(error),
-                file=error.file and self._relative(error.file),
+                self.spell(str(error)),
+                file=file,
                 line=error.line,
                 title=error.source if fields and error.source else self.title,
             )
         )
+        hint = self.spell(error.hint) if error.hint else None
+        self.told.failure = report.Failure(self.spell(error.message), hint, file, error.line)
+        if not self.status_given:
+            self.output("status", "failed")
+        self._write_summary()
+
+    def _write_summary(self) -> None:
+        if self.runner.summary:
+            text = report.render_job_summary(self.told)
+            commands.replace_summary(text, path=self.runner.summary, start=self.summary_start)
 
     def _relative(self, path: str | Path) -> str:
         return workspace_relative(path, self.runner.workspace)

@@ -65,12 +65,18 @@ def _merge_related(
     return merged
 
 
+# What Zenodo stores for a field the metadata leaves out (docs/reference/
+# zenodo-metadata-defaults.md §1): the latest version holding it is no change to report.
+ZENODO_DEFAULTS = {"access_right": "open", "imprint_publisher": "Zenodo"}
+
+
 def describe_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
     """One line per top-level field that differs, for the dry-run plan."""
     before, after = _comparable(old), _comparable(new)
     lines = []
     for key in sorted(set(before) | set(after)):
-        if before.get(key) == after.get(key):
+        default = ZENODO_DEFAULTS.get(key)
+        if before.get(key, default) == after.get(key, default):
             continue
         if key not in before:
             lines.append(f"{key}: added {_short(after[key])}")

@@ -10,7 +10,6 @@ key, including the ones dropped.
 
 from __future__ import annotations
 
-import difflib
 import html
 import re
 from collections.abc import Iterator, Mapping
@@ -19,7 +18,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from zenodo_action.metadata import identifiers, paths
+from zenodo_action.metadata import identifiers, paths, suggest
 from zenodo_action.metadata.loader import Config
 from zenodo_action.metadata.mapped import Link, Mapped, repository_link, work_link
 from zenodo_action.metadata.problems import (
@@ -37,6 +36,8 @@ if TYPE_CHECKING:
 
 FILE_NAME = "CITATION.cff"
 SCHEMA_VERSION = "1.2.0"
+# Every key and value of CFF 1.2.0, explained (a long list of them is shortened to a few).
+GUIDE = "https://github.com/citation-file-format/citation-file-format/blob/1.2.0/schema-guide.md"
 # CFF 1.3.0 is unreleased (its schema exists only on the project's development branch):
 # such files are checked against 1.2.0, with the 1.3 additions accepted where they sit.
 ACCEPTED_1_3_KEYS = {"": ("contributors",), "entity": ("affiliation", "ror")}
@@ -199,16 +200,25 @@ def _unknown_keys(error: ValidationError, config: Config, path: str, version: st
     present = error.instance if isinstance(error.instance, dict) else {}
     extra = [key for key in present if key not in allowed]
     return [
-        _unknown_key(config, paths.join(path, key), key, allowed)
+        _unknown_key(config, path, key, allowed)
         for key in extra
         if not _accepted_in_1_3(path, key, version, error)
     ]
 
 
-def _unknown_key(config: Config, path: str, key: str, allowed: list[str]) -> Problem:
+def _unknown_key(config: Config, parent: str, key: str, allowed: list[str]) -> Problem:
+    path = paths.join(parent, key)
     line, column = config.key_position(path)
-    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-    advice = f"did you mean '{close[0]}'?" if close else "allowed: " + ", ".join(allowed)
+    here = re.sub(r"\[\d+\]", "[]", parent)  # `references[2]` -> `references[]`
+    meant = suggest.close(key, allowed)
+    elsewhere = suggest.places_of(key, schema(), here)
+    if meant:
+        advice = f"did you mean '{meant}'?"
+    elif elsewhere:
+        where = "at the top level" if not here else "here"
+        advice = f"not a key {where}: it belongs {suggest.belongs(elsewhere)}"
+    else:
+        advice = "allowed here: " + suggest.choices_text(key, allowed, GUIDE)
     message = f"unknown key in CFF {SCHEMA_VERSION}; {advice}"
     return Problem(ERROR, path, message, line, column, "cff-unknown-key")
 
@@ -236,13 +246,23 @@ def _message(error: ValidationError, config: Config, path: str) -> str:
     keyword = error.validator
     value = error.instance
     field = _field(path)
+    if keyword == "pattern" and field == "orcid" and isinstance(value, str):
+        return f"{quote_value(value)} is not valid: {_orcid_hint(value)}"
     if keyword == "pattern":
         return f"{quote_value(value)} is not valid: {_pattern_hint(field, str(expected(error)))}"
     if keyword in ("enum", "oneOf") and field == "license":
+        written = value if isinstance(value, str) else ""
+        expression = suggest.license_expression(written)
+        if expression:
+            return suggest.license_expression_advice(written, expression, listed=True)
         return f"{quote_value(value)} is not an SPDX license id{_license_advice(value)}"
     if keyword == "enum":
-        choices = ", ".join(str(choice) for choice in expected(error))
-        return f"{quote_value(value)} is not one of: {choices}"
+        choices = [str(choice) for choice in expected(error)]
+        meant = suggest.close(str(value), choices)
+        if meant:
+            return f"{quote_value(value)} is not an allowed value; did you mean '{meant}'?"
+        allowed = suggest.choices_text(str(value), choices, GUIDE)
+        return f"{quote_value(value)} is not one of: {allowed}"
     if keyword == "type":
         raw = config.raw_text(path)
         quotable = raw is not None and "string" in str(expected(error))
@@ -280,10 +300,19 @@ def _field(path: str) -> str:
     return parts[-1] if parts else ""
 
 
+def _orcid_hint(value: str) -> str:
+    """CFF writes an ORCID as a URL: the user's own iD as that URL, when it is one."""
+    stored = identifiers.stored_orcid(value)
+    if stored:
+        return f"an ORCID in CFF is a URL: write https://orcid.org/{stored}"
+    return (
+        "an ORCID in CFF is a URL with four groups of four digits (the last may be X), "
+        "such as https://orcid.org/0000-0002-1825-0097"
+    )
+
+
 def _pattern_hint(field: str, pattern: str) -> str:
     hints = {
-        "orcid": "an ORCID in CFF is a URL with four groups of four digits (the last may be "
-        "X): https://orcid.org/0000-0002-1825-0097",
         "doi": "a bare DOI such as 10.5281/zenodo.1003150, without https://doi.org/",
         "date-released": "a date such as 2021-07-18",
         "date-start": "a date such as 2021-07-18",
@@ -301,9 +330,7 @@ def _pattern_hint(field: str, pattern: str) -> str:
 def _license_advice(value: Any) -> str:
     if not isinstance(value, str):
         return ""
-    from zenodo_action.metadata.vocabularies import similar_licenses
-
-    similar = similar_licenses(value)
+    similar = suggest.licenses_like(value)
     return f"; did you mean {similar[0]}?" if similar else " (see https://spdx.org/licenses/)"
 
 

@@ -463,8 +463,9 @@ def _orcid_problem(value: str, where: str) -> list[Found]:
 
 
 def _date_problems(data: Mapping[str, Any]) -> Iterator[Found]:
-    """datePublished becomes the publication date: a bad one is an error. dateModified is
-    not sent; tools write date-times into it (codemetapy does), so it only warns."""
+    """Codemeta's dates, checked though not sent (a version is dated by its release or
+    today): a bad datePublished is an error, a dateModified only warns, since tools write
+    date-times into it (codemetapy does)."""
     for key, severity in (("datePublished", ERROR), ("dateModified", WARNING)):
         if key not in data:
             continue
@@ -556,9 +557,9 @@ def to_zenodo(config: Config) -> Mapped:
             mapped.set("upload_type", _UPLOAD_TYPES[name], where)
             break
     _map_version(mapped, config, data)
-    published, where = _literal(data.get("datePublished"), "datePublished")
-    if isinstance(published, str) and _exists(published):
-        mapped.set("publication_date", published, where)
+    # datePublished is not the new version's date: codemeta means the software's first
+    # publication, and a version is dated by its release or today (docs/reference/
+    # zenodo-metadata-defaults.md §2).
     _map_related(mapped, data, index)
     _map_grants(mapped, config, data, index)
     return mapped
@@ -767,11 +768,14 @@ def _map_grants(mapped: Mapped, config: Config, data: Mapping[str, Any], index: 
         else:
             unmapped.append((path, message))
     granted = {grant.split("::")[0] for grant, _, _ in grants}
+    funding_unmapped = bool(unmapped)
     for path, item in _items(data.get("funder"), "funder"):
         where, funder = _resolve(item, path, index)
         doi = _funder_doi(funder, where)
         if doi and doi[0] in granted:
             continue  # named by a grant already
+        if funding_unmapped:  # one cause, one warning: the funding's says what to write
+            continue
         unmapped.append((path, _funder_message(funder, doi)))
     unique: dict[str, tuple[str, str]] = {}
     for grant_id, path, where in grants:

@@ -95,30 +95,32 @@ class Config:
         )
 
 
-def readable_file(path: Path) -> Path:
+def readable_file(path: Path, *, shown: str | None = None, hint: str | None = None) -> Path:
+    """`path`, when it is a regular file; else a UsageError naming it as `shown` (the path
+    as the user wrote it), with `hint` (which setting named it) where the path is wrong."""
+    name = short_path(shown or str(path))
     try:
-        return _readable_file(path)
+        return _readable_file(path, name, hint or "check the path of the metadata file")
     except OSError as error:  # a name too long, a loop of symlinks, ...: not ours to fix
         raise UsageError(
-            f"{_short(path)}: cannot use this path ({error.strerror or error})",
-            hint="check the path given for the metadata file",
+            f"{name}: cannot use this path ({error.strerror or error})",
+            hint=hint or "check the path given for the metadata file",
         ) from None
 
 
-def _short(path: Path) -> str:
+def short_path(text: str) -> str:
     """A path for a message: whole when short, its two ends when absurdly long."""
-    text = str(path)
     return text if len(text) <= 120 else f"{text[:60]}...{text[-40:]} ({len(text)} characters)"
 
 
-def _readable_file(path: Path) -> Path:
+def _readable_file(path: Path, name: str, hint: str) -> Path:
     if not path.exists():
         # No file= on purpose: an annotation cannot point into a file that does not exist.
-        raise UsageError(f"{path}: no such file", hint="check the --config path")
+        raise UsageError(f"{name}: no such file", hint=hint)
     if path.is_dir():
-        raise UsageError(f"{path} is a directory", hint="pass the path of the metadata file itself")
+        raise UsageError(f"{name} is a directory, not a metadata file", hint=hint)
     if not path.is_file():  # a FIFO or device could block or never end
-        raise UsageError(f"{path} is not a regular file")
+        raise UsageError(f"{name} is not a regular file")
     return path
 
 

@@ -22,10 +22,11 @@ from typing import Any, Literal
 
 from zenodo_action.errors import UsageError
 from zenodo_action.metadata import cff, paths
-from zenodo_action.metadata.loader import Config, load_config, readable_file
+from zenodo_action.metadata.loader import Config, load_config, readable_file, short_path
 from zenodo_action.metadata.mapped import Mapped
 from zenodo_action.metadata.problems import ERROR, NOTICE, Problem, sort_problems
 from zenodo_action.metadata.validate import validate
+from zenodo_action.naming import per_door, setting
 
 Kind = Literal["citation", "codemeta", "zenodo", "release"]
 PRECEDENCE: tuple[Kind, ...] = ("release", "citation", "codemeta", "zenodo")  # last wins
@@ -35,6 +36,12 @@ DEFAULT_NAMES: dict[Kind, tuple[str, ...]] = {
     "zenodo": (".zenodo.yml", ".zenodo.json"),
 }
 IGNORE = "none"  # as a path: do not read this source
+# The setting (the Action's input; the command line's flag) that names each source.
+SETTINGS: dict[Kind, str] = {
+    "citation": "citation-file",
+    "codemeta": "codemeta-file",
+    "zenodo": "config",
+}
 # Fields each file format can hold: a field missing everywhere is reported in the first
 # file present that can hold it (where users keep such metadata), else in `.zenodo.yml`.
 HOLDS: dict[Kind, frozenset[str]] = {
@@ -44,7 +51,7 @@ HOLDS: dict[Kind, frozenset[str]] = {
     ),
     "codemeta": frozenset(
         {"title", "creators", "description", "keywords", "license", "upload_type", "version"}
-        | {"publication_date", "related_identifiers", "contributors", "grants"}
+        | {"related_identifiers", "contributors", "grants"}
     ),
 }
 # What a release fills in when no source sets it, and how the gate describes it.
@@ -135,19 +142,31 @@ def kind_of(path: Path) -> Kind:
 
 def _given_or_default(kind: Kind, given: str | None, root: Path) -> Path | None:
     if given:
-        return readable_file(Path(given) if Path(given).is_absolute() else root / given)
+        path = Path(given) if Path(given).is_absolute() else root / given
+        return readable_file(path, shown=given, hint=_path_hint(kind, given))
     for name in DEFAULT_NAMES[kind]:
         if (root / name).exists():
             return readable_file(root / name)
     return None
 
 
+def _path_hint(kind: Kind, given: str) -> str:
+    """Which setting named the path, and what it is relative to."""
+    where = per_door(command_line="the current directory", runner="the workspace")
+    named = setting(SETTINGS[kind], short_path(given))
+    return f"check {named}: a relative path is read from {where}"
+
+
 def _nothing_hint(root: Path) -> str:
     if (root / ".zenodo.yaml").exists():
-        return "found .zenodo.yaml: rename it to .zenodo.yml or pass --config .zenodo.yaml"
+        config = setting("config", ".zenodo.yaml")
+        return f"found .zenodo.yaml: rename it to .zenodo.yml, or name it with {config}"
+    checkout = per_door(
+        command_line="", runner=" (and check that an actions/checkout step runs before this one)"
+    )
     return (
         "add a CITATION.cff (GitHub's 'Cite this repository' reads it too) or a .zenodo.yml, "
-        "or pass --config PATH"
+        f"or name the file with {setting('config', 'PATH')}{checkout}"
     )
 
 

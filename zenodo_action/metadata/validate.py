@@ -8,11 +8,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from datetime import date
-from difflib import get_close_matches
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
-from zenodo_action.metadata import identifiers, names, paths, values, vocabularies
+from zenodo_action.metadata import identifiers, names, paths, suggest, values, vocabularies
 from zenodo_action.metadata.loader import Document
 from zenodo_action.metadata.problems import ERROR, WARNING, Problem, quote_value, sort_problems
 
@@ -98,7 +97,8 @@ def _translate(error: ValidationError, config: Document) -> list[Problem]:
     path = paths.build(list(error.absolute_path))
     keyword = error.validator
     if keyword == "required":
-        return [_missing(config, path, name) for name in _absent(error)]
+        cause = _required_because(error)
+        return [_missing(config, path, name, cause) for name in _absent(error)]
     if keyword == "additionalProperties":
         return [_unknown_key(config, path, key, subschema(error)) for key in _extra_keys(error)]
     if keyword == "enum" and _accepted_anyway(error):
@@ -127,11 +127,27 @@ def _accepted_anyway(error: ValidationError) -> bool:
     return value.lower() in choices or value in _TYPOS
 
 
-def _missing(config: Document, parent: str, name: str) -> Problem:
+def _missing(config: Document, parent: str, name: str, cause: str | None = None) -> Problem:
+    """A missing field, on the line to change: the key whose value makes it required
+    (`access_right: embargoed` for embargo_date), else the mapping that lacks it."""
     path = paths.join(parent, name)
-    line, column = config.position(parent)
+    line, column = config.position(paths.join(parent, cause) if cause else parent)
     message = _REQUIRED.get(name, "missing: this field is required")
     return Problem(ERROR, path, message, line, column, "required")
+
+
+def _required_because(error: ValidationError) -> str | None:
+    """For a `required` of an if/then (the schema's conditional requirements), the key
+    the `if` tests that the mapping holds; None for a field required everywhere."""
+    where = list(error.absolute_schema_path)
+    if where[-2:] != ["then", "required"]:
+        return None
+    node: Any = vocabularies.schema()
+    for step in where[:-2]:
+        node = node[step]
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    tested = node.get("if", {}).get("properties", {}) if isinstance(node, dict) else {}
+    return next((key for key in tested if key in instance), None)
 
 
 def _unknown_key(config: Document, parent: str, key: str, schema: Mapping[str, Any]) -> Problem:
@@ -140,17 +156,26 @@ def _unknown_key(config: Document, parent: str, key: str, schema: Mapping[str, A
     allowed = sorted(schema.get("properties", {}))
     explanation = vocabularies.KEY_EXPLANATIONS.get(key)
     suggestion = vocabularies.suggest_key(key, allowed)
+    elsewhere = suggest.places_of(key, vocabularies.schema(), _place(parent))
     if suggestion:
         advice = f"did you mean '{suggestion}'?"
     elif explanation:
         advice = explanation
+    elif elsewhere:
+        advice = f"it belongs {suggest.belongs(elsewhere)}"
     else:
-        advice = "remove it or use one of: " + ", ".join(allowed)
+        known = suggest.choices_text(key, allowed, "`zenodo-action schema` lists them all")
+        advice = f"remove it, or use a key Zenodo knows here: {known}"
     message = f"unknown key; Zenodo would silently drop it: {advice}"
     # A misspelt field, or any unknown top-level key, loses what the user meant to say;
     # an extra key in an entry (a creator's `role`) is dropped and the rest published.
     severity = ERROR if suggestion or explanation or not parent else WARNING
     return Problem(severity, path, message, line, column, "unknown-key")
+
+
+def _place(path: str) -> str:
+    """`creators[0].affiliation` -> `creators[]`: a place in every document of the schema."""
+    return re.sub(r"\[\d+\]", "[]", path)
 
 
 def _describe(error: ValidationError, config: Document, path: str) -> tuple[str, str]:
@@ -228,15 +253,11 @@ def _kind(value: Any) -> str:
 
 def _enum_message(field: str, value: Any, choices: list[str]) -> str:
     message = f"{quote_value(value)} is not accepted by Zenodo as {field}"
-    if isinstance(value, str):
-        close = get_close_matches(value, choices, n=1, cutoff=0.6)
-        if close:
-            message += f"; did you mean '{close[0]}'?"
-    if len(choices) <= 30:
-        message += " Choose one of: " + ", ".join(choices)
-    else:
-        message += " (`zenodo-action schema` lists the accepted values)"
-    return message
+    meant = suggest.close(value, choices) if isinstance(value, str) else None
+    if meant:
+        return f"{message}; did you mean '{meant}'?"
+    everything = "`zenodo-action schema` lists them all"
+    return f"{message}; accepted: {suggest.choices_text(str(value), choices, everything)}"
 
 
 # --- rules beyond the schema -----------------------------------------------------------
@@ -253,9 +274,13 @@ def _rule_problems(config: Document, today: date) -> list[Problem]:
     found += [(ERROR, path, message, code) for path, message, code in values.unsendable(data)]
     problems = []
     for severity, path, message, code in found:
-        line, column = config.position(path)
+        line, column = config.position(_CAUSES.get(code, path))
         problems.append(Problem(severity, path, message, line, column, code))
     return problems
+
+
+# Findings about a field another one asks for: annotated on that one, the line to change.
+_CAUSES = {"missing-subtype": "upload_type"}
 
 
 def _orcids(data: dict[str, Any], today: date) -> Iterator[Finding]:
@@ -339,8 +364,13 @@ def _license(data: dict[str, Any], today: date) -> Iterator[Finding]:
     if not isinstance(license_id, str) or not license_id.strip():
         return
     if not vocabularies.is_known_license(license_id):
+        expression = suggest.license_expression(license_id)
+        if expression:
+            advice = suggest.license_expression_advice(license_id, expression)
+            yield ERROR, path, advice, "license-unknown"
+            return
         message = f"{quote_value(license_id)} is not a license id Zenodo knows"
-        similar = vocabularies.similar_licenses(license_id)
+        similar = suggest.licenses_like(license_id)
         if similar:
             message += "; did you mean " + " or ".join(f"'{s}'" for s in similar) + "?"
         else:

@@ -14,6 +14,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from zenodo_action.naming import setting
+
 
 def _load(name: str) -> Any:
     return json.loads(resources.files(__package__).joinpath(name).read_text("utf-8"))
@@ -178,7 +180,7 @@ KEY_EXPLANATIONS = {
     "metadata": "put the fields inside 'metadata:' at the top level of the file",
     "conceptdoi": "Zenodo assigns the concept DOI; remove it",
     "conceptrecid": "Zenodo assigns the concept record id; remove it",
-    "files": "files are chosen by the action's inputs, not by this file; remove it",
+    "files": f"the files to publish are named by {setting('files')}, not by this file; remove it",
     "cff-version": "this looks like CITATION.cff content; .zenodo.yml uses Zenodo's field names",
 }
 

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from zenodo_action.errors import ActionError
 from zenodo_action.files import LocalFile
+from zenodo_action.naming import setting
 
 # The DOI prefix each known instance mints: 10.5281/zenodo.N in production and
 # 10.5072/zenodo.N on the sandbox (zenodo-api.md §1). Here, not in settings, because the
@@ -183,8 +184,8 @@ class UnexpectedAnswer(ActionError):
 
 
 _RERUN_ADVICE = {
-    "read": "nothing was changed; run again, and if it persists, check zenodo-url and "
-    "whether a proxy answers in Zenodo's place",
+    "read": f"nothing was changed; run again, and if it persists, check {setting('zenodo-url')} "
+    "and whether a proxy answers in Zenodo's place",
     "write": "nothing was published; run again: the next run finds the draft this run was "
     "working on and continues it",
     "publish": "run again: the next run finds out whether the version was published (it "

@@ -24,6 +24,7 @@ import requests
 from zenodo_action.errors import ActionError
 from zenodo_action.files import HashingReader, LocalFile
 from zenodo_action.http import HttpClient, HttpError, RetryPolicy
+from zenodo_action.naming import setting
 from zenodo_action.polling import poll
 from zenodo_action.zenodo.api import (
     Deposition,
@@ -209,8 +210,8 @@ class ZenodoClient:
         base = self.http.base_url.removesuffix("/api")
         return ActionError(
             f"{base} has no Zenodo deposit API (GET /api/deposit/depositions answered 404)",
-            hint="zenodo-url must be zenodo.org, sandbox.zenodo.org or another instance "
-            "running Zenodo's software; a plain InvenioRDM instance is not supported",
+            hint=f"{setting('zenodo-url')} must be zenodo.org, sandbox.zenodo.org or another "
+            "instance running Zenodo's software; a plain InvenioRDM instance is not supported",
         )
 
     def latest_version_id(self, concept_id: int) -> int | None:

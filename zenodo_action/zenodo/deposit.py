@@ -21,6 +21,7 @@ from zenodo_action.errors import ActionError
 from zenodo_action.files import LocalFile
 from zenodo_action.http import HttpError, OutcomeUnknown
 from zenodo_action.metadata.identifiers import doi_of
+from zenodo_action.naming import setting
 from zenodo_action.parallel import run_each
 from zenodo_action.progress import Progress
 from zenodo_action.zenodo.api import (
@@ -119,7 +120,9 @@ def _resolve(api: DepositAPI, ref: ConceptRef) -> tuple[int, list[Deposition]]:
             raise _not_yours(ref)
         raise ActionError(
             f"concept {ref.given!r}: no record with this id on Zenodo in the token's account",
-            hint="check the concept DOI, and that --sandbox / zenodo-url point where it lives",
+            hint=f"check {setting('concept', ref.given)}, and that the run publishes where it "
+            f"lives: {setting('sandbox', 'true')} for sandbox.zenodo.org, "
+            f"{setting('zenodo-url')} for another instance",
         )
     return concept_id, versions
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from zenodo_action.errors import ActionError, FieldError
 from zenodo_action.http import HttpError, LocalFailure, server_message
+from zenodo_action.naming import setting
 from zenodo_action.secrets import redact
 
 # A field of Zenodo's error -> (file, line, column) in the user's config, where known.
@@ -113,9 +114,9 @@ def _auth_hint(doing: str) -> str:
             "owns the concept (or one the owner shared the record with)"
         )
     return (
-        "check ZENODO_TOKEN: a personal access token of the account that owns the record, "
-        "with the deposit:write and deposit:actions scopes, for this Zenodo instance "
-        "(sandbox tokens do not work on zenodo.org and vice versa)"
+        f"check the token in {setting('token')}: a personal access token of the account that "
+        "owns the record, with the deposit:write and deposit:actions scopes, for this Zenodo "
+        "instance (sandbox tokens do not work on zenodo.org and vice versa)"
     )
 
 

@@ -20,6 +20,7 @@ from typing import Any, Literal
 from zenodo_action.errors import ActionError
 from zenodo_action.files import LocalFile
 from zenodo_action.metadata.build import describe_changes
+from zenodo_action.naming import setting
 from zenodo_action.zenodo.api import ConceptRef, Deposition, RemoteFile
 
 TAKEOVER_AFTER = 600.0  # seconds a foreign draft must be idle before it counts as abandoned
@@ -166,8 +167,7 @@ def _first_version(snapshot: Snapshot, request: PublishRequest) -> Plan:
             f"a record titled {request.title!r} already exists (concept DOI "
             f"{existing.concept_doi}); this run was not given a concept, so it would start "
             "a second, separate record",
-            hint=f"to add a version to it, pass --concept {existing.concept_doi} "
-            "(action input `concept`)",
+            hint=f"to add a version to it, use {setting('concept', existing.concept_doi)}",
         )
     first_drafts = [d for d in snapshot.depositions if d.is_new_draft and not d.concept_doi]
     draft = newest([d for d in first_drafts if d.title.strip() == title])
