@@ -675,6 +675,24 @@ def test_a_pull_request_annotates_a_broken_citation_cff_on_its_line(runner):
     assert runner.zenodo.requests == [] and runner.github.requests == []
 
 
+def test_a_citation_key_zenodo_never_reads_warns_and_strict_makes_it_fail(runner):
+    # Zenodo's webhook publishes this file: an unknown top-level key and a bare ORCID
+    (runner.workspace / ".zenodo.yml").unlink()
+    text = CITATION + "journal: Journal of Frobs\n"
+    (runner.workspace / "CITATION.cff").write_text(text)
+    result = runner.run({}, event_name="pull_request", event=pull_request(runner))
+    assert result.exit_code == 0, result.stdout
+    assert result.outputs == {"status": "valid"}
+    [warning] = [w for w in result.annotations("warning") if "journal" in w]
+    assert warning.startswith(f"::warning file=CITATION.cff,line={text.count(chr(10))},")
+    strict = runner.run({"strict": "true"}, event_name="pull_request", event=pull_request(runner))
+    assert strict.exit_code == 1 and strict.outputs == {"status": "invalid"}
+    # and before publishing: nothing is sent
+    published = runner.publish_release(runner.release(), strict="true")
+    assert published.exit_code == 1 and published.outputs["status"] == "invalid"
+    assert runner.zenodo.requests == []
+
+
 def test_a_pull_request_of_a_partial_zenodo_json_gets_notices_not_errors(runner):
     (runner.workspace / ".zenodo.yml").unlink()
     (runner.workspace / ".zenodo.json").write_text('{"description": "<p>x</p>", "license": "MIT"}')

@@ -126,7 +126,8 @@ def checked_record(
     loaded = sources.load(sources.find(settings.sources, settings.root))
     record = sources.Record.merge(loaded)
     if release is not None:
-        _stop_if_invalid(sources.problems_by_file(record, sources.Context("gate")), reporter)
+        gate = sources.problems_by_file(record, sources.Context("gate"))
+        _stop_if_invalid(_strictly(gate, settings.strict), reporter)
         missing = frozenset(key for key in FILLABLE if _blank(record.data.get(key)))
         filled = release.fields(missing) if missing else {}
         if filled:
@@ -135,10 +136,17 @@ def checked_record(
     found = sources.problems_by_file(record, context)
     if release is not None:
         _add_stale_citation_warnings(record, settings.publish, found)
+    found = _strictly(found, settings.strict)
     _stop_if_invalid(found, reporter)
     if any(found.values()):
         reporter.problems(found)
     return record
+
+
+def _strictly(found: dict[Path, list[md.Problem]], strict: bool) -> dict[Path, list[md.Problem]]:
+    """`strict`: the warnings stop the run too (what Zenodo takes, but the files' own
+    formats do not)."""
+    return {path: md.as_errors(problems) for path, problems in found.items()} if strict else found
 
 
 def _stop_if_invalid(found: dict[Path, list[md.Problem]], reporter: Reporter) -> None:

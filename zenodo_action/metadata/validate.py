@@ -12,7 +12,7 @@ from difflib import get_close_matches
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
-from zenodo_action.metadata import identifiers, names, paths, values, vocabularies
+from zenodo_action.metadata import identifiers, markup, names, paths, values, vocabularies
 from zenodo_action.metadata.loader import Document
 from zenodo_action.metadata.problems import ERROR, WARNING, Problem, quote_value, sort_problems
 
@@ -248,7 +248,8 @@ Finding = tuple[str, str, str, str]  # (severity, path, message, code) of a rule
 def _rule_problems(config: Document, today: date) -> list[Problem]:
     data = config.data or {}
     found: list[Finding] = []
-    for check in (_orcids, _dates, _license, _access, _subtypes, _relations, _warnings):
+    checks = (_orcids, _dates, _license, _access, _subtypes, _relations, _texts, _warnings)
+    for check in checks:
         found += check(data, today)
     found += [(ERROR, path, message, code) for path, message, code in values.unsendable(data)]
     problems = []
@@ -392,13 +393,68 @@ def _relations(data: dict[str, Any], today: date) -> Iterator[Finding]:
             message = f"{relation!r} is a misspelling; write {_TYPOS[relation]!r}"
             yield WARNING, paths.join(path, "relation"), message, "misspelled"
         identifier = item.get("identifier")
-        if (
-            isinstance(identifier, str)
-            and identifier.startswith("10.")
-            and not _DOI.match(identifier)
-        ):
+        if not isinstance(identifier, str) or not identifier.strip():
+            continue  # the schema says so
+        where = paths.join(path, "identifier")
+        if identifier.startswith("10.") and not _DOI.match(identifier):
             message = f"{quote_value(identifier)} is not a valid DOI (10.1234/abc, no spaces)"
-            yield ERROR, paths.join(path, "identifier"), message, "doi-syntax"
+            yield ERROR, where, message, "doi-syntax"
+        elif not identifiers.has_zenodo_scheme(identifier):
+            yield ERROR, where, _no_scheme_message(identifier), "identifier-scheme"
+
+
+def _no_scheme_message(identifier: str) -> str:
+    """Zenodo detects the scheme of a related identifier and refuses one without any it
+    takes, with "No valid scheme recognized for identifier." (rules §3)."""
+    archived = identifiers.swh_archive_url(identifier)
+    if archived:
+        return (
+            f"{quote_value(identifier)}: Zenodo takes no Software Heritage identifier "
+            f"(it answers 'No valid scheme recognized for identifier.'); link the "
+            f"archive's page: {archived}"
+        )
+    return (
+        f"{quote_value(identifier)}: Zenodo recognises no identifier scheme in it (it "
+        "answers 'No valid scheme recognized for identifier.'); give a DOI, a full URL "
+        "(https://...), a handle, an arXiv or PubMed id, an ISBN or a URN"
+    )
+
+
+# HTML fields: Zenodo sanitises them (rules §5) and then wants 3 characters, markup and
+# all, of a description, notes or method it stores (an empty notes or method it drops).
+_HTML_FIELDS = ("description", "notes", "method")
+
+
+def _texts(data: dict[str, Any], today: date) -> Iterator[Finding]:
+    """What Zenodo would refuse or change in text as written: too short once trimmed and
+    sanitised, blank keywords, and HTML it removes."""
+    for key in _HTML_FIELDS:
+        value = data.get(key)
+        if not isinstance(value, str) or not value:
+            continue  # an empty description is the schema's to report
+        stored = markup.as_zenodo_stores(value)
+        if len(stored) < 3:
+            message = (
+                f"{quote_value(value)} is {len(stored)} characters as Zenodo keeps it; it "
+                "refuses fewer than 3: write more, or remove it"
+            )
+            yield ERROR, key, message, "too-short"
+        removed = markup.removed_tags(value)
+        if removed:
+            message = (
+                f"Zenodo removes {', '.join(removed)} from the HTML it stores (their text "
+                "stays); use the tags it keeps, such as <p>, <a>, <ul>, <em>, <strong>"
+            )
+            yield WARNING, key, message, "html-removed"
+    title = data.get("title")
+    if isinstance(title, str) and len(title) >= 3 and len(title.strip()) < 3:
+        message = "is shorter than 3 characters without its spaces; Zenodo refuses it"
+        yield ERROR, "title", message, "too-short"
+    keywords = data.get("keywords")
+    for index, keyword in enumerate(keywords if isinstance(keywords, list) else []):
+        if isinstance(keyword, str) and keyword and not keyword.strip():
+            message = "is blank; Zenodo refuses a blank keyword: remove it"
+            yield ERROR, paths.join("keywords", index), message, "empty-value"
 
 
 def _warnings(data: dict[str, Any], today: date) -> Iterator[Finding]:
