@@ -156,6 +156,8 @@ _HANDLE_FORMS = re.compile(
     r"^(?:hdl:\s*|(?:https?://)?hdl\.handle\.net/)?([^/.]+(?:\.[^/.]+)*/.*)$", re.IGNORECASE
 )
 _ARXIV = re.compile(r"^(?:arxiv:)?(\d{4}\.\d{4,5}(?:v\d+)?)$", re.IGNORECASE)
+# before 2007: archive, an optional subject class (dropped when stored), number
+_OLD_ARXIV = re.compile(r"^(?:arxiv:)?([a-z-]+)(?:\.[a-z]{2})?(/\d{4}\d+(?:v\d+)?)$", re.IGNORECASE)
 _PMID = re.compile(r"^(?:pmid:|https?://pubmed\.ncbi\.nlm\.nih\.gov/)?(\d+)/?$", re.IGNORECASE)
 # Schemes Zenodo takes that need no "/" (a value with one is at least a handle to it):
 # a URN, ISBN/ISSN/ISNI/EAN numbers, a Wikidata item, an RRID, a CSTR, an ADS bibcode.
@@ -198,6 +200,9 @@ def stored_identifier(identifier: str) -> str:
         found = pattern.match(text)
         if found:
             return form.format(found.group(1))
+    found = _OLD_ARXIV.match(text)
+    if found:
+        return f"arXiv:{found.group(1)}{found.group(2)}"
     found = _HANDLE_FORMS.match(text)
     if found and text.lower().startswith(
         ("hdl:", "http://hdl.handle.net/", "https://hdl.handle.net/")

@@ -144,16 +144,19 @@ def _allowed_attribute(tag: str, name: str, value: str) -> bool:
 
 def escape_unknown(text: str) -> str:
     """`text` with the tags Zenodo keeps kept (their attributes sanitised) and all other
-    markup escaped into the text it is."""
+    markup escaped into the text it is. Zenodo keeps the escapes only in HTML that has a
+    tag (see `as_zenodo_stores`): the caller wraps the result in one."""
     parser = _Sanitiser(escape=True)
     parser.feed(text)
     return parser.result()
 
 
 def as_zenodo_stores(text: str) -> str:
-    """What Zenodo stores for HTML sent as `text`: other tags removed, text kept."""
+    """What Zenodo stores for HTML sent as `text`: other tags removed, text kept. Text
+    without a `<` has its entities unescaped first (Zenodo's text cleaning, ftfy, takes
+    it for plain text), so escaped markup with no tag around it becomes markup."""
     parser = _Sanitiser(escape=False)
-    parser.feed(text)
+    parser.feed(text if "<" in text else html.unescape(text))
     return parser.result().strip()
 
 
