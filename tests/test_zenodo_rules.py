@@ -44,7 +44,23 @@ def test_an_spdx_licence_is_accepted_exactly_when_zenodo_takes_it(licence):
 
 
 def test_the_15_ids_zenodo_added_in_2023_and_2024_are_accepted():
-    added = ["agpl-1.0", "bsd-2-clause-freebsd", "bsd-2-clause-netbsd", "gfdl-1.1", "gfdl-1.2", "gfdl-1.3", "gpl-1.0", "gpl-1.0+", "gpl-2.0+", "gpl-3.0+", "lgpl-2.0", "lgpl-2.0+", "lgpl-2.1+", "lgpl-3.0+", "standardml-nj"]
+    added = [
+        "agpl-1.0",
+        "bsd-2-clause-freebsd",
+        "bsd-2-clause-netbsd",
+        "gfdl-1.1",
+        "gfdl-1.2",
+        "gfdl-1.3",
+        "gpl-1.0",
+        "gpl-1.0+",
+        "gpl-2.0+",
+        "gpl-3.0+",
+        "lgpl-2.0",
+        "lgpl-2.0+",
+        "lgpl-2.1+",
+        "lgpl-3.0+",
+        "standardml-nj",
+    ]
     for licence in added:
         assert vocabularies.is_known_license(licence) and zenodo.legacy_to_rdm(licence)
 
