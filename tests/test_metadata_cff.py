@@ -69,6 +69,8 @@ def test_a_good_file_has_no_problems(tmp_path):
         # Zenodo's own CFF reader takes the given names as the name: worth fixing, not fatal
         ("  - given-names: Anon\n", {("warning", "authors[1]", 7, "given-names-only")}),
         ("  - alias: anon\n", {("error", "authors[1]", 7, "author-name")}),
+        # an empty ORCID is not sent (caltechlibrary's files have them)
+        ('    orcid: ""\n', {("warning", "authors[0].orcid", 7, "cff-pattern")}),
         # keys no Zenodo field comes from: Zenodo never reads them
         ("contributors:\n  - name: X\n", {("warning", "contributors", 7, "cff-unknown-key")}),
         ("journal: Nature\n", {("warning", "journal", 7, "cff-unknown-key")}),

@@ -79,9 +79,10 @@ custom: {"dwc:genus": [Felis]}
         "  - <<: *roe\n    name: Poe, Edgar\n",
         set(),
     ),
+    # Zenodo's legacy API drops access_conditions today: not required, and a warning
     "restricted with access conditions": (
         BASE + "access_right: restricted\naccess_conditions: Ask the data steward.\n",
-        set(),
+        {(W, "access_conditions", 8, "ignored-field")},
     ),
     "embargo in the future": (
         BASE + "access_right: embargoed\nembargo_date: 2025-06-02\n",
@@ -336,9 +337,10 @@ custom: {"dwc:genus": [Felis]}
         BASE + "embargo_date: 2026-01-01\n",
         {(W, "embargo_date", 7, "ignored-field")},
     ),
-    "restricted without access conditions": (
-        BASE + "access_right: restricted\n",
-        {(E, "access_conditions", 1, "required")},
+    "restricted without access conditions": (BASE + "access_right: restricted\n", set()),
+    "a name with nothing before its comma": (
+        BASE.replace("name: Doe, Jane", "name: ', Jane'"),
+        {(E, "creators[0].name", 6, "name-blank")},
     ),
     # --- licenses -------------------------------------------------------------------------
     "unknown license id": (
@@ -398,7 +400,7 @@ custom: {"dwc:genus": [Felis]}
         ),
         set(),
     ),
-    "publication-thesis is no type Zenodo's vocabulary holds": (
+    "publication-thesis is no type Zenodo's vocabulary holds (now publication-dissertation)": (
         BASE + "related_identifiers:\n  - identifier: 10.1234/x\n    relation: cites\n"
         "    resource_type: publication-thesis\n",
         {(E, "related_identifiers[0].resource_type", 10, "vocabulary")},
@@ -639,3 +641,14 @@ def test_a_github_display_name_is_split_only_when_it_is_a_persons(display, creat
     from zenodo_action.metadata.names import creator_from_display_name
 
     assert creator_from_display_name(display, "login") == creator
+
+
+def test_a_renamed_resource_type_suggests_zenodo_s_name(tmp_path):
+    text = BASE + (
+        "related_identifiers:\n  - identifier: 10.1234/x\n    relation: cites\n"
+        "    resource_type: publication-thesis\n"
+    )
+    path = tmp_path / ".zenodo.yml"
+    path.write_text(text)
+    [problem] = validate(load_config(path), today=TODAY)
+    assert "did you mean 'publication-dissertation'?" in problem.message

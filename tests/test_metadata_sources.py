@@ -217,11 +217,21 @@ def test_a_codemeta_licence_zenodo_cannot_use_falls_back_to_the_cff(tmp_path):
     [warned] = by_file[tmp_path / "codemeta.json"]
     assert (warned.severity, warned.path, warned.line) == ("warning", "license", 2)
     assert warned.message.endswith("license comes from CITATION.cff instead")
-    # with no other file naming one, Zenodo would record its default: an error
+    # with no other file naming one, Zenodo would record its default: an error, unless
+    # a release gives the repository's licence (the gate cannot know which run it is)
     write(tmp_path, cff=CFF.replace("license: MIT\n", ""))
-    problems = found(tmp_path)
+    problems = found(tmp_path, Context("dataset"))
     assert ("codemeta.json", "error", "license", 2, "license-unknown") in problems
     assert not [f for f in problems if f[4] == "default-license"]
+    assert ("codemeta.json", "warning", "license", 2, "license-unknown") in found(tmp_path)
+    filled = Record.merge(
+        [*record(tmp_path).sources, sources.release_source({"license": "BSD-3-Clause"})]
+    )
+    by_file = sources.problems_by_file(filled, Context("release"))
+    [warned] = [p for p in by_file[tmp_path / "codemeta.json"] if p.code == "license-unknown"]
+    assert warned.severity == "warning" and warned.message.endswith(
+        "comes from the release instead"
+    )
 
 
 @pytest.mark.parametrize(

@@ -263,8 +263,8 @@ def _tolerated(path: str, keyword: str, value: Any) -> bool:
     DOI in a doi.org URL, sends numbers among keywords as text, and Zenodo knows more
     licence ids than SPDX's list. An empty value is simply not sent."""
     field = _field(path)
-    if keyword == "minLength":
-        return True
+    if keyword == "minLength" or (isinstance(value, str) and not value.strip()):
+        return True  # an empty value is not sent
     if not isinstance(value, str):
         return keyword == "type" and _field_of_list(path) == "keywords" and _is_number(value)
     if field == "repository-code":

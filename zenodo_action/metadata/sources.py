@@ -241,7 +241,7 @@ class Record:
 def problems_by_file(record: Record, context: Context) -> dict[Path, list[Problem]]:
     """Every source's own problems, and the merged record's, each in the file it is about."""
     found: dict[Path, list[Problem]] = {
-        s.path: _settled(s, record) for s in record.sources if s.kind != "release"
+        s.path: _settled(s, record, context) for s in record.sources if s.kind != "release"
     }
     own = {path: list(problems) for path, problems in found.items()}
     if record.readable:
@@ -268,12 +268,13 @@ def _said_already(problem: Problem, own: Sequence[Problem]) -> bool:
 _MAPPING_NOTES = ("several-licenses", "several-affiliations", "funding-not-mapped")
 
 
-def _settled(source: Source, record: Record) -> list[Problem]:
+def _settled(source: Source, record: Record, context: Context) -> list[Problem]:
     """A file's own problems as much as they matter in this record. A field a more specific
     file gives never reaches Zenodo from this one: a note on how it was read goes, an error
     in it is a warning (Zenodo's webhook, too, reads no CITATION.cff beside a .zenodo.json).
-    A value the file gives that cannot be used falls back to the next file that gives the
-    field, with a warning; with none, it is an error (Zenodo would record its default)."""
+    A value the file gives that cannot be used falls back to the next source that gives the
+    field (a release: the repository's licence), with a warning; with none, it is an error
+    (Zenodo would record its default), which the gate, not knowing the run, only warns of."""
     settled = []
     for problem in source.problems:
         owner = _more_specific_owner(record, problem.about, source)
@@ -288,11 +289,14 @@ def _settled(source: Source, record: Record) -> list[Problem]:
             settled.append(replace(problem, severity=WARNING, message=problem.message + note))
     for problem in source.mapped.unusable:
         owner = record.owner.get(problem.about)
-        if owner is not None and owner.kind != "release":
+        if owner is not None:
             note = f"; {problem.about} comes from {owner.label} instead"
-            settled.append(replace(problem, severity=WARNING, message=problem.message + note))
+        elif context.kind == "gate":
+            note = f"; no other file gives {problem.about}: a release takes the repository's"
         else:
             settled.append(problem)
+            continue
+        settled.append(replace(problem, severity=WARNING, message=problem.message + note))
     return settled
 
 

@@ -226,10 +226,15 @@ def _kind(value: Any) -> str:
     return f"text ({quote_value(value)})"
 
 
+# Values Zenodo's vocabulary holds under another name today.
+_RENAMED = {"publication-thesis": "publication-dissertation"}
+
+
 def _enum_message(field: str, value: Any, choices: list[str]) -> str:
     message = f"{quote_value(value)} is not accepted by Zenodo as {field}"
     if isinstance(value, str):
-        close = get_close_matches(value, choices, n=1, cutoff=0.6)
+        renamed = _RENAMED.get(value)
+        close = [renamed] if renamed else get_close_matches(value, choices, n=1, cutoff=0.6)
         if close:
             message += f"; did you mean '{close[0]}'?"
     if len(choices) <= 30:
@@ -248,7 +253,8 @@ Finding = tuple[str, str, str, str]  # (severity, path, message, code) of a rule
 def _rule_problems(config: Document, today: date) -> list[Problem]:
     data = config.data or {}
     found: list[Finding] = []
-    checks = (_orcids, _dates, _license, _access, _subtypes, _relations, _texts, _warnings)
+    checks = (_names, _orcids, _dates, _license, _access, _subtypes, _relations, _texts)
+    checks += (_warnings,)
     for check in checks:
         found += check(data, today)
     found += [(ERROR, path, message, code) for path, message, code in values.unsendable(data)]
@@ -257,6 +263,23 @@ def _rule_problems(config: Document, today: date) -> list[Problem]:
         line, column = config.position(path)
         problems.append(Problem(severity, path, message, line, column, code))
     return problems
+
+
+def _names(data: dict[str, Any], today: date) -> Iterator[Finding]:
+    """Zenodo splits a name at its only comma; with nothing before it, or no name at all
+    but blanks, the family name is blank, which it refuses at publish."""
+    for key in _PERSON_LISTS:
+        for path, person in paths.mappings_at(data, key):
+            name = person.get("name")
+            if not isinstance(name, str) or not name:
+                continue  # the schema says so
+            family = name.split(",")[0] if name.count(",") == 1 else name
+            if not family.strip():
+                message = (
+                    f"{quote_value(name)} has no family name before its comma; Zenodo "
+                    "refuses it ('Family name cannot be blank'): write 'Family, Given'"
+                )
+                yield ERROR, paths.join(path, "name"), message, "name-blank"
 
 
 def _orcids(data: dict[str, Any], today: date) -> Iterator[Finding]:
@@ -363,6 +386,12 @@ def _access(data: dict[str, Any], today: date) -> Iterator[Finding]:
     if embargo is not None and access != "embargoed":
         message = f"is ignored because access_right is {quote_value(access)}, not 'embargoed'"
         yield WARNING, "embargo_date", message, "ignored-field"
+    if "access_conditions" in data:
+        message = (
+            "is not stored by Zenodo today (its legacy API drops it); say how to ask for the "
+            "files in the description"
+        )
+        yield WARNING, "access_conditions", message, "ignored-field"
     if "license" not in data and access in ("open", "embargoed"):
         default = "CC0-1.0" if data.get("upload_type") == "dataset" else "CC-BY-4.0"
         message = (
@@ -482,6 +511,8 @@ def _warnings(data: dict[str, Any], today: date) -> Iterator[Finding]:
     for path, creator in paths.mappings_at(data, "creators"):
         name = creator.get("name")
         if isinstance(name, str) and len(name.split()) > 1 and not _family_given(name):
+            if name.count(",") == 1 and not name.split(",")[0].strip():
+                continue  # no family name at all: `_names` reports it
             message = (  # one word (a handle) has nothing to split: no warning
                 f"{quote_value(name)} is not in 'Family, Given' form (e.g. 'Doe, Jane'); "
                 "Zenodo stores the whole name as the family name otherwise"

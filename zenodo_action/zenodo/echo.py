@@ -26,6 +26,8 @@ _QUOTES = str.maketrans(
 _HTML = ("description", "notes", "method")
 _TEXT = ("title", "version", "imprint_publisher", "publication_date")
 _SUBTYPES = ("publication_type", "image_type")
+_PERSON_KEYS = ("name", "affiliation", "orcid", "gnd")
+_EC_FUNDER = "10.13039/501100000780"  # the funder Zenodo assumes for a bare grant id
 
 
 def echoed(metadata: Mapping[str, Any]) -> dict[str, Any]:
@@ -42,18 +44,34 @@ def echoed(metadata: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(out.get("keywords"), list):
         out["keywords"] = [text(k) if isinstance(k, str) else k for k in out["keywords"]]
     _defaults(out)
-    for key, shape in (("creators", _person), ("contributors", _person)):
+    for key in ("creators", "contributors"):
         if isinstance(out.get(key), list):
-            out[key] = [shape(p) if isinstance(p, Mapping) else p for p in out[key]]
+            out[key] = [_person(p, key) if isinstance(p, Mapping) else p for p in out[key]]
     if isinstance(out.get("related_identifiers"), list):
         out["related_identifiers"] = _related(out["related_identifiers"])
+    _lists(out)
     return out
 
 
+def _lists(out: dict[str, Any]) -> None:
+    """Dates' types as Zenodo's ids (lower case), communities in no particular order (it
+    answers from a set), a grant without a funder as the European Commission's, which is
+    how Zenodo reads it, and how it answers for one of FP7."""
+    for item in out.get("dates") or ():
+        if isinstance(item, dict) and isinstance(item.get("type"), str):
+            item["type"] = item["type"].lower()
+    if isinstance(out.get("communities"), list):
+        out["communities"] = sorted(out["communities"], key=lambda c: str(c))
+    for item in out.get("grants") or ():
+        if isinstance(item, dict) and isinstance(item.get("id"), str) and "::" not in item["id"]:
+            item["id"] = f"{_EC_FUNDER}::{item['id']}"
+
+
 def text(value: str) -> str:
-    """A text field as Zenodo cleans it: stripped, NFC, quotes straightened, CRLF as LF."""
-    cleaned = unicodedata.normalize("NFC", value.strip().replace("\r\n", "\n"))
-    return cleaned.translate(_QUOTES)
+    """A text field as Zenodo cleans it: NFC, quotes straightened, CRLF as LF, zero-width
+    spaces and control characters removed, stripped."""
+    cleaned = unicodedata.normalize("NFC", value.replace("\r\n", "\n")).translate(_QUOTES)
+    return "".join(c for c in cleaned if c >= " " or c in "\t\n\r").replace("\u200b", "").strip()
 
 
 def _defaults(out: dict[str, Any]) -> None:
@@ -78,8 +96,12 @@ def _defaults(out: dict[str, Any]) -> None:
         out["publication_type"] = "dissertation"
 
 
-def _person(person: Mapping[str, Any]) -> dict[str, Any]:
-    shaped = dict(person)
+def _person(person: Mapping[str, Any], key: str) -> dict[str, Any]:
+    """A creator or contributor as stored: only the keys Zenodo reads, in its forms."""
+    keys = _PERSON_KEYS + (("type",) if key == "contributors" else ())
+    shaped = {name: value for name, value in person.items() if name in keys}
+    if isinstance(shaped.get("affiliation"), str):
+        shaped["affiliation"] = text(shaped["affiliation"])
     name = shaped.get("name")
     if isinstance(name, str):
         name = text(name)
