@@ -279,6 +279,17 @@ def test_a_first_version_links_the_tree_which_replaces_the_citations_repository_
     ]
 
 
+def test_a_detected_licence_zenodo_added_lately_is_recorded_not_replaced_by_the_default(runner):
+    # lgpl-2.1+ entered Zenodo's licence map in 2023-11 (zenodo-deposit-rules.md §2)
+    (runner.workspace / ".zenodo.yml").write_text(CONFIG.replace("license: MIT\n", ""))
+    runner.github.set_license(runner.repo, "LGPL-2.1+")
+    concept = seed(runner.zenodo)
+    result = runner.publish_release(runner.release(), concept=concept.concept_doi)
+    assert result.exit_code == 0, result.stdout
+    latest = runner.zenodo.published_versions(concept.concept_id)[-1]
+    assert latest["metadata"]["license"] == "lgpl-2.1-or-later"  # Zenodo's echo of it
+
+
 def test_assets_still_uploading_are_waited_for_but_unlisted_ones_are_not(runner):
     concept = seed(runner.zenodo)
     release = runner.release(assets={})

@@ -89,6 +89,7 @@ def test_a_good_file_has_no_problems(tmp_path):
         ),
         ("doi: https://doi.org/10.1234/x\n", {("warning", "doi", 7, "cff-pattern")}),
         ("license: cc-zero\n", {("warning", "license", 7, "cff-enum")}),  # a legacy id
+        ("license: https://spdx.org/licenses/MIT\n", {("warning", "license", 7, "cff-enum")}),
         ("keywords: [tides, 2024]\n", {("warning", "keywords[1]", 7, "cff-type")}),
         ("repository-code: ssh://x\n", {("warning", "repository-code", 7, "cff-pattern")}),
     ],

@@ -680,3 +680,17 @@ def test_a_dry_run_of_an_unchanged_record_shows_no_metadata_changes(project):
     changes = err.split("metadata changes against the latest version:\n")[1].splitlines()
     changes = [line.strip() for line in changes if line.startswith("  ")]
     assert [line.split(":")[0] for line in changes] == ["version"], changes
+
+
+def test_strict_sends_nothing_while_the_metadata_has_warnings(project):
+    seeded = seed(project.fake, "1.0")
+    project.config(CONFIG + "access_conditions: Ask us.\n")  # Zenodo drops it: a warning
+    project.file("tool-2.0.zip", b"two")
+    args = ("--concept", seeded.concept_doi, "--files", "dist/*", "--version", "2.0")
+    requests_before = len(project.fake.requests)
+    code, _, err = project.publish(*args, "--strict")
+    assert code == 1
+    assert "error: access_conditions: is not stored by Zenodo today" in err
+    assert len(project.fake.requests) == requests_before  # nothing was sent
+    code, _, err = project.publish(*args)
+    assert code == 0 and "warning: access_conditions" in err

@@ -274,7 +274,7 @@ def _tolerated(path: str, keyword: str, value: Any) -> bool:
     if field == "license" or _field_of_list(path) == "license":
         from zenodo_action.metadata.vocabularies import is_known_license
 
-        return is_known_license(value)
+        return is_known_license(identifiers.spdx_of(value))
     return False
 
 
@@ -614,11 +614,13 @@ def _map_keywords(mapped: Mapped, data: Mapping[str, Any]) -> None:
 
 
 def _map_license(mapped: Mapped, config: Config, data: Mapping[str, Any]) -> None:
+    """The SPDX id, also from a licence URL written where the id belongs."""
     value = data.get("license")
     if isinstance(value, str) and value.strip():
-        mapped.set("license", value.strip(), "license")
+        mapped.set("license", identifiers.spdx_of(value), "license")
     elif isinstance(value, list) and value and isinstance(value[0], str):
-        mapped.set_license(value[0].strip(), "license[0]", value[1:], config.position("license"))
+        first = identifiers.spdx_of(value[0])
+        mapped.set_license(first, "license[0]", value[1:], config.position("license"))
 
 
 def _map_related(mapped: Mapped, data: Mapping[str, Any]) -> None:

@@ -6,7 +6,7 @@ and the warnings. Every problem is reported, each once, with its place in the fi
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from difflib import get_close_matches
 from functools import lru_cache
@@ -253,9 +253,7 @@ Finding = tuple[str, str, str, str]  # (severity, path, message, code) of a rule
 def _rule_problems(config: Document, today: date) -> list[Problem]:
     data = config.data or {}
     found: list[Finding] = []
-    checks = (_names, _orcids, _dates, _license, _access, _subtypes, _relations, _texts)
-    checks += (_warnings,)
-    for check in checks:
+    for check in _RULES:
         found += check(data, today)
     found += [(ERROR, path, message, code) for path, message, code in values.unsendable(data)]
     problems = []
@@ -525,3 +523,17 @@ def _family_given(name: str) -> bool:
         return True  # an organisation: no family name to split
     parts = name.split(",")
     return len(parts) == 2 and all(part.strip() for part in parts)
+
+
+Rule = Callable[[dict[str, Any], date], Iterator[Finding]]
+_RULES: tuple[Rule, ...] = (
+    _names,
+    _orcids,
+    _dates,
+    _license,
+    _access,
+    _subtypes,
+    _relations,
+    _texts,
+    _warnings,
+)
