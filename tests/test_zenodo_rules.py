@@ -271,3 +271,11 @@ def test_the_plan_echoes_a_request_as_the_fake_stores_it():
     }
     assert pruned(echoed(RICH)) == pruned(expected)
     assert echoed(echoed(RICH)) == echoed(RICH)
+
+
+def test_echoing_a_request_leaves_it_as_it_is():
+    request = {**json.loads(json.dumps(RICH)), "grants": [{"id": "283595"}]}
+    request["dates"] = [{"start": "2020", "type": "Collected"}]
+    sent = json.loads(json.dumps(request))
+    echoed(request)
+    assert request == sent

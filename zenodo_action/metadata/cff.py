@@ -75,8 +75,9 @@ _ENTRY_KEYS["contact"] = _ENTRY_KEYS["contributors"] = _ENTRY_KEYS["authors"]
 # Where a problem stops the run when CITATION.cff gives the field: what Zenodo would
 # refuse, or store otherwise than written. A related identifier the tool cannot use is
 # left out (and what it sends is checked on the merged record), so its problems warn.
-_DECISIVE = {"title", "creators", "description", "license", "publication_date", "version"}
-_DECISIVE |= {"contributors"}
+_DECISIVE = frozenset(
+    {"title", "creators", "contributors", "description", "license", "publication_date", "version"}
+)
 
 # CFF reference types -> Zenodo resource types, for related identifiers.
 _RESOURCE_TYPES = {

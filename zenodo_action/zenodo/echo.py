@@ -11,6 +11,7 @@ dry-run plan reports only what a publish would really change.
 
 from __future__ import annotations
 
+import copy
 import unicodedata
 from collections.abc import Mapping
 from functools import lru_cache
@@ -31,8 +32,9 @@ _EC_FUNDER = "10.13039/501100000780"  # the funder Zenodo assumes for a bare gra
 
 
 def echoed(metadata: Mapping[str, Any]) -> dict[str, Any]:
-    """`metadata` in the forms Zenodo answers with; applying it twice changes nothing."""
-    out = dict(metadata)
+    """`metadata` in the forms Zenodo answers with; applying it twice changes nothing.
+    `metadata` itself is left as it is (it may be the request still to be sent)."""
+    out = copy.deepcopy(dict(metadata))
     for key in _TEXT:
         if isinstance(out.get(key), str):
             out[key] = text(out[key])
