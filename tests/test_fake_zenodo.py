@@ -1430,3 +1430,24 @@ def test_html_is_sanitised_and_text_cleaned(client):
     metadata = put(client, sent).json()["metadata"]
     assert metadata["title"] == 'A "fast" tool'
     assert metadata["description"] == ('<p>A <a>tool</a><a href="https://t.example">docs</a>s</p>')
+
+
+def test_an_alternate_identifier_given_twice_fails_publish(client):
+    twice = [
+        {"identifier": "10.1234/x", "relation": "isAlternateIdentifier"},
+        {"identifier": "https://doi.org/10.1234/x", "relation": "isAlternateIdentifier"},
+    ]
+    response = publish_with(client, {"related_identifiers": twice})
+    assert response.json()["errors"] == [
+        {
+            "field": "metadata.identifiers",
+            "messages": ["Duplicated identifier entry is not allowed."],
+        }
+    ]
+
+
+def test_a_two_letter_language_is_stored_as_its_three_letter_code(client):
+    assert put(client, {"language": "es"}).json()["metadata"]["language"] == "spa"
+    # pycountry knows no "xq": the stored language is no id of the vocabulary (the exact
+    # answer was not observed; that it is refused is what matters)
+    assert put(client, {"language": "xq"}).status_code == 400

@@ -400,6 +400,20 @@ custom: {"dwc:genus": [Felis]}
         ),
         set(),
     ),
+    "a language Zenodo's vocabulary lacks": (
+        BASE + "language: xq\n",
+        {(E, "language", 7, "vocabulary")},
+    ),
+    "a 2-letter language Zenodo maps, and a 3-letter one it knows": (
+        BASE + "language: de\n",
+        set(),
+    ),
+    "an alternate identifier given twice, in two forms": (
+        BASE
+        + "related_identifiers:\n  - identifier: 10.1234/x\n    relation: isAlternateIdentifier\n"
+        "  - identifier: https://doi.org/10.1234/x\n    relation: isAlternateIdentifier\n",
+        {(E, "related_identifiers[1].identifier", 10, "duplicate-identifier")},
+    ),
     "publication-thesis is no type Zenodo's vocabulary holds (now publication-dissertation)": (
         BASE + "related_identifiers:\n  - identifier: 10.1234/x\n    relation: cites\n"
         "    resource_type: publication-thesis\n",

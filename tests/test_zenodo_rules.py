@@ -152,6 +152,15 @@ def test_record_types_are_zenodo_s():
     }  # the record's thesis is renamed by Zenodo, the related's not
 
 
+@pytest.mark.parametrize("code", ["en", "de", "es", "ja", "zh", "eng", "deu", "xq", "xqz", "tlh"])
+def test_the_gate_reads_a_language_as_zenodo_does(code):
+    try:
+        stored = zenodo.normalize_metadata({"language": code})["language"]
+    except zenodo.ApiError:  # "Invalid value <code>.": not in the vocabulary
+        stored = None
+    assert vocabularies.language_id(code) == stored
+
+
 # --- ORCIDs ---------------------------------------------------------------------------------
 
 

@@ -31,6 +31,7 @@ from typing import Any
 import bleach
 import ftfy
 import idutils
+import pycountry
 
 MSG_VALIDATION = "A validation error occurred."
 MSG_MISSING = "Missing data for required field."
@@ -244,6 +245,7 @@ def normalize_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
         raise validation_error(errors)
     licence = _stored_licence(stored.pop("license")) if "license" in stored else None
     _store_related(stored)
+    _store_language(stored)
     _check_vocabularies(stored)
     _clean_people(stored)
     _store_texts(stored)
@@ -365,6 +367,15 @@ def _store_related(md: dict[str, Any]) -> None:
     md["related_identifiers"] = related + alternate
 
 
+def _store_language(md: dict[str, Any]) -> None:
+    """`load_language`: a 3-letter code as it is, a 2-letter one mapped by pycountry (to
+    nothing when it knows none)."""
+    language = md.get("language")
+    if isinstance(language, str) and len(language) == 2:
+        found = pycountry.languages.get(alpha_2=language)
+        md["language"] = found.alpha_3 if found else None
+
+
 def _check_vocabularies(md: dict[str, Any]) -> None:
     """Unknown vocabulary values fail at once, without an `errors` list (§2.4, §4.2)."""
     for value in _vocabulary_misses(md):
@@ -393,6 +404,10 @@ def _vocabulary_misses(md: dict[str, Any]) -> Iterator[str]:
     for date in dates if isinstance(dates, list) else ():
         if str(date.get("type", "")).lower() not in DATE_TYPES:
             yield str(date.get("type", "")).lower()
+    if "language" in md and pycountry.languages.get(alpha_3=str(md["language"])) is None:
+        # the languages vocabulary is pycountry's (rules §4); for an unmapped 2-letter code
+        # the id is None, refused one way or another (the exact answer is not known)
+        yield str(md["language"])
 
 
 def _clean_people(md: dict[str, Any]) -> None:
@@ -461,6 +476,13 @@ def publish_errors(md: dict[str, Any], has_files: bool) -> list[tuple[str, str]]
         errors.append(("metadata.title", MSG_TOO_SHORT))
     errors += _creator_errors(md.get("creators"))
     errors += _text_errors(md)
+    alternates = [
+        (item["scheme"], item["identifier"])
+        for item in md.get("related_identifiers") or ()
+        if item.get("relation") == "isAlternateIdentifier"
+    ]
+    if len(alternates) != len(set(alternates)):  # marshmallow-utils IdentifierValueSet
+        errors.append(("metadata.identifiers", "Duplicated identifier entry is not allowed."))
     date = md.get("publication_date")
     if date is None:
         errors.append(("metadata.publication_date", MSG_MISSING))

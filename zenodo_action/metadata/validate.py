@@ -280,6 +280,18 @@ def _names(data: dict[str, Any], today: date) -> Iterator[Finding]:
                 yield ERROR, paths.join(path, "name"), message, "name-blank"
 
 
+def _language(data: dict[str, Any], today: date) -> Iterator[Finding]:
+    language = data.get("language")
+    if not isinstance(language, str) or len(language) not in (2, 3):
+        return  # the schema's pattern says what is wrong
+    if vocabularies.language_id(language) is None:
+        message = (
+            f"{quote_value(language)} is no language in Zenodo's vocabulary (ISO 639-3, or "
+            "a 2-letter ISO 639-1 code it maps): e.g. eng or en"
+        )
+        yield ERROR, "language", message, "vocabulary"
+
+
 def _orcids(data: dict[str, Any], today: date) -> Iterator[Finding]:
     for key in _PERSON_LISTS:
         for path, person in paths.mappings_at(data, key):
@@ -414,7 +426,19 @@ def _subtypes(data: dict[str, Any], today: date) -> Iterator[Finding]:
 
 
 def _relations(data: dict[str, Any], today: date) -> Iterator[Finding]:
+    alternates: set[str] = set()  # Zenodo refuses one alternate identifier given twice
     for path, item in paths.mappings_at(data, "related_identifiers"):
+        if item.get("relation") == "isAlternateIdentifier" and isinstance(
+            item.get("identifier"), str
+        ):
+            stored = identifiers.stored_identifier(item["identifier"])
+            if stored in alternates:
+                message = (
+                    f"{quote_value(item['identifier'])} is an alternate identifier already; "
+                    "Zenodo refuses it twice ('Duplicated identifier entry is not allowed.')"
+                )
+                yield ERROR, paths.join(path, "identifier"), message, "duplicate-identifier"
+            alternates.add(stored)
         relation = item.get("relation")
         if isinstance(relation, str) and relation in _TYPOS:  # a list is unhashable
             message = f"{relation!r} is a misspelling; write {_TYPOS[relation]!r}"
@@ -528,6 +552,7 @@ def _family_given(name: str) -> bool:
 Rule = Callable[[dict[str, Any], date], Iterator[Finding]]
 _RULES: tuple[Rule, ...] = (
     _names,
+    _language,
     _orcids,
     _dates,
     _license,

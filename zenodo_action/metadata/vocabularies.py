@@ -79,6 +79,22 @@ def _url_key(url: str) -> str:
     return text.rstrip("/").lower()
 
 
+@lru_cache(maxsize=1)
+def _languages() -> tuple[dict[str, str], frozenset[str]]:
+    """Zenodo's language codes (scripts/update-languages; rules §4)."""
+    data = _load("data/languages.json")
+    return dict(data["two_letter"]), frozenset(data["three_letter"].split())
+
+
+def language_id(code: str) -> str | None:
+    """The id Zenodo stores for a language code (a 2-letter one becomes its 3-letter
+    code), or None when its vocabulary has none."""
+    two_letter, three_letter = _languages()
+    if len(code) == 2:
+        return two_letter.get(code)
+    return code if code in three_letter else None
+
+
 # Licence names people write for an SPDX id (OSI's names, old spellings); spelling alone
 # would not find them.
 LICENSE_SYNONYMS = {

@@ -91,6 +91,8 @@ def _defaults(out: dict[str, Any]) -> None:
             out["license"] = echo
         elif isinstance(given, str) and vocabularies.is_known_license(given):
             del out["license"]  # a free-text licence: the legacy JSON shows none
+    if isinstance(out.get("language"), str):
+        out["language"] = vocabularies.language_id(out["language"]) or out["language"]
     for key in _SUBTYPES:
         if out.get("upload_type") != key.removesuffix("_type"):
             out.pop(key, None)  # only the upload type's own subtype is read
