@@ -161,10 +161,13 @@ def test_a_published_release_becomes_the_next_version_with_its_assets_and_source
     assert metadata["description"].startswith("<p>")  # rendered by GitHub's /markdown
     [render] = runner.github.requests_to("api", "/markdown")
     assert render.json()["text"] == NOTES and render.json()["mode"] == "gfm"
-    page = "https://github.com/octo-org/frobnicator/releases/tag/v1.2.0"
-    assert {"identifier": page, "relation": "isSupplementTo", "scheme": "url"}.items() <= next(
-        r for r in metadata["related_identifiers"] if r["identifier"] == page
-    ).items()
+    # the tagged tree, as Zenodo's webhook links it (its "Release: v1.2.0" box)
+    tree = "https://github.com/octo-org/frobnicator/tree/v1.2.0"
+    link = {"relation": "isSupplementTo", "resource_type": "software", "scheme": "url"}
+    assert (
+        link.items()
+        <= next(r for r in metadata["related_identifiers"] if r["identifier"] == tree).items()
+    )
     assert result.outputs["status"] == "published"
     assert result.outputs["doi"] == new["doi"]
     assert result.outputs["doi-url"] == f"https://doi.org/{new['doi']}"
@@ -258,7 +261,33 @@ def test_the_release_link_is_not_accumulated_across_versions(runner):
     runner.publish_release(runner.release("v1.3.0"), concept=concept.concept_doi)
     latest = runner.zenodo.published_versions(concept.concept_id)[-1]
     links = [r["identifier"] for r in latest["metadata"]["related_identifiers"]]
-    assert links == ["https://github.com/octo-org/frobnicator/releases/tag/v1.3.0"]
+    assert links == ["https://github.com/octo-org/frobnicator/tree/v1.3.0"]
+
+
+def test_a_first_version_links_the_tree_which_replaces_the_citations_repository_link(runner):
+    (runner.workspace / ".zenodo.yml").unlink()
+    repository = "repository-code: https://github.com/octo-org/frobnicator\n"
+    (runner.workspace / "CITATION.cff").write_text(CITATION + repository)
+    result = runner.publish_release(runner.release("v1.2.0"))  # no concept: a new record
+    assert result.exit_code == 0, result.stdout
+    [concept] = runner.zenodo.concept_ids()
+    [first] = runner.zenodo.published_versions(concept)
+    links = first["metadata"]["related_identifiers"]
+    # one github.com box on the record page, the release's, not a second bare "Github"
+    assert [r["identifier"] for r in links] == [
+        "https://github.com/octo-org/frobnicator/tree/v1.2.0"
+    ]
+
+
+def test_a_detected_licence_zenodo_added_lately_is_recorded_not_replaced_by_the_default(runner):
+    # lgpl-2.1+ entered Zenodo's licence map in 2023-11 (zenodo-deposit-rules.md §2)
+    (runner.workspace / ".zenodo.yml").write_text(CONFIG.replace("license: MIT\n", ""))
+    runner.github.set_license(runner.repo, "LGPL-2.1+")
+    concept = seed(runner.zenodo)
+    result = runner.publish_release(runner.release(), concept=concept.concept_doi)
+    assert result.exit_code == 0, result.stdout
+    latest = runner.zenodo.published_versions(concept.concept_id)[-1]
+    assert latest["metadata"]["license"] == "lgpl-2.1-or-later"  # Zenodo's echo of it
 
 
 def test_assets_still_uploading_are_waited_for_but_unlisted_ones_are_not(runner):
@@ -758,6 +787,24 @@ def test_a_pull_request_annotates_a_broken_citation_cff_on_its_line(runner):
     assert runner.zenodo.requests == [] and runner.github.requests == []
 
 
+def test_a_citation_key_zenodo_never_reads_warns_and_strict_makes_it_fail(runner):
+    # Zenodo's webhook publishes this file: an unknown top-level key and a bare ORCID
+    (runner.workspace / ".zenodo.yml").unlink()
+    text = CITATION + "journal: Journal of Frobs\n"
+    (runner.workspace / "CITATION.cff").write_text(text)
+    result = runner.run({}, event_name="pull_request", event=pull_request(runner))
+    assert result.exit_code == 0, result.stdout
+    assert result.outputs == {"status": "valid"}
+    [warning] = [w for w in result.annotations("warning") if "journal" in w]
+    assert warning.startswith(f"::warning file=CITATION.cff,line={text.count(chr(10))},")
+    strict = runner.run({"strict": "true"}, event_name="pull_request", event=pull_request(runner))
+    assert strict.exit_code == 1 and strict.outputs == {"status": "invalid"}
+    # and before publishing: nothing is sent
+    published = runner.publish_release(runner.release(), strict="true")
+    assert published.exit_code == 1 and published.outputs["status"] == "invalid"
+    assert runner.zenodo.requests == []
+
+
 def test_a_pull_request_of_a_partial_zenodo_json_gets_notices_not_errors(runner):
     (runner.workspace / ".zenodo.yml").unlink()
     (runner.workspace / ".zenodo.json").write_text('{"description": "<p>x</p>", "license": "MIT"}')
@@ -811,8 +858,8 @@ def test_a_missed_release_is_back_filled_by_tag_as_its_event_would_have(runner):
     assert new["publication_date"] == "2024-06-01"  # the release's day, not today's
     assert set(new["files"]) == {"frob.whl", "frobnicator-v1.2.0.zip"}
     assert "faster frobnication" in new["metadata"]["description"]  # the notes
-    page = "https://github.com/octo-org/frobnicator/releases/tag/v1.2.0"
-    assert page in {r["identifier"] for r in new["metadata"]["related_identifiers"]}
+    tree = "https://github.com/octo-org/frobnicator/tree/v1.2.0"
+    assert tree in {r["identifier"] for r in new["metadata"]["related_identifiers"]}
     [lookup] = runner.github.requests_to("api", "/releases/tags/")
     assert lookup.path.endswith("/releases/tags/v1.2.0")
     assert result.outputs["status"] == "published" and result.outputs["doi"] == new["doi"]

@@ -50,6 +50,8 @@ ISSUE_INPUTS = {
     "write-back": None,
     "readme-file": "README.md",
     "release-tag": None,
+    # issue 19: warnings as errors, in both modes
+    "strict": "false",
 }
 ISSUE_OUTPUTS = {"doi", "doi-url", "concept-doi", "record-id", "record-url", "version"}
 ISSUE_OUTPUTS |= {"badge", "status"}

@@ -3,6 +3,7 @@ mapping to Zenodo's fields, value by value."""
 
 from __future__ import annotations
 
+import json
 import textwrap
 
 import pytest
@@ -49,7 +50,14 @@ def test_a_good_file_has_no_problems(tmp_path):
         ("date-released: 2021-7-18\n", {("error", "date-released", 7, "cff-pattern")}),
         ("date-released: 2021-02-30\n", {("error", "date-released", 7, "date-invalid")}),
         ("license: BSD+Patent\n", {("error", "license", 7, "cff-enum")}),
-        ("    orcid: 0000-0002-1825-0097\n", {("error", "authors[0].orcid", 7, "cff-pattern")}),
+        # Zenodo reads a bare iD (the webhook's is_orcid, the deposit's normalize_orcid)
+        (
+            "    orcid: 0000-0002-1825-0097\n",
+            {("warning", "authors[0].orcid", 7, "orcid-repaired")},
+        ),
+        ("    orcid: 0000-0002-1825-0098\n", {("error", "authors[0].orcid", 7, "orcid-checksum")}),
+        # a valid checksum outside the blocks ORCID issues: idutils refuses it
+        ("    orcid: 0000-0000-0000-0000\n", {("error", "authors[0].orcid", 7, "orcid-checksum")}),
         (
             "    orcid: https://orcid.org/0000-0002-1825-0098\n",
             {("error", "authors[0].orcid", 7, "orcid-checksum")},
@@ -61,8 +69,29 @@ def test_a_good_file_has_no_problems(tmp_path):
         # Zenodo's own CFF reader takes the given names as the name: worth fixing, not fatal
         ("  - given-names: Anon\n", {("warning", "authors[1]", 7, "given-names-only")}),
         ("  - alias: anon\n", {("error", "authors[1]", 7, "author-name")}),
-        ("contributors:\n  - name: X\n", {("error", "contributors", 7, "cff-unknown-key")}),
-        ("type: software-code\n", {("error", "type", 7, "cff-enum")}),
+        # an empty ORCID is not sent (caltechlibrary's files have them)
+        ('    orcid: ""\n', {("warning", "authors[0].orcid", 7, "cff-pattern")}),
+        # keys no Zenodo field comes from: Zenodo never reads them
+        ("contributors:\n  - name: X\n", {("warning", "contributors", 7, "cff-unknown-key")}),
+        ("journal: Nature\n", {("warning", "journal", 7, "cff-unknown-key")}),
+        (
+            "preferred-citation:\n  type: article\n  title: T\n  authors: [{name: X}]\n"
+            "  doi: 10.1234/x\n  jurnal: J\n",
+            {("warning", "preferred-citation.jurnal", 12, "cff-unknown-key")},
+        ),
+        ("type: software-code\n", {("warning", "type", 7, "cff-enum")}),
+        # a misspelt key whose value the record would lack
+        ("licence: MIT\n", {("error", "licence", 7, "cff-unknown-key")}),
+        # what the schema refuses but reaches Zenodo as meant
+        (
+            "repository-code: git+https://github.com/o/r.git\n",
+            {("warning", "repository-code", 7, "cff-pattern")},
+        ),
+        ("doi: https://doi.org/10.1234/x\n", {("warning", "doi", 7, "cff-pattern")}),
+        ("license: cc-zero\n", {("warning", "license", 7, "cff-enum")}),  # a legacy id
+        ("license: https://spdx.org/licenses/MIT\n", {("warning", "license", 7, "cff-enum")}),
+        ("keywords: [tides, 2024]\n", {("warning", "keywords[1]", 7, "cff-type")}),
+        ("repository-code: ssh://x\n", {("warning", "repository-code", 7, "cff-pattern")}),
     ],
 )
 def test_problems_are_found_on_their_line(tmp_path, extra, expected):
@@ -141,9 +170,7 @@ def test_the_simple_fields(tmp_path):
     )
     data = mapped(tmp_path, text)
     assert data["title"] == "Tide tools"
-    assert data["description"] == (
-        "<p>A &lt;b&gt;first&lt;/b&gt; paragraph on two lines.</p><p>A second.</p>"
-    )
+    assert data["description"] == ("<p>A <b>first</b> paragraph on two lines.</p><p>A second.</p>")
     assert data["keywords"] == ["tides", "42"]
     assert data["version"] == "1.10"  # as written, not the number YAML reads
     assert data["publication_date"] == "2024-05-31"
@@ -195,7 +222,8 @@ def test_identifiers_and_references_become_related_identifiers(tmp_path):
         {"identifier": "10.5281/zenodo.123456", "relation": "isVersionOf"},
         {"identifier": "10.1234/elsewhere", "relation": "isSupplementTo"},
         {
-            "identifier": "swh:1:dir:0123456789abcdef0123456789abcdef01234567",
+            "identifier": "https://archive.softwareheritage.org/"
+            "swh:1:dir:0123456789abcdef0123456789abcdef01234567",
             "relation": "isIdenticalTo",
         },
         {
@@ -346,3 +374,34 @@ def test_a_paper_named_twice_is_linked_once_as_what_documents_the_software(tmp_p
 def test_an_author_with_given_names_only_is_kept_as_zenodo_keeps_it(tmp_path):
     text = HEAD + "  - given-names: JegouA\n  - alias: nobody\n"
     assert [c["name"] for c in mapped(tmp_path, text)["creators"]] == ["Doe, Jane", "JegouA"]
+
+
+@pytest.mark.parametrize(
+    ("abstract", "description"),
+    [
+        # what Zenodo keeps stays: a link, emphasis (attributes it keeps too)
+        (
+            'See <a href="https://tides.example/docs" onclick="x()">the docs</a>.',
+            '<p>See <a href="https://tides.example/docs">the docs</a>.</p>',
+        ),
+        # a link Zenodo would not keep loses its target, as there
+        ('<a href="javascript:alert(1)">x</a>', "<p><a>x</a></p>"),
+        # everything else is shown as the text it is, never removed
+        (
+            "Uses <script>x</script> & a<b.",
+            "<p>Uses &lt;script&gt;x&lt;/script&gt; &amp; a&lt;b.</p>",
+        ),
+        ("Tides <https://tides.example>", "<p>Tides &lt;https://tides.example&gt;</p>"),
+        ("an <img src=x> here", "<p>an &lt;img src=x&gt; here</p>"),
+        # an abstract written as HTML is taken whole, blank lines and all
+        (
+            "<ul>\n  <li>one</li>\n\n  <li>two</li>\n</ul>",
+            "<ul>\n  <li>one</li>\n\n  <li>two</li>\n</ul>",
+        ),
+        # an unclosed tag is closed, as Zenodo's sanitiser does
+        ("A <b>bold claim.", "<p>A <b>bold claim.</b></p>"),
+    ],
+)
+def test_html_in_the_abstract_is_kept_the_way_zenodo_keeps_it(tmp_path, abstract, description):
+    text = HEAD + "abstract: " + json.dumps(abstract) + "\n"
+    assert mapped(tmp_path, text)["description"] == description

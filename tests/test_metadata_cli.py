@@ -201,7 +201,8 @@ def test_many_warnings_of_one_kind_share_a_line(capsys, tmp_path):
     people = "".join(f"  - name: Person Number{chr(65 + i)}\n" for i in range(30))
     path = tmp_path / ".zenodo.yml"
     path.write_text(
-        f"title: Tides\nupload_type: software\ndescription: x\nlicense: MIT\ncreators:\n{people}"
+        "title: Tides\nupload_type: software\ndescription: Tides.\nlicense: MIT\n"
+        f"creators:\n{people}"
     )
     code, out, _ = run(capsys, "--config", str(path))
     lines = out.splitlines()
@@ -241,7 +242,7 @@ def test_convert_to_json_is_a_zenodo_json_with_the_sources_on_stderr(capsys, tmp
 
 def test_convert_says_what_a_release_would_fill(capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    (tmp_path / ".zenodo.yml").write_text("description: x\nlicense: MIT\n")
+    (tmp_path / ".zenodo.yml").write_text("description: Tides.\nlicense: MIT\n")
     assert main(["convert"]) == 0
     out = capsys.readouterr().out
     assert "# not set by any file; on a release:" in out

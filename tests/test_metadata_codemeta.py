@@ -725,8 +725,6 @@ def test_keywords_from_a_list_or_a_comma_separated_text(tmp_path, keywords, expe
             "MIT",
             "license.identifier",
         ),
-        # a URL that is not SPDX's passes through, for validation to report on its line
-        ("https://example.org/my-license", "https://example.org/my-license", "license"),
     ],
 )
 def test_a_licence_becomes_an_spdx_id(tmp_path, value, expected, origin):
@@ -735,6 +733,16 @@ def test_a_licence_becomes_an_spdx_id(tmp_path, value, expected, origin):
     assert mapped.data["license"] == expected
     assert mapped.origins["license"] == origin
     assert mapped.problems == []
+
+
+def test_a_licence_zenodo_does_not_know_is_left_to_the_next_file(tmp_path):
+    text = json.dumps(minimal(license="https://example.org/my-license"), indent=2)
+    mapped = codemeta.to_zenodo(load(tmp_path, text))
+    assert "license" not in mapped.data
+    [unusable] = mapped.unusable
+    assert (unusable.severity, unusable.path, unusable.about) == (ERROR, "license", "license")
+    assert unusable.line == line_of(text, '"license"')
+    assert "'https://example.org/my-license' names no licence Zenodo knows" in unusable.message
 
 
 def test_several_licences_keep_the_first_with_a_notice(tmp_path):
@@ -821,7 +829,9 @@ def test_title_from_name_or_else_title(tmp_path):
         (["widgets", "https://doi.org/10.1000/second"],
          {"identifier": "10.1000/second", "relation": "isSupplementTo"}, "identifier[1]"),
         ("swh:1:rel:99f7f3d8d5ed7e68c3e1b3a2c4bb4c1bd3c1f4a5",
-         {"identifier": "swh:1:rel:99f7f3d8d5ed7e68c3e1b3a2c4bb4c1bd3c1f4a5",
+         # Zenodo recognises no scheme in a bare SWHID: the archive's page it is
+         {"identifier": "https://archive.softwareheritage.org/"
+                        "swh:1:rel:99f7f3d8d5ed7e68c3e1b3a2c4bb4c1bd3c1f4a5",
           "relation": "isIdenticalTo"}, "identifier"),
     ],
 )  # fmt: skip

@@ -46,6 +46,11 @@ def test_stored_orcid_repairs_as_zenodo_does(written, stored):
         ("https://creativecommons.org/licenses/by-sa/4.0/legalcode", "CC-BY-SA-4.0"),
         ("https://creativecommons.org/publicdomain/zero/1.0/", "CC0-1.0"),
         ("https://example.org/my-licence", "https://example.org/my-licence"),
+        ("https://choosealicense.com/licenses/gpl-3.0/", "gpl-3.0"),
+        ("https://spdx.org/licenses/MIT.json", "MIT"),
+        ("https://www.gnu.org/licenses/gpl-3.0-standalone.html", "GPL-3.0"),
+        # only Zenodo's licence vocabulary lists this one
+        ("http://landley.net/toybox/license.html", "0bsd"),
     ],
 )
 def test_licence_urls_become_ids_zenodo_knows(written, spdx):
@@ -57,7 +62,9 @@ def test_licence_urls_become_ids_zenodo_knows(written, spdx):
 def test_repository_urls_as_a_browser_opens_them():
     assert identifiers.web_url("git+https://github.com/o/r.git") == "https://github.com/o/r"
     assert identifiers.web_url("https://github.com/o/r") == "https://github.com/o/r"
-    assert identifiers.web_url("git@github.com:o/r.git") == "git@github.com:o/r.git"
+    # git's scp-like form names the same page (Zenodo would store it as a "handle")
+    assert identifiers.web_url("git@github.com:o/r.git") == "https://github.com/o/r"
+    assert identifiers.web_url("ssh://git@github.com/o/r.git") == "ssh://git@github.com/o/r.git"
 
 
 def test_dois_and_dates():

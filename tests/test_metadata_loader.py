@@ -72,6 +72,16 @@ def test_positions_in_json(tmp_path):
 def test_zenodo_server_fields_map_to_file_lines(tmp_path):
     config = load_text(tmp_path, "title: Tides\ncreators:\n  - name: Doe\nlicense: mit\n")
     assert path_from_zenodo_field("metadata.creators.0.name") == "creators[0].name"
+    # the record schema's fields for what the file calls otherwise (zenodo-deposit-rules.md §4)
+    rdm = {
+        "metadata.creators.1.person_or_org.identifiers.0.identifier": "creators[1].orcid",
+        "metadata.creators.1.person_or_org.family_name": "creators[1].name",
+        "metadata.subjects.2.subjects": "keywords[2]",
+        "metadata.related_identifiers.scheme": "related_identifiers",
+        "metadata.additional_descriptions.0.description": "notes",
+        "metadata.additional_descriptions.1.description": "method",
+    }
+    assert {field: path_from_zenodo_field(field) for field in rdm} == rdm
     assert config.position(path_from_zenodo_field("metadata.creators.0.name")) == (3, 11)
     field = "metadata.creators.0.person_or_org.family_name"
     assert path_from_zenodo_field(field) == "creators[0].name"

@@ -79,9 +79,10 @@ custom: {"dwc:genus": [Felis]}
         "  - <<: *roe\n    name: Poe, Edgar\n",
         set(),
     ),
+    # Zenodo's legacy API drops access_conditions today: not required, and a warning
     "restricted with access conditions": (
         BASE + "access_right: restricted\naccess_conditions: Ask the data steward.\n",
-        set(),
+        {(W, "access_conditions", 8, "ignored-field")},
     ),
     "embargo in the future": (
         BASE + "access_right: embargoed\nembargo_date: 2025-06-02\n",
@@ -336,9 +337,10 @@ custom: {"dwc:genus": [Felis]}
         BASE + "embargo_date: 2026-01-01\n",
         {(W, "embargo_date", 7, "ignored-field")},
     ),
-    "restricted without access conditions": (
-        BASE + "access_right: restricted\n",
-        {(E, "access_conditions", 7, "required")},  # on `access_right: restricted`
+    "restricted without access conditions": (BASE + "access_right: restricted\n", set()),
+    "a name with nothing before its comma": (
+        BASE.replace("name: Doe, Jane", "name: ', Jane'"),
+        {(E, "creators[0].name", 6, "name-blank")},
     ),
     # --- licenses -------------------------------------------------------------------------
     "unknown license id": (
@@ -378,6 +380,82 @@ custom: {"dwc:genus": [Felis]}
             (W, "communities[0].name", 8, "unknown-key"),
         },
     ),
+    # --- what Zenodo's deserializer and record schema refuse (zenodo-deposit-rules.md) --
+    "a bare SWHID: no scheme Zenodo recognises": (
+        BASE + "related_identifiers:\n  - identifier: swh:1:dir:" + "a" * 40 + "\n"
+        "    relation: isIdenticalTo\n",
+        {(E, "related_identifiers[0].identifier", 8, "identifier-scheme")},
+    ),
+    "a host name is no URL": (
+        BASE + "related_identifiers:\n  - identifier: www.example.org\n"
+        "    relation: isSupplementTo\n",
+        {(E, "related_identifiers[0].identifier", 8, "identifier-scheme")},
+    ),
+    "a handle, an arXiv id, a URN, an ISBN are schemes": (
+        BASE
+        + "related_identifiers:\n"
+        + "".join(
+            f"  - identifier: {i}\n    relation: cites\n"
+            for i in ("hdl:11234/1-3105", "arXiv:2101.00001", "urn:nbn:de:1", "978-3-16-148410-0")
+        ),
+        set(),
+    ),
+    "a language Zenodo's vocabulary lacks": (
+        BASE + "language: xq\n",
+        {(E, "language", 7, "vocabulary")},
+    ),
+    "a 2-letter language Zenodo maps, and a 3-letter one it knows": (
+        BASE + "language: de\n",
+        set(),
+    ),
+    "an alternate identifier given twice, in two forms": (
+        BASE
+        + "related_identifiers:\n  - identifier: 10.1234/x\n    relation: isAlternateIdentifier\n"
+        "  - identifier: https://doi.org/10.1234/x\n    relation: isAlternateIdentifier\n",
+        {(E, "related_identifiers[1].identifier", 10, "duplicate-identifier")},
+    ),
+    "publication-thesis is no type Zenodo's vocabulary holds (now publication-dissertation)": (
+        BASE + "related_identifiers:\n  - identifier: 10.1234/x\n    relation: cites\n"
+        "    resource_type: publication-thesis\n",
+        {(E, "related_identifiers[0].resource_type", 10, "vocabulary")},
+    ),
+    "a description of 2 characters": (
+        BASE.replace("description: Tools for tide-gauge data.", "description: ab"),
+        {(E, "description", 3, "too-short")},
+    ),
+    "a description of spaces": (
+        BASE.replace("description: Tools for tide-gauge data.", "description: '   '"),
+        {(E, "description", 3, "too-short")},
+    ),
+    "a description that is only markup Zenodo removes": (
+        BASE.replace("description: Tools for tide-gauge data.", "description: <img src=x>"),
+        {(E, "description", 3, "too-short"), (W, "description", 3, "html-removed")},
+    ),
+    "notes of 2 characters; empty notes are dropped by Zenodo": (
+        BASE + "notes: ab\nmethod: ''\n",
+        {(E, "notes", 7, "too-short")},
+    ),
+    "HTML Zenodo removes": (
+        BASE + "notes: <p>See <img src=x.png> and <hr> here</p>\n",
+        {(W, "notes", 7, "html-removed")},
+    ),
+    "a title of spaces and two letters": (
+        BASE.replace("title: Tide tools", "title: '  ab  '"),
+        {(E, "title", 1, "too-short")},
+    ),
+    "a blank keyword": (BASE + "keywords: [tides, ' ']\n", {(E, "keywords[1]", 7, "empty-value")}),
+    "an ORCID outside the blocks ORCID issues": (
+        BASE + "    orcid: 0000-0000-0000-0000\n",
+        {(E, "creators[0].orcid", 7, "orcid-checksum")},
+    ),
+    "an ORCID with a lower-case x is read by Zenodo": (
+        BASE + "    orcid: 0000-0002-1694-233x\n",
+        set(),
+    ),
+    "an ORCID URL with www: Zenodo's idutils does not strip it": (
+        BASE + "    orcid: https://www.orcid.org/0000-0002-1825-0097\n",
+        {(E, "creators[0].orcid", 7, "orcid-format")},
+    ),
     # --- syntax ---------------------------------------------------------------------------
     "YAML syntax error": (BASE + "keywords: [a, b\n", {(E, "", 8, "syntax")}),
     "tab indentation": (BASE + "\t- name: Roe, Rick\n", {(E, "", 7, "syntax")}),
@@ -403,6 +481,15 @@ def test_exact_problems(tmp_path, text, expected):
         "Apache-2.0",
         "GPL-3.0-or-later",
         "BSD-3-Clause",
+        # Zenodo's additions of 2023-11 and 2024-03 (its legacy licence map)
+        "gpl-3.0+",
+        "LGPL-2.1+",
+        "gfdl-1.3",
+        "agpl-1.0",
+        "bsd-2-clause-freebsd",
+        "standardml-nj",
+        # a legacy id Zenodo keeps as a free-text licence, looked up as written
+        "fal",
     ],
 )
 def test_license_ids_zenodo_accepts(tmp_path, license_id):
@@ -463,7 +550,7 @@ def test_problems_come_sorted_by_line(tmp_path):
 def test_json_file_gets_the_same_rules_and_positions(tmp_path):
     text = '{\n\t"title": "TT",\n\t"upload_type": "software",\n'
     text += '\t"creators": [{"name": "Doe, Jane"}],\n'
-    text += '\t"description": "x",\n\t"license": "mit",\n\t"title": "Tide"\n}\n'
+    text += '\t"description": "Tides.",\n\t"license": "mit",\n\t"title": "Tide"\n}\n'
     assert found(tmp_path, text, ".zenodo.json") == {(E, "title", 7, "duplicate-key")}
 
 
@@ -568,3 +655,14 @@ def test_a_github_display_name_is_split_only_when_it_is_a_persons(display, creat
     from zenodo_action.metadata.names import creator_from_display_name
 
     assert creator_from_display_name(display, "login") == creator
+
+
+def test_a_renamed_resource_type_suggests_zenodo_s_name(tmp_path):
+    text = BASE + (
+        "related_identifiers:\n  - identifier: 10.1234/x\n    relation: cites\n"
+        "    resource_type: publication-thesis\n"
+    )
+    path = tmp_path / ".zenodo.yml"
+    path.write_text(text)
+    [problem] = validate(load_config(path), today=TODAY)
+    assert "did you mean 'publication-dissertation'?" in problem.message

@@ -151,8 +151,8 @@ def test_the_release_is_the_last_source(tmp_path):
 
 
 def test_a_merged_problem_lands_on_the_cff_line_that_holds_the_field(tmp_path):
-    # CFF's schema knows GFDL-1.1, Zenodo does not: only the merged check finds it
-    write(tmp_path, cff=CFF.replace("license: MIT", "license: GFDL-1.1"), zenodo=ZENODO)
+    # CFF's schema knows Nunit, Zenodo does not: only the merged check finds it
+    write(tmp_path, cff=CFF.replace("license: MIT", "license: Nunit"), zenodo=ZENODO)
     assert ("CITATION.cff", "error", "license", 7, "license-unknown") in found(tmp_path)
 
 
@@ -164,14 +164,97 @@ def test_a_problem_of_zenodo_yml_stays_there(tmp_path):
 
 def test_a_field_missing_everywhere_is_reported_where_it_would_live(tmp_path):
     write(tmp_path, cff=CFF.replace("title: Tide tools\n", ""), zenodo=ZENODO)
-    assert any(f[:3] == ("CITATION.cff", "error", "title") for f in found(tmp_path))
+    problems = found(tmp_path, Context("dataset"))
+    # the CFF schema's rule warns; the record lacks it, which a run without a release refuses
+    assert ("CITATION.cff", "warning", "title", None, "required") not in problems
+    assert any(f[:4] == ("CITATION.cff", "warning", "title", 1) for f in problems)
+    assert ("CITATION.cff", "error", "title", 1, "required") in problems
     (tmp_path / "CITATION.cff").unlink()
     problems = found(tmp_path)
     assert (".zenodo.yml", "notice", "title", 1, "release-fills") in problems
 
 
+# --- what matters on Zenodo (docs/reference/zenodo-deposit-rules.md §1) -------------------
+
+
+def test_a_cff_error_in_a_field_a_more_specific_file_gives_is_a_warning(tmp_path):
+    # Zenodo's webhook reads .zenodo.json alone there; this tool takes creators from it
+    alias_only = CFF.replace("  - family-names: Doe\n    given-names: Jane\n", "  - alias: jd\n")
+    json_creators = '{"creators": [{"name": "Doe, Jane"}]}'
+    write(tmp_path, cff=alias_only, json=json_creators)
+    assert ("CITATION.cff", "warning", "authors[0]", 5, "author-name") in found(tmp_path)
+    by_file = sources.problems_by_file(record(tmp_path), Context())
+    [moot] = [p for p in by_file[tmp_path / "CITATION.cff"] if p.code == "author-name"]
+    assert moot.message.endswith("not used: creators comes from .zenodo.json")
+    (tmp_path / ".zenodo.json").unlink()
+    assert ("CITATION.cff", "error", "authors[0]", 5, "author-name") in found(tmp_path)
+
+
+def test_authors_only_under_preferred_citation_is_no_error(tmp_path):
+    # the webhook falls back to the repository owner; a release lists its contributors
+    text = CFF.replace("authors:\n  - family-names: Doe\n    given-names: Jane\n", "")
+    text += "preferred-citation:\n  type: article\n  title: T\n  authors:\n    - name: X\n"
+    write(tmp_path, cff=text)
+    problems = found(tmp_path, Context("gate"))
+    assert not [f for f in problems if f[1] == "error"]
+    assert ("CITATION.cff", "warning", "authors", 1, "required") in problems
+    assert ("CITATION.cff", "notice", "creators", 1, "release-fills") in problems
+
+
+def codemeta(licence: str) -> str:
+    return (
+        '{"@context": "https://w3id.org/codemeta/3.0", "@type": "SoftwareSourceCode",\n'
+        f' "name": "Tide tools", "license": "{licence}"}}\n'
+    )
+
+
+def test_a_codemeta_licence_zenodo_cannot_use_falls_back_to_the_cff(tmp_path):
+    write(tmp_path, cff=CFF, **{"codemeta.json": codemeta("https://example.org/LICENSE")})
+    merged = record(tmp_path)
+    assert merged.data["license"] == "MIT"
+    assert merged.sources_of_fields()["license"] == "CITATION.cff"
+    by_file = sources.problems_by_file(merged, Context())
+    [warned] = by_file[tmp_path / "codemeta.json"]
+    assert (warned.severity, warned.path, warned.line) == ("warning", "license", 2)
+    assert warned.message.endswith("license comes from CITATION.cff instead")
+    # with no other file naming one, Zenodo would record its default: an error, unless
+    # a release gives the repository's licence (the gate cannot know which run it is)
+    write(tmp_path, cff=CFF.replace("license: MIT\n", ""))
+    problems = found(tmp_path, Context("dataset"))
+    assert ("codemeta.json", "error", "license", 2, "license-unknown") in problems
+    assert not [f for f in problems if f[4] == "default-license"]
+    assert ("codemeta.json", "warning", "license", 2, "license-unknown") in found(tmp_path)
+    filled = Record.merge(
+        [*record(tmp_path).sources, sources.release_source({"license": "BSD-3-Clause"})]
+    )
+    by_file = sources.problems_by_file(filled, Context("release"))
+    [warned] = [p for p in by_file[tmp_path / "codemeta.json"] if p.code == "license-unknown"]
+    assert warned.severity == "warning" and warned.message.endswith(
+        "comes from the release instead"
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://spdx.org/licenses/GPL-3.0-or-later.html", "GPL-3.0-or-later"),
+        ("https://spdx.org/licenses/MIT.json", "MIT"),
+        ("https://opensource.org/licenses/BSD-3-Clause", "BSD-3-Clause"),
+        ("https://choosealicense.com/licenses/mpl-2.0/", "mpl-2.0"),
+        ("http://www.apache.org/licenses/LICENSE-2.0", "Apache-2.0"),
+        # a URL only Zenodo's licence vocabulary lists
+        ("http://www.affero.org/oagpl.html", None),
+        ("https://www.gnu.org/licenses/gpl-3.0-standalone.html", "GPL-3.0"),
+    ],
+)
+def test_common_licence_urls_are_understood(tmp_path, url, expected):
+    write(tmp_path, **{"codemeta.json": codemeta(url)})
+    merged = record(tmp_path)
+    assert merged.data.get("license") == expected
+
+
 def test_the_gate_makes_release_filled_fields_notices(tmp_path):
-    write(tmp_path, zenodo="description: x\nlicense: MIT\n")
+    write(tmp_path, zenodo="description: Tides.\nlicense: MIT\n")
     gate = found(tmp_path, Context("gate", repository="octo/tides"))
     assert {f[2] for f in gate if f[1] == "notice"} == {"title", "upload_type", "creators"}
     assert not [f for f in gate if f[1] == "error"]
@@ -181,7 +264,7 @@ def test_the_gate_makes_release_filled_fields_notices(tmp_path):
 
 
 def test_require_complete_and_dataset_runs_keep_them_errors(tmp_path):
-    write(tmp_path, zenodo="description: x\nlicense: MIT\n")
+    write(tmp_path, zenodo="description: Tides.\nlicense: MIT\n")
     for context in (Context("gate", require_complete=True), Context("dataset")):
         errors = {f[2] for f in found(tmp_path, context) if f[1] == "error"}
         assert errors == {"title", "upload_type", "creators"}

@@ -19,7 +19,7 @@ import pytest
 
 from tests import container_harness as harness
 from tests.builders import deposition, local
-from tests.fakes import zenodo as fake_module
+from tests.fakes import legacy_metadata as fake_module
 from zenodo_action import logs
 from zenodo_action.cli import main
 from zenodo_action.github import commands

@@ -670,3 +670,65 @@ def test_codemetas_date_published_is_not_the_new_versions_date(project):
     [version] = project.fake.published_versions(concept_id)
     today = dt.datetime.now(dt.timezone.utc).date().isoformat()
     assert version["metadata"]["publication_date"] == today
+
+
+RICH_CONFIG = """\
+title: "Frobnicator: “fast” widgets"
+upload_type: publication
+publication_type: thesis
+description: <p>Frobnicates <a href="https://frob.example" onclick="x()">widgets</a>.</p>
+creators:
+  - name: Doe,Jane
+    affiliation: ACME
+    orcid: 0000 0002 1825 0097
+  - name: The Frob Team
+contributors:
+  - name: Roe, Rick
+    type: projectmember
+license: BSD-2-Clause
+keywords: [widgets, frobs]
+notes: See the <b>manual</b>.
+related_identifiers:
+  - identifier: https://doi.org/10.1234/FROB.2024
+    relation: isdocumentedby
+    resource_type: publication-article
+  - identifier: https://github.com/frob/frobnicator
+    relation: isSupplementTo
+  - identifier: arXiv:2101.00001
+    relation: cites
+  - identifier: 10.5281/zenodo.1
+    relation: isAlternateIdentifier
+"""
+
+
+def test_a_dry_run_of_an_unchanged_record_shows_no_metadata_changes(project):
+    # Zenodo answers with its own forms: legacy licence ids, DOIs without their resolver,
+    # relations and roles in its spelling, detected schemes, a thesis as a dissertation,
+    # sanitised HTML, regrouped ORCIDs, defaults it adds (zenodo-deposit-rules.md §7)
+    project.config(RICH_CONFIG)
+    project.file("tool.zip", b"one")
+    code, _, err = project.publish("--files", "dist/*", "--version", "1.0")
+    assert code == 0, err
+    [concept] = project.fake.concept_ids()
+    project.file("tool.zip", b"two")
+    code, result, err = project.publish(
+        "--concept", str(concept), "--files", "dist/*", "--version", "2.0", "--dry-run"
+    )
+    assert code == 0 and result["status"] == "planned", err
+    changes = err.split("metadata changes against the latest version:\n")[1].splitlines()
+    changes = [line.strip() for line in changes if line.startswith("  ")]
+    assert [line.split(":")[0] for line in changes] == ["version"], changes
+
+
+def test_strict_sends_nothing_while_the_metadata_has_warnings(project):
+    seeded = seed(project.fake, "1.0")
+    project.config(CONFIG + "access_conditions: Ask us.\n")  # Zenodo drops it: a warning
+    project.file("tool-2.0.zip", b"two")
+    args = ("--concept", seeded.concept_doi, "--files", "dist/*", "--version", "2.0")
+    requests_before = len(project.fake.requests)
+    code, _, err = project.publish(*args, "--strict")
+    assert code == 1
+    assert "error: access_conditions: is not stored by Zenodo today" in err
+    assert len(project.fake.requests) == requests_before  # nothing was sent
+    code, _, err = project.publish(*args)
+    assert code == 0 and "warning: access_conditions" in err

@@ -55,7 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="text lines (default), GitHub annotations + job summary, JSON, or a GitLab "
         "Code Quality report on stdout (gitlab, alias codeclimate; the text goes to stderr)",
     )
-    validate.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    validate.add_argument(
+        "--strict",
+        action="store_true",
+        help="treat warnings as errors (what Zenodo accepts but the files' own formats do not)",
+    )
     validate.add_argument(
         "--require-complete",
         action="store_true",
@@ -131,6 +135,11 @@ def add_publish_parser(subcommands: argparse._SubParsersAction[Any]) -> None:
     where = publish.add_mutually_exclusive_group()
     where.add_argument("--zenodo-url", metavar="URL", help="default: https://zenodo.org")
     where.add_argument("--sandbox", action="store_true", help="use https://sandbox.zenodo.org")
+    publish.add_argument(
+        "--strict",
+        action="store_true",
+        help="treat warnings in the metadata as errors: nothing is sent while there are any",
+    )
     publish.add_argument("--draft", action="store_true", help="prepare the draft, do not publish")
     publish.add_argument(
         "--dry-run", action="store_true", help="show what would happen; change nothing"

@@ -147,7 +147,7 @@ def checked_record(
     record = sources.Record.merge(loaded)
     if release is not None:
         gate = sources.problems_by_file(record, sources.Context("gate"))
-        _stop_if_invalid(gate, reporter, settings.root)
+        _stop_if_invalid(_strictly(gate, settings.strict), reporter, settings.root)
         missing = frozenset(key for key in FILLABLE if _blank(record.data.get(key)))
         filled = release.fields(missing) if missing else {}
         if filled:
@@ -156,10 +156,17 @@ def checked_record(
     found = sources.problems_by_file(record, context)
     if release is not None:
         _add_stale_citation_warnings(record, settings, found)
+    found = _strictly(found, settings.strict)
     _stop_if_invalid(found, reporter, settings.root)
     if any(found.values()):
         reporter.problems(found)
     return record
+
+
+def _strictly(found: dict[Path, list[md.Problem]], strict: bool) -> dict[Path, list[md.Problem]]:
+    """`strict`: the warnings stop the run too (what Zenodo takes, but the files' own
+    formats do not)."""
+    return {path: md.as_errors(problems) for path, problems in found.items()} if strict else found
 
 
 def _stop_if_invalid(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from zenodo_action import files, publish
 from zenodo_action.github import repository
@@ -19,6 +20,9 @@ from zenodo_action.metadata.vocabularies import is_known_license
 from zenodo_action.reporter import Reporter
 from zenodo_action.settings import ReleaseOptions, Settings
 
+# A tag as the webhook writes it into the link, only what would end or break the URL
+# (`#`, `%`, `?`, spaces) escaped.
+_TAG_SAFE = "/@:+!$&'()*,;=~"
 ASSET_POLL_SECONDS = 10.0  # while an asset is still uploading (github-actions.md §3.3)
 
 
@@ -73,8 +77,12 @@ class GitHubRelease:
 
     @property
     def related(self) -> tuple[dict[str, str], ...]:
-        link = {"identifier": self.release.html_url, "relation": "isSupplementTo", "scheme": "url"}
-        return (link,)
+        """The tagged tree, as Zenodo's webhook links it: its record page shows the
+        "owner/repo, Release: tag" box only for a github.com `/tree/<tag>` link
+        (docs/reference/zenodo-deposit-rules.md §6)."""
+        tag = quote(self.release.tag_name, safe=_TAG_SAFE)
+        tree = f"{self.repository.html_url.rstrip('/')}/tree/{tag}"
+        return ({"identifier": tree, "relation": "isSupplementTo", "resource_type": "software"},)
 
     def fields(self, missing: frozenset[str]) -> dict[str, Any]:
         """Zenodo's GitHub integration's defaults (github-rest.md §3.5): the title

@@ -115,7 +115,7 @@ class Settings:
     sources: SourcePaths = field(default_factory=SourcePaths)  # the metadata files to read
     files: tuple[str, ...] = ()  # globs
     output_format: OutputFormat = "text"
-    strict: bool = False  # validate: warnings count as errors
+    strict: bool = False  # warnings count as errors (validate, and the check before publishing)
     require_complete: bool = False  # validate: fields a release fills are errors, not notices
     repository: str | None = None  # owner/name under the runner: the title a release gives
     fenced: bool = False  # text output runs under the runner: fence it against commands
@@ -167,6 +167,7 @@ class Settings:
             common,
             mode="publish",
             files=tuple(args.files or ()),
+            strict=args.strict,
             allow_outside_root=args.allow_outside_root,
             output_format=output_format,
             publish=_publish_from_args(args, environ),
@@ -233,6 +234,7 @@ class Settings:
             mode,
             root,
             sources=sources,
+            strict=flag("strict", False),
             require_complete=flag("require-complete", False),
             repository=_repository(environ),
             files=tuple(inputs.get_multiline("files", environ=environ)),

@@ -122,7 +122,16 @@ from werkzeug.formparser import parse_form_data
 from werkzeug.utils import secure_filename
 from werkzeug.wrappers import Request, Response
 
-from zenodo_action.metadata.vocabularies import license_ids
+from tests.fakes.legacy_metadata import (  # the messages are re-exported for the tests
+    MSG_MISSING,
+    MSG_MISSING_FILES,  # noqa: F401
+    ApiError,
+    deserialize_body,
+    normalize_metadata,
+    publish_errors,
+    validation_error,
+    visible,
+)
 
 # --- Messages, verbatim from the reference -----------------------------------------------
 
@@ -134,7 +143,6 @@ MSG_METHOD_NOT_ALLOWED = "The method is not allowed for the requested URL."
 MSG_PID_DOES_NOT_EXIST = "The persistent identifier does not exist."
 MSG_PID_NOT_REGISTERED = "The persistent identifier is not registered."
 MSG_PERMISSION_DENIED = "Permission denied."
-MSG_VALIDATION = "A validation error occurred."
 MSG_INTERNAL = (
     "The server encountered an internal error and was unable to complete your request. "
     "Either the server is overloaded or there is an error in the application."
@@ -147,15 +155,11 @@ MSG_TRANSFER_FAILED = "The file upload transfer failed, please try again."
 MSG_SPAM_BLOCKED = (
     "Your account has been blocked. If you think this is a mistake, please contact us."
 )
-MSG_MISSING_FILES = (
-    "Missing uploaded files. To disable files for this record please mark it as metadata-only."
-)
 MSG_EMPTY_FILE = "Empty files are not accepted."
 MSG_TOO_MANY_FILES = "Uploading selected files will result in exceeding the max amount per record."
 MSG_QUOTA = "Bucket quota exceeded."
 MSG_FILE_SIZE = "Maximum file size exceeded."
 MSG_KEY_TOO_LONG = "Filename is too long."
-MSG_MISSING = "Missing data for required field."
 MSG_JSON_CONTENT_TYPE = "Invalid 'Content-Type' header. Expected one of: application/json"
 MSG_OCTET_CONTENT_TYPE = "Invalid 'Content-Type' header. Expected one of: application/octet-stream"
 
@@ -169,88 +173,11 @@ GATEWAY_PAGES = {
 }
 MSG_TOO_LARGE = "The data value transmitted exceeds the capacity limit."
 
-# --- Vocabularies (§6) -------------------------------------------------------------------
-
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-UPLOAD_TYPES = _words(
-    "publication poster presentation dataset image video software lesson physicalobject "
-    "other model audio event project instrument workflow"
-)
-PUBLICATION_TYPES = _words(
-    "annotationcollection book section conferencepaper datamanagementplan article patent "
-    "preprint deliverable milestone proposal report softwaredocumentation taxonomictreatment "
-    "technicalnote thesis workingpaper other conferenceproceeding journal datapaper "
-    "dissertation standard studyregistration"
-)
-IMAGE_TYPES = _words("figure plot drawing diagram photo other")
-RELATIONS = frozenset(
-    name.lower()
-    for name in _words(
-        "isCitedBy cites isSupplementTo isSupplementedBy isContinuedBy continues isDescribedBy "
-        "describes hasMetadata isMetadataFor isNewVersionOf isPreviousVersionOf isPartOf hasPart "
-        "isReferencedBy references isDocumentedBy documents isCompiledBy compiles "
-        "isVariantFormOf isOriginalFormOf isOrignialFormOf isIdenticalTo isReviewedBy reviews "
-        "isDerivedFrom isSourceOf requires isRequiredBy isObsoletedBy obsoletes hasVersion "
-        "isVersionOf isPublishedIn isTranslationOf hasTranslation isCollectedBy collects other "
-        "isAlternateIdentifier"
-    )
-)
-CONTRIBUTOR_TYPES = frozenset(
-    name.lower()
-    for name in _words(
-        "ContactPerson DataCollector DataCurator DataManager Distributor Editor "
-        "HostingInstitution Producer ProjectLeader ProjectManager ProjectMember "
-        "RegistrationAgency RegistrationAuthority RelatedPerson Researcher ResearchGroup "
-        "RightsHolder Supervisor Sponsor WorkPackageLeader Other Translator"
-    )
-)
-DATE_TYPES = _words(
-    "accepted available collected copyrighted created issued other submitted updated valid "
-    "withdrawn coverage"
-)
-ACCESS_RIGHTS = frozenset({"open", "embargoed", "restricted", "closed"})
-
-# Licence ids are accepted case-insensitively in SPDX or legacy form and echoed in the
-# legacy form (§6 `license`). The first seven pairs are the reference's; the BSD ids are
-# assumed to be their own legacy ids.
-# The ids Zenodo accepts are the validator's table (zenodo_action/metadata/data/
-# licenses.json, built from zenodo-rdm's legacy_to_rdm_map.json): a licence `validate`
-# accepts is never refused here. Echoed in legacy form where one exists (§6: MIT ->
-# mit-license, CC0-1.0 -> cc-zero); otherwise as given, lower-cased.
-LEGACY_LICENSE = {
-    "cc-by-4.0": "cc-by-4.0",
-    "cc-by": "cc-by-4.0",
-    "cc0-1.0": "cc-zero",
-    "cc-zero": "cc-zero",
-    "cc0": "cc-zero",
-    "mit": "mit-license",
-    "mit-license": "mit-license",
-    "apache-2.0": "apache2.0",
-    "apache2.0": "apache2.0",
-    "gpl-3.0-only": "gpl-3.0",
-    "gpl-3.0": "gpl-3.0",
-    "cc-by-sa-4.0": "cc-by-sa-4.0",
-    "cc-by-nc-4.0": "cc-by-nc-4.0",
-    "cc-by-nd-4.0": "cc-by-nd-4.0",
-    "cc-by-nc-sa-4.0": "cc-by-nc-sa-4.0",
-    "bsd-3-clause": "bsd-3-clause",
-    "bsd-2-clause": "bsd-2-clause",
-}
-
-METADATA_KEYS = _words(
-    """upload_type publication_type image_type publication_date title creators description
-    access_right license embargo_date doi keywords notes method related_identifiers
-    contributors thesis_supervisors thesis_university references communities grants
-    journal_title journal_volume journal_issue journal_pages conference_title
-    conference_acronym conference_dates conference_place conference_url conference_session
-    conference_session_part imprint_publisher imprint_isbn imprint_place partof_title
-    partof_pages subjects version language locations dates custom"""
-)
-PERSON_KEYS = ("name", "affiliation", "orcid", "gnd")
 SORT_OPTIONS = _words(
     "bestmatch mostrecent -mostrecent publication_date version -version newest oldest updated-desc"
 )
@@ -287,26 +214,6 @@ def _now() -> str:
 
 def _today() -> str:
     return dt.datetime.now(dt.timezone.utc).date().isoformat()
-
-
-class ApiError(Exception):
-    """An error answer in Zenodo's JSON shape (§4.1): `errors` only when there are some."""
-
-    def __init__(self, status: int, message: str, errors: list[tuple[str, str]] | None = None):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.errors = errors or []
-
-    def body(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"status": self.status, "message": self.message}
-        if self.errors:
-            body["errors"] = [{"field": f, "messages": [m]} for f, m in self.errors]
-        return body
-
-
-def validation_error(errors: list[tuple[str, str]]) -> ApiError:
-    return ApiError(400, MSG_VALIDATION, errors)
 
 
 # --- State -------------------------------------------------------------------------------
@@ -455,233 +362,6 @@ class _ResetConnection(Exception):
     """Raised inside the server to answer with a TCP reset instead of a response."""
 
 
-# --- Metadata: deserialization (§2.4, §4.2) and publish-time validation (§4.3) ----------
-
-
-def deserialize_body(body: Any) -> dict[str, Any]:
-    """The stored metadata for a create/PUT body; raises ApiError for §4.2's cases."""
-    if not isinstance(body, dict):
-        raise validation_error([("_schema", "Invalid input type.")])
-    unknown = [key for key in body if key not in ("metadata", "files")]
-    if unknown:
-        raise validation_error([(key, "Unknown field.") for key in unknown])
-    if "metadata" not in body:
-        return {"access_right": "open"}  # the real create-with-{} answer (§8.2)
-    metadata = body["metadata"]
-    if not isinstance(metadata, dict):
-        raise validation_error([("metadata", "Invalid input type.")])
-    return normalize_metadata(metadata)
-
-
-def normalize_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
-    """Unknown keys dropped silently, shapes checked, vocabularies checked, defaults set."""
-    stored = {k: copy.deepcopy(v) for k, v in metadata.items() if k in METADATA_KEYS}
-    errors = _shape_errors(stored)
-    if errors:
-        raise validation_error(errors)
-    _check_vocabularies(stored)
-    _clean_people(stored)
-    if stored.get("access_right") == "closed":
-        stored["access_right"] = "restricted"  # lossy, §6 access_right
-    if "license" in stored:
-        given = _license_id(stored["license"]).lower()
-        stored["license"] = LEGACY_LICENSE.get(given, given)
-    _apply_defaults(stored)
-    return stored
-
-
-def _license_id(value: Any) -> str:
-    return value["id"] if isinstance(value, dict) else value
-
-
-def _shape_errors(md: dict[str, Any]) -> list[tuple[str, str]]:
-    errors = _license_errors(md) + _access_errors(md)
-    language = md.get("language")
-    if language is not None and (not isinstance(language, str) or len(language) not in (2, 3)):
-        errors.append(
-            ("metadata.language", "Language must be either ISO-639-1 or 639-2 compatible.")
-        )
-    dates = md.get("dates")
-    if isinstance(dates, list) and any(
-        not isinstance(d, dict) or not (d.get("start") or d.get("end")) for d in dates
-    ):
-        errors.append(("metadata.dates", "Invalid date provided."))
-    return errors + _related_errors(md) + _community_errors(md)
-
-
-def _license_errors(md: dict[str, Any]) -> list[tuple[str, str]]:
-    if "license" not in md:
-        return []
-    value = md["license"]
-    if isinstance(value, dict) and "id" not in value:
-        return [
-            (
-                "metadata.license",
-                f"Invalid license object provided (missing 'id' key): {value}",
-            )
-        ]
-    if not isinstance(value, (str, dict)) or not isinstance(_license_id(value), str):
-        return [
-            (
-                "metadata.license",
-                "Invalid license value provided (expected string, or object with 'id' key): "
-                f"{value}",
-            )
-        ]
-    if _license_id(value).lower() not in license_ids():
-        return [("metadata.license", f"Invalid license provided: {_license_id(value)}")]
-    return []
-
-
-def _access_errors(md: dict[str, Any]) -> list[tuple[str, str]]:
-    access = md.get("access_right", "open")
-    if access not in ACCESS_RIGHTS or (access == "embargoed" and not md.get("embargo_date")):
-        return [("_schema", "Unknown access type.")]
-    return []
-
-
-def _related_errors(md: dict[str, Any]) -> list[tuple[str, str]]:
-    if "related_identifiers" not in md:
-        return []
-    items = md["related_identifiers"]
-    if not isinstance(items, list):
-        return [("metadata.related_identifiers", "related_identifiers must be a list")]
-    for index, item in enumerate(items):
-        if not isinstance(item, dict):
-            field_name = f"metadata.related_identifiers.{index}"
-            return [(field_name, "Each related identifier must be an object")]
-        if not isinstance(item.get("relation"), str):
-            field_name = f"metadata.related_identifiers.{index}.relation"
-            return [(field_name, "relation must be a string")]
-    return []
-
-
-def _community_errors(md: dict[str, Any]) -> list[tuple[str, str]]:
-    items = md.get("communities")
-    if items is None:
-        return []
-    if not isinstance(items, list) or not all(
-        isinstance(c, dict) and "identifier" in c for c in items
-    ):
-        # no "metadata." prefix on this one (§4.2)
-        message = "Communities must be an array of objects with an 'identifier' key."
-        return [("communities", message)]
-    return []
-
-
-def _check_vocabularies(md: dict[str, Any]) -> None:
-    """Unknown vocabulary values fail at once, without an `errors` list (§2.4, §4.2)."""
-    for value in _vocabulary_misses(md):
-        raise ApiError(400, f"Invalid value {value}.")
-
-
-def _vocabulary_misses(md: dict[str, Any]) -> Iterator[str]:
-    upload_type = md.get("upload_type")
-    if upload_type is not None and upload_type not in UPLOAD_TYPES:
-        yield str(upload_type)
-    for sub_key, vocabulary in (
-        ("publication_type", PUBLICATION_TYPES),
-        ("image_type", IMAGE_TYPES),
-    ):
-        sub = md.get(sub_key)
-        if sub is not None and upload_type == sub_key.split("_")[0] and sub not in vocabulary:
-            yield f"{upload_type}-{sub}"
-    for item in md.get("related_identifiers") or ():
-        if item["relation"].lower() not in RELATIONS:
-            yield item["relation"].lower()
-    contributors = md.get("contributors")
-    for person in contributors if isinstance(contributors, list) else ():
-        role = str(person.get("type", "")).lower() if isinstance(person, dict) else ""
-        if role not in CONTRIBUTOR_TYPES:
-            yield role
-    dates = md.get("dates")
-    for date in dates if isinstance(dates, list) else ():
-        if str(date.get("type", "")).lower() not in DATE_TYPES:
-            yield str(date.get("type", "")).lower()
-
-
-def _clean_people(md: dict[str, Any]) -> None:
-    """Inside creators/contributors unknown keys are dropped; an unusable list is dropped
-    from the draft, so publish reports it missing (§2.4 "invalid fields are dropped")."""
-    for key, extra in (("creators", ()), ("contributors", ("type",)), ("thesis_supervisors", ())):
-        people = md.get(key)
-        if people is None:
-            continue
-        if not isinstance(people, list) or not all(isinstance(p, dict) for p in people):
-            del md[key]
-            continue
-        md[key] = [{k: p[k] for k in (*PERSON_KEYS, *extra) if k in p} for p in people]
-
-
-def _apply_defaults(md: dict[str, Any]) -> None:
-    md.setdefault("publication_date", _today())
-    md.setdefault("imprint_publisher", "Zenodo")
-    md.setdefault("access_right", "open")
-    if "license" not in md and md["access_right"] in ("open", "embargoed"):
-        md["license"] = "cc-zero" if md.get("upload_type") == "dataset" else "cc-by-4.0"
-
-
-def publish_errors(md: dict[str, Any], has_files: bool) -> list[tuple[str, str]]:
-    """What publishing checks today (§4.3); `description` is not required."""
-    errors: list[tuple[str, str]] = []
-    if not md.get("upload_type"):
-        errors.append(("metadata.resource_type", MSG_MISSING))
-    title = md.get("title")
-    if not isinstance(title, str) or not title.strip():
-        errors.append(("metadata.title", MSG_MISSING))
-    elif len(title.strip()) < 3:
-        errors.append(("metadata.title", "Shorter than minimum length 3."))
-    errors += _creator_errors(md.get("creators"))
-    date = md.get("publication_date")
-    if date is None:
-        errors.append(("metadata.publication_date", MSG_MISSING))
-    elif not is_edtf_level0(date):
-        errors.append(("metadata.publication_date", "Please provide a valid date or interval."))
-    if md.get("access_right") == "embargoed" and str(md.get("embargo_date")) <= _today():
-        errors.append(("access.embargo.until", "Embargo end date must be set to a future date."))
-    if not has_files:
-        errors.append(("files.enabled", MSG_MISSING_FILES))
-    return errors
-
-
-def _creator_errors(creators: Any) -> list[tuple[str, str]]:
-    if not creators:
-        return [("metadata.creators", MSG_MISSING)]
-    errors = []
-    for index, creator in enumerate(creators):
-        name = str(creator.get("name") or "")
-        # split on exactly one comma into family and given name (§6 creators)
-        family = name.split(",")[0] if name.count(",") == 1 else name
-        if not family.strip():
-            field_name = f"metadata.creators.{index}.person_or_org.family_name"
-            errors.append((field_name, "Family name cannot be blank."))
-    return errors
-
-
-_EDTF_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
-
-
-def is_edtf_level0(value: Any) -> bool:
-    """YYYY, YYYY-MM, YYYY-MM-DD or an interval a/b of those; no time part (§6)."""
-    if not isinstance(value, str):
-        return False
-    parts = value.split("/")
-    if len(parts) > 2 or not all(_valid_edtf_date(part) for part in parts):
-        return False
-    return len(parts) == 1 or parts[0] <= parts[1]
-
-
-def _valid_edtf_date(text: str) -> bool:
-    if not _EDTF_DATE.fullmatch(text):
-        return False
-    padded = text + "-01" * (2 - text.count("-"))
-    try:
-        dt.date.fromisoformat(padded)
-    except ValueError:
-        return False
-    return True
-
-
 # --- JSON builders: every shape a client sees, in one place (§2.2, §2.5, §2.6) -----------
 
 
@@ -738,7 +418,7 @@ class Views:
         return out
 
     def metadata(self, dep: Deposition, stored: dict[str, Any]) -> dict[str, Any]:
-        out = copy.deepcopy(stored)
+        out = visible(stored)
         for key in ("creators", "contributors"):
             for person in out.get(key) or ():
                 person.setdefault("affiliation", None)  # a missing affiliation reads back null

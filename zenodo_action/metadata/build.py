@@ -55,7 +55,11 @@ def build_metadata(
 def _merge_related(
     existing: Sequence[Mapping[str, Any]], extra: Sequence[Mapping[str, str]]
 ) -> list[dict[str, Any]]:
-    merged = [dict(item) for item in existing]
+    """`existing` and then `extra`, each link once. A link to a repository's page (from
+    CITATION.cff's repository-code) gives way to a link to a tree of that repository:
+    Zenodo shows every github.com link as a box of its own."""
+    trees = [item["identifier"] for item in extra]
+    merged = [dict(item) for item in existing if not _superseded(item, trees)]
     seen = {(str(i.get("identifier")), str(i.get("relation")).lower()) for i in merged}
     for item in extra:
         key = (item["identifier"], item["relation"].lower())
@@ -68,6 +72,13 @@ def _merge_related(
 # What Zenodo stores for a field the metadata leaves out (docs/reference/
 # zenodo-metadata-defaults.md §1): the latest version holding it is no change to report.
 ZENODO_DEFAULTS = {"access_right": "open", "imprint_publisher": "Zenodo"}
+
+
+def _superseded(item: Mapping[str, Any], trees: Sequence[str]) -> bool:
+    page = str(item.get("identifier", "")).rstrip("/")
+    return str(item.get("relation", "")).lower() == "issupplementto" and any(
+        tree.startswith(f"{page}/tree/") for tree in trees
+    )
 
 
 def describe_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:

@@ -10,7 +10,7 @@ key, including the ones dropped.
 
 from __future__ import annotations
 
-import html
+import dataclasses
 import re
 from collections.abc import Iterator, Mapping
 from datetime import date
@@ -18,7 +18,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from zenodo_action.metadata import identifiers, paths, suggest
+from zenodo_action.metadata import identifiers, markup, paths, suggest
 from zenodo_action.metadata.loader import Config
 from zenodo_action.metadata.mapped import Link, Mapped, repository_link, work_link
 from zenodo_action.metadata.problems import (
@@ -43,7 +43,42 @@ GUIDE = "https://github.com/citation-file-format/citation-file-format/blob/1.2.0
 ACCEPTED_1_3_KEYS = {"": ("contributors",), "entity": ("affiliation", "ror")}
 _PERSON_KEYS = ("authors", "contact", "contributors")
 _DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
-_ORCID_URL_SHAPE = re.compile(r"^https://orcid\.org/[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]$")
+
+# CFF keys -> the record's field their values become (the README's mapping table). A
+# problem in a key that feeds none, or in a part of an entry no field comes from (a
+# reference's authors), changes nothing on Zenodo: a warning (docs/reference/
+# zenodo-deposit-rules.md §1: the webhook's own CFF reader ignores every other key).
+_FEEDS = {
+    "title": "title",
+    "authors": "creators",
+    "abstract": "description",
+    "keywords": "keywords",
+    "license": "license",
+    "type": "upload_type",
+    "version": "version",
+    "date-released": "publication_date",
+    "doi": "related_identifiers",
+    "identifiers": "related_identifiers",
+    "repository-code": "related_identifiers",
+    "references": "related_identifiers",
+    "preferred-citation": "related_identifiers",
+    "contact": "contributors",
+    "contributors": "contributors",
+}
+_ENTRY_KEYS = {  # inside the entries of these lists, the keys a field comes from
+    "authors": {"family-names", "given-names", "name", "name-particle", "name-suffix"}
+    | {"orcid", "affiliation"},
+    "references": {"doi", "identifiers", "type"},
+    "preferred-citation": {"doi", "identifiers", "type"},
+    "identifiers": {"type", "value"},
+}
+_ENTRY_KEYS["contact"] = _ENTRY_KEYS["contributors"] = _ENTRY_KEYS["authors"]
+# Where a problem stops the run when CITATION.cff gives the field: what Zenodo would
+# refuse, or store otherwise than written. A related identifier the tool cannot use is
+# left out (and what it sends is checked on the merged record), so its problems warn.
+_DECISIVE = frozenset(
+    {"title", "creators", "contributors", "description", "license", "publication_date", "version"}
+)
 
 # CFF reference types -> Zenodo resource types, for related identifiers.
 _RESOURCE_TYPES = {
@@ -54,7 +89,7 @@ _RESOURCE_TYPES = {
     "conference-paper": "publication-conferencepaper",
     "proceedings": "publication-conferencepaper",
     "report": "publication-report",
-    "thesis": "publication-thesis",
+    "thesis": "publication-dissertation",  # Zenodo's vocabulary has no publication-thesis
     "manual": "publication-softwaredocumentation",
     "patent": "publication-patent",
     "software": "software",
@@ -79,6 +114,26 @@ def check(config: Config, *, today: date | None = None) -> list[Problem]:
         problems += _schema_problems(config, version)
         problems += _rule_problems(config)
     return sort_problems(problems)
+
+
+def zenodo_field(path: str) -> str:
+    """The record's top-level field the value at a CFF path becomes, "" for none."""
+    parts = paths.split(path)
+    top = str(parts[0]) if parts else ""
+    field = _FEEDS.get(top, "")
+    keys = [part for part in parts[1:] if isinstance(part, str)]
+    if field and keys and top in _ENTRY_KEYS and keys[0] not in _ENTRY_KEYS[top]:
+        return ""
+    return field
+
+
+def _settle(problem: Problem, decisive: bool = True) -> Problem:
+    """The problem about the field its value feeds; an error only where that matters."""
+    field = zenodo_field(problem.path)
+    severity = problem.severity
+    if severity == ERROR and not (decisive and field in _DECISIVE):
+        severity = WARNING
+    return dataclasses.replace(problem, severity=severity, about=field)
 
 
 def _version_problems(config: Config, version: str) -> list[Problem]:
@@ -180,19 +235,59 @@ def _translate(error: ValidationError, config: Config, version: str) -> list[Pro
     line, column = config.position(path)
     if keyword == "required":
         present = error.instance if isinstance(error.instance, dict) else {}
+        # A field missing from the file is judged on the merged record (another file or a
+        # release may give it), a key missing inside an entry changes nothing on Zenodo.
         return [
-            Problem(
-                ERROR,
-                paths.join(path, name),
-                f"missing: {_required_hint(name)}",
-                line,
-                column,
-                "required",
+            _settle(
+                Problem(
+                    ERROR,
+                    paths.join(path, name),
+                    f"missing: {_required_hint(name)}",
+                    line,
+                    column,
+                    "required",
+                ),
+                decisive=False,
             )
             for name in expected(error)
             if name not in present
         ]
-    return [Problem(ERROR, path, _message(error, config, path), line, column, f"cff-{keyword}")]
+    if _field(path) == "orcid" and _looks_like_orcid(error.instance):
+        return []  # `_orcids` says how Zenodo reads it
+    message = _message(error, config, path)
+    problem = Problem(ERROR, path, message, line, column, f"cff-{keyword}")
+    return [_settle(problem, decisive=not _tolerated(path, str(keyword), error.instance))]
+
+
+def _tolerated(path: str, keyword: str, value: Any) -> bool:
+    """What breaks the CFF schema but reaches Zenodo as meant: Zenodo reads a bare ORCID
+    (idutils), the tool turns a `git+https://` repository into its web page, finds the
+    DOI in a doi.org URL, sends numbers among keywords as text, and Zenodo knows more
+    licence ids than SPDX's list. An empty value is simply not sent."""
+    field = _field(path)
+    if keyword == "minLength" or (isinstance(value, str) and not value.strip()):
+        return True  # an empty value is not sent
+    if not isinstance(value, str):
+        return keyword == "type" and _field_of_list(path) == "keywords" and _is_number(value)
+    if field == "repository-code":
+        return identifiers.web_url(value).startswith(("https://", "http://"))
+    if field in ("doi", "value"):
+        return identifiers.doi_of(value) is not None
+    if field == "license" or _field_of_list(path) == "license":
+        from zenodo_action.metadata.vocabularies import is_known_license
+
+        return is_known_license(identifiers.spdx_of(value))
+    return False
+
+
+def _field_of_list(path: str) -> str:
+    """The key of the list an item belongs to (`keywords[2]` -> keywords)."""
+    parts = paths.split(path)
+    return str(parts[-2]) if len(parts) > 1 and isinstance(parts[-1], int) else ""
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _unknown_keys(error: ValidationError, config: Config, path: str, version: str) -> list[Problem]:
@@ -207,6 +302,8 @@ def _unknown_keys(error: ValidationError, config: Config, path: str, version: st
 
 
 def _unknown_key(config: Config, parent: str, key: str, allowed: list[str]) -> Problem:
+    """Zenodo never reads an unknown key: a warning, unless it is a misspelling of a key a
+    field comes from (`licence`), whose value the record then lacks."""
     path = paths.join(parent, key)
     line, column = config.key_position(path)
     here = re.sub(r"\[\d+\]", "[]", parent)  # `references[2]` -> `references[]`
@@ -220,7 +317,9 @@ def _unknown_key(config: Config, parent: str, key: str, allowed: list[str]) -> P
     else:
         advice = "allowed here: " + suggest.choices_text(key, allowed, GUIDE)
     message = f"unknown key in CFF {SCHEMA_VERSION}; {advice}"
-    return Problem(ERROR, path, message, line, column, "cff-unknown-key")
+    field = zenodo_field(paths.join(parent, meant)) if meant else ""
+    severity = ERROR if field in _DECISIVE else WARNING
+    return Problem(severity, path, message, line, column, "cff-unknown-key", field)
 
 
 def _accepted_in_1_3(path: str, key: str, version: str, error: ValidationError) -> bool:
@@ -342,7 +441,7 @@ def _rule_problems(config: Config) -> list[Problem]:
     problems = []
     for severity, path, message, code in found:
         line, column = config.position(path)
-        problems.append(Problem(severity, path, message, line, column, code))
+        problems.append(_settle(Problem(severity, path, message, line, column, code)))
     return problems
 
 
@@ -374,14 +473,14 @@ def _authors_have_names(data: Mapping[str, Any]) -> Iterator[tuple[str, str, str
 
 
 def _orcids(data: Mapping[str, Any]) -> Iterator[tuple[str, str, str, str]]:
+    """Every person's ORCID as Zenodo reads it (the schema's pattern only knows the URL):
+    a bare or spaced iD is a warning showing the URL to write, a wrong one an error."""
     for path, person in _people(data):
         orcid = person.get("orcid")
-        if not isinstance(orcid, str) or not identifiers.ORCID_URL.match(orcid.strip()):
-            continue  # none, or not a URL: the schema's pattern says so
+        if not isinstance(orcid, str) or not _looks_like_orcid(orcid):
+            continue  # none, or something else entirely: the schema's pattern says so
         where = paths.join(path, "orcid")
-        stored = identifiers.stored_orcid(orcid)
-        if stored is None and not _ORCID_URL_SHAPE.match(orcid):
-            continue  # the schema's pattern says what is wrong with its shape
+        stored = identifiers.read_orcid(orcid)
         if stored is None:
             message = (
                 f"{quote_value(orcid)} is not an ORCID iD Zenodo accepts: check its digits "
@@ -394,6 +493,14 @@ def _orcids(data: Mapping[str, Any]) -> Iterator[tuple[str, str, str, str]]:
                 "way (CFF wants the URL, Zenodo stores the bare iD)"
             )
             yield WARNING, where, message, "orcid-repaired"
+
+
+def _looks_like_orcid(value: Any) -> bool:
+    """16 digits (the last may be X), with any ORCID URL prefix, hyphens and spaces."""
+    if not isinstance(value, str):
+        return False
+    compact = identifiers.ANY_ORCID_URL.sub("", value.strip()).replace("-", "").replace(" ", "")
+    return re.fullmatch(r"[0-9]{15}[0-9Xx]", compact) is not None
 
 
 def _dates(data: Mapping[str, Any]) -> Iterator[tuple[str, str, str, str]]:
@@ -483,7 +590,7 @@ def zenodo_person(person: Mapping[str, Any]) -> dict[str, Any] | None:
         creator["affiliation"] = person["affiliation"].strip()
     orcid = person.get("orcid")
     if isinstance(orcid, str) and orcid.strip():
-        creator["orcid"] = identifiers.stored_orcid(orcid) or identifiers.bare_orcid(orcid)
+        creator["orcid"] = identifiers.read_orcid(orcid) or identifiers.bare_orcid(orcid)
     return creator
 
 
@@ -506,10 +613,17 @@ def _person_name(person: Mapping[str, Any]) -> str:
 
 
 def paragraphs(text: str) -> str:
-    """Plain text as HTML paragraphs: Zenodo's description is HTML."""
+    """An abstract as the HTML Zenodo's description is: each block of text (blank lines
+    separate them) a paragraph, unless it starts with a block element of its own. HTML
+    the author wrote on purpose (a link) stays where Zenodo keeps it; any other markup is
+    escaped into the text it is (metadata/markup.py). An abstract that is HTML from its
+    first tag is taken whole."""
+    if markup.starts_with_block(text):
+        return markup.escape_unknown(text.strip())
     blocks = [block.strip() for block in re.split(r"\n\s*\n", text.strip()) if block.strip()]
+    html_blocks = [markup.escape_unknown(" ".join(block.split())) for block in blocks]
     return "".join(
-        f"<p>{html.escape(' '.join(block.split()), quote=False)}</p>" for block in blocks
+        block if markup.starts_with_block(block) else f"<p>{block}</p>" for block in html_blocks
     )
 
 
@@ -527,11 +641,13 @@ def _map_keywords(mapped: Mapped, data: Mapping[str, Any]) -> None:
 
 
 def _map_license(mapped: Mapped, config: Config, data: Mapping[str, Any]) -> None:
+    """The SPDX id, also from a licence URL written where the id belongs."""
     value = data.get("license")
     if isinstance(value, str) and value.strip():
-        mapped.set("license", value.strip(), "license")
+        mapped.set("license", identifiers.spdx_of(value), "license")
     elif isinstance(value, list) and value and isinstance(value[0], str):
-        mapped.set_license(value[0].strip(), "license[0]", value[1:], config.position("license"))
+        first = identifiers.spdx_of(value[0])
+        mapped.set_license(first, "license[0]", value[1:], config.position("license"))
 
 
 def _map_related(mapped: Mapped, data: Mapping[str, Any]) -> None:
@@ -555,9 +671,9 @@ def _map_related(mapped: Mapped, data: Mapping[str, Any]) -> None:
 def _work_identifier(value: str, kind: str, origin: str) -> list[Link]:
     if kind == "doi":
         doi = identifiers.doi_of(value)
-        return [work_link(doi, origin)] if doi else []
+        return work_link(doi, origin) if doi else []
     if kind in ("url", "swh") and value.strip():
-        return [work_link(value.strip(), origin)]
+        return work_link(value.strip(), origin)
     return []  # `other`: no scheme Zenodo could resolve
 
 

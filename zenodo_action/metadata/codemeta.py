@@ -82,7 +82,7 @@ _RESOURCE_TYPES = {
     "Article": "publication-article",
     "Book": "publication-book",
     "Chapter": "publication-section",
-    "Thesis": "publication-thesis",
+    "Thesis": "publication-dissertation",  # Zenodo's vocabulary has no publication-thesis
     "Report": "publication-report",
     "SoftwareSourceCode": "software",
     "SoftwareApplication": "software",
@@ -285,7 +285,7 @@ def _orcid_of(person: Mapping[str, Any], path: str) -> tuple[str, str] | None:
 
 def _orcid_like(value: str) -> bool:
     text = value.strip()
-    return bool(identifiers.ORCID_URL.match(text) or _BARE_ORCID.match(text))
+    return bool(identifiers.ANY_ORCID_URL.match(text) or _BARE_ORCID.match(text))
 
 
 def _name_part(node: Mapping[str, Any], key: str, path: str) -> tuple[str, str] | None:
@@ -375,8 +375,20 @@ def check(config: Config) -> list[Problem]:
             continue  # a person named by reference from several terms
         seen.add((severity, path, code))
         line, column = config.key_position(path) if code == "graph" else config.position(path)
-        problems.append(Problem(severity, path, message, line, column, code))
+        problems.append(Problem(severity, path, message, line, column, code, zenodo_field(path)))
     return sort_problems(problems)
+
+
+def zenodo_field(path: str) -> str:
+    """The record's top-level field the value at a codemeta path becomes, "" for none or
+    unknown (a person written out in @graph is judged wherever it is used)."""
+    parts = paths.split(path)
+    top = str(parts[0]) if parts else ""
+    if top in _CREATOR_TERMS:
+        return "creators"
+    if top in _PEOPLE_TERMS:
+        return "contributors"
+    return "publication_date" if top == "datePublished" else ""
 
 
 def _reworded(problem: Problem) -> Problem:
@@ -446,7 +458,7 @@ def _orcid_problems(data: Mapping[str, Any], index: Index) -> list[Found]:
 
 
 def _orcid_problem(value: str, where: str) -> list[Found]:
-    stored = identifiers.stored_orcid(value)
+    stored = identifiers.read_orcid(value)
     if stored is None:
         message = (
             f"{quote_value(value)} is not an ORCID iD Zenodo accepts: check its digits "
@@ -610,7 +622,7 @@ def _note_affiliations(
     )
     line, column = config.position(where)
     mapped.problems.append(
-        Problem(NOTICE, entry_path, message, line, column, "several-affiliations")
+        Problem(NOTICE, entry_path, message, line, column, "several-affiliations", "creators")
     )
 
 
@@ -639,14 +651,30 @@ def _map_keywords(mapped: Mapped, data: Mapping[str, Any]) -> None:
 
 
 def _map_license(mapped: Mapped, config: Config, data: Mapping[str, Any]) -> None:
-    licenses = []
-    for path, item in _items(data.get("license"), "license"):
-        found = _license_id(item, path)
-        if found:
-            licenses.append(found)
-    if licenses:
-        (first, where), others = licenses[0], [other for other, _ in licenses[1:]]
+    """The first licence Zenodo knows; one it does not know (a URL naming no licence in its
+    vocabulary) is left to the next file that names one (sources.py), with a warning."""
+    from zenodo_action.metadata.vocabularies import is_known_license
+
+    licenses = [
+        found
+        for path, item in _items(data.get("license"), "license")
+        if (found := _license_id(item, path))
+    ]
+    known = [found for found in licenses if is_known_license(found[0])]
+    if known:
+        first, where = known[0]
+        others = [value for value, path in licenses if path != where]
         mapped.set_license(first, where, others, config.position("license"))
+    elif licenses:
+        value, where = licenses[0]
+        message = (
+            f"{quote_value(value)} names no licence Zenodo knows; write an SPDX id "
+            '("license": "https://spdx.org/licenses/MIT")'
+        )
+        line, column = config.position(where)
+        mapped.unusable.append(
+            Problem(ERROR, where, message, line, column, "license-unknown", "license")
+        )
 
 
 def _license_id(item: Any, path: str) -> tuple[str, str] | None:
@@ -728,10 +756,10 @@ def _doi_in(item: Any, path: str) -> tuple[str, str] | None:
 def _work_identifier(item: Any, path: str) -> list[tuple[dict[str, Any], str]]:
     found = _doi_in(item, path)
     if found:
-        return [work_link(*found)]
+        return work_link(*found)
     value, where = _literal(item, path)
     if isinstance(value, str) and value.strip().lower().startswith("swh:1:"):
-        return [work_link(value.strip(), where)]
+        return work_link(value.strip(), where)
     return []  # a name ("codemetapy") or a URL: codeRepository and url say where it lives
 
 
@@ -790,7 +818,8 @@ def _map_grants(mapped: Mapped, config: Config, data: Mapping[str, Any], index: 
         )
     for path, message in unmapped:
         line, column = config.position(path)
-        mapped.problems.append(Problem(WARNING, path, message, line, column, "funding-not-mapped"))
+        problem = Problem(WARNING, path, message, line, column, "funding-not-mapped", "grants")
+        mapped.problems.append(problem)
 
 
 def _grant(

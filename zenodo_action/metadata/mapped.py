@@ -17,17 +17,20 @@ from zenodo_action.metadata.problems import NOTICE, Problem, quote_value
 Link = tuple[dict[str, Any], str]  # a related identifier, and where it is written
 
 
-def work_link(identifier: str, origin: str) -> Link:
+def work_link(identifier: str, origin: str) -> list[Link]:
     """An identifier a file gives for the work itself: never the record's own DOI (Zenodo
     mints that). A Zenodo DOI names an earlier version or the concept (isVersionOf); a
-    Software Heritage id archives the same code (isIdenticalTo). Any other DOI or URL is,
-    in real files, mostly the paper about the software: the record supplements it
-    (isSupplementTo), which stays true if it is the same software registered elsewhere."""
+    Software Heritage id archives the same code (isIdenticalTo), sent as the archive's
+    page, since Zenodo recognises no scheme in a bare SWHID (one that is no SWHID is left
+    out; CITATION.cff's schema warns about it). Any other DOI or URL is, in real files,
+    mostly the paper about the software: the record supplements it (isSupplementTo),
+    which stays true if it is the same software registered elsewhere."""
     if identifiers.is_zenodo_doi(identifier):
-        return {"identifier": identifier, "relation": "isVersionOf"}, origin
+        return [({"identifier": identifier, "relation": "isVersionOf"}, origin)]
     if identifier.lower().startswith("swh:"):
-        return {"identifier": identifier, "relation": "isIdenticalTo"}, origin
-    return {"identifier": identifier, "relation": "isSupplementTo"}, origin
+        archived = identifiers.swh_archive_url(identifier)
+        return [({"identifier": archived, "relation": "isIdenticalTo"}, origin)] if archived else []
+    return [({"identifier": identifier, "relation": "isSupplementTo"}, origin)]
 
 
 def repository_link(url: str, origin: str) -> Link:
@@ -46,6 +49,9 @@ class Mapped:
     # Zenodo JSON path -> the source's JSON path it came from
     origins: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)  # noticed while mapping
+    # Values the source gives that Zenodo cannot take (a licence URL naming no licence it
+    # knows): an error each, about the field, unless another file gives it (sources.py).
+    unusable: list[Problem] = field(default_factory=list)
 
     def set(self, key: str, value: Any, origin: str) -> None:
         self.data[key] = value
@@ -89,7 +95,9 @@ class Mapped:
             f"{len(dropped) + 1} licences: a Zenodo record has one, so {quote_value(chosen)} "
             f"(the first) is used, not {others}; to choose another, set license in .zenodo.yml"
         )
-        self.problems.append(Problem(NOTICE, "license", message, *place, "several-licenses"))
+        self.problems.append(
+            Problem(NOTICE, "license", message, *place, "several-licenses", "license")
+        )
 
     def set_related(self, related: Sequence[Link], *, origin: str | None = None) -> None:
         """Related identifiers with their origins, each identifier once: a specific

@@ -98,11 +98,16 @@ def path_from_zenodo_field(field: str) -> str:
         return ""
     if not pieces:
         return ""
+    if pieces[0] == "additional_descriptions":  # notes first, then method (the deserializer)
+        return "method" if pieces[1:2] == ["1"] else "notes"
     pieces[0] = _RDM_FIELDS.get(pieces[0], pieces[0])
     parts: list[Part] = []
-    for piece in pieces:
+    for index, piece in enumerate(pieces):
         if piece == "person_or_org":  # RDM splits the name; the file has one `name`
-            parts.append("name")
+            # its identifiers: the ORCID, which the deserializer puts first
+            parts.append("orcid" if "identifiers" in pieces[index:] else "name")
+            break
+        if piece in ("scheme", "subjects") and index > 0:  # the detected scheme, a subject
             break
         if piece == "relation_type":
             parts.append("relation")

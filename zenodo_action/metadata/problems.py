@@ -20,7 +20,10 @@ class Problem:
     metadata file.
 
     `path` is a JSON path into the document (`creators[1].orcid`, "" for the whole file);
-    `line` and `column` are 1-based positions in the file, or None when unknown.
+    `line` and `column` are 1-based positions in the file, or None when unknown. `about`
+    is, in a CITATION.cff or codemeta.json, the record's top-level field the value at
+    `path` would become ("" when it becomes none): how much the problem matters depends
+    on whether that file gives the field (metadata/sources.py).
     """
 
     severity: str
@@ -29,6 +32,7 @@ class Problem:
     line: int | None = None
     column: int | None = None
     code: str = ""
+    about: str = ""
 
     def describe(self) -> str:
         """The message prefixed with the field it is about."""

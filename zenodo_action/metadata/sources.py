@@ -24,7 +24,7 @@ from zenodo_action.errors import UsageError
 from zenodo_action.metadata import cff, paths
 from zenodo_action.metadata.loader import Config, load_config, readable_file, short_path
 from zenodo_action.metadata.mapped import Mapped
-from zenodo_action.metadata.problems import ERROR, NOTICE, Problem, sort_problems
+from zenodo_action.metadata.problems import ERROR, NOTICE, WARNING, Problem, sort_problems
 from zenodo_action.metadata.validate import validate
 from zenodo_action.naming import per_door, setting
 
@@ -257,20 +257,10 @@ class Record:
         return {key: self.owner[key].label for key in self.data}
 
 
-# Notes a mapper makes about how it read a field: moot when another file sets that field.
-_ABOUT_FIELD = {
-    "several-licenses": "license",
-    "several-affiliations": "creators",
-    "funding-not-mapped": "grants",
-}
-
-
 def problems_by_file(record: Record, context: Context) -> dict[Path, list[Problem]]:
     """Every source's own problems, and the merged record's, each in the file it is about."""
     found: dict[Path, list[Problem]] = {
-        s.path: [p for p in s.problems if not _moot(p, s, record)]
-        for s in record.sources
-        if s.kind != "release"
+        s.path: _settled(s, record, context) for s in record.sources if s.kind != "release"
     }
     own = {path: list(problems) for path, problems in found.items()}
     if record.readable:
@@ -283,16 +273,58 @@ def problems_by_file(record: Record, context: Context) -> dict[Path, list[Proble
 
 
 def _said_already(problem: Problem, own: Sequence[Problem]) -> bool:
-    """A file's own check found something at this very place (a CFF ORCID): its words,
-    in the file's vocabulary, are the better ones."""
+    """A file's own check found as much at this very place (a CFF ORCID): its words, in
+    the file's vocabulary, are the better ones. One of another severity says something
+    else (the CFF schema's warning that `title` is missing, the record's notice)."""
     return problem.line is not None and any(
-        (p.line, p.column) == (problem.line, problem.column) for p in own
+        (p.line, p.column, p.severity) == (problem.line, problem.column, problem.severity)
+        for p in own
     )
 
 
-def _moot(problem: Problem, source: Source, record: Record) -> bool:
-    field = _ABOUT_FIELD.get(problem.code)
-    return field is not None and field in record.owner and record.owner[field] is not source
+# What a mapper says about how it read a field (several licences, funding it could not
+# carry): moot when a more specific file gives that field.
+_MAPPING_NOTES = ("several-licenses", "several-affiliations", "funding-not-mapped")
+
+
+def _settled(source: Source, record: Record, context: Context) -> list[Problem]:
+    """A file's own problems as much as they matter in this record. A field a more specific
+    file gives never reaches Zenodo from this one: a note on how it was read goes, an error
+    in it is a warning (Zenodo's webhook, too, reads no CITATION.cff beside a .zenodo.json).
+    A value the file gives that cannot be used falls back to the next source that gives the
+    field (a release: the repository's licence), with a warning; with none, it is an error
+    (Zenodo would record its default), which the gate, not knowing the run, only warns of."""
+    settled = []
+    for problem in source.problems:
+        owner = _more_specific_owner(record, problem.about, source)
+        if owner is None:
+            settled.append(problem)
+        elif problem.code in _MAPPING_NOTES or problem.severity == NOTICE:
+            continue
+        elif problem.severity == WARNING:
+            settled.append(problem)
+        else:
+            note = f"; not used: {problem.about} comes from {owner.label}"
+            settled.append(replace(problem, severity=WARNING, message=problem.message + note))
+    for problem in source.mapped.unusable:
+        owner = record.owner.get(problem.about)
+        if owner is not None:
+            note = f"; {problem.about} comes from {owner.label} instead"
+        elif context.kind == "gate":
+            note = f"; no other file gives {problem.about}: a release takes the repository's"
+        else:
+            settled.append(problem)
+            continue
+        settled.append(replace(problem, severity=WARNING, message=problem.message + note))
+    return settled
+
+
+def _more_specific_owner(record: Record, field: str, source: Source) -> Source | None:
+    """The file that gives `field` to the record, when it is more specific than `source`."""
+    owner = record.owner.get(field) if field else None
+    if owner is None or owner.kind == "release":
+        return None
+    return owner if PRECEDENCE.index(owner.kind) > PRECEDENCE.index(source.kind) else None
 
 
 # Zenodo-format warnings that do not apply to a field mapped from CFF or codemeta: a
@@ -317,6 +349,10 @@ def _in_context(problem: Problem, record: Record, context: Context) -> Problem |
     if code == "missing-description" and context.kind == "gate":
         message = "not set: a release uses its notes (and another run publishes none)"
         return replace(problem, severity=NOTICE, message=message, code="release-fills")
+    if code == "default-license" and any(
+        p.about == "license" for s in record.sources for p in s.mapped.unusable
+    ):
+        return None  # a file names a licence Zenodo cannot use: that error says it all
     if code == "default-license":
         return replace(problem, message=_license_message(record, context))
     return problem

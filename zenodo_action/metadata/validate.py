@@ -6,12 +6,20 @@ and the warnings. Every problem is reported, each once, with its place in the fi
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
-from zenodo_action.metadata import identifiers, names, paths, suggest, values, vocabularies
+from zenodo_action.metadata import (
+    identifiers,
+    markup,
+    names,
+    paths,
+    suggest,
+    values,
+    vocabularies,
+)
 from zenodo_action.metadata.loader import Document
 from zenodo_action.metadata.problems import ERROR, WARNING, Problem, quote_value, sort_problems
 
@@ -251,9 +259,14 @@ def _kind(value: Any) -> str:
     return f"text ({quote_value(value)})"
 
 
+# Values Zenodo's vocabulary holds under another name today.
+_RENAMED = {"publication-thesis": "publication-dissertation"}
+
+
 def _enum_message(field: str, value: Any, choices: list[str]) -> str:
     message = f"{quote_value(value)} is not accepted by Zenodo as {field}"
-    meant = suggest.close(value, choices) if isinstance(value, str) else None
+    renamed = _RENAMED.get(value) if isinstance(value, str) else None
+    meant = renamed or (suggest.close(value, choices) if isinstance(value, str) else None)
     if meant:
         return f"{message}; did you mean '{meant}'?"
     everything = "`zenodo-action schema` lists them all"
@@ -269,7 +282,7 @@ Finding = tuple[str, str, str, str]  # (severity, path, message, code) of a rule
 def _rule_problems(config: Document, today: date) -> list[Problem]:
     data = config.data or {}
     found: list[Finding] = []
-    for check in (_orcids, _dates, _license, _access, _subtypes, _relations, _warnings):
+    for check in _RULES:
         found += check(data, today)
     found += [(ERROR, path, message, code) for path, message, code in values.unsendable(data)]
     problems = []
@@ -281,6 +294,35 @@ def _rule_problems(config: Document, today: date) -> list[Problem]:
 
 # Findings about a field another one asks for: annotated on that one, the line to change.
 _CAUSES = {"missing-subtype": "upload_type"}
+
+
+def _names(data: dict[str, Any], today: date) -> Iterator[Finding]:
+    """Zenodo splits a name at its only comma; with nothing before it, or no name at all
+    but blanks, the family name is blank, which it refuses at publish."""
+    for key in _PERSON_LISTS:
+        for path, person in paths.mappings_at(data, key):
+            name = person.get("name")
+            if not isinstance(name, str) or not name:
+                continue  # the schema says so
+            family = name.split(",")[0] if name.count(",") == 1 else name
+            if not family.strip():
+                message = (
+                    f"{quote_value(name)} has no family name before its comma; Zenodo "
+                    "refuses it ('Family name cannot be blank'): write 'Family, Given'"
+                )
+                yield ERROR, paths.join(path, "name"), message, "name-blank"
+
+
+def _language(data: dict[str, Any], today: date) -> Iterator[Finding]:
+    language = data.get("language")
+    if not isinstance(language, str) or len(language) not in (2, 3):
+        return  # the schema's pattern says what is wrong
+    if vocabularies.language_id(language) is None:
+        message = (
+            f"{quote_value(language)} is no language in Zenodo's vocabulary (ISO 639-3, or "
+            "a 2-letter ISO 639-1 code it maps): e.g. eng or en"
+        )
+        yield ERROR, "language", message, "vocabulary"
 
 
 def _orcids(data: dict[str, Any], today: date) -> Iterator[Finding]:
@@ -392,6 +434,12 @@ def _access(data: dict[str, Any], today: date) -> Iterator[Finding]:
     if embargo is not None and access != "embargoed":
         message = f"is ignored because access_right is {quote_value(access)}, not 'embargoed'"
         yield WARNING, "embargo_date", message, "ignored-field"
+    if "access_conditions" in data:
+        message = (
+            "is not stored by Zenodo today (its legacy API drops it); say how to ask for the "
+            "files in the description"
+        )
+        yield WARNING, "access_conditions", message, "ignored-field"
     if "license" not in data and access in ("open", "embargoed"):
         default = "CC0-1.0" if data.get("upload_type") == "dataset" else "CC-BY-4.0"
         message = (
@@ -416,19 +464,86 @@ def _subtypes(data: dict[str, Any], today: date) -> Iterator[Finding]:
 
 
 def _relations(data: dict[str, Any], today: date) -> Iterator[Finding]:
+    alternates: set[str] = set()  # Zenodo refuses one alternate identifier given twice
     for path, item in paths.mappings_at(data, "related_identifiers"):
+        if item.get("relation") == "isAlternateIdentifier" and isinstance(
+            item.get("identifier"), str
+        ):
+            stored = identifiers.stored_identifier(item["identifier"])
+            if stored in alternates:
+                message = (
+                    f"{quote_value(item['identifier'])} is an alternate identifier already; "
+                    "Zenodo refuses it twice ('Duplicated identifier entry is not allowed.')"
+                )
+                yield ERROR, paths.join(path, "identifier"), message, "duplicate-identifier"
+            alternates.add(stored)
         relation = item.get("relation")
         if isinstance(relation, str) and relation in _TYPOS:  # a list is unhashable
             message = f"{relation!r} is a misspelling; write {_TYPOS[relation]!r}"
             yield WARNING, paths.join(path, "relation"), message, "misspelled"
         identifier = item.get("identifier")
-        if (
-            isinstance(identifier, str)
-            and identifier.startswith("10.")
-            and not _DOI.match(identifier)
-        ):
+        if not isinstance(identifier, str) or not identifier.strip():
+            continue  # the schema says so
+        where = paths.join(path, "identifier")
+        if identifier.startswith("10.") and not _DOI.match(identifier):
             message = f"{quote_value(identifier)} is not a valid DOI (10.1234/abc, no spaces)"
-            yield ERROR, paths.join(path, "identifier"), message, "doi-syntax"
+            yield ERROR, where, message, "doi-syntax"
+        elif not identifiers.has_zenodo_scheme(identifier):
+            yield ERROR, where, _no_scheme_message(identifier), "identifier-scheme"
+
+
+def _no_scheme_message(identifier: str) -> str:
+    """Zenodo detects the scheme of a related identifier and refuses one without any it
+    takes, with "No valid scheme recognized for identifier." (rules §3)."""
+    archived = identifiers.swh_archive_url(identifier)
+    if archived:
+        return (
+            f"{quote_value(identifier)}: Zenodo takes no Software Heritage identifier "
+            f"(it answers 'No valid scheme recognized for identifier.'); link the "
+            f"archive's page: {archived}"
+        )
+    return (
+        f"{quote_value(identifier)}: Zenodo recognises no identifier scheme in it (it "
+        "answers 'No valid scheme recognized for identifier.'); give a DOI, a full URL "
+        "(https://...), a handle, an arXiv or PubMed id, an ISBN or a URN"
+    )
+
+
+# HTML fields: Zenodo sanitises them (rules §5) and then wants 3 characters, markup and
+# all, of a description, notes or method it stores (an empty notes or method it drops).
+_HTML_FIELDS = ("description", "notes", "method")
+
+
+def _texts(data: dict[str, Any], today: date) -> Iterator[Finding]:
+    """What Zenodo would refuse or change in text as written: too short once trimmed and
+    sanitised, blank keywords, and HTML it removes."""
+    for key in _HTML_FIELDS:
+        value = data.get(key)
+        if not isinstance(value, str) or not value:
+            continue  # an empty description is the schema's to report
+        stored = markup.as_zenodo_stores(value)
+        if len(stored) < 3:
+            message = (
+                f"{quote_value(value)} is {len(stored)} characters as Zenodo keeps it; it "
+                "refuses fewer than 3: write more, or remove it"
+            )
+            yield ERROR, key, message, "too-short"
+        removed = markup.removed_tags(value)
+        if removed:
+            message = (
+                f"Zenodo removes {', '.join(removed)} from the HTML it stores (their text "
+                "stays); use the tags it keeps, such as <p>, <a>, <ul>, <em>, <strong>"
+            )
+            yield WARNING, key, message, "html-removed"
+    title = data.get("title")
+    if isinstance(title, str) and len(title) >= 3 and len(title.strip()) < 3:
+        message = "is shorter than 3 characters without its spaces; Zenodo refuses it"
+        yield ERROR, "title", message, "too-short"
+    keywords = data.get("keywords")
+    for index, keyword in enumerate(keywords if isinstance(keywords, list) else []):
+        if isinstance(keyword, str) and keyword and not keyword.strip():
+            message = "is blank; Zenodo refuses a blank keyword: remove it"
+            yield ERROR, paths.join("keywords", index), message, "empty-value"
 
 
 def _warnings(data: dict[str, Any], today: date) -> Iterator[Finding]:
@@ -456,6 +571,8 @@ def _warnings(data: dict[str, Any], today: date) -> Iterator[Finding]:
     for path, creator in paths.mappings_at(data, "creators"):
         name = creator.get("name")
         if isinstance(name, str) and len(name.split()) > 1 and not _family_given(name):
+            if name.count(",") == 1 and not name.split(",")[0].strip():
+                continue  # no family name at all: `_names` reports it
             message = (  # one word (a handle) has nothing to split: no warning
                 f"{quote_value(name)} is not in 'Family, Given' form (e.g. 'Doe, Jane'); "
                 "Zenodo stores the whole name as the family name otherwise"
@@ -468,3 +585,18 @@ def _family_given(name: str) -> bool:
         return True  # an organisation: no family name to split
     parts = name.split(",")
     return len(parts) == 2 and all(part.strip() for part in parts)
+
+
+Rule = Callable[[dict[str, Any], date], Iterator[Finding]]
+_RULES: tuple[Rule, ...] = (
+    _names,
+    _language,
+    _orcids,
+    _dates,
+    _license,
+    _access,
+    _subtypes,
+    _relations,
+    _texts,
+    _warnings,
+)

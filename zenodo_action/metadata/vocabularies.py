@@ -34,13 +34,67 @@ def schema_copy() -> dict[str, Any]:
 
 
 @lru_cache(maxsize=1)
+def _licenses() -> dict[str, Any]:
+    """Zenodo's licence data as scripts/update-zenodo-licenses extracts it (its source is
+    named in the file; docs/reference/zenodo-deposit-rules.md §2)."""
+    loaded: dict[str, Any] = _load("data/licenses.json")
+    return loaded
+
+
+@lru_cache(maxsize=1)
 def license_ids() -> frozenset[str]:
-    """Lower-cased license ids Zenodo accepts (SPDX and legacy Zenodo ids)."""
-    return frozenset(_load("data/licenses.json")["ids"])
+    """Lower-cased license ids Zenodo accepts: SPDX ids and legacy Zenodo ids, with the
+    aliases its legacy API applies (`cc-by` -> CC-BY-4.0), and the two legacy ids it stores
+    as a free-text licence."""
+    return frozenset(_licenses()["accepted"]) | frozenset(_licenses()["free_text"])
 
 
 def is_known_license(license_id: str) -> bool:
-    return license_id.strip().lower() in license_ids()
+    """Whether Zenodo accepts the id: case-insensitive and stripped, as its legacy API
+    compares, except the free-text ids, which it looks up exactly as written."""
+    return license_id.strip().lower() in _licenses()["accepted"] or (
+        license_id in _licenses()["free_text"]
+    )
+
+
+def license_echo(license_id: str) -> str | None:
+    """What Zenodo's legacy JSON answers with for a licence sent as `license_id`: the
+    legacy id of the one it stores (`MIT` -> `mit-license`, `CC0-1.0` -> `cc-zero`), or
+    None when it answers with none (a free-text licence) or refuses the id."""
+    found = _licenses()["accepted"].get(license_id.strip().lower())
+    return str(found[1]) if found else None
+
+
+def license_of_url(url: str) -> str | None:
+    """The id of a licence Zenodo's vocabulary lists under this URL, or None."""
+    return _licenses_by_url().get(_url_key(url))
+
+
+@lru_cache(maxsize=1)
+def _licenses_by_url() -> dict[str, str]:
+    return {_url_key(url): str(found) for url, found in _licenses()["urls"].items()}
+
+
+def _url_key(url: str) -> str:
+    """A URL without what does not tell licences apart: scheme, `www.`, a trailing `/`."""
+    text = re.sub(r"^https?://(?:www\.)?", "", url.strip(), flags=re.IGNORECASE)
+    return text.rstrip("/").lower()
+
+
+@lru_cache(maxsize=1)
+def _languages() -> tuple[dict[str, str], frozenset[str]]:
+    """Zenodo's language codes (scripts/update-languages; rules §4)."""
+    data = _load("data/languages.json")
+    return dict(data["two_letter"]), frozenset(data["three_letter"].split())
+
+
+def language_id(code: str) -> str | None:
+    """The id Zenodo stores for a language code (a 2-letter one becomes its 3-letter
+    code), or None when its vocabulary has none."""
+    two_letter, three_letter = _languages()
+    if len(code) == 2:
+        return two_letter.get(code)
+    return code if code in three_letter else None
 
 
 # Licence names people write for an SPDX id (OSI's names, old spellings); spelling alone

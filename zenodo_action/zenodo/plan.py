@@ -22,6 +22,7 @@ from zenodo_action.files import LocalFile
 from zenodo_action.metadata.build import describe_changes
 from zenodo_action.naming import setting
 from zenodo_action.zenodo.api import ConceptRef, Deposition, RemoteFile
+from zenodo_action.zenodo.echo import echoed
 
 TAKEOVER_AFTER = 600.0  # seconds a foreign draft must be idle before it counts as abandoned
 # A live run claims its draft (metadata PUT) right after creating it, so a draft nobody
@@ -128,7 +129,9 @@ def decide(snapshot: Snapshot, request: PublishRequest) -> Plan:
         None,
         draft,
         diff_files(base, request.files),
-        tuple(describe_changes(latest.metadata if latest else {}, request.metadata)),
+        tuple(
+            describe_changes(echoed(latest.metadata if latest else {}), echoed(request.metadata))
+        ),
     )
 
 
