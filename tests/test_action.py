@@ -285,15 +285,26 @@ def test_a_release_without_assets_publishes_without_waiting(runner):
     assert "waiting" not in result.stdout
 
 
-def test_asset_wait_0_publishes_what_is_uploaded_at_once(runner):
+def test_an_asset_still_uploading_after_asset_wait_fails_the_run_before_zenodo(runner):
     concept = seed(runner.zenodo)
     release = runner.release(assets={"ready.whl": b"r"})
     runner.github.add_asset(release, "uploading.whl", b"slow", open_for_polls=3)
     result = runner.publish_release(release, concept=concept.concept_doi, **{"asset-wait": "0"})
-    assert result.exit_code == 0, result.stdout
-    files = runner.zenodo.published_versions(concept.concept_id)[-1]["files"]
-    assert "ready.whl" in files and "uploading.whl" not in files
-    assert "still uploading: uploading.whl; they are not published" in result.stdout
+    assert result.exit_code == 1, result.stdout
+    [error] = result.annotations("error")
+    assert "release asset still uploading after 0s: uploading.whl" in error
+    assert "raise the asset-wait input" in error
+    assert "uploading.whl" in result.summary and "**error**" in result.summary
+    assert result.outputs["status"] == "failed"
+    assert runner.zenodo.count("*", "/deposit/depositions") == 0  # not even a read
+    assert len(runner.zenodo.published_versions(concept.concept_id)) == 1
+
+
+def test_a_failed_run_with_invalid_metadata_keeps_status_invalid(runner):
+    (runner.workspace / ".zenodo.yml").write_text("title: A\nupload_type: softwar\n")
+    result = runner.publish_release(runner.release())
+    assert result.exit_code == 1
+    assert result.outputs["status"] == "invalid"
 
 
 def test_a_bad_asset_wait_is_named(runner):

@@ -31,6 +31,22 @@ CHUNK = 1024 * 1024
 
 
 @dataclass(frozen=True)
+class Packed:
+    """A folder packed into one zip: the `files` line that named it, what it holds."""
+
+    line: str  # e.g. "results/"
+    members: int  # files packed
+    content_size: int  # their bytes, before packing
+
+    def describe(self, name: str, size: int) -> str:
+        files = f"{self.members:,} file{'s' * (self.members != 1)}"
+        return (
+            f"{self.line} packed as {name}: {files}, {human_size(self.content_size)} "
+            f"-> {human_size(size)}"
+        )
+
+
+@dataclass(frozen=True)
 class LocalFile:
     """A file to publish, under the name it will have on Zenodo.
 
@@ -45,6 +61,12 @@ class LocalFile:
     size: int
     md5: str | None = None
     mtime_ns: int = 0
+    packed: Packed | None = None  # a folder line's zip
+
+    @property
+    def origin(self) -> str:
+        """Where it comes from, for messages: its path, or the folder packed into it."""
+        return f"{self.packed.line} (packed)" if self.packed else str(self.path)
 
     @classmethod
     def of(cls, path: Path, name: str | None = None, md5: str | None = None) -> LocalFile:
@@ -117,6 +139,31 @@ def collect(patterns: Sequence[str], root: Path, *, allow_outside: bool = False)
     ]
 
 
+def is_folder_line(line: str) -> bool:
+    """A `files` line that names a folder to pack (`results/`), not a glob."""
+    return line.rstrip().endswith(("/", os.sep))
+
+
+def folder_files(
+    line: str, root: Path, *, allow_outside: bool = False
+) -> tuple[Path, list[tuple[str, Path]]]:
+    """The folder a folder line names, and every regular file below it as (its path
+    inside the folder with `/`, its path), sorted: dot-files too, never `.git`, by the
+    same rules as globs (inside the root, links followed inside it, each folder once)."""
+    expansion = _Glob(line.rstrip().rstrip("/" + os.sep), root, allow_outside)
+    folder = expansion.folder()
+    if expansion.refused:
+        raise UsageError(
+            _files_message(expansion.refused), hint=_OUTSIDE_HINT if expansion.outside else None
+        )
+    assert folder is not None
+    if not expansion.found:
+        raise UsageError(f"files: the folder {line!r} holds no file to pack")
+    return folder, [
+        (str(path.relative_to(folder)).replace(os.sep, "/"), path) for path in expansion.found
+    ]
+
+
 _OUTSIDE_HINT = (
     "copy the files into the workspace (or working directory) first; the command line's "
     "--allow-outside-root publishes files from outside it on purpose"
@@ -177,6 +224,59 @@ class _Glob:
             self.refused.append(f"the pattern {self.pattern!r} points outside {self.root}")
             return
         self._step(Path("/"), _parts(full))
+
+    def folder(self) -> Path | None:
+        """The folder the pattern names, its files in `found`; None when refused."""
+        full = Path(os.path.normpath(os.path.join(self.root, self.pattern)))
+        if _MAGIC.search(self.pattern):
+            self.refused.append(
+                f"the folder line {self.pattern + '/'!r} has a wildcard: name one folder"
+            )
+        elif not (
+            self.allow_outside
+            or _within(str(full), self.root)
+            or _within(str(full), self.real_root)
+        ):
+            self.outside = True
+            self.refused.append(f"the folder {self.pattern + '/'!r} is outside {self.root}")
+        elif not full.is_dir():
+            self.refused.append(f"{self.pattern + '/'!r} is not a folder under {self.root}")
+        elif os.path.realpath(full) == self.real_root:
+            self.refused.append(
+                f"{self.pattern + '/'!r} is the whole workspace: name a folder in it"
+            )
+        elif self._allowed(full, "names"):
+            self._pack_walk(full)
+            return full
+        return None
+
+    def _pack_walk(self, top: Path) -> None:
+        """Every regular file below `top`, dot-files included, `.git` never."""
+        seen: set[str] = set()
+        folders = [top]
+        while folders:
+            here = folders.pop()
+            real = os.path.realpath(here)
+            if real in seen:
+                logger.info("files: %s", self._not_followed(here, real))
+                continue
+            seen.add(real)
+            for name in sorted(_names(here), reverse=True):
+                path = here / name
+                if name.casefold() == _GIT:
+                    continue
+                if os.path.isdir(path):
+                    if self._allowed(path, "reaches"):
+                        folders.append(path)
+                elif os.path.isfile(path):
+                    if self._allowed(path, "packs"):
+                        self.found.append(path)
+                else:
+                    logger.info(
+                        "files: %s is not a regular file: not packed",
+                        self._shown(path, os.path.realpath(path)),
+                    )
+        self.found.sort(key=lambda path: str(path).encode("utf-8", "surrogateescape"))
 
     def _step(self, here: Path, parts: Sequence[str]) -> None:
         """Match `parts` below the directory `here` (checked already)."""
@@ -304,9 +404,9 @@ def check_name(name: str) -> str | None:
 
 def preflight(files: Sequence[LocalFile]) -> None:
     """Refuse, before anything is sent, a file set Zenodo would reject half-way."""
-    problems = [f"{f.path}: {why}" for f in files if (why := check_name(f.name))]
+    problems = [f"{f.origin}: {why}" for f in files if (why := check_name(f.name))]
     problems += [
-        f"{f.path}: the file is empty (Zenodo refuses empty files)" for f in files if not f.size
+        f"{f.origin}: the file is empty (Zenodo refuses empty files)" for f in files if not f.size
     ]
     problems += _duplicate_names(files)
     if not files:
@@ -328,7 +428,7 @@ def _duplicate_names(files: Sequence[LocalFile]) -> list[str]:
     for f in files:
         by_name.setdefault(f.name, []).append(f)
     return [
-        f"two files would be named {name!r} on Zenodo: " + ", ".join(str(f.path) for f in group)
+        f"two files would be named {name!r} on Zenodo: " + ", ".join(f.origin for f in group)
         for name, group in by_name.items()
         if len(group) > 1
     ]

@@ -30,6 +30,7 @@ class GitHubReporter:
         are known); `title` heads the annotations of errors."""
         self.runner = runner or RunnerFiles()
         self.title = title
+        self.status_given = False  # a run that fails before saying its status says `failed`
 
     def problems(self, found: Mapping[Path, Sequence[Problem]]) -> None:
         """Annotations on the files' lines, a verdict per file, a table per file in the
@@ -58,6 +59,7 @@ class GitHubReporter:
             )
 
     def output(self, name: str, value: str) -> None:
+        self.status_given |= name == "status"
         if self.runner.output:
             commands.set_output(name, value, path=self.runner.output)
 
@@ -95,6 +97,9 @@ class GitHubReporter:
                 title=error.source if fields and error.source else self.title,
             )
         )
+        self.summary(f"\n**error** ({markdown.cell(self.title)}): {markdown.cell(str(error))}\n")
+        if not self.status_given:
+            self.output("status", "failed")
 
     def _relative(self, path: str | Path) -> str:
         return workspace_relative(path, self.runner.workspace)
