@@ -48,6 +48,8 @@ ISSUE_INPUTS = {
     "write-back": None,
     "readme-file": "README.md",
     "release-tag": None,
+    # issue 17: Git LFS pointers are refused unless this opts out
+    "allow-lfs-pointers": "false",
 }
 ISSUE_OUTPUTS = {"doi", "doi-url", "concept-doi", "record-id", "record-url", "version"}
 ISSUE_OUTPUTS |= {"badge", "status"}

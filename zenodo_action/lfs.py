@@ -4,7 +4,8 @@ A pointer is what a Git LFS file is in git, and what a checkout without `lfs: tr
 GitHub archive without "Include Git LFS objects in archives") leaves where the data should
 be. What counts as one is written down in docs/reference/git-lfs-and-archives.md §1; in
 short: under 1024 bytes, UTF-8, a first line `version <a version git-lfs reads>`, then
-only `key value` lines, among them `oid sha256:<64 hex>` and `size <digits>`. A text file
+only `key value` lines in sorted order, among them `oid sha256:<64 hex>` and
+`size <digits>`. A text file
 that merely mentions the URL has other lines and is not one.
 """
 
@@ -63,7 +64,7 @@ def parse_pointer(data: bytes) -> Pointer | None:
     values: dict[str, str] = {}
     for line in lines[1:]:
         pair = _KEY_VALUE.match(line)
-        if pair is None or pair.group(1) in values or pair.group(1) == "version":
+        if pair is None or pair.group(1) <= max(values, default=""):  # sorted, each once
             return None
         values[pair.group(1)] = pair.group(2)
     oid = _OID.match(values.get("oid", ""))
@@ -96,11 +97,11 @@ _FIXES: dict[Where, str] = {
     "asset": "the asset was uploaded as a Git LFS pointer: upload the real file to the "
     "release (from a checkout with `lfs: true`), then re-run",
 }
-_WHAT: dict[Where, str] = {
-    "files": "files",
-    "checkout": "files of the checkout's source archive",
-    "tag-archive": "members of the tag's source archive",
-    "asset": "release assets",
+_WHAT: dict[Where, tuple[str, str]] = {  # one, many
+    "files": ("file", "files"),
+    "checkout": ("file of the checkout's source archive", "files of the checkout's source archive"),
+    "tag-archive": ("member of the tag's source archive", "members of the tag's source archive"),
+    "asset": ("release asset", "release assets"),
 }
 OPT_OUT = "allow-lfs-pointers: true (command line: --allow-lfs-pointers) archives them as they are"
 
@@ -116,7 +117,7 @@ class LfsPointers(UsageError):
     """Files about to be archived are Git LFS pointers, not the data they stand for."""
 
     def __init__(self, where: Where, names: Sequence[str]) -> None:
-        noun = _WHAT[where] if len(names) != 1 else _WHAT[where].rstrip("s")
+        noun = _WHAT[where][len(names) != 1]
         super().__init__(
             f"{len(names)} {noun} {'is a' if len(names) == 1 else 'are'} Git LFS "
             f"pointer{'s' * (len(names) != 1)}, not the data: {named(names)}; nothing was "
@@ -132,7 +133,7 @@ def warning(where: Where, names: Sequence[str]) -> str:
     """What an opted-out run says about the pointers it archives anyway."""
     return (
         f"archiving {len(names)} Git LFS pointer{'s' * (len(names) != 1)} as they are "
-        f"(allow-lfs-pointers): {named(names)} in the {_WHAT[where]}"
+        f"(allow-lfs-pointers): {named(names)} in the {_WHAT[where][1]}"
     )
 
 
