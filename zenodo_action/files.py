@@ -251,7 +251,8 @@ class _Glob:
         return None
 
     def _pack_walk(self, top: Path) -> None:
-        """Every regular file below `top`, dot-files included, `.git` never."""
+        """Every regular file below `top`, dot-files included, `.git` never. An entry that
+        is no link lies where its folder does, so only links are resolved (and checked)."""
         seen: set[str] = set()
         folders = [top]
         while folders:
@@ -261,21 +262,18 @@ class _Glob:
                 logger.info("files: %s", self._not_followed(here, real))
                 continue
             seen.add(real)
-            for name in sorted(_names(here), reverse=True):
-                path = here / name
-                if name.casefold() == _GIT:
+            for entry in _entries(here):
+                path = here / entry.name
+                link = entry.is_symlink()
+                if entry.name.casefold() == _GIT or (link and not self._allowed(path, "packs")):
                     continue
-                if os.path.isdir(path):
-                    if self._allowed(path, "reaches"):
-                        folders.append(path)
-                elif os.path.isfile(path):
-                    if self._allowed(path, "packs"):
-                        self.found.append(path)
+                if _is_directory(entry):
+                    folders.append(path)
+                elif entry.is_file():
+                    self.found.append(path)
                 else:
-                    logger.info(
-                        "files: %s is not a regular file: not packed",
-                        self._shown(path, os.path.realpath(path)),
-                    )
+                    shown = self._shown(path, os.path.realpath(path))
+                    logger.info("files: %s is not a regular file: not packed", shown)
         self.found.sort(key=lambda path: str(path).encode("utf-8", "surrogateescape"))
 
     def _step(self, here: Path, parts: Sequence[str]) -> None:
@@ -370,6 +368,14 @@ def _names(directory: Path) -> list[str]:
     try:
         return os.listdir(directory)
     except OSError:  # unreadable or gone: nothing matches there, as with glob
+        return []
+
+
+def _entries(directory: Path) -> list[os.DirEntry[str]]:
+    try:
+        with os.scandir(directory) as entries:
+            return list(entries)
+    except OSError:  # unreadable or gone: nothing to pack there
         return []
 
 

@@ -10,7 +10,6 @@ archives.md §4). The zip is written to the run's private folder, never the work
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -37,19 +36,23 @@ def pack(
     pointers judged before the first is packed, so a problem costs no packing."""
     listed = [(line, *folder_files(line, root, allow_outside=allow_outside)) for line in lines]
     _refuse_clashes([(line, zip_name(folder)) for line, folder, _ in listed])
+    members = {
+        line: [packing.file_member(f"{folder.name}/{inner}", path) for inner, path in found]
+        for line, folder, found in listed
+    }
     pointers.files(
         [
-            (f"{line.rstrip('/')}/{inner}", path, os.stat(path).st_size)
-            for line, _, found in listed
-            for inner, path in found
+            (f"{line.rstrip('/')}/{member.name.split('/', 1)[1]}", member.source, member.size)
+            for line, folder_members in members.items()
+            for member in folder_members
+            if member.source is not None
         ]
     )
     packed = []
-    for line, folder, found in listed:
-        members = [packing.file_member(f"{folder.name}/{inner}", path) for inner, path in found]
+    for line, folder, _ in listed:
         target = dest / zip_name(folder)
-        packing.write("zip", target, members, mtime=packing.DOS_EPOCH)
-        about = Packed(line.strip(), len(members), sum(m.size for m in members))
+        packing.write("zip", target, members[line], mtime=packing.DOS_EPOCH)
+        about = Packed(line.strip(), len(members[line]), sum(m.size for m in members[line]))
         packed.append(replace(LocalFile.of(target), packed=about))
     return packed
 
