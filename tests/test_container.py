@@ -360,6 +360,29 @@ def test_pull_request_with_valid_metadata_passes_despite_a_hostile_environment(a
     assert GITHUB_TOKEN not in rest + "".join(result.outputs.values())
 
 
+def run_release(
+    action, workspace, fake_github, fake_zenodo, repo, event, concept, *, checkout=False
+) -> harness.RunResult:
+    """The image publishing a release event against the fakes, as the runner starts it."""
+    inputs = {
+        "token": fake_zenodo.token,
+        "concept": concept.concept_doi,
+        "zenodo-url": fake_zenodo.url,
+    }
+    return action.run(
+        workspace,
+        inputs=inputs | ({"source-archive": "checkout"} if checkout else {}),
+        event_name="release",
+        event=event,
+        env={
+            "GITHUB_API_URL": fake_github.api_url,
+            "GITHUB_SERVER_URL": fake_github.server_url,
+            "GITHUB_REPOSITORY": repo.full_name,
+        },
+        github_token=GITHUB_TOKEN,
+    )
+
+
 @pytest.mark.container
 def test_a_published_release_becomes_a_zenodo_version_from_inside_the_image(
     action, workspace, fake_github, fake_zenodo
@@ -372,22 +395,7 @@ def test_a_published_release_becomes_a_zenodo_version_from_inside_the_image(
     concept = fake_zenodo.seed_concept(versions=[{"version": "v1.0.0"}])
     event = fake_github.release_event(repo, release)
 
-    result = action.run(
-        workspace,
-        inputs={
-            "token": fake_zenodo.token,
-            "concept": concept.concept_doi,
-            "zenodo-url": fake_zenodo.url,
-        },
-        event_name="release",
-        event=event,
-        env={
-            "GITHUB_API_URL": fake_github.api_url,
-            "GITHUB_SERVER_URL": fake_github.server_url,
-            "GITHUB_REPOSITORY": repo.full_name,
-        },
-        github_token=GITHUB_TOKEN,
-    )
+    result = run_release(action, workspace, fake_github, fake_zenodo, repo, event, concept)
 
     assert result.exit_code == 0, result.stdout + result.stderr
     [_, new] = fake_zenodo.published_versions(concept.concept_id)
@@ -434,22 +442,9 @@ def test_source_archive_checkout_reads_a_workspace_owned_by_another_user(
     release = fake_github.add_release(repo, "v2.0.0")
     concept = fake_zenodo.seed_concept(versions=[{"version": "v1.0.0"}])
 
-    result = action.run(
-        workspace,
-        inputs={
-            "token": fake_zenodo.token,
-            "concept": concept.concept_doi,
-            "zenodo-url": fake_zenodo.url,
-            "source-archive": "checkout",
-        },
-        event_name="release",
-        event=fake_github.release_event(repo, release),
-        env={
-            "GITHUB_API_URL": fake_github.api_url,
-            "GITHUB_SERVER_URL": fake_github.server_url,
-            "GITHUB_REPOSITORY": repo.full_name,
-        },
-        github_token=GITHUB_TOKEN,
+    event = fake_github.release_event(repo, release)
+    result = run_release(
+        action, workspace, fake_github, fake_zenodo, repo, event, concept, checkout=True
     )
 
     assert result.exit_code == 0, result.stdout + result.stderr
