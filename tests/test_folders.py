@@ -147,3 +147,9 @@ def test_a_folder_of_many_files_counts_as_one_toward_zenodos_limit(workspace, tm
 def test_folder_lines_are_told_from_globs():
     assert is_folder_line("results/") and is_folder_line("data/raw/ ")
     assert not is_folder_line("results/*") and not is_folder_line("results")
+
+
+def test_a_file_name_that_is_not_utf8_is_named_not_a_traceback(workspace, tmp_path):
+    (workspace / "results" / os.fsdecode(b"caf\xe9.csv")).write_text("x\n")
+    with pytest.raises(UsageError, match=r"caf\\udce9\.csv: the file name is not valid UTF-8"):
+        pack(workspace, tmp_path, "results/")

@@ -63,6 +63,8 @@ def write(
     comment: str = "",
 ) -> None:
     """Pack `members` into `target` (a new file), with an entry for each folder."""
+    for member in members:
+        _encodable(member.name)
     entries = ordered(members)
     mtime = max(mtime, DOS_EPOCH)
     try:
@@ -79,7 +81,7 @@ def _write_zip(target: Path, entries: list[Member | str], mtime: int, comment: s
     with zipfile.ZipFile(target, "x", allowZip64=True) as archive:
         for entry in entries:
             name = entry if isinstance(entry, str) else entry.name
-            info = zipfile.ZipInfo(_encodable(name), date_time=when)
+            info = zipfile.ZipInfo(name, date_time=when)
             info.create_system = 3  # unix: the mode below is read
             if isinstance(entry, str):
                 info.external_attr = (stat.S_IFDIR | 0o755) << 16 | 0x10  # MS-DOS folder bit
@@ -110,7 +112,7 @@ def _write_tar_gz(target: Path, entries: list[Member | str], mtime: int, comment
 
 
 def _add_to_tar(archive: tarfile.TarFile, entry: Member | str, mtime: int) -> None:
-    name = _encodable(entry if isinstance(entry, str) else entry.name)
+    name = entry if isinstance(entry, str) else entry.name
     info = tarfile.TarInfo(name.rstrip("/") if isinstance(entry, str) else name)
     info.mtime, info.uid, info.gid, info.uname, info.gname = mtime, 0, 0, "", ""
     if isinstance(entry, str):
