@@ -174,7 +174,10 @@ def _changed(member: Member) -> UsageError:
 
 def file_member(name: str, path: Path, executable: bool | None = None) -> Member:
     """A member for the file at `path` (links followed), checked for change when read."""
-    info = os.stat(path)
+    try:
+        info = os.stat(path)
+    except OSError as error:  # gone (or unreadable) since the folder was listed
+        raise UsageError(f"{path}: cannot read file ({error.strerror or error})") from None
     runnable = bool(info.st_mode & 0o111) if executable is None else executable
 
     def unchanged() -> bool:
