@@ -153,3 +153,17 @@ def test_a_file_name_that_is_not_utf8_is_named_not_a_traceback(workspace, tmp_pa
     (workspace / "results" / os.fsdecode(b"caf\xe9.csv")).write_text("x\n")
     with pytest.raises(UsageError, match=r"caf\\udce9\.csv: the file name is not valid UTF-8"):
         pack(workspace, tmp_path, "results/")
+
+
+def test_a_subfolder_that_cannot_be_listed_stops_the_packing(workspace, tmp_path, monkeypatch):
+    """Packed without it, the zip would silently lack its files."""
+    real_scandir = os.scandir
+
+    def scandir(path):
+        if str(path).endswith("run-1"):
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    with pytest.raises(UsageError, match=r"cannot list the folder results/run-1 \(Permission"):
+        pack(workspace, tmp_path, "results/")

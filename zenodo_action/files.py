@@ -262,7 +262,13 @@ class _Glob:
                 logger.info("files: %s", self._not_followed(here, real))
                 continue
             seen.add(real)
-            for entry in _entries(here):
+            try:
+                entries = _entries(here)
+            except OSError as error:  # packed without it, the zip would lack its files
+                shown = self._shown(here, real)
+                self.refused.append(f"cannot list the folder {shown} ({error.strerror or error})")
+                continue
+            for entry in entries:
                 path = here / entry.name
                 link = entry.is_symlink()
                 if entry.name.casefold() == _GIT or (link and not self._allowed(path, "packs")):
@@ -372,11 +378,8 @@ def _names(directory: Path) -> list[str]:
 
 
 def _entries(directory: Path) -> list[os.DirEntry[str]]:
-    try:
-        with os.scandir(directory) as entries:
-            return list(entries)
-    except OSError:  # unreadable or gone: nothing to pack there
-        return []
+    with os.scandir(directory) as entries:
+        return list(entries)
 
 
 def _subdirectories(directory: Path) -> Iterator[tuple[str, bool]]:
