@@ -31,9 +31,11 @@ def pack(
     *,
     pointers: PointerCheck,
     allow_outside: bool = False,
+    workers: int | None = None,
 ) -> list[LocalFile]:
-    """Each folder line packed into `dest`; every folder is listed and its Git LFS
-    pointers judged before the first is packed, so a problem costs no packing."""
+    """Each folder line packed into `dest` (`workers`: see packing.write); every folder
+    is listed and its Git LFS pointers judged before the first is packed, so a problem
+    costs no packing."""
     listed = [(line, *folder_files(line, root, allow_outside=allow_outside)) for line in lines]
     _refuse_clashes([(line, zip_name(folder)) for line, folder, _ in listed])
     members = {
@@ -51,7 +53,7 @@ def pack(
     packed = []
     for line, folder, _ in listed:
         target = dest / zip_name(folder)
-        packing.write("zip", target, members[line], mtime=packing.DOS_EPOCH)
+        packing.write("zip", target, members[line], mtime=packing.DOS_EPOCH, workers=workers)
         about = Packed(line.strip(), len(members[line]), sum(m.size for m in members[line]))
         packed.append(replace(LocalFile.of(target), packed=about))
     return packed
