@@ -54,7 +54,7 @@ ISSUE_INPUTS = {
     "write-back": None,
     "readme-file": "README.md",
     "release-tag": None,
-    # issue 17: Git LFS pointers are refused unless this opts out
+    # data you can trust: Git LFS pointers are refused unless this opts out
     "allow-lfs-pointers": "false",
 }
 ISSUE_OUTPUTS = {"doi", "doi-url", "concept-doi", "record-id", "record-url", "version"}

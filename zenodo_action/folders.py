@@ -1,9 +1,9 @@
 """Folder lines of `files` (`results/`): each folder uploaded as one reproducible zip.
 
-Zenodo takes at most 100 files per version and advises packing a folder of many files
-into an archive (zenodo-api.md §5). A folder line becomes `<folder>.zip`, holding every
-regular file below it under `<folder>/`, packed by `packing` with the fixed time
-1980-01-01: the same files give the same bytes, so a data set whose content did not
+Zenodo takes at most 100 files per version (docs/reference/git-lfs-and-archives.md §7),
+so a folder of many files goes up as one archive. A folder line becomes `<folder>.zip`,
+holding every regular file below it under `<folder>/`, packed by `packing` with the fixed
+time 1980-01-01: the same files give the same bytes, so a data set whose content did not
 change stays `unchanged` however its file times moved (docs/reference/git-lfs-and-
 archives.md §4). The zip is written to the run's private folder, never the workspace.
 """

@@ -23,7 +23,8 @@ from zenodo_action.logs import printable
 
 log = logging.getLogger(__name__)
 
-# git-lfs reads a file as a pointer only below this size (reference §1).
+# git-lfs reads a file as a pointer only below this size
+# (docs/reference/git-lfs-and-archives.md §1).
 POINTER_SIZE_LIMIT = 1024
 # The version URLs git-lfs accepts: the released one, the pre-release and the alpha's.
 VERSIONS = (
