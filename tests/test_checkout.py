@@ -228,3 +228,16 @@ def test_the_archive_is_written_in_blocks(repo, tmp_path):
         [member] = [m for m in archive.getmembers() if m.name.endswith("big.bin")]
         extracted = archive.extractfile(member)
         assert extracted is not None and extracted.read() == big
+
+
+def test_a_tracked_file_that_cannot_be_read_is_named(repo, tmp_path, monkeypatch):
+    real_open = open
+
+    def refusing(path, *args, **kwargs):
+        if str(path).endswith("README.md"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", refusing)
+    with pytest.raises(UsageError, match=r"README\.md: cannot read file \(Permission denied\)"):
+        build(repo, tmp_path)

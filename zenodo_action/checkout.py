@@ -34,7 +34,7 @@ from dulwich.repo import Repo
 
 from zenodo_action import packing
 from zenodo_action.errors import UsageError
-from zenodo_action.files import CHUNK, LocalFile
+from zenodo_action.files import CHUNK, LocalFile, unreadable
 from zenodo_action.lfs import PointerCheck, file_pointer, named, parse_pointer
 
 GITLINK = 0o160000
@@ -222,11 +222,14 @@ def _hashes(path: Path, size: int, *, with_sha256: bool) -> tuple[bytes, str | N
     """The file's git blob id (hex, as bytes) and, when asked, its sha256."""
     blob = hashlib.sha1(b"blob %d\0" % size, usedforsecurity=False)
     sha256 = hashlib.sha256() if with_sha256 else None
-    with open(path, "rb") as handle:
-        while chunk := handle.read(CHUNK):
-            blob.update(chunk)
-            if sha256 is not None:
-                sha256.update(chunk)
+    try:
+        with open(path, "rb") as handle:
+            while chunk := handle.read(CHUNK):
+                blob.update(chunk)
+                if sha256 is not None:
+                    sha256.update(chunk)
+    except OSError as error:
+        raise unreadable(path, error) from None
     return blob.hexdigest().encode("ascii"), sha256.hexdigest() if sha256 else None
 
 
