@@ -241,3 +241,12 @@ def test_a_tracked_file_that_cannot_be_read_is_named(repo, tmp_path, monkeypatch
     monkeypatch.setattr("builtins.open", refusing)
     with pytest.raises(UsageError, match=r"README\.md: cannot read file \(Permission denied\)"):
         build(repo, tmp_path)
+
+
+def test_a_git_object_missing_from_the_checkout_is_named(repo, tmp_path):
+    """A partial clone (`filter: blob:none`) lacks blobs that dulwich cannot fetch."""
+    tree = git(repo, "rev-parse", "v1.0^{tree}:data")
+    (repo / ".git" / "objects" / tree[:2] / tree[2:]).unlink()
+    with pytest.raises(UsageError, match=rf"lacks the git object {tree[:12]}") as caught:
+        build(repo, tmp_path)
+    assert "fetch-depth" in (caught.value.hint or "") or "filter" in (caught.value.hint or "")

@@ -85,11 +85,26 @@ def build(
             )
         found = _Tree()
         prefix = top.format(sha7=commit[:7]) + "/"
-        _walk(repo, root, commit, prefix, "", found)
+        try:
+            _walk(repo, root, commit, prefix, "", found)
+        except KeyError as error:  # dulwich: an object the clone does not hold
+            raise _missing_object(error) from None
         when = _commit(repo, commit).commit_time
     _refuse(found, tag, pointers)
     packing.write(kind, target, found.members, mtime=when, comment=commit)
     return LocalFile.of(target)
+
+
+def _missing_object(error: KeyError) -> UsageError:
+    sha = error.args[0] if error.args else b""
+    shown = sha.decode("ascii", "replace") if isinstance(sha, bytes) else str(sha)
+    return UsageError(
+        f"source-archive: checkout: the checkout lacks the git object {shown[:12]} that the "
+        "tag's tree needs (a partial clone fetches objects only through git, which this "
+        "step does not run); nothing was sent to Zenodo",
+        hint="check the tag out without `filter:` on actions/checkout (`fetch-depth: 1`, "
+        "the default, holds every object of the tag's tree)",
+    )
 
 
 def _commit(repo: Repo, commit: str) -> Commit:
