@@ -9,10 +9,14 @@ import os
 import shutil
 import subprocess
 import tarfile
+import tempfile
+import tracemalloc
 import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from zenodo_action import checkout
 from zenodo_action.errors import UsageError
@@ -250,3 +254,36 @@ def test_a_git_object_missing_from_the_checkout_is_named(repo, tmp_path):
     with pytest.raises(UsageError, match=rf"lacks the git object {tree[:12]}") as caught:
         build(repo, tmp_path)
     assert "fetch-depth" in (caught.value.hint or "") or "filter" in (caught.value.hint or "")
+
+
+def test_a_big_eol_crlf_file_is_compared_in_blocks(tmp_path):
+    work = tmp_path / "crlf"
+    work.mkdir()
+    git(work, "init", "-q")
+    (work / ".gitattributes").write_text("*.csv text eol=crlf\n")
+    rows = b"".join(b"%d,%d\r\n" % (n, n) for n in range(2_000_000))  # ~ 24 MiB
+    (work / "big.csv").write_bytes(rows)
+    git(work, "add", ".")
+    git(work, "commit", "-qm", "crlf")
+    git(work, "tag", "v1.0")
+    tracemalloc.start()
+    try:
+        build(work, tmp_path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 * 1024 * 1024, f"{peak / 2**20:.0f} MiB held at once"
+
+
+@given(
+    st.lists(st.sampled_from([b"\r", b"\n", b"a"]), max_size=40).map(b"".join), st.integers(1, 6)
+)
+def test_crlf_is_turned_into_lf_across_any_block_boundary(data, block):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "f"
+        path.write_bytes(data)
+        chunk, checkout.CHUNK = checkout.CHUNK, block
+        try:
+            assert b"".join(checkout._lf_blocks(path)) == data.replace(b"\r\n", b"\n")
+        finally:
+            checkout.CHUNK = chunk

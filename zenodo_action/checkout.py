@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -255,10 +255,27 @@ def _is_real_content(repo: Repo, sha: bytes, sha256: str | None, size: int) -> b
 
 
 def _crlf_matches(path: Path, sha: bytes) -> bool:
-    """With LF line ends, the file is the blob (git writes `eol=crlf` files with CRLF)."""
-    data = path.read_bytes().replace(b"\r\n", b"\n")
-    blob = hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False)
+    """With LF line ends, the file is the blob (git writes `eol=crlf` files with CRLF).
+    Read twice in blocks, since a blob id starts with the size: memory stays constant."""
+    size = sum(len(block) for block in _lf_blocks(path))
+    blob = hashlib.sha1(b"blob %d\0" % size, usedforsecurity=False)
+    for block in _lf_blocks(path):
+        blob.update(block)
     return blob.hexdigest().encode("ascii") == sha
+
+
+def _lf_blocks(path: Path) -> Iterator[bytes]:
+    """The file in blocks with every CRLF turned into LF, one split between blocks too."""
+    try:
+        with open(path, "rb") as handle:
+            held = b""  # a CR that ends a block, until the next block shows what follows
+            while block := handle.read(CHUNK):
+                block = held + block
+                held = b"\r" if block.endswith(b"\r") else b""
+                yield block[: len(block) - len(held)].replace(b"\r\n", b"\n")
+            yield held
+    except OSError as error:
+        raise unreadable(path, error) from None
 
 
 def _refuse(found: _Tree, tag: str, pointers: PointerCheck) -> None:
