@@ -3,6 +3,7 @@ as globs, named after the folder (docs/reference/git-lfs-and-archives.md §4).""
 
 from __future__ import annotations
 
+import logging
 import os
 import zipfile
 from pathlib import Path
@@ -167,3 +168,15 @@ def test_a_subfolder_that_cannot_be_listed_stops_the_packing(workspace, tmp_path
     monkeypatch.setattr(os, "scandir", scandir)
     with pytest.raises(UsageError, match=r"cannot list the folder results/run-1 \(Permission"):
         pack(workspace, tmp_path, "results/")
+
+
+def test_what_is_no_regular_file_is_left_out_with_a_warning(workspace, tmp_path, caplog):
+    os.mkfifo(workspace / "results" / "pipe")
+    os.symlink("missing.csv", workspace / "results" / "broken.csv")
+    with caplog.at_level(logging.INFO, logger="zenodo_action"):
+        [packed] = pack(workspace, tmp_path, "results/")
+    assert packed.packed.members == 5
+    warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warned) == 2
+    assert any("results/pipe is not a regular file" in m for m in warned)
+    assert any("results/broken.csv -> " in m and "not packed" in m for m in warned)

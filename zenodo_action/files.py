@@ -279,7 +279,11 @@ class _Glob:
                     self.found.append(path)
                 else:
                     shown = self._shown(path, os.path.realpath(path))
-                    logger.info("files: %s is not a regular file: not packed", shown)
+                    logger.warning(  # the zip will lack it: say so where it shows
+                        "files: %s is not a regular file (a FIFO, socket, device or broken "
+                        "link): not packed",
+                        shown,
+                    )
         self.found.sort(key=lambda path: str(path).encode("utf-8", "surrogateescape"))
 
     def _step(self, here: Path, parts: Sequence[str]) -> None:
