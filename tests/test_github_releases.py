@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import tarfile
+import threading
 import zipfile
 from dataclasses import replace
 from functools import partial
@@ -517,7 +518,7 @@ def test_the_source_archive_is_scanned_for_lfs_pointers(client, repo, release, d
 def test_a_source_archive_that_cannot_be_read_is_downloaded_again(
     fake_github, client, release, downloads, monkeypatch
 ):
-    feeds = []
+    feeds, closed = [], []
 
     class Broken:
         def feed(self, chunk):
@@ -526,7 +527,28 @@ def test_a_source_archive_that_cannot_be_read_is_downloaded_again(
         def finish(self, path):
             raise archive_scan.ArchiveError("the gzip stream ends early (truncated)")
 
+        def close(self):
+            closed.append(True)
+
     with pytest.raises(GitHubError, match="cannot be read: the gzip stream ends early"):
         client.download_source_archive("v1.0.0", "tar.gz", downloads, scan=Broken)
     assert len(fake_github.requests_to("api", "/tarball/")) == 3  # DOWNLOAD_ATTEMPTS
+    assert closed == [True] * 3  # one scanner per attempt, each closed
     assert not list(downloads.iterdir())  # nothing half-written is left
+
+
+def test_a_connection_broken_during_the_scan_restarts_and_leaves_no_thread(
+    fake_github, client, repo, release, downloads
+):
+    repo.files["data/table.csv"] = POINTER
+    repo.files["data/big.bin"] = payload(3_000_000)  # several chunks, inflated in the scan thread
+    before = threading.active_count()
+    fake_github.break_next_downloads(1)
+    file, pointers = client.download_source_archive(
+        "v1.0.0", "tar.gz", downloads, scan=partial(archive_scan.scanner, "tar.gz")
+    )
+    assert len(fake_github.requests_to("api", "/tarball/")) == 2
+    assert len(pointers) == 1 and pointers[0].endswith("/data/table.csv")
+    with tarfile.open(file.path) as archive:
+        assert any(name.endswith("/data/big.bin") for name in archive.getnames())
+    assert threading.active_count() == before

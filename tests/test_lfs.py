@@ -7,6 +7,7 @@ import gzip
 import io
 import os
 import tarfile
+import threading
 import zipfile
 from pathlib import Path
 
@@ -14,7 +15,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from zenodo_action.archive_scan import ArchiveError, TarGzScan, ZipScan, scanner
+from zenodo_action.archive_scan import (
+    ArchiveError,
+    InBackground,
+    TarGzScan,
+    ZipScan,
+    scanner,
+)
 from zenodo_action.errors import UsageError
 from zenodo_action.lfs import LfsPointers, PointerCheck, file_pointer, parse_pointer
 
@@ -195,6 +202,102 @@ def test_a_corrupt_tar_gz_is_an_error(tmp_path):
 def test_a_gzip_that_is_no_tar_is_an_error(tmp_path):
     with pytest.raises(ArchiveError, match="tar header is corrupt"):
         fed(TarGzScan(), gzip.compress(b"this is not a tar archive" * 40), tmp_path)
+
+
+def test_a_tar_gz_is_scanned_in_a_thread_of_its_own_with_the_same_result(tmp_path):
+    before = threading.active_count()
+    scan = scanner("tar.gz")
+    assert isinstance(scan, InBackground)
+    assert fed(scan, tar_gz(MEMBERS), tmp_path) == FOUND
+    scan.close()
+    assert threading.active_count() == before
+
+
+@pytest.mark.parametrize("cut", [0.5, 1.0])
+def test_the_background_scan_reports_a_broken_archive_from_feed_or_finish(tmp_path, cut):
+    data = bytearray(tar_gz(MEMBERS))
+    data[len(data) // 3 : len(data) // 3 + 64] = b"\x00" * 64
+    scan = InBackground(TarGzScan(), queued=2)
+    with pytest.raises(ArchiveError):
+        fed(scan, bytes(data[: int(len(data) * cut)]), tmp_path, step=512)
+    scan.close()
+    scan.close()  # twice is harmless
+    assert not scan._thread.is_alive()
+
+
+class Stuck:
+    """A scanner that waits for `go` before it reads anything, then fails or not."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.go, self.fail, self.fed, self.closed = threading.Event(), fail, 0, False
+
+    def feed(self, chunk: bytes) -> None:
+        self.go.wait()
+        self.fed += 1
+        if self.fail:
+            raise ArchiveError("a tar header is corrupt")
+
+    def finish(self, path: Path) -> list[str]:
+        return []
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def feed_in_thread(scan: InBackground, chunks: int) -> tuple[threading.Thread, list[Exception]]:
+    errors: list[Exception] = []
+
+    def feed() -> None:
+        try:
+            for _ in range(chunks):
+                scan.feed(b"x" * 1024)
+        except Exception as error:
+            errors.append(error)
+
+    thread = threading.Thread(target=feed, daemon=True)
+    thread.start()
+    return thread, errors
+
+
+def test_a_slow_scanner_holds_the_download_back_at_the_queue_bound():
+    """Memory stays bounded: the feeder waits once `queued` chunks are waiting."""
+    inner = Stuck()
+    scan = InBackground(inner, queued=3)
+    feeder, _ = feed_in_thread(scan, 50)
+    while scan._chunks.qsize() < 3:
+        feeder.join(0.01)
+    feeder.join(0.2)
+    assert feeder.is_alive() and scan._chunks.qsize() == 3 and inner.fed == 0
+    inner.go.set()
+    feeder.join(10)
+    assert not feeder.is_alive()
+    assert scan.finish(Path("unused")) == [] and inner.fed == 50
+    scan.close()
+    assert inner.closed
+
+
+def test_a_scanner_that_failed_never_holds_the_download_back():
+    inner = Stuck(fail=True)
+    inner.go.set()
+    scan = InBackground(inner, queued=1)
+    feeder, errors = feed_in_thread(scan, 1000)
+    feeder.join(10)
+    assert not feeder.is_alive()
+    assert [str(e) for e in errors] == ["a tar header is corrupt"]
+    with pytest.raises(ArchiveError):
+        scan.finish(Path("unused"))
+    scan.close()
+    assert inner.fed == 1 and not scan._thread.is_alive()
+
+
+def test_closing_while_the_download_is_cut_short_ends_the_thread():
+    inner = Stuck()
+    scan = InBackground(inner, queued=2)
+    feeder, _ = feed_in_thread(scan, 2)
+    feeder.join(10)
+    inner.go.set()
+    scan.close()  # without finish: the download failed
+    assert not scan._thread.is_alive() and inner.closed
 
 
 def zip_file(

@@ -2,7 +2,9 @@
 
 A tar.gz is read as it streams in: gzip is inflated block by block and the tar headers
 are followed, so only the members small enough to be pointers (lfs.POINTER_SIZE_LIMIT)
-are ever held, and memory stays constant whatever the archive's size. A zip's table of
+are ever held, and memory stays constant whatever the archive's size. Inflating costs
+about as much as a fast download, so it runs in a thread of its own, fed through a
+bounded queue (`InBackground`): the two overlap (zlib lets go of the GIL). A zip's table of
 contents, the central directory that every unzip trusts, comes last, so a zip is read
 once it is on disk: the directory lists the members and only the small ones are opened.
 Nothing is written anywhere (docs/reference/git-lfs-and-archives.md §3).
@@ -10,8 +12,10 @@ Nothing is written anywhere (docs/reference/git-lfs-and-archives.md §3).
 
 from __future__ import annotations
 
+import queue
 import stat
 import tarfile
+import threading
 import zipfile
 import zlib
 from pathlib import Path
@@ -31,8 +35,12 @@ class ArchiveError(Exception):
     """The archive cannot be read to the end (truncated, corrupt, not that format)."""
 
 
+QUEUED = 8  # chunks (of the download's size) waiting for the background scan, at most
+
+
 class ArchiveScan(Protocol):
-    """Fed the archive's bytes as they arrive, then told where they were written."""
+    """Fed the archive's bytes as they arrive, then told where they were written; closed
+    in the end, whether the download succeeded or not."""
 
     def feed(self, chunk: bytes) -> None: ...
 
@@ -40,9 +48,60 @@ class ArchiveScan(Protocol):
         """The members that are Git LFS pointers; ArchiveError if it is unreadable."""
         ...
 
+    def close(self) -> None: ...
+
 
 def scanner(fmt: str) -> ArchiveScan:
-    return TarGzScan() if fmt == "tar.gz" else ZipScan()
+    return InBackground(TarGzScan()) if fmt == "tar.gz" else ZipScan()
+
+
+class InBackground:
+    """Another scanner, run in a thread of its own that `feed` hands the chunks to
+    through a queue of QUEUED chunks: the download goes on while the scanner works, and
+    waits (memory stays bounded) only when the scanner falls that far behind. The
+    scanner's error is raised by the next `feed`, or by `finish`; once it failed, the
+    chunks still coming are dropped, so `feed` never waits on a scanner that stopped.
+    `close` ends the thread whatever happened, and is safe to call twice."""
+
+    def __init__(self, scan: ArchiveScan, queued: int = QUEUED) -> None:
+        self._scan = scan
+        self._chunks: queue.Queue[bytes | None] = queue.Queue(queued)
+        self._error: Exception | None = None
+        self._dropping = threading.Event()  # the chunks still queued are not wanted
+        self._thread = threading.Thread(target=self._run, name="archive-scan", daemon=True)
+        self._thread.start()
+
+    def feed(self, chunk: bytes) -> None:
+        self._raise_error()
+        self._chunks.put(chunk)
+
+    def finish(self, path: Path) -> list[str]:
+        self._join()
+        self._raise_error()
+        return self._scan.finish(path)
+
+    def close(self) -> None:
+        self._dropping.set()
+        self._join()
+        self._scan.close()
+
+    def _join(self) -> None:
+        if self._thread.is_alive():
+            self._chunks.put(None)
+            self._thread.join()
+
+    def _raise_error(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def _run(self) -> None:
+        while (chunk := self._chunks.get()) is not None:
+            if self._error is not None or self._dropping.is_set():
+                continue
+            try:
+                self._scan.feed(chunk)
+            except Exception as error:  # raised again in the downloading thread
+                self._error = error
 
 
 class ZipScan:
@@ -50,6 +109,9 @@ class ZipScan:
 
     def feed(self, chunk: bytes) -> None:
         """Nothing to do until the end."""
+
+    def close(self) -> None:
+        """Nothing to let go of."""
 
     def finish(self, path: Path) -> list[str]:
         try:
@@ -103,6 +165,9 @@ class TarGzScan:
                 raise ArchiveError(f"the gzip stream is corrupt ({error})") from None
             data = b""
             self._parse(out)
+
+    def close(self) -> None:
+        """Nothing to let go of."""
 
     def finish(self, path: Path) -> list[str]:
         self.feed(b"")

@@ -23,6 +23,7 @@ import re
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -370,21 +371,21 @@ class GitHubClient:
     ) -> str:
         """The file written and checked; its MD5 (for Zenodo) from the same read. With
         `scan`, the archive is scanned as it streams; `found` gets its LFS pointers."""
-        scanner = scan() if scan else None
-        response = self._open_download(url, what)
-        with response:
-            content_type = response.headers.get("Content-Type", "")
-            if content_type.startswith("text/html") and not accept_html:
-                raise _BrokenDownload("the server sent an HTML page instead of the file")
-            sha256, md5 = _stream_to(response, target, limit=size, scanner=scanner)
-        received = target.stat().st_size
-        try:
-            _verify(target, received, sha256, size=size, digest=digest, magic=magic)
-            if scanner is not None and found is not None:
-                found[:] = _scanned(scanner, target)
-        except _BrokenDownload:
-            target.unlink()
-            raise
+        with _scanning(scan) as scanner:
+            response = self._open_download(url, what)
+            with response:
+                content_type = response.headers.get("Content-Type", "")
+                if content_type.startswith("text/html") and not accept_html:
+                    raise _BrokenDownload("the server sent an HTML page instead of the file")
+                sha256, md5 = _stream_to(response, target, limit=size, scanner=scanner)
+            received = target.stat().st_size
+            try:
+                _verify(target, received, sha256, size=size, digest=digest, magic=magic)
+                if scanner is not None and found is not None:
+                    found[:] = _scanned(scanner, target)
+            except _BrokenDownload:
+                target.unlink()
+                raise
         return md5
 
     def _open_download(self, url: str, what: str) -> requests.Response:
@@ -548,6 +549,17 @@ def _linkify(line: str) -> str:
         position = match.end()
     out.append(html.escape(line[position:], quote=False))
     return "".join(out)
+
+
+@contextmanager
+def _scanning(scan: Callable[[], ArchiveScan] | None) -> Iterator[ArchiveScan | None]:
+    """The scanner `scan` makes (None without one), closed however the download ends."""
+    scanner = scan() if scan else None
+    try:
+        yield scanner
+    finally:
+        if scanner is not None:
+            scanner.close()
 
 
 def _scanned(scanner: ArchiveScan, target: Path) -> list[str]:
