@@ -287,3 +287,21 @@ def test_crlf_is_turned_into_lf_across_any_block_boundary(data, block):
             assert b"".join(checkout._lf_blocks(path)) == data.replace(b"\r\n", b"\n")
         finally:
             checkout.CHUNK = chunk
+
+
+def test_a_file_changed_after_it_was_checked_against_the_tag_stops_the_packing(
+    repo, tmp_path, monkeypatch
+):
+    """What is packed is what was compared with the tag's blob, or nothing."""
+    checked = checkout._hashes
+
+    def then_edited(path, size, **options):
+        found = checked(path, size, **options)
+        if path.name == "README.md":
+            path.write_text("# edited after the check\n")
+            os.utime(path, ns=(0, path.stat().st_mtime_ns + 10**9))
+        return found
+
+    monkeypatch.setattr(checkout, "_hashes", then_edited)
+    with pytest.raises(UsageError, match=r"README\.md: the file changed while it was being packed"):
+        build(repo, tmp_path)

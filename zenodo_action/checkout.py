@@ -207,7 +207,8 @@ def _file(
         return
     lfs = attrs.get(b"filter") == b"lfs"
     blob_id, sha256 = _hashes(here, info.st_size, with_sha256=lfs)
-    member = packing.file_member(name, here, executable=bool(mode & 0o111))
+    # Its size and time from before the check: a change after it stops the packing.
+    member = packing.Member(name, here, info.st_size, bool(mode & 0o111), mtime_ns=info.st_mtime_ns)
     if blob_id == sha and file_pointer(here, info.st_size):
         found.pointers.append(shown)  # the tag's own bytes, but a pointer all the same
     if _same(repo, here, sha, blob_id, sha256 if lfs else None, info.st_size, attrs):
