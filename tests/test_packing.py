@@ -162,3 +162,12 @@ def test_the_first_failure_in_order_is_the_one_told(tmp_path):
 def test_a_file_gone_since_it_was_listed_is_named(tmp_path):
     with pytest.raises(UsageError, match=r"gone\.csv: cannot read file"):
         packing.file_member("results/gone.csv", tmp_path / "gone.csv")
+
+
+@pytest.mark.parametrize(("mtime", "stamped"), [(7_258_118_400, (2107, 12, 31, 23, 59, 58))])
+def test_a_time_past_what_a_zip_can_hold_is_the_latest_it_can(tree, tmp_path, mtime, stamped):
+    """A commit dated 2200 (git takes any date) gives zip entries of 2107's last second."""
+    target = tmp_path / "late.zip"
+    packing.write("zip", target, tree, mtime=mtime)
+    with zipfile.ZipFile(target) as archive:
+        assert {info.date_time for info in archive.infolist()} == {stamped}

@@ -35,6 +35,7 @@ from zenodo_action.zip_writer import DEFLATED, STORED, ZipWriter
 
 ArchiveKind = Literal["zip", "tar.gz"]
 DOS_EPOCH = int(dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc).timestamp())
+DOS_LATEST = int(dt.datetime(2107, 12, 31, 23, 59, 58, tzinfo=dt.timezone.utc).timestamp())
 GZIP_LEVEL = 6  # gzip's and zip's default: git archive's and `zip -X -r`'s output size
 AHEAD = 2  # groups of files deflated ahead of the one being written, per thread
 GROUP_ENTRIES = 256  # entries in one group at most
@@ -83,8 +84,9 @@ def write(
     entries = ordered(members)
     mtime = max(mtime, DOS_EPOCH)
     try:
-        if kind == "zip":
-            _write_zip(target, entries, mtime, comment, default_workers(workers))
+        if kind == "zip":  # a zip's dates run from 1980 to 2107
+            zip_time = min(mtime, DOS_LATEST)
+            _write_zip(target, entries, zip_time, comment, default_workers(workers))
         else:
             _write_tar_gz(target, entries, mtime, comment)
     except OSError as error:
