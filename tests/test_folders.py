@@ -12,7 +12,7 @@ import pytest
 
 from zenodo_action import folders
 from zenodo_action.errors import UsageError
-from zenodo_action.files import LocalFile, is_folder_line, preflight
+from zenodo_action.files import LocalFile, expand_globs, is_folder_line, preflight
 from zenodo_action.lfs import LfsPointers, PointerCheck
 
 POINTER = b"version https://git-lfs.github.com/spec/v1\noid sha256:" + b"ab" * 32 + b"\nsize 9\n"
@@ -180,3 +180,8 @@ def test_what_is_no_regular_file_is_left_out_with_a_warning(workspace, tmp_path,
     assert len(warned) == 2
     assert any("results/pipe is not a regular file" in m for m in warned)
     assert any("results/broken.csv -> " in m and "not packed" in m for m in warned)
+
+
+def test_a_folder_named_without_its_slash_says_how_to_pack_it(workspace):
+    with pytest.raises(UsageError, match=r"'results' matches no file .*: it names a folder; end "):
+        expand_globs(["results"], workspace)

@@ -126,6 +126,11 @@ def expand_globs(patterns: Iterable[str], root: Path, *, allow_outside: bool = F
         refused_outside |= expansion.outside
         if not expansion.found and not expansion.refused:
             problems.append(f"the pattern {pattern!r} matches no file under {root}")
+            if not _MAGIC.search(pattern) and (root / pattern).is_dir():
+                problems[-1] += (
+                    f": it names a folder; end the line with / to upload the folder packed "
+                    f"as one zip ({pattern.rstrip('/')}/)"
+                )
         found.update(dict.fromkeys(sorted(expansion.found)))
     if problems:
         raise UsageError(_files_message(problems), hint=_OUTSIDE_HINT if refused_outside else None)
