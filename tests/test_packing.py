@@ -171,3 +171,10 @@ def test_a_time_past_what_a_zip_can_hold_is_the_latest_it_can(tree, tmp_path, mt
     packing.write("zip", target, tree, mtime=mtime)
     with zipfile.ZipFile(target) as archive:
         assert {info.date_time for info in archive.infolist()} == {stamped}
+
+
+@pytest.mark.parametrize(("cores", "threads"), [(1, 0), (2, 2), (4, 4), (64, 4)])
+def test_threads_that_deflate_follow_the_cores(monkeypatch, cores, threads):
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cores)), raising=False)
+    assert packing.default_workers(None) == threads
+    assert packing.default_workers(3) == 3

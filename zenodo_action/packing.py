@@ -94,11 +94,12 @@ def write(
 
 
 def default_workers(workers: int | None) -> int:
-    """Threads that deflate: as asked, else one per core this process may use, up to 4."""
+    """Threads that deflate: as asked, else one per core this process may use, up to 4;
+    none on one core, where a thread could only add the cost of handing work over."""
     if workers is not None:
         return workers
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return min(cores or 1, 4)
+    return min(cores or 1, 4) if (cores or 1) > 1 else 0
 
 
 def _write_zip(
