@@ -20,6 +20,10 @@ import pytest
 import yaml
 
 from tests import container_harness as harness
+from tests.test_checkout import POINTER as LFS_POINTER_OF_REAL
+from tests.test_checkout import REAL as LFS_REAL
+from tests.test_checkout import git
+from tests.test_lfs import POINTER as LFS_POINTER
 from zenodo_action import action, release_source
 
 GITHUB_TOKEN = "ghs_Zq8rT4testGitHubTokenValue0001"
@@ -314,15 +318,26 @@ def test_a_release_without_assets_publishes_without_waiting(runner):
     assert "waiting" not in result.stdout
 
 
-def test_asset_wait_0_publishes_what_is_uploaded_at_once(runner):
+def test_an_asset_still_uploading_after_asset_wait_fails_the_run_before_zenodo(runner):
     concept = seed(runner.zenodo)
     release = runner.release(assets={"ready.whl": b"r"})
     runner.github.add_asset(release, "uploading.whl", b"slow", open_for_polls=3)
     result = runner.publish_release(release, concept=concept.concept_doi, **{"asset-wait": "0"})
-    assert result.exit_code == 0, result.stdout
-    files = runner.zenodo.published_versions(concept.concept_id)[-1]["files"]
-    assert "ready.whl" in files and "uploading.whl" not in files
-    assert "still uploading: uploading.whl; they are not published" in result.stdout
+    assert result.exit_code == 1, result.stdout
+    [error] = result.annotations("error")
+    assert "release asset still uploading after 0s: uploading.whl" in error
+    assert "raise the `asset-wait` input" in error
+    assert "uploading.whl" in result.summary and "zenodo-action failed" in result.summary
+    assert result.outputs["status"] == "failed"
+    assert runner.zenodo.count("*", "/deposit/depositions") == 0  # not even a read
+    assert len(runner.zenodo.published_versions(concept.concept_id)) == 1
+
+
+def test_a_failed_run_with_invalid_metadata_keeps_status_invalid(runner):
+    (runner.workspace / ".zenodo.yml").write_text("title: A\nupload_type: softwar\n")
+    result = runner.publish_release(runner.release())
+    assert result.exit_code == 1
+    assert result.outputs["status"] == "invalid"
 
 
 def test_a_bad_asset_wait_is_named(runner):
@@ -1166,3 +1181,95 @@ def test_a_community_left_pending_is_a_warning_in_the_log_and_the_summary(runner
     [warning] = [w for w in result.annotations("warning") if "curated" in w]
     assert "inclusion request waits for the community's curators" in warning
     assert "**warning** (Zenodo): community 'curated' was not joined" in result.summary
+
+
+# --- data you can trust: Git LFS pointers, folders, the checkout's source archive -----------
+
+
+def dataset_files_run(runner, concept, files: str, version: str, **inputs: str):
+    given = {"token": runner.zenodo.token, "zenodo-url": runner.zenodo.url}
+    given |= {"concept": concept.concept_doi, "files": files, "version": version, **inputs}
+    return runner.run(given, event_name="workflow_dispatch", event={"inputs": {}})
+
+
+def test_lfs_pointers_among_the_files_stop_the_run_before_zenodo(runner):
+    data = runner.workspace / "data"
+    data.mkdir()
+    (data / "table.csv").write_bytes(LFS_POINTER)  # checked out without lfs: true
+    (data / "README.txt").write_text("version https://git-lfs.github.com/spec/v1 is used\n")
+    concept = seed(runner.zenodo, "2024-05-01")
+    result = dataset_files_run(runner, concept, "data/*", "2024-05-02")
+    assert result.exit_code == 2
+    [error] = result.annotations("error")
+    assert "data/table.csv" in error and "README.txt" not in error
+    assert "lfs: true" in error
+    assert result.outputs["status"] == "failed"
+    assert runner.zenodo.count("*", "/deposit/depositions") == 0
+    opted = dataset_files_run(
+        runner, concept, "data/*", "2024-05-02", **{"allow-lfs-pointers": "true"}
+    )
+    assert opted.exit_code == 0 and opted.outputs["status"] == "published"
+    [warned] = [w for w in opted.annotations("warning") if "Git LFS" in w]
+    assert "data/table.csv" in warned
+
+
+def test_lfs_pointers_in_the_tag_archive_stop_the_release_before_zenodo(runner):
+    runner.repo.files["data/table.csv"] = LFS_POINTER
+    concept = seed(runner.zenodo)
+    result = runner.publish_release(runner.release(), concept=concept.concept_doi)
+    assert result.exit_code == 2
+    [error] = result.annotations("error")
+    assert "member of the tag's source archive is a Git LFS pointer" in error
+    assert "/data/table.csv" in error and "Include Git LFS objects in archives" in error
+    assert runner.zenodo.count("*", "/deposit/depositions") == 0
+
+
+def test_a_folder_line_publishes_one_zip_and_stays_unchanged_when_only_times_move(runner):
+    results = runner.workspace / "results"
+    results.mkdir()
+    for n in range(120):  # more than Zenodo's 100 files per version
+        (results / f"part-{n:03d}.csv").write_text(f"{n},{n * n}\n")
+    concept = seed(runner.zenodo, "2024-05-01")
+    first = dataset_files_run(runner, concept, "results/", "2024-05-02")
+    assert first.exit_code == 0, first.stdout
+    latest = runner.zenodo.published_versions(concept.concept_id)[-1]
+    assert set(latest["files"]) == {"results.zip"}
+    assert "results/ packed as results.zip: 120 files" in first.stdout
+    assert "results/ packed as results.zip: 120 files" in first.summary
+    for path in results.iterdir():
+        os.utime(path, (2e9, 2e9))
+    again = dataset_files_run(runner, concept, "results/", "2024-05-03")
+    assert again.outputs["status"] == "unchanged", again.stdout
+    planned = dataset_files_run(runner, concept, "results/", "2024-05-03", **{"dry-run": "true"})
+    assert "results.zip" in planned.stdout and "120 files" in planned.stdout
+
+
+def test_source_archive_checkout_publishes_the_working_tree_with_its_lfs_content(runner):
+    work = runner.workspace
+    (work / ".gitattributes").write_text("*.csv filter=lfs -text\n")
+    (work / "table.csv").write_bytes(LFS_POINTER_OF_REAL)
+    git(work, "init", "-q")
+    git(work, "add", ".")
+    git(work, "commit", "-qm", "release")
+    git(work, "tag", "v1.2.0")
+    (work / "table.csv").write_bytes(LFS_REAL)
+    (work / "untracked.log").write_text("not archived")
+    concept = seed(runner.zenodo)
+    inputs = {"source-archive": "checkout", "release-assets": "false"}
+    result = runner.publish_release(runner.release(), concept=concept.concept_doi, **inputs)
+    assert result.exit_code == 0, result.stdout
+    name = "frobnicator-v1.2.0.zip"
+    data = runner.zenodo.file_bytes(
+        runner.zenodo.published_versions(concept.concept_id)[-1]["record_id"], name
+    )
+    top = f"octo-org-frobnicator-{git(work, 'rev-parse', '--short=7', 'HEAD')}/"
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.read(top + "table.csv") == LFS_REAL
+        assert top + "untracked.log" not in archive.namelist()
+    rerun = runner.publish_release(runner.release("v1.2.0"), concept=concept.concept_doi, **inputs)
+    assert rerun.outputs["status"] == "unchanged"
+    (work / "table.csv").write_bytes(LFS_POINTER_OF_REAL)
+    refused = runner.publish_release(
+        runner.release("v1.2.0"), concept=concept.concept_doi, version="again", **inputs
+    )
+    assert refused.exit_code == 2 and "table.csv" in refused.annotations("error")[0]

@@ -8,11 +8,14 @@ scripts/test, which sets ZENODO_ACTION_REQUIRE_CONTAINER so they fail instead.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import os
 import re
 import shlex
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -20,6 +23,9 @@ import yaml
 
 from tests import container_harness as harness
 from tests.container_harness import EnvFileError, parse_env_file
+from tests.test_checkout import POINTER as LFS_POINTER
+from tests.test_checkout import REAL as LFS_REAL
+from tests.test_checkout import git
 from tests.test_lock import parse_lock
 
 ACTION_YML = harness.REPO_ROOT / "action.yml"
@@ -50,8 +56,10 @@ ISSUE_INPUTS = {
     "write-back": None,
     "readme-file": "README.md",
     "release-tag": None,
-    # issue 19: warnings as errors, in both modes
+    # warnings as errors, in both modes
     "strict": "false",
+    # Git LFS pointers are refused unless this opts out
+    "allow-lfs-pointers": "false",
 }
 ISSUE_OUTPUTS = {"doi", "doi-url", "concept-doi", "record-id", "record-url", "version"}
 ISSUE_OUTPUTS |= {"badge", "status"}
@@ -373,6 +381,29 @@ def test_pull_request_with_valid_metadata_passes_despite_a_hostile_environment(a
     assert GITHUB_TOKEN not in rest + "".join(result.outputs.values())
 
 
+def run_release(
+    action, workspace, fake_github, fake_zenodo, repo, event, concept, *, checkout=False
+) -> harness.RunResult:
+    """The image publishing a release event against the fakes, as the runner starts it."""
+    inputs = {
+        "token": fake_zenodo.token,
+        "concept": concept.concept_doi,
+        "zenodo-url": fake_zenodo.url,
+    }
+    return action.run(
+        workspace,
+        inputs=inputs | ({"source-archive": "checkout"} if checkout else {}),
+        event_name="release",
+        event=event,
+        env={
+            "GITHUB_API_URL": fake_github.api_url,
+            "GITHUB_SERVER_URL": fake_github.server_url,
+            "GITHUB_REPOSITORY": repo.full_name,
+        },
+        github_token=GITHUB_TOKEN,
+    )
+
+
 @pytest.mark.container
 def test_a_published_release_becomes_a_zenodo_version_from_inside_the_image(
     action, workspace, fake_github, fake_zenodo
@@ -385,22 +416,7 @@ def test_a_published_release_becomes_a_zenodo_version_from_inside_the_image(
     concept = fake_zenodo.seed_concept(versions=[{"version": "v1.0.0"}])
     event = fake_github.release_event(repo, release)
 
-    result = action.run(
-        workspace,
-        inputs={
-            "token": fake_zenodo.token,
-            "concept": concept.concept_doi,
-            "zenodo-url": fake_zenodo.url,
-        },
-        event_name="release",
-        event=event,
-        env={
-            "GITHUB_API_URL": fake_github.api_url,
-            "GITHUB_SERVER_URL": fake_github.server_url,
-            "GITHUB_REPOSITORY": repo.full_name,
-        },
-        github_token=GITHUB_TOKEN,
-    )
+    result = run_release(action, workspace, fake_github, fake_zenodo, repo, event, concept)
 
     assert result.exit_code == 0, result.stdout + result.stderr
     [_, new] = fake_zenodo.published_versions(concept.concept_id)
@@ -416,6 +432,49 @@ def test_a_published_release_becomes_a_zenodo_version_from_inside_the_image(
     for secret in (fake_zenodo.token, GITHUB_TOKEN):
         assert secret not in everything.replace(f"::add-mask::{secret}\n", "")
     assert files_in(workspace) == {Path(".zenodo.yml")}, "downloads stay out of the workspace"
+
+
+@pytest.mark.container
+def test_source_archive_checkout_reads_a_workspace_owned_by_another_user(
+    action, workspace, fake_github, fake_zenodo
+):
+    """The runner mounts a checkout owned by its own user (1001), not the container's root:
+    the archive is still built from it, with the Git LFS content and the submodule."""
+    sub = workspace.parent / "vendored"
+    sub.mkdir()
+    git(sub, "init", "-q")
+    (sub / "lib.c").write_text("int lib;\n")
+    git(sub, "add", ".")
+    git(sub, "commit", "-qm", "lib")
+    shutil.copy(harness.REPO_ROOT / "examples" / "software" / ".zenodo.yml", workspace)
+    (workspace / ".gitattributes").write_text("*.csv filter=lfs -text\n")
+    (workspace / "table.csv").write_bytes(LFS_POINTER)
+    git(workspace, "init", "-q")
+    git(workspace, "submodule", "add", "-q", str(sub), "vendor/lib")
+    git(workspace, "add", ".")
+    git(workspace, "commit", "-qm", "release")
+    git(workspace, "tag", "v2.0.0")
+    (workspace / "table.csv").write_bytes(LFS_REAL)
+    top = f"octo-org-frobnicator-{git(workspace, 'rev-parse', '--short=7', 'HEAD')}/"
+    for path in [workspace, *workspace.rglob("*")]:
+        os.lchown(path, 1001, 1001)
+    repo = fake_github.add_repo("octo-org/frobnicator")
+    fake_github.add_token(GITHUB_TOKEN, "write")
+    release = fake_github.add_release(repo, "v2.0.0")
+    concept = fake_zenodo.seed_concept(versions=[{"version": "v1.0.0"}])
+
+    event = fake_github.release_event(repo, release)
+    result = run_release(
+        action, workspace, fake_github, fake_zenodo, repo, event, concept, checkout=True
+    )
+
+    assert result.exit_code == 0, result.stdout + result.stderr
+    [_, new] = fake_zenodo.published_versions(concept.concept_id)
+    data = fake_zenodo.file_bytes(new["record_id"], "frobnicator-v2.0.0.zip")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.read(top + "table.csv") == LFS_REAL
+        assert archive.read(top + "vendor/lib/lib.c") == b"int lib;\n"
+    assert fake_github.requests_to("api", "/zipball/") == []  # nothing downloaded
 
 
 def _action_steps(workflow: dict) -> list[dict]:

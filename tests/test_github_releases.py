@@ -5,15 +5,19 @@ from __future__ import annotations
 import hashlib
 import logging
 import tarfile
+import threading
 import zipfile
 from dataclasses import replace
+from functools import partial
 from urllib.parse import urlsplit
 
 import pytest
 
+from zenodo_action import archive_scan
 from zenodo_action.errors import ActionError
 from zenodo_action.github.releases import (
     Asset,
+    AssetsNotReady,
     GitHubClient,
     GitHubError,
     archive_name,
@@ -173,25 +177,23 @@ def test_no_wait_without_assets(fake_github, client, release):
     assert waits == []
 
 
-def test_waiting_is_bounded_and_returns_what_is_there(fake_github, client, release, caplog):
+def test_waiting_is_bounded_and_an_asset_never_uploaded_stops_the_run(fake_github, client, release):
     fake_github.add_asset(release, "ok.txt", b"ok")
     fake_github.add_asset(release, "never.bin", b"n", state="open")
     waits = []
-    with caplog.at_level(logging.INFO, logger="zenodo_action.github"):
-        assets = client.wait_for_assets(
-            release.id, timeout=25, poll_interval=10, sleep=waits.append
-        )
-    assert [a.name for a in assets] == ["ok.txt"]
+    with pytest.raises(AssetsNotReady) as caught:
+        client.wait_for_assets(release.id, timeout=25, poll_interval=10, sleep=waits.append)
     assert waits == [10, 10, 5]  # never more than the timeout in total
-    assert "gave up waiting for release assets after 25s: still uploading: never.bin" in (
-        caplog.text
-    )
+    assert caught.value.names == ("never.bin",)
+    assert "still uploading after 25s: never.bin" in str(caught.value)
+    assert "asset-wait" in (caught.value.hint or "")
 
 
 def test_a_zero_timeout_never_waits(fake_github, client, release):
     fake_github.add_asset(release, "never.bin", b"n", state="open")
     waits = []
-    assert client.wait_for_assets(release.id, timeout=0, sleep=waits.append) == []
+    with pytest.raises(AssetsNotReady, match=r"after 0s: never\.bin"):
+        client.wait_for_assets(release.id, timeout=0, sleep=waits.append)
     assert waits == []
 
 
@@ -346,7 +348,7 @@ def test_a_redirect_to_plain_http_elsewhere_is_refused(fake_github, client, rele
 
 
 def test_zip_source_archive(fake_github, client, release, downloads):
-    path = client.download_source_archive("v1.0.0", "zip", downloads).path
+    path = client.download_source_archive("v1.0.0", "zip", downloads)[0].path
     assert path.name == "hello-world-v1.0.0.zip"
     with zipfile.ZipFile(path) as archive:
         [member] = archive.namelist()
@@ -357,7 +359,7 @@ def test_zip_source_archive(fake_github, client, release, downloads):
 
 
 def test_tar_gz_source_archive(fake_github, client, release, downloads):
-    path = client.download_source_archive("v1.0.0", "tar.gz", downloads).path
+    path = client.download_source_archive("v1.0.0", "tar.gz", downloads)[0].path
     assert path.name == "hello-world-v1.0.0.tar.gz"
     with tarfile.open(path) as archive:
         assert archive.getnames()[0].endswith("/README.md")
@@ -365,14 +367,14 @@ def test_tar_gz_source_archive(fake_github, client, release, downloads):
 
 def test_tag_with_a_slash_gives_a_flat_name(fake_github, client, repo, downloads):
     fake_github.add_release(repo, "release/2.0")
-    path = client.download_source_archive("release/2.0", "zip", downloads).path
+    path = client.download_source_archive("release/2.0", "zip", downloads)[0].path
     assert path.name == "hello-world-release-2.0.zip"
     assert path.parent == downloads.resolve()
     assert fake_github.requests_to("api", "/zipball/")[0].path.endswith("/zipball/release/2.0")
 
 
 def test_archive_name_can_be_chosen(client, release, downloads):
-    path = client.download_source_archive("v1.0.0", "zip", downloads, name="source.zip").path
+    path = client.download_source_archive("v1.0.0", "zip", downloads, name="source.zip")[0].path
     assert path.name == "source.zip"
     with pytest.raises(ActionError, match="contains '/'"):
         client.download_source_archive("v1.0.0", "zip", downloads, name="../source.zip")
@@ -498,3 +500,58 @@ def test_an_asset_url_with_two_readings_is_refused_before_any_request(
     with pytest.raises(GitHubError, match=r"could not download release asset f\.txt: refusing"):
         client.download_asset(hostile, downloads)
     assert list(downloads.iterdir()) == []
+
+
+POINTER = (
+    b"version https://git-lfs.github.com/spec/v1\noid sha256:" + b"4d" * 32 + b"\nsize 12345\n"
+)
+
+
+@pytest.mark.parametrize("fmt", ["zip", "tar.gz"])
+def test_the_source_archive_is_scanned_for_lfs_pointers(client, repo, release, downloads, fmt):
+    repo.files["data/table.csv"] = POINTER
+    repo.files["data/notes.md"] = b"version https://git-lfs.github.com/spec/v1 is a URL\n"
+    file, pointers = client.download_source_archive(
+        "v1.0.0", fmt, downloads, scan=partial(archive_scan.scanner, fmt)
+    )
+    assert file.path.is_file()
+    assert len(pointers) == 1 and pointers[0].endswith("/data/table.csv")
+
+
+def test_a_source_archive_that_cannot_be_read_is_downloaded_again(
+    fake_github, client, release, downloads, monkeypatch
+):
+    feeds, closed = [], []
+
+    class Broken:
+        def feed(self, chunk):
+            feeds.append(len(chunk))
+
+        def finish(self, path):
+            raise archive_scan.ArchiveError("the gzip stream ends early (truncated)")
+
+        def close(self):
+            closed.append(True)
+
+    with pytest.raises(GitHubError, match="cannot be read: the gzip stream ends early"):
+        client.download_source_archive("v1.0.0", "tar.gz", downloads, scan=Broken)
+    assert len(fake_github.requests_to("api", "/tarball/")) == 3  # DOWNLOAD_ATTEMPTS
+    assert closed == [True] * 3  # one scanner per attempt, each closed
+    assert not list(downloads.iterdir())  # nothing half-written is left
+
+
+def test_a_connection_broken_during_the_scan_restarts_and_leaves_no_thread(
+    fake_github, client, repo, release, downloads
+):
+    repo.files["data/table.csv"] = POINTER
+    repo.files["data/big.bin"] = payload(3_000_000)  # several chunks, inflated in the scan thread
+    before = threading.active_count()
+    fake_github.break_next_downloads(1)
+    file, pointers = client.download_source_archive(
+        "v1.0.0", "tar.gz", downloads, scan=partial(archive_scan.scanner, "tar.gz")
+    )
+    assert len(fake_github.requests_to("api", "/tarball/")) == 2
+    assert len(pointers) == 1 and pointers[0].endswith("/data/table.csv")
+    with tarfile.open(file.path) as archive:
+        assert any(name.endswith("/data/big.bin") for name in archive.getnames())
+    assert threading.active_count() == before

@@ -128,6 +128,12 @@ def add_publish_parser(subcommands: argparse._SubParsersAction[Any]) -> None:
         help="let --files name files outside the working directory (absolute, ../, or "
         "symlinks out); never anything in .git/",
     )
+    publish.add_argument(
+        "--allow-lfs-pointers",
+        action="store_true",
+        help="archive Git LFS pointer files as they are, with a warning, instead of "
+        "refusing them (the default: a pointer is not the data it stands for)",
+    )
     publish.add_argument("--version", help="version string (default: the file's)")
     publish.add_argument(
         "--publication-date", metavar="YYYY-MM-DD", help="default: the file's, else today (UTC)"
@@ -192,8 +198,10 @@ def add_release_flags(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--source-archive",
-        choices=("zip", "tar.gz", "none"),
-        help="with --release-tag: the tag's source archive to publish too (default: zip)",
+        choices=("zip", "tar.gz", "checkout", "checkout-tar.gz", "none"),
+        help="with --release-tag: the tag's source archive to publish too: GitHub's (zip, "
+        "the default, or tar.gz), one built from the working tree, which must be at the "
+        "tag (checkout: zip, checkout-tar.gz), or none",
     )
     parser.add_argument(
         "--no-release-assets",

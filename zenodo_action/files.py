@@ -32,6 +32,22 @@ CHUNK = 1024 * 1024
 
 
 @dataclass(frozen=True)
+class Packed:
+    """A folder packed into one zip: the `files` line that named it, what it holds."""
+
+    line: str  # e.g. "results/"
+    members: int  # files packed
+    content_size: int  # their bytes, before packing
+
+    def describe(self, name: str, size: int) -> str:
+        files = f"{self.members:,} file{'s' * (self.members != 1)}"
+        return (
+            f"{self.line} packed as {name}: {files}, {human_size(self.content_size)} "
+            f"-> {human_size(size)}"
+        )
+
+
+@dataclass(frozen=True)
 class LocalFile:
     """A file to publish, under the name it will have on Zenodo.
 
@@ -46,6 +62,12 @@ class LocalFile:
     size: int
     md5: str | None = None
     mtime_ns: int = 0
+    packed: Packed | None = None  # a folder line's zip
+
+    @property
+    def origin(self) -> str:
+        """Where it comes from, for messages: its path, or the folder packed into it."""
+        return f"{self.packed.line} (packed)" if self.packed else str(self.path)
 
     @classmethod
     def of(cls, path: Path, name: str | None = None, md5: str | None = None) -> LocalFile:
@@ -105,6 +127,11 @@ def expand_globs(patterns: Iterable[str], root: Path, *, allow_outside: bool = F
         refused_outside |= expansion.outside
         if not expansion.found and not expansion.refused:
             problems.append(f"the pattern {pattern!r} matches no file under {root}")
+            if not _MAGIC.search(pattern) and (root / pattern).is_dir():
+                problems[-1] += (
+                    f": it names a folder; end the line with / to upload the folder packed "
+                    f"as one zip ({pattern.rstrip('/')}/)"
+                )
         found.update(dict.fromkeys(sorted(expansion.found)))
     if problems:
         raise UsageError(_files_message(problems), hint=_OUTSIDE_HINT if refused_outside else None)
@@ -115,6 +142,31 @@ def collect(patterns: Sequence[str], root: Path, *, allow_outside: bool = False)
     """The files the patterns name, described but not read."""
     return [
         LocalFile.of(path) for path in expand_globs(patterns, root, allow_outside=allow_outside)
+    ]
+
+
+def is_folder_line(line: str) -> bool:
+    """A `files` line that names a folder to pack (`results/`), not a glob."""
+    return line.rstrip().endswith(("/", os.sep))
+
+
+def folder_files(
+    line: str, root: Path, *, allow_outside: bool = False
+) -> tuple[Path, list[tuple[str, Path]]]:
+    """The folder a folder line names, and every regular file below it as (its path
+    inside the folder with `/`, its path), sorted: dot-files too, never `.git`, by the
+    same rules as globs (inside the root, links followed inside it, each folder once)."""
+    expansion = _Glob(line.rstrip().rstrip("/" + os.sep), root, allow_outside)
+    folder = expansion.folder()
+    if expansion.refused:
+        raise UsageError(
+            _files_message(expansion.refused), hint=_OUTSIDE_HINT if expansion.outside else None
+        )
+    assert folder is not None
+    if not expansion.found:
+        raise UsageError(f"files: the folder {line!r} holds no file to pack")
+    return folder, [
+        (str(path.relative_to(folder)).replace(os.sep, "/"), path) for path in expansion.found
     ]
 
 
@@ -179,6 +231,67 @@ class _Glob:
             self.refused.append(f"the pattern {self.pattern!r} points outside {self.root}")
             return
         self._step(Path("/"), _parts(full))
+
+    def folder(self) -> Path | None:
+        """The folder the pattern names, its files in `found`; None when refused."""
+        full = Path(os.path.normpath(os.path.join(self.root, self.pattern)))
+        if _MAGIC.search(self.pattern):
+            self.refused.append(
+                f"the folder line {self.pattern + '/'!r} has a wildcard: name one folder"
+            )
+        elif not (
+            self.allow_outside
+            or _within(str(full), self.root)
+            or _within(str(full), self.real_root)
+        ):
+            self.outside = True
+            self.refused.append(f"the folder {self.pattern + '/'!r} is outside {self.root}")
+        elif not full.is_dir():
+            self.refused.append(f"{self.pattern + '/'!r} is not a folder under {self.root}")
+        elif os.path.realpath(full) == self.real_root:
+            self.refused.append(
+                f"{self.pattern + '/'!r} is the whole workspace: name a folder in it"
+            )
+        elif self._allowed(full, "names"):
+            self._pack_walk(full)
+            return full
+        return None
+
+    def _pack_walk(self, top: Path) -> None:
+        """Every regular file below `top`, dot-files included, `.git` never. An entry that
+        is no link lies where its folder does, so only links are resolved (and checked)."""
+        seen: set[str] = set()
+        folders = [top]
+        while folders:
+            here = folders.pop()
+            real = os.path.realpath(here)
+            if real in seen:
+                logger.info("files: %s", self._not_followed(here, real))
+                continue
+            seen.add(real)
+            try:
+                entries = _entries(here)
+            except OSError as error:  # packed without it, the zip would lack its files
+                shown = self._shown(here, real)
+                self.refused.append(f"cannot list the folder {shown} ({error.strerror or error})")
+                continue
+            for entry in entries:
+                path = here / entry.name
+                link = entry.is_symlink()
+                if entry.name.casefold() == _GIT or (link and not self._allowed(path, "packs")):
+                    continue
+                if _is_directory(entry):
+                    folders.append(path)
+                elif entry.is_file():
+                    self.found.append(path)
+                else:
+                    shown = self._shown(path, os.path.realpath(path))
+                    logger.warning(  # the zip will lack it: say so where it shows
+                        "files: %s is not a regular file (a FIFO, socket, device or broken "
+                        "link): not packed",
+                        shown,
+                    )
+        self.found.sort(key=lambda path: str(path).encode("utf-8", "surrogateescape"))
 
     def _step(self, here: Path, parts: Sequence[str]) -> None:
         """Match `parts` below the directory `here` (checked already)."""
@@ -275,6 +388,11 @@ def _names(directory: Path) -> list[str]:
         return []
 
 
+def _entries(directory: Path) -> list[os.DirEntry[str]]:
+    with os.scandir(directory) as entries:
+        return list(entries)
+
+
 def _subdirectories(directory: Path) -> Iterator[tuple[str, bool]]:
     """The directories `**` may descend into (not dot-named, as glob), and which are links."""
     try:
@@ -306,9 +424,9 @@ def check_name(name: str) -> str | None:
 
 def preflight(files: Sequence[LocalFile]) -> None:
     """Refuse, before anything is sent, a file set Zenodo would reject half-way."""
-    problems = [f"{f.path}: {why}" for f in files if (why := check_name(f.name))]
+    problems = [f"{f.origin}: {why}" for f in files if (why := check_name(f.name))]
     problems += [
-        f"{f.path}: the file is empty (Zenodo refuses empty files)" for f in files if not f.size
+        f"{f.origin}: the file is empty (Zenodo refuses empty files)" for f in files if not f.size
     ]
     problems += _duplicate_names(files)
     if not files:
@@ -330,7 +448,7 @@ def _duplicate_names(files: Sequence[LocalFile]) -> list[str]:
     for f in files:
         by_name.setdefault(f.name, []).append(f)
     return [
-        f"two files would be named {name!r} on Zenodo: " + ", ".join(str(f.path) for f in group)
+        f"two files would be named {name!r} on Zenodo: " + ", ".join(f.origin for f in group)
         for name, group in by_name.items()
         if len(group) > 1
     ]

@@ -36,6 +36,7 @@ _SWITCHES: dict[tuple[str, str | None], str] = {
     ("require-complete", "true"): "--require-complete",
     ("publish", "false"): "--draft",
     ("release-assets", "false"): "--no-release-assets",
+    ("allow-lfs-pointers", "true"): "--allow-lfs-pointers",
 }
 
 

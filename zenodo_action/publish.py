@@ -8,15 +8,18 @@ Zenodo. What a release adds (its files, notes, upload type) comes in through a
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from zenodo_action import folders
 from zenodo_action import metadata as md
 from zenodo_action.errors import ActionError, UsageError
-from zenodo_action.files import LocalFile, collect, preflight
+from zenodo_action.files import LocalFile, collect, is_folder_line, preflight
 from zenodo_action.http import HttpError, RetryPolicy
+from zenodo_action.lfs import PointerCheck
 from zenodo_action.metadata import sources
 from zenodo_action.metadata.build import Place, build_metadata, request_body
 from zenodo_action.naming import per_door, setting
@@ -110,11 +113,37 @@ def publish(
     """Check, plan and (unless a dry run) publish; report the plan and the result."""
     assert settings.publish is not None, "publish needs publish settings"
     record = checked_record(settings, reporter, release)
-    # A bad glob, or a path outside the root, fails before the first request.
-    named = collect(
-        settings.files, settings.root.absolute(), allow_outside=settings.allow_outside_root
+    with tempfile.TemporaryDirectory(prefix="zenodo-action-") as packed_in:  # private: 0700
+        chosen = gather(settings, reporter, release, Path(packed_in))
+        request = prepare(settings.publish, record, chosen, release.related if release else ())
+        done = run(settings.publish, record, request, client_for(settings.publish))
+    if settings.publish.dry_run:
+        reporter.plan(render_plan(done.plan, done.request))
+    reporter.result(done.result, done.request.metadata, done.origins)
+    for warning in done.warnings:
+        reporter.note("warning", warning, title="Zenodo")
+    return done
+
+
+def gather(
+    settings: Settings, reporter: Reporter, release: ReleaseSource | None, folder: Path
+) -> list[LocalFile]:
+    """Every file the version gets, checked: the `files` globs (a bad glob, a path outside
+    the root or a Git LFS pointer fails before anything is downloaded), the release's
+    files, and each folder line packed into a zip in `folder`."""
+    root = settings.root.absolute()
+    lines = [line for line in settings.files if not is_folder_line(line)]
+    folder_lines = [line for line in settings.files if is_folder_line(line)]
+    named = collect(lines, root, allow_outside=settings.allow_outside_root)
+    pointers = pointer_check(settings, reporter)
+    pointers.files([(str(f.path), f.path, f.size) for f in named])
+    packed = folders.pack(
+        folder_lines, root, folder, pointers=pointers, allow_outside=settings.allow_outside_root
     )
-    chosen = (release.files() if release else []) + named
+    for zipped in packed:
+        assert zipped.packed is not None
+        reporter.note("notice", zipped.packed.describe(zipped.name, zipped.size), title="Folder")
+    chosen = (release.files() if release else []) + named + packed
     if not chosen:
         files = setting("files")
         raise UsageError(
@@ -127,14 +156,16 @@ def publish(
             hint=f"name the files with {setting('files', 'dist/*')} "
             + per_door(command_line="(one or more globs)", runner="(one glob per line)"),
         )
-    request = prepare(settings.publish, record, chosen, release.related if release else ())
-    done = run(settings.publish, record, request, client_for(settings.publish))
-    if settings.publish.dry_run:
-        reporter.plan(render_plan(done.plan, done.request))
-    reporter.result(done.result, done.request.metadata, done.origins)
-    for warning in done.warnings:
-        reporter.note("warning", warning, title="Zenodo")
-    return done
+    return chosen
+
+
+def pointer_check(settings: Settings, reporter: Reporter) -> PointerCheck:
+    """Git LFS pointers refused, or (allow-lfs-pointers) archived with a warning."""
+
+    def warn(message: str) -> None:
+        reporter.note("warning", message, title="Git LFS pointers")
+
+    return PointerCheck(settings.allow_lfs_pointers, warn)
 
 
 def checked_record(

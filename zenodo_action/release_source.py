@@ -7,18 +7,21 @@ through the `ReleaseSource` protocol, so the publish knows nothing of GitHub.
 from __future__ import annotations
 
 import shutil
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from zenodo_action import files, publish
+from zenodo_action import archive_scan, files, publish
+from zenodo_action.files import LocalFile
 from zenodo_action.github import repository
 from zenodo_action.github.event import Release, Repository
-from zenodo_action.github.releases import GitHubClient, make_download_dir
+from zenodo_action.github.releases import GitHubClient, archive_name, make_download_dir
+from zenodo_action.lfs import PointerCheck
 from zenodo_action.metadata.names import creator_from_display_name
 from zenodo_action.metadata.vocabularies import is_known_license
 from zenodo_action.reporter import Reporter
-from zenodo_action.settings import ReleaseOptions, Settings
+from zenodo_action.settings import ArchiveFormat, ReleaseOptions, Settings
 
 # A tag as the webhook writes it into the link, only what would end or break the URL
 # (`#`, `%`, `?`, spaces) escaped.
@@ -48,7 +51,15 @@ def publish_release(
     download_dir = make_download_dir()
     try:
         source = (
-            GitHubRelease(github, repository, release, settings.release, download_dir)
+            GitHubRelease(
+                github,
+                repository,
+                release,
+                settings.release,
+                download_dir,
+                root=settings.root.absolute(),
+                pointers=publish.pointer_check(settings, reporter),
+            )
             if release
             else None
         )
@@ -68,12 +79,17 @@ class GitHubRelease:
         release: Release,
         options: ReleaseOptions,
         folder: Path,
+        *,
+        root: Path = Path("."),
+        pointers: PointerCheck | None = None,
     ) -> None:
         self.github = github
         self.repository = repository
         self.release = release
         self.options = options
         self.folder = folder  # private, outside the workspace; removed by the caller
+        self.root = root  # the checkout (source-archive: checkout)
+        self.pointers = pointers or PointerCheck()
 
     @property
     def related(self) -> tuple[dict[str, str], ...]:
@@ -114,17 +130,40 @@ class GitHubRelease:
         return creators or [{"name": self.repository.owner}]
 
     def files(self) -> list[files.LocalFile]:
-        """The assets and the source archive, downloaded; their MD5s come with the download."""
+        """The assets and the source archive, downloaded (or built from the checkout) and
+        checked for Git LFS pointers; their MD5s come with the download."""
         found: list[files.LocalFile] = []
         if self.options.assets:
             assets = self.github.wait_for_assets(
                 self.release.id, timeout=self.options.asset_wait, poll_interval=ASSET_POLL_SECONDS
             )
             found += [self.github.download_asset(asset, self.folder) for asset in assets]
-        if self.options.source_archive:
-            found.append(
-                self.github.download_source_archive(
-                    self.release.tag_name, self.options.source_archive, self.folder
-                )
+            self.pointers.files([(f.name, f.path, f.size) for f in found], "asset")
+        if self.options.source_archive and self.options.archive_from == "checkout":
+            found.append(self._checkout_archive(self.options.source_archive))
+        elif self.options.source_archive:
+            archive, pointers = self.github.download_source_archive(
+                self.release.tag_name,
+                self.options.source_archive,
+                self.folder,
+                scan=partial(archive_scan.scanner, self.options.source_archive),
             )
+            self.pointers.judge("tag-archive", pointers)
+            found.append(archive)
         return found
+
+    def _checkout_archive(self, fmt: ArchiveFormat) -> LocalFile:
+        """`source-archive: checkout`: the tag's tree from the working tree, named and
+        rooted as GitHub's archive is (`{repo}-{tag}.zip`, `{owner}-{repo}-{sha7}/`)."""
+        from zenodo_action import checkout  # dulwich is imported only when asked for
+
+        name = archive_name(self.repository.full_name, self.release.tag_name, fmt)
+        top = f"{self.repository.owner}-{self.repository.name}-{{sha7}}"
+        return checkout.build(
+            self.root,
+            self.release.tag_name,
+            fmt,
+            self.folder / name,
+            top=top,
+            pointers=self.pointers,
+        )

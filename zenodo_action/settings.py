@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path, PurePosixPath
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
 from zenodo_action.errors import UsageError
@@ -58,7 +58,15 @@ Mode = Literal["validate", "convert", "publish"]
 OutputFormat = Literal["text", "json", "github", "gitlab"]
 ArchiveFormat = Literal["zip", "tar.gz"]
 MODES = ("auto", "validate", "publish")
-ARCHIVES: dict[str, ArchiveFormat | None] = {"zip": "zip", "tar.gz": "tar.gz", "none": None}
+ArchiveSource = Literal["github", "checkout"]
+# source-archive's values: GitHub's archive of the tag, or one built from the checkout.
+ARCHIVES: dict[str, tuple[ArchiveSource, ArchiveFormat] | None] = {
+    "zip": ("github", "zip"),
+    "tar.gz": ("github", "tar.gz"),
+    "checkout": ("checkout", "zip"),
+    "checkout-tar.gz": ("checkout", "tar.gz"),
+    "none": None,
+}
 
 
 @dataclass(frozen=True)
@@ -81,6 +89,7 @@ class ReleaseOptions:
 
     assets: bool = True
     source_archive: ArchiveFormat | None = "zip"
+    archive_from: ArchiveSource = "github"  # or built from the checked-out tree
     notes_badge: bool = True
     asset_wait: float = 120.0  # seconds to wait for assets GitHub lists as still uploading
 
@@ -128,6 +137,7 @@ class Settings:
     release_tag: str | None = None  # back-fill: publish the release with this tag
     github_api_url: str = GITHUB_API  # the CLI's back-fill reads the release from here
     allow_outside_root: bool = False  # `files` may name paths outside root (CLI flag only)
+    allow_lfs_pointers: bool = False  # archive Git LFS pointers as they are (opt-out)
     dotenv: Path | None = None  # publish: GitLab's dotenv report of the result goes here
     # GitLab CI's checkout (CI_PROJECT_DIR): Code Quality paths are relative to it
     project_dir: Path | None = None
@@ -169,6 +179,7 @@ class Settings:
             files=tuple(args.files or ()),
             strict=args.strict,
             allow_outside_root=args.allow_outside_root,
+            allow_lfs_pointers=args.allow_lfs_pointers,
             output_format=output_format,
             publish=_publish_from_args(args, environ),
             write_back=write_back_options(
@@ -205,7 +216,7 @@ class Settings:
             github_token=(environ.get("GITHUB_TOKEN") or "").strip() or None,
             release=ReleaseOptions(
                 assets=not args.no_release_assets,
-                source_archive=ARCHIVES[args.source_archive or "zip"],
+                **archive_options(args.source_archive or "zip"),
                 notes_badge=False,  # the CLI leaves the release as it is
                 asset_wait=0.0,  # a past release: nothing is still uploading
             ),
@@ -239,7 +250,8 @@ class Settings:
             repository=_repository(environ),
             files=tuple(inputs.get_multiline("files", environ=environ)),
             output_format="github",
-            release=_release_from_inputs(text, flag, ARCHIVES[archive]),
+            release=_release_from_inputs(text, flag, archive),
+            allow_lfs_pointers=flag("allow-lfs-pointers", False),
             github_token=github_token,
             runner=runner_files(environ),
             write_back=write_back_options(
@@ -309,14 +321,22 @@ def _publish_from_inputs(
     )
 
 
+def archive_options(value: str) -> dict[str, Any]:
+    """ReleaseOptions' source_archive and archive_from for a `source-archive` value."""
+    chosen = ARCHIVES[value]
+    if chosen is None:
+        return {"source_archive": None}
+    return {"archive_from": chosen[0], "source_archive": chosen[1]}
+
+
 def _release_from_inputs(
     text: Callable[[str], str | None],
     flag: Callable[[str, bool], bool],
-    archive: ArchiveFormat | None,
+    archive: str,
 ) -> ReleaseOptions:
     return ReleaseOptions(
         assets=flag("release-assets", True),
-        source_archive=archive,
+        **archive_options(archive),
         notes_badge=flag("release-notes-badge", True),
         asset_wait=seconds(text("asset-wait"), "asset-wait", 120.0),
     )

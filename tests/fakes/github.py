@@ -744,7 +744,8 @@ class FakeGitHub:
         self.fail_next(status, times=times, headers=headers, body=body)
 
     def break_next_downloads(self, times: int = 1) -> None:
-        """Storage sends half of the next `times` files, then drops the connection."""
+        """Storage sends half of the next `times` files (assets or source archives), then
+        drops the connection."""
         self._broken_downloads += times
 
     def expire_next_signatures(self, times: int = 1) -> None:
@@ -1854,18 +1855,27 @@ class FakeGitHub:
         name = f"{repo.name}-{ref}.{'zip' if archive == 'zipball' else 'tar.gz'}"
         content_type = "application/zip" if archive == "zipball" else "application/x-gzip"
         headers = {"Content-Disposition": f"attachment; filename={name}"}
+        if self._broken_downloads:
+            return self._broken_download(request, data, content_type, headers)
         return Response(data, 200, headers=headers, content_type=content_type)
 
     def _asset_bytes(self, request: Request, asset: FakeAsset) -> Response:
         data = asset.content if asset.served is None else asset.served
         content_type = asset.served_type or "application/octet-stream"
         if self._broken_downloads:
-            self._broken_downloads -= 1
-            body = _broken_stream(request, data)
-            response = Response(body, 200, content_type=content_type, direct_passthrough=True)
-            response.headers["Content-Length"] = str(len(data))
-            return response
+            return self._broken_download(request, data, content_type, {})
         response = Response(data, 200, content_type=content_type)
+        response.headers["Content-Length"] = str(len(data))
+        return response
+
+    def _broken_download(
+        self, request: Request, data: bytes, content_type: str, headers: dict[str, str]
+    ) -> Response:
+        self._broken_downloads -= 1
+        body = _broken_stream(request, data)
+        response = Response(
+            body, 200, headers=headers, content_type=content_type, direct_passthrough=True
+        )
         response.headers["Content-Length"] = str(len(data))
         return response
 

@@ -23,6 +23,7 @@ import re
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -31,6 +32,7 @@ from urllib.parse import quote, urljoin, urlsplit
 import requests
 
 from zenodo_action import secrets
+from zenodo_action.archive_scan import ArchiveError, ArchiveScan
 from zenodo_action.errors import ActionError
 from zenodo_action.files import CHUNK, LocalFile, check_name
 from zenodo_action.github.event import PayloadError, Release, RunContext
@@ -100,6 +102,27 @@ class Asset:
             )
         except (KeyError, TypeError, ValueError):
             raise GitHubError("GitHub listed an asset without id, name, url or size") from None
+
+
+class AssetsNotReady(GitHubError):
+    """Assets GitHub still lists as uploading when the wait is over: publishing without
+    them would archive a version that lacks files, for good."""
+
+    def __init__(self, names: list[str], waited: float) -> None:
+        shown = ", ".join(printable(name, limit=60) for name in names[:5])
+        more = f" and {len(names) - 5} more" if len(names) > 5 else ""
+        super().__init__(
+            f"release asset{'s' * (len(names) != 1)} still uploading after {waited:.0f}s: "
+            f"{shown}{more}; nothing was sent to Zenodo, since a version without "
+            f"{'them' if len(names) != 1 else 'it'} could not be completed later",
+            hint=per_door(
+                command_line="re-run once GitHub lists every asset as uploaded",
+                runner="re-run the job once GitHub lists every asset as uploaded, or raise "
+                "the `asset-wait` input (seconds)",
+            )
+            + "; upload assets to a draft release before publishing it",
+        )
+        self.names = tuple(names)
 
 
 class _BrokenDownload(Exception):
@@ -228,13 +251,15 @@ class GitHubClient:
         poll_interval: float = 10.0,
         sleep: Callable[[float], None] | None = None,
     ) -> list[Asset]:
-        """The uploaded assets, once none is still uploading (reference §3.3).
+        """The release's assets, once none is still uploading (reference §3.3).
 
         Tools that publish a release while its files are still being attached make the
         `published` event fire too early: GitHub lists such an asset in state `open`.
-        Only then is it worth waiting, for at most `timeout` seconds (0: never). A release
-        without assets is published at once: most research software attaches none, and
-        an asset whose upload has not started cannot be told from one never coming.
+        Only then is it worth waiting, for at most `timeout` seconds (0: never). An asset
+        still uploading after that is never left out: AssetsNotReady stops the run before
+        anything is sent to Zenodo. A release without assets is published at once: most
+        research software attaches none, and an asset whose upload has not started cannot
+        be told from one never coming.
         """
 
         def look() -> list[Asset]:
@@ -249,12 +274,8 @@ class GitHubClient:
         waits = schedule(timeout, poll_interval)
         assets = poll(look, done, waits, self.sleep if sleep is None else sleep, announce=announce)
         if not done(assets):
-            log.warning(
-                "gave up waiting for release assets after %.0fs: %s; they are not published",
-                sum(waits),
-                _waiting_for(assets),
-            )
-        return [asset for asset in assets if asset.uploaded]
+            raise AssetsNotReady([asset.name for asset in assets if not asset.uploaded], sum(waits))
+        return assets
 
     def download_asset(self, asset: Asset, dest_dir: Path) -> LocalFile:
         """Download one asset into `dest_dir`, verified; its MD5 is taken in the same pass."""
@@ -277,8 +298,10 @@ class GitHubClient:
         dest_dir: Path,
         *,
         name: str | None = None,
-    ) -> LocalFile:
-        """Download the source tree of `tag` as GitHub archives it.
+        scan: Callable[[], ArchiveScan] | None = None,
+    ) -> tuple[LocalFile, list[str]]:
+        """Download the source tree of `tag` as GitHub archives it, and the members of it
+        that are Git LFS pointers: `scan` makes a scanner that reads it as it streams.
 
         Named `{repo}-{tag}.{fmt}`: Zenodo's GitHub webhook names the archive
         `{owner}/{repo}-{tag}.zip`, but a `/` can neither be a Zenodo bucket
@@ -291,7 +314,11 @@ class GitHubClient:
         what = f"the {fmt} source archive of tag {printable(tag)}"
         target = self._destination(dest_dir, filename, what)
         path = self.repo_path(f"{endpoint}/{quote(tag, safe='')}")
-        return self._download(path, target, what=what, magic=ARCHIVE_MAGIC[fmt])
+        found: list[str] = []
+        downloaded = self._download(
+            path, target, what=what, magic=ARCHIVE_MAGIC[fmt], scan=scan, found=found
+        )
+        return downloaded, found
 
     def _destination(self, dest_dir: Path, name: str, what: str) -> Path:
         """`dest_dir/name`, refusing names and folders that could escape or leak."""
@@ -345,20 +372,26 @@ class GitHubClient:
         digest: str | None = None,
         accept_html: bool = False,
         magic: bytes | None = None,
+        scan: Callable[[], ArchiveScan] | None = None,
+        found: list[str] | None = None,
     ) -> str:
-        """The file written and checked; its MD5 (for Zenodo) from the same read."""
-        response = self._open_download(url, what)
-        with response:
-            content_type = response.headers.get("Content-Type", "")
-            if content_type.startswith("text/html") and not accept_html:
-                raise _BrokenDownload("the server sent an HTML page instead of the file")
-            sha256, md5 = _stream_to(response, target, limit=size)
-        received = target.stat().st_size
-        try:
-            _verify(target, received, sha256, size=size, digest=digest, magic=magic)
-        except _BrokenDownload:
-            target.unlink()
-            raise
+        """The file written and checked; its MD5 (for Zenodo) from the same read. With
+        `scan`, the archive is scanned as it streams; `found` gets its LFS pointers."""
+        with _scanning(scan) as scanner:
+            response = self._open_download(url, what)
+            with response:
+                content_type = response.headers.get("Content-Type", "")
+                if content_type.startswith("text/html") and not accept_html:
+                    raise _BrokenDownload("the server sent an HTML page instead of the file")
+                sha256, md5 = _stream_to(response, target, limit=size, scanner=scanner)
+            received = target.stat().st_size
+            try:
+                _verify(target, received, sha256, size=size, digest=digest, magic=magic)
+                if scanner is not None and found is not None:
+                    found[:] = _scanned(scanner, target)
+            except _BrokenDownload:
+                target.unlink()
+                raise
         return md5
 
     def _open_download(self, url: str, what: str) -> requests.Response:
@@ -529,9 +562,34 @@ def _linkify(line: str) -> str:
     return "".join(out)
 
 
-def _stream_to(response: requests.Response, target: Path, *, limit: int | None) -> tuple[str, str]:
+@contextmanager
+def _scanning(scan: Callable[[], ArchiveScan] | None) -> Iterator[ArchiveScan | None]:
+    """The scanner `scan` makes (None without one), closed however the download ends."""
+    scanner = scan() if scan else None
+    try:
+        yield scanner
+    finally:
+        if scanner is not None:
+            scanner.close()
+
+
+def _scanned(scanner: ArchiveScan, target: Path) -> list[str]:
+    try:
+        return scanner.finish(target)
+    except ArchiveError as error:  # a broken transfer, most likely: downloaded again
+        raise _BrokenDownload(f"the archive cannot be read: {error}") from None
+
+
+def _stream_to(
+    response: requests.Response,
+    target: Path,
+    *,
+    limit: int | None,
+    scanner: ArchiveScan | None = None,
+) -> tuple[str, str]:
     """Write the body to `target` chunk by chunk; return its sha256 (to check it against
-    GitHub's digest) and its MD5 (what Zenodo stores): one read, two digests."""
+    GitHub's digest) and its MD5 (what Zenodo stores): one read, two digests, and the
+    scanner (when given) fed the same chunks."""
     sha256 = hashlib.sha256()
     md5 = hashlib.md5(usedforsecurity=False)
     written = 0
@@ -545,6 +603,11 @@ def _stream_to(response: requests.Response, target: Path, *, limit: int | None) 
                 sha256.update(chunk)
                 md5.update(chunk)
                 handle.write(chunk)
+                if scanner is not None:
+                    scanner.feed(chunk)
+    except ArchiveError as error:
+        target.unlink(missing_ok=True)
+        raise _BrokenDownload(f"the archive cannot be read: {error}") from None
     except (requests.RequestException, ConnectionError) as error:
         target.unlink(missing_ok=True)
         raise _BrokenDownload(f"the connection broke off ({type(error).__name__})") from None

@@ -78,15 +78,16 @@ def render_plan(plan: Plan, request: PublishRequest) -> str:
         )
     lines.append("files:")
     sizes = {f.name: f.size for f in request.files}
+    packed = {f.name: f" ({f.packed.describe(f.name, f.size)})" for f in request.files if f.packed}
     replaced = {f.name for f in plan.changes.replace}
-    rows = [("keep", f.name, f.size, "") for f in plan.changes.keep]
+    rows = [("keep", f.name, f.size, packed.get(f.name, "")) for f in plan.changes.keep]
     rows += [("delete", f.name, f.size, "") for f in plan.changes.delete]
     rows += [
         (
             "upload",
             f.name,
             sizes[f.name],
-            " (replaces the file of that name)" * (f.name in replaced),
+            " (replaces the file of that name)" * (f.name in replaced) + packed.get(f.name, ""),
         )
         for f in plan.changes.upload
     ]

@@ -1,0 +1,159 @@
+"""Git LFS pointers: telling one from data, and refusing to archive one as data.
+
+A pointer is what a Git LFS file is in git, and what a checkout without `lfs: true` (or a
+GitHub archive without "Include Git LFS objects in archives") leaves where the data should
+be. What counts as one is written down in docs/reference/git-lfs-and-archives.md §1; in
+short: under 1024 bytes, UTF-8, a first line `version <a version git-lfs reads>`, then
+only `key value` lines in sorted order, among them `oid sha256:<64 hex>` and
+`size <digits>`. A text file
+that merely mentions the URL has other lines and is not one.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from zenodo_action.errors import UsageError
+from zenodo_action.logs import printable
+from zenodo_action.naming import setting
+
+log = logging.getLogger(__name__)
+
+# git-lfs reads a file as a pointer only below this size
+# (docs/reference/git-lfs-and-archives.md §1).
+POINTER_SIZE_LIMIT = 1024
+# The version URLs git-lfs accepts: the released one, the pre-release and the alpha's.
+VERSIONS = (
+    "https://git-lfs.github.com/spec/v1",
+    "https://hawser.github.com/spec/v1",
+    "http://git-media.io/v/2",
+)
+_VERSION_LINES = frozenset(f"version {url}" for url in VERSIONS)
+_KEY_VALUE = re.compile(r"^([a-z0-9.-]+) ([^\r\n]*)$")
+_OID = re.compile(r"^sha256:([0-9a-fA-F]{64})$")
+_SIZE = re.compile(r"^[0-9]+$")
+MOST_NAMED = 5  # pointers named in a message; the rest are counted
+
+Where = Literal["files", "asset", "tag-archive", "checkout"]
+
+
+@dataclass(frozen=True)
+class Pointer:
+    """What a pointer says: the sha256 and size of the real file."""
+
+    oid: str  # lowercase hex
+    size: int
+
+
+def parse_pointer(data: bytes) -> Pointer | None:
+    """The pointer `data` is, or None when it is anything else."""
+    if len(data) >= POINTER_SIZE_LIMIT:
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    lines = text.replace("\r\n", "\n").split("\n")
+    while lines and lines[-1] == "":
+        lines.pop()
+    if not lines or lines[0] not in _VERSION_LINES:
+        return None
+    values: dict[str, str] = {}
+    for line in lines[1:]:
+        pair = _KEY_VALUE.match(line)
+        if pair is None or pair.group(1) <= max(values, default=""):  # sorted, each once
+            return None
+        values[pair.group(1)] = pair.group(2)
+    oid = _OID.match(values.get("oid", ""))
+    size = values.get("size", "")
+    if oid is None or not _SIZE.match(size):
+        return None
+    return Pointer(oid.group(1).lower(), int(size))
+
+
+def file_pointer(path: Path, size: int) -> Pointer | None:
+    """The pointer the file at `path` (of `size` bytes) is, or None; reads it only when
+    it is small enough to be one."""
+    if size >= POINTER_SIZE_LIMIT:
+        return None
+    try:
+        with open(path, "rb") as handle:
+            return parse_pointer(handle.read(POINTER_SIZE_LIMIT))
+    except OSError as error:
+        raise UsageError(f"{path}: cannot read file ({error.strerror or error})") from None
+
+
+_FIXES: dict[Where, str] = {
+    "files": "check the files out with their Git LFS content: `lfs: true` on "
+    "actions/checkout (command line: `git lfs pull`)",
+    "checkout": "check the repository out with its Git LFS content: `lfs: true` on "
+    "actions/checkout (command line: `git lfs pull`)",
+    "tag-archive": 'turn on the repository setting "Include Git LFS objects in archives" '
+    f"(Settings → General → Archives), or set {setting('source-archive', 'checkout')} (with "
+    f"`lfs: true` on actions/checkout) or {setting('source-archive', 'none')}",
+    "asset": "the asset was uploaded as a Git LFS pointer: upload the real file to the "
+    "release (from a checkout with `lfs: true`), then re-run",
+}
+_WHAT: dict[Where, tuple[str, str]] = {  # one, many
+    "files": ("file", "files"),
+    "checkout": ("file of the checkout's source archive", "files of the checkout's source archive"),
+    "tag-archive": ("member of the tag's source archive", "members of the tag's source archive"),
+    "asset": ("release asset", "release assets"),
+}
+OPT_OUT = f"{setting('allow-lfs-pointers', 'true')} archives them as they are"
+
+
+def named(names: Sequence[str]) -> str:
+    """The first few names, then how many more."""
+    shown = [printable(name, limit=200) for name in names[:MOST_NAMED]]
+    more = len(names) - len(shown)
+    return ", ".join(shown) + (f" and {more} more" if more else "")
+
+
+class LfsPointers(UsageError):
+    """Files about to be archived are Git LFS pointers, not the data they stand for."""
+
+    def __init__(self, where: Where, names: Sequence[str]) -> None:
+        noun = _WHAT[where][len(names) != 1]
+        super().__init__(
+            f"{len(names)} {noun} {'is a' if len(names) == 1 else 'are'} Git LFS "
+            f"pointer{'s' * (len(names) != 1)}, not the data: {named(names)}; nothing was "
+            "sent to Zenodo",
+            hint=f"{_FIXES[where]}; only if the pointers themselves are what you mean to "
+            f"archive, {OPT_OUT}",
+        )
+        self.where = where
+        self.names = tuple(names)
+
+
+def warning(where: Where, names: Sequence[str]) -> str:
+    """What an opted-out run says about the pointers it archives anyway."""
+    return (
+        f"archiving {len(names)} Git LFS pointer{'s' * (len(names) != 1)} as they are "
+        f"(allow-lfs-pointers): {named(names)} in the {_WHAT[where][1]}"
+    )
+
+
+@dataclass(frozen=True)
+class PointerCheck:
+    """What a run does with pointers it finds: refuse them (the default), or, opted out,
+    archive them with a warning."""
+
+    allow: bool = False
+    warn: Callable[[str], None] = field(default=log.warning, compare=False)
+
+    def judge(self, where: Where, names: Sequence[str]) -> None:
+        if not names:
+            return
+        if not self.allow:
+            raise LfsPointers(where, names)
+        self.warn(warning(where, names))
+
+    def files(self, paths: Sequence[tuple[str, Path, int]], where: Where = "files") -> None:
+        """Judge files on disk, each given as (name shown, path, size)."""
+        self.judge(where, [name for name, path, size in paths if file_pointer(path, size)])
