@@ -1,0 +1,336 @@
+"""Where a Markdown file holds code, by CommonMark's block and code-span rules.
+
+The README write-back edits only between badge markers that are *not* code: a README that
+documents the markers shows them in a fenced block, an indented block or a code span, and
+those must stay as they are. This module finds those places; it reads nothing else.
+
+Followed (CommonMark 0.31.2, https://spec.commonmark.org/0.31.2/):
+
+* line ends are \\n, \\r\\n or a lone \\r (§2.1); tabs stop every 4 columns (§2.2);
+* block quotes (`>`, §5.1) and list items (`-`, `+`, `*`, `1.`, `1)`, §5.2) contain other
+  blocks: a line belongs to them only with their marker or indentation, or as a lazy
+  paragraph continuation; an item starting with a blank line ends at a second one;
+* fenced code (§4.5): three or more backticks or tildes indented at most 3 columns; a
+  backtick fence's info string has no backtick; it closes at a fence of the same character,
+  at least as long, indented at most 3 columns, with nothing but blanks after it, or where
+  its container ends, or at the end of the file;
+* indented code (§4.4): 4 or more columns of indentation where no paragraph is open;
+* code spans (§6.1): a run of backticks up to the next run of exactly the same length
+  within one paragraph or heading, across its lines; a backslash before the first backtick
+  makes that one literal;
+* what ends a paragraph: a blank line, a fence, a heading, a thematic break, a block quote,
+  a list item (an ordered one only from 1, and not an empty one).
+
+Not modelled: HTML blocks (a marker is HTML, so it is found whether or not its line starts
+one), link reference definitions, and inline precedence between code spans and raw HTML or
+autolinks on the same line. Every step only moves forward, so the time is linear in the
+size of the file (bench/bench_readme.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)?")
+_BACKTICKS = re.compile(r"`+")
+_ORDERED = re.compile(r"[0-9]{1,9}[.)]")
+_THEMATIC = re.compile(r"([-*_])(?:[ \t]*\1){2,}[ \t]*")
+_SETEXT = re.compile(r"(?:=+|-+)[ \t]*")
+_ATX = re.compile(r"#{1,6}(?:[ \t]|$)")
+
+
+@dataclass
+class _Container:
+    kind: str  # "quote" or "item"
+    width: int = 0  # an item's content column, from its container's
+    empty: bool = False  # an item that has had no content yet
+
+
+@dataclass
+class _Fence:
+    char: str
+    length: int
+    start: int
+
+
+class _Scanner:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.containers: list[_Container] = []
+        self.leaf: str | None = None  # "paragraph", "fence", "code" or None
+        self.fence = _Fence("`", 0, 0)
+        self.code = (0, 0)  # an indented code block: its start and its last line's end
+        self.runs: list[tuple[int, int, bool]] = []  # a paragraph's backtick runs
+        self.spans: list[tuple[int, int]] = []
+        self.end = 0  # the current line's end, before its break
+        self.previous_end = 0
+
+    # -- columns -----------------------------------------------------------------
+
+    def _indent(self, pos: int, col: int) -> tuple[int, int, int]:
+        """(columns of blanks, position and column of the first other character)."""
+        start, text = col, self.text
+        while pos < self.end and text[pos] in " \t":
+            col += 1 if text[pos] == " " else 4 - col % 4
+            pos += 1
+        return col - start, pos, col
+
+    def _consume(self, pos: int, col: int, columns: int) -> tuple[int, int]:
+        """Past `columns` columns of blanks; a tab may be used in part (§2.2)."""
+        text = self.text
+        while columns > 0 and pos < self.end and text[pos] in " \t":
+            width = 1 if text[pos] == " " else 4 - col % 4
+            if width > columns:
+                return pos, col + columns  # the tab's rest stays as indentation
+            pos, col, columns = pos + 1, col + width, columns - width
+        return pos, col
+
+    # -- the file ----------------------------------------------------------------
+
+    def run(self) -> list[tuple[int, int]]:
+        for match in _LINE.finditer(self.text):
+            start, stop = match.span()
+            if start == stop:
+                break
+            line = match.group()
+            self.end = stop - (len(line) - len(line.rstrip("\r\n")))
+            self._line(start)
+            self.previous_end = self.end
+        self._close_leaf()
+        return sorted(self.spans)
+
+    def _line(self, pos: int) -> None:
+        matched, pos, col = self._match_containers(pos)
+        everything = matched == len(self.containers)
+        if everything and self.leaf == "fence":
+            if self._closes_fence(pos, col):
+                self._close_leaf(self.end)
+            return
+        if everything and self.leaf == "code" and self._continues_code(pos, col):
+            return
+        opened, matched, pos, col = self._open_containers(matched, pos, col)
+        if not opened and matched < len(self.containers):
+            lazy = not self._blank(pos) and not self._starts_block(pos, col)
+            if self.leaf == "paragraph" and lazy:
+                self._collect(pos)  # a lazy continuation line (§5.1)
+                return
+            self._close_containers(matched)
+        self._leaf(pos, col, opened)
+
+    def _match_containers(self, pos: int) -> tuple[int, int, int]:
+        col = 0
+        for number, container in enumerate(self.containers):
+            if container.kind == "quote":
+                marker = self._quote_marker(pos, col)
+                if marker is None:
+                    return number, pos, col
+                pos, col = marker
+            elif self._blank(pos):
+                if container.empty:  # an item may begin with one blank line, not two
+                    return number, pos, col
+            else:
+                indent, _, _ = self._indent(pos, col)
+                if indent < container.width:
+                    return number, pos, col
+                pos, col = self._consume(pos, col, container.width)
+        return len(self.containers), pos, col
+
+    def _open_containers(self, matched: int, pos: int, col: int) -> tuple[bool, int, int, int]:
+        """New block quotes and list items at the start of the rest of the line; any
+        leaf open before them ends."""
+        opened = False
+        while True:
+            indent, first, first_col = self._indent(pos, col)
+            if indent >= 4 or first >= self.end:
+                return opened, matched, pos, col
+            if self.text[first] == ">":
+                new = _Container("quote")
+                content_pos, content_col = self._consume(first + 1, first_col + 1, 1)
+            else:
+                item = self._item_marker(first, first_col, interrupting=not opened)
+                if item is None:
+                    return opened, matched, pos, col
+                empty, content_pos, content_col = item
+                new = _Container("item", content_col - col, empty)
+            self._close_containers(matched)
+            self._close_leaf()
+            self.containers.append(new)
+            pos, col = content_pos, content_col
+            matched, opened = len(self.containers), True
+
+    # -- markers -----------------------------------------------------------------
+
+    def _quote_marker(self, pos: int, col: int) -> tuple[int, int] | None:
+        indent, first, first_col = self._indent(pos, col)
+        if indent >= 4 or first >= self.end or self.text[first] != ">":
+            return None
+        return self._consume(first + 1, first_col + 1, 1)
+
+    def _item_marker(
+        self, first: int, first_col: int, *, interrupting: bool
+    ) -> tuple[bool, int, int] | None:
+        """(whether it is empty, position and column where its content starts) of a list
+        item whose marker is at `first`, or None."""
+        text = self.text
+        if text[first] in "-+*":
+            marker_end, ordered_one = first + 1, True
+            if _THEMATIC.fullmatch(text, first, self.end):
+                return None
+        else:
+            ordered = _ORDERED.match(text, first, self.end)
+            if ordered is None:
+                return None
+            marker_end = ordered.end()
+            ordered_one = int(text[first : marker_end - 1]) == 1
+        if marker_end < self.end and text[marker_end] not in " \t":
+            return None
+        marker_col = first_col + marker_end - first
+        spaces, content, _ = self._indent(marker_end, marker_col)
+        empty = content >= self.end
+        if interrupting and self.leaf == "paragraph" and (empty or not ordered_one):
+            return None  # cannot interrupt a paragraph (§5.2)
+        if empty or spaces >= 5:  # content starts one column after the marker
+            pos, col = self._consume(marker_end, marker_col, 1)
+        else:
+            pos, col = self._consume(marker_end, marker_col, spaces)
+        return empty, pos, col
+
+    def _closes_fence(self, pos: int, col: int) -> bool:
+        indent, first, _ = self._indent(pos, col)
+        fence, text = self.fence, self.text
+        if indent >= 4:
+            return False
+        stop = first
+        while stop < self.end and text[stop] == fence.char:
+            stop += 1
+        if stop - first < fence.length:
+            return False
+        return self._blank(stop)
+
+    def _fence_opener(self, first: int) -> tuple[str, int] | None:
+        text = self.text
+        char = text[first]
+        if char not in "`~":
+            return None
+        stop = first
+        while stop < self.end and text[stop] == char:
+            stop += 1
+        if stop - first < 3 or (char == "`" and text.find("`", stop, self.end) >= 0):
+            return None
+        return char, stop - first
+
+    def _starts_block(self, pos: int, col: int) -> bool:
+        """Whether the line would end a paragraph rather than continue it."""
+        indent, first, first_col = self._indent(pos, col)
+        if indent >= 4 or first >= self.end:
+            return False
+        text = self.text
+        return (
+            text[first] == ">"
+            or self._fence_opener(first) is not None
+            or _ATX.match(text, first, self.end) is not None
+            or _THEMATIC.fullmatch(text, first, self.end) is not None
+            or _SETEXT.fullmatch(text, first, self.end) is not None
+            or self._item_marker(first, first_col, interrupting=True) is not None
+        )
+
+    # -- leaf blocks -------------------------------------------------------------
+
+    def _leaf(self, pos: int, col: int, opened: bool) -> None:
+        if self._blank(pos):
+            if self.leaf == "paragraph":
+                self._close_leaf()
+            return
+        for container in self.containers:
+            container.empty = False
+        if self.leaf == "paragraph" and not opened and not self._starts_block(pos, col):
+            self._collect(pos)
+            return
+        indent, first, _ = self._indent(pos, col)
+        if indent >= 4 and self.leaf != "paragraph":
+            self._close_leaf()
+            self.leaf, self.code = "code", (pos, self.end)
+            return
+        self._close_leaf()
+        fence = self._fence_opener(first)
+        if fence is not None:
+            self.leaf, self.fence = "fence", _Fence(fence[0], fence[1], first)
+        elif _ATX.match(self.text, first, self.end):
+            self._collect(first)
+            self._pair_runs()
+        elif not _THEMATIC.fullmatch(self.text, first, self.end):
+            self.leaf = "paragraph"
+            self._collect(first)
+
+    def _continues_code(self, pos: int, col: int) -> bool:
+        if self._blank(pos):
+            return True  # blank lines inside indented code belong to it, if it goes on
+        indent, _, _ = self._indent(pos, col)
+        if indent < 4:
+            return False
+        self.code = (self.code[0], self.end)
+        return True
+
+    def _close_containers(self, keep: int) -> None:
+        if keep < len(self.containers):
+            self._close_leaf()
+            del self.containers[keep:]
+
+    def _close_leaf(self, end: int | None = None) -> None:
+        if self.leaf == "fence":
+            self.spans.append((self.fence.start, self.previous_end if end is None else end))
+        elif self.leaf == "code":
+            self.spans.append(self.code)
+        elif self.leaf == "paragraph":
+            self._pair_runs()
+        self.leaf = None
+
+    # -- code spans --------------------------------------------------------------
+
+    def _collect(self, pos: int) -> None:
+        """The backtick runs of a paragraph's line, with whether a backslash escapes the
+        first backtick (an odd number of backslashes before it)."""
+        text = self.text
+        for run in _BACKTICKS.finditer(text, pos, self.end):
+            before = run.start()
+            while before > pos and text[before - 1] == "\\":
+                before -= 1
+            escaped = (run.start() - before) % 2 == 1
+            self.runs.append((run.start(), run.end() - run.start(), escaped))
+
+    def _pair_runs(self) -> None:
+        """Each opening run to the next run of the same length (§6.1): one pass, with a
+        queue of run indices per length, each index looked at once."""
+        runs, self.runs = self.runs, []
+        by_length: dict[int, list[int]] = {}
+        for index, (_, length, _) in enumerate(runs):
+            by_length.setdefault(length, []).append(index)
+        next_of: dict[int, int] = {}  # per length, how far its queue has been used
+        index = 0
+        while index < len(runs):
+            start, length, escaped = runs[index]
+            if escaped:
+                start, length = start + 1, length - 1
+            queue = by_length.get(length, [])
+            at = next_of.get(length, 0)
+            while at < len(queue) and queue[at] <= index:
+                at += 1
+            next_of[length] = at
+            if length == 0 or at == len(queue):
+                index += 1
+                continue
+            closing = runs[queue[at]]
+            self.spans.append((start, closing[0] + closing[1]))
+            index = queue[at] + 1
+
+    def _blank(self, pos: int) -> bool:
+        text = self.text
+        while pos < self.end and text[pos] in " \t":
+            pos += 1
+        return pos >= self.end
+
+
+def code_ranges(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every fenced or indented code block and code span, in order."""
+    return _Scanner(text).run()
