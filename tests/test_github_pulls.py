@@ -19,6 +19,19 @@ def shout(path: str, text: str) -> str:
     return text.upper()
 
 
+def propose(client, paths, edit, proposal=PROPOSAL, **options) -> pulls.PullOutcome:
+    """read_base, `edit` each file found, propose what changed: a caller's sequence."""
+    base = pulls.read_base(client, paths, options.pop("default_branch", None))
+    propose.base = base
+    changes = {f.real_path: edit(f.path, f.text) for f in base.files.values()}
+    changes = {path: text for path, text in changes.items() if text != base_text(base, path)}
+    return pulls.propose(client, base, changes, proposal, **options)
+
+
+def base_text(base: pulls.Base, real_path: str) -> str:
+    return next(f.text for f in base.files.values() if f.real_path == real_path)
+
+
 @pytest.fixture
 def github(fake_github):
     fake_github.add_token(TOKEN)
@@ -34,10 +47,10 @@ def test_one_commit_on_its_own_branch_and_one_pull_request(github):
     repo = github.add_repo("octo/hello", files={"a.txt": b"a\n", "b/c.txt": b"c\n", "x": b"x"})
     base = github.ref_sha(repo, "heads/main")
 
-    outcome = pulls.propose(client_for(github, repo), ["a.txt", "b/c.txt", "gone"], shout, PROPOSAL)
+    outcome = propose(client_for(github, repo), ["a.txt", "b/c.txt", "gone"], shout, PROPOSAL)
 
     assert outcome.status == "opened" and outcome.changed == ("a.txt", "b/c.txt")
-    assert outcome.absent == ("gone",)
+    assert propose.base.absent == ["gone"]
     assert github.files_at(repo, PROPOSAL.branch) == {"a.txt": b"A\n", "b/c.txt": b"C\n", "x": b"x"}
     assert github.ref_sha(repo, "heads/main") == base  # never the default branch
     [pull] = github.pulls_of(repo)
@@ -52,7 +65,7 @@ def test_one_commit_on_its_own_branch_and_one_pull_request(github):
 def test_nothing_to_change_sends_no_write(github):
     repo = github.add_repo("octo/hello", files={"a.txt": b"A\n"})
 
-    outcome = pulls.propose(client_for(github, repo), ["a.txt"], shout, PROPOSAL)
+    outcome = propose(client_for(github, repo), ["a.txt"], shout, PROPOSAL)
 
     assert outcome.status == "nothing-to-change" and github.pulls_of(repo) == []
     assert {r.method for r in github.requests_to("api")} == {"GET"}
@@ -61,10 +74,10 @@ def test_nothing_to_change_sends_no_write(github):
 def test_the_branch_is_rebuilt_on_a_moved_default_branch_and_the_pull_request_updated(github):
     repo = github.add_repo("octo/hello", files={"a.txt": b"a\n"})
     client = client_for(github, repo)
-    pulls.propose(client, ["a.txt"], shout, PROPOSAL)
+    propose(client, ["a.txt"], shout, PROPOSAL)
     github.push(repo, "main", {"other.txt": b"meanwhile\n"})
 
-    again = pulls.propose(client, ["a.txt"], shout, PROPOSAL)
+    again = propose(client, ["a.txt"], shout, PROPOSAL)
 
     assert again.status == "updated"
     assert github.files_at(repo, PROPOSAL.branch)["other.txt"] == b"meanwhile\n"
@@ -76,13 +89,13 @@ def test_the_branch_is_rebuilt_on_a_moved_default_branch_and_the_pull_request_up
 def test_a_pull_request_opened_meanwhile_is_updated_not_duplicated(github):
     repo = github.add_repo("octo/hello", files={"a.txt": b"a\n"})
     client = client_for(github, repo)
-    pulls.propose(client, ["a.txt"], shout, PROPOSAL)
+    propose(client, ["a.txt"], shout, PROPOSAL)
     # The listing misses the open pull request (a race with another run): the create
     # answers "already exists" (§4.11), and the pull request found then is updated.
     github.fail_next(200, method="GET", path="/pulls$", body=[])
     github.push(repo, "main", {"other.txt": b"x\n"})
 
-    again = pulls.propose(client, ["a.txt"], shout, PROPOSAL)
+    again = propose(client, ["a.txt"], shout, PROPOSAL)
 
     assert again.status == "updated" and len(github.pulls_of(repo)) == 1
     creates = [r for r in github.requests_to("api", "/pulls") if r.method == "POST"]
@@ -92,13 +105,13 @@ def test_a_pull_request_opened_meanwhile_is_updated_not_duplicated(github):
 def test_an_empty_repository_is_named(github):
     repo = github.add_repo("octo/empty", empty=True)
     with pytest.raises(GitHubError, match="octo/empty is empty"):
-        pulls.propose(client_for(github, repo), ["a.txt"], shout, PROPOSAL)
+        propose(client_for(github, repo), ["a.txt"], shout, PROPOSAL)
 
 
 def test_the_default_branch_is_read_when_not_given(github):
     repo = github.add_repo("octo/hello", default_branch="trunk", files={"a.txt": b"a\n"})
 
-    outcome = pulls.propose(client_for(github, repo), ["a.txt"], shout, PROPOSAL)
+    outcome = propose(client_for(github, repo), ["a.txt"], shout, PROPOSAL)
 
     assert outcome.status == "opened" and github.pulls_of(repo)[0].base == "trunk"
 
@@ -108,7 +121,7 @@ def test_a_token_without_contents_write_is_not_allowed_and_names_it(github):
     github.add_token(TOKEN, "read", pull_requests="write")
 
     with pytest.raises(pulls.NotAllowed) as raised:
-        pulls.propose(client_for(github, repo), ["a.txt"], shout, PROPOSAL)
+        propose(client_for(github, repo), ["a.txt"], shout, PROPOSAL)
 
     assert "contents: write" in raised.value.needs and github.pulls_of(repo) == []
 
@@ -117,7 +130,7 @@ def test_a_server_error_on_a_git_write_is_retried(github):
     repo = github.add_repo("octo/hello", files={"a.txt": b"a\n"})
     github.fail_next(502, method="POST", path="/git/trees$")
 
-    outcome = pulls.propose(client_for(github, repo), ["a.txt"], shout, PROPOSAL)
+    outcome = propose(client_for(github, repo), ["a.txt"], shout, PROPOSAL)
 
     assert outcome.status == "opened"
     assert len([r for r in github.requests_to("api", "/git/trees") if r.method == "POST"]) == 2
@@ -137,7 +150,7 @@ def test_an_unexpected_answer_is_a_clear_error_not_a_crash(github, method, path,
     github.fail_next(201 if method == "POST" else 200, method=method, path=path, body=body)
 
     with pytest.raises(GitHubError, match="GitHub answered"):
-        pulls.propose(client_for(github, repo), ["a.txt"], shout, PROPOSAL)
+        propose(client_for(github, repo), ["a.txt"], shout, PROPOSAL)
 
 
 def test_a_secondary_rate_limit_without_retry_after_waits_a_minute_and_retries(fake_github):
@@ -152,6 +165,6 @@ def test_a_secondary_rate_limit_without_retry_after_waits_a_minute_and_retries(f
     message = "You have exceeded a secondary rate limit. Please wait a few minutes."
     fake_github.fail_next(403, method="POST", path="/pulls$", body={"message": message})
 
-    outcome = pulls.propose(client, ["a.txt"], shout, PROPOSAL)
+    outcome = propose(client, ["a.txt"], shout, PROPOSAL)
 
     assert outcome.status == "opened" and waits == [60.0]
