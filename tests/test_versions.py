@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -23,7 +25,7 @@ ORDERED = [
 
 @pytest.mark.parametrize("chain", ORDERED)
 def test_each_list_is_in_order(chain):
-    for older, newer in zip(chain, chain[1:]):
+    for older, newer in itertools.pairwise(chain):
         assert compare(older, newer) == -1, (older, newer)
         assert compare(newer, older) == 1, (newer, older)
 

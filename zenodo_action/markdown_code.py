@@ -111,7 +111,7 @@ class _Scanner:
             return
         opened, matched, pos, col = self._open_containers(matched, pos, col)
         if not opened and matched < len(self.containers):
-            lazy = not self._blank(pos) and not self._starts_block(pos, col)
+            lazy = not self._blank(pos) and not self._ends_paragraph(pos, col)
             if self.leaf == "paragraph" and lazy:
                 self._collect(pos)  # a lazy continuation line (§5.1)
                 return
@@ -148,7 +148,9 @@ class _Scanner:
                 new = _Container("quote")
                 content_pos, content_col = self._consume(first + 1, first_col + 1, 1)
             else:
-                item = self._item_marker(first, first_col, interrupting=not opened)
+                # Only the paragraph a line would continue is interrupted by an item (§5.2).
+                tip = not opened and matched == len(self.containers)
+                item = self._item_marker(first, first_col, interrupting=tip)
                 if item is None:
                     return opened, matched, pos, col
                 empty, content_pos, content_col = item
@@ -190,7 +192,9 @@ class _Scanner:
         empty = content >= self.end
         if interrupting and self.leaf == "paragraph" and (empty or not ordered_one):
             return None  # cannot interrupt a paragraph (§5.2)
-        if empty or spaces >= 5:  # content starts one column after the marker
+        if empty:  # its content would start one column after the marker
+            return empty, marker_end, marker_col + 1
+        if spaces >= 5:  # one column after the marker; the rest is indented code
             pos, col = self._consume(marker_end, marker_col, 1)
         else:
             pos, col = self._consume(marker_end, marker_col, spaces)
@@ -220,19 +224,18 @@ class _Scanner:
             return None
         return char, stop - first
 
-    def _starts_block(self, pos: int, col: int) -> bool:
-        """Whether the line would end a paragraph rather than continue it."""
-        indent, first, first_col = self._indent(pos, col)
+    def _ends_paragraph(self, pos: int, col: int) -> bool:
+        """Whether the line starts a fence, a heading or a thematic break, and so cannot
+        continue a paragraph (block quotes and list items are opened before this is
+        asked; a setext underline is the caller's, as it cannot be a lazy line)."""
+        indent, first, _ = self._indent(pos, col)
         if indent >= 4 or first >= self.end:
             return False
         text = self.text
         return (
-            text[first] == ">"
-            or self._fence_opener(first) is not None
+            self._fence_opener(first) is not None
             or _ATX.match(text, first, self.end) is not None
             or _THEMATIC.fullmatch(text, first, self.end) is not None
-            or _SETEXT.fullmatch(text, first, self.end) is not None
-            or self._item_marker(first, first_col, interrupting=True) is not None
         )
 
     # -- leaf blocks -------------------------------------------------------------
@@ -244,9 +247,14 @@ class _Scanner:
             return
         for container in self.containers:
             container.empty = False
-        if self.leaf == "paragraph" and not opened and not self._starts_block(pos, col):
-            self._collect(pos)
-            return
+        if self.leaf == "paragraph" and not opened:
+            indent, first, _ = self._indent(pos, col)
+            if indent < 4 and _SETEXT.fullmatch(self.text, first, self.end):
+                self._close_leaf()  # the paragraph was a heading's text (§4.3)
+                return
+            if not self._ends_paragraph(pos, col):
+                self._collect(pos)
+                return
         indent, first, _ = self._indent(pos, col)
         if indent >= 4 and self.leaf != "paragraph":
             self._close_leaf()
