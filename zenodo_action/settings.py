@@ -420,7 +420,7 @@ def dotenv_path(given: str | None, project_dir: Path | None = None) -> Path | No
     if given is None:
         return None
     path = Path(given.strip())
-    if not given.strip() or path.is_dir():
+    if not given.strip() or (path.is_dir() and not path.is_symlink()):
         raise UsageError(f"--dotenv {given!r} is not a file name")
     confined.check_regular_file(path, project_dir or Path.cwd(), "--dotenv")
     return path

@@ -674,6 +674,30 @@ class FakeGitHub:
             self._move_ref(repo, f"refs/heads/{branch}", sha)
             return sha
 
+    def amend(self, repo: FakeRepo, branch: str, changes: Mapping[str, bytes]) -> str:
+        """`git commit --amend` and a forced push, as a maintainer does: the branch's head
+        commit replaced by one with the same parents and message and `changes` applied."""
+        with self._lock:
+            self._sync(repo)
+            git = repo.git
+            old = self.commit(repo, git.refs[f"refs/heads/{branch}"])
+            leaves = git.leaves(old.tree)
+            for path, data in changes.items():
+                _put_under(leaves, path, {path: (FILE_MODE, git.put(GitBlob(data)))})
+            sha = git.commit_files(leaves, old.parents, old.message, _outside_person(repo))
+            self._move_ref(repo, f"refs/heads/{branch}", sha)
+            return sha
+
+    def orphan(self, repo: FakeRepo, branch: str, files: Mapping[str, bytes]) -> str:
+        """A branch with a root commit of its own: no history shared with any other."""
+        with self._lock:
+            self._sync(repo)
+            git = repo.git
+            leaves = {path: (FILE_MODE, git.put(GitBlob(data))) for path, data in files.items()}
+            sha = git.commit_files(leaves, (), "Unrelated\n", _outside_person(repo))
+            self._move_ref(repo, f"refs/heads/{branch}", sha)
+            return sha
+
     def modes_at(self, repo: FakeRepo, ref: str) -> dict[str, str]:
         """Path -> mode (100644, 100755, 120000, 160000) of every entry at a branch."""
         with self._lock:
