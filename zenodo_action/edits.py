@@ -4,9 +4,10 @@ Pure text in, text out: no I/O, no network. A file is never re-serialised: the p
 used only to find *where* each value is written (PyYAML's node marks for CITATION.cff,
 `json.JSONDecoder.raw_decode` spans for codemeta.json), then exactly those characters are
 replaced, or new lines are inserted in the file's own indentation. Comments, key order,
-quoting, line endings (\\n or \\r\\n), a byte-order mark and the presence or absence of a
-final newline all survive. Every edit is idempotent: a value already right is not touched,
-so a second run with the same facts changes nothing.
+quoting, line endings (\\n, \\r\\n or a lone \\r), a byte-order mark and the presence or
+absence of a final newline all survive. Every edit is idempotent: a value already right is
+not touched, so a second run with the same facts changes nothing. readback.py proves each
+result by parsing it again before it is written anywhere.
 
 Decisions
 ---------
@@ -39,6 +40,11 @@ CITATION.cff
     paper), whose DOI is not the software's.
   * A value we must change that is an alias (`*x`), has an anchor or tag, or is a block
     scalar (`|`, `>`) is refused with its line rather than guessed at.
+  * New lines after a `|+`/`>+` block scalar go after its trailing line breaks, which are
+    part of its value; one that ends the file without a line break is refused (any line
+    after it would add one). A file holding U+0085, U+2028 or U+2029 is refused with the
+    line: YAML 1.1 readers (PyYAML) take them as line breaks, YAML 1.2 readers do not.
+  * A file nested too deeply for the parser is an EditError, never a RecursionError.
 codemeta.json
   * `identifier` gets `https://doi.org/<concept DOI>` when absent or null, or when it is a
     string holding some other DOI in any form; the same DOI in another form (`doi:...`) is
@@ -48,15 +54,18 @@ codemeta.json
   * `version` is set (inserted when absent); `softwareVersion`, `dateModified` and
     `datePublished` are updated only where present. New members go after the last member
     in the object's own indentation and separators.
+  * Numbers are read as the text they are written as, never converted: a number of
+    thousands of digits (which Python refuses to convert) is kept as it is.
 README
   * Only text between `<!-- zenodo-badge -->` and `<!-- /zenodo-badge -->` changes; no
-    markers, no change. Markers inside fenced code blocks or inline code are ignored, so a
-    README that documents the markers is not edited. Extra spaces inside the comment
-    (`<!--zenodo-badge-->`) are accepted.
+    markers, no change. Markers in code (fenced and indented code blocks, code spans, as
+    CommonMark places them: markdown_code.py) are ignored, so a README that documents the
+    markers is not edited. Extra spaces inside the comment (`<!--zenodo-badge-->`) are
+    accepted. The scan takes time linear in the README's size.
 
-Known limits: indented (4-space) code blocks in a README are not recognised as code; a
-codemeta `identifier` object (PropertyValue) holding the DOI is not looked into, so the URL
-is added beside it; a CFF flow-style item gets a new value but no description line.
+Known limits: a codemeta `identifier` object (PropertyValue) holding the DOI is not looked
+into, so the URL is added beside it; a CFF flow-style item gets a new value but no
+description line.
 """
 
 from __future__ import annotations

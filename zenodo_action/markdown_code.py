@@ -29,15 +29,23 @@ size of the file (bench/bench_readme.py).
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from dataclasses import dataclass
 
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)?")
+_BREAK = re.compile(r"\r\n|\r|\n")
+_BREAKS = re.compile(r"(?:\r\n|\r|\n)+")
+_NOT_BLANK = re.compile(r"[^ \t]")
+_BLANKS = re.compile(r"[ \t]*")
 _BACKTICKS = re.compile(r"`+")
 _ORDERED = re.compile(r"[0-9]{1,9}[.)]")
 _THEMATIC = re.compile(r"([-*_])(?:[ \t]*\1){2,}[ \t]*")
 _SETEXT = re.compile(r"(?:=+|-+)[ \t]*")
 _ATX = re.compile(r"#{1,6}(?:[ \t]|$)")
+_MAY_END_PARAGRAPH = frozenset("`~#-*_=")  # the first character of what can end one
+_CONTAINER_MARKS = frozenset(">-+*0123456789")
+_MAY_START_BLOCK = _MAY_END_PARAGRAPH | _CONTAINER_MARKS
 
 
 @dataclass
@@ -61,7 +69,7 @@ class _Scanner:
         self.leaf: str | None = None  # "paragraph", "fence", "code" or None
         self.fence = _Fence("`", 0, 0)
         self.code = (0, 0)  # an indented code block: its start and its last line's end
-        self.runs: list[tuple[int, int, bool]] = []  # a paragraph's backtick runs
+        self.inline = (0, 0)  # where the open paragraph's text starts and now ends
         self.spans: list[tuple[int, int]] = []
         self.end = 0  # the current line's end, before its break
         self.previous_end = 0
@@ -70,8 +78,11 @@ class _Scanner:
 
     def _indent(self, pos: int, col: int) -> tuple[int, int, int]:
         """(columns of blanks, position and column of the first other character)."""
+        blanks = _BLANKS.match(self.text, pos, self.end).end()  # type: ignore[union-attr]
+        if "\t" not in self.text[pos:blanks]:  # spaces only: one column each
+            return blanks - pos, blanks, col + blanks - pos
         start, text = col, self.text
-        while pos < self.end and text[pos] in " \t":
+        while pos < blanks:
             col += 1 if text[pos] == " " else 4 - col % 4
             pos += 1
         return col - start, pos, col
@@ -89,16 +100,56 @@ class _Scanner:
     # -- the file ----------------------------------------------------------------
 
     def run(self) -> list[tuple[int, int]]:
-        for match in _LINE.finditer(self.text):
-            start, stop = match.span()
-            if start == stop:
-                break
-            line = match.group()
-            self.end = stop - (len(line) - len(line.rstrip("\r\n")))
-            self._line(start)
-            self.previous_end = self.end
+        start, text = 0, self.text
+        for breaks in _BREAKS.finditer(text):  # a line, then its break and any empty lines
+            self._next_line(start, breaks.start())
+            group = breaks.group()
+            if len(group) > 1 and group != "\r\n":  # empty lines too
+                self._empty_lines(breaks.start(), breaks.end())
+            start = breaks.end()
+        if start < len(text):
+            self._next_line(start, len(text))
         self._close_leaf()
         return sorted(self.spans)
+
+    def _empty_lines(self, start: int, end: int) -> None:
+        """The empty lines between the line breaks at start..end: at the top level, with
+        no fence or indented code open, any number of them does what one does."""
+        if not self.containers and self.leaf in (None, "paragraph"):
+            self._close_leaf()
+            self.previous_end = end - (2 if self.text.endswith("\r\n", start, end) else 1)
+            return
+        for found in itertools.islice(_BREAK.finditer(self.text, start, end), 1, None):
+            self._next_line(found.start(), found.start())
+
+    def _next_line(self, start: int, end: int) -> None:
+        self.end = end
+        if not self.containers and self.leaf in (None, "paragraph") and self._plain(start):
+            self.previous_end = end
+            return
+        self._line(start)
+        self.previous_end = end
+
+    def _plain(self, start: int) -> bool:
+        """The common line outside any container, decided by its first character: empty,
+        or text that can only go on with a paragraph or start one."""
+        first = _NOT_BLANK.search(self.text, start, self.end)
+        if first is None:
+            self._close_leaf()
+            return True
+        at = first.start()
+        char = self.text[at]
+        if char in _MAY_START_BLOCK and not (
+            char in "`~" and not self.text.startswith(char * 3, at)
+        ):
+            return False  # (one or two backticks start a code span, not a fence)
+        if self.leaf == "paragraph":
+            self.inline = (self.inline[0], self.end)
+            return True
+        if at - start < 4 and "\t" not in self.text[start:at]:
+            self.leaf, self.inline = "paragraph", (at, self.end)
+            return True
+        return False
 
     def _line(self, pos: int) -> None:
         matched, pos, col = self._match_containers(pos)
@@ -113,7 +164,7 @@ class _Scanner:
         if not opened and matched < len(self.containers):
             lazy = not self._blank(pos) and not self._ends_paragraph(pos, col)
             if self.leaf == "paragraph" and lazy:
-                self._collect(pos)  # a lazy continuation line (§5.1)
+                self.inline = (self.inline[0], self.end)  # a lazy continuation line (§5.1)
                 return
             self._close_containers(matched)
         self._leaf(pos, col, opened)
@@ -144,6 +195,8 @@ class _Scanner:
             indent, first, first_col = self._indent(pos, col)
             if indent >= 4 or first >= self.end:
                 return opened, matched, pos, col
+            if self.text[first] not in _CONTAINER_MARKS:
+                return opened, matched, pos, col
             if self.text[first] == ">":
                 new = _Container("quote")
                 content_pos, content_col = self._consume(first + 1, first_col + 1, 1)
@@ -157,6 +210,8 @@ class _Scanner:
                 new = _Container("item", content_col - col, empty)
             self._close_containers(matched)
             self._close_leaf()
+            for container in self.containers:
+                container.empty = False  # it holds a block now
             self.containers.append(new)
             pos, col = content_pos, content_col
             matched, opened = len(self.containers), True
@@ -241,20 +296,15 @@ class _Scanner:
     # -- leaf blocks -------------------------------------------------------------
 
     def _leaf(self, pos: int, col: int, opened: bool) -> None:
-        if self._blank(pos):
+        first_found = _NOT_BLANK.search(self.text, pos, self.end)
+        if first_found is None:  # a blank line
             if self.leaf == "paragraph":
                 self._close_leaf()
             return
         for container in self.containers:
             container.empty = False
-        if self.leaf == "paragraph" and not opened:
-            indent, first, _ = self._indent(pos, col)
-            if indent < 4 and _SETEXT.fullmatch(self.text, first, self.end):
-                self._close_leaf()  # the paragraph was a heading's text (§4.3)
-                return
-            if not self._ends_paragraph(pos, col):
-                self._collect(pos)
-                return
+        if self.leaf == "paragraph" and not opened and self._paragraph_line(pos, col):
+            return
         indent, first, _ = self._indent(pos, col)
         if indent >= 4 and self.leaf != "paragraph":
             self._close_leaf()
@@ -265,11 +315,23 @@ class _Scanner:
         if fence is not None:
             self.leaf, self.fence = "fence", _Fence(fence[0], fence[1], first)
         elif _ATX.match(self.text, first, self.end):
-            self._collect(first)
-            self._pair_runs()
+            self._pair_runs(first, self.end)
         elif not _THEMATIC.fullmatch(self.text, first, self.end):
-            self.leaf = "paragraph"
-            self._collect(first)
+            self.leaf, self.inline = "paragraph", (first, self.end)
+
+    def _paragraph_line(self, pos: int, col: int) -> bool:
+        """Whether the line belongs to the open paragraph: it goes on with it, or is the
+        setext underline that makes it a heading (§4.3) and closes it."""
+        first = _NOT_BLANK.search(self.text, pos, self.end)
+        if first is not None and self.text[first.start()] in _MAY_END_PARAGRAPH:
+            indent, start, _ = self._indent(pos, col)
+            if indent < 4 and _SETEXT.fullmatch(self.text, start, self.end):
+                self._close_leaf()
+                return True
+            if self._ends_paragraph(pos, col):
+                return False
+        self.inline = (self.inline[0], self.end)  # the common case: one character decides
+        return True
 
     def _continues_code(self, pos: int, col: int) -> bool:
         if self._blank(pos):
@@ -291,52 +353,62 @@ class _Scanner:
         elif self.leaf == "code":
             self.spans.append(self.code)
         elif self.leaf == "paragraph":
-            self._pair_runs()
+            self._pair_runs(*self.inline)
         self.leaf = None
 
     # -- code spans --------------------------------------------------------------
 
-    def _collect(self, pos: int) -> None:
-        """The backtick runs of a paragraph's line, with whether a backslash escapes the
-        first backtick (an odd number of backslashes before it)."""
+    def _pair_runs(self, start: int, end: int) -> None:
+        """The code spans of one paragraph's or heading's text (§6.1): each run of
+        backticks up to the next run of the same length. Its lines' container prefixes
+        (`>`, blanks) hold no backticks, so the text is read in one piece. One pass finds,
+        for each run, the next run of its length; a backslash before a run makes its first
+        backtick literal (an odd number of backslashes), so that run opens one shorter."""
         text = self.text
-        for run in _BACKTICKS.finditer(text, pos, self.end):
-            before = run.start()
-            while before > pos and text[before - 1] == "\\":
-                before -= 1
-            escaped = (run.start() - before) % 2 == 1
-            self.runs.append((run.start(), run.end() - run.start(), escaped))
-
-    def _pair_runs(self) -> None:
-        """Each opening run to the next run of the same length (§6.1): one pass, with a
-        queue of run indices per length, each index looked at once."""
-        runs, self.runs = self.runs, []
-        by_length: dict[int, list[int]] = {}
-        for index, (_, length, _) in enumerate(runs):
-            by_length.setdefault(length, []).append(index)
-        next_of: dict[int, int] = {}  # per length, how far its queue has been used
+        runs = [match.span() for match in _BACKTICKS.finditer(text, start, end)]
+        later: dict[int, int] = {}  # length -> index of the nearest run of it seen so far
+        next_same = [0] * len(runs)
+        for index in range(len(runs) - 1, -1, -1):
+            length = runs[index][1] - runs[index][0]
+            next_same[index] = later.get(length, -1)
+            later[length] = index
+        by_length: dict[int, list[int]] = {}  # filled only if a run is escaped
         index = 0
         while index < len(runs):
-            start, length, escaped = runs[index]
-            if escaped:
-                start, length = start + 1, length - 1
-            queue = by_length.get(length, [])
-            at = next_of.get(length, 0)
-            while at < len(queue) and queue[at] <= index:
-                at += 1
-            next_of[length] = at
-            if length == 0 or at == len(queue):
+            opening, stop = runs[index]
+            closing = next_same[index]
+            if opening > start and text[opening - 1] == "\\" and self._escaped(start, opening):
+                opening += 1
+                closing = _next_of_length(runs, by_length, index, stop - opening)
+            if closing < 0:
                 index += 1
                 continue
-            closing = runs[queue[at]]
-            self.spans.append((start, closing[0] + closing[1]))
-            index = queue[at] + 1
+            self.spans.append((opening, runs[closing][1]))
+            index = closing + 1
+
+    def _escaped(self, start: int, at: int) -> bool:
+        before = at
+        while before > start and self.text[before - 1] == "\\":
+            before -= 1
+        return (at - before) % 2 == 1
 
     def _blank(self, pos: int) -> bool:
-        text = self.text
-        while pos < self.end and text[pos] in " \t":
-            pos += 1
-        return pos >= self.end
+        return _NOT_BLANK.search(self.text, pos, self.end) is None
+
+
+def _next_of_length(
+    runs: list[tuple[int, int]], by_length: dict[int, list[int]], index: int, length: int
+) -> int:
+    """The index of the next run after `index` of `length`, or -1 (for an escaped run,
+    which opens one backtick shorter): a binary search in the runs of each length."""
+    if length == 0:
+        return -1
+    if not by_length:
+        for number, (start, stop) in enumerate(runs):
+            by_length.setdefault(stop - start, []).append(number)
+    found = by_length.get(length, [])
+    at = bisect.bisect_right(found, index)
+    return found[at] if at < len(found) else -1
 
 
 def code_ranges(text: str) -> list[tuple[int, int]]:

@@ -42,6 +42,12 @@ And github-rest.md §2 and §4, for a write-back by pull request (checklist §6)
   `recursive=false` still recurses (§4.8); contents is base64 wrapped at 60
   characters, 403 `too_large` above 1 MB (§4.10); a pulls `head` filter without
   `owner:` is ignored (§4.11);
+- symbolic links are tree entries of mode 120000 whose blob is the target path; the
+  contents API answers a link to a file in the repository with that file, any other link
+  with a `symlink` object; blobs are served base64 or raw at any size; `compare/b...h`
+  lists the commits of `h` that `b` lacks, oldest first, at most 250
+  (docs/reference/github-writeback.md §1-§3); `push` can add links and modes, `amend`
+  and `orphan` make the branches maintainers make;
 - tokens have `contents` and `pull_requests` scopes and a kind (GITHUB_TOKEN or PAT):
   a missing scope answers 403 with `X-Accepted-GitHub-Permissions` (§1.2, §2.1), and
   with `actions_may_create_pulls` off GITHUB_TOKEN may push branches but not open
