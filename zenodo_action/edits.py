@@ -71,6 +71,7 @@ description line.
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -814,9 +815,10 @@ def _markers(text: str) -> Iterator[tuple[int, int, bool]]:
 def _outside_code(text: str) -> Iterator[tuple[int, int, bool]]:
     """The markers that are not in code (markdown_code.py): a README documenting them shows
     them there. Both lists are in order, so one walk through each."""
-    code = code_ranges(text)
+    markers = list(_markers(text))
+    code = code_ranges(text) if markers else []  # no marker: no need to know where code is
     index = 0
-    for start, end, closing in _markers(text):
+    for start, end, closing in markers:
         while index < len(code) and code[index][1] <= start:
             index += 1
         if index < len(code) and code[index][0] <= start:
@@ -824,8 +826,10 @@ def _outside_code(text: str) -> Iterator[tuple[int, int, bool]]:
         yield start, end, closing
 
 
-def _marker_pairs(text: str, path: str) -> list[tuple[int, int]]:
-    """(end of the opening marker, start of the closing one) for every pair."""
+@functools.lru_cache(maxsize=4)
+def _marker_pairs(text: str, path: str) -> tuple[tuple[int, int], ...]:
+    """(end of the opening marker, start of the closing one) for every pair. Kept for the
+    last few texts: the preflight, the edit and its read-back ask about the same README."""
     pairs: list[tuple[int, int]] = []
     opened: tuple[int, int] | None = None
     for start, end, closing in _outside_code(text):
@@ -844,7 +848,7 @@ def _marker_pairs(text: str, path: str) -> list[tuple[int, int]]:
     if opened is not None:
         line = line_of(text, opened[0])
         raise _fail(path, line, f"{MARKER_OPEN} has no {MARKER_CLOSE} after it")
-    return pairs
+    return tuple(pairs)
 
 
 def _between(current: str, badge: str) -> str:
@@ -861,7 +865,7 @@ def _between(current: str, badge: str) -> str:
     return head + model[: len(model) - len(model.lstrip())] + badge + tail
 
 
-def marker_spans(text: str, path: str = "README.md") -> list[tuple[int, int]]:
+def marker_spans(text: str, path: str = "README.md") -> tuple[tuple[int, int], ...]:
     """(start, end) of the text between each marker pair; EditError when they do not pair."""
     return _marker_pairs(text, path)
 

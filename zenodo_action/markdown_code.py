@@ -90,6 +90,8 @@ class _Scanner:
     def _consume(self, pos: int, col: int, columns: int) -> tuple[int, int]:
         """Past `columns` columns of blanks; a tab may be used in part (§2.2)."""
         text = self.text
+        if text.startswith(" " * columns, pos):  # spaces only: the common case
+            return pos + columns, col + columns
         while columns > 0 and pos < self.end and text[pos] in " \t":
             width = 1 if text[pos] == " " else 4 - col % 4
             if width > columns:
@@ -177,14 +179,15 @@ class _Scanner:
                 if marker is None:
                     return number, pos, col
                 pos, col = marker
-            elif self._blank(pos):
-                if container.empty:  # an item may begin with one blank line, not two
-                    return number, pos, col
             else:
-                indent, _, _ = self._indent(pos, col)
-                if indent < container.width:
+                indent, first, _ = self._indent(pos, col)
+                if first >= self.end:  # a blank line goes on with an item...
+                    if container.empty:  # ...unless it began with one already
+                        return number, pos, col
+                elif indent < container.width:
                     return number, pos, col
-                pos, col = self._consume(pos, col, container.width)
+                else:
+                    pos, col = self._consume(pos, col, container.width)
         return len(self.containers), pos, col
 
     def _open_containers(self, matched: int, pos: int, col: int) -> tuple[bool, int, int, int]:
