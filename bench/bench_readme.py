@@ -30,13 +30,18 @@ MARKERS = "<!-- zenodo-badge --><!-- /zenodo-badge -->"
 
 def shapes(size: int) -> dict[str, str]:
     """README texts of about `size` characters, each built to hurt one kind of scan."""
+    return {name: text + MARKERS + "\n" for name, text in _shapes(size).items()}
+
+
+def _shapes(size: int) -> dict[str, str]:
+    """(Each gets one marker pair at its end, so that the whole scan runs.)"""
     runs, length = [], 1
     while sum(runs) + length + 1 < size:  # backtick runs of lengths that never pair
         runs.append(length)
         length += 1
     return {
         "`<!--` then blanks": "# T\n\n<!--" + " " * size + "\n",
-        "many `<!--`, none a marker": "<!-- x -->\n" * (size // 11),
+        "many `<!--` that are no marker": "<!-- x -->\n" * (size // 11),
         "many markers": f"Badge: {MARKERS}\n" * (size // (len(MARKERS) + 8)),
         "many code spans": "Use `a` and `b`.\n" * (size // 17),
         "markers among code spans": f"`x` {MARKERS} `y`\n" * (size // (len(MARKERS) + 10)),

@@ -191,10 +191,12 @@ def _verify_readme(before: str, after: str, facts: DoiFacts, path: str) -> None:
         raise _mismatch(path, 1, "its badge markers no longer pair up as before")
     position_old = position_new = 0
     for (old_start, old_end), (new_start, new_end) in zip(old, new, strict=True):
-        line = edits.line_of(after, new_start)
         if before[position_old:old_start] != after[position_new:new_start]:
-            raise _mismatch(path, line, "text outside the markers changed")
+            raise _mismatch(
+                path, edits.line_of(after, new_start), "text outside the markers changed"
+            )
         if facts.badge not in after[new_start:new_end]:
+            line = edits.line_of(after, new_start)  # counted only for the message
             raise _mismatch(path, line, "the badge is not between the markers")
         position_old, position_new = old_end, new_end
     if before[position_old:] != after[position_new:]:
