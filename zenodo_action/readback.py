@@ -6,8 +6,9 @@ writes it, the date) and every other value reads exactly as before. A file that 
 an `EditError`, never a half-right file; so is every way of failing to read one (a file
 nested too deeply for the parser, a number too long to convert).
 
-`held` says what a file on the default branch already cites: its version, release date
-and DOIs, which the write-back compares with the release it writes (never backwards).
+`held` says which release a file on the default branch already describes: its version
+and release date, which the write-back compares with the release it writes (never
+backwards).
 Scalars are read as the text they hold (no int, float or date conversion), so a number
 of thousands of digits or a date like 2024-02-30 reads as text, not as an error.
 """
@@ -26,7 +27,6 @@ from zenodo_action import edits
 from zenodo_action.edits import DoiFacts, EditError
 from zenodo_action.metadata.identifiers import doi_of
 
-KINDS = ("citation", "codemeta", "readme")
 EDITORS: Mapping[str, Callable[..., str]] = {
     "citation": edits.edit_citation,
     "codemeta": edits.edit_codemeta,
@@ -45,7 +45,6 @@ class Held:
 
     version: str | None = None
     date: str | None = None
-    dois: frozenset[str] = frozenset()  # every DOI it cites, lower case
 
 
 class _TextLoader(yaml.SafeLoader):
@@ -104,28 +103,17 @@ def _json(text: str, path: str) -> dict[str, Any]:
 
 
 def _held_citation(cff: Mapping[str, Any]) -> Held:
-    dois = {cff.get("doi")}
-    for item in cff.get("identifiers") or []:
-        if isinstance(item, dict) and str(item.get("type", "")).casefold() == "doi":
-            dois.add(item.get("value"))
-    return Held(_text(cff.get("version")), _text(cff.get("date-released")), _dois(dois))
+    return Held(_text(cff.get("version")), _text(cff.get("date-released")))
 
 
 def _held_codemeta(data: Mapping[str, Any]) -> Held:
-    identifier = data.get("identifier")
-    found = identifier if isinstance(identifier, list) else [identifier]
     version = data.get("version", data.get("softwareVersion"))
     date = data.get("datePublished") or data.get("dateModified")
-    return Held(_text(version), _text(date), _dois(found))
+    return Held(_text(version), _text(date))
 
 
 def _text(value: Any) -> str | None:
     return str(value) if isinstance(value, (str, int, float)) and str(value).strip() else None
-
-
-def _dois(values: Any) -> frozenset[str]:
-    found = (doi_of(value) for value in values if isinstance(value, str))
-    return frozenset(doi.casefold() for doi in found if doi)
 
 
 # --- verifying ----------------------------------------------------------------------------
