@@ -1273,3 +1273,168 @@ def test_source_archive_checkout_publishes_the_working_tree_with_its_lfs_content
         runner.release("v1.2.0"), concept=concept.concept_doi, version="again", **inputs
     )
     assert refused.exit_code == 2 and "table.csv" in refused.annotations("error")[0]
+
+
+# --- write-back that never harms --------------------------------------------------------
+
+
+def publish_both(runner, first: tuple[str, str], then: tuple[str, str], **inputs: str):
+    """Publish release `first` (tag, date), then `then`, each with its own files."""
+    results = []
+    for tag, date in (first, then):
+        release = runner.release(tag, assets={f"{tag}.whl": tag.encode()}, published_at=date)
+        results.append(runner.publish_release(release, **inputs))
+    return results
+
+
+def test_an_older_release_after_a_newer_one_was_merged_proposes_nothing(runner):
+    with_files_to_cite(runner)
+    concept = seed(runner.zenodo)
+    inputs = {"concept": concept.concept_doi, "write-back": "all"}
+    runner.publish_release(
+        runner.release("v1.3.0", assets={"n.whl": b"1.3"}, published_at="2024-06-01T00:00:00Z"),
+        **inputs,
+    )
+    [newer] = runner.github.pulls_of(runner.repo)
+    runner.github.merge_pull(runner.repo, newer.number)
+    main = runner.github.ref_sha(runner.repo, "heads/main")
+
+    # a missed release back-filled later, and a maintenance release from another branch
+    for tag, date in (("v1.2.0", "2024-05-15T00:00:00Z"), ("v1.2.1", "2024-07-01T00:00:00Z")):
+        release = runner.release(tag, assets={f"{tag}.whl": tag.encode()}, published_at=date)
+        older = runner.publish_release(release, **inputs)
+
+        assert older.exit_code == 0 and older.outputs["status"] == "published"
+        [notice] = [n for n in older.annotations("notice") if "nothing proposed" in n]
+        assert "CITATION.cff already cites version 1.3.0" in notice
+        assert f"newer than version {tag}" in notice
+    assert len(runner.github.pulls_of(runner.repo)) == 1
+    assert runner.github.ref_sha(runner.repo, "heads/main") == main
+
+
+def test_an_older_release_never_closes_the_newer_releases_pull_request(runner):
+    with_files_to_cite(runner)
+    concept = seed(runner.zenodo)
+    inputs = {"concept": concept.concept_doi, "write-back": "citation"}
+
+    newer, older = publish_both(
+        runner, ("v1.3.0", "2024-06-01T00:00:00Z"), ("v1.2.0", "2024-05-15T00:00:00Z"), **inputs
+    )
+
+    [pull] = runner.github.pulls_of(runner.repo)
+    assert (pull.head, pull.state) == ("zenodo-doi/v1.3.0", "open")
+    assert older.exit_code == 0
+    url = newer.outputs["write-back-pull-request"]
+    assert any(f"{url} proposes version v1.3.0" in n for n in older.annotations("notice"))
+    assert "nothing proposed" in older.summary
+
+
+def test_a_rerun_after_a_maintainer_pushed_onto_the_branch_leaves_it_and_warns(runner):
+    with_files_to_cite(runner)
+    concept = seed(runner.zenodo)
+    release = runner.release()
+    inputs = {"concept": concept.concept_doi, "write-back": "all"}
+    first = runner.publish_release(release, **inputs)
+    fix = runner.github.push(runner.repo, "zenodo-doi/v1.2.0", {"NOTES.md": b"my fix\n"})
+    runner.github.push(runner.repo, "main", {"other.md": b"meanwhile\n"})
+
+    again = runner.publish_release(release, **inputs)
+
+    assert again.exit_code == 0 and again.outputs["doi"] == first.outputs["doi"]
+    assert runner.github.ref_sha(runner.repo, "heads/zenodo-doi/v1.2.0") == fix
+    [warning] = [w for w in again.annotations("warning") if "left as they are" in w]
+    assert f"{fix[:7]} by octo-org" in warning and "branch zenodo-doi/v1.2.0" in warning
+    assert "delete the branch" in warning and "left as they are" in again.summary
+
+
+def test_a_linked_citation_file_is_edited_at_its_target_and_stays_a_link(runner):
+    with_files_to_cite(runner)
+    cff = runner.repo.files.pop("CITATION.cff")
+    runner.github.push(
+        runner.repo, "main", {"docs/CITATION.cff": cff}, links={"CITATION.cff": "docs/CITATION.cff"}
+    )
+    (runner.workspace / "docs").mkdir()
+    (runner.workspace / "docs" / "CITATION.cff").write_bytes(cff)
+    (runner.workspace / "CITATION.cff").symlink_to("docs/CITATION.cff")
+    concept = seed(runner.zenodo)
+
+    result = runner.publish_release(
+        runner.release(), concept=concept.concept_doi, **{"write-back": "citation"}
+    )
+
+    assert result.exit_code == 0, result.stdout
+    files = runner.github.files_at(runner.repo, "zenodo-doi/v1.2.0")
+    assert files["CITATION.cff"] == b"docs/CITATION.cff"
+    assert f"value: {result.outputs['doi']}\n".encode() in files["docs/CITATION.cff"]
+    assert runner.github.modes_at(runner.repo, "zenodo-doi/v1.2.0")["CITATION.cff"] == "120000"
+
+
+def test_a_link_leaving_the_repository_stops_the_release_before_zenodo(runner, tmp_path):
+    (tmp_path / "elsewhere.cff").write_text(CFF_ON_MAIN)
+    (runner.workspace / "CITATION.cff").symlink_to(tmp_path / "elsewhere.cff")
+    concept = seed(runner.zenodo)
+    runner.zenodo.requests.clear()
+
+    result = runner.publish_release(
+        runner.release(), concept=concept.concept_doi, **{"write-back": "citation"}
+    )
+
+    assert result.exit_code == 2 and runner.zenodo.requests == []
+    [error] = result.annotations("error")
+    assert "CITATION.cff is a link to" in error and "outside the repository" in error
+
+
+def test_a_large_readme_and_an_odd_default_branch_file_sink_nothing_else(runner):
+    with_files_to_cite(runner)
+    readme = README_ON_MAIN + "x" * 2_000_000 + "\n"
+    deep = "cff-version: 1.2.0\nkeywords: " + "[" * 5000 + "]" * 5000 + "\n"
+    runner.github.push(
+        runner.repo, "main", {"README.md": readme.encode(), "CITATION.cff": deep.encode()}
+    )
+    concept = seed(runner.zenodo)
+
+    result = runner.publish_release(
+        runner.release(), concept=concept.concept_doi, **{"write-back": "all"}
+    )
+
+    assert result.exit_code == 0 and result.outputs["status"] == "published"
+    [warning] = [w for w in result.annotations("warning") if "CITATION.cff not written back" in w]
+    assert "nested too deeply" in warning
+    files = runner.github.files_at(runner.repo, "zenodo-doi/v1.2.0")
+    assert result.outputs["concept-doi"] in files["README.md"].decode()[:200]
+    assert b'"version": "1.2.0"' in files["codemeta.json"]
+    assert files["CITATION.cff"] == deep.encode()
+
+
+def test_a_default_branch_cff_with_lone_cr_line_ends_is_proposed_valid(runner):
+    with_files_to_cite(runner)
+    runner.github.push(
+        runner.repo, "main", {"CITATION.cff": CFF_ON_MAIN.replace("\n", "\r").encode()}
+    )
+    concept = seed(runner.zenodo)
+
+    result = runner.publish_release(
+        runner.release(), concept=concept.concept_doi, **{"write-back": "citation"}
+    )
+
+    cff = runner.github.files_at(runner.repo, "zenodo-doi/v1.2.0")["CITATION.cff"].decode()
+    loaded = yaml.safe_load(cff)
+    assert loaded["authors"] == [{"family-names": "Doe", "given-names": "Jane"}]
+    assert loaded["identifiers"][0]["value"] == result.outputs["doi"]
+    assert "\n" not in cff
+
+
+def test_a_default_branch_codemeta_with_a_number_of_thousands_of_digits_is_proposed(runner):
+    with_files_to_cite(runner)
+    big = "9" * 5000
+    codemeta = CODEMETA_ON_MAIN.replace('"name"', f'"size": {big},\n    "name"')
+    runner.github.push(runner.repo, "main", {"codemeta.json": codemeta.encode()})
+    concept = seed(runner.zenodo)
+
+    result = runner.publish_release(
+        runner.release(), concept=concept.concept_doi, **{"write-back": "codemeta"}
+    )
+
+    assert result.exit_code == 0 and not result.annotations("warning")
+    proposed = runner.github.files_at(runner.repo, "zenodo-doi/v1.2.0")["codemeta.json"].decode()
+    assert f'"size": {big},' in proposed and '"version": "1.2.0"' in proposed

@@ -695,3 +695,99 @@ def test_readme_edit_is_idempotent(doi_facts):
 def test_cff_flow_style_item_gets_its_value_replaced_in_place():
     text = "doi: 10.5281/zenodo.100\nidentifiers:\n  - {type: doi, value: 10.5281/zenodo.99}\n"
     assert edit_citation(text, facts(version=None, date=None)) == text.replace(".99}", ".124}")
+
+
+# --- odd line ends, block scalars, deep and long values ----------------------------------
+
+CFF_LINES = (
+    "cff-version: 1.2.0\ntitle: Tide tools\nidentifiers:\n  - type: url\n"
+    "    value: https://tide.example.org\nauthors:\n  - name: Doe\nversion: 1.1.0\n"
+)
+
+
+def test_a_cff_with_lone_cr_line_ends_gets_its_identifier_inside_the_list():
+    text = CFF_LINES.replace("\n", "\r")
+
+    edited = edit_citation(text, FACTS)
+
+    assert "\n" not in edited
+    loaded = yaml.safe_load(edited)
+    assert loaded["authors"] == [{"name": "Doe"}]  # not an identifier in the authors
+    assert loaded["identifiers"][-1]["value"] == FACTS.version_doi
+    assert edited == edit_citation(CFF_LINES, FACTS).replace("\n", "\r")
+
+
+def test_codemeta_and_readme_with_lone_cr_line_ends_keep_them():
+    codemeta = '{\r  "name": "Tide tools",\r  "version": "1.1.0"\r}\r'
+    edited = edit_codemeta(codemeta, FACTS)
+    assert edited == (
+        '{\r  "name": "Tide tools",\r  "version": "1.2.0",\r'
+        f'  "identifier": "https://doi.org/{CONCEPT}"\r}}\r'
+    )
+    readme = (
+        f"# Tide\r\r```\r{MARKER_OPEN}{MARKER_CLOSE}\r```\r\r{MARKER_OPEN}\rold\r{MARKER_CLOSE}\r"
+    )
+    assert edit_readme(readme, FACTS) == readme.replace("\rold\r", f"\r{BADGE}\r")
+
+
+@pytest.mark.parametrize(("char", "name"), [("\x85", "NEXT LINE"), ("\u2028", "LINE SEPARATOR")])
+def test_a_cff_with_a_line_break_yaml_readers_disagree_on_is_refused_with_its_line(char, name):
+    text = CFF_LINES.replace("\nauthors:", f"{char}authors:")
+
+    with pytest.raises(EditError, match=f"line 5: holds U\\+.... {name}") as raised:
+        edit_citation(text, FACTS)
+
+    assert raised.value.file == "CITATION.cff" and raised.value.line == 5
+
+
+@pytest.mark.parametrize("header", ["|+", ">+", "|2+", ">+2"])
+def test_a_keep_block_scalar_as_the_last_value_keeps_its_trailing_line_breaks(header):
+    text = f"cff-version: 1.2.0\ntitle: T\nabstract: {header}\n  first line\n  second\n\n\n"
+
+    edited = edit_citation(text, FACTS)
+
+    assert yaml.safe_load(edited)["abstract"] == yaml.safe_load(text)["abstract"]
+    assert edited.startswith(text)  # the new keys come after its kept breaks
+
+
+def test_a_keep_block_scalar_ending_the_file_without_a_break_is_refused():
+    with pytest.raises(EditError, match=r"line 3: the block scalar here keeps its line breaks"):
+        edit_citation("cff-version: 1.2.0\ntitle: T\nabstract: |+\n  text", FACTS)
+
+
+def test_a_cff_nested_thousands_of_levels_deep_is_an_edit_error():
+    text = "cff-version: 1.2.0\nkeywords: " + "[" * 5000 + "]" * 5000 + "\n"
+
+    with pytest.raises(EditError, match="nested too deeply"):
+        edit_citation(text, FACTS)
+
+
+def test_a_codemeta_number_of_thousands_of_digits_is_kept_as_written():
+    big = "7" * 5000
+    text = f'{{\n  "name": "Tide tools",\n  "size": {big},\n  "version": 1.1\n}}\n'
+
+    edited = edit_codemeta(text, FACTS)
+
+    assert f'"size": {big},' in edited and '"version": "1.2.0"' in edited
+
+
+# --- README: code by CommonMark's rules --------------------------------------------------
+
+EXAMPLE = f"{MARKER_OPEN}{MARKER_CLOSE}"
+
+
+@pytest.mark.parametrize(
+    "readme",
+    [
+        # a "closing" fence indented 4 spaces closes nothing: the example stays code
+        f"# T\n\n```\nx\n    ```\n{EXAMPLE}\n```\n",
+        # a fenced example inside a list item
+        f"# T\n\n10. Put the markers:\n\n    ```md\n    {EXAMPLE}\n    ```\n",
+        f"> ```md\n> {EXAMPLE}\n> ```\n",
+        f"Write `{MARKER_OPEN}\n{MARKER_CLOSE}` where the badge goes.\n",
+        f"Indented:\n\n    {EXAMPLE}\n",
+    ],
+)
+def test_markers_shown_as_code_are_not_edited(readme):
+    assert readme_markers(readme) == 0
+    assert edit_readme(readme, FACTS) == readme

@@ -424,6 +424,92 @@ def test_contents_404_for_absent_and_403_too_large(fake_github, repo, api):
     assert raw.status_code == 200 and len(raw.content) == CONTENTS_API_LIMIT + 1
 
 
+# -- links, large blobs, comparisons (docs/reference/github-writeback.md) -----------------
+
+
+def test_a_link_is_a_120000_entry_whose_blob_is_its_target_as_git_makes_it(
+    fake_github, repo, api, git
+):
+    fake_github.push(
+        repo, "main", {"docs/CITATION.cff": b"cff\n"}, links={"CITATION.cff": "docs/CITATION.cff"}
+    )
+    tree = api.ok("GET", f"git/trees/{head(fake_github, repo)}")
+    [entry] = [e for e in tree["tree"] if e["path"] == "CITATION.cff"]
+    assert (entry["mode"], entry["type"]) == ("120000", "blob")
+    assert entry["sha"] == git("hash-object", "--stdin", stdin=b"docs/CITATION.cff")
+    git.add({"docs/CITATION.cff": b"cff\n", **FILES})
+    os.symlink("docs/CITATION.cff", git.work / "CITATION.cff")
+    git("add", "-A")
+    assert tree["sha"] == git("write-tree")
+
+
+def test_contents_of_a_link_to_a_file_is_the_file_and_of_any_other_link_the_link(
+    fake_github, repo, api
+):
+    links = {"CITATION.cff": "docs/guide.md", "up": "../outside.md", "dir": "docs"}
+    fake_github.push(repo, "main", {}, links=links)
+
+    followed = api.ok("GET", "contents/CITATION.cff")
+    assert followed["type"] == "file"
+    assert base64.b64decode(followed["content"]) == FILES["docs/guide.md"]
+    for path, target in (("up", "../outside.md"), ("dir", "docs")):
+        link = api.ok("GET", f"contents/{path}")
+        assert (link["type"], link["target"], link["path"]) == ("symlink", target, path)
+        assert "content" not in link
+
+
+def test_a_blob_above_the_contents_limit_is_served_as_json_and_raw(fake_github, repo, api):
+    data = b"z" * (CONTENTS_API_LIMIT * 2)
+    fake_github.push(repo, "main", {"README.md": data})
+    sha = next(
+        e["sha"] for e in api.ok("GET", "git/trees/main")["tree"] if e["path"] == "README.md"
+    )
+
+    blob = api.ok("GET", f"git/blobs/{sha}")
+    raw = api("GET", f"git/blobs/{sha}", headers={"Accept": "application/vnd.github.raw+json"})
+
+    assert (blob["encoding"], blob["size"], base64.b64decode(blob["content"])) == (
+        "base64",
+        len(data),
+        data,
+    )
+    assert raw.status_code == 200 and raw.content == data
+
+
+def test_compare_lists_the_commits_of_the_head_that_the_base_lacks(fake_github, repo, api):
+    base = head(fake_github, repo)
+    first = fake_github.push(repo, "topic", {"a.md": b"a\n"}, "First\n")
+    second = fake_github.push(repo, "topic", {"b.md": b"b\n"}, "Second\n\nTrailer: x\n")
+
+    ahead = api.ok("GET", f"compare/{base}...topic")
+    assert (ahead["status"], ahead["ahead_by"], ahead["behind_by"]) == ("ahead", 2, 0)
+    assert [c["sha"] for c in ahead["commits"]] == [first, second]  # oldest first
+    listed = ahead["commits"][1]
+    assert listed["commit"]["message"] == "Second\n\nTrailer: x\n"
+    assert listed["commit"]["tree"]["sha"] == fake_github.commit(repo, second).tree
+    assert [p["sha"] for p in listed["parents"]] == [first]
+    assert ahead["merge_base_commit"]["sha"] == base
+
+    fake_github.push(repo, "main", {"c.md": b"c\n"})
+    diverged = api.ok("GET", "compare/main...topic")
+    assert (diverged["status"], diverged["ahead_by"], diverged["behind_by"]) == ("diverged", 2, 1)
+    behind = api.ok("GET", "compare/topic...main")
+    assert (behind["status"], behind["ahead_by"]) == ("diverged", 1)
+    same = api.ok("GET", "compare/topic...topic")
+    assert (same["status"], same["ahead_by"], same["commits"]) == ("identical", 0, [])
+    assert api("GET", "compare/main...nope").status_code == 404
+
+
+def test_compare_lists_at_most_250_commits_the_newest_last(fake_github, repo, api):
+    base = head(fake_github, repo)
+    shas = [fake_github.push(repo, "long", {"n.md": f"{n}\n".encode()}) for n in range(260)]
+
+    answer = api.ok("GET", f"compare/{base}...long")
+
+    assert answer["ahead_by"] == 260 and len(answer["commits"]) == 250
+    assert [c["sha"] for c in answer["commits"]] == shas[-250:]
+
+
 # -- pull requests (§4.11) ---------------------------------------------------------------
 
 

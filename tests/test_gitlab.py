@@ -9,6 +9,7 @@ dotenv file is read back the way GitLab's parser reads it
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 import subprocess
@@ -380,6 +381,77 @@ def test_a_dotenv_path_that_cannot_be_written_stops_the_run_before_zenodo(projec
     code, _, err = project.publish("--files", "dist/*", "--dotenv", "dist")
     assert code == EXIT_USAGE and "not a file name" in err
     assert project.fake.concept_ids() == []
+
+
+@pytest.mark.parametrize(
+    ("setup", "given", "said"),
+    [
+        # a committed link to somewhere else: the report would overwrite that file
+        (lambda root, out: (root / "z.env").symlink_to(out / "victim"), "z.env", "is a link"),
+        (lambda root, out: (root / "z.env").symlink_to(root / "dist"), "z.env", "is a link"),
+        (lambda root, out: None, "{out}/z.env", "outside the project directory"),
+        (lambda root, out: None, "../z.env", "outside the project directory"),
+        # a linked folder that leads out of the project
+        (lambda root, out: (root / "reports").symlink_to(out), "reports/z.env", "outside"),
+        (lambda root, out: os.mkfifo(root / "z.env"), "z.env", "not a regular file"),
+    ],
+)
+def test_dotenv_writes_only_a_regular_file_inside_the_project(
+    project, tmp_path, setup, given, said
+):
+    outside = tmp_path.parent / f"{tmp_path.name}-outside"
+    outside.mkdir()
+    (outside / "victim").write_text("keep me\n")
+    project.file("tool.zip", b"one")
+    setup(project.root, outside)
+
+    code, _, err = project.publish("--files", "dist/*", "--dotenv", given.format(out=outside))
+
+    assert code == EXIT_USAGE and said in err
+    assert project.fake.concept_ids() == []
+    assert (outside / "victim").read_text() == "keep me\n" and not (outside / "z.env").exists()
+
+
+def test_dotenv_inside_a_linked_folder_of_the_project_and_in_ci_project_dir(project, monkeypatch):
+    (project.root / "build").mkdir()
+    (project.root / "reports").symlink_to(project.root / "build")
+    project.file("tool.zip", b"one")
+    monkeypatch.setenv("CI_PROJECT_DIR", str(project.root))
+
+    code, result, _ = project.publish("--files", "dist/*", "--dotenv", "reports/z.env")
+
+    assert code == EXIT_OK and result is not None
+    assert (
+        parse_dotenv((project.root / "build" / "z.env").read_text())["ZENODO_DOI"] == result["doi"]
+    )
+
+
+def test_a_link_put_in_place_after_the_check_is_not_followed(tmp_path):
+    (tmp_path / "victim").write_text("keep me\n")
+    target = tmp_path / "z.env"
+    reporter = gitlab.GitLabReporter(_Quiet(), dotenv=target, project_dir=tmp_path)
+    result = PublishResult(
+        "published", "10.5281/zenodo.2", "10.5281/zenodo.1", 2, None, "1", None, (), False, None
+    )
+    target.symlink_to(tmp_path / "victim")  # between the settings' check and the write
+
+    with pytest.raises(ActionError, match=r"could not write the dotenv report.*is a link"):
+        reporter.result(result, {}, {})
+
+    assert (tmp_path / "victim").read_text() == "keep me\n"
+
+
+def test_the_write_itself_never_follows_a_final_link(tmp_path, monkeypatch):
+    from zenodo_action import confined
+
+    (tmp_path / "victim").write_text("keep me\n")
+    (tmp_path / "z.env").symlink_to(tmp_path / "victim")
+    monkeypatch.setattr(confined, "check_regular_file", lambda *args: None)  # the race lost
+
+    with pytest.raises(OSError):
+        confined.write_regular_file(tmp_path / "z.env", tmp_path, "X=1\n", "--dotenv")
+
+    assert (tmp_path / "victim").read_text() == "keep me\n"
 
 
 def test_a_write_failure_after_publishing_is_an_error_with_a_hint(tmp_path):

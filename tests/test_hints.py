@@ -449,6 +449,7 @@ ONE_DOOR = {
     "inputs.py",  # the runner's INPUT_* variables
     "naming.py",  # the spelling itself
     "writeback.py",  # the pull request's body: only the Action opens pull requests
+    "gitlab.py",  # GitLab CI runs the command line: its reports name its flags (--dotenv)
 }
 
 

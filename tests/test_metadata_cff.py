@@ -344,6 +344,12 @@ def test_an_object_field_gets_no_advice_to_quote_it(tmp_path):
     assert "must be object, not text" in problem.message and "quotes" not in problem.message
 
 
+@pytest.mark.parametrize("empty", ["abstract:\n", "abstract: ~\n", "abstract: null\n"])
+def test_yaml_null_is_called_null_not_a_number(tmp_path, empty):
+    [problem] = [p for p in cff.check(load(tmp_path, HEAD + empty)) if p.path == "abstract"]
+    assert "not null" in problem.message and "number" not in problem.message
+
+
 def test_a_repeated_author_is_named(tmp_path):
     text = HEAD + "  - family-names: Roe\n  - family-names: Doe\n    given-names: Jane\n"
     [problem] = cff.check(load(tmp_path, text))

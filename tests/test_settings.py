@@ -4,6 +4,7 @@ types as concept, Zenodo URL and publication date."""
 import pytest
 
 from zenodo_action import naming
+from zenodo_action.cli import build_parser
 from zenodo_action.errors import UsageError
 from zenodo_action.naming import COMMAND_LINE
 from zenodo_action.settings import (
@@ -188,6 +189,18 @@ def test_a_bad_input_fails_at_the_front_door_with_its_name(tmp_path, inputs, nam
     said = naming.RUNNER.spell(str(raised.value))
     assert named in said and raised.value.exit_code == 2
     assert "--" not in said  # the runner's user set inputs, not flags
+
+
+@pytest.mark.parametrize("tag", [".", "..", "v1/..", "../releases", "./v1"])
+def test_a_release_tag_of_dots_is_refused_as_a_tag_at_both_front_doors(tmp_path, tag):
+    env = runner(tmp_path, token="zenodo-token", **{"release-tag": tag})
+    with pytest.raises(UsageError, match=r"input 'release-tag' .* is not a tag name"):
+        Settings.from_runner(env)
+    args = build_parser().parse_args(
+        ["publish", "--release-tag", tag, "--repository", "octo-org/frobnicator"]
+    )
+    with pytest.raises(UsageError, match=r"--release-tag .* is not a tag name"):
+        Settings.from_args(args, {"ZENODO_TOKEN": "zenodo-token"})
 
 
 def test_validate_mode_needs_no_token_and_no_run_context(tmp_path):

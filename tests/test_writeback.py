@@ -245,3 +245,77 @@ def test_a_back_fill_keeps_a_publication_date_given_on_the_command_line(project,
     assert lookup.path.endswith("/releases/tags/rel/1.2")  # either form is accepted (§1.1)
     [_, new] = project.zenodo.published_versions(concept.concept_id)
     assert new["publication_date"] == "2024-01-31"
+
+
+# --- the working tree: links, odd files, never backwards --------------------------------
+
+
+def test_a_linked_citation_file_is_written_at_its_target_and_stays_a_link(project):
+    (project.root / "docs").mkdir()
+    (project.root / "CITATION.cff").rename(project.root / "docs" / "CITATION.cff")
+    (project.root / "CITATION.cff").symlink_to("docs/CITATION.cff")
+    concept = seed(project.zenodo)
+    args = ["--concept", concept.concept_doi, "--files", "dist/*", "--version", "1.2.0"]
+
+    code, result, err = project.publish(*args, "--write-back", "citation")
+
+    assert code == 0, err
+    link = project.root / "CITATION.cff"
+    assert link.is_symlink() and str(link.readlink()) == "docs/CITATION.cff"
+    assert f"value: {result['doi']}\n" in (project.root / "docs" / "CITATION.cff").read_text()
+
+
+def test_a_link_out_of_the_project_is_refused_before_zenodo(project, tmp_path_factory):
+    outside = tmp_path_factory.mktemp("elsewhere") / "CITATION.cff"
+    outside.write_text(CITATION)
+    (project.root / "CITATION.cff").unlink()
+    (project.root / "CITATION.cff").symlink_to(outside)
+    concept = seed(project.zenodo)
+    project.zenodo.requests.clear()
+
+    code, _, err = project.publish(
+        "--concept", concept.concept_doi, "--files", "dist/*", "--write-back", "all"
+    )
+
+    assert code == 2 and "CITATION.cff is a link to" in err and "outside the repository" in err
+    assert project.zenodo.requests == [] and outside.read_text() == CITATION
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "said"),
+    [
+        (
+            "CITATION.cff",
+            "cff-version: 1.2.0\nkeywords: " + "[" * 5000 + "]" * 5000 + "\n",
+            "nested too deeply",
+        ),
+        ("CITATION.cff", CITATION.replace("\nlicense:", "\u2029license:"), "PARAGRAPH SEPARATOR"),
+        ("CITATION.cff", CITATION + "abstract: |+\n  text", "keeps its line breaks"),
+    ],
+)
+def test_a_file_the_editor_cannot_write_safely_stops_the_run_before_zenodo(
+    project, name, text, said
+):
+    (project.root / name).write_text(text, newline="")
+    concept = seed(project.zenodo)
+    project.zenodo.requests.clear()
+
+    code, _, err = project.publish(
+        "--concept", concept.concept_doi, "--files", "dist/*", "--write-back", "citation"
+    )
+
+    assert code == 2 and said in err and "internal error" not in err
+    assert project.zenodo.requests == []
+
+
+def test_a_working_tree_citing_a_newer_release_is_not_written_backwards(project):
+    (project.root / "CITATION.cff").write_text(CITATION.replace("version: 1.1.0", "version: 2.0.0"))
+    concept = seed(project.zenodo)
+    args = ["--concept", concept.concept_doi, "--files", "dist/*", "--version", "1.2.0"]
+
+    code, _, err = project.publish(*args, "--write-back", "citation,readme")
+
+    assert code == 0
+    assert "nothing written back: CITATION.cff already cites version 2.0.0" in err
+    assert "version: 2.0.0" in (project.root / "CITATION.cff").read_text()
+    assert (project.root / "README.md").read_text() == README

@@ -16,7 +16,7 @@ import sys
 
 from zenodo_action import check, logs, publish, release_source, writeback
 from zenodo_action.errors import EXIT_FAILURE, EXIT_OK, ActionError, UsageError
-from zenodo_action.github import commands, pulls
+from zenodo_action.github import commands
 from zenodo_action.github.event import Release, RunContext
 from zenodo_action.github.releases import GitHubClient, GitHubError
 from zenodo_action.github.reporter import GitHubReporter
@@ -73,7 +73,7 @@ def publish_run(settings: Settings, reporter: Reporter) -> int:
     if settings.release.notes_badge and release is not None:
         _add_badge(github, release, done, reporter)
     if settings.write_back.enabled:
-        _write_back(settings, github, context, release, done, reporter)
+        writeback.propose_pull(settings, github, context, release, done, reporter)
     return EXIT_OK
 
 
@@ -111,75 +111,3 @@ def _add_badge(
     }
     if outcome in messages:
         reporter.note("warning", messages[outcome], title="DOI badge")
-
-
-def _write_back(
-    settings: Settings,
-    github: GitHubClient,
-    context: RunContext,
-    release: Release | None,
-    done: publish.Published,
-    reporter: Reporter,
-) -> None:
-    """Propose the DOI in the repository's files as one pull request (README "Write the
-    DOI back"). Whatever stops it is a warning: the version is published either way."""
-    if not writeback.wanted(done):
-        reporter.note("notice", writeback.skipped(done), title=writeback.TITLE)
-        return
-    assert settings.publish is not None
-    targets = settings.write_back.targets
-    facts = writeback.facts_of(done, settings.publish.zenodo_url)
-    links = [f"- workflow run: {context.run_url}"] if context.run_url else []
-    if release is not None:
-        links.insert(0, f"- GitHub release: [{release.tag_name}]({release.html_url})")
-    proposal = writeback.proposal(done.result, facts, [t.path for t in targets], links)
-    try:
-        outcome = pulls.propose(
-            github,
-            [t.path for t in targets],
-            writeback.editor(targets, facts),
-            proposal,
-            default_branch=context.repository.default_branch,
-            supersede=writeback.BRANCH_PREFIX,
-        )
-    except pulls.NotAllowed as error:
-        reporter.note("warning", _not_allowed(error, context), title=writeback.TITLE)
-        return
-    except ActionError as error:
-        message = f"the DOI was not written back: {error.message}"
-        reporter.note("warning", message, title=writeback.TITLE)
-        return
-    _report_pull(outcome, proposal, reporter)
-
-
-def _not_allowed(error: pulls.NotAllowed, context: RunContext) -> str:
-    message = f"the DOI was not written back: {error.message}; allow it with {error.needs}"
-    if error.pushed and error.base:
-        compare = f"{context.server_url}/{context.repository.full_name}/compare/"
-        message += (
-            f". The commit is on branch {error.pushed}: open the pull request by hand at "
-            f"{compare}{error.base}...{error.pushed}?expand=1"
-        )
-    return message
-
-
-def _report_pull(outcome: pulls.PullOutcome, proposal: pulls.Proposal, reporter: Reporter) -> None:
-    title = writeback.TITLE
-    for path in outcome.absent:
-        reporter.note("notice", f"{path} is not on the default branch: not written", title=title)
-    if outcome.status == "nothing-to-change":
-        message = "nothing to change on the default branch (the files already cite this DOI, "
-        message += "or hold nothing to update): no pull request"
-        reporter.note("notice", message, title=title)
-        return
-    if outcome.status == "declined":
-        message = f"{outcome.url} for this version was closed without merging: not proposed "
-        message += "again (reopen it to have it updated)"
-        reporter.note("notice", message, title=title)
-        return
-    files = ", ".join(outcome.changed)
-    message = f"{outcome.status} {outcome.url} ({files}, branch {proposal.branch})"
-    if outcome.superseded:
-        message += f"; closed the older {', '.join(outcome.superseded)}"
-    reporter.note("notice", message, title=title)
-    reporter.output("write-back-pull-request", outcome.url or "")

@@ -4,9 +4,10 @@ Pure text in, text out: no I/O, no network. A file is never re-serialised: the p
 used only to find *where* each value is written (PyYAML's node marks for CITATION.cff,
 `json.JSONDecoder.raw_decode` spans for codemeta.json), then exactly those characters are
 replaced, or new lines are inserted in the file's own indentation. Comments, key order,
-quoting, line endings (\\n or \\r\\n), a byte-order mark and the presence or absence of a
-final newline all survive. Every edit is idempotent: a value already right is not touched,
-so a second run with the same facts changes nothing.
+quoting, line endings (\\n, \\r\\n or a lone \\r), a byte-order mark and the presence or
+absence of a final newline all survive. Every edit is idempotent: a value already right is
+not touched, so a second run with the same facts changes nothing. readback.py proves each
+result by parsing it again before it is written anywhere.
 
 Decisions
 ---------
@@ -39,6 +40,11 @@ CITATION.cff
     paper), whose DOI is not the software's.
   * A value we must change that is an alias (`*x`), has an anchor or tag, or is a block
     scalar (`|`, `>`) is refused with its line rather than guessed at.
+  * New lines after a `|+`/`>+` block scalar go after its trailing line breaks, which are
+    part of its value; one that ends the file without a line break is refused (any line
+    after it would add one). A file holding U+0085, U+2028 or U+2029 is refused with the
+    line: YAML 1.1 readers (PyYAML) take them as line breaks, YAML 1.2 readers do not.
+  * A file nested too deeply for the parser is an EditError, never a RecursionError.
 codemeta.json
   * `identifier` gets `https://doi.org/<concept DOI>` when absent or null, or when it is a
     string holding some other DOI in any form; the same DOI in another form (`doi:...`) is
@@ -48,29 +54,34 @@ codemeta.json
   * `version` is set (inserted when absent); `softwareVersion`, `dateModified` and
     `datePublished` are updated only where present. New members go after the last member
     in the object's own indentation and separators.
+  * Numbers are read as the text they are written as, never converted: a number of
+    thousands of digits (which Python refuses to convert) is kept as it is.
 README
   * Only text between `<!-- zenodo-badge -->` and `<!-- /zenodo-badge -->` changes; no
-    markers, no change. Markers inside fenced code blocks or inline code are ignored, so a
-    README that documents the markers is not edited. Extra spaces inside the comment
-    (`<!--zenodo-badge-->`) are accepted.
+    markers, no change. Markers in code (fenced and indented code blocks, code spans, as
+    CommonMark places them: markdown_code.py) are ignored, so a README that documents the
+    markers is not edited. Extra spaces inside the comment (`<!--zenodo-badge-->`) are
+    accepted. The scan takes time linear in the README's size.
 
-Known limits: indented (4-space) code blocks in a README are not recognised as code; a
-codemeta `identifier` object (PropertyValue) holding the DOI is not looked into, so the URL
-is added beside it; a CFF flow-style item gets a new value but no description line.
+Known limits: a codemeta `identifier` object (PropertyValue) holding the DOI is not looked
+into, so the URL is added beside it; a CFF flow-style item gets a new value but no
+description line.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
 from zenodo_action.errors import ActionError
+from zenodo_action.markdown_code import code_ranges
 from zenodo_action.metadata.identifiers import doi_of
 
 MARKER_OPEN = "<!-- zenodo-badge -->"
@@ -81,6 +92,7 @@ _LEADING_V = re.compile(r"[vV](?=[0-9])")
 _ZENODO_DOI = re.compile(r"10\.[0-9]{4,9}/zenodo\.[0-9]+", re.IGNORECASE)
 _ALIAS = "tag:zenodo-action,2024:alias"  # the tag of the node standing in for `*name`
 _NULL = "tag:yaml.org,2002:null"
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 _Edit = tuple[int, int, str]  # replace text[start:end] by the string
 
@@ -112,21 +124,28 @@ def _split_bom(text: str) -> tuple[str, str]:
 
 
 def _newline(text: str) -> str:
-    """The file's own line ending, taken from its first line."""
-    first = text.find("\n")
-    return "\r\n" if first > 0 and text[first - 1] == "\r" else "\n"
+    """The file's own line ending, taken from its first line: \\n, \\r\\n or a lone \\r."""
+    first = _LINE_BREAK.search(text)
+    return first.group() if first else "\n"
 
 
-def _line_of(text: str, index: int) -> int:
-    return text.count("\n", 0, index) + 1
+def line_of(text: str, index: int) -> int:
+    """The line number of `index`, counting \\n, \\r\\n and a lone \\r as line ends."""
+    return len(_LINE_BREAK.findall(text, 0, index)) + 1
+
+
+def _line_start(text: str, index: int) -> int:
+    return max(text.rfind("\n", 0, index), text.rfind("\r", 0, index)) + 1
 
 
 def _line_end(text: str, index: int) -> int:
     """Where the line holding `index` ends, before its line break."""
-    newline = text.find("\n", index)
-    if newline < 0:
-        return len(text)
-    return newline - 1 if newline > 0 and text[newline - 1] == "\r" else newline
+    found = _LINE_BREAK.search(text, index)
+    return found.start() if found else len(text)
+
+
+def _has_break(text: str) -> bool:
+    return "\n" in text or "\r" in text
 
 
 def _apply(text: str, edits: Sequence[_Edit]) -> str:
@@ -227,11 +246,31 @@ def _scalar_edit(
 
 def _in_flow(text: str, index: int) -> bool:
     """Whether `index` is inside `{...}` or `[...]` on its line (enough for one-line items)."""
-    before = text[text.rfind("\n", 0, index) + 1 : index]
+    before = text[_line_start(text, index) : index]
     return before.count("{") + before.count("[") > before.count("}") + before.count("]")
 
 
 # --- CITATION.cff -----------------------------------------------------------------------------
+
+
+# YAML 1.1 (PyYAML, ruamel's 1.1 mode) reads these as line breaks, YAML 1.2 does not: the
+# same file would have two structures, and an edit placed by one would land elsewhere.
+_OTHER_BREAKS = {"\x85": "NEXT LINE", "\u2028": "LINE SEPARATOR", "\u2029": "PARAGRAPH SEPARATOR"}
+TOO_DEEP = "the file is nested too deeply to be metadata"
+
+
+def _refuse_other_breaks(text: str, path: str) -> None:
+    for char, name in _OTHER_BREAKS.items():
+        at = text.find(char)
+        if at >= 0:
+            raise _fail(
+                path,
+                line_of(text, at),
+                f"holds U+{ord(char):04X} {name}, a line break to some YAML readers and not "
+                "to others",
+                hint="replace it by a normal line break (or, inside a double-quoted string, "
+                f"by the escape \\u{ord(char):04x})",
+            )
 
 
 class _Loader(yaml.SafeLoader):
@@ -250,6 +289,7 @@ class _Loader(yaml.SafeLoader):
 
 
 def _compose_cff(text: str, path: str) -> yaml.MappingNode:
+    _refuse_other_breaks(text, path)
     try:
         loader = _Loader(text)  # checks the characters already
         try:
@@ -261,8 +301,10 @@ def _compose_cff(text: str, path: str) -> yaml.MappingNode:
         line = mark.line + 1 if mark else 1
         raise _fail(path, line, f"not valid YAML ({error.problem or error.context})") from None
     except yaml.YAMLError as error:  # ReaderError: a character YAML does not allow
-        line = _line_of(text, getattr(error, "position", 0))
+        line = line_of(text, getattr(error, "position", 0))
         raise _fail(path, line, f"not valid YAML ({error})") from None
+    except RecursionError:
+        raise _fail(path, 1, TOO_DEEP) from None
     if node is None:
         raise _fail(path, 1, "the file is empty; it must be a mapping of CFF keys")
     if not isinstance(node, yaml.MappingNode):
@@ -271,6 +313,11 @@ def _compose_cff(text: str, path: str) -> yaml.MappingNode:
     if node.flow_style:
         raise _fail(path, node.start_mark.line + 1, "the file is one {...}; write key: value lines")
     return node
+
+
+def readable_cff(text: str, path: str = "CITATION.cff") -> None:
+    """EditError, with the line, when `text` is no YAML mapping the editor can work on."""
+    _compose_cff(_split_bom(text)[1], path)
 
 
 def _fields(
@@ -291,12 +338,26 @@ def _fields(
     return found
 
 
-def _content_end(text: str, node: yaml.Node) -> int:
-    """Where the last character written for `node` is (a block collection's own end mark is
-    at the next token, past comments and blank lines, so descend to its last value)."""
+def _last_value(node: yaml.Node) -> yaml.Node:
+    """The node written last inside a block collection (itself for anything else)."""
     while isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and not node.flow_style:
         last = node.value[-1]
         node = last[1] if isinstance(node, yaml.MappingNode) else last
+    return node
+
+
+def _keeps_breaks(text: str, node: yaml.ScalarNode) -> bool:
+    """A block scalar with the keep indicator (`|+`, `>2+`): its trailing breaks are its."""
+    if node.style not in ("|", ">"):
+        return False
+    header = text[node.start_mark.index + 1 : node.start_mark.index + 3]
+    return "+" in header
+
+
+def _content_end(text: str, node: yaml.Node) -> int:
+    """Where the last character written for `node` is (a block collection's own end mark is
+    at the next token, past comments and blank lines, so descend to its last value)."""
+    node = _last_value(node)
     end = node.end_mark.index
     while end > 0 and text[end - 1] in " \t\r\n":  # a block scalar ends after its breaks
         end -= 1
@@ -313,7 +374,7 @@ def _item_layout(text: str, seq: yaml.Node) -> tuple[int, int] | None:
         dash -= 1
     if dash == 0 or text[dash - 1] != "-":
         return None
-    dash_column = dash - 1 - (text.rfind("\n", 0, dash - 1) + 1)
+    dash_column = dash - 1 - _line_start(text, dash - 1)
     block_mapping = isinstance(item, yaml.MappingNode) and not item.flow_style
     key_column = item.value[0][0].start_mark.column if block_mapping else item.start_mark.column
     return (dash_column, key_column) if key_column > dash_column else None
@@ -348,9 +409,28 @@ class _Cff:
 
     def result(self) -> str:
         if self.new_lines:
-            at = _line_end(self.text, _content_end(self.text, self.root))
-            self.edits.append((at, at, "".join(self.nl + line for line in self.new_lines)))
+            self.edits.append(self._lines_after(self.root, self.new_lines))
         return _apply(self.text, self.edits)
+
+    def _lines_after(self, node: yaml.Node, lines: list[str]) -> _Edit:
+        """New lines right after what is written for `node`. After a block scalar that
+        keeps its trailing line breaks (`|+`, `>+`) they go after those breaks, which are
+        part of its value; otherwise after its last character, before any blank lines and
+        comments that follow."""
+        last = _last_value(node)
+        if isinstance(last, yaml.ScalarNode) and _keeps_breaks(self.text, last):
+            at = last.end_mark.index
+            if at > 0 and self.text[at - 1] not in "\r\n":  # no break to keep: a line
+                raise _fail(  # after it would add one to its value
+                    self.path,
+                    last.start_mark.line + 1,
+                    f"the block scalar here keeps its line breaks ({last.style}+) and ends "
+                    "the file without one, so nothing can be added after it unchanged",
+                    hint="end the file with a line break, or move another key last",
+                )
+            return (at, at, "".join(line + self.nl for line in lines))
+        at = _line_end(self.text, _content_end(self.text, node))
+        return (at, at, "".join(self.nl + line for line in lines))
 
     def set_scalar(
         self,
@@ -413,8 +493,7 @@ class _Cff:
         pairs = sorted(wanted, key=lambda pair: order.get(pair[0], len(order)))
         styles = {name: node.style for name, node in sibling.items()} if sibling else {}
         lines = _item_lines(self._layout(seq), pairs, styles)
-        at = _line_end(self.text, _content_end(self.text, seq))
-        self.edits.append((at, at, "".join(self.nl + line for line in lines)))
+        self.edits.append(self._lines_after(seq, lines))
 
     def _update_entry(self, entry: yaml.MappingNode, doi: str, description: str) -> None:
         fields = _fields(entry, self.path, _ITEM_KEYS)
@@ -427,9 +506,8 @@ class _Cff:
             self.edits.append(_scalar_edit(self.text, self.path, "description", node, description))
         elif not entry.flow_style:
             column = entry.value[0][0].start_mark.column
-            at = _line_end(self.text, _content_end(self.text, entry))
             line = f"{' ' * column}description: {_render(description, None)}"
-            self.edits.append((at, at, self.nl + line))
+            self.edits.append(self._lines_after(entry, [line]))
 
     def _fill_empty(self, node: yaml.Node, wanted: list[tuple[str, str]]) -> None:
         """`identifiers:`, `identifiers: ~` or `identifiers: []` becomes a block list."""
@@ -512,7 +590,9 @@ def edit_citation(text: str, facts: DoiFacts, *, path: str = "CITATION.cff") -> 
 
 # --- codemeta.json ----------------------------------------------------------------------------
 
-_DECODER = json.JSONDecoder()
+# Numbers stay the text they are written as: never converted, so a number of thousands of
+# digits (which Python refuses to convert, sys.int_info) is no problem, and `1.10` stays 1.10.
+_DECODER = json.JSONDecoder(parse_int=str, parse_float=str)
 _JSON_SPACE = " \t\r\n"
 
 
@@ -573,10 +653,10 @@ def _separator(text: str, open_at: int, spans: list[tuple[int, int]], nl: str) -
     indentation of the first one when it is on its own line, else what is written between
     the first two (`, ` when there is only one)."""
     before = text[open_at + 1 : spans[0][0]]
-    if "\n" in before:
-        return "," + nl + before[before.rfind("\n") + 1 :]
+    if _has_break(before):
+        return "," + nl + before[_line_start(before, len(before)) :]
     between = text[spans[0][1] : spans[1][0]] if len(spans) > 1 else ", "
-    return between if "\n" not in between else ", "
+    return between if not _has_break(between) else ", "
 
 
 def _dumps(value: Any) -> str:
@@ -598,8 +678,8 @@ class _CodeMeta:
         self.fields: dict[str, _Member] = {}
         for member in self.members:
             if member.key in self.fields and member.key in _CODEMETA_KEYS:
-                first = _line_of(text, self.fields[member.key].key_start)
-                line = _line_of(text, member.key_start)
+                first = line_of(text, self.fields[member.key].key_start)
+                line = line_of(text, member.key_start)
                 raise _fail(path, line, f'"{member.key}" appears twice (also line {first})')
             self.fields[member.key] = member
         self.edits: list[_Edit] = []
@@ -650,9 +730,7 @@ class _CodeMeta:
             if insert:
                 self.new.append((key, value))
             return
-        current = member.value.value
-        if isinstance(current, (int, float)) and not isinstance(current, bool):
-            current = self.text[member.value.start : member.value.end]  # `"version": 1.2`
+        current = member.value.value  # `"version": 1.2` reads as the text "1.2"
         if version:
             value = _follow_v(current if isinstance(current, str) else None, value)
         if value != current:
@@ -667,13 +745,13 @@ class _CodeMeta:
         """New members after the last one, laid out like the existing ones."""
         if not self.members:  # `{}`: nothing to copy, so two spaces when it spans lines
             close = _skip(self.text, self.open_at + 1)
-            multiline = "\n" in self.text[self.open_at : close]
+            multiline = _has_break(self.text[self.open_at : close])
             lead, colon = (self.nl + "  " if multiline else ""), ": "
             rendered = [lead + _dumps(k) + colon + _dumps(v) for k, v in self.new]
             return (self.open_at + 1, self.open_at + 1, ("," if multiline else ", ").join(rendered))
         first = self.members[0]
         colon = self.text[first.key_end : first.value.start]
-        colon = colon if "\n" not in colon else ": "
+        colon = colon if not _has_break(colon) else ": "
         spans = [(m.key_start, m.value.end) for m in self.members]
         separator = _separator(self.text, self.open_at, spans, self.nl)
         at = self.members[-1].value.end
@@ -683,15 +761,15 @@ class _CodeMeta:
 def _json_object_start(text: str, path: str) -> int:
     """Where the top-level `{` is; the text must parse as JSON with an object on top."""
     try:
-        data = json.loads(text)
+        data = _DECODER.decode(text)
     except json.JSONDecodeError as error:
         raise _fail(path, error.lineno, f"not valid JSON ({error.msg})") from None
     except RecursionError:
-        raise _fail(path, 1, "the file is nested too deeply to be metadata") from None
+        raise _fail(path, 1, TOO_DEEP) from None
     start = _skip(text, 0)
     if not isinstance(data, dict):
         kind = "an array" if isinstance(data, list) else "a single value"
-        raise _fail(path, _line_of(text, start), f"the file holds {kind}, not an object")
+        raise _fail(path, line_of(text, start), f"the file holds {kind}, not an object")
     return start
 
 
@@ -711,73 +789,85 @@ def edit_codemeta(text: str, facts: DoiFacts, *, path: str = "codemeta.json") ->
 
 # --- README -----------------------------------------------------------------------------------
 
-_MARKER = re.compile(r"<!--\s*(/?)\s*zenodo-badge\s*-->")
-_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
-_INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)")
+_SPACE = re.compile(r"\s*")
+_MARKER_NAME = "zenodo-badge"
 
 
-def _code_spans(text: str) -> list[tuple[int, int]]:
-    """Fenced code blocks and inline code: markers there are examples, not markers."""
-    spans: list[tuple[int, int]] = []
-    fence: str | None = None
-    fence_start = position = 0
-    for line in text.split("\n"):
-        opening = _FENCE.match(line)
-        stripped = line.strip()
-        if fence is None and opening:
-            fence, fence_start = opening.group(1), position
-        elif fence is not None:
-            if set(stripped) == {fence[0]} and len(stripped) >= len(fence):
-                spans.append((fence_start, position + len(line)))
-                fence = None
-        else:
-            spans += [
-                (position + m.start(), position + m.end()) for m in _INLINE_CODE.finditer(line)
-            ]
-        position += len(line) + 1
-    if fence is not None:  # an unclosed fence runs to the end (CommonMark)
-        spans.append((fence_start, len(text)))
-    return spans
+def _markers(text: str) -> Iterator[tuple[int, int, bool]]:
+    """(start, end, closing?) of each `<!-- zenodo-badge -->` or `<!-- /zenodo-badge -->`,
+    blanks allowed around the name and the slash. One pass: after a `<!--` that is no
+    marker, the search goes on from just past it."""
+    at = text.find("<!--")
+    while at >= 0:
+        name = _SPACE.match(text, at + 4).end()  # type: ignore[union-attr]  # always matches
+        closing = text.startswith("/", name)
+        if closing:
+            name = _SPACE.match(text, name + 1).end()  # type: ignore[union-attr]
+        if text.startswith(_MARKER_NAME, name):
+            end = _SPACE.match(text, name + len(_MARKER_NAME)).end()  # type: ignore[union-attr]
+            if text.startswith("-->", end):
+                yield at, end + 3, closing
+                at = text.find("<!--", end + 3)
+                continue
+        at = text.find("<!--", at + 4)
 
 
-def _marker_pairs(text: str, path: str) -> list[tuple[int, int]]:
-    """(end of the opening marker, start of the closing one) for every pair."""
-    code = _code_spans(text)
+def _outside_code(text: str) -> Iterator[tuple[int, int, bool]]:
+    """The markers that are not in code (markdown_code.py): a README documenting them shows
+    them there. Both lists are in order, so one walk through each."""
+    markers = list(_markers(text))
+    code = code_ranges(text) if markers else []  # no marker: no need to know where code is
+    index = 0
+    for start, end, closing in markers:
+        while index < len(code) and code[index][1] <= start:
+            index += 1
+        if index < len(code) and code[index][0] <= start:
+            continue
+        yield start, end, closing
+
+
+@functools.lru_cache(maxsize=4)
+def _marker_pairs(text: str, path: str) -> tuple[tuple[int, int], ...]:
+    """(end of the opening marker, start of the closing one) for every pair. Kept for the
+    last few texts: the preflight, the edit and its read-back ask about the same README."""
     pairs: list[tuple[int, int]] = []
     opened: tuple[int, int] | None = None
-    for match in _MARKER.finditer(text):
-        if any(start <= match.start() < end for start, end in code):
-            continue
-        if match.group(1):  # closing
+    for start, end, closing in _outside_code(text):
+        if closing:
             if opened is None:
-                line = _line_of(text, match.start())
+                line = line_of(text, start)
                 raise _fail(path, line, f"{MARKER_CLOSE} with no {MARKER_OPEN} before it")
-            pairs.append((opened[1], match.start()))
+            pairs.append((opened[1], start))
             opened = None
         elif opened is not None:
-            line, next_line = _line_of(text, opened[0]), _line_of(text, match.start())
+            line, next_line = line_of(text, opened[0]), line_of(text, start)
             message = f"{MARKER_OPEN} is not closed before the next one (line {next_line})"
             raise _fail(path, line, message, hint=f"end the badge's place with {MARKER_CLOSE}")
         else:
-            opened = (match.start(), match.end())
+            opened = (start, end)
     if opened is not None:
-        line = _line_of(text, opened[0])
+        line = line_of(text, opened[0])
         raise _fail(path, line, f"{MARKER_OPEN} has no {MARKER_CLOSE} after it")
-    return pairs
+    return tuple(pairs)
 
 
 def _between(current: str, badge: str) -> str:
     """The new text between two markers: just the badge on their line, or on its own line
     (with the indentation of the line it replaces) when the markers are on separate lines."""
-    if "\n" not in current:
+    breaks = list(_LINE_BREAK.finditer(current))
+    if not breaks:
         return badge
-    head = current[: current.index("\n") + 1]
-    tail_at = current.rindex("\n")
-    tail_at -= 1 if tail_at > 0 and current[tail_at - 1] == "\r" else 0
-    tail = current[tail_at:]
-    lines = [line for line in current[len(head) : tail_at].splitlines() if line.strip()]
-    model = lines[0] if lines else tail.lstrip("\r\n")
+    head = current[: breaks[0].end()]
+    tail = current[breaks[-1].start() :]
+    middle = current[breaks[0].end() : breaks[-1].start()]
+    lines = [line for line in _LINE_BREAK.split(middle) if line.strip()]
+    model = lines[0] if lines else tail[len(breaks[-1].group()) :]
     return head + model[: len(model) - len(model.lstrip())] + badge + tail
+
+
+def marker_spans(text: str, path: str = "README.md") -> tuple[tuple[int, int], ...]:
+    """(start, end) of the text between each marker pair; EditError when they do not pair."""
+    return _marker_pairs(text, path)
 
 
 def readme_markers(text: str, *, path: str = "README.md") -> int:

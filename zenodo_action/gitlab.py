@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from zenodo_action import confined
 from zenodo_action.errors import ActionError
 from zenodo_action.metadata.problems import ERROR, NOTICE, WARNING, Problem
 from zenodo_action.naming import COMMAND_LINE
@@ -249,10 +250,13 @@ class GitLabReporter:
                 f"{key} is left out of the dotenv report {path}: {reason}",
                 title="GitLab dotenv",
             )
-        try:
-            path.write_text(text, encoding="utf-8", newline="\n")
+        done = "the publish itself is done; re-running it changes nothing on Zenodo"
+        try:  # checked before the publish, and again now (confined.py)
+            confined.write_regular_file(path, self.project_dir or Path.cwd(), text, "--dotenv")
+        except ActionError as error:  # it became a link, a FIFO, ... since
+            message = f"could not write the dotenv report: {error.message}"
+            raise ActionError(message, hint=done) from None
         except OSError as error:
             raise ActionError(
-                f"could not write the dotenv report {path}: {error.strerror or error}",
-                hint="the publish itself is done; re-running it changes nothing on Zenodo",
+                f"could not write the dotenv report {path}: {error.strerror or error}", hint=done
             ) from None

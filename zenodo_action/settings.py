@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
+from zenodo_action import confined
 from zenodo_action.errors import UsageError
 from zenodo_action.github import inputs
 from zenodo_action.github.commands import RunnerFiles
@@ -185,14 +186,14 @@ class Settings:
             write_back=write_back_options(
                 args.write_back, args.readme_file, common.sources, "--write-back"
             ),
-            dotenv=dotenv_path(args.dotenv),
+            dotenv=dotenv_path(args.dotenv, common.project_dir),
         )
         return settings._backfill_from_args(args, environ)
 
     def _backfill_from_args(self, args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
         """`--release-tag`: the release is read from GitHub (repository and token from the
         flags or GITHUB_REPOSITORY / GITHUB_TOKEN, as in a workflow step)."""
-        tag = (args.release_tag or "").strip() or None
+        tag = release_tag(args.release_tag, "--release-tag")
         if tag is None:
             given = [flag for flag, value in _release_flags(args) if value is not None]
             if given:
@@ -257,7 +258,7 @@ class Settings:
             write_back=write_back_options(
                 text("write-back"), text("readme-file"), sources, "input 'write-back'"
             ),
-            release_tag=text("release-tag"),
+            release_tag=release_tag(text("release-tag"), "input 'release-tag'"),
         )
         if mode == "validate":
             return settings  # no token, no network, no event payload: fork PRs work
@@ -430,16 +431,29 @@ def _repository_path(given: str, kind: str) -> str:
     return str(path)
 
 
-def dotenv_path(given: str | None) -> Path | None:
+def release_tag(given: str | None, name: str) -> str | None:
+    """A tag to back-fill. `.` and `..` (whole, or between slashes) are no tag git allows,
+    and in the URL of the release they would walk up the API's path instead."""
+    tag = (given or "").strip() or None
+    if tag is not None and any(part in (".", "..") for part in tag.split("/")):
+        raise UsageError(
+            f"{name} {tag!r} is not a tag name: git allows no tag that is, or has a part "
+            "between slashes that is, `.` or `..`"
+        )
+    return tag
+
+
+def dotenv_path(given: str | None, project_dir: Path | None = None) -> Path | None:
     """`--dotenv FILE`: checked before anything is published, since a report that cannot
-    be written after the publish would fail a run whose version already exists."""
+    be written after the publish would fail a run whose version already exists. Only a
+    regular file inside the project (CI_PROJECT_DIR, else the working directory) is
+    written: never through a link, never a FIFO or device (confined.py)."""
     if given is None:
         return None
     path = Path(given.strip())
-    if not given.strip() or path.is_dir():
+    if not given.strip() or (path.is_dir() and not path.is_symlink()):
         raise UsageError(f"--dotenv {given!r} is not a file name")
-    if not path.absolute().parent.is_dir():
-        raise UsageError(f"--dotenv {given!r}: its directory does not exist")
+    confined.check_regular_file(path, project_dir or Path.cwd(), "--dotenv")
     return path
 
 

@@ -42,6 +42,12 @@ And github-rest.md §2 and §4, for a write-back by pull request (checklist §6)
   `recursive=false` still recurses (§4.8); contents is base64 wrapped at 60
   characters, 403 `too_large` above 1 MB (§4.10); a pulls `head` filter without
   `owner:` is ignored (§4.11);
+- symbolic links are tree entries of mode 120000 whose blob is the target path; the
+  contents API answers a link to a file in the repository with that file, any other link
+  with a `symlink` object; blobs are served base64 or raw at any size; `compare/b...h`
+  lists the commits of `h` that `b` lacks, oldest first, at most 250
+  (docs/reference/github-writeback.md §1-§3); `push` can add links and modes, `amend`
+  and `orphan` make the branches maintainers make;
 - tokens have `contents` and `pull_requests` scopes and a kind (GITHUB_TOKEN or PAT):
   a missing scope answers 403 with `X-Accepted-GitHub-Permissions` (§1.2, §2.1), and
   with `actions_may_create_pulls` off GITHUB_TOKEN may push branches but not open
@@ -114,6 +120,7 @@ ENDPOINT_DOCS = {  # handler -> where its errors' documentation_url points, unde
     "_get_tree": "git/trees#get-a-tree",
     "_create_tree": "git/trees#create-a-tree",
     "_get_contents": "repos/contents#get-repository-content",
+    "_compare": "commits/commits#compare-two-commits",
     "_list_pulls": "pulls/pulls#list-pull-requests",
     "_create_pull": "pulls/pulls#create-a-pull-request",
     "_get_pull": "pulls/pulls#get-a-pull-request",
@@ -205,7 +212,9 @@ class FakeContributor:
 TREE_MODE = "40000"  # a directory, as written inside a tree object...
 API_TREE_MODE = "040000"  # ...and as the API spells it in JSON (§4.7)
 FILE_MODE = "100644"
+LINK_MODE = "120000"  # a symbolic link: its blob holds the target path (github-writeback.md §2)
 SUBMODULE_MODE = "160000"
+COMPARE_LIMIT = 250  # commits a comparison lists without paging (github-writeback.md §3)
 LEAF_TYPES = {FILE_MODE: "blob", "100755": "blob", "120000": "blob", SUBMODULE_MODE: "commit"}
 Leaf = tuple[str, str]  # (mode, sha) of a file, executable, symlink or submodule
 
@@ -644,22 +653,67 @@ class FakeGitHub:
         branch: str,
         changes: Mapping[str, bytes | None],
         message: str = "A commit pushed from elsewhere\n",
+        *,
+        links: Mapping[str, str] | None = None,
+        modes: Mapping[str, str] | None = None,
     ) -> str:
-        """Commit `changes` (path -> bytes, or None to delete) on top of `branch`, which
-        starts from the default branch if it does not exist. Returns the commit's sha."""
+        """Commit `changes` (path -> bytes, or None to delete) and `links` (path -> the
+        target a symbolic link holds) on top of `branch`, which starts from the default
+        branch if it does not exist; `modes` gives a path another mode (100755). Returns
+        the commit's sha."""
         with self._lock:
             self._sync(repo)
             git = repo.git
             start = git.refs.get(f"refs/heads/{branch}") or self._head(repo)
             leaves = git.leaves(git.tree_of(start))
-            for path, data in changes.items():
+            entries = {path: (FILE_MODE, data) for path, data in changes.items()}
+            entries |= {
+                path: (LINK_MODE, target.encode()) for path, target in (links or {}).items()
+            }
+            for path, (mode, data) in entries.items():
                 if data is None:
                     _delete_under(leaves, path)
                 else:
-                    _put_under(leaves, path, {path: (FILE_MODE, git.put(GitBlob(data)))})
+                    mode = (modes or {}).get(path, mode)
+                    _put_under(leaves, path, {path: (mode, git.put(GitBlob(data)))})
             sha = git.commit_files(leaves, (start,), message, _outside_person(repo))
             self._move_ref(repo, f"refs/heads/{branch}", sha)
             return sha
+
+    def amend(self, repo: FakeRepo, branch: str, changes: Mapping[str, bytes]) -> str:
+        """`git commit --amend` and a forced push, as a maintainer does: the branch's head
+        commit replaced by one with the same parents and message and `changes` applied."""
+        with self._lock:
+            self._sync(repo)
+            git = repo.git
+            old = self.commit(repo, git.refs[f"refs/heads/{branch}"])
+            leaves = git.leaves(old.tree)
+            for path, data in changes.items():
+                _put_under(leaves, path, {path: (FILE_MODE, git.put(GitBlob(data)))})
+            sha = git.commit_files(leaves, old.parents, old.message, _outside_person(repo))
+            self._move_ref(repo, f"refs/heads/{branch}", sha)
+            return sha
+
+    def orphan(self, repo: FakeRepo, branch: str, files: Mapping[str, bytes]) -> str:
+        """A branch with a root commit of its own: no history shared with any other."""
+        with self._lock:
+            self._sync(repo)
+            git = repo.git
+            leaves = {path: (FILE_MODE, git.put(GitBlob(data))) for path, data in files.items()}
+            sha = git.commit_files(leaves, (), "Unrelated\n", _outside_person(repo))
+            self._move_ref(repo, f"refs/heads/{branch}", sha)
+            return sha
+
+    def modes_at(self, repo: FakeRepo, ref: str) -> dict[str, str]:
+        """Path -> mode (100644, 100755, 120000, 160000) of every entry at a branch."""
+        with self._lock:
+            self._sync(repo)
+            commit = self._resolve_commit(repo, ref)
+            if commit is None:
+                raise KeyError(f"no branch, tag or commit {ref!r} in {repo.full_name}")
+            return {
+                path: mode for path, (mode, _) in repo.git.leaves(repo.git.tree_of(commit)).items()
+            }
 
     def merge_pull(self, repo: FakeRepo, number: int) -> str:
         """Merge an open PR as a maintainer would: fast-forward its base branch to the
@@ -969,6 +1023,34 @@ class FakeGitHub:
                 "git": f"{base}/git/blobs/{sha}",
                 "html": html_url,
             },
+        }
+
+    def content_symlink_json(
+        self, repo: FakeRepo, path: str, target: bytes, ref: str
+    ) -> dict[str, Any]:
+        """A content-symlink (github-writeback.md §2): what the link says, no content."""
+        file = self.content_file_json(repo, path, target, ref)
+        for key in ("content", "encoding"):
+            file.pop(key)
+        return {**file, "type": "symlink", "target": target.decode("utf-8", "replace")}
+
+    def compare_commit_json(self, repo: FakeRepo, sha: str) -> dict[str, Any]:
+        """A commit as the comparison lists it: the git commit under `commit` (§3)."""
+        git_commit = self.git_commit_json(repo, sha)
+        base = f"{self.api_url}/repos/{repo.full_name}"
+        return {
+            "sha": sha,
+            "node_id": git_commit["node_id"],
+            "url": f"{base}/commits/{sha}",
+            "html_url": git_commit["html_url"],
+            "commit": {
+                key: git_commit[key]
+                for key in ("url", "author", "committer", "message", "tree", "verification")
+            }
+            | {"comment_count": 0},
+            "author": None,  # no GitHub account is linked to the fake's identities
+            "committer": None,
+            "parents": git_commit["parents"],
         }
 
     def pull_json(self, repo: FakeRepo, pull: FakePull, *, full: bool = True) -> dict[str, Any]:
@@ -1381,6 +1463,7 @@ class FakeGitHub:
             r("GET", r"git/trees/(.+)", "contents=read", self._get_tree),
             r("POST", r"git/trees", "contents=write", self._create_tree),
             r("GET", r"contents(?:/(.+))?", "contents=read", self._get_contents),
+            r("GET", r"compare/(.+?)\.\.\.(.+)", "contents=read", self._compare),
             r("GET", r"pulls", "pull_requests=read", self._list_pulls),
             r("POST", r"pulls", "pull_requests=write", self._create_pull),
             r("GET", r"pulls/(\d+)", "pull_requests=read", self._get_pull),
@@ -1542,6 +1625,8 @@ class FakeGitHub:
         blob = call.repo.git.get(sha, GitBlob)
         if blob is None:
             return self._fail(call, 404, "Not Found")
+        if "raw" in call.request.headers.get("Accept", ""):  # github-writeback.md §1
+            return Response(blob.data, 200, content_type="application/vnd.github.raw")
         encoded = base64.b64encode(blob.data).decode()
         return _json(
             {
@@ -1615,6 +1700,14 @@ class FakeGitHub:
         blob = git.get(sha, GitBlob)
         if blob is None:  # a submodule: not modelled beyond "not a file"
             return self._fail(call, 404, "Not Found")
+        if mode == LINK_MODE:  # the target file's content, else the link (writeback §2)
+            target = _link_target(path, blob.data)
+            linked = git.lookup(git.tree_of(commit), target) if target else None
+            if linked is None or linked[0] not in (FILE_MODE, "100755"):
+                if "raw" in call.request.headers.get("Accept", ""):  # [assumed]
+                    return Response(blob.data, 200, content_type="application/vnd.github.raw")
+                return _json(self.content_symlink_json(repo, path, blob.data, ref))
+            path, blob = str(target), git.get(linked[1], GitBlob) or blob
         if "raw" in call.request.headers.get("Accept", ""):  # the >1 MB fallback (§4.10)
             return Response(blob.data, 200, content_type="application/vnd.github.raw")
         if len(blob.data) > CONTENTS_API_LIMIT:
@@ -1638,6 +1731,48 @@ class FakeGitHub:
             entry.pop("encoding")
             listing.append(entry)
         return listing
+
+    # comparisons (github-writeback.md §3)
+
+    def _compare(self, call: _Call, base: str, head: str) -> Response:
+        repo, git = call.repo, call.repo.git
+        base_sha, head_sha = self._resolve_commit(repo, base), self._resolve_commit(repo, head)
+        if base_sha is None or head_sha is None:
+            return self._fail(call, 404, "Not Found")
+        behind_of, ahead_of = git.ancestors(base_sha), git.ancestors(head_sha)
+        shared = behind_of & ahead_of
+        if not shared:  # [assumed] text
+            return self._fail(call, 404, f"No common ancestor between {base} and {head}.")
+        newest_first = self._newest_first(git, head_sha)
+        merge_base = next(sha for sha in newest_first if sha in shared)
+        ahead = [sha for sha in reversed(newest_first) if sha not in behind_of]  # oldest first
+        behind = len(behind_of - ahead_of)
+        status = "identical" if base_sha == head_sha else "diverged"
+        if status == "diverged" and not behind:
+            status = "ahead"
+        elif status == "diverged" and not ahead:
+            status = "behind"
+        if "page" in call.request.args or "per_page" in call.request.args:
+            size = min(max(_int_arg(call.request, "per_page", 30), 1), 100)
+            page = max(_int_arg(call.request, "page", 1), 1)
+            listed = ahead[(page - 1) * size : page * size]
+        else:
+            listed = ahead[-COMPARE_LIMIT:]  # the most recent, the newest last
+        url = f"{self.api_url}/repos/{repo.full_name}/compare/{base}...{head}"
+        return _json(
+            {
+                "url": url,
+                "html_url": f"{self.server_url}/{repo.full_name}/compare/{base}...{head}",
+                "base_commit": self.compare_commit_json(repo, base_sha),
+                "merge_base_commit": self.compare_commit_json(repo, merge_base),
+                "status": status,
+                "ahead_by": len(ahead),
+                "behind_by": behind,
+                "total_commits": len(ahead),
+                "commits": [self.compare_commit_json(repo, sha) for sha in listed],
+                "files": [],
+            }
+        )
 
     # pull requests (§4.11)
 
@@ -1946,6 +2081,24 @@ def _valid_ref(ref: str) -> bool:
     if ref.endswith(("/", ".", ".lock")) or "//" in ref or ".." in ref or "@{" in ref:
         return False
     return not any(c in " ~^:?*[\\" or ord(c) < 32 for c in ref)
+
+
+def _link_target(link: str, target: bytes) -> str | None:
+    """The repository path a link at `link` leads to, or None when it leads out of the
+    repository (an absolute target, or too many `..`): git resolves it from the link's
+    folder."""
+    text = target.decode("utf-8", "replace")
+    if text.startswith("/"):
+        return None
+    parts: list[str] = link.split("/")[:-1]
+    for part in text.split("/"):
+        if part == "..":
+            if not parts:
+                return None
+            parts.pop()
+        elif part not in ("", "."):
+            parts.append(part)
+    return "/".join(parts) or None
 
 
 def _valid_path(path: str) -> bool:

@@ -2,16 +2,21 @@
 
 The git database API (github-rest.md §4) makes one commit for all files on a branch of
 its own, so nothing depends on the checkout: it works with `persist-credentials: false`
-and never pushes to the default branch. The sequence is the re-run-safe one of §4.12:
+and never pushes to the default branch. The sequence (docs/reference/github-writeback.md
+§1-§4, re-run-safe as github-rest.md §4.12):
 
-    default branch -> its head commit and tree -> each file's text there -> edit (the
-    caller's pure function) -> one tree; the same tree as the base means nothing to do
-    -> one commit (reused when the branch already holds exactly it) -> create or
-    force-move the branch -> update the open pull request of that branch, or open one.
+    default branch -> its head commit and tree -> each file found by walking the trees,
+    links followed to their target inside the repository (§2) -> its blob (any size up
+    to GitHub's 100 MB) -> the caller plans the new texts -> one tree, each file at its
+    own path and mode, so a link stays a link; the same tree as the base means nothing
+    to do -> one commit (reused when the branch already holds exactly it) -> create the
+    branch, or move it when every commit on it beyond the default branch is this
+    tool's own (§3) -> update the open pull request of that branch, or open one.
 
 A second run for the same version therefore moves the same branch and updates the same
-pull request instead of opening another. What this module knows is GitHub's; what the
-edits are (a DOI, a badge) is the caller's.
+pull request instead of opening another; a branch with anybody else's commit on it is
+left alone. What this module knows is GitHub's; what the edits are (a DOI, a badge) and
+which release is newer is the caller's.
 """
 
 from __future__ import annotations
@@ -19,7 +24,8 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
-from collections.abc import Callable, Sequence
+import posixpath
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import quote
@@ -29,11 +35,19 @@ from zenodo_action.http import HttpError, server_message
 
 log = logging.getLogger(__name__)
 
-TEXT_FILE_MODE = "100644"
+FILE_MODES = ("100644", "100755")  # a file, an executable file (§2)
+LINK_MODE = "120000"
+TREE_MODE = "040000"
+MOST_LINKS = 40  # links followed for one path, as Linux's MAXSYMLINKS: a loop ends here
 ALREADY_EXISTS = "A pull request already exists"  # §4.11, in errors[0].message
 ACTIONS_MAY_NOT_CREATE = "not permitted to create or approve pull requests"  # §2.2
+# The last paragraph of each commit this tool makes names the tree the commit holds
+# (github-writeback.md §3): a commit with it, one parent and exactly that tree is ours.
+OWN_COMMIT_TRAILER = "Zenodo-Action-Tree"
+# In the body of a pull request this tool closed for a newer one: not a maintainer's no.
+SUPERSEDED_MARK = "<!-- zenodo-action: superseded -->"
 
-PullStatus = Literal["opened", "updated", "nothing-to-change", "declined"]
+PullStatus = Literal["opened", "updated", "nothing-to-change", "declined", "left-alone"]
 
 
 @dataclass(frozen=True)
@@ -49,13 +63,24 @@ class Proposal:
 @dataclass(frozen=True)
 class PullOutcome:
     """`declined`: a pull request of this branch was closed without merging; a maintainer
-    said no, so it is not proposed again."""
+    said no, so it is not proposed again. `left-alone`: the branch holds commits this tool
+    did not make (`foreign`), so neither it nor its pull request was touched."""
 
     status: PullStatus
     url: str | None = None  # the pull request's page
     changed: tuple[str, ...] = ()  # the paths the commit changes
-    absent: tuple[str, ...] = ()  # paths the default branch does not have
     superseded: tuple[str, ...] = ()  # older proposals closed in favour of this one
+    foreign: tuple[str, ...] = ()  # `left-alone`: the commits that are not ours
+
+
+@dataclass(frozen=True)
+class OpenPull:
+    """An open pull request of this repository, from one of its own branches."""
+
+    number: int
+    branch: str
+    body: str
+    url: str
 
 
 class NotAllowed(GitHubError):
@@ -71,64 +96,184 @@ class NotAllowed(GitHubError):
         self.base: str | None = None
 
 
+@dataclass(frozen=True)
+class BaseFile:
+    """A file as the default branch holds it. `real_path` is where its text is: the path
+    asked for, or the file a link there leads to (inside the repository)."""
+
+    path: str
+    real_path: str
+    mode: str
+    text: str
+
+
 @dataclass
-class _Base:
+class Base:
+    """The default branch's head, and the files asked for as they are there."""
+
     branch: str
     sha: str  # the default branch's head commit
     tree: str  # its tree
-    texts: dict[str, str] = field(default_factory=dict)
+    files: dict[str, BaseFile] = field(default_factory=dict)  # by the path asked for
+    absent: list[str] = field(default_factory=list)
+    unreadable: dict[str, str] = field(default_factory=dict)  # path -> why it is skipped
 
 
-Edit = Callable[[str, str], str]  # (path, text) -> new text
-
-
-def propose(
-    client: GitHubClient,
-    paths: Sequence[str],
-    edit: Edit,
-    proposal: Proposal,
-    *,
-    default_branch: str | None = None,
-    supersede: str | None = None,
-) -> PullOutcome:
-    """Edit `paths` as found on the default branch and propose the result as one pull
-    request; open pull requests of other branches starting with `supersede` are closed
-    in its favour. NotAllowed when a permission or setting stops a step."""
-    base = _read_base(client, paths, default_branch)
-    entries = _changed_entries(base, edit)
-    absent = tuple(path for path in paths if path not in base.texts)
-    if not entries:
-        return PullOutcome("nothing-to-change", absent=absent)
-    written = _write(client, "git/trees", {"base_tree": base.tree, "tree": entries})
-    tree = _own_sha(written, "the new tree")
-    if tree == base.tree:  # the edits only restate what is there (§4.7)
-        return PullOutcome("nothing-to-change", absent=absent)
-    found = _pull_of(client, base.branch, proposal.branch, "open")
-    if found is None and (declined := _pull_of(client, base.branch, proposal.branch, "closed")):
-        return PullOutcome("declined", declined.get("html_url"), absent=absent)
-    _move_branch(client, base, tree, proposal)
-    try:
-        status, url = _open_or_update(client, base, proposal, found)
-    except NotAllowed as error:
-        error.pushed, error.base = proposal.branch, base.branch
-        raise
-    closed = _close_superseded(client, base.branch, proposal.branch, supersede, url)
-    changed = tuple(entry["path"] for entry in entries)
-    return PullOutcome(status, url, changed, absent, closed)
-
-
-def _read_base(client: GitHubClient, paths: Sequence[str], default_branch: str | None) -> _Base:
+def read_base(client: GitHubClient, paths: Sequence[str], default_branch: str | None) -> Base:
+    """The default branch's head and each of `paths` there: absent ones listed, and one
+    that cannot be read (a link out of the repository, not UTF-8) set aside with why."""
     branch = default_branch or _default_branch(client)
     sha = _ref_sha(client, branch)
     if sha is None:
         raise GitHubError(f"the default branch {branch!r} of {client.repository} does not exist")
     commit, _ = client.get_json(client.repo_path(f"git/commits/{sha}"), "read the base commit")
-    base = _Base(branch, sha, _sha(commit, "tree", "the base commit"))
+    base = Base(branch, sha, _sha(commit, "tree", "the base commit"))
+    trees = _Trees(client, base.tree)
     for path in paths:
-        text = _file_text(client, path, sha)
-        if text is not None:
-            base.texts[path] = text
+        try:
+            found = trees.resolve(path)
+            if found is None:
+                base.absent.append(path)
+                continue
+            real_path, mode, blob = found
+            base.files[path] = BaseFile(path, real_path, mode, trees.text(blob, real_path))
+        except _Unreadable as why:
+            base.unreadable[path] = str(why)
+        except GitHubError as error:  # this file only: the others may still be proposed
+            base.unreadable[path] = error.message
     return base
+
+
+class _Unreadable(Exception):
+    """A file that is there but cannot be edited: the message says why."""
+
+
+class _Trees:
+    """The default branch's trees, read one directory at a time, each once
+    (github-writeback.md §1-§2)."""
+
+    def __init__(self, client: GitHubClient, root: str) -> None:
+        self.client, self.root = client, root
+        self.listed: dict[str, dict[str, tuple[str, str]]] = {}
+
+    def entries(self, tree: str) -> dict[str, tuple[str, str]]:
+        """name -> (mode, sha) of one tree's entries."""
+        if tree not in self.listed:
+            data, _ = self.client.get_json(
+                self.client.repo_path(f"git/trees/{tree}"), "read a tree of the default branch"
+            )
+            listed = data.get("tree") if isinstance(data, dict) else None
+            if not isinstance(listed, list):
+                raise GitHubError("GitHub answered a tree read with no tree")
+            self.listed[tree] = {
+                str(entry.get("path")): (str(entry.get("mode")), str(entry.get("sha")))
+                for entry in listed
+                if isinstance(entry, dict)
+            }
+        return self.listed[tree]
+
+    def blob(self, sha: str, path: str) -> bytes:
+        """A blob's bytes, base64 in the JSON answer, up to 100 MB (§1)."""
+        data, _ = self.client.get_json(self.client.repo_path(f"git/blobs/{sha}"), f"read {path}")
+        content = data.get("content") if isinstance(data, dict) else None
+        if not isinstance(content, str) or data.get("encoding") != "base64":
+            raise GitHubError(f"GitHub answered the read of {path} with no base64 content")
+        try:
+            return base64.b64decode(content)
+        except binascii.Error:
+            raise GitHubError(f"GitHub answered the read of {path} with broken base64") from None
+
+    def text(self, sha: str, path: str) -> str:
+        try:
+            return self.blob(sha, path).decode("utf-8")
+        except UnicodeDecodeError:
+            raise _Unreadable(f"{path} on the default branch is not UTF-8 text") from None
+
+    def resolve(self, path: str) -> tuple[str, str, str] | None:
+        """(path, mode, blob sha) of the file `path` names, each link on the way followed
+        as git would, from the directory holding it (§2); None when there is no such
+        file. _Unreadable for a link that leaves the repository, a loop of links, or a
+        submodule or folder where the file should be."""
+        todo = [part for part in path.split("/") if part not in ("", ".")]
+        folders: list[tuple[str, str]] = []  # (name, tree) from the root down
+        links = 0
+        while todo:
+            name = todo.pop(0)
+            if name == "..":
+                if not folders:
+                    raise _Unreadable(f"{path} is a link that leads out of the repository")
+                folders.pop()
+                continue
+            entry = self.entries(folders[-1][1] if folders else self.root).get(name)
+            if entry is None:
+                return None
+            mode, sha = entry
+            if mode == LINK_MODE:
+                links += 1
+                target = self.blob(sha, path).decode("utf-8", "replace")
+                if links > MOST_LINKS or target.startswith("/"):
+                    raise _Unreadable(f"{path} is a link that leads out of the repository")
+                todo[:0] = [part for part in target.split("/") if part not in ("", ".")]
+            elif mode == TREE_MODE and todo:
+                folders.append((name, sha))
+            elif mode in FILE_MODES and not todo:
+                return posixpath.join(*[f for f, _ in folders], name), mode, sha
+            elif mode in FILE_MODES or mode == TREE_MODE:
+                return None  # a file where a folder should be, or the reverse
+            else:
+                raise _Unreadable(f"{path} on the default branch is not a file (mode {mode})")
+        return None
+
+
+def propose(
+    client: GitHubClient,
+    base: Base,
+    changes: dict[str, str],
+    proposal: Proposal,
+    *,
+    supersede: Sequence[OpenPull] = (),
+) -> PullOutcome:
+    """Propose `changes` (real path -> new text, for files of `base`) as one pull request;
+    the open pull requests in `supersede` are closed in its favour once it is open.
+    NotAllowed when a permission or setting stops a step."""
+    modes = {file.real_path: file.mode for file in base.files.values()}
+    entries = [
+        {"path": path, "mode": modes[path], "type": "blob", "content": text}
+        for path, text in changes.items()
+    ]
+    if not entries:
+        return PullOutcome("nothing-to-change")
+    written = _write(client, "git/trees", {"base_tree": base.tree, "tree": entries})
+    tree = _own_sha(written, "the new tree")
+    if tree == base.tree:  # the edits only restate what is there (§4.7)
+        return PullOutcome("nothing-to-change")
+    found = _pull_of(client, base.branch, proposal.branch, "open")
+    if found is None and (declined := _declined(client, base.branch, proposal.branch)):
+        return PullOutcome("declined", declined.get("html_url"))
+    foreign = _move_branch(client, base, tree, proposal)
+    if foreign:
+        url = found.get("html_url") if found else None
+        return PullOutcome("left-alone", url, foreign=foreign)
+    try:
+        status, url = _open_or_update(client, base, proposal, found)
+    except NotAllowed as error:
+        error.pushed, error.base = proposal.branch, base.branch
+        raise
+    closed = _close_superseded(client, supersede, url or proposal.branch)
+    return PullOutcome(status, url, tuple(changes), closed)
+
+
+def open_proposals(client: GitHubClient, base: str, prefix: str) -> list[OpenPull]:
+    """The open pull requests into `base` from this repository's branches named `prefix`*."""
+    found = []
+    what = "list the open pull requests"
+    for page in client.pages(client.repo_path(f"pulls?state=open&base={quote(base)}"), what):
+        for pull in page:
+            ref = _head_ref(pull, client.repository)
+            if ref and ref.startswith(prefix) and _is_number(pull):
+                url = str(pull.get("html_url") or pull["number"])
+                found.append(OpenPull(pull["number"], ref, str(pull.get("body") or ""), url))
+    return found
 
 
 def _default_branch(client: GitHubClient) -> str:
@@ -153,52 +298,78 @@ def _ref_sha(client: GitHubClient, branch: str) -> str | None:
     return _sha(data, "object", f"branch {branch}")
 
 
-def _file_text(client: GitHubClient, path: str, ref: str) -> str | None:
-    """A file's text at `ref`; None when absent. Content is base64 in 60-column lines."""
-    try:
-        data, _ = client.get_json(
-            client.repo_path(f"contents/{quote(path)}"), f"read {path}", params={"ref": ref}
-        )
-    except GitHubError as error:
-        if error.status == 404:
-            return None
-        raise
-    if not isinstance(data, dict) or data.get("type") != "file":
-        return None  # a folder, symlink or submodule of that name: not ours to edit
-    try:
-        return base64.b64decode(str(data.get("content", ""))).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        raise GitHubError(f"{path} on the default branch is not UTF-8 text") from None
-
-
-def _changed_entries(base: _Base, edit: Edit) -> list[dict[str, str]]:
-    entries = []
-    for path, text in base.texts.items():
-        new = edit(path, text)
-        if new != text:
-            entries.append({"path": path, "mode": TEXT_FILE_MODE, "type": "blob", "content": new})
-    return entries
-
-
-def _move_branch(client: GitHubClient, base: _Base, tree: str, proposal: Proposal) -> None:
-    """Point the proposal's branch at a commit of `tree` on top of the base; a branch that
-    already holds exactly that commit is left alone, so a re-run makes no new commit."""
+def _move_branch(
+    client: GitHubClient, base: Base, tree: str, proposal: Proposal
+) -> tuple[str, ...]:
+    """Point the proposal's branch at a commit of `tree` on top of the base. A branch that
+    already holds exactly that commit is left as it is, so a re-run makes no new commit;
+    one holding a commit that is not ours is not moved at all: those commits are returned.
+    Between reading the branch and moving it nothing else is asked, but the REST API has
+    no compare-and-swap for a ref: a push in that instant would still be lost (§3)."""
     head = _ref_sha(client, proposal.branch)
     if head is not None and _is_commit_of(client, head, tree, base.sha):
-        return
-    body = {"message": proposal.message, "tree": tree, "parents": [base.sha]}
+        return ()
+    if head is not None and (foreign := _foreign_commits(client, base, head)):
+        return foreign
+    message = f"{proposal.message.rstrip()}\n\n{OWN_COMMIT_TRAILER}: {tree}\n"
+    body = {"message": message, "tree": tree, "parents": [base.sha]}
     commit = _own_sha(_write(client, "git/commits", body), "the new commit")
     if head is None:
         ref = {"ref": f"refs/heads/{proposal.branch}", "sha": commit}
         try:
             _write(client, "git/refs", ref)
-            return
+            return ()
         except GitHubError as error:
             if error.status != 422:  # 422 "Reference already exists": another run won
                 raise
+            head = _ref_sha(client, proposal.branch)
+            if head is not None and (foreign := _foreign_commits(client, base, head)):
+                return foreign
     path = f"git/refs/heads/{quote(proposal.branch, safe='/')}"
-    # Forced: each run rebuilds the branch on the current base, not on its old tip (§4.3).
+    # Forced: the branch is rebuilt on the current base, not on its old tip (§4.3), and
+    # only when nothing but our own commits would be dropped.
     _write(client, path, {"sha": commit, "force": True}, method="PATCH")
+    return ()
+
+
+def _foreign_commits(client: GitHubClient, base: Base, head: str) -> tuple[str, ...]:
+    """The commits on the branch beyond the default branch that this tool did not make,
+    each as `<short sha> by <author>`; () when every one is ours (§3)."""
+    path = client.repo_path(f"compare/{base.sha}...{head}")
+    try:
+        data, _ = client.get_json(path, "compare the branch with the default branch")
+    except GitHubError as error:
+        if error.status == 404:  # no history in common: certainly not ours
+            return (f"{head[:7]} (no history shared with {base.branch})",)
+        raise
+    commits = data.get("commits") if isinstance(data, dict) else None
+    ahead = data.get("ahead_by") if isinstance(data, dict) else None
+    if not isinstance(commits, list) or not isinstance(ahead, int):
+        raise GitHubError("GitHub answered the comparison with no commits")
+    foreign = tuple(_who(commit) for commit in commits if not _is_own(commit))
+    if ahead > len(commits):  # more than one answer lists: far from one commit of ours
+        foreign += (f"{ahead - len(commits)} more",)
+    return foreign
+
+
+def _is_own(commit: Any) -> bool:
+    """One parent, and a last paragraph naming exactly the tree the commit holds."""
+    inner = commit.get("commit") if isinstance(commit, dict) else None
+    message = inner.get("message") if isinstance(inner, dict) else None
+    tree = inner.get("tree") if isinstance(inner, dict) else None
+    parents = commit.get("parents") if isinstance(commit, dict) else None
+    if not isinstance(message, str) or not isinstance(tree, dict) or not isinstance(parents, list):
+        return False
+    trailer = message.rstrip().rpartition("\n\n")[2].splitlines()
+    return len(parents) == 1 and f"{OWN_COMMIT_TRAILER}: {tree.get('sha')}" in trailer
+
+
+def _who(commit: Any) -> str:
+    sha = str(commit.get("sha", ""))[:7] if isinstance(commit, dict) else ""
+    inner = commit.get("commit") if isinstance(commit, dict) else None
+    author = inner.get("author") if isinstance(inner, dict) else None
+    name = author.get("name") if isinstance(author, dict) else None
+    return f"{sha} by {name}" if isinstance(name, str) and name else sha
 
 
 def _is_commit_of(client: GitHubClient, sha: str, tree: str, parent: str) -> bool:
@@ -209,7 +380,7 @@ def _is_commit_of(client: GitHubClient, sha: str, tree: str, parent: str) -> boo
 
 
 def _open_or_update(
-    client: GitHubClient, base: _Base, proposal: Proposal, found: dict[str, Any] | None
+    client: GitHubClient, base: Base, proposal: Proposal, found: dict[str, Any] | None
 ) -> tuple[PullStatus, str | None]:
     """Update the branch's open pull request, or open one (§4.11, §4.12 step 8)."""
     text = {"title": proposal.title, "body": proposal.body}
@@ -247,23 +418,24 @@ def _pull_of(client: GitHubClient, base: str, branch: str, state: str) -> dict[s
     return None
 
 
-def _close_superseded(
-    client: GitHubClient, base: str, branch: str, prefix: str | None, url: str | None
-) -> tuple[str, ...]:
-    """Close the open pull requests of older proposals (other branches with `prefix`):
-    they edit the same lines, so only the newest can be merged cleanly."""
-    if not prefix:
-        return ()
+def _declined(client: GitHubClient, base: str, branch: str) -> dict[str, Any] | None:
+    """The newest pull request of `branch` closed without merging, unless this tool closed
+    it for a newer version (SUPERSEDED_MARK): that one was no maintainer's no."""
+    closed = _pull_of(client, base, branch, "closed")
+    if closed is None or SUPERSEDED_MARK in str(closed.get("body") or ""):
+        return None
+    return closed
+
+
+def _close_superseded(client: GitHubClient, pulls: Sequence[OpenPull], by: str) -> tuple[str, ...]:
+    """Close older proposals in favour of `by`: they edit the same lines, so only the
+    newest can be merged cleanly. The mark says a later run that it was not declined."""
     closed = []
-    what = "list the open pull requests"
-    for page in client.pages(client.repo_path(f"pulls?state=open&base={quote(base)}"), what):
-        for pull in page:
-            ref = _head_ref(pull, client.repository)
-            if ref and ref.startswith(prefix) and ref != branch and _is_number(pull):
-                note = f"\n\nSuperseded by {url or branch}: closed by zenodo-action."
-                change = {"state": "closed", "body": f"{pull.get('body') or ''}{note}"}
-                _write(client, f"pulls/{pull['number']}", change, method="PATCH")
-                closed.append(str(pull.get("html_url") or pull["number"]))
+    for pull in pulls:
+        note = f"\n\nSuperseded by {by}: closed by zenodo-action.\n{SUPERSEDED_MARK}"
+        change = {"state": "closed", "body": f"{pull.body}{note}"}
+        _write(client, f"pulls/{pull.number}", change, method="PATCH")
+        closed.append(pull.url)
     return tuple(closed)
 
 

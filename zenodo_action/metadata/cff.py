@@ -377,6 +377,8 @@ def _message(error: ValidationError, config: Config, path: str) -> str:
 
 
 def _json_kind(value: Any) -> str:
+    if value is None:  # `key:` or `key: ~`, YAML's null
+        return "null"
     kinds = {dict: "a mapping", list: "a list", str: "text", bool: "true/false"}
     return next((name for kind, name in kinds.items() if isinstance(value, kind)), "a number")
 

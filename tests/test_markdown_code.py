@@ -1,0 +1,115 @@
+"""markdown_code.py: where a README holds code, as CommonMark says, checked case by case
+and against the reference implementation (commonmark.js, in its Python port) on
+generated documents."""
+
+from __future__ import annotations
+
+import commonmark
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from zenodo_action.markdown_code import code_ranges
+
+
+def code(text: str) -> list[str]:
+    return [text[start:end] for start, end in code_ranges(text)]
+
+
+def in_code(text: str, word: str) -> bool:
+    at = text.index(word)
+    return any(start <= at < end for start, end in code_ranges(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "expected"),
+    [
+        # a closing fence indented 4 spaces is content: the block goes on (§4.5)
+        ("```\nx\n    ```\nHERE\n```\n", "HERE", True),
+        ("```\nx\n   ```\nHERE\n", "HERE", False),
+        # shorter, or other characters, do not close; longer does
+        ("````\n```\nHERE\n````\n", "HERE", True),
+        ("~~~\n```\nHERE\n", "HERE", True),
+        ("```\nx\n`````\nHERE\n", "HERE", False),
+        ("``` ```\nHERE\n", "HERE", False),  # a backtick fence's info has no backtick
+        # fences in list items, at their content's column
+        ("- item\n\n  ```md\n  HERE\n  ```\n", "HERE", True),
+        ("10. item\n\n    ```\n    HERE\n    ```\n", "HERE", True),
+        ("- a\n  - b\n\n    ```\n    HERE\n    ```\n", "HERE", True),
+        # the fence ends with its list item
+        ("- ```\n  x\nHERE\n", "HERE", False),
+        # fences in block quotes, ended by a line without `>`
+        ("> ```\n> HERE\n> ```\n", "HERE", True),
+        ("> ```\n> x\nHERE\n", "HERE", False),
+        # indented code, not where a paragraph goes on
+        ("para\n\n    HERE\n", "HERE", True),
+        ("para\n    HERE\n", "HERE", False),
+        ("- item\n\n      HERE\n", "HERE", True),
+        ("\tHERE\n", "HERE", True),  # a tab is 4 columns
+        # code spans, across the lines of one paragraph, not across paragraphs
+        ("a `x\nHERE` b\n", "HERE", True),
+        ("a `x\n\nHERE` b\n", "HERE", False),
+        ("a ``x ` HERE`` b\n", "HERE", True),
+        ("a \\`x HERE` b\n", "HERE", False),  # an escaped backtick opens nothing
+        ("# a `HERE` b\n", "HERE", True),
+        # an ordered item from 2 does not interrupt a paragraph, so the span goes on
+        ("a `x\n2. HERE`\n", "HERE", True),
+        ("a `x\n1. HERE`\n", "HERE", False),
+        # \r alone is a line end too
+        ("x\r```\rHERE\r```\r", "HERE", True),
+    ],
+)
+def test_commonmark_cases(text, word, expected):
+    assert in_code(text, word) is expected
+
+
+def test_every_span_is_in_order_and_apart():
+    text = "`a` b ``c``\n\n```\nd\n```\n\n    e\n\n> `f`\n"
+    assert code(text) == ["`a`", "``c``", "```\nd\n```", "    e", "`f`"]
+
+
+# -- against the reference implementation -------------------------------------------
+
+PREFIXES = ["", "", "> ", ">", "> > ", "- ", "* ", "+ ", "1. ", "10. ", "2) ", "  ", "   "]
+PREFIXES += ["    ", "\t", " \t", "> - ", "- > ", "-   ", "-      ", "\t- ", "- \t", "> \t"]
+CONTENTS = ["```", "~~~", "````", "```x", "``` `y`", "```   ", "~~~ x", "`````", "  ```"]
+CONTENTS += ["text W", "`x W`", "``", "`", "\\`", "W", "# h W", "***", "---", "", "-"]
+CONTENTS += ["2. W", "1. W", "===", "a `b", "c` W d", "    W", "``a W``", "\\\\`W`", "W\t"]
+
+
+def _document(lines: list[tuple[str, str, str]]) -> tuple[str, list[str]]:
+    words: list[str] = []
+    out = []
+    for prefix, content, end in lines:
+        while "W" in content:
+            words.append(f"word{len(words)}x")
+            content = content.replace("W", words[-1], 1)
+        out.append(prefix + content + end)
+    return "".join(out), words
+
+
+def _in_rendered_code(html: str, word: str) -> bool | None:
+    at = html.find(word)
+    if at < 0:
+        return None
+    return html.rfind("<code", 0, at) > html.rfind("</code>", 0, at)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(PREFIXES),
+            st.sampled_from(CONTENTS),
+            st.sampled_from(["\n", "\n", "\r\n", "\r", "\n\n", "\n\r", "\r\n\r\n"]),
+        ),
+        max_size=12,
+    ),
+)
+def test_code_is_where_the_reference_implementation_renders_code(lines):
+    text, words = _document(lines)
+    html = commonmark.commonmark(text)
+    for word in words:
+        rendered = _in_rendered_code(html, word)
+        if rendered is not None:
+            assert in_code(text, word) is rendered, (text, word, html)

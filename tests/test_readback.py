@@ -1,0 +1,99 @@
+"""readback.py: every edit is read back before it is written or proposed, and what a
+file already cites is read without converting a value that cannot be converted."""
+
+from __future__ import annotations
+
+import pytest
+
+from zenodo_action import readback
+from zenodo_action.edits import DoiFacts, EditError
+
+CONCEPT = "10.5281/zenodo.100"
+BADGE = "[![DOI](https://zenodo.org/badge/DOI/10.5281/zenodo.100.svg)](https://doi.org/10.5281/zenodo.100)"
+FACTS = DoiFacts("10.5281/zenodo.124", CONCEPT, "v1.2.0", "2024-05-15", BADGE)
+CFF = """\
+cff-version: 1.2.0
+title: Tide tools
+authors:
+  - name: Doe
+version: 1.1.0
+date-released: 2024-01-02
+identifiers:
+  - type: doi
+    value: 10.5281/zenodo.101
+"""
+CODEMETA = '{\n  "name": "Tide tools",\n  "version": "1.1.0",\n  "size": 12\n}\n'
+README = "# Tide\n\n<!-- zenodo-badge -->old<!-- /zenodo-badge -->\n\nText.\n"
+
+
+def test_a_right_edit_passes_and_is_returned():
+    edited = readback.edit("citation", CFF, FACTS, path="CITATION.cff")
+    assert "version: 1.2.0\n" in edited and "value: 10.5281/zenodo.124\n" in edited
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "broken", "said"),
+    [
+        # the bug an append inside another key makes: `authors` gains an item
+        (
+            "citation",
+            CFF,
+            lambda t: t.replace("  - name: Doe\n", "  - name: Doe\n  - x\n"),
+            "`authors`",
+        ),
+        (
+            "citation",
+            CFF,
+            lambda t: t.replace("\nversion: 1.2.0", "\nversion: 1.3.0"),
+            "version does not read as v1.2.0",
+        ),
+        ("citation", CFF, lambda t: t.replace("2024-05-15", "2024-05-16"), "`date-released`"),
+        ("citation", CFF, lambda t: t + "doi: 10.5281/zenodo.999\n", "`doi`"),
+        ("codemeta", CODEMETA, lambda t: t.replace('"size": 12', '"size": 13'), "`size`"),
+        ("codemeta", CODEMETA, lambda t: t.replace("}", ","), "no longer valid JSON"),
+        ("readme", README, lambda t: t.replace("Text.", "Text!"), "text after the last marker"),
+        ("readme", README, lambda t: t.replace(BADGE, "new"), "the badge is not between"),
+    ],
+)
+def test_an_edit_that_reads_back_otherwise_is_an_edit_error(monkeypatch, kind, text, broken, said):
+    editor = readback.EDITORS[kind]
+    monkeypatch.setitem(readback.EDITORS, kind, lambda t, f, path: broken(editor(t, f, path=path)))
+
+    with pytest.raises(EditError, match="not written, as it would not read back") as raised:
+        readback.edit(kind, text, FACTS, path="the-file")
+
+    assert said in str(raised.value) and raised.value.file == "the-file"
+
+
+def test_a_parser_running_out_of_stack_is_an_edit_error(monkeypatch):
+    def deep(text, facts, path):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setitem(readback.EDITORS, "citation", deep)
+
+    with pytest.raises(EditError, match=r"CITATION\.cff line 1: the file is nested too deeply"):
+        readback.edit("citation", CFF, FACTS, path="CITATION.cff")
+
+
+def test_held_says_version_and_date_of_a_cff():
+    held = readback.held("citation", CFF + f"doi: {CONCEPT.upper()}\n", path="CITATION.cff")
+    assert held == readback.Held("1.1.0", "2024-01-02")
+
+
+def test_held_reads_numbers_and_impossible_dates_as_text():
+    text = f"cff-version: 1.2.0\nversion: 1.10\ndate-released: 2024-02-30\nsize: {'9' * 5000}\n"
+    held = readback.held("citation", text, path="CITATION.cff")
+    assert (held.version, held.date) == ("1.10", "2024-02-30")
+
+
+def test_held_of_codemeta_reads_its_version_and_date_as_text():
+    text = (
+        '{"version": 2.0, "datePublished": "2024-06-01", "identifier": '
+        f'["https://doi.org/{CONCEPT}", "not a doi"], "n": {"1" * 5000}}}'
+    )
+    held = readback.held("codemeta", text, path="codemeta.json")
+    assert held == readback.Held("2.0", "2024-06-01")
+
+
+def test_a_readme_holds_no_version():
+    assert readback.held("readme", README, path="README.md") == readback.Held()
