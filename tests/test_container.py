@@ -48,6 +48,8 @@ ISSUE_INPUTS = {
     "write-back": None,
     "readme-file": "README.md",
     "release-tag": None,
+    # any InvenioRDM: which API publishes
+    "api": "auto",
 }
 ISSUE_OUTPUTS = {"doi", "doi-url", "concept-doi", "record-id", "record-url", "version"}
 ISSUE_OUTPUTS |= {"badge", "status"}

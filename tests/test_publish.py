@@ -446,7 +446,12 @@ def test_unknown_concept(project):
     [
         (("--files", "dist/*"), "", "set the ZENODO_TOKEN"),
         (("--files", "nothing/*"), "tok", "matches no file"),
-        (("--files", "dist/*", "--concept", "10.1234/x.4"), "tok", "not a Zenodo concept DOI"),
+        (
+            ("--files", "dist/*", "--api", "deposit", "--concept", "10.1234/x.4"),
+            "tok",
+            "not a Zenodo concept DOI",
+        ),
+        (("--files", "dist/*", "--concept", "8x4k2-abcde/x"), "tok", "not a DOI"),
         (("--files", "dist/*", "--publication-date", "2024-13-01"), "tok", "not a date"),
         (("--files", "dist/*", "--upload-workers", "0"), "tok", "from 1 to 16, not '0'"),
         (("--files", "dist/*", "--upload-workers", "17"), "tok", "from 1 to 16, not '17'"),

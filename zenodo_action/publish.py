@@ -9,7 +9,7 @@ Zenodo. What a release adds (its files, notes, upload type) comes in through a
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -24,9 +24,9 @@ from zenodo_action.result import PublishResult
 from zenodo_action.secrets import register
 from zenodo_action.settings import PublishSettings, Settings
 from zenodo_action.zenodo import deposit
-from zenodo_action.zenodo.api import DepositAPI
+from zenodo_action.zenodo.api import DepositAPI, Deposition, Prepared
 from zenodo_action.zenodo.client import ZenodoClient
-from zenodo_action.zenodo.errors import Locate, explain
+from zenodo_action.zenodo.errors import FieldErrors, Locate, explain, rejected
 from zenodo_action.zenodo.plan import Plan, PublishRequest, decide, same_version
 from zenodo_action.zenodo.results import render_plan, result_of
 
@@ -249,6 +249,8 @@ def run(
     """Observe and decide, and unless this is a dry run, apply."""
     try:
         snapshot = deposit.observe(api, request)
+        prepared = _prepared(api, request, snapshot.latest, locator(record))
+        request = replace(request, metadata=prepared.metadata, comparable=prepared.comparable)
         remote = [f for d in (*snapshot.depositions, snapshot.latest) if d for f in d.files]
         hashed = deposit.hash_where_needed(
             remote, request.files, every=settings.dry_run, workers=settings.upload_workers
@@ -261,14 +263,32 @@ def run(
                 api,
                 the_plan,
                 request,
-                locate=locator(record),
+                locate=_through(prepared, locator(record)),
                 workers=settings.upload_workers,
             )
     except HttpError as error:  # a read that failed for good: the writes explain themselves
         raise explain(error, doing="read the record's current state") from None
     result = result_of(settings.zenodo_url, request, the_plan, outcome)
     origins = origins_of(record, request, settings)
-    return Published(the_plan, request, result, origins, outcome.warnings if outcome else ())
+    warnings = prepared.warnings + (outcome.warnings if outcome else ())
+    return Published(the_plan, request, result, origins, warnings)
+
+
+def _prepared(
+    api: DepositAPI, request: PublishRequest, latest: Deposition | None, locate: Locate
+) -> Prepared:
+    """The metadata in the API's terms; what it cannot take fails here, located in the
+    user's files, before the first write."""
+    try:
+        return api.prepare(request.metadata, latest)
+    except FieldErrors as refused:
+        text = f"the metadata cannot be published through {api.name}; nothing was sent"
+        raise rejected(text, refused.pairs, locate) from None
+
+
+def _through(prepared: Prepared, locate: Locate) -> Locate:
+    """Locate the API's error fields through the metadata's fields they came from."""
+    return lambda field: locate(prepared.field_of(field))
 
 
 def origins_of(

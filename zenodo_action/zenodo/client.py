@@ -27,9 +27,12 @@ from zenodo_action.http import HttpClient, HttpError, RetryPolicy
 from zenodo_action.polling import poll
 from zenodo_action.zenodo.api import (
     Deposition,
+    Prepared,
+    RecordId,
     RemoteFile,
     UnexpectedAnswer,
     instance_prefix,
+    record_id,
     reserved_doi,
 )
 from zenodo_action.zenodo.plan import newest
@@ -40,6 +43,7 @@ PAGE_SIZE = 100  # the most Zenodo returns to an authenticated client (§2.3)
 MAX_PAGES = 20
 INDEX_PATIENCE = (2.0, 4.0, 8.0, 16.0, 30.0)  # waits for the search index to show a draft
 _RECORD_PATH = re.compile(r"/records/(\d+)/?(?:\?|$)")
+_ZENODO_DOI = re.compile(r"^10\.\d{4,9}/zenodo\.(\d+)$", re.I)
 
 
 def parse_deposition(
@@ -73,8 +77,8 @@ def _deposition(data: Mapping[str, Any], doi_prefix: str | None) -> Deposition:
     if isinstance(data.get("id"), bool) or not str(data["id"]).isdigit():
         raise KeyError("id")
     return Deposition(
-        id=int(data["id"]),
-        concept_id=int(concept) if concept not in (None, "") else None,
+        id=record_id(data["id"]),
+        concept_id=record_id(concept) if concept not in (None, "") else None,
         submitted=submitted,
         # unsubmitted: never published; inprogress: an edit of a published one; done
         is_new_draft=not submitted and data.get("state") == "unsubmitted",
@@ -121,6 +125,8 @@ def _timestamp(value: Any) -> dt.datetime | None:
 class ZenodoClient:
     """The legacy deposit API of one Zenodo instance (only Zenodo has it), with one token."""
 
+    name = "Zenodo's deposit API"
+
     def __init__(
         self,
         zenodo_url: str,
@@ -166,13 +172,23 @@ class ZenodoClient:
 
     # -- reads ------------------------------------------------------------------------
 
-    def deposition(self, deposition_id: int) -> Deposition:
+    def deposition(self, deposition_id: RecordId) -> Deposition:
         return self.get(f"deposit/depositions/{deposition_id}")
+
+    def record(self, record_id: RecordId) -> Deposition:
+        """The deposition shows the published version while it has no open edit, and this
+        tool never opens one."""
+        return self.deposition(record_id)
+
+    def record_id_for_doi(self, doi: str) -> RecordId | None:
+        """Zenodo's DOIs end in the record's number (zenodo-api.md §2.2)."""
+        found = _ZENODO_DOI.match(doi.strip())
+        return int(found.group(1)) if found else None
 
     def get(self, url: str) -> Deposition:
         return self._deposition("GET", url, step="read a deposition", idempotent=True)
 
-    def concept_depositions(self, concept_id: int) -> list[Deposition]:
+    def concept_depositions(self, concept_id: RecordId) -> list[Deposition]:
         return self._search(f"conceptrecid:{concept_id}")
 
     def all_depositions(self) -> list[Deposition]:
@@ -213,7 +229,7 @@ class ZenodoClient:
             "running Zenodo's software; a plain InvenioRDM instance is not supported",
         )
 
-    def latest_version_id(self, concept_id: int) -> int | None:
+    def latest_version_id(self, concept_id: RecordId) -> RecordId | None:
         """Read from the records API, which follows the database, not the index. It
         redirects to the latest record: the redirect names its id, so it is not followed
         (the deposition is read next anyway)."""
@@ -236,14 +252,14 @@ class ZenodoClient:
                 return int(found.group(1))
         step = "read the latest version"
         try:
-            record_id = response.json()["id"]
+            found_id = response.json()["id"]
         except (ValueError, KeyError, TypeError):
             raise UnexpectedAnswer(step, "no record id in the answer") from None
-        if isinstance(record_id, bool) or not str(record_id).isdigit():
-            raise UnexpectedAnswer(step, f"a record id {str(record_id)[:40]!r}")
-        return int(record_id)
+        if isinstance(found_id, bool) or not str(found_id).isdigit():
+            raise UnexpectedAnswer(step, f"a record id {str(found_id)[:40]!r}")
+        return int(found_id)
 
-    def find_pending_draft(self, concept_id: int, *, expected: bool) -> Deposition | None:
+    def find_pending_draft(self, concept_id: RecordId, *, expected: bool) -> Deposition | None:
         """Poll the search index, which may lag behind a just-created draft (§2.3)."""
 
         def announce(wait: float, _: Deposition | None) -> None:
@@ -264,6 +280,10 @@ class ZenodoClient:
 
     # -- writes -----------------------------------------------------------------------
 
+    def prepare(self, metadata: Mapping[str, Any], latest: Deposition | None) -> Prepared:
+        """The deposit API takes the metadata in its own terms: as it is."""
+        return Prepared(metadata, metadata)
+
     def create(self) -> Deposition:
         return self._deposition(
             "POST",
@@ -274,9 +294,10 @@ class ZenodoClient:
             json={},
         )
 
-    def new_version(self, latest: Deposition) -> Deposition:
+    def new_version(self, latest: Deposition, *, import_files: bool = True) -> Deposition:
         """Today the answer is the new draft; old Zenodo answered with the old record,
-        whose `latest_draft` link leads to the new one (§3.1 point 1)."""
+        whose `latest_draft` link leads to the new one (§3.1 point 1). Zenodo copies the
+        latest version's files into it whatever `import_files` says."""
         url = (
             latest.links.get("newversion") or f"deposit/depositions/{latest.id}/actions/newversion"
         )
@@ -303,6 +324,10 @@ class ZenodoClient:
             idempotent=True,
             json={"metadata": metadata},
         )
+
+    def reserve_doi(self, draft: Deposition) -> Deposition:
+        """Zenodo reserves every draft's DOI when it makes the draft (§2.2)."""
+        return draft
 
     def delete_file(self, draft: Deposition, remote: RemoteFile) -> None:
         # A repeated delete answers 404 (or 403 before Zenodo's fix b04cc2c): gone either way.

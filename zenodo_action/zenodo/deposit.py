@@ -27,14 +27,17 @@ from zenodo_action.zenodo.api import (
     ConceptRef,
     DepositAPI,
     Deposition,
+    DraftExists,
+    RecordId,
     RemoteFile,
     UnexpectedAnswer,
 )
-from zenodo_action.zenodo.errors import Locate, explain, field_errors
+from zenodo_action.zenodo.errors import FieldErrors, Locate, explain, field_errors, rejected
 from zenodo_action.zenodo.plan import (
     Plan,
     PublishRequest,
     Snapshot,
+    age,
     diff_files,
     judge_draft,
     takeover_window,
@@ -62,7 +65,7 @@ def observe(api: DepositAPI, request: PublishRequest) -> Snapshot:
     a first version, every deposition of the account)."""
     if request.concept is None:
         return Snapshot(None, _drafts_read(api, _listed(api.all_depositions)))
-    concept_id, versions, latest = _resolve_with_latest(api, request.concept)
+    concept_id, versions, latest = _resolve_with_latest(api, _with_id(api, request.concept))
     published = [d for d in versions if d.submitted]
     latest = _latest_published(api, latest, published)
     return Snapshot(concept_id, _drafts_read(api, versions), latest)
@@ -76,13 +79,32 @@ def _drafts_read(api: DepositAPI, listed: list[Deposition]) -> tuple[Deposition,
     return tuple(api.deposition(d.id) if d.is_new_draft else d for d in listed)
 
 
+def _with_id(api: DepositAPI, ref: ConceptRef) -> ConceptRef:
+    """The reference with its record's id: a DOI that does not name it is looked up."""
+    if ref.id is not None:
+        return ref
+    assert ref.doi is not None, "a concept reference holds an id or a DOI"
+    try:
+        found = api.record_id_for_doi(ref.doi)
+    except HttpError as error:
+        raise explain(error, doing=f"look up the record with DOI {ref.doi}") from None
+    if found is None:
+        raise ActionError(
+            f"concept {ref.given!r}: no record with DOI {ref.doi} in the token's account",
+            hint="check the DOI, that zenodo-url points at the instance that minted it, and "
+            "that the token belongs to the account that owns the record (or shares it)",
+        )
+    return ConceptRef(found, ref.given, ref.doi)
+
+
 def _resolve_with_latest(
     api: DepositAPI, ref: ConceptRef
-) -> tuple[int, list[Deposition], Deposition | None]:
+) -> tuple[RecordId, list[Deposition], Deposition | None]:
     """`_resolve`, and the concept's latest version, read beside the list (issue 10): the
     list comes from the search index, Zenodo's slowest read, and nothing waits for it any
     more. That version is the concept's when the id given is the concept's, as users give
     it; for a version id it is read again, of its concept."""
+    assert ref.id is not None
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="observe") as pool:
         latest = pool.submit(_latest_version, api, ref.id)
         concept_id, versions = _resolve(api, ref)
@@ -91,21 +113,23 @@ def _resolve_with_latest(
     return concept_id, versions, _latest_version(api, concept_id)
 
 
-def _latest_version(api: DepositAPI, concept_id: int) -> Deposition | None:
+def _latest_version(api: DepositAPI, concept_id: RecordId) -> Deposition | None:
     """The latest published version as the database knows it (the search index may lag)."""
     latest_id = api.latest_version_id(concept_id)
-    return api.deposition(latest_id) if latest_id is not None else None
+    return api.record(latest_id) if latest_id is not None else None
 
 
-def _resolve(api: DepositAPI, ref: ConceptRef) -> tuple[int, list[Deposition]]:
+def _resolve(api: DepositAPI, ref: ConceptRef) -> tuple[RecordId, list[Deposition]]:
     """The concept id behind a concept or version id, and all its depositions of this
     account. A concept id (what users give) is listed straight away; only an id that lists
     nothing is read, to see whether it is a version and of which concept."""
-    versions = _listed(lambda: api.concept_depositions(ref.id))
+    assert ref.id is not None
+    ref_id = ref.id
+    versions = _listed(lambda: api.concept_depositions(ref_id))
     if versions:
-        return ref.id, versions
+        return ref_id, versions
     try:
-        concept_id = api.deposition(ref.id).concept_id or ref.id
+        concept_id = api.record(ref_id).concept_id or ref_id
     except HttpError as error:
         if error.status in (401, 403):
             raise _not_yours(ref) from None
@@ -146,10 +170,10 @@ def _latest_published(
 ) -> Deposition | None:
     """The database's latest version, unless the list knows a newer one (never expected:
     the list comes from the index, which lags behind the database)."""
-    newest = max((d.id for d in published), default=None)
-    if newest is None or (latest is not None and latest.id >= newest):
+    newest = max(published, key=age, default=None)
+    if newest is None or (latest is not None and age(latest) >= age(newest)):
         return latest
-    return api.deposition(newest)
+    return api.record(newest.id)
 
 
 def hash_where_needed(
@@ -210,6 +234,7 @@ def apply(
     run = _Run(api, request, locate, workers)
     draft = _obtain_draft(run, the_plan)
     draft = _claim(run, draft)
+    draft = _reserve_doi(run, draft)
     draft = _sync_files(run, draft)
     _check_draft_is_ours(run, draft)
     if request.draft_only:
@@ -252,7 +277,10 @@ def _obtain_draft(run: _Run, the_plan: Plan) -> Deposition:
     if the_plan.action == "new-concept":
         return _create_first_draft(run)
     assert the_plan.latest is not None and the_plan.concept_id is not None
-    return _new_version_draft(run, the_plan.latest, the_plan.concept_id)
+    # The records API copies no files into a new version unless asked (§4): only worth a
+    # request when some of the latest version's files stay.
+    keep = bool(the_plan.changes.keep)
+    return _new_version_draft(run, the_plan.latest, the_plan.concept_id, keep)
 
 
 def _adopt(run: _Run, draft: Deposition) -> Deposition:
@@ -315,13 +343,18 @@ def _create_first_draft(run: _Run) -> Deposition:
     return draft
 
 
-def _new_version_draft(run: _Run, latest: Deposition, concept_id: int) -> Deposition:
+def _new_version_draft(
+    run: _Run, latest: Deposition, concept_id: RecordId, keep: bool
+) -> Deposition:
     """Ask for the new-version draft; after a failure, find the one Zenodo may have made."""
     for _ in range(3):
         try:
-            draft = run.api.new_version(latest)
+            draft = run.api.new_version(latest, import_files=keep)
             run.asked_for_draft = True
             return draft
+        except DraftExists as existing:  # the records API answers with the concept's draft
+            run.asked_for_draft = True
+            return _adopt(run, existing.draft)
         except (OutcomeUnknown, UnexpectedAnswer):  # it may have made the draft
             run.asked_for_draft = True
             log.warning("the new-version request failed midway; checking what Zenodo did")
@@ -358,12 +391,29 @@ def _claim(run: _Run, draft: Deposition) -> Deposition:
     """PUT the metadata: it replaces everything and stamps the draft with our version."""
     try:
         claimed = run.api.put_metadata(draft, without_own_doi(run.request.metadata, draft))
+    except FieldErrors as refused:  # saved, but without what it lists: stop before publishing
+        text = (
+            f"the metadata of draft {draft.id} was saved, but without fields the server "
+            "refused; nothing was published"
+        )
+        raise rejected(text, refused.pairs, run.locate) from None
     except HttpError as error:
         raise _lost_draft(run, draft, error) or explain(
             error, doing=f"save the metadata of draft {draft.id}", locate=run.locate
         ) from None
     run.last_claim = time.monotonic()
     return claimed
+
+
+def _reserve_doi(run: _Run, draft: Deposition) -> Deposition:
+    """Reserve the DOI publishing will mint, where the API does not do it by itself (the
+    records API, §6): a draft run gives it out, and a publish checks it was the one."""
+    try:
+        return run.api.reserve_doi(draft)
+    except HttpError as error:
+        raise _lost_draft(run, draft, error) or explain(
+            error, doing=f"reserve a DOI for draft {draft.id}", locate=run.locate
+        ) from None
 
 
 def without_own_doi(metadata: Mapping[str, Any], draft: Deposition) -> Mapping[str, Any]:
@@ -550,7 +600,7 @@ def _publish(run: _Run, draft: Deposition) -> Deposition:
 def _verify_published(run: _Run, published: Deposition, the_plan: Plan) -> Deposition:
     """Read the record back: its DOI, concept DOI and files are what was published."""
     try:
-        record = run.api.deposition(published.id)
+        record = run.api.record(published.id)
     except HttpError as error:
         doi = f" as {published.doi}" if published.doi else ""
         raise ActionError(

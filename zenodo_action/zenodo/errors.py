@@ -38,6 +38,15 @@ class ZenodoRejected(ActionError):
         )
 
 
+class FieldErrors(Exception):
+    """A save the server answered with success and a list of field errors: the records API
+    keeps a draft with invalid metadata and lists what it could not take (§3)."""
+
+    def __init__(self, pairs: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(f"{field}: {message}" for field, message in pairs))
+        self.pairs = pairs
+
+
 def field_errors(body: Any) -> list[tuple[str, str]]:
     """(field, message) pairs from either error shape."""
     if not isinstance(body, dict):
@@ -94,11 +103,18 @@ def explain(error: HttpError, *, doing: str, locate: Locate | None = None) -> Ac
             hint="Zenodo is having trouble; run again later: a re-run continues where this "
             "one stopped and never creates a second version",
         )
-    fields = tuple(_located(field, message, locate) for field, message in field_errors(error.body))
     text = f"Zenodo rejected the request to {doing}: {server_message(error.body)}"
+    return rejected(text, field_errors(error.body), locate, server_message(error.body))
+
+
+def rejected(
+    text: str, pairs: list[tuple[str, str]], locate: Locate | None, message: str = ""
+) -> ZenodoRejected:
+    """The message `text`, with each field error located in the user's files."""
+    fields = tuple(_located(field, message, locate) for field, message in pairs)
     if fields:
         text += "\n  " + "\n  ".join(str(f) for f in fields)
-    return ZenodoRejected(text, hint=_hint_for(fields, server_message(error.body)), fields=fields)
+    return ZenodoRejected(text, hint=_hint_for(fields, message), fields=fields)
 
 
 def _located(field: str, message: str, locate: Locate | None) -> FieldError:
