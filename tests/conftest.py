@@ -9,10 +9,15 @@ import pytest
 
 from zenodo_action import secrets
 
-pytest_plugins = [
-    f"tests.fakes.{module.name}"
-    for module in pkgutil.iter_modules([str(Path(__file__).parent / "fakes")])
-]
+# The fake Zenodo first: the fake InvenioRDM builds on it, and a plugin imported by another
+# before its own turn is not assert-rewritten.
+pytest_plugins = sorted(
+    (
+        f"tests.fakes.{module.name}"
+        for module in pkgutil.iter_modules([str(Path(__file__).parent / "fakes")])
+    ),
+    key=lambda name: name != "tests.fakes.zenodo",
+)
 
 # Without a handler of its own, werkzeug (under the fakes) attaches one to whatever
 # sys.stderr is at its first request: a test's capture stream, closed by the next test.
