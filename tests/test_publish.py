@@ -515,7 +515,7 @@ def test_a_regenerated_dataset_costs_n_plus_8_requests(project):
     for name in names:
         project.file(name, b"week 2 " + name.encode())
     code, result, err = project.publish(
-        "--concept", seeded.concept_doi, "--files", "dist/*", "--version", "2.0"
+        "--api", "deposit", "--concept", seeded.concept_doi, "--files", "dist/*", "--version", "2.0"
     )
     assert code == 0, err
     sent = project.fake.requests
@@ -532,7 +532,7 @@ def test_a_dropped_file_costs_one_delete(project):
     project.file("a.csv", b"a2")
     project.file("d.csv", b"d2")
     code, _, err = project.publish(
-        "--concept", seeded.concept_doi, "--files", "dist/*", "--version", "2.0"
+        "--api", "deposit", "--concept", seeded.concept_doi, "--files", "dist/*", "--version", "2.0"
     )
     assert code == 0, err
     sent = project.fake.requests
@@ -540,6 +540,23 @@ def test_a_dropped_file_costs_one_delete(project):
     assert len([r for r in sent if r.method == "DELETE"]) == 2
     latest = project.fake.published_versions(seeded.concept_id)[-1]
     assert files_of(latest) == {"a.csv": md5(b"a2"), "d.csv": md5(b"d2")}
+
+
+def test_auto_asks_zenodo_once_which_api_it_serves(project):
+    """`api: auto` (the default) costs one request on Zenodo: the deposit list, asked for
+    one entry; then the run is the deposit API's."""
+    seeded = seed(project.fake, "1.0", files={"a.csv": b"a1"})
+    project.file("a.csv", b"a2")
+    code, _, err = project.publish(
+        "--concept", seeded.concept_doi, "--files", "dist/*", "--version", "2.0"
+    )
+    assert code == 0, err
+    sent = project.fake.requests
+    assert len(sent) == 1 + 8 + 1
+    probe = sent[0]
+    assert (probe.method, probe.path) == ("GET", "/api/deposit/depositions")
+    assert probe.query_params == {"size": ["1"], "page": ["1"]}
+    assert not project.fake.count("GET", r"^/api/user/records")
 
 
 @pytest.mark.parametrize(("workers", "peak"), [(None, 4), ("2", 2), ("1", 1)])

@@ -23,9 +23,8 @@ from zenodo_action.reporter import Reporter
 from zenodo_action.result import PublishResult
 from zenodo_action.secrets import register
 from zenodo_action.settings import PublishSettings, Settings
-from zenodo_action.zenodo import deposit
+from zenodo_action.zenodo import choose, deposit
 from zenodo_action.zenodo.api import DepositAPI, Deposition, Prepared
-from zenodo_action.zenodo.client import ZenodoClient
 from zenodo_action.zenodo.errors import FieldErrors, Locate, explain, rejected
 from zenodo_action.zenodo.plan import Plan, PublishRequest, decide, same_version
 from zenodo_action.zenodo.results import render_plan, result_of
@@ -232,11 +231,13 @@ def client_for(
     policy: RetryPolicy | None = None,
     sleep: Callable[[float], None] | None = None,
 ) -> DepositAPI:
-    """The Zenodo client of a run; tests pass a short `policy` and a `sleep` that records."""
+    """The API client of a run (`api`: the one the instance answers for, or as chosen);
+    tests pass a short `policy` and a `sleep` that records."""
     register(settings.token)
-    return ZenodoClient(
+    return choose.client_for(
         settings.zenodo_url,
         settings.token,
+        settings.api,
         policy=policy,
         sleep=sleep,
         connections=settings.upload_workers + 1,  # and one for the heartbeat

@@ -10,9 +10,7 @@ statuses mean success.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import email.utils
 import logging
 import re
 from collections.abc import Callable, Mapping
@@ -24,7 +22,6 @@ import requests
 from zenodo_action.errors import ActionError
 from zenodo_action.files import HashingReader, LocalFile
 from zenodo_action.http import HttpClient, HttpError, RetryPolicy
-from zenodo_action.polling import poll
 from zenodo_action.zenodo.api import (
     Deposition,
     Prepared,
@@ -35,13 +32,12 @@ from zenodo_action.zenodo.api import (
     record_id,
     reserved_doi,
 )
-from zenodo_action.zenodo.plan import newest
+from zenodo_action.zenodo.session import ApiSession
 
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 100  # the most Zenodo returns to an authenticated client (§2.3)
 MAX_PAGES = 20
-INDEX_PATIENCE = (2.0, 4.0, 8.0, 16.0, 30.0)  # waits for the search index to show a draft
 _RECORD_PATH = re.compile(r"/records/(\d+)/?(?:\?|$)")
 _ZENODO_DOI = re.compile(r"^10\.\d{4,9}/zenodo\.(\d+)$", re.I)
 
@@ -122,7 +118,7 @@ def _timestamp(value: Any) -> dt.datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
 
 
-class ZenodoClient:
+class ZenodoClient(ApiSession):
     """The legacy deposit API of one Zenodo instance (only Zenodo has it), with one token."""
 
     name = "Zenodo's deposit API"
@@ -144,31 +140,11 @@ class ZenodoClient:
             rate_limited_403=False,
             connections=connections,
         )
-        self.server_time: dt.datetime | None = None  # from the last response's Date header
         self.doi_prefix = instance_prefix(urlsplit(zenodo_url).hostname)
 
     def _deposition(self, method: str, path: str, *, step: str, **kwargs: Any) -> Deposition:
         data = self._json(method, path, step=step, **kwargs)
         return parse_deposition(data, self.doi_prefix, step=step)
-
-    def _json(self, method: str, path: str, *, step: str, idempotent: bool, **kwargs: Any) -> Any:
-        """The JSON body of a successful answer; UnexpectedAnswer when it is not JSON."""
-        response = self.http.send(method, path, idempotent=idempotent, **kwargs)
-        self._note_server_time(response.headers.get("Date"))
-        if not response.content:
-            return None
-        try:
-            return response.json()
-        except ValueError:
-            raise UnexpectedAnswer(step, "an answer that is not JSON") from None
-
-    def _note_server_time(self, header: str | None) -> None:
-        if header:
-            with contextlib.suppress(TypeError, ValueError):
-                self.server_time = email.utils.parsedate_to_datetime(header)
-
-    def now(self) -> dt.datetime:
-        return self.server_time or dt.datetime.now(dt.timezone.utc)
 
     # -- reads ------------------------------------------------------------------------
 
@@ -221,12 +197,12 @@ class ZenodoClient:
 
     def _no_deposit_api(self) -> ActionError:
         """A 404 for the deposition list: not Zenodo. Plain InvenioRDM has no legacy
-        deposit API, only Zenodo does (zenodo-api.md §11.4)."""
+        deposit API, only Zenodo does (docs/reference/invenio-records-api.md §12.5)."""
         base = self.http.base_url.removesuffix("/api")
         return ActionError(
             f"{base} has no Zenodo deposit API (GET /api/deposit/depositions answered 404)",
-            hint="zenodo-url must be zenodo.org, sandbox.zenodo.org or another instance "
-            "running Zenodo's software; a plain InvenioRDM instance is not supported",
+            hint="an InvenioRDM instance other than Zenodo publishes through its records API: "
+            "set api to records (or auto, which asks the instance)",
         )
 
     def latest_version_id(self, concept_id: RecordId) -> RecordId | None:
@@ -258,25 +234,6 @@ class ZenodoClient:
         if isinstance(found_id, bool) or not str(found_id).isdigit():
             raise UnexpectedAnswer(step, f"a record id {str(found_id)[:40]!r}")
         return int(found_id)
-
-    def find_pending_draft(self, concept_id: RecordId, *, expected: bool) -> Deposition | None:
-        """Poll the search index, which may lag behind a just-created draft (§2.3)."""
-
-        def announce(wait: float, _: Deposition | None) -> None:
-            log.info("waiting %.0f s for Zenodo's search index", wait)
-
-        def look() -> Deposition | None:
-            return newest([d for d in self.concept_depositions(concept_id) if d.is_new_draft])
-
-        waits = INDEX_PATIENCE if expected else INDEX_PATIENCE[:2]
-        return poll(look, _found, waits, self.http.sleep, announce=announce)
-
-    def find_blank_first_draft(self) -> Deposition | None:
-        def look() -> Deposition | None:
-            drafts = [d for d in self.all_depositions() if d.is_new_draft and not d.concept_doi]
-            return newest([d for d in drafts if d.is_blank])
-
-        return poll(look, _found, INDEX_PATIENCE[:3], self.http.sleep)
 
     # -- writes -----------------------------------------------------------------------
 
@@ -391,7 +348,3 @@ def _transfer_failed(response: requests.Response) -> bool:
     """The bucket's 400 "The file upload transfer failed, please try again.": the upload's
     connection broke (zenodo-api.md §11.2), so the same PUT may well succeed."""
     return response.status_code == 400 and "transfer failed" in response.text[:500].lower()
-
-
-def _found(draft: Deposition | None) -> bool:
-    return draft is not None
