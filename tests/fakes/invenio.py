@@ -22,6 +22,7 @@ Switches:
     doi_required           publishing mints a DOI for a draft without one (§6.2); False:
                            an instance where DOIs are optional
     missing_vocabulary     {(type, id)} the instance lacks although defaults have them
+    custom_fields          the optional custom fields the instance enabled (§11.12)
     communities            slugs that exist (GET /api/communities/<slug>)
 
 Seeding and inspecting (no HTTP, no index lag), as on `FakeZenodo`:
@@ -500,6 +501,7 @@ class FakeInvenio(FakeZenodo):
         self.doi_required = True
         self.missing_vocabulary: set[tuple[str, str]] = set()
         self.communities: dict[str, str] = {}
+        self.custom_fields = set(CUSTOM_FIELDS)  # the optional fields this instance enabled
         self._ids = random.Random()
         self._next_number = 20_000
         self._versions: dict[str, Version] = {}
@@ -930,7 +932,7 @@ class FakeInvenio(FakeZenodo):
         errors = schema_errors(metadata)
         version.metadata = _clean(metadata, errors)
         custom = body.get("custom_fields") or {}
-        unknown = [k for k in custom if k not in CUSTOM_FIELDS]
+        unknown = [k for k in custom if k not in self.custom_fields]
         errors += [(f"custom_fields.{k}", MSG_UNKNOWN_FIELD) for k in unknown]
         version.custom_fields = {k: v for k, v in custom.items() if k not in unknown}
         if "pids" in body:  # replaces the draft's PIDs (§3.5)
@@ -1247,8 +1249,11 @@ class FakeInvenio(FakeZenodo):
         files: dict[str, bytes] | None = None,
         metadata: dict[str, Any] | None = None,
         pending: tuple[str, ...] = (),
+        *,
+        indexed: bool = True,
     ) -> str | int:
-        """The new-version draft a failed earlier run leaves behind."""
+        """The new-version draft a failed earlier run leaves behind; `indexed=False`: the
+        search index does not show it yet (§8.2)."""
         with self._lock:
             parent = self._parents[str(concept_id)]
             if self._draft_of(parent.id) is not None:
@@ -1266,7 +1271,10 @@ class FakeInvenio(FakeZenodo):
             self._versions[draft.id] = draft
             parent.version_ids.append(draft.id)
             self._changed.add(parent.id)
-            self._flush_index(immediately=True)
+            if indexed:
+                self._flush_index(immediately=True)
+            else:
+                self._changed.discard(parent.id)
             return self._id_out(draft.id)
 
     def seed_new_draft(
