@@ -446,7 +446,7 @@ def test_auto_with_a_wrong_token_names_the_host_before_any_write(project, monkey
     project.file("a.zip", b"a")
     code, _, err = project.publish("--files", "dist/*", "--version", "1.0")
     host = project.fake.url.removeprefix("http://")
-    assert code == 1 and f"{host} refused the token" in err and "403 Permission denied." in err
+    assert code == 1 and f"{host} refused the token: GET /api/user/records answered 403" in err
     assert writes(project.fake) == [] and "not-the-token-at-all" not in err
 
 

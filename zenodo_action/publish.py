@@ -268,7 +268,7 @@ def run(
                 workers=settings.upload_workers,
             )
     except HttpError as error:  # a read that failed for good: the writes explain themselves
-        raise explain(error, doing="read the record's current state") from None
+        raise explain(error, doing="read the record's current state", server=api.server) from None
     result = result_of(settings.zenodo_url, request, the_plan, outcome)
     origins = origins_of(record, request, settings)
     warnings = prepared.warnings + (outcome.warnings if outcome else ())
@@ -284,7 +284,7 @@ def _prepared(
         return api.prepare(request.metadata, latest)
     except FieldErrors as refused:
         text = f"the metadata cannot be published through {api.name}; nothing was sent"
-        raise rejected(text, refused.pairs, locate) from None
+        raise rejected(text, refused.pairs, locate, server=api.server) from None
 
 
 def _through(prepared: Prepared, locate: Locate) -> Locate:

@@ -534,6 +534,18 @@ class FakeInvenio(FakeZenodo):
             return self._finish(_json_response({"status": 409, "message": MSG_CONFLICT}, 409))
         return super()._status_fault(kind, request)
 
+    def _fault_before(self, fault: Fault, request: Request, record: RecordedRequest) -> Response:
+        """An upload broken midway takes its file's entry along (§5.3)."""
+        if fault.kind == "reset_mid_upload":
+            try:
+                name, params = self._route(request.method, request.path)
+            except ApiError:
+                name, params = "", {}
+            if name == "file_content":
+                with self._lock:
+                    self._drop_broken_upload(params)
+        return super()._fault_before(fault, request, record)
+
     def _malformed(self, kind: str, status: int) -> Response:
         if kind == "bad_id":  # a string is an id here: an object is none
             return self._finish(_json_response({"id": {"x": 1}}, status))

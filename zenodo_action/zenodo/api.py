@@ -177,6 +177,11 @@ class DepositAPI(Protocol):
         """The API, for messages: "Zenodo's deposit API" or "the records API"."""
         ...
 
+    @property
+    def server(self) -> str:
+        """Who answers, for messages: "Zenodo", or another instance's host."""
+        ...
+
     def now(self) -> dt.datetime:
         """The server's clock, as of its last answer (drafts' idle times are measured in it)."""
         ...

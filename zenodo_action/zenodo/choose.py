@@ -54,7 +54,7 @@ def client_for(
         asked = DEPOSIT_PROBE if _refused(found) else RECORDS_PROBE
         raise ActionError(
             f"{host} refused the token: GET /api/{asked} answered "
-            f"{answered.removeprefix('refused ')}",
+            f"{answered.removeprefix('refused: ')}",
             hint="set the token to a personal access token of your account on this instance "
             "(Zenodo: with the deposit:write and deposit:actions scopes; sandbox tokens do not "
             "work on zenodo.org and vice versa)",
@@ -77,7 +77,7 @@ def _probe(http: HttpClient, path: str, shape: type, *, host: str) -> str:
         raise
     except HttpError as error:
         if error.status in (401, 403) and _is_json_error(error.body):
-            return f"refused ({error.status} {server_message(error.body)})"
+            return f"refused: {error.status} {server_message(error.body)}"
         if error.status is None or error.status >= 500:
             raise ActionError(
                 f"could not tell which API {host} serves: {error.message}",

@@ -122,6 +122,7 @@ class ZenodoClient(ApiSession):
     """The legacy deposit API of one Zenodo instance (only Zenodo has it), with one token."""
 
     name = "Zenodo's deposit API"
+    server = "Zenodo"
 
     def __init__(
         self,

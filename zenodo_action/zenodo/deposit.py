@@ -64,7 +64,7 @@ def observe(api: DepositAPI, request: PublishRequest) -> Snapshot:
     """Read what deciding needs: the concept's depositions and its latest version (or, for
     a first version, every deposition of the account)."""
     if request.concept is None:
-        return Snapshot(None, _drafts_read(api, _listed(api.all_depositions)))
+        return Snapshot(None, _drafts_read(api, _listed(api, api.all_depositions)))
     concept_id, versions, latest = _resolve_with_latest(api, _with_id(api, request.concept))
     published = [d for d in versions if d.submitted]
     latest = _latest_published(api, latest, published)
@@ -87,7 +87,9 @@ def _with_id(api: DepositAPI, ref: ConceptRef) -> ConceptRef:
     try:
         found = api.record_id_for_doi(ref.doi)
     except HttpError as error:
-        raise explain(error, doing=f"look up the record with DOI {ref.doi}") from None
+        raise explain(
+            error, doing=f"look up the record with DOI {ref.doi}", server=api.server
+        ) from None
     if found is None:
         raise ActionError(
             f"concept {ref.given!r}: no record with DOI {ref.doi} in the token's account",
@@ -125,44 +127,44 @@ def _resolve(api: DepositAPI, ref: ConceptRef) -> tuple[RecordId, list[Depositio
     nothing is read, to see whether it is a version and of which concept."""
     assert ref.id is not None
     ref_id = ref.id
-    versions = _listed(lambda: api.concept_depositions(ref_id))
+    versions = _listed(api, lambda: api.concept_depositions(ref_id))
     if versions:
         return ref_id, versions
     try:
         concept_id = api.record(ref_id).concept_id or ref_id
     except HttpError as error:
         if error.status in (401, 403):
-            raise _not_yours(ref) from None
+            raise _not_yours(ref, api.server) from None
         if error.status != 404:
-            raise explain(error, doing=f"read record {ref.id}") from None
+            raise explain(error, doing=f"read record {ref.id}", server=api.server) from None
         concept_id = ref.id  # not a record: a concept id
     if concept_id != ref.id:
-        versions = _listed(lambda: api.concept_depositions(concept_id))
+        versions = _listed(api, lambda: api.concept_depositions(concept_id))
     if not versions:
         if api.latest_version_id(concept_id) is not None:
-            raise _not_yours(ref)
+            raise _not_yours(ref, api.server)
         raise ActionError(
-            f"concept {ref.given!r}: no record with this id on Zenodo in the token's account",
+            f"concept {ref.given!r}: no record with this id on {api.server} in the token's account",
             hint="check the concept DOI, and that --sandbox / zenodo-url point where it lives",
         )
     return concept_id, versions
 
 
-def _not_yours(ref: ConceptRef) -> ActionError:
+def _not_yours(ref: ConceptRef, server: str) -> ActionError:
     return ActionError(
-        f"concept {ref.given!r} belongs to another Zenodo account than the token's, and is "
+        f"concept {ref.given!r} belongs to another {server} account than the token's, and is "
         "not shared with it",
         hint="use a token of the account that owns the record, or have its owner share it "
-        "with this account (the record's Share button on Zenodo: a user with edit or manage "
-        "access can add versions and publish them)",
+        f"with this account (the record's Share button on {server}: a user with edit or "
+        "manage access can add versions and publish them)",
     )
 
 
-def _listed(listing: Callable[[], list[Deposition]]) -> list[Deposition]:
+def _listed(api: DepositAPI, listing: Callable[[], list[Deposition]]) -> list[Deposition]:
     try:
         return listing()
     except HttpError as error:
-        raise explain(error, doing="list your depositions") from None
+        raise explain(error, doing="list your depositions", server=api.server) from None
 
 
 def _latest_published(
@@ -298,12 +300,12 @@ def _adopt(run: _Run, draft: Deposition) -> Deposition:
         assert judged.idle is not None
         raise ConcurrentRun(
             f"another run is preparing {_describe_draft(draft)} of this concept (draft "
-            f"{draft.id}, changed {judged.idle:.0f} s ago). Zenodo allows one draft per "
+            f"{draft.id}, changed {judged.idle:.0f} s ago). {run.api.server} allows one draft per "
             "concept, so this run stops rather than mix its files with the other run's.",
             hint="run this job again once the other run has finished. If no other run is "
             f"active, the draft is a leftover: it is taken over once idle for "
             f"{_duration(judged.window)}, or discard it at "
-            f"{draft.links.get('html', 'Zenodo')}",
+            f"{draft.links.get('html') or run.api.server}",
         )
     elif judged.verdict == "take-over":
         log.warning(
@@ -338,7 +340,7 @@ def _create_first_draft(run: _Run) -> Deposition:
             ) from None
         draft = found
     except HttpError as error:
-        raise explain(error, doing="create a new record") from None
+        raise explain(error, doing="create a new record", server=run.api.server) from None
     log.info("created draft %s for the first version of a new concept", draft.id)
     return draft
 
@@ -357,7 +359,9 @@ def _new_version_draft(
             return _adopt(run, existing.draft)
         except (OutcomeUnknown, UnexpectedAnswer):  # it may have made the draft
             run.asked_for_draft = True
-            log.warning("the new-version request failed midway; checking what Zenodo did")
+            log.warning(
+                "the new-version request failed midway; checking what %s did", run.api.server
+            )
             found = run.api.find_pending_draft(concept_id, expected=False)
             if found:
                 return _adopt(run, found)
@@ -366,20 +370,22 @@ def _new_version_draft(
         except HttpError as error:
             if not _is_pending_draft_error(error):
                 raise explain(
-                    error, doing=f"create a new version of concept {concept_id}"
+                    error,
+                    doing=f"create a new version of concept {concept_id}",
+                    server=run.api.server,
                 ) from None
-            log.info("Zenodo reports a pending draft for this concept; looking it up")
+            log.info("%s reports a pending draft for this concept; looking it up", run.api.server)
             found = run.api.find_pending_draft(concept_id, expected=True)
             if found is None:
                 raise ActionError(
-                    "Zenodo says this concept has a pending draft, but its search index "
-                    "does not show it yet",
+                    f"{run.api.server} says this concept has a pending draft, but its search "
+                    "index does not show it yet",
                     hint="run again in a minute or two",
                 ) from None
             return _adopt(run, found)
     raise ActionError(
         f"could not create a new version of concept {concept_id}",
-        hint="Zenodo kept failing; run again later",
+        hint=f"{run.api.server} kept failing; run again later",
     )
 
 
@@ -396,10 +402,13 @@ def _claim(run: _Run, draft: Deposition) -> Deposition:
             f"the metadata of draft {draft.id} was saved, but without fields the server "
             "refused; nothing was published"
         )
-        raise rejected(text, refused.pairs, run.locate) from None
+        raise rejected(text, refused.pairs, run.locate, server=run.api.server) from None
     except HttpError as error:
         raise _lost_draft(run, draft, error) or explain(
-            error, doing=f"save the metadata of draft {draft.id}", locate=run.locate
+            error,
+            doing=f"save the metadata of draft {draft.id}",
+            locate=run.locate,
+            server=run.api.server,
         ) from None
     run.last_claim = time.monotonic()
     return claimed
@@ -412,7 +421,10 @@ def _reserve_doi(run: _Run, draft: Deposition) -> Deposition:
         return run.api.reserve_doi(draft)
     except HttpError as error:
         raise _lost_draft(run, draft, error) or explain(
-            error, doing=f"reserve a DOI for draft {draft.id}", locate=run.locate
+            error,
+            doing=f"reserve a DOI for draft {draft.id}",
+            locate=run.locate,
+            server=run.api.server,
         ) from None
 
 
@@ -475,7 +487,9 @@ def _delete(run: _Run, draft: Deposition, remote: RemoteFile) -> None:
             raise lost from None
         # Zenodo has answered 500 to deletes that did happen (§2.1 row 18): look first.
         if any(f.id == remote.id for f in run.api.deposition(draft.id).files):
-            raise explain(error, doing=f"remove {remote.name} from draft {draft.id}") from None
+            raise explain(
+                error, doing=f"remove {remote.name} from draft {draft.id}", server=run.api.server
+            ) from None
         log.info("the delete of %s reported an error, but the file is gone", remote.name)
 
 
@@ -496,7 +510,7 @@ def _upload(
             server_md5, sent_md5 = run.api.upload(draft, local, sent)
         except HttpError as error:
             raise _lost_draft(run, draft, error) or explain(
-                error, doing=f"upload {local.name}"
+                error, doing=f"upload {local.name}", server=run.api.server
             ) from None
         if local.changed_since() or local.md5 not in (None, sent_md5):
             raise ActionError(
@@ -509,15 +523,17 @@ def _upload(
             progress.end()
             return
         log.warning(
-            "Zenodo stored %s with md5 %s, not %s; uploading it again",
+            "%s stored %s with md5 %s, not %s; uploading it again",
+            run.api.server,
             local.name,
             server_md5,
             sent_md5,
         )
     raise ActionError(
-        f"Zenodo stored {local.name} with a different checksum ({server_md5}) than the file "
+        f"{run.api.server} stored {local.name} with a different checksum ({server_md5}) than "
+        "the file "
         f"sent ({sent_md5}) twice in a row; nothing was published",
-        hint="run again; if it persists, the file is corrupted on the way to Zenodo",
+        hint=f"run again; if it persists, the file is corrupted on the way to {run.api.server}",
     )
 
 
@@ -542,7 +558,7 @@ def _lost_draft(run: _Run, draft: Deposition, error: HttpError) -> ConcurrentRun
     return ConcurrentRun(
         f"draft {draft.id} was {what} by another run while this run prepared it. "
         "Nothing was published by this run.",
-        hint="run this job again: it starts over from what is on Zenodo now",
+        hint=f"run this job again: it starts over from what is on {run.api.server} now",
     )
 
 
@@ -580,20 +596,27 @@ def _publish(run: _Run, draft: Deposition) -> Deposition:
         try:
             return run.api.publish(draft)
         except OutcomeUnknown:
-            log.warning("the publish request failed midway; checking whether Zenodo published")
+            log.warning(
+                "the publish request failed midway; checking whether %s published", run.api.server
+            )
         except UnexpectedAnswer as error:  # it may well have published: the state tells
-            log.warning("%s; checking whether Zenodo published", error.message)
+            log.warning("%s; checking whether %s published", error.message, run.api.server)
         except HttpError as error:
             if error.status != 404:  # 404: already published, or gone
-                raise explain(error, doing=f"publish draft {draft.id}", locate=run.locate) from None
+                raise explain(
+                    error,
+                    doing=f"publish draft {draft.id}",
+                    locate=run.locate,
+                    server=run.api.server,
+                ) from None
         state = run.api.deposition(draft.id)
         if state.submitted:
-            log.info("Zenodo did publish draft %s", draft.id)
+            log.info("%s did publish draft %s", run.api.server, draft.id)
             return state
         # Still a draft: a draft is published at most once, so asking again is safe.
     raise ActionError(
         f"could not publish draft {draft.id}",
-        hint="Zenodo kept failing; run again later: the re-run continues from the draft",
+        hint=f"{run.api.server} kept failing; run again later: the re-run continues from the draft",
     )
 
 
@@ -604,14 +627,16 @@ def _verify_published(run: _Run, published: Deposition, the_plan: Plan) -> Depos
     except HttpError as error:
         doi = f" as {published.doi}" if published.doi else ""
         raise ActionError(
-            f"Zenodo published record {published.id}{doi}, but reading it back to verify "
+            f"{run.api.server} published record {published.id}{doi}, but reading it back to "
+            "verify "
             f"it failed: {error.message}",
             hint="run again: the re-run finds the published version (status unchanged) "
             "and reports its DOI; it never publishes a second one",
         ) from None
     if not record.submitted or not record.doi:
         raise ActionError(
-            f"Zenodo answered the publish of draft {published.id} as done, but the record "
+            f"{run.api.server} answered the publish of draft {published.id} as done, but the "
+            "record "
             "read back is still an unpublished draft: nothing was published",
             hint="run again: the next run continues from this draft and publishes it",
         )
@@ -626,7 +651,8 @@ def _verify_published(run: _Run, published: Deposition, the_plan: Plan) -> Depos
     if problems:
         raise ActionError(
             f"record {record.id} was published, but reading it back shows: " + "; ".join(problems),
-            hint=f"check the record at {record.links.get('html', '')} and tell Zenodo support",
+            hint=f"check the record at {record.links.get('html', '')} and tell the support of "
+            f"{run.api.server}",
         )
     return record
 
@@ -642,8 +668,9 @@ def _check_reserved_doi(run: _Run, draft: Deposition, record: Deposition) -> Non
         return
     if not run.adopted_draft:
         log.warning(
-            "Zenodo minted %s, not %s as reserved by the draft: a draft run (publish: false) "
+            "%s minted %s, not %s as reserved by the draft: a draft run (publish: false) "
             "would have given out a wrong DOI; please report this",
+            run.api.server,
             record.doi,
             draft.reserved_doi,
         )

@@ -23,7 +23,7 @@ from urllib.parse import quote, urlsplit
 from zenodo_action.errors import ActionError
 from zenodo_action.files import HashingReader, LocalFile
 from zenodo_action.http import HttpClient, HttpError, RetryPolicy
-from zenodo_action.metadata.rdm import comparable, records_draft
+from zenodo_action.metadata.rdm import NOT_SENT, comparable, records_draft
 from zenodo_action.zenodo.api import (
     Deposition,
     DraftExists,
@@ -153,8 +153,9 @@ class RecordsClient(ApiSession):
             connections=connections,
             headers={"Accept": ACCEPT},
         )
-        self.host = urlsplit(base_url).hostname or base_url
+        self.host = urlsplit(base_url).netloc or base_url
         self.zenodo = zenodo  # Zenodo: its publisher is "Zenodo" when a file names none
+        self.server = "Zenodo" if zenodo else self.host
         self._vocabulary: dict[tuple[str, str], bool | None] = {}
 
     def _record(self, method: str, path: str, *, step: str, **kwargs: Any) -> Deposition:
@@ -262,7 +263,7 @@ class RecordsClient(ApiSession):
         if misses:
             raise FieldErrors(misses)
         return Prepared(
-            metadata,
+            {k: v for k, v in metadata.items() if k not in NOT_SENT},  # said in the warnings
             comparable(draft.body["metadata"]),
             tuple(draft.warnings),
             draft.fields,
