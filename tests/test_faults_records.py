@@ -1,8 +1,9 @@
 """The fault-injection matrix of tests/test_faults.py, run through InvenioRDM's records API
 against the fake InvenioRDM: every request of a publish under every fault, end to end.
 
-Each case drives `zenodo-action publish` (the CLI, `api: auto`, so the two questions about
-which API the instance serves are steps too) with one fault at one request; a failed run
+Each case drives `zenodo-action publish` (the CLI, `api: auto`, so its questions about which
+API the instance serves are steps too: each is the run's first search through that API) with
+one fault at one request; a failed run
 runs again with the fault gone. Either way the server must end as one clean run leaves it:
 one new version with the right version string and exactly the requested files, no draft
 left, earlier versions untouched, the same outputs, and the token in nothing printed.
@@ -83,11 +84,10 @@ class Step:
 # Every request of a clean publish of 2.0 (keep.txt linked, old.txt deleted, big.bin and
 # data.csv initialised, sent and committed side by side), in the order it sends them.
 NEXT_STEPS = (
-    Step("probe: the deposit API (404 here)", "deposit_probe"),
-    Step("probe: the records API", "list"),
-    Step("list: the record with the concept DOI", "list", skip=1),
+    Step("list of depositions: auto's question to the deposit API (404 here)", "deposit_probe"),
+    Step("list: the record with the concept DOI (auto's question to the records API)", "list"),
     Step("latest: versions/latest (its redirect names the id)", "latest"),
-    Step("list: the concept's records", "list", skip=2),
+    Step("list: the concept's records", "list", skip=1),
     Step("read: the latest version", "record"),
     Step("vocabulary: the first id checked", "vocabulary"),
     Step("newversion", "newversion"),
@@ -104,7 +104,7 @@ NEXT_STEPS = (
     Step("read: the record after publishing", "record", skip=1),
 )
 FIRST_STEPS = (
-    Step("list: the account's records", "list", skip=1, path="first"),
+    Step("list: the account's records (auto's question to the records API)", "list", path="first"),
     Step("create", "create", path="first"),
     Step("update: metadata PUT (the claim)", "update", path="first"),
     Step("upload: big.bin", "upload", path="first", file="big.bin"),

@@ -238,6 +238,7 @@ def client_for(
         settings.zenodo_url,
         settings.token,
         settings.api,
+        concept=settings.concept,
         policy=policy,
         sleep=sleep,
         connections=settings.upload_workers + 1,  # and one for the heartbeat

@@ -1,9 +1,11 @@
 """Which API a run publishes through: the one place that chooses the client.
 
 `api: auto` asks the instance, never its host name (docs/reference/invenio-records-api.md
-§13): Zenodo's deposit API where `GET /api/deposit/depositions` answers as it does, the
-records API where `GET /api/user/records` answers as InvenioRDM's does. The answer costs
-one request on Zenodo and two elsewhere; `api: deposit` or `api: records` skip it.
+§13): Zenodo's deposit API where its list of depositions answers as Zenodo's does, the
+records API where the user's records answer as InvenioRDM's do. Each question is the first
+search the run would send anyway through that API, and its answer is handed to the chosen
+client for that search: on Zenodo, auto costs no request; elsewhere, one (the deposit
+list's 404).
 """
 
 from __future__ import annotations
@@ -12,17 +14,12 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-import requests
-
 from zenodo_action.errors import ActionError
-from zenodo_action.http import HttpClient, HttpError, LocalFailure, RetryPolicy, server_message
-from zenodo_action.zenodo.api import KNOWN_PREFIXES, ApiChoice, DepositAPI
+from zenodo_action.http import HttpError, LocalFailure, RetryPolicy, server_message
+from zenodo_action.zenodo.api import KNOWN_PREFIXES, ApiChoice, ConceptRef, DepositAPI
 from zenodo_action.zenodo.client import ZenodoClient
 from zenodo_action.zenodo.records import RecordsClient
-
-# The answers a probe reads (§13.1, §13.2).
-DEPOSIT_PROBE = "deposit/depositions"
-RECORDS_PROBE = "user/records"
+from zenodo_action.zenodo.session import ApiSession
 
 
 def client_for(
@@ -30,6 +27,7 @@ def client_for(
     token: str,
     api: ApiChoice,
     *,
+    concept: ConceptRef | None = None,
     policy: RetryPolicy | None = None,
     sleep: Callable[[float], None] | None = None,
     connections: int = 4,
@@ -43,15 +41,15 @@ def client_for(
         return RecordsClient(base_url, token, zenodo=zenodo, **options)
     host = urlsplit(base_url).netloc
     deposit = ZenodoClient(base_url, token, **options)
-    found = _probe(deposit.http, DEPOSIT_PROBE, list, host=host)
+    found = _ask(deposit, concept, list, host=host)
     if found == "yes":
         return deposit
     records = RecordsClient(base_url, token, zenodo=zenodo, **options)
-    answered = found if _refused(found) else _probe(records.http, RECORDS_PROBE, dict, host=host)
+    answered = found if _refused(found) else _ask(records, concept, dict, host=host)
     if answered == "yes":
         return records
     if _refused(answered):
-        asked = DEPOSIT_PROBE if _refused(found) else RECORDS_PROBE
+        asked = deposit.first_search(concept)[0] if _refused(found) else "user/records"
         raise ActionError(
             f"{host} refused the token: GET /api/{asked} answered "
             f"{answered.removeprefix('refused: ')}",
@@ -60,19 +58,21 @@ def client_for(
             "work on zenodo.org and vice versa)",
         )
     raise ActionError(
-        f"{host} answers neither as Zenodo's deposit API (GET /api/{DEPOSIT_PROBE}: {found}) "
-        f"nor as InvenioRDM's records API (GET /api/{RECORDS_PROBE}: {answered})",
+        f"{host} answers neither as Zenodo's deposit API (GET /api/deposit/depositions: {found}) "
+        f"nor as InvenioRDM's records API (GET /api/user/records: {answered})",
         hint="zenodo-url must be the base address of Zenodo or an InvenioRDM repository "
         "(e.g. https://zenodo.org, https://data.caltech.edu), without a path after it",
     )
 
 
-def _probe(http: HttpClient, path: str, shape: type, *, host: str) -> str:
-    """ "yes" when the answer has the API's shape (§13); "refused (403 …)" when the API is
-    there but refuses the token; else what came instead, for the message. A server in
-    trouble, or one that cannot be reached, stops the run: nothing can be told then."""
+def _ask(client: ApiSession, concept: ConceptRef | None, shape: type, *, host: str) -> str:
+    """Send the client's first search: "yes" when the answer has the API's shape (§13; the
+    client keeps it for that search); "refused: 403 …" when the API is there but refuses
+    the token; else what came instead, for the message. A server in trouble, or one that
+    cannot be reached, stops the run: nothing can be told then."""
+    path, params = client.first_search(concept)
     try:
-        response = http.send("GET", path, idempotent=True, params={"size": 1, "page": 1})
+        response = client.http.send("GET", path, idempotent=True, params=params)
     except LocalFailure:
         raise
     except HttpError as error:
@@ -85,7 +85,14 @@ def _probe(http: HttpClient, path: str, shape: type, *, host: str) -> str:
                 "or records) to skip the question",
             ) from None
         return f"{error.status} {server_message(error.body, limit=80)}"
-    return "yes" if _shaped(response, shape) else "an answer of another shape"
+    try:
+        answer = response.json()
+    except ValueError:
+        return "an answer of another shape"
+    if not _shaped(answer, shape):
+        return "an answer of another shape"
+    client.prime(path, params, answer)
+    return "yes"
 
 
 def _refused(answer: str) -> bool:
@@ -96,12 +103,8 @@ def _is_json_error(body: Any) -> bool:
     return isinstance(body, Mapping) and "status" in body and "message" in body
 
 
-def _shaped(response: requests.Response, shape: type) -> bool:
+def _shaped(answer: Any, shape: type) -> bool:
     """Zenodo's deposit list is a JSON list; the records search an object with `hits`."""
-    try:
-        data = response.json()
-    except ValueError:
-        return False
     if shape is list:
-        return isinstance(data, list)
-    return isinstance(data, dict) and "hits" in data
+        return isinstance(answer, list)
+    return isinstance(answer, dict) and "hits" in answer

@@ -23,6 +23,7 @@ from zenodo_action.errors import ActionError
 from zenodo_action.files import HashingReader, LocalFile
 from zenodo_action.http import HttpClient, HttpError, RetryPolicy
 from zenodo_action.zenodo.api import (
+    ConceptRef,
     Deposition,
     Prepared,
     RecordId,
@@ -39,6 +40,7 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 100  # the most Zenodo returns to an authenticated client (§2.3)
 MAX_PAGES = 20
 _RECORD_PATH = re.compile(r"/records/(\d+)/?(?:\?|$)")
+LIST = "deposit/depositions"  # the account's depositions (§2.3)
 _ZENODO_DOI = re.compile(r"^10\.\d{4,9}/zenodo\.(\d+)$", re.I)
 
 
@@ -176,15 +178,9 @@ class ZenodoClient(ApiSession):
         index may lag, §2.3)."""
         found: list[Deposition] = []
         for page in range(1, MAX_PAGES + 1):
-            params: dict[str, Any] = {"size": PAGE_SIZE, "page": page, "sort": "mostrecent"}
-            if query:
-                params["q"] = query
-            params["all_versions"] = "true"
             step = "list the depositions"
             try:
-                batch = self._json(
-                    "GET", "deposit/depositions", step=step, idempotent=True, params=params
-                )
+                batch = self._searched(LIST, _list_params(query, page), step=step)
             except HttpError as error:
                 if error.status == 404:  # the list exists on every Zenodo, for every account
                     raise self._no_deposit_api() from None
@@ -195,6 +191,11 @@ class ZenodoClient(ApiSession):
             if len(batch) < PAGE_SIZE:
                 break
         return found
+
+    def first_search(self, concept: ConceptRef | None) -> tuple[str, dict[str, Any]]:
+        """A concept's depositions, or every deposition for a first version."""
+        query = f"conceptrecid:{concept.id}" if concept and concept.id is not None else None
+        return LIST, _list_params(query, 1)
 
     def _no_deposit_api(self) -> ActionError:
         """A 404 for the deposition list: not Zenodo. Plain InvenioRDM has no legacy
@@ -343,6 +344,14 @@ class ZenodoClient(ApiSession):
         url = draft.links.get("publish") or f"deposit/depositions/{draft.id}/actions/publish"
         step = f"publish draft {draft.id}"
         return self._deposition("POST", url, step=step, idempotent=False, expected=(200, 201, 202))
+
+
+def _list_params(query: str | None, page: int) -> dict[str, Any]:
+    params: dict[str, Any] = {"size": PAGE_SIZE, "page": page, "sort": "mostrecent"}
+    if query:
+        params["q"] = query
+    params["all_versions"] = "true"
+    return params
 
 
 def _transfer_failed(response: requests.Response) -> bool:

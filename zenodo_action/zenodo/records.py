@@ -16,6 +16,7 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -23,8 +24,9 @@ from urllib.parse import quote, urlsplit
 from zenodo_action.errors import ActionError
 from zenodo_action.files import HashingReader, LocalFile
 from zenodo_action.http import HttpClient, HttpError, RetryPolicy
-from zenodo_action.metadata.rdm import NOT_SENT, comparable, records_draft
+from zenodo_action.metadata.rdm import NOT_SENT, VocabularyUse, comparable, records_draft
 from zenodo_action.zenodo.api import (
+    ConceptRef,
     Deposition,
     DraftExists,
     Prepared,
@@ -40,6 +42,7 @@ log = logging.getLogger(__name__)
 
 # The records schema from every record endpoint, Zenodo's included (§12.2, §12.3).
 ACCEPT = "application/vnd.inveniordm.v1+json, application/json;q=0.9"
+SEARCH = "user/records"  # the user's records and drafts (§8.1)
 PAGE_SIZE = 100
 MAX_PAGES = 20
 # A new-version draft made this long before the answer to our request was not made by it.
@@ -124,6 +127,24 @@ def _timestamp(value: Any) -> dt.datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
 
 
+def _search_params(query: str | None, page: int) -> dict[str, Any]:
+    params: dict[str, Any] = {"size": PAGE_SIZE, "page": page, "sort": "newest"}
+    params["allversions"] = "true"
+    if query:
+        params["q"] = query
+    return params
+
+
+def _concept_query(concept_id: RecordId) -> str:
+    return f"parent.id:{_quoted(str(concept_id))}"
+
+
+def _doi_query(doi: str) -> str:
+    """A version's DOI or its concept's (§8.1)."""
+    quoted = _quoted(doi.strip())
+    return f"pids.doi.identifier:{quoted} OR parent.pids.doi.identifier:{quoted}"
+
+
 def _quoted(value: str) -> str:
     """A value for the query-string syntax: quoted, or a DOI matches words (§8.3)."""
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -157,6 +178,7 @@ class RecordsClient(ApiSession):
         self.zenodo = zenodo  # Zenodo: its publisher is "Zenodo" when a file names none
         self.server = "Zenodo" if zenodo else self.host
         self._vocabulary: dict[tuple[str, str], bool | None] = {}
+        self.workers = max(1, connections - 1)  # requests at a time the pool keeps open
 
     def _record(self, method: str, path: str, *, step: str, **kwargs: Any) -> Deposition:
         return parse_record(self._json(method, path, step=step, **kwargs), step=step)
@@ -179,9 +201,7 @@ class RecordsClient(ApiSession):
 
     def record_id_for_doi(self, doi: str) -> RecordId | None:
         """The record with this DOI, or the concept with it as its parent DOI (§8.1)."""
-        quoted = _quoted(doi.strip())
-        query = f"pids.doi.identifier:{quoted} OR parent.pids.doi.identifier:{quoted}"
-        for found in self._search(query):
+        for found in self._search(_doi_query(doi)):
             if (found.doi or "").lower() == doi.strip().lower():
                 return found.id
             if (found.concept_doi or "").lower() == doi.strip().lower():
@@ -189,7 +209,7 @@ class RecordsClient(ApiSession):
         return None
 
     def concept_depositions(self, concept_id: RecordId) -> list[Deposition]:
-        return self._search(f"parent.id:{_quoted(str(concept_id))}")
+        return self._search(_concept_query(concept_id))
 
     def all_depositions(self) -> list[Deposition]:
         return self._search(None)
@@ -200,11 +220,7 @@ class RecordsClient(ApiSession):
         found: list[Deposition] = []
         step = "list the records"
         for page in range(1, MAX_PAGES + 1):
-            params: dict[str, Any] = {"size": PAGE_SIZE, "page": page, "sort": "newest"}
-            params["allversions"] = "true"
-            if query:
-                params["q"] = query
-            answer = self._json("GET", "user/records", step=step, idempotent=True, params=params)
+            answer = self._searched(SEARCH, _search_params(query, page), step=step)
             hits = (answer or {}).get("hits") if isinstance(answer, Mapping) else None
             batch = hits.get("hits") if isinstance(hits, Mapping) else None
             if not isinstance(batch, list):
@@ -213,6 +229,16 @@ class RecordsClient(ApiSession):
             if len(batch) < PAGE_SIZE:
                 break
         return found
+
+    def first_search(self, concept: ConceptRef | None) -> tuple[str, dict[str, Any]]:
+        """The concept's records, the record with the concept's DOI, or every record."""
+        if concept is None:
+            query = None
+        elif concept.id is not None:
+            query = _concept_query(concept.id)
+        else:
+            query = _doi_query(concept.doi or "")
+        return SEARCH, _search_params(query, 1)
 
     def latest_version_id(self, concept_id: RecordId) -> RecordId | None:
         """Read from the database: a redirect to the latest version, not followed (its
@@ -250,7 +276,9 @@ class RecordsClient(ApiSession):
         """The metadata in the records schema: a publisher filled in where none is given,
         and every vocabulary id asked of the instance (§10) before anything is written."""
         metadata = self._with_publisher(metadata, latest)
+        self._ask(records_draft(metadata).vocabulary)
         draft = records_draft(metadata, notes_type=self._notes_type(metadata))
+        self._ask(draft.vocabulary)  # `other`, when the instance has no `notes`
         misses = [
             (
                 use.field,
@@ -296,6 +324,20 @@ class RecordsClient(ApiSession):
         if not metadata.get("notes"):
             return "notes"
         return "notes" if self._knows("descriptiontypes", "notes") else "other"
+
+    def _ask(self, uses: list[VocabularyUse]) -> None:
+        """Ask the instance about every id not asked yet, a few at a time (each is one
+        request: the run's latency, not its count, is what this saves)."""
+        pairs = list(dict.fromkeys((u.vocabulary, u.id) for u in uses))
+        new = [pair for pair in pairs if pair not in self._vocabulary]
+        if len(new) < 2:
+            for vocabulary, value in new:
+                self._knows(vocabulary, value)
+            return
+        with ThreadPoolExecutor(
+            max_workers=min(len(new), self.workers), thread_name_prefix="vocabulary"
+        ) as pool:
+            list(pool.map(lambda pair: self._knows(*pair), new))
 
     def _knows(self, vocabulary: str, value: str) -> bool | None:
         """Whether the instance has this vocabulary id, asked once per run; None when it

@@ -12,7 +12,7 @@ from typing import Any
 
 from zenodo_action.http import HttpClient
 from zenodo_action.polling import poll
-from zenodo_action.zenodo.api import Deposition, RecordId, UnexpectedAnswer
+from zenodo_action.zenodo.api import ConceptRef, Deposition, RecordId, UnexpectedAnswer
 from zenodo_action.zenodo.plan import newest
 
 log = logging.getLogger("zenodo_action.zenodo")
@@ -25,6 +25,23 @@ class ApiSession:
 
     http: HttpClient
     server_time: dt.datetime | None = None  # from the last response's Date header
+    # The answer to the question which API the instance serves (zenodo/choose.py), when
+    # that question was this client's first search: (path, params, answer), used once.
+    _primed: tuple[str, dict[str, Any], Any] | None = None
+
+    def first_search(self, concept: ConceptRef | None) -> tuple[str, dict[str, Any]]:
+        """The path and parameters of the first search a run for `concept` sends."""
+        raise NotImplementedError
+
+    def prime(self, path: str, params: dict[str, Any], answer: Any) -> None:
+        self._primed = (path, dict(params), answer)
+
+    def _searched(self, path: str, params: dict[str, Any], *, step: str) -> Any:
+        """One page of a search: the primed answer if it is this very request, else sent."""
+        primed, self._primed = self._primed, None
+        if primed is not None and primed[:2] == (path, params):
+            return primed[2]
+        return self._json("GET", path, step=step, idempotent=True, params=params)
 
     def _json(self, method: str, path: str, *, step: str, idempotent: bool, **kwargs: Any) -> Any:
         """The JSON body of a successful answer; UnexpectedAnswer when it is not JSON."""
