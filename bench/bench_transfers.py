@@ -158,9 +158,12 @@ class Client:
         return [sys.executable, "-m", "zenodo_action"]
 
     def publish_flags(self) -> list[str]:
-        """The test files live beside the working directory, not in it: this checkout
-        refuses them without the flag (issue 12), older ones do not know it."""
-        return (["--allow-outside-root"] if self.pythonpath is None else []) + list(self.flags)
+        """The test files live beside the working directory, not in it: a checkout that
+        knows the flag refuses them without it (issue 12), older ones do not know it."""
+        knows = self.pythonpath is None or "--allow-outside-root" in (
+            Path(self.pythonpath) / "zenodo_action" / "cli.py"
+        ).read_text(encoding="utf-8")
+        return (["--allow-outside-root"] if knows else []) + list(self.flags)
 
 
 @dataclass
