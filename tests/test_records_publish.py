@@ -45,6 +45,12 @@ def project(tmp_path, monkeypatch, capsys, fake_invenio, fast_retries):
     return made
 
 
+def next_version(project, concept, *extra: str):
+    """Publish dist/* as version 2.0 of `concept` through the records API."""
+    args = ["--api", "records", "--concept", str(concept), "--files", "dist/*"]
+    return project.publish(*args, "--version", "2.0", *extra)
+
+
 def writes(fake: FakeInvenio) -> list[tuple[str, str]]:
     return [(r.method, r.path) for r in fake.requests if r.method != "GET"]
 
@@ -94,16 +100,7 @@ def test_a_next_version_keeps_deletes_and_sends_three_requests_per_file(project)
     )
     project.file("keep.txt", b"kept")
     project.file("new.zip", b"new")
-    code, result, err = project.publish(
-        "--api",
-        "records",
-        "--concept",
-        seeded.concept_doi,
-        "--files",
-        "dist/*",
-        "--version",
-        "2.0",
-    )
+    code, result, err = next_version(project, seeded.concept_doi)
     assert code == 0, err
     _, new = fake.published_versions(seeded.concept_id)
     assert files_of(new) == {"keep.txt": md5(b"kept"), "new.zip": md5(b"new")}
@@ -127,16 +124,7 @@ def test_no_files_are_linked_when_none_stays(project):
     fake = project.fake
     seeded = fake.seed_concept([{"version": "1.0", "files": {"a.txt": b"a1"}}])
     project.file("a.txt", b"a2")
-    code, _, err = project.publish(
-        "--api",
-        "records",
-        "--concept",
-        seeded.concept_doi,
-        "--files",
-        "dist/*",
-        "--version",
-        "2.0",
-    )
+    code, _, err = next_version(project, seeded.concept_doi)
     assert code == 0, err
     assert not fake.count(*ENDPOINTS["import"]) and not fake.count(*ENDPOINTS["delete_file"])
 
@@ -146,16 +134,7 @@ def test_a_changed_file_under_a_kept_name_is_deleted_then_sent(project):
     seeded = fake.seed_concept([{"version": "1.0", "files": {"a.txt": b"a1", "same.txt": b"s"}}])
     project.file("a.txt", b"a2")
     project.file("same.txt", b"s")
-    code, _, err = project.publish(
-        "--api",
-        "records",
-        "--concept",
-        seeded.concept_doi,
-        "--files",
-        "dist/*",
-        "--version",
-        "2.0",
-    )
+    code, _, err = next_version(project, seeded.concept_doi)
     assert code == 0, err
     _, new = fake.published_versions(seeded.concept_id)
     assert files_of(new) == {"a.txt": md5(b"a2"), "same.txt": md5(b"s")}
@@ -173,16 +152,8 @@ def test_a_rerun_is_unchanged_and_writes_nothing(project):
     assert again["status"] == "unchanged" and again["doi"] == first["doi"]
     assert len(writes(fake)) == before
     seeded_concept = fake.concept_ids()
-    code, third, err = project.publish(
-        "--api",
-        "records",
-        "--concept",
-        first["concept_doi"],
-        "--files",
-        "dist/*",
-        "--version",
-        "1.0",
-    )
+    args = ["--api", "records", "--concept", first["concept_doi"], "--files", "dist/*"]
+    code, third, err = project.publish(*args, "--version", "1.0")
     assert code == 0 and third["status"] == "unchanged" and fake.concept_ids() == seeded_concept
 
 
@@ -211,16 +182,7 @@ def test_a_leftover_draft_is_continued_and_its_pending_file_finished(project):
     )
     fake.backdate(draft, 30)
     project.file("tool-2.0.zip", b"two")
-    code, result, err = project.publish(
-        "--api",
-        "records",
-        "--concept",
-        seeded.concept_doi,
-        "--files",
-        "dist/*",
-        "--version",
-        "2.0",
-    )
+    code, result, err = next_version(project, seeded.concept_doi)
     assert code == 0, err
     assert result["record_id"] == draft and "continuing with draft" in err
     _, new = fake.published_versions(seeded.concept_id)
@@ -235,16 +197,7 @@ def test_another_runs_active_draft_is_refused(project):
     seeded = fake.seed_concept([{"version": "1.0"}])
     fake.seed_pending_draft(seeded.concept_id, metadata={"version": "2.1"})
     project.file("tool-2.0.zip", b"two")
-    code, _, err = project.publish(
-        "--api",
-        "records",
-        "--concept",
-        seeded.concept_doi,
-        "--files",
-        "dist/*",
-        "--version",
-        "2.0",
-    )
+    code, _, err = next_version(project, seeded.concept_doi)
     assert code == 1 and "another run is preparing version 2.1" in err
     assert len(fake.published_versions(seeded.concept_id)) == 1
 
@@ -255,16 +208,7 @@ def test_a_draft_hidden_by_the_index_is_found_by_asking_for_the_new_version(proj
     draft = fake.seed_pending_draft(seeded.concept_id, metadata={"version": "2.1"}, indexed=False)
     fake.backdate(draft, 3600)
     project.file("tool-2.0.zip", b"two")
-    code, result, err = project.publish(
-        "--api",
-        "records",
-        "--concept",
-        seeded.concept_doi,
-        "--files",
-        "dist/*",
-        "--version",
-        "2.0",
-    )
+    code, result, err = next_version(project, seeded.concept_doi)
     assert code == 0, err
     assert "taking over abandoned draft" in err and result["record_id"] == draft
 
@@ -335,16 +279,7 @@ def test_a_next_version_takes_the_latest_versions_publisher(project):
     project.config(CONFIG.replace("imprint_publisher: ACME Press\n", ""))
     seeded = fake.seed_concept([{"version": "1.0"}])
     project.file("tool-2.0.zip", b"two")
-    code, _, err = project.publish(
-        "--api",
-        "records",
-        "--concept",
-        seeded.concept_doi,
-        "--files",
-        "dist/*",
-        "--version",
-        "2.0",
-    )
+    code, _, err = next_version(project, seeded.concept_doi)
     assert code == 0, err
     assert fake.published_versions(seeded.concept_id)[-1]["metadata"]["publisher"] == (
         "Seed Repository"
@@ -438,7 +373,7 @@ def test_auto_finds_the_records_api_on_an_invenio_instance(project):
     assert first == [
         ("GET", "/api/deposit/depositions", 404),
         ("GET", "/api/user/records", 200),
-    ]
+    ]  # no concept: no latest version to ask beside them
 
 
 def test_auto_with_a_wrong_token_names_the_host_before_any_write(project, monkeypatch):
@@ -482,16 +417,7 @@ def test_zenodos_records_api_works_with_numeric_ids_and_its_dois(zenodo_project)
     fake = zenodo_project.fake
     seeded = fake.seed_concept([{"version": "1.0"}])
     zenodo_project.file("tool-2.0.zip", b"two")
-    code, result, err = zenodo_project.publish(
-        "--api",
-        "records",
-        "--concept",
-        seeded.concept_doi,
-        "--files",
-        "dist/*",
-        "--version",
-        "2.0",
-    )
+    code, result, err = next_version(zenodo_project, seeded.concept_doi)
     assert code == 0, err
     _, new = fake.published_versions(seeded.concept_id)
     assert result["record_id"] == new["record_id"] and isinstance(result["record_id"], int)

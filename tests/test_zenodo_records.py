@@ -109,15 +109,18 @@ def test_an_upload_sends_three_requests_and_reports_both_md5s(fake_invenio, tmp_
     assert names == [("POST", "files"), ("PUT", "content"), ("POST", "commit")]
 
 
-def test_auto_hands_its_question_to_the_chosen_client(fake_invenio):
+def test_auto_hands_its_questions_to_the_chosen_client(fake_invenio):
     seeded = fake_invenio.seed_concept([{"version": "1.0"}])
     ref = ConceptRef(seeded.concept_id, seeded.concept_id)
     api = client_for(fake_invenio.url, fake_invenio.token, "auto", concept=ref, policy=POLICY)
     assert isinstance(api, RecordsClient)
     listed = api.concept_depositions(seeded.concept_id)
     assert [d.id for d in listed] == seeded.record_ids
-    # the deposit API's 404 and the records search, which served the listing too
-    assert [(r.method, r.path) for r in fake_invenio.requests] == [
+    assert api.latest_version_id(seeded.concept_id) == seeded.latest_id
+    # the deposit API's 404, the records search and, beside them, the latest version:
+    # the two the run needs served from the questions' answers
+    assert sorted((r.method, r.path) for r in fake_invenio.requests) == [
         ("GET", "/api/deposit/depositions"),
+        ("GET", f"/api/records/{seeded.concept_id}/versions/latest"),
         ("GET", "/api/user/records"),
     ]

@@ -70,6 +70,7 @@ from tests.fakes.zenodo import (
     _empty_response,
     _json_response,
     _read_body,
+    _running,
     _words,
     is_edtf_level0,
 )
@@ -1416,15 +1417,6 @@ def default_metadata() -> dict[str, Any]:
         "publication_date": "2024-01-15",
         "publisher": "Seed Repository",
     }
-
-
-def _running(fake: FakeInvenio) -> Iterator[FakeInvenio]:
-    fake.start()
-    try:
-        yield fake
-    finally:
-        fake.stop()
-    fake.check_server_errors()
 
 
 @pytest.fixture

@@ -11,12 +11,15 @@ list's 404).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlsplit
 
+import requests
+
 from zenodo_action.errors import ActionError
 from zenodo_action.http import HttpError, LocalFailure, RetryPolicy, server_message
-from zenodo_action.zenodo.api import KNOWN_PREFIXES, ApiChoice, ConceptRef, DepositAPI
+from zenodo_action.zenodo.api import KNOWN_PREFIXES, ApiChoice, ConceptRef, DepositAPI, RecordId
 from zenodo_action.zenodo.client import ZenodoClient
 from zenodo_action.zenodo.records import RecordsClient
 from zenodo_action.zenodo.session import ApiSession
@@ -41,13 +44,18 @@ def client_for(
         return RecordsClient(base_url, token, zenodo=zenodo, **options)
     host = urlsplit(base_url).netloc
     deposit = ZenodoClient(base_url, token, **options)
-    found = _ask(deposit, concept, list, host=host)
-    if found == "yes":
-        return deposit
     records = RecordsClient(base_url, token, zenodo=zenodo, **options)
-    answered = found if _refused(found) else _ask(records, concept, dict, host=host)
-    if answered == "yes":
-        return records
+    concept_id = concept.id if concept else None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="latest") as pool:
+        # Both APIs read the concept's latest version alike: asked beside the questions,
+        # as a run asks it beside its first search (deposit.observe).
+        latest = None if concept_id is None else pool.submit(deposit.latest_response, concept_id)
+        found = _ask(deposit, concept, list, host=host)
+        if found == "yes":
+            return _with_latest(deposit, concept_id, latest)
+        answered = found if _refused(found) else _ask(records, concept, dict, host=host)
+        if answered == "yes":
+            return _with_latest(records, concept_id, latest)
     if _refused(answered):
         asked = deposit.first_search(concept)[0] if _refused(found) else "user/records"
         raise ActionError(
@@ -93,6 +101,16 @@ def _ask(client: ApiSession, concept: ConceptRef | None, shape: type, *, host: s
         return "an answer of another shape"
     client.prime(path, params, answer)
     return "yes"
+
+
+def _with_latest(
+    client: ZenodoClient | RecordsClient,
+    concept_id: RecordId | None,
+    latest: Future[requests.Response] | None,
+) -> ZenodoClient | RecordsClient:
+    if concept_id is not None and latest is not None:
+        client.prime_latest(concept_id, latest)
+    return client
 
 
 def _refused(answer: str) -> bool:

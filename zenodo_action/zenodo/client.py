@@ -10,7 +10,6 @@ statuses mean success.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import re
 from collections.abc import Callable, Mapping
@@ -21,7 +20,7 @@ import requests
 
 from zenodo_action.errors import ActionError
 from zenodo_action.files import HashingReader, LocalFile
-from zenodo_action.http import HttpClient, HttpError, RetryPolicy
+from zenodo_action.http import HttpError, RetryPolicy
 from zenodo_action.zenodo.api import (
     ConceptRef,
     Deposition,
@@ -33,7 +32,7 @@ from zenodo_action.zenodo.api import (
     record_id,
     reserved_doi,
 )
-from zenodo_action.zenodo.session import ApiSession
+from zenodo_action.zenodo.session import ApiSession, timestamp
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +85,8 @@ def _deposition(data: Mapping[str, Any], doi_prefix: str | None) -> Deposition:
         metadata=metadata,
         files=tuple(_remote_file(f) for f in data.get("files") or ()),
         links=dict(data.get("links") or {}),
-        created=_timestamp(data.get("created")),
-        modified=_timestamp(data.get("modified")),
+        created=timestamp(data.get("created")),
+        modified=timestamp(data.get("modified")),
         reserved_doi=_reserved(data, doi_prefix),
     )
 
@@ -110,16 +109,6 @@ def _remote_file(data: Mapping[str, Any]) -> RemoteFile:
     )
 
 
-def _timestamp(value: Any) -> dt.datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
-
-
 class ZenodoClient(ApiSession):
     """The legacy deposit API of one Zenodo instance (only Zenodo has it), with one token."""
 
@@ -135,14 +124,7 @@ class ZenodoClient(ApiSession):
         sleep: Callable[[float], None] | None = None,
         connections: int = 4,
     ) -> None:
-        self.http = HttpClient(
-            f"{zenodo_url}/api",
-            token,
-            policy=policy,
-            sleep=sleep,
-            rate_limited_403=False,
-            connections=connections,
-        )
+        super().__init__(zenodo_url, token, policy=policy, sleep=sleep, connections=connections)
         self.doi_prefix = instance_prefix(urlsplit(zenodo_url).hostname)
 
     def _deposition(self, method: str, path: str, *, step: str, **kwargs: Any) -> Deposition:
@@ -212,18 +194,11 @@ class ZenodoClient(ApiSession):
         redirects to the latest record: the redirect names its id, so it is not followed
         (the deposition is read next anyway)."""
         try:
-            response = self.http.send(
-                "GET",
-                f"records/{concept_id}/versions/latest",
-                idempotent=True,
-                expected=(200, 301, 302, 303, 307, 308),
-                allow_redirects=False,
-            )
+            response = self.latest_response(concept_id)
         except HttpError as error:
             if error.status in (404, 410):
                 return None
             raise
-        self._note_server_time(response.headers.get("Date"))
         if response.status_code != 200:
             found = _RECORD_PATH.search(response.headers.get("Location", ""))
             if found:

@@ -404,12 +404,7 @@ def _claim(run: _Run, draft: Deposition) -> Deposition:
         )
         raise rejected(text, refused.pairs, run.locate, server=run.api.server) from None
     except HttpError as error:
-        raise _lost_draft(run, draft, error) or explain(
-            error,
-            doing=f"save the metadata of draft {draft.id}",
-            locate=run.locate,
-            server=run.api.server,
-        ) from None
+        raise _failed_write(run, draft, error, f"save the metadata of draft {draft.id}") from None
     run.last_claim = time.monotonic()
     return claimed
 
@@ -420,12 +415,14 @@ def _reserve_doi(run: _Run, draft: Deposition) -> Deposition:
     try:
         return run.api.reserve_doi(draft)
     except HttpError as error:
-        raise _lost_draft(run, draft, error) or explain(
-            error,
-            doing=f"reserve a DOI for draft {draft.id}",
-            locate=run.locate,
-            server=run.api.server,
-        ) from None
+        raise _failed_write(run, draft, error, f"reserve a DOI for draft {draft.id}") from None
+
+
+def _failed_write(run: _Run, draft: Deposition, error: HttpError, doing: str) -> ActionError:
+    """A write to the draft that failed for good: another run's doing, or explained."""
+    return _lost_draft(run, draft, error) or explain(
+        error, doing=doing, locate=run.locate, server=run.api.server
+    )
 
 
 def without_own_doi(metadata: Mapping[str, Any], draft: Deposition) -> Mapping[str, Any]:
@@ -509,9 +506,7 @@ def _upload(
         try:
             server_md5, sent_md5 = run.api.upload(draft, local, sent)
         except HttpError as error:
-            raise _lost_draft(run, draft, error) or explain(
-                error, doing=f"upload {local.name}", server=run.api.server
-            ) from None
+            raise _failed_write(run, draft, error, f"upload {local.name}") from None
         if local.changed_since() or local.md5 not in (None, sent_md5):
             raise ActionError(
                 f"{local.path} changed while it was being uploaded (md5 {sent_md5}"

@@ -12,7 +12,6 @@ timeouts and the token are `HttpClient`'s business.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import re
 from collections.abc import Callable, Mapping
@@ -23,7 +22,7 @@ from urllib.parse import quote, urlsplit
 
 from zenodo_action.errors import ActionError
 from zenodo_action.files import HashingReader, LocalFile
-from zenodo_action.http import HttpClient, HttpError, RetryPolicy
+from zenodo_action.http import HttpError, RetryPolicy
 from zenodo_action.metadata.rdm import NOT_SENT, VocabularyUse, comparable, records_draft
 from zenodo_action.zenodo.api import (
     ConceptRef,
@@ -36,7 +35,7 @@ from zenodo_action.zenodo.api import (
     record_id,
 )
 from zenodo_action.zenodo.errors import FieldErrors, field_errors
-from zenodo_action.zenodo.session import ApiSession
+from zenodo_action.zenodo.session import ApiSession, timestamp
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +92,8 @@ def _deposition_of(data: Mapping[str, Any]) -> Deposition:
         metadata=metadata,
         files=tuple(_remote_file(entry) for entry in _listed(entries)),
         links=links,
-        created=_timestamp(data.get("created")),
-        modified=_timestamp(data.get("updated")),
+        created=timestamp(data.get("created")),
+        modified=timestamp(data.get("updated")),
         reserved_doi=None if published else doi,
     )
 
@@ -115,16 +114,6 @@ def _remote_file(entry: Mapping[str, Any]) -> RemoteFile:
         md5=checksum.removeprefix("md5:"),
         committed=bool(checksum) and entry.get("status", "completed") == "completed",
     )
-
-
-def _timestamp(value: Any) -> dt.datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
 
 
 def _search_params(query: str | None, page: int) -> dict[str, Any]:
@@ -165,12 +154,11 @@ class RecordsClient(ApiSession):
         connections: int = 4,
         zenodo: bool = False,
     ) -> None:
-        self.http = HttpClient(
-            f"{base_url}/api",
+        super().__init__(  # InvenioRDM's limiter answers 429 too (§9.4)
+            base_url,
             token,
             policy=policy,
             sleep=sleep,
-            rate_limited_403=False,  # InvenioRDM's limiter answers 429 (§9.4)
             connections=connections,
             headers={"Accept": ACCEPT},
         )
@@ -244,18 +232,11 @@ class RecordsClient(ApiSession):
         """Read from the database: a redirect to the latest version, not followed (its
         address names the id, §4.4)."""
         try:
-            response = self.http.send(
-                "GET",
-                f"records/{concept_id}/versions/latest",
-                idempotent=True,
-                expected=(301, 302, 303, 307, 308),
-                allow_redirects=False,
-            )
+            response = self.latest_response(concept_id)
         except HttpError as error:
             if error.status in (404, 410):
                 return None
             raise
-        self._note_server_time(response.headers.get("Date"))
         found = _LOCATION_ID.search(response.headers.get("Location", ""))
         try:
             return record_id(found.group(1)) if found else None

@@ -8,9 +8,13 @@ import contextlib
 import datetime as dt
 import email.utils
 import logging
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future
 from typing import Any
 
-from zenodo_action.http import HttpClient
+import requests
+
+from zenodo_action.http import HttpClient, RetryPolicy
 from zenodo_action.polling import poll
 from zenodo_action.zenodo.api import ConceptRef, Deposition, RecordId, UnexpectedAnswer
 from zenodo_action.zenodo.plan import newest
@@ -28,6 +32,30 @@ class ApiSession:
     # The answer to the question which API the instance serves (zenodo/choose.py), when
     # that question was this client's first search: (path, params, answer), used once.
     _primed: tuple[str, dict[str, Any], Any] | None = None
+    # ... and the latest-version request it sent beside it, for that concept: (id, answer)
+    _primed_latest: tuple[RecordId, Future[requests.Response]] | None = None
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        policy: RetryPolicy | None = None,
+        sleep: Callable[[float], None] | None = None,
+        connections: int = 4,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        """Both APIs live under `/api`, and both limit with 429 only: a 403 is never a
+        rate limit, though it carries Retry-After (zenodo-api.md §4.5)."""
+        self.http = HttpClient(
+            f"{base_url}/api",
+            token,
+            policy=policy,
+            sleep=sleep,
+            rate_limited_403=False,
+            connections=connections,
+            headers=headers,
+        )
 
     def first_search(self, concept: ConceptRef | None) -> tuple[str, dict[str, Any]]:
         """The path and parameters of the first search a run for `concept` sends."""
@@ -35,6 +63,28 @@ class ApiSession:
 
     def prime(self, path: str, params: dict[str, Any], answer: Any) -> None:
         self._primed = (path, dict(params), answer)
+
+    def prime_latest(self, concept_id: RecordId, answer: Future[requests.Response]) -> None:
+        self._primed_latest = (concept_id, answer)
+
+    def latest_response(self, concept_id: RecordId) -> requests.Response:
+        """`GET records/{id}/versions/latest` (the same on both APIs), not followed: its
+        redirect names the latest version (zenodo-api.md §3.1, docs/reference/
+        invenio-records-api.md §4.4). A primed answer for this concept is taken once;
+        an HttpError (404, 410: no such concept) is the caller's to read."""
+        primed, self._primed_latest = self._primed_latest, None
+        if primed is not None and primed[0] == concept_id:
+            response = primed[1].result()
+        else:
+            response = self.http.send(
+                "GET",
+                f"records/{concept_id}/versions/latest",
+                idempotent=True,
+                expected=(200, 301, 302, 303, 307, 308),
+                allow_redirects=False,
+            )
+        self._note_server_time(response.headers.get("Date"))
+        return response
 
     def _searched(self, path: str, params: dict[str, Any], *, step: str) -> Any:
         """One page of a search: the primed answer if it is this very request, else sent."""
@@ -86,6 +136,17 @@ class ApiSession:
             return newest([d for d in drafts if d.is_blank])
 
         return poll(look, _found, INDEX_PATIENCE[:3], self.http.sleep)
+
+
+def timestamp(value: Any) -> dt.datetime | None:
+    """An answer's ISO time (UTC when it names no zone); None when there is none."""
+    if not value:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
 
 
 def _found(draft: Deposition | None) -> bool:
