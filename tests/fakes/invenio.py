@@ -69,8 +69,10 @@ from tests.fakes.zenodo import (
     _chunked,
     _empty_response,
     _json_response,
+    _now,
     _read_body,
     _running,
+    _today,
     _words,
     is_edtf_level0,
 )
@@ -190,14 +192,6 @@ ENDPOINTS = {
     "vocabulary": ("GET", r"^/api/(?:vocabularies/[^/]+|funders|awards)/[^/]+$"),
     "deposit_probe": ("GET", r"^/api/deposit/depositions$"),
 }
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat()
-
-
-def _today() -> str:
-    return dt.datetime.now(dt.timezone.utc).date().isoformat()
 
 
 def md5_of(data: bytes) -> str:
