@@ -9,10 +9,17 @@ import pytest
 
 from zenodo_action import secrets
 
-pytest_plugins = [
-    f"tests.fakes.{module.name}"
-    for module in pkgutil.iter_modules([str(Path(__file__).parent / "fakes")])
-]
+# What others build on first (the fake Zenodo on Zenodo's metadata rules, the fake
+# InvenioRDM on the fake Zenodo): a plugin imported by another before its own turn is not
+# assert-rewritten.
+_FIRST = ("tests.fakes.legacy_metadata", "tests.fakes.zenodo")
+pytest_plugins = sorted(
+    (
+        f"tests.fakes.{module.name}"
+        for module in pkgutil.iter_modules([str(Path(__file__).parent / "fakes")])
+    ),
+    key=lambda name: _FIRST.index(name) if name in _FIRST else len(_FIRST),
+)
 
 # Without a handler of its own, werkzeug (under the fakes) attaches one to whatever
 # sys.stderr is at its first request: a test's capture stream, closed by the next test.

@@ -329,8 +329,18 @@ class Harness:
         return "2.0" if self.concept else "1.0"
 
     def args(self, version: str | None = None) -> list[str]:
+        """The deposit API as chosen: these steps are its own (auto would ask first which
+        API the instance serves: tests/test_faults_records.py covers that question)."""
         concept = ["--concept", self.concept.concept_doi] if self.concept else []
-        return [*concept, "--files", "dist/*", "--version", version or self.version]
+        return [
+            "--api",
+            "deposit",
+            *concept,
+            "--files",
+            "dist/*",
+            "--version",
+            version or self.version,
+        ]
 
     def run(self, version: str | None = None) -> Run:
         self.capsys.readouterr()

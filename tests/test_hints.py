@@ -182,7 +182,7 @@ def _sandbox_concept(doors: Doors, door: str) -> Said:
 
 def _unreadable_answer(doors: Doors, door: str) -> Said:
     doors.zenodo.inject("GET", r"^/api/deposit/depositions$", "not_json", times=99)
-    return _publish(doors, door, version="1.0")
+    return _publish(doors, door, version="1.0", api="deposit")  # auto would ask the other API
 
 
 def _sandbox_and_url(doors: Doors, door: str) -> Said:
@@ -339,8 +339,8 @@ CASES = {
     ),
     "a token Zenodo refuses": Case(
         _bad_token,
-        "hint: check the token in ZENODO_TOKEN: a personal access token",
-        "hint: check the token in the `token` input: a personal access token",
+        "hint: set ZENODO_TOKEN to a personal access token of your account on this instance",
+        "hint: set the `token` input to a personal access token of your account on this instance",
     ),
     "files outside the workspace": Case(
         _outside_files,
@@ -350,8 +350,8 @@ CASES = {
     ),
     "a server without Zenodo's deposit API": Case(
         _not_zenodo,
-        "hint: --zenodo-url must be zenodo.org, sandbox.zenodo.org or another instance",
-        "hint: the `zenodo-url` input must be zenodo.org, sandbox.zenodo.org or another instance",
+        "hint: --zenodo-url must be the base address of Zenodo or an InvenioRDM repository",
+        "hint: the `zenodo-url` input must be the base address of Zenodo or an InvenioRDM",
     ),
     "a private repository's release without a GitHub token": Case(
         _private_release,

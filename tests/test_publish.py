@@ -462,7 +462,12 @@ def test_unknown_concept(project):
     [
         (("--files", "dist/*"), "", "set the ZENODO_TOKEN"),
         (("--files", "nothing/*"), "tok", "matches no file"),
-        (("--files", "dist/*", "--concept", "10.1234/x.4"), "tok", "not a Zenodo concept DOI"),
+        (
+            ("--files", "dist/*", "--api", "deposit", "--concept", "10.1234/x.4"),
+            "tok",
+            "not a Zenodo concept DOI",
+        ),
+        (("--files", "dist/*", "--concept", "8x4k2-abcde/x"), "tok", "not a DOI"),
         (("--files", "dist/*", "--publication-date", "2024-13-01"), "tok", "not a date"),
         (("--files", "dist/*", "--upload-workers", "0"), "tok", "from 1 to 16, not '0'"),
         (("--files", "dist/*", "--upload-workers", "17"), "tok", "from 1 to 16, not '17'"),
@@ -526,7 +531,7 @@ def test_a_regenerated_dataset_costs_n_plus_8_requests(project):
     for name in names:
         project.file(name, b"week 2 " + name.encode())
     code, result, err = project.publish(
-        "--concept", seeded.concept_doi, "--files", "dist/*", "--version", "2.0"
+        "--api", "deposit", "--concept", seeded.concept_doi, "--files", "dist/*", "--version", "2.0"
     )
     assert code == 0, err
     sent = project.fake.requests
@@ -543,7 +548,7 @@ def test_a_dropped_file_costs_one_delete(project):
     project.file("a.csv", b"a2")
     project.file("d.csv", b"d2")
     code, _, err = project.publish(
-        "--concept", seeded.concept_doi, "--files", "dist/*", "--version", "2.0"
+        "--api", "deposit", "--concept", seeded.concept_doi, "--files", "dist/*", "--version", "2.0"
     )
     assert code == 0, err
     sent = project.fake.requests
@@ -551,6 +556,23 @@ def test_a_dropped_file_costs_one_delete(project):
     assert len([r for r in sent if r.method == "DELETE"]) == 2
     latest = project.fake.published_versions(seeded.concept_id)[-1]
     assert files_of(latest) == {"a.csv": md5(b"a2"), "d.csv": md5(b"d2")}
+
+
+def test_auto_asks_zenodo_which_api_it_serves_with_the_list_it_needs_anyway(project):
+    """`api: auto` (the default) asks with the run's first search, the concept's list: its
+    answer is that search's, so auto costs no request on Zenodo (N+8 still holds)."""
+    seeded = seed(project.fake, "1.0", files={"a.csv": b"a1"})
+    project.file("a.csv", b"a2")
+    code, _, err = project.publish(
+        "--concept", seeded.concept_doi, "--files", "dist/*", "--version", "2.0"
+    )
+    assert code == 0, err
+    sent = project.fake.requests
+    assert len(sent) == 1 + 8  # N+8: a.csv replaced by its PUT, nothing deleted
+    lists = [r for r in sent if r.path == "/api/deposit/depositions" and r.method == "GET"]
+    assert len(lists) == 1
+    assert lists[0].query_params["q"] == [f"conceptrecid:{seeded.concept_id}"]
+    assert not project.fake.count("GET", r"^/api/user/records")
 
 
 @pytest.mark.parametrize(("workers", "peak"), [(None, 4), ("2", 2), ("1", 1)])

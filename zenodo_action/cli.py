@@ -139,12 +139,22 @@ def add_publish_parser(subcommands: argparse._SubParsersAction[Any]) -> None:
         "--publication-date", metavar="YYYY-MM-DD", help="default: the file's, else today (UTC)"
     )
     where = publish.add_mutually_exclusive_group()
-    where.add_argument("--zenodo-url", metavar="URL", help="default: https://zenodo.org")
+    where.add_argument(
+        "--zenodo-url",
+        metavar="URL",
+        help="the instance: Zenodo or any InvenioRDM (default: https://zenodo.org)",
+    )
     where.add_argument("--sandbox", action="store_true", help="use https://sandbox.zenodo.org")
     publish.add_argument(
         "--strict",
         action="store_true",
         help="treat warnings in the metadata as errors: nothing is sent while there are any",
+    )
+    publish.add_argument(
+        "--api",
+        choices=("auto", "deposit", "records"),
+        help="Zenodo's deposit API, InvenioRDM's records API (any InvenioRDM, Zenodo too), "
+        "or auto (default): the deposit API where the instance answers for it",
     )
     publish.add_argument("--draft", action="store_true", help="prepare the draft, do not publish")
     publish.add_argument(

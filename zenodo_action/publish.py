@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -27,10 +27,9 @@ from zenodo_action.reporter import Reporter
 from zenodo_action.result import PublishResult
 from zenodo_action.secrets import register
 from zenodo_action.settings import PublishSettings, Settings
-from zenodo_action.zenodo import deposit
-from zenodo_action.zenodo.api import DepositAPI
-from zenodo_action.zenodo.client import ZenodoClient
-from zenodo_action.zenodo.errors import Locate, explain
+from zenodo_action.zenodo import choose, deposit
+from zenodo_action.zenodo.api import DepositAPI, Deposition, Prepared
+from zenodo_action.zenodo.errors import FieldErrors, Locate, explain, rejected
 from zenodo_action.zenodo.plan import Plan, PublishRequest, decide, same_version
 from zenodo_action.zenodo.results import render_plan, result_of
 
@@ -312,11 +311,14 @@ def client_for(
     policy: RetryPolicy | None = None,
     sleep: Callable[[float], None] | None = None,
 ) -> DepositAPI:
-    """The Zenodo client of a run; tests pass a short `policy` and a `sleep` that records."""
+    """The API client of a run (`api`: the one the instance answers for, or as chosen);
+    tests pass a short `policy` and a `sleep` that records."""
     register(settings.token)
-    return ZenodoClient(
+    return choose.client_for(
         settings.zenodo_url,
         settings.token,
+        settings.api,
+        concept=settings.concept,
         policy=policy,
         sleep=sleep,
         connections=settings.upload_workers + 1,  # and one for the heartbeat
@@ -329,6 +331,8 @@ def run(
     """Observe and decide, and unless this is a dry run, apply."""
     try:
         snapshot = deposit.observe(api, request)
+        prepared = _prepared(api, request, snapshot.latest, locator(record))
+        request = replace(request, metadata=prepared.metadata, comparable=prepared.comparable)
         remote = [f for d in (*snapshot.depositions, snapshot.latest) if d for f in d.files]
         hashed = deposit.hash_where_needed(
             remote, request.files, every=settings.dry_run, workers=settings.upload_workers
@@ -341,14 +345,32 @@ def run(
                 api,
                 the_plan,
                 request,
-                locate=locator(record),
+                locate=_through(prepared, locator(record)),
                 workers=settings.upload_workers,
             )
     except HttpError as error:  # a read that failed for good: the writes explain themselves
-        raise explain(error, doing="read the record's current state") from None
+        raise explain(error, doing="read the record's current state", server=api.server) from None
     result = result_of(settings.zenodo_url, request, the_plan, outcome)
     origins = origins_of(record, request, settings)
-    return Published(the_plan, request, result, origins, outcome.warnings if outcome else ())
+    warnings = prepared.warnings + (outcome.warnings if outcome else ())
+    return Published(the_plan, request, result, origins, warnings)
+
+
+def _prepared(
+    api: DepositAPI, request: PublishRequest, latest: Deposition | None, locate: Locate
+) -> Prepared:
+    """The metadata in the API's terms; what it cannot take fails here, located in the
+    user's files, before the first write."""
+    try:
+        return api.prepare(request.metadata, latest)
+    except FieldErrors as refused:
+        text = f"the metadata cannot be published through {api.name}; nothing was sent"
+        raise rejected(text, refused.pairs, locate, server=api.server) from None
+
+
+def _through(prepared: Prepared, locate: Locate) -> Locate:
+    """Locate the API's error fields through the metadata's fields they came from."""
+    return lambda field: locate(prepared.field_of(field))
 
 
 def origins_of(

@@ -21,8 +21,7 @@ from zenodo_action.errors import ActionError
 from zenodo_action.files import LocalFile
 from zenodo_action.metadata.build import describe_changes
 from zenodo_action.naming import setting
-from zenodo_action.zenodo.api import ConceptRef, Deposition, RemoteFile
-from zenodo_action.zenodo.echo import echoed
+from zenodo_action.zenodo.api import ConceptRef, Deposition, RecordId, RemoteFile
 
 TAKEOVER_AFTER = 600.0  # seconds a foreign draft must be idle before it counts as abandoned
 # A live run claims its draft (metadata PUT) right after creating it, so a draft nobody
@@ -38,6 +37,9 @@ class PublishRequest:
     files: tuple[LocalFile, ...]
     concept: ConceptRef | None = None
     draft_only: bool = False
+    # The metadata as the API's records hold it, for the plan's changes (`api.Prepared`);
+    # None: as `metadata` (Zenodo's deposit API).
+    comparable: Mapping[str, Any] | None = None
 
     @property
     def version(self) -> str | None:
@@ -60,7 +62,7 @@ class PublishRequest:
 class Snapshot:
     """What Zenodo holds that a publish depends on, read before deciding."""
 
-    concept_id: int | None  # None: no concept was given, this is a first version
+    concept_id: RecordId | None  # None: no concept was given, this is a first version
     # The concept's versions and pending drafts (for a first version: every deposition
     # of the account), as the search index lists them.
     depositions: tuple[Deposition, ...]
@@ -83,7 +85,7 @@ class Plan:
     """The answer to "what would a publish do now?"."""
 
     action: PlanAction
-    concept_id: int | None
+    concept_id: RecordId | None
     latest: Deposition | None  # the latest published version
     match: Deposition | None  # for "unchanged": the version that already holds this
     draft: Deposition | None  # a pending draft to continue with
@@ -129,10 +131,12 @@ def decide(snapshot: Snapshot, request: PublishRequest) -> Plan:
         None,
         draft,
         diff_files(base, request.files),
-        tuple(
-            describe_changes(echoed(latest.metadata if latest else {}), echoed(request.metadata))
-        ),
+        tuple(describe_changes(latest.metadata if latest else {}, _comparable(request))),
     )
+
+
+def _comparable(request: PublishRequest) -> Mapping[str, Any]:
+    return request.metadata if request.comparable is None else request.comparable
 
 
 def same_version(published: str | None, wanted: str | None) -> bool:
@@ -161,11 +165,11 @@ def _first_version(snapshot: Snapshot, request: PublishRequest) -> Plan:
         or (request.version is None and d.file_set() == request.file_set())
     ]
     if same:
-        match = max(same, key=lambda d: d.id)
+        match = max(same, key=age)
         reason = f"{match.doi} already has this title and version (concept {match.concept_doi})"
         return Plan("unchanged", match.concept_id, match, match, None, reason=reason)
     if published:
-        existing = max(published, key=lambda d: d.id)
+        existing = max(published, key=age)
         raise ActionError(
             f"a record titled {request.title!r} already exists (concept DOI "
             f"{existing.concept_doi}); this run was not given a concept, so it would start "
@@ -180,7 +184,19 @@ def _first_version(snapshot: Snapshot, request: PublishRequest) -> Plan:
 
 
 def newest(depositions: Sequence[Deposition]) -> Deposition | None:
-    return max(depositions, key=lambda d: d.id) if depositions else None
+    return max(depositions, key=age) if depositions else None
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def age(deposition: Deposition) -> tuple[Any, ...]:
+    """What orders depositions from oldest to newest: Zenodo numbers them as they are
+    made; InvenioRDM's ids are random (docs/reference/invenio-records-api.md §2), so
+    there the creation time does. One run only ever compares ids of one kind."""
+    if isinstance(deposition.id, int):
+        return (deposition.id,)
+    return (deposition.created or _EPOCH, deposition.id)
 
 
 # --- pending drafts ------------------------------------------------------------------
