@@ -22,9 +22,10 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from zenodo_action.metadata import identifiers, paths
-from zenodo_action.metadata.cff import paragraphs, zenodo_person
+from zenodo_action.metadata.cff import paragraphs
 from zenodo_action.metadata.loader import Config
 from zenodo_action.metadata.mapped import Mapped, repository_link, work_link
+from zenodo_action.metadata.people import Person, orcid_problem, zenodo_creator
 from zenodo_action.metadata.problems import (
     ERROR,
     NOTICE,
@@ -317,8 +318,8 @@ def _affiliations(person: Mapping[str, Any], path: str, index: Index) -> list[tu
 def _person(
     agent: Any, path: str, index: Index
 ) -> tuple[dict[str, Any], dict[str, str], list[tuple[str, str]]] | None:
-    """A codemeta Person or Organization as a Zenodo creator (through cff.zenodo_person,
-    so both sources name people alike), where its keys came from, and its affiliations."""
+    """A codemeta Person or Organization as a Zenodo creator (through people.py, so both
+    sources name people alike), where its keys came from, and its affiliations."""
     if isinstance(agent, str):
         # a plain name; an unresolved @id names no one
         text = agent.strip()
@@ -327,17 +328,15 @@ def _person(
         return {"name": text}, {"name": path}, []
     if not isinstance(agent, dict):
         return None
-    shaped: dict[str, Any] = {}
+    shaped: dict[str, str] = {}
     origins: dict[str, str] = {}
     family = _name_part(agent, "familyName", path)
     given = _name_part(agent, "givenName", path)
     middle = _name_part(agent, "additionalName", path)
     name = _name_part(agent, "name", path)
     if family:
-        shaped["family-names"], origins["name"] = family
-        given_names = " ".join(found[0] for found in (given, middle) if found)
-        if given_names:
-            shaped["given-names"] = given_names
+        shaped["family"], origins["name"] = family
+        shaped["given"] = " ".join(found[0] for found in (given, middle) if found)
     elif name:
         shaped["name"], origins["name"] = name
     affiliations = _affiliations(agent, path, index)
@@ -346,7 +345,7 @@ def _person(
     orcid = _orcid_of(agent, path)
     if orcid:
         shaped["orcid"], origins["orcid"] = orcid
-    creator = zenodo_person(shaped)
+    creator = zenodo_creator(Person(**shaped))
     if creator is None:
         return None
     return creator, {key: origins[key] for key in creator if key in origins}, affiliations
@@ -458,20 +457,9 @@ def _orcid_problems(data: Mapping[str, Any], index: Index) -> list[Found]:
 
 
 def _orcid_problem(value: str, where: str) -> list[Found]:
-    stored = identifiers.read_orcid(value)
-    if stored is None:
-        message = (
-            f"{quote_value(value)} is not an ORCID iD Zenodo accepts: check its digits "
-            "(the last is a checksum); copy it from the person's ORCID page"
-        )
-        return [(ERROR, where, message, "orcid-checksum")]
-    if not re.fullmatch(r"https?://(?:www\.)?orcid\.org/" + stored, value, re.IGNORECASE):
-        message = (
-            f"{quote_value(value)} is read as https://orcid.org/{stored}; write it that "
-            "way (in codemeta a person's ORCID is the URL, Zenodo stores the bare iD)"
-        )
-        return [(WARNING, where, message, "orcid-repaired")]
-    return []
+    convention = "in codemeta a person's ORCID is the URL"
+    problem = orcid_problem(value, where, any_url=True, convention=convention)
+    return [(problem.severity, where, problem.message, problem.code)] if problem else []
 
 
 def _date_problems(data: Mapping[str, Any]) -> Iterator[Found]:
