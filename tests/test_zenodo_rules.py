@@ -221,7 +221,7 @@ def test_the_plan_expects_the_html_zenodo_stores(text):
 
 @pytest.mark.parametrize("text", [*HTML, "Uses <script>x</script> & <https://x.example>."])
 def test_an_abstract_as_sent_is_stored_unchanged(text):
-    sent = cff.paragraphs(text)  # always HTML with a tag: Zenodo keeps its escapes
+    sent = markup.paragraphs(text)  # always HTML with a tag: Zenodo keeps its escapes
     assert zenodo.sanitized_html(zenodo.sanitized_text(sent)) == sent
 
 

@@ -534,7 +534,7 @@ def to_zenodo(config: Config) -> Mapped:
         mapped.set("title", data["title"].strip(), "title")
     _map_people(mapped, data, "authors", "creators")
     if _text(data.get("abstract")):
-        mapped.set("description", paragraphs(data["abstract"]), "abstract")
+        mapped.set("description", markup.paragraphs(data["abstract"]), "abstract")
     _map_keywords(mapped, data)
     _map_license(mapped, config, data)
     if data.get("type") in ("software", "dataset"):
@@ -582,21 +582,6 @@ def _person(entry: Mapping[str, Any]) -> Person:
         name=_text(entry.get("name")),
         affiliation=_text(entry.get("affiliation")),
         orcid=orcid if isinstance(orcid, str) else "",
-    )
-
-
-def paragraphs(text: str) -> str:
-    """An abstract as the HTML Zenodo's description is: each block of text (blank lines
-    separate them) a paragraph, unless it starts with a block element of its own. HTML
-    the author wrote on purpose (a link) stays where Zenodo keeps it; any other markup is
-    escaped into the text it is (metadata/markup.py). An abstract that is HTML from its
-    first tag is taken whole."""
-    if markup.starts_with_block(text):
-        return markup.escape_unknown(text.strip())
-    blocks = [block.strip() for block in re.split(r"\n\s*\n", text.strip()) if block.strip()]
-    html_blocks = [markup.escape_unknown(" ".join(block.split())) for block in blocks]
-    return "".join(
-        block if markup.starts_with_block(block) else f"<p>{block}</p>" for block in html_blocks
     )
 
 

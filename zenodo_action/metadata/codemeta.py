@@ -21,8 +21,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from zenodo_action.metadata import identifiers, paths
-from zenodo_action.metadata.cff import paragraphs
+from zenodo_action.metadata import identifiers, markup, paths
 from zenodo_action.metadata.loader import Config
 from zenodo_action.metadata.mapped import Mapped, repository_link, work_link
 from zenodo_action.metadata.people import Person, orcid_problem, zenodo_creator
@@ -549,7 +548,7 @@ def to_zenodo(config: Config) -> Mapped:
     _map_people(mapped, config, data, index)
     description = _first_text(data, "description")
     if description:
-        mapped.set("description", paragraphs(description[0]), description[1])
+        mapped.set("description", markup.paragraphs(description[0]), description[1])
     _map_keywords(mapped, data)
     _map_license(mapped, config, data)
     for name, where in _types(data):
