@@ -127,7 +127,7 @@ def test_a_swhid_is_sent_as_the_archive_url_zenodo_stores():
 def test_related_resource_types_are_zenodo_s():
     schema = vocabularies.schema()["$defs"]["relatedIdentifier"]["properties"]
     assert set(schema["resource_type"]["enum"]) == zenodo.RESOURCE_TYPES
-    mapped = set(cff._RESOURCE_TYPES.values()) | set(codemeta._RESOURCE_TYPES.values())
+    mapped = set(cff._RESOURCE_TYPES.values()) | set(codemeta.RESOURCE_TYPES.values())
     assert mapped <= zenodo.RESOURCE_TYPES
 
 
