@@ -148,10 +148,10 @@ def name_part(node: Mapping[str, Any], key: str, path: str) -> Located[str] | No
     return Located(" ".join(parts), paths.join(path, key)) if parts else None
 
 
-def affiliations_of(person: Mapping[str, Any], path: str, index: Index) -> list[Located[str]]:
-    """The names of a person's affiliations, written as text or as Organizations."""
+def affiliations_of(node: Mapping[str, Any], path: str, index: Index) -> list[Located[str]]:
+    """The names of a Person's affiliations, written as text or as Organizations."""
     names = []
-    for item in values(person, "affiliation", path):
+    for item in values(node, "affiliation", path):
         found = literal(resolve(item, index))
         if isinstance(found.value, dict):
             name = name_part(found.value, "name", found.path)
@@ -162,13 +162,13 @@ def affiliations_of(person: Mapping[str, Any], path: str, index: Index) -> list[
     return names
 
 
-def orcid_of(person: Mapping[str, Any], path: str) -> Located[str] | None:
-    """The ORCID a person is identified by: the `@id` when it is an ORCID, else the first
+def orcid_of(node: Mapping[str, Any], path: str) -> Located[str] | None:
+    """The ORCID a Person is identified by: the `@id` when it is an ORCID, else the first
     ORCID among its `identifier`s (codemeta: "ideally an ORCID ID")."""
-    key = key_of(person, "id")
-    if key and isinstance(person[key], str) and _orcid_like(person[key]):
-        return Located(person[key], paths.join(path, key))
-    for item in values(person, "identifier", path):
+    key = key_of(node, "id")
+    if key and isinstance(node[key], str) and _orcid_like(node[key]):
+        return Located(node[key], paths.join(path, key))
+    for item in values(node, "identifier", path):
         found = literal(property_value(item))
         if isinstance(found.value, str) and _orcid_like(found.value):
             return found
