@@ -94,13 +94,13 @@ def _map_people(mapped: Mapped, config: Config, data: Mapping[str, Any], index: 
         for person in _mapped_people(data, term, index)
     ]
     noted: set[str] = set()  # a person named under several terms is noted about once
-    for person in creators + contributors:
-        _note_affiliations(mapped, config, person, noted)
-    for key, found in (("creators", creators), ("contributors", contributors)):
+    for field, found in (("creators", creators), ("contributors", contributors)):
+        for person in found:
+            _note_affiliations(mapped, config, person, field, noted)
         if found:
             creator_list = [person.creator for person in found]
             entries = [person.entry for person in found]
-            _set_list(mapped, key, creator_list, entries, [person.origins for person in found])
+            _set_list(mapped, field, creator_list, entries, [person.origins for person in found])
 
 
 def _mapped_people(data: Mapping[str, Any], term: str, index: Index) -> list[MappedPerson]:
@@ -109,8 +109,10 @@ def _mapped_people(data: Mapping[str, Any], term: str, index: Index) -> list[Map
 
 
 def _note_affiliations(
-    mapped: Mapped, config: Config, person: MappedPerson, noted: set[str]
+    mapped: Mapped, config: Config, person: MappedPerson, field: str, noted: set[str]
 ) -> None:
+    """A notice when a person's other affiliations are dropped, about the `field` the
+    person goes to (moot, and dropped, when a more specific file gives that field)."""
     if len(person.affiliations) < 2 or person.affiliations[0].path in noted:
         return
     first = person.affiliations[0]
@@ -121,7 +123,7 @@ def _note_affiliations(
     )
     line, column = config.position(first.path)
     mapped.problems.append(
-        Problem(NOTICE, person.entry, message, line, column, "several-affiliations", "creators")
+        Problem(NOTICE, person.entry, message, line, column, "several-affiliations", field)
     )
 
 
