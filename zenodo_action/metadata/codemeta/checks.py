@@ -78,6 +78,7 @@ def _placed(config: Config, found: list[Problem]) -> list[Problem]:
         if (problem.severity, problem.path, problem.code) in seen:
             continue
         seen.add((problem.severity, problem.path, problem.code))
+        # what is wrong with @graph is the key itself, not the nodes written under it
         place = config.key_position if problem.code == "graph" else config.position
         line, column = place(problem.path)
         about = zenodo_field(problem.path)

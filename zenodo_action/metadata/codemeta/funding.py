@@ -57,17 +57,23 @@ def map_grants(mapped: Mapped, config: Config, data: Mapping[str, Any], index: I
             grants.append(_Grant(found.value, entry.path, found.path))
     if not unmapped:  # one cause, one warning: the funding's says what to write
         unmapped = _funders_without_grant(data, index, {grant.id for grant in grants})
-    unique: dict[str, _Grant] = {}
-    for grant in grants:
-        unique.setdefault(grant.id, grant)
-    if unique:
-        ids = [{"id": grant_id} for grant_id in unique]
-        entries = [grant.entry for grant in unique.values()]
-        awards = [{"id": grant.award} for grant in unique.values()]
-        mapped.set_list("grants", ids, entries, awards, origin="funding")
+    if grants:
+        _set_grants(mapped, grants)
     for problem in unmapped:
         line, column = config.position(problem.path)
         mapped.problems.append(dataclasses.replace(problem, line=line, column=column))
+
+
+def _set_grants(mapped: Mapped, grants: list[_Grant]) -> None:
+    """Each grant id once, from the first entry naming it. The list is placed at the
+    `funding` term itself, also when its entries sit in an `@list`."""
+    unique: dict[str, _Grant] = {}
+    for grant in grants:
+        unique.setdefault(grant.id, grant)
+    ids = [{"id": grant_id} for grant_id in unique]
+    entries = [grant.entry for grant in unique.values()]
+    awards = [{"id": grant.award} for grant in unique.values()]
+    mapped.set_list("grants", ids, entries, awards, origin="funding")
 
 
 def _grant(
