@@ -43,7 +43,6 @@ GUIDE = "https://github.com/citation-file-format/citation-file-format/blob/1.2.0
 # such files are checked against 1.2.0, with the 1.3 additions accepted where they sit.
 ACCEPTED_1_3_KEYS = {"": ("contributors",), "entity": ("affiliation", "ror")}
 _PERSON_KEYS = ("authors", "contact", "contributors")
-_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
 
 # CFF keys -> the record's field their values become (the README's mapping table). A
 # problem in a key that feeds none, or in a part of an entry no field comes from (a
@@ -497,7 +496,8 @@ def _looks_like_orcid(value: Any) -> bool:
 
 def _dates(data: Mapping[str, Any]) -> Iterator[Problem]:
     for path, value in _date_values(data):
-        if _DATE.match(value) and identifiers.real_date(value) is None:  # else: the schema
+        # a date of another shape is the schema's to report
+        if identifiers.DATE.match(value) and identifiers.real_date(value) is None:
             message = f"{quote_value(value)} is not a date that exists"
             yield Problem(ERROR, path, message, code="date-invalid")
 

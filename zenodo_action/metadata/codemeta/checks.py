@@ -50,7 +50,6 @@ _CONTEXT_SPELLINGS = {
     "raw.githubusercontent.com/codemeta/codemeta/3.1/codemeta.jsonld": "3.1",
 }
 _CONTEXT = paths.join("", "@context")  # ["@context"]
-_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
 _DATE_TIME = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})[T ]")
 
 
@@ -179,7 +178,7 @@ def _date_problem(date: Located[Any], severity: str) -> Problem | None:
     if not value.strip():
         message = "is empty; write the date as YYYY-MM-DD or remove the key"
         return Problem(severity, date.path, message, code="date")
-    if _DATE.match(value) is None:
+    if identifiers.DATE.match(value) is None:
         return Problem(severity, date.path, _date_format_message(value), code="date-format")
     if not _exists(value):
         message = f"{quote_value(value)} is not a date that exists"
@@ -189,7 +188,7 @@ def _date_problem(date: Located[Any], severity: str) -> Problem | None:
 
 def _date_format_message(value: str) -> str:
     prefix = _DATE_TIME.match(value)
-    if prefix and _DATE.match(prefix.group(1)) and _exists(prefix.group(1)):
+    if prefix and _exists(prefix.group(1)):
         return (
             f"{quote_value(value)} is a date and time; codemeta's dates are dates: "
             f"write {quote_value(prefix.group(1))}"
