@@ -10,13 +10,12 @@ from zenodo_action.metadata.codemeta.jsonld import Located, literal, values
 from zenodo_action.metadata.loader import Config
 from zenodo_action.metadata.mapped import Mapped
 from zenodo_action.metadata.problems import ERROR, Problem, quote_value
+from zenodo_action.metadata.vocabularies import is_known_license
 
 
 def map_license(mapped: Mapped, config: Config, data: Mapping[str, Any]) -> None:
     """The first licence Zenodo knows; one it does not know (a URL naming no licence in its
     vocabulary) is left to the next file that names one (sources.py), with a warning."""
-    from zenodo_action.metadata.vocabularies import is_known_license
-
     licenses = [found for item in values(data, "license") if (found := _license_id(item))]
     known = [found for found in licenses if is_known_license(found.value)]
     if known:
@@ -40,13 +39,11 @@ def _license_id(item: Located[Any]) -> Located[str] | None:
     ones it names, the first Zenodo knows, else the first)."""
     found = literal(item)
     if isinstance(found.value, str):
-        return (
-            Located(identifiers.spdx_of(found.value), found.path) if found.value.strip() else None
-        )
+        if not found.value.strip():
+            return None
+        return Located(identifiers.spdx_of(found.value), found.path)
     if not isinstance(found.value, dict):
         return None
-    from zenodo_action.metadata.vocabularies import is_known_license
-
     candidates = []
     for key in ("identifier", "@id", "id", "url"):
         named = literal(Located(found.value.get(key), paths.join(found.path, key)))
