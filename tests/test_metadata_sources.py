@@ -303,6 +303,17 @@ def test_a_note_about_a_field_another_file_sets_is_dropped(tmp_path):
     assert not any(f[4] == "several-licenses" for f in found(tmp_path))
 
 
+def test_a_note_about_a_contributor_follows_the_contributors(tmp_path):
+    """A maintainer's dropped affiliation matters where the contributors come from the
+    codemeta.json, whichever file gives the creators."""
+    maintainer = '{"familyName": "Doe", "affiliation": ["First Lab", "Second Lab"]}'
+    (tmp_path / "codemeta.json").write_text(f'{{"name": "x", "maintainer": {maintainer}}}')
+    write(tmp_path, zenodo="creators: [{name: Roe}]\n")
+    assert ("codemeta.json", "notice", "maintainer", 1, "several-affiliations") in found(tmp_path)
+    write(tmp_path, zenodo="contributors: [{name: Roe, type: Other}]\n")
+    assert not any(f[4] == "several-affiliations" for f in found(tmp_path))
+
+
 def test_an_invalid_cff_orcid_is_reported_once(tmp_path):
     cff_text = CFF.replace(
         "    given-names: Jane\n",

@@ -16,7 +16,8 @@ import idutils
 import pytest
 
 from tests.fakes import legacy_metadata as zenodo
-from zenodo_action.metadata import cff, codemeta, identifiers, markup, vocabularies
+from zenodo_action.metadata import cff, identifiers, markup, vocabularies
+from zenodo_action.metadata.codemeta import links as codemeta_links
 from zenodo_action.zenodo.echo import echoed
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -127,7 +128,7 @@ def test_a_swhid_is_sent_as_the_archive_url_zenodo_stores():
 def test_related_resource_types_are_zenodo_s():
     schema = vocabularies.schema()["$defs"]["relatedIdentifier"]["properties"]
     assert set(schema["resource_type"]["enum"]) == zenodo.RESOURCE_TYPES
-    mapped = set(cff._RESOURCE_TYPES.values()) | set(codemeta._RESOURCE_TYPES.values())
+    mapped = set(cff._RESOURCE_TYPES.values()) | set(codemeta_links.RESOURCE_TYPES.values())
     assert mapped <= zenodo.RESOURCE_TYPES
 
 
@@ -221,7 +222,7 @@ def test_the_plan_expects_the_html_zenodo_stores(text):
 
 @pytest.mark.parametrize("text", [*HTML, "Uses <script>x</script> & <https://x.example>."])
 def test_an_abstract_as_sent_is_stored_unchanged(text):
-    sent = cff.paragraphs(text)  # always HTML with a tag: Zenodo keeps its escapes
+    sent = markup.paragraphs(text)  # always HTML with a tag: Zenodo keeps its escapes
     assert zenodo.sanitized_html(zenodo.sanitized_text(sent)) == sent
 
 
