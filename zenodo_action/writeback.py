@@ -22,10 +22,10 @@ from urllib.parse import quote, unquote
 from zenodo_action import confined, edits, readback, versions
 from zenodo_action.errors import ActionError, UsageError
 from zenodo_action.github import pulls
+from zenodo_action.github.client import GitHubClient
 from zenodo_action.github.event import Release as GitHubRelease
 from zenodo_action.github.event import RunContext
 from zenodo_action.github.pulls import OpenPull, Proposal
-from zenodo_action.github.releases import GitHubClient
 from zenodo_action.publish import Published
 from zenodo_action.reporter import Reporter
 from zenodo_action.result import PublishResult, badge
