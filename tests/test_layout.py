@@ -3,7 +3,8 @@
 The Zenodo side and the metadata gate know nothing of GitHub, and the GitHub side knows
 nothing of Zenodo: not directly, and not through a module in between. Only the front
 doors read the environment. Checked on the source and on a fresh interpreter, so a stray
-import fails here instead of slowly blurring the seams.
+import fails here instead of slowly blurring the seams. And no function grows too
+branched to read in one look.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from radon.complexity import cc_rank, cc_visit
+from radon.visitors import Function
 
 import zenodo_action
 
@@ -117,3 +120,16 @@ def test_the_command_line_loads_no_http_stack_until_it_publishes():
     loaded = set(json.loads(done.stdout))
     heavy = {"requests", "urllib3", "zenodo_action.http", "zenodo_action.writeback"}
     assert loaded & heavy == set()
+
+
+def test_no_function_is_rated_d_or_worse_by_radon():
+    """More than 20 paths through one function (radon's rank D, and worse) is more than a
+    reader holds in one look: split it along its own steps. Methods count; nested
+    functions count into theirs, as `radon cc` rates them."""
+    too_branched = [
+        f"{name}.{block.fullname}: {cc_rank(block.complexity)} ({block.complexity})"
+        for name, path in modules().items()
+        for block in cc_visit(path.read_text(encoding="utf-8"))
+        if isinstance(block, Function) and cc_rank(block.complexity) >= "D"
+    ]
+    assert too_branched == []
