@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import sys
 
-from zenodo_action import check, logs, publish, release_source, writeback
+from zenodo_action import logs, publish, release_source, validate, writeback
 from zenodo_action.errors import EXIT_FAILURE, EXIT_OK, ActionError, UsageError
 from zenodo_action.github import commands, releases
 from zenodo_action.github.client import GitHubClient, GitHubError
@@ -38,7 +38,7 @@ def main() -> int:
     try:
         settings = Settings.from_runner(os.environ)
         if settings.mode == "validate":
-            return check.run(settings, reporter)
+            return validate.run(settings, reporter)
         return publish_run(settings, reporter)
     except ActionError as error:
         reporter.error(error)
