@@ -68,7 +68,7 @@ def publish_run(settings: Settings, reporter: Reporter) -> int:
     if settings.write_back.enabled:
         if not settings.github_token:
             raise UsageError("input 'write-back' needs the github-token input (a GitHub token)")
-        writeback.preflight(settings, reporter)  # its problems stop the run before Zenodo
+        writeback.check_targets(settings, reporter)  # its problems stop the run before Zenodo
     done = release_source.publish_release(settings, reporter, github, context.repository, release)
     if settings.release.notes_badge and release is not None:
         _add_badge(github, release, done, reporter)

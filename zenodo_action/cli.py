@@ -246,7 +246,7 @@ def run_publish(settings: Settings, reporter: Reporter) -> int:
     if settings.write_back.enabled:
         from zenodo_action import writeback
 
-        writeback.preflight(settings, reporter)  # its problems stop the run before Zenodo
+        writeback.check_targets(settings, reporter)  # its problems stop the run before Zenodo
     if settings.release_tag:
         from zenodo_action import release_source
 
