@@ -225,10 +225,6 @@ class DraftVerdict:
     idle: float | None  # seconds since the draft last changed; None when unknown
     window: float  # how long it must be idle before another run may take it over
 
-    @property
-    def may_continue(self) -> bool:
-        return self.verdict != "refuse"
-
 
 def judge_draft(
     draft: Deposition, request: PublishRequest, now: dt.datetime, *, asked_for: bool = False
