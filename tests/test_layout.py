@@ -4,13 +4,14 @@ The Zenodo side and the metadata gate know nothing of GitHub, and the GitHub sid
 nothing of Zenodo: not directly, and not through a module in between. Only the front
 doors read the environment. Checked on the source and on a fresh interpreter, so a stray
 import fails here instead of slowly blurring the seams. And no function grows too
-branched to read in one look.
+branched to read in one look, and tests/README.md keeps saying where each module is tested.
 """
 
 from __future__ import annotations
 
 import ast
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +23,9 @@ from radon.visitors import Function
 import zenodo_action
 
 PACKAGE = Path(zenodo_action.__file__).parent
+TESTS = Path(__file__).parent
+# A row of tests/README.md's map: | `zenodo_action/x.py` | `test_x.py`, ... |
+MAP_ROW = re.compile(r"^\| `(zenodo_action/[^`]+\.py)` \|", re.M)
 FRONT_DOORS = {"zenodo_action.cli", "zenodo_action.action"}
 # room -> rooms it must not import, directly or through any other module
 FORBIDDEN = {
@@ -133,3 +137,20 @@ def test_no_function_is_rated_d_or_worse_by_radon():
         if isinstance(block, Function) and cc_rank(block.complexity) >= "D"
     ]
     assert too_branched == []
+
+
+def test_every_module_has_its_row_in_the_map_of_the_tests():
+    """tests/README.md says where each module is tested: a new module gets its row there,
+    a module that goes takes its row along."""
+    rows = MAP_ROW.findall((TESTS / "README.md").read_text(encoding="utf-8"))
+    package = [path.relative_to(PACKAGE.parent).as_posix() for path in modules().values()]
+    assert sorted(set(package) - set(rows)) == [], "modules without a row in tests/README.md"
+    assert sorted(set(rows) - set(package)) == [], "rows of tests/README.md for no module"
+    assert len(rows) == len(set(rows)), "a module with two rows"
+
+
+def test_the_map_of_the_tests_names_every_test_file_and_only_those():
+    named = set(re.findall(r"`(test_\w+\.py)`", (TESTS / "README.md").read_text(encoding="utf-8")))
+    existing = {path.name for path in TESTS.glob("test_*.py")}
+    assert sorted(named - existing) == [], "tests/README.md names test files that do not exist"
+    assert sorted(existing - named) == [], "test files tests/README.md does not place"
