@@ -22,7 +22,6 @@ def release_env(fake_github, repo, tmp_path, **release_options):
     env.update(
         GITHUB_WORKSPACE=str(tmp_path / "ws"),
         GITHUB_REF="refs/tags/v1.2.0",
-        GITHUB_SHA="ffac537e6cbbf934b08745a378932722df287a53",
         GITHUB_RUN_ID="42",
     )
     return env, release

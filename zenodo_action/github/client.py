@@ -29,7 +29,7 @@ API_HEADERS = {
     "X-GitHub-Api-Version": "2022-11-28",
 }
 PER_PAGE = 100
-MAX_PAGES = 50  # a release holds at most 1000 assets
+MAX_PAGES = 50  # of one list (5,000 items): a release holds at most 1,000 assets
 
 
 class GitHubError(ActionError):
