@@ -7,8 +7,8 @@ Not a test. Run it from the repository root with the project's virtualenv:
 `--compare-with DIR` times an older checkout's `zenodo_action/edits.py` as well (e.g. the
 state before the README scan followed CommonMark in linear time), in the same rounds: each
 round runs this checkout and the older one in turn, each in a fresh process that reads the
-README, then times `readme_markers` alone (what the preflight and the write-back both run),
-as the CPU time of that process (on a shared machine, wall time also counts the others).
+README, then times `readme_markers` alone (what writeback.check_targets and the write-back
+both run), as the CPU time of that process (on a shared machine, wall time also counts the others).
 A run past --timeout is stopped and shown as "> timeout". Medians, and their ratio.
 """
 

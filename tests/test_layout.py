@@ -3,22 +3,29 @@
 The Zenodo side and the metadata gate know nothing of GitHub, and the GitHub side knows
 nothing of Zenodo: not directly, and not through a module in between. Only the front
 doors read the environment. Checked on the source and on a fresh interpreter, so a stray
-import fails here instead of slowly blurring the seams.
+import fails here instead of slowly blurring the seams. And no function grows too
+branched to read in one look, and tests/README.md keeps saying where each module is tested.
 """
 
 from __future__ import annotations
 
 import ast
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from radon.complexity import cc_rank, cc_visit
+from radon.visitors import Function
 
 import zenodo_action
 
 PACKAGE = Path(zenodo_action.__file__).parent
+TESTS = Path(__file__).parent
+# A row of tests/README.md's map: | `zenodo_action/x.py` | `test_x.py`, ... |
+MAP_ROW = re.compile(r"^\| `(zenodo_action/[^`]+\.py)` \|", re.M)
 FRONT_DOORS = {"zenodo_action.cli", "zenodo_action.action"}
 # room -> rooms it must not import, directly or through any other module
 FORBIDDEN = {
@@ -117,3 +124,33 @@ def test_the_command_line_loads_no_http_stack_until_it_publishes():
     loaded = set(json.loads(done.stdout))
     heavy = {"requests", "urllib3", "zenodo_action.http", "zenodo_action.writeback"}
     assert loaded & heavy == set()
+
+
+def test_no_function_is_rated_d_or_worse_by_radon():
+    """More than 20 paths through one function (radon's rank D, and worse) is more than a
+    reader holds in one look: split it along its own steps. Methods count; nested
+    functions count into theirs, as `radon cc` rates them."""
+    too_branched = [
+        f"{name}.{block.fullname}: {cc_rank(block.complexity)} ({block.complexity})"
+        for name, path in modules().items()
+        for block in cc_visit(path.read_text(encoding="utf-8"))
+        if isinstance(block, Function) and cc_rank(block.complexity) >= "D"
+    ]
+    assert too_branched == []
+
+
+def test_every_module_has_its_row_in_the_map_of_the_tests():
+    """tests/README.md says where each module is tested: a new module gets its row there,
+    a module that goes takes its row along."""
+    rows = MAP_ROW.findall((TESTS / "README.md").read_text(encoding="utf-8"))
+    package = [path.relative_to(PACKAGE.parent).as_posix() for path in modules().values()]
+    assert sorted(set(package) - set(rows)) == [], "modules without a row in tests/README.md"
+    assert sorted(set(rows) - set(package)) == [], "rows of tests/README.md for no module"
+    assert len(rows) == len(set(rows)), "a module with two rows"
+
+
+def test_the_map_of_the_tests_names_every_test_file_and_only_those():
+    named = set(re.findall(r"`(test_\w+\.py)`", (TESTS / "README.md").read_text(encoding="utf-8")))
+    existing = {path.name for path in TESTS.glob("test_*.py")}
+    assert sorted(named - existing) == [], "tests/README.md names test files that do not exist"
+    assert sorted(existing - named) == [], "test files tests/README.md does not place"

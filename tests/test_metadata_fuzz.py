@@ -270,7 +270,7 @@ def serialised(data: dict, suffix: str) -> tuple[str, bool]:
 
 
 def gate(path: Path) -> dict[Path, list]:
-    """What `validate` runs (check.run): find, load, merge, judge."""
+    """What `validate` runs (validate.run): find, load, merge, judge."""
     found = sources.find(sources.SourcePaths(zenodo=str(path)), path.parent)
     record = sources.Record.merge(sources.load(found))
     return sources.problems_by_file(record, sources.Context("gate"))

@@ -161,12 +161,12 @@ def test_nothing_found_means_a_new_concept_from_scratch():
 
 def test_a_draft_of_this_version_is_this_runs_own():
     judged = judge_draft(draft("2.0", 5), request("2.0"), NOW)
-    assert judged.verdict == "ours" and judged.may_continue
+    assert judged.verdict == "ours"
 
 
 def test_a_fresh_draft_of_another_version_belongs_to_a_live_run():
     judged = judge_draft(draft("2.1", 5 * 60), request("2.0"), NOW)
-    assert judged.verdict == "refuse" and not judged.may_continue
+    assert judged.verdict == "refuse"
     assert judged.idle == 300 and judged.window == TAKEOVER_AFTER
 
 

@@ -14,11 +14,11 @@ from __future__ import annotations
 import os
 import sys
 
-from zenodo_action import check, logs, publish, release_source, writeback
+from zenodo_action import logs, publish, release_source, validate, writeback
 from zenodo_action.errors import EXIT_FAILURE, EXIT_OK, ActionError, UsageError
-from zenodo_action.github import commands
+from zenodo_action.github import commands, releases
+from zenodo_action.github.client import GitHubClient, GitHubError
 from zenodo_action.github.event import Release, RunContext
-from zenodo_action.github.releases import GitHubClient, GitHubError
 from zenodo_action.github.reporter import GitHubReporter
 from zenodo_action.reporter import Reporter
 from zenodo_action.secrets import guard_std_streams
@@ -38,7 +38,7 @@ def main() -> int:
     try:
         settings = Settings.from_runner(os.environ)
         if settings.mode == "validate":
-            return check.run(settings, reporter)
+            return validate.run(settings, reporter)
         return publish_run(settings, reporter)
     except ActionError as error:
         reporter.error(error)
@@ -61,14 +61,14 @@ def publish_run(settings: Settings, reporter: Reporter) -> int:
     github = GitHubClient.for_run(context, settings.github_token)
     release = context.release
     if settings.release_tag is not None:  # back-fill a release the webhook missed
-        release = github.release_by_tag(settings.release_tag)
+        release = releases.release_by_tag(github, settings.release_tag)
         settings = settings.for_release(release)
     elif release is not None and not _publishable(release, context, reporter):
         return EXIT_OK
     if settings.write_back.enabled:
         if not settings.github_token:
             raise UsageError("input 'write-back' needs the github-token input (a GitHub token)")
-        writeback.preflight(settings, reporter)  # its problems stop the run before Zenodo
+        writeback.check_targets(settings, reporter)  # its problems stop the run before Zenodo
     done = release_source.publish_release(settings, reporter, github, context.repository, release)
     if settings.release.notes_badge and release is not None:
         _add_badge(github, release, done, reporter)
@@ -99,7 +99,7 @@ def _add_badge(
     if not (result.doi and result.badge and done.own_version):
         return
     try:
-        outcome = github.append_to_release_notes(release.id, result.doi, result.badge)
+        outcome = releases.append_to_release_notes(github, release.id, result.doi, result.badge)
     except GitHubError as error:
         message = f"the DOI badge was not added to the release notes: {error}"
         reporter.note("warning", message, title="DOI badge")

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, Literal, NoReturn
 
-from zenodo_action import __version__, check, metadata, process
+from zenodo_action import __version__, metadata, process
 from zenodo_action.errors import EXIT_FAILURE, EXIT_OK, ActionError
 from zenodo_action.github import commands
 from zenodo_action.github.reporter import GitHubReporter
@@ -221,7 +221,9 @@ def add_release_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def run_validate(settings: Settings, reporter: Reporter) -> int:
-    return check.run(settings, reporter)
+    from zenodo_action import validate
+
+    return validate.run(settings, reporter)
 
 
 def run_convert(settings: Settings, reporter: Reporter) -> int:
@@ -244,7 +246,7 @@ def run_publish(settings: Settings, reporter: Reporter) -> int:
     if settings.write_back.enabled:
         from zenodo_action import writeback
 
-        writeback.preflight(settings, reporter)  # its problems stop the run before Zenodo
+        writeback.check_targets(settings, reporter)  # its problems stop the run before Zenodo
     if settings.release_tag:
         from zenodo_action import release_source
 

@@ -829,7 +829,8 @@ def _outside_code(text: str) -> Iterator[tuple[int, int, bool]]:
 @functools.lru_cache(maxsize=4)
 def _marker_pairs(text: str, path: str) -> tuple[tuple[int, int], ...]:
     """(end of the opening marker, start of the closing one) for every pair. Kept for the
-    last few texts: the preflight, the edit and its read-back ask about the same README."""
+    last few texts: the check before publishing (writeback.check_targets), the edit and its
+    read-back ask about the same README."""
     pairs: list[tuple[int, int]] = []
     opened: tuple[int, int] | None = None
     for start, end, closing in _outside_code(text):

@@ -14,9 +14,10 @@ from urllib.parse import quote
 
 from zenodo_action import archive_scan, files, publish
 from zenodo_action.files import LocalFile
-from zenodo_action.github import repository
+from zenodo_action.github import releases, repository
+from zenodo_action.github.client import GitHubClient
 from zenodo_action.github.event import Release, Repository
-from zenodo_action.github.releases import GitHubClient, archive_name, make_download_dir
+from zenodo_action.github.releases import archive_name, make_download_dir
 from zenodo_action.lfs import PointerCheck
 from zenodo_action.metadata.names import creator_from_display_name
 from zenodo_action.metadata.vocabularies import is_known_license
@@ -34,7 +35,7 @@ def publish_tagged_release(settings: Settings, reporter: Reporter) -> publish.Pu
     have published it (assets, source archive, date, notes)."""
     assert settings.repository and settings.release_tag, "settings check both"
     github = GitHubClient(settings.github_api_url, settings.repository, settings.github_token)
-    release = github.release_by_tag(settings.release_tag)
+    release = releases.release_by_tag(github, settings.release_tag)
     owner, name = settings.repository.split("/")
     repository = Repository(owner, name, release.html_url.rsplit("/releases/", 1)[0])
     return publish_release(settings.for_release(release), reporter, github, repository, release)
@@ -116,7 +117,7 @@ class GitHubRelease:
             if spdx and is_known_license(spdx):
                 found["license"] = spdx
         if "description" in missing and self.release.notes.strip():
-            found["description"] = self.github.render_markdown(self.release.notes)
+            found["description"] = releases.render_markdown(self.github, self.release.notes)
         return {key: value for key, value in found.items() if value}
 
     def _creators(self) -> list[dict[str, str]]:
@@ -134,15 +135,19 @@ class GitHubRelease:
         checked for Git LFS pointers; their MD5s come with the download."""
         found: list[files.LocalFile] = []
         if self.options.assets:
-            assets = self.github.wait_for_assets(
-                self.release.id, timeout=self.options.asset_wait, poll_interval=ASSET_POLL_SECONDS
+            assets = releases.wait_for_assets(
+                self.github,
+                self.release.id,
+                timeout=self.options.asset_wait,
+                poll_interval=ASSET_POLL_SECONDS,
             )
-            found += [self.github.download_asset(asset, self.folder) for asset in assets]
+            found += [releases.download_asset(self.github, a, self.folder) for a in assets]
             self.pointers.files([(f.name, f.path, f.size) for f in found], "asset")
         if self.options.source_archive and self.options.archive_from == "checkout":
             found.append(self._checkout_archive(self.options.source_archive))
         elif self.options.source_archive:
-            archive, pointers = self.github.download_source_archive(
+            archive, pointers = releases.download_source_archive(
+                self.github,
                 self.release.tag_name,
                 self.options.source_archive,
                 self.folder,

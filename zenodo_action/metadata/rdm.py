@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -394,13 +394,3 @@ def _plain(value: Any, key: str = "") -> Any:
 def _composed_name(entity: Mapping[str, Any], key: str) -> bool:
     """A person's `name` is composed by the server from the family and given names."""
     return key == "name" and entity.get("type") == "personal"
-
-
-def vocabulary_ids(draft: RecordsDraft) -> Iterator[tuple[str, str]]:
-    """The distinct (vocabulary, id) pairs a draft names, in the order first named."""
-    seen: set[tuple[str, str]] = set()
-    for use in draft.vocabulary:
-        pair = (use.vocabulary, use.id)
-        if pair not in seen:
-            seen.add(pair)
-            yield pair

@@ -153,34 +153,47 @@ def _bare(version: str) -> str:
 
 
 def _first_version(snapshot: Snapshot, request: PublishRequest) -> Plan:
-    """A first version; a re-run finds what an earlier run made: by title, or the blank
-    draft of a run that stopped between creating it and saving its metadata."""
+    """A first version; a re-run finds what an earlier run made: the version it published
+    under this title, or the draft it left (`_first_draft_left`)."""
     title = request.title.strip()
-    same_title = [d for d in snapshot.depositions if d.title.strip() == title]
-    published = [d for d in same_title if d.submitted]
-    same = [
-        d
-        for d in published
-        if same_version(d.version, request.version)
-        or (request.version is None and d.file_set() == request.file_set())
-    ]
+    published = [d for d in snapshot.depositions if d.submitted and d.title.strip() == title]
+    if published:
+        return _published_before(published, request)
+    draft = _first_draft_left(snapshot.depositions, title)
+    changes = diff_files(draft.files if draft else (), request.files)
+    return Plan("new-concept", draft.concept_id if draft else None, None, None, draft, changes)
+
+
+def _published_before(published: Sequence[Deposition], request: PublishRequest) -> Plan:
+    """Records with the title of a first version: unchanged when one holds this version
+    (without a version: these files); else this run, given no concept, would start a
+    second, separate record beside them, so it stops."""
+    same = [d for d in published if _same_release(d, request)]
     if same:
         match = max(same, key=age)
         reason = f"{match.doi} already has this title and version (concept {match.concept_doi})"
         return Plan("unchanged", match.concept_id, match, match, None, reason=reason)
-    if published:
-        existing = max(published, key=age)
-        raise ActionError(
-            f"a record titled {request.title!r} already exists (concept DOI "
-            f"{existing.concept_doi}); this run was not given a concept, so it would start "
-            "a second, separate record",
-            hint=f"to add a version to it, use {setting('concept', existing.concept_doi)}",
-        )
-    first_drafts = [d for d in snapshot.depositions if d.is_new_draft and not d.concept_doi]
-    draft = newest([d for d in first_drafts if d.title.strip() == title])
-    draft = draft or newest([d for d in first_drafts if d.is_blank])
-    changes = diff_files(draft.files if draft else (), request.files)
-    return Plan("new-concept", draft.concept_id if draft else None, None, None, draft, changes)
+    existing = max(published, key=age)
+    raise ActionError(
+        f"a record titled {request.title!r} already exists (concept DOI "
+        f"{existing.concept_doi}); this run was not given a concept, so it would start "
+        "a second, separate record",
+        hint=f"to add a version to it, use {setting('concept', existing.concept_doi)}",
+    )
+
+
+def _same_release(published: Deposition, request: PublishRequest) -> bool:
+    if request.version is None:
+        return published.file_set() == request.file_set()
+    return same_version(published.version, request.version)
+
+
+def _first_draft_left(depositions: Sequence[Deposition], title: str) -> Deposition | None:
+    """The draft of a first version a stopped run left: the newest with this title, else
+    the newest blank one (a run that stopped between creating it and saving metadata)."""
+    first_drafts = [d for d in depositions if d.is_new_draft and not d.concept_doi]
+    titled = newest([d for d in first_drafts if d.title.strip() == title])
+    return titled or newest([d for d in first_drafts if d.is_blank])
 
 
 def newest(depositions: Sequence[Deposition]) -> Deposition | None:
@@ -211,10 +224,6 @@ class DraftVerdict:
     verdict: Verdict
     idle: float | None  # seconds since the draft last changed; None when unknown
     window: float  # how long it must be idle before another run may take it over
-
-    @property
-    def may_continue(self) -> bool:
-        return self.verdict != "refuse"
 
 
 def judge_draft(
