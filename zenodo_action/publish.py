@@ -27,10 +27,11 @@ from zenodo_action.reporter import Reporter
 from zenodo_action.result import PublishResult
 from zenodo_action.secrets import register
 from zenodo_action.settings import PublishSettings, Settings
+from zenodo_action.versions import same_version
 from zenodo_action.zenodo import choose, deposit
 from zenodo_action.zenodo.api import DepositAPI, Deposition, Prepared
 from zenodo_action.zenodo.errors import FieldErrors, Locate, explain, rejected
-from zenodo_action.zenodo.plan import Plan, PublishRequest, decide, same_version
+from zenodo_action.zenodo.plan import Plan, PublishRequest, decide
 from zenodo_action.zenodo.results import render_plan, result_of
 
 
@@ -230,7 +231,7 @@ def _add_stale_citation_warnings(
         written = record.data.get(field)
         if source is None or source.kind != "citation" or not released or not written:
             continue
-        if str(written).removeprefix("v") == str(released).removeprefix("v"):
+        if same_version(str(written), str(released)):
             continue
         line, column = source.config.position(cff_key)
         said = f"says {written!r}, but the release being published says {released!r}"
