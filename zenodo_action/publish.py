@@ -107,8 +107,16 @@ class Published:
         return self.result.status == "published"
 
 
+# How a run makes the client of the repository's API (`client_for`; tests give their own).
+ClientFactory = Callable[[PublishSettings], DepositAPI]
+
+
 def publish(
-    settings: Settings, reporter: Reporter, release: ReleaseSource | None = None
+    settings: Settings,
+    reporter: Reporter,
+    release: ReleaseSource | None = None,
+    *,
+    client_factory: ClientFactory | None = None,
 ) -> Published:
     """Check, plan and (unless a dry run) publish; report the plan and the result."""
     assert settings.publish is not None, "publish needs publish settings"
@@ -116,7 +124,8 @@ def publish(
     with tempfile.TemporaryDirectory(prefix="zenodo-action-") as packed_in:  # private: 0700
         chosen = gather(settings, reporter, release, Path(packed_in))
         request = prepare(settings.publish, record, chosen, release.related if release else ())
-        done = run(settings.publish, record, request, client_for(settings.publish))
+        api = (client_factory or client_for)(settings.publish)
+        done = run(settings.publish, record, request, api)
     if settings.publish.dry_run:
         reporter.plan(render_plan(done.plan, done.request))
     reporter.result(done.result, done.request.metadata, done.origins)

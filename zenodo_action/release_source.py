@@ -29,7 +29,9 @@ _TAG_SAFE = "/@:+!$&'()*,;=~"
 ASSET_POLL_SECONDS = 10.0  # while an asset is still uploading (github-actions.md §3.3)
 
 
-def publish_tagged_release(settings: Settings, reporter: Reporter) -> publish.Published:
+def publish_tagged_release(
+    settings: Settings, reporter: Reporter, client_factory: publish.ClientFactory | None = None
+) -> publish.Published:
     """The command line's back-fill: the release with `--release-tag`, as its event would
     have published it (assets, source archive, date, notes)."""
     assert settings.repository and settings.release_tag, "settings check both"
@@ -37,7 +39,9 @@ def publish_tagged_release(settings: Settings, reporter: Reporter) -> publish.Pu
     release = github.release_by_tag(settings.release_tag)
     owner, name = settings.repository.split("/")
     repository = Repository(owner, name, release.html_url.rsplit("/releases/", 1)[0])
-    return publish_release(settings.for_release(release), reporter, github, repository, release)
+    return publish_release(
+        settings.for_release(release), reporter, github, repository, release, client_factory
+    )
 
 
 def publish_release(
@@ -46,6 +50,7 @@ def publish_release(
     github: GitHubClient,
     repository: Repository,
     release: Release | None,
+    client_factory: publish.ClientFactory | None = None,
 ) -> publish.Published:
     """Publish, with the release's files downloaded to a private folder removed after."""
     download_dir = make_download_dir()
@@ -63,7 +68,7 @@ def publish_release(
             if release
             else None
         )
-        return publish.publish(settings, reporter, source)
+        return publish.publish(settings, reporter, source, client_factory=client_factory)
     finally:
         shutil.rmtree(download_dir, ignore_errors=True)
 
