@@ -101,6 +101,25 @@ def test_a_draft_only_request_stops_before_publishing(api, concept, fake_zenodo,
     assert draft["record_id"] == outcome.deposition.id
 
 
+def test_publish_reads_hashes_plans_and_applies_in_one_call(api, concept, fake_zenodo, tmp_path):
+    wanted = request(tmp_path, concept, files={"a.txt": b"two", "b.txt": b"bee"})
+    nowhere = lambda field: (None, None, None)  # noqa: E731
+
+    planned = deposit.publish(api, wanted, locate=nowhere, dry_run=True)
+    assert planned.outcome is None and planned.plan.action == "new-version"
+    assert {f.name: f.md5 for f in planned.request.files} == {  # a dry run hashes every file
+        "a.txt": hashlib.md5(b"two").hexdigest(),
+        "b.txt": hashlib.md5(b"bee").hexdigest(),
+    }
+    assert {r.method for r in fake_zenodo.requests} == {"GET"}
+    assert len(fake_zenodo.published_versions(concept.concept_id)) == 1
+
+    done = deposit.publish(api, wanted, locate=nowhere, workers=2)
+    assert done.outcome is not None and done.outcome.status == "published"
+    assert done.outcome.deposition.version == "2.0" and done.warnings == ()
+    assert len(fake_zenodo.published_versions(concept.concept_id)) == 2
+
+
 def test_a_fresh_draft_of_another_run_is_refused_with_a_way_out(
     api, concept, fake_zenodo, tmp_path
 ):

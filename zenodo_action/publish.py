@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -18,7 +18,7 @@ from zenodo_action import folders
 from zenodo_action import metadata as md
 from zenodo_action.errors import ActionError, UsageError
 from zenodo_action.files import LocalFile, collect, is_folder_line, preflight
-from zenodo_action.http import HttpError, RetryPolicy
+from zenodo_action.http import RetryPolicy
 from zenodo_action.lfs import PointerCheck
 from zenodo_action.metadata import sources
 from zenodo_action.metadata.build import Place, build_metadata, request_body
@@ -29,9 +29,9 @@ from zenodo_action.secrets import register
 from zenodo_action.settings import PublishSettings, Settings
 from zenodo_action.versions import same_version
 from zenodo_action.zenodo import choose, deposit
-from zenodo_action.zenodo.api import DepositAPI, Deposition, Prepared
-from zenodo_action.zenodo.errors import FieldErrors, Locate, explain, rejected
-from zenodo_action.zenodo.plan import Plan, PublishRequest, decide
+from zenodo_action.zenodo.api import DepositAPI
+from zenodo_action.zenodo.errors import Locate
+from zenodo_action.zenodo.plan import Plan, PublishRequest
 from zenodo_action.zenodo.results import render_plan, result_of
 
 
@@ -339,48 +339,16 @@ def run(
     settings: PublishSettings, record: sources.Record, request: PublishRequest, api: DepositAPI
 ) -> Published:
     """Observe and decide, and unless this is a dry run, apply."""
-    try:
-        snapshot = deposit.observe(api, request)
-        prepared = _prepared(api, request, snapshot.latest, locator(record))
-        request = replace(request, metadata=prepared.metadata, comparable=prepared.comparable)
-        remote = [f for d in (*snapshot.depositions, snapshot.latest) if d for f in d.files]
-        hashed = deposit.hash_where_needed(
-            remote, request.files, every=settings.dry_run, workers=settings.upload_workers
-        )
-        request = request.with_files(hashed)
-        the_plan = decide(snapshot, request)
-        outcome = None
-        if not settings.dry_run:
-            outcome = deposit.apply(
-                api,
-                the_plan,
-                request,
-                locate=_through(prepared, locator(record)),
-                workers=settings.upload_workers,
-            )
-    except HttpError as error:  # a read that failed for good: the writes explain themselves
-        raise explain(error, doing="read the record's current state", server=api.server) from None
-    result = result_of(settings.zenodo_url, request, the_plan, outcome)
-    origins = origins_of(record, request, settings)
-    warnings = prepared.warnings + (outcome.warnings if outcome else ())
-    return Published(the_plan, request, result, origins, warnings)
-
-
-def _prepared(
-    api: DepositAPI, request: PublishRequest, latest: Deposition | None, locate: Locate
-) -> Prepared:
-    """The metadata in the API's terms; what it cannot take fails here, located in the
-    user's files, before the first write."""
-    try:
-        return api.prepare(request.metadata, latest)
-    except FieldErrors as refused:
-        text = f"the metadata cannot be published through {api.name}; nothing was sent"
-        raise rejected(text, refused.pairs, locate, server=api.server) from None
-
-
-def _through(prepared: Prepared, locate: Locate) -> Locate:
-    """Locate the API's error fields through the metadata's fields they came from."""
-    return lambda field: locate(prepared.field_of(field))
+    done = deposit.publish(
+        api,
+        request,
+        locate=locator(record),
+        dry_run=settings.dry_run,
+        workers=settings.upload_workers,
+    )
+    result = result_of(settings.zenodo_url, done.request, done.plan, done.outcome)
+    origins = origins_of(record, done.request, settings)
+    return Published(done.plan, done.request, result, origins, done.warnings)
 
 
 def origins_of(
