@@ -24,7 +24,7 @@ from tests.test_checkout import POINTER as LFS_POINTER_OF_REAL
 from tests.test_checkout import REAL as LFS_REAL
 from tests.test_checkout import git
 from tests.test_lfs import POINTER as LFS_POINTER
-from zenodo_action import action, release_source
+from zenodo_action import action, github_release
 
 GITHUB_TOKEN = "ghs_Zq8rT4testGitHubTokenValue0001"
 READ_ONLY_TOKEN = "ghs_Zq8rT4testReadOnlyTokenValue02"
@@ -131,7 +131,7 @@ class Runner:
 
 @pytest.fixture
 def runner(tmp_path, monkeypatch, capfd, fake_github, fake_zenodo, fast_retries):
-    monkeypatch.setattr(release_source, "ASSET_POLL_SECONDS", 0.05)
+    monkeypatch.setattr(github_release, "ASSET_POLL_SECONDS", 0.05)
     return Runner(tmp_path, monkeypatch, capfd, fake_github, fake_zenodo, fast_retries)
 
 

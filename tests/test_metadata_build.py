@@ -7,9 +7,10 @@ import re
 import pytest
 
 from zenodo_action.errors import ActionError
-from zenodo_action.metadata import sources
 from zenodo_action.metadata.build import build_metadata, describe_changes, request_body
 from zenodo_action.metadata.loader import Config
+from zenodo_action.metadata.mapped import Mapped
+from zenodo_action.metadata.record import MetadataFile, Record
 from zenodo_action.publish import prepare
 from zenodo_action.settings import PublishSettings
 
@@ -111,8 +112,8 @@ def test_prepare_refuses_a_record_it_cannot_encode(tmp_path):
     no client was ever made."""
 
     config = Config(tmp_path / ".zenodo.yml", {"title": "Tides", "custom": {"a": float("nan")}})
-    source = sources.Source("zenodo", config, sources.Mapped(dict(config.data or {})))
-    record = sources.Record.merge([source])
+    source = MetadataFile("zenodo", config, Mapped(dict(config.data or {})))
+    record = Record.merge([source])
     with pytest.raises(ActionError, match=re.escape("custom.a: is nan")) as raised:
         prepare(PublishSettings("https://zenodo.invalid", "t"), record, [])
     assert raised.value.file == str(tmp_path / ".zenodo.yml")

@@ -248,7 +248,7 @@ def test_tab_indentation_gets_a_hint(tmp_path):
     assert "indent with spaces" in config.problems[0].message
 
 
-# --- reading the file: usage errors (exit 2; finding it: tests/test_metadata_sources.py) -----
+# --- reading the file: usage errors (exit 2; finding it: tests/test_metadata_record.py) -----
 
 
 def test_missing_file(tmp_path):

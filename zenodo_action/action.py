@@ -4,7 +4,7 @@ Three uses (action.yml): validate the metadata on pull requests (no token, so fo
 work); publish a release's assets and source archive as the next version of a concept;
 publish the files a scheduled or manual run names (datasets). This module wires GitHub
 and the publish together: `Settings.from_runner` reads the inputs, `GitHubReporter`
-writes for the runner, `release_source` hands a release's files and notes to
+writes for the runner, `github_release` hands a release's files and notes to
 `publish.publish` (the event's, or one read by `release-tag` to back-fill it), and after
 the publish come the badge in the release notes and the write-back pull request.
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import sys
 
-from zenodo_action import check, logs, publish, release_source, writeback
+from zenodo_action import check, github_release, logs, publish, writeback
 from zenodo_action.errors import EXIT_FAILURE, EXIT_OK, ActionError, UsageError
 from zenodo_action.github import commands
 from zenodo_action.github.event import Release, RunContext
@@ -72,7 +72,7 @@ def publish_run(
         if not settings.github_token:
             raise UsageError("input 'write-back' needs the github-token input (a GitHub token)")
         writeback.preflight(settings, reporter)  # its problems stop the run before Zenodo
-    done = release_source.publish_release(
+    done = github_release.publish_release(
         settings, reporter, github, context.repository, release, client_factory
     )
     if settings.release.notes_badge and release is not None:

@@ -250,9 +250,9 @@ def run_publish(
 
         writeback.preflight(settings, reporter)  # its problems stop the run before Zenodo
     if settings.release_tag:
-        from zenodo_action import release_source
+        from zenodo_action import github_release
 
-        done = release_source.publish_tagged_release(settings, reporter, client_factory)
+        done = github_release.publish_tagged_release(settings, reporter, client_factory)
     else:
         done = publish.publish(settings, reporter, client_factory=client_factory)
     if settings.write_back.enabled:

@@ -13,18 +13,18 @@ import yaml
 
 from zenodo_action.errors import EXIT_FAILURE, EXIT_OK
 from zenodo_action.github import commands
-from zenodo_action.metadata import sources
+from zenodo_action.metadata import record as files
 from zenodo_action.reporter import Reporter
 from zenodo_action.settings import Settings
 
 
 def run(settings: Settings, reporter: Reporter) -> int:
-    loaded = sources.load(sources.find(settings.sources, settings.root))
-    record = sources.Record.merge(loaded)
-    found = sources.problems_by_file(record, sources.Context("gate", settings.repository))
+    loaded = files.load(files.find(settings.metadata_files, settings.root))
+    record = files.Record.merge(loaded)
+    found = files.problems_by_file(record, files.Context("gate", settings.repository))
     if any(found.values()):
         reporter.problems(found)
-    origins = record.sources_of_fields()
+    origins = record.origins()
     if settings.output_format == "json":
         text = json.dumps(record.data, indent=2, ensure_ascii=False)
         sys.stdout.write((commands.inert_json(text) if settings.fenced else text) + "\n")
@@ -33,7 +33,7 @@ def run(settings: Settings, reporter: Reporter) -> int:
         )
     else:
         sys.stdout.write(_fenced(settings, render_yaml(record.data, origins, settings.repository)))
-    return EXIT_FAILURE if sources.errors_in(found) else EXIT_OK
+    return EXIT_FAILURE if files.errors_in(found) else EXIT_OK
 
 
 def _fenced(settings: Settings, text: str) -> str:
@@ -49,10 +49,10 @@ def render_yaml(data: Mapping[str, Any], origins: Mapping[str, str], repository:
     for key, value in data.items():
         lines.append(f"# from {origins[key]}")
         lines.append(yaml.safe_dump({key: value}, allow_unicode=True, sort_keys=False).rstrip())
-    unfilled = [key for key in sources.RELEASE_FILLS if key not in data]
+    unfilled = [key for key in files.RELEASE_FILLS if key not in data]
     if unfilled:
         lines.append("# not set by any file; on a release:")
         for key in unfilled:
-            fills = sources.RELEASE_FILLS[key].format(repository=repository or "<owner>/<repo>")
+            fills = files.RELEASE_FILLS[key].format(repository=repository or "<owner>/<repo>")
             lines.append(f"#   {key}: {fills}")
     return "\n".join(lines) + "\n"

@@ -3,7 +3,7 @@
 settings + config + files -> validate -> build metadata -> preflight -> observe -> decide
 -> apply -> report. Everything that can fail locally fails before the first request to
 Zenodo. What a release adds (its files, notes, upload type) comes in through a
-`ReleaseSource`, so this module knows nothing of GitHub.
+`ReleaseInput`, so this module knows nothing of GitHub.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from zenodo_action.errors import ActionError, UsageError
 from zenodo_action.files import LocalFile, collect, is_folder_line, preflight
 from zenodo_action.http import RetryPolicy
 from zenodo_action.lfs import PointerCheck
-from zenodo_action.metadata import sources
+from zenodo_action.metadata import record as merged
 from zenodo_action.metadata.build import Place, build_metadata, request_body
 from zenodo_action.naming import per_door, setting
 from zenodo_action.reporter import Reporter
@@ -39,7 +39,7 @@ class InvalidMetadata(ActionError):
     """The metadata has errors; `found` lists every problem, per file."""
 
     def __init__(self, found: Mapping[Path, Sequence[md.Problem]], root: Path | None = None):
-        errors = sources.errors_in(found)
+        errors = merged.errors_in(found)
         files = ", ".join(
             _shown(path, root) for path, problems in found.items() if _has_errors(problems)
         )
@@ -71,7 +71,7 @@ def _has_errors(problems: Sequence[md.Problem]) -> bool:
 FILLABLE = ("title", "upload_type", "creators", "license", "description")
 
 
-class ReleaseSource(Protocol):
+class ReleaseInput(Protocol):
     """A release being published: its files, and what it and its repository say."""
 
     @property
@@ -114,7 +114,7 @@ ClientFactory = Callable[[PublishSettings], DepositAPI]
 def publish(
     settings: Settings,
     reporter: Reporter,
-    release: ReleaseSource | None = None,
+    release: ReleaseInput | None = None,
     *,
     client_factory: ClientFactory | None = None,
 ) -> Published:
@@ -135,7 +135,7 @@ def publish(
 
 
 def gather(
-    settings: Settings, reporter: Reporter, release: ReleaseSource | None, folder: Path
+    settings: Settings, reporter: Reporter, release: ReleaseInput | None, folder: Path
 ) -> list[LocalFile]:
     """Every file the version gets, checked: the `files` globs (a bad glob, a path outside
     the root or a Git LFS pointer fails before anything is downloaded), the release's
@@ -178,22 +178,22 @@ def pointer_check(settings: Settings, reporter: Reporter) -> PointerCheck:
 
 
 def checked_record(
-    settings: Settings, reporter: Reporter, release: ReleaseSource | None = None
-) -> sources.Record:
+    settings: Settings, reporter: Reporter, release: ReleaseInput | None = None
+) -> merged.Record:
     """The merged record, filled by the release where no file speaks; its problems
     reported; InvalidMetadata (status `invalid`) when it has errors. The files are judged
     before the release is asked for anything: a broken file costs no GitHub request."""
-    loaded = sources.load(sources.find(settings.sources, settings.root))
-    record = sources.Record.merge(loaded)
+    loaded = merged.load(merged.find(settings.metadata_files, settings.root))
+    record = merged.Record.merge(loaded)
     if release is not None:
-        gate = sources.problems_by_file(record, sources.Context("gate"))
+        gate = merged.problems_by_file(record, merged.Context("gate"))
         _stop_if_invalid(_strictly(gate, settings.strict), reporter, settings.root)
         missing = frozenset(key for key in FILLABLE if _blank(record.data.get(key)))
         filled = release.fields(missing) if missing else {}
         if filled:
-            record = sources.Record.merge([*loaded, sources.release_source(filled)])
-    context = sources.Context("release" if release else "dataset", settings.repository)
-    found = sources.problems_by_file(record, context)
+            record = merged.Record.merge([*loaded, merged.release_file(filled)])
+    context = merged.Context("release" if release else "dataset", settings.repository)
+    found = merged.problems_by_file(record, context)
     if release is not None:
         _add_stale_citation_warnings(record, settings, found)
     found = _strictly(found, settings.strict)
@@ -212,7 +212,7 @@ def _strictly(found: dict[Path, list[md.Problem]], strict: bool) -> dict[Path, l
 def _stop_if_invalid(
     found: dict[Path, list[md.Problem]], reporter: Reporter, root: Path | None = None
 ) -> None:
-    if sources.errors_in(found):
+    if merged.errors_in(found):
         reporter.problems(found)
         reporter.output("status", "invalid")
         raise InvalidMetadata(found, root)
@@ -223,7 +223,7 @@ def _blank(value: Any) -> bool:
 
 
 def _add_stale_citation_warnings(
-    record: sources.Record, settings: Settings, found: dict[Path, list[md.Problem]]
+    record: merged.Record, settings: Settings, found: dict[Path, list[md.Problem]]
 ) -> None:
     """A CITATION.cff whose version or date disagrees with the release: the release wins,
     but the file citing users read is stale, a chore for the user unless this run's
@@ -272,7 +272,7 @@ def _written_back(path: Path, settings: Settings) -> bool:
 
 def prepare(
     settings: PublishSettings,
-    record: sources.Record,
+    record: merged.Record,
     files: Sequence[LocalFile],
     related: Sequence[Mapping[str, str]] = (),
 ) -> PublishRequest:
@@ -293,7 +293,7 @@ def prepare(
     )
 
 
-def _place_in(record: sources.Record) -> Place:
+def _place_in(record: merged.Record) -> Place:
     """A field's path -> the file and line that hold it."""
 
     def place(path: str) -> tuple[str | None, int | None, int | None]:
@@ -303,7 +303,7 @@ def _place_in(record: sources.Record) -> Place:
     return place
 
 
-def locator(record: sources.Record) -> Locate:
+def locator(record: merged.Record) -> Locate:
     """Zenodo's error fields (`metadata.creators.0.name`) -> places in the user's files."""
 
     def locate(field: str) -> tuple[str | None, int | None, int | None]:
@@ -336,7 +336,7 @@ def client_for(
 
 
 def run(
-    settings: PublishSettings, record: sources.Record, request: PublishRequest, api: DepositAPI
+    settings: PublishSettings, record: merged.Record, request: PublishRequest, api: DepositAPI
 ) -> Published:
     """Observe and decide, and unless this is a dry run, apply."""
     done = deposit.publish(
@@ -352,10 +352,10 @@ def run(
 
 
 def origins_of(
-    record: sources.Record, request: PublishRequest, settings: PublishSettings
+    record: merged.Record, request: PublishRequest, settings: PublishSettings
 ) -> dict[str, str]:
     """Where each top-level field that is sent came from."""
-    origins = record.sources_of_fields()
+    origins = record.origins()
     run_given = {"version": settings.version, "publication_date": settings.publication_date}
     for key in request.metadata:
         if run_given.get(key) or key not in origins:

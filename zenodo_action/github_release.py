@@ -1,7 +1,7 @@
 """A GitHub release as a publish sees it, and publishing one: the event's release (action.py)
 or one read by its tag to back-fill it (the Action's `release-tag`, the CLI's
 `--release-tag`). Its files, notes and what its repository says reach `publish.publish`
-through the `ReleaseSource` protocol, so the publish knows nothing of GitHub.
+through the `ReleaseInput` protocol, so the publish knows nothing of GitHub.
 """
 
 from __future__ import annotations
