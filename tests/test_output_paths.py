@@ -312,7 +312,7 @@ def test_the_action_annotates_each_problem_once_then_the_error(tmp_path, capsys)
     found = {tmp_path / ".zenodo.yml": [Problem("error", "upload_type", "'sofware' is not", 2, 14)]}
     reporter = GitHubReporter(RunnerFiles(tmp_path))
     reporter.problems(found)
-    reporter.error(InvalidMetadata(found, tmp_path))
+    reporter.error(InvalidMetadata(1, [tmp_path / ".zenodo.yml"], tmp_path))
     lines = capsys.readouterr().out.splitlines()
     assert lines == [
         "::error file=.zenodo.yml,line=2,col=14,title=Zenodo metadata%3A upload_type"

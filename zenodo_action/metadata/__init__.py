@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from zenodo_action.metadata.checked import CheckedRecord, read
 from zenodo_action.metadata.loader import Config, load_config
 from zenodo_action.metadata.paths import path_from_zenodo_field
 from zenodo_action.metadata.problems import ERROR, NOTICE, SEVERITIES, WARNING, Problem, as_errors
+from zenodo_action.metadata.record import IGNORE, Context, MetadataPaths
 from zenodo_action.metadata.report import render_json, render_text, summary_markdown
 from zenodo_action.metadata.validate import validate
 from zenodo_action.metadata.vocabularies import schema_copy
@@ -24,14 +26,19 @@ def schema() -> dict[str, Any]:
 
 __all__ = [
     "ERROR",
+    "IGNORE",
     "NOTICE",
     "SEVERITIES",
     "WARNING",
+    "CheckedRecord",
     "Config",
+    "Context",
+    "MetadataPaths",
     "Problem",
     "as_errors",
     "load_config",
     "path_from_zenodo_field",
+    "read",
     "render_json",
     "render_text",
     "schema",

@@ -24,7 +24,7 @@ from zenodo_action.errors import UsageError
 from zenodo_action.metadata import cff, paths
 from zenodo_action.metadata.loader import Config, load_config, readable_file, short_path
 from zenodo_action.metadata.mapped import Mapped
-from zenodo_action.metadata.problems import ERROR, NOTICE, WARNING, Problem, sort_problems
+from zenodo_action.metadata.problems import NOTICE, WARNING, Problem, sort_problems
 from zenodo_action.metadata.validate import validate
 from zenodo_action.naming import per_door, setting
 
@@ -54,7 +54,9 @@ HOLDS: dict[Kind, frozenset[str]] = {
         | {"related_identifiers", "contributors", "grants"}
     ),
 }
-# What a release fills in when no file sets it, and how the gate describes it.
+# What a release is asked for when no file sets it (github_release.py gives what it can)...
+RELEASE_GIVES = ("title", "upload_type", "creators", "license", "description")
+# ... and how the gate describes it for the fields a record must have.
 RELEASE_FILLS = {
     "title": "the release gives it '{repository}: <release name or tag>'",
     "upload_type": "a release is published as software",
@@ -96,7 +98,8 @@ class MetadataFile:
 
 @dataclass(frozen=True)
 class Context:
-    """What fills the fields no file sets, as far as it is known when checking.
+    """The run the record is read for: what fills the fields no file sets, and what the
+    run itself gives, as far as it is known when checking.
 
     gate: validate and pull requests, which cannot know how the record will be published;
     release: a release run (the release's fields are merged); dataset: any other run.
@@ -105,6 +108,11 @@ class Context:
     kind: Literal["gate", "release", "dataset"] = "gate"
     repository: str | None = None  # owner/name, when known: the title a release gives
     require_complete: bool = False  # the gate treats fields a release fills as errors
+    strict: bool = False  # warnings stop the run too (what Zenodo takes, the formats do not)
+    version: str | None = None  # the run's (a release's tag), over the files'
+    publication_date: str | None = None  # the run's (a release's date), over the files'
+    # The CITATION.cff files (absolute) this run's write-back updates after publishing.
+    rewritten: frozenset[Path] = frozenset()
     today: date | None = None
 
 
@@ -372,7 +380,3 @@ def _license_message(record: Record, context: Context) -> str:
     return (
         f"no license: Zenodo will record {default}; set license (e.g. the one in your LICENSE file)"
     )
-
-
-def errors_in(found: Mapping[Path, Sequence[Problem]]) -> int:
-    return sum(1 for problems in found.values() for p in problems if p.severity == ERROR)
