@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from zenodo_action.errors import UsageError
-from zenodo_action.metadata import load_config, path_from_zenodo_field
 from zenodo_action.metadata import loader as loader_module
+from zenodo_action.metadata.loader import load_config
+from zenodo_action.metadata.paths import path_from_zenodo_field
 
 SOFTWARE = Path(__file__).parents[1] / "examples" / "software"
 

@@ -82,7 +82,7 @@ import yaml
 
 from zenodo_action.errors import ActionError
 from zenodo_action.markdown_code import code_ranges
-from zenodo_action.metadata.identifiers import doi_of
+from zenodo_action.metadata import doi_of
 from zenodo_action.versions import bare, leading_v
 
 MARKER_OPEN = "<!-- zenodo-badge -->"

@@ -18,8 +18,7 @@ from zenodo_action.github import repository
 from zenodo_action.github.event import Release, Repository
 from zenodo_action.github.releases import GitHubClient, archive_name, make_download_dir
 from zenodo_action.lfs import PointerCheck
-from zenodo_action.metadata.names import creator_from_display_name
-from zenodo_action.metadata.vocabularies import is_known_license
+from zenodo_action.metadata import creator_from_display_name, is_known_license
 from zenodo_action.reporter import Reporter
 from zenodo_action.settings import ArchiveFormat, ReleaseOptions, Settings
 

@@ -25,7 +25,7 @@ import yaml
 
 from zenodo_action import edits
 from zenodo_action.edits import DoiFacts, EditError
-from zenodo_action.metadata.identifiers import doi_of
+from zenodo_action.metadata import doi_of
 from zenodo_action.versions import bare
 
 EDITORS: Mapping[str, Callable[..., str]] = {

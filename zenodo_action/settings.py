@@ -33,7 +33,7 @@ from zenodo_action.github.event import (
     check_url,
     load_context,
 )
-from zenodo_action.metadata.record import IGNORE, MetadataPaths
+from zenodo_action.metadata import IGNORE, MetadataPaths
 from zenodo_action.naming import setting
 from zenodo_action.urls import insecure
 from zenodo_action.zenodo.api import KNOWN_PREFIXES, ApiChoice, ConceptRef, RecordId

@@ -21,7 +21,7 @@ from typing import Any, Literal
 from zenodo_action.errors import ActionError
 from zenodo_action.files import LocalFile
 from zenodo_action.http import HttpError, OutcomeUnknown
-from zenodo_action.metadata.identifiers import doi_of
+from zenodo_action.metadata import doi_of
 from zenodo_action.naming import setting
 from zenodo_action.parallel import run_each
 from zenodo_action.progress import Progress

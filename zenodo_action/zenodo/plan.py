@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from zenodo_action.errors import ActionError
 from zenodo_action.files import LocalFile
-from zenodo_action.metadata.build import describe_changes
+from zenodo_action.metadata import describe_changes
 from zenodo_action.naming import setting
 from zenodo_action.versions import same_version
 from zenodo_action.zenodo.api import ConceptRef, Deposition, RecordId, RemoteFile
