@@ -8,22 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_metadata_record import CFF as CITATION
 from zenodo_action import metadata
 from zenodo_action.errors import UsageError
 from zenodo_action.metadata import Context, MetadataPaths
 
-CFF = """\
-cff-version: 1.2.0
-message: Please cite it.
-title: Tide tools
-authors:
-  - family-names: Doe
-    given-names: Jane
-license: MIT
-version: 1.0.0
-date-released: 2024-05-01
-abstract: Tools for tides.
-"""
+CFF = CITATION + "date-released: 2024-05-01\n"
 TODAY = date(2025, 6, 1)
 
 
@@ -136,7 +126,7 @@ def test_a_stale_citation_is_warned_about_on_the_lines_of_its_own_keys(tmp_path)
     stale = [p for p in record.problems[tmp_path / "CITATION.cff"] if p.code == "stale-citation"]
     assert [(p.severity, p.path, p.line) for p in stale] == [
         ("warning", "version", 8),
-        ("warning", "date-released", 9),
+        ("warning", "date-released", 10),
     ]
     assert "get the stale date-released: update it" in stale[1].message
 

@@ -79,7 +79,7 @@ class Published:
     plan: Plan
     request: PublishRequest
     result: PublishResult
-    origins: Mapping[str, str]  # top-level field -> its source ("CITATION.cff", "the release")
+    origins: Mapping[str, str]  # top-level field -> where it came from ("CITATION.cff", "the run")
     warnings: tuple[str, ...] = ()  # what the version did not get (a community, say)
 
     @property
@@ -104,7 +104,7 @@ def publish(
 ) -> Published:
     """Check, plan and (unless a dry run) publish; report the plan and the result."""
     assert settings.publish is not None, "publish needs publish settings"
-    record = checked_record(settings, reporter, release)
+    record = checked_record(settings, settings.publish, reporter, release)
     with tempfile.TemporaryDirectory(prefix="zenodo-action-") as packed_in:  # private: 0700
         chosen = gather(settings, reporter, release, Path(packed_in))
         request = prepare(settings.publish, record, chosen, release.related if release else ())
@@ -162,14 +162,17 @@ def pointer_check(settings: Settings, reporter: Reporter) -> PointerCheck:
 
 
 def checked_record(
-    settings: Settings, reporter: Reporter, release: ReleaseInput | None = None
+    settings: Settings,
+    publishing: PublishSettings,
+    reporter: Reporter,
+    release: ReleaseInput | None = None,
 ) -> metadata.CheckedRecord:
     """The merged record, filled by the release where no file speaks; its problems
     reported; InvalidMetadata (status `invalid`) when it has errors."""
     record = metadata.read(
         settings.metadata_files,
         settings.root,
-        run_context(settings, release),
+        run_context(settings, publishing, release),
         fill=release.fields if release else None,
     )
     if record.has_problems:
@@ -180,10 +183,11 @@ def checked_record(
     return record
 
 
-def run_context(settings: Settings, release: ReleaseInput | None) -> metadata.Context:
+def run_context(
+    settings: Settings, publishing: PublishSettings, release: ReleaseInput | None
+) -> metadata.Context:
     """What the metadata is checked for: a release or a data set, with the run's version
     and date, and the CITATION.cff files its write-back will update."""
-    assert settings.publish is not None, "publish needs publish settings"
     rewritten = frozenset(
         (settings.root / target.path).absolute()
         for target in settings.write_back.targets
@@ -193,8 +197,8 @@ def run_context(settings: Settings, release: ReleaseInput | None) -> metadata.Co
         "release" if release else "dataset",
         settings.repository,
         strict=settings.strict,
-        version=settings.publish.version,
-        publication_date=settings.publish.publication_date,
+        version=publishing.version,
+        publication_date=publishing.publication_date,
         rewritten=rewritten,
     )
 
@@ -241,7 +245,8 @@ def run(
     request: PublishRequest,
     api: DepositAPI,
 ) -> Published:
-    """Observe and decide, and unless this is a dry run, apply."""
+    """Read, hash, plan and, unless a dry run, apply (one call to the Zenodo side); the
+    result, and where each field sent came from."""
     done = deposit.publish(
         api,
         request,
