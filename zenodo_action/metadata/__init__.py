@@ -11,15 +11,13 @@ API (the deposit API's echo, the records schema), and small facts about values.
 
 from __future__ import annotations
 
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from zenodo_action.metadata.build import describe_changes
 from zenodo_action.metadata.checked import CheckedRecord, read
-from zenodo_action.metadata.echo import echoed
 from zenodo_action.metadata.identifiers import doi_of
 from zenodo_action.metadata.names import creator_from_display_name
 from zenodo_action.metadata.problems import ERROR, NOTICE, SEVERITIES, WARNING, Problem
-from zenodo_action.metadata.rdm import VocabularyUse, records_comparable, records_draft
 from zenodo_action.metadata.record import IGNORE, Context, MetadataPaths
 from zenodo_action.metadata.report import (
     problem_lines,
@@ -29,6 +27,30 @@ from zenodo_action.metadata.report import (
     summary_markdown,
 )
 from zenodo_action.metadata.vocabularies import is_known_license, schema_copy
+
+if TYPE_CHECKING:
+    from zenodo_action.metadata.build import describe_changes
+    from zenodo_action.metadata.echo import echoed
+    from zenodo_action.metadata.rdm import VocabularyUse, records_comparable, records_draft
+
+# What only a publish takes (the Zenodo side's comparisons and the records schema), loaded
+# when first asked for: `validate`, the pre-commit hook, never pays for it (bench/).
+_FOR_A_PUBLISH = {
+    "describe_changes": "build",
+    "echoed": "echo",
+    "VocabularyUse": "rdm",
+    "records_comparable": "rdm",
+    "records_draft": "rdm",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _FOR_A_PUBLISH:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = importlib.import_module(f"{__name__}.{_FOR_A_PUBLISH[name]}")
+    value = getattr(module, name)
+    globals()[name] = value
+    return value
 
 
 def schema() -> dict[str, Any]:

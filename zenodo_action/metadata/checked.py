@@ -19,7 +19,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from zenodo_action.metadata.build import build_metadata, request_body
 from zenodo_action.metadata.paths import path_from_zenodo_field
 from zenodo_action.metadata.problems import ERROR, NOTICE, WARNING, Problem, as_errors
 from zenodo_action.metadata.record import (
@@ -34,7 +33,6 @@ from zenodo_action.metadata.record import (
     release_file,
 )
 from zenodo_action.naming import per_door
-from zenodo_action.versions import same_version
 
 # Asked, for a release, with the fields no file sets: the values it can give for them.
 Fill = Callable[[frozenset[str]], Mapping[str, Any]]
@@ -92,6 +90,8 @@ class CheckedRecord:
         """The deposition metadata to send: the record, the run's version and date over the
         files', `related` links added. A value no JSON body can carry fails here, on its
         line, before any request (ActionError)."""
+        from zenodo_action.metadata.build import build_metadata, request_body  # a publish's
+
         metadata = build_metadata(
             self.data,
             version=self.context.version,
@@ -177,6 +177,8 @@ def _stale_citation(merged: Record, context: Context) -> list[tuple[Path, Proble
     but the file citing users read is stale, a chore for the user unless this run's
     write-back updates it (then it is only a notice). Versions compare by the one
     leading-"v" rule (versions.same_version)."""
+    from zenodo_action.versions import same_version  # its orders compile: a release run's
+
     stale = []
     released = {"version": context.version, "publication_date": context.publication_date}
     for field, given in released.items():
