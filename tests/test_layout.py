@@ -181,3 +181,6 @@ def test_the_command_line_loads_no_http_stack_until_it_publishes():
     loaded = set(json.loads(done.stdout))
     heavy = {"requests", "urllib3", "zenodo_action.http", "zenodo_action.writeback"}
     assert loaded & heavy == set()
+    # nor what only a publish takes from the metadata face (its __getattr__)
+    publish_only = {f"zenodo_action.metadata.{name}" for name in ("build", "echo", "rdm")}
+    assert loaded & publish_only == set()
