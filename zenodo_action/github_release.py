@@ -54,7 +54,7 @@ def publish_release(
     """Publish, with the release's files downloaded to a private folder removed after."""
     download_dir = make_download_dir()
     try:
-        source = (
+        release_input = (
             GitHubRelease(
                 github,
                 repository,
@@ -67,14 +67,15 @@ def publish_release(
             if release
             else None
         )
-        return publish.publish(settings, reporter, source, client_factory=client_factory)
+        return publish.publish(settings, reporter, release_input, client_factory=client_factory)
     finally:
         shutil.rmtree(download_dir, ignore_errors=True)
 
 
 class GitHubRelease:
-    """A GitHub release as a publish sees it: assets, source archive, what the release
-    and its repository say for fields no file sets, and a link to the release page."""
+    """A GitHub release as a publish sees it (its `ReleaseInput`): assets, source archive,
+    what the release and its repository say for fields no file sets, and a link to the
+    release page."""
 
     def __init__(
         self,

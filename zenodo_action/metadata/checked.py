@@ -176,7 +176,7 @@ def _stale_citation(merged: Record, context: Context) -> list[tuple[Path, Proble
     """A CITATION.cff whose version or date disagrees with the release: the release wins,
     but the file citing users read is stale, a chore for the user unless this run's
     write-back updates it (then it is only a notice). Versions compare by the one
-    leading-"v" rule (versions.same_version)."""
+    leading-"v" rule (versions.same_version), dates as written."""
     from zenodo_action.versions import same_version  # its orders compile: a release run's
 
     stale = []
@@ -186,7 +186,9 @@ def _stale_citation(merged: Record, context: Context) -> list[tuple[Path, Proble
         written = merged.data.get(field)
         if owner is None or owner.kind != "citation" or not given or not written:
             continue
-        if same_version(str(written), str(given)):
+        if field == "version" and same_version(str(written), str(given)):
+            continue
+        if field == "publication_date" and str(written) == str(given):
             continue
         key = owner.origin(field) or field  # the file's own name: version, date-released
         line, column = owner.config.position(key)
