@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -40,7 +40,7 @@ from tests.test_faults import (
     _cell,
     _outcome,
 )
-from zenodo_action import publish, secrets
+from zenodo_action import secrets
 
 TABLE = Path(__file__).resolve().parent.parent / "docs" / "faults-records.md"
 # The deposit matrix's metadata, and the publisher a DOI needs on another instance
@@ -176,8 +176,8 @@ OBSERVED_SPECIAL: dict[str, str] = {}
 class RecordsHarness(Harness):
     """test_faults' harness on the fake InvenioRDM, through `api: auto`."""
 
-    def __init__(self, root: Path, fake, capsys, caplog) -> None:
-        super().__init__(root, fake, capsys, caplog)
+    def __init__(self, root: Path, fake, capsys, caplog, clients) -> None:
+        super().__init__(root, fake, capsys, caplog, clients)
         (root / ".zenodo.yml").write_text(CONFIG_RECORDS)
 
     def args(self, version: str | None = None) -> list[str]:
@@ -187,17 +187,12 @@ class RecordsHarness(Harness):
 
 @pytest.fixture
 def harness(tmp_path, monkeypatch, capsys, caplog, fake_invenio, fast_retries):
-    real_client_for = publish.client_for
-
-    def client_for(settings, policy=None, sleep=None):
-        return real_client_for(settings, POLICY, fast_retries.append)
-
-    monkeypatch.setattr(publish, "client_for", client_for)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("ZENODO_TOKEN", fake_invenio.token)
     caplog.set_level(logging.INFO, logger="zenodo_action")
     fake_invenio.slow_seconds = READ_TIMEOUT * 3
-    return RecordsHarness(tmp_path, fake_invenio, capsys, caplog)
+    clients = replace(fast_retries, policy=POLICY)
+    return RecordsHarness(tmp_path, fake_invenio, capsys, caplog, clients)
 
 
 def _normalised(text: str) -> str:

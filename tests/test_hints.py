@@ -47,7 +47,9 @@ class Said:
 class Doors:
     """Runs one neutral set of settings through either front door, in one workspace."""
 
-    def __init__(self, tmp_path: Path, monkeypatch, capfd, zenodo, github, httpserver) -> None:
+    def __init__(
+        self, tmp_path: Path, monkeypatch, capfd, zenodo, github, httpserver, clients
+    ) -> None:
         self.workspace = tmp_path / "workspace"
         self.workspace.mkdir()
         self.tmp_path = tmp_path
@@ -56,6 +58,7 @@ class Doors:
         self.zenodo = zenodo
         self.github = github
         self.httpserver = httpserver  # a server of no known kind, for the cases that need one
+        self.clients = clients  # conftest.QuickClients
         self.repo = github.add_repo("octo-org/frobnicator")
         github.add_token(GITHUB_TOKEN, "write")
 
@@ -90,7 +93,7 @@ class Doors:
             else:
                 argv += [f"--{key}", value]
         self.capfd.readouterr()
-        code = cli.main(argv)
+        code = cli.main(argv, client_factory=self.clients)
         out, err = self.capfd.readouterr()
         return Said(code, err + out)
 
@@ -116,7 +119,7 @@ class Doors:
         for name, value in env.items():
             self.monkeypatch.setenv(name, value)
         self.capfd.readouterr()
-        code = action.main()
+        code = action.main(client_factory=self.clients)
         out, err = self.capfd.readouterr()
         text = "\n".join(_unescaped(line) for line in (out + err).splitlines())
         return Said(code, text, (folder / "summary").read_text())
@@ -131,7 +134,7 @@ def _unescaped(line: str) -> str:
 
 @pytest.fixture
 def doors(tmp_path, monkeypatch, capfd, fake_zenodo, fake_github, fast_retries, httpserver):
-    return Doors(tmp_path, monkeypatch, capfd, fake_zenodo, fake_github, httpserver)
+    return Doors(tmp_path, monkeypatch, capfd, fake_zenodo, fake_github, httpserver, fast_retries)
 
 
 @dataclass(frozen=True)

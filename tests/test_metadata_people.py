@@ -8,7 +8,8 @@ import json
 
 import pytest
 
-from zenodo_action.metadata import cff, codemeta, load_config
+from zenodo_action.metadata import cff, codemeta
+from zenodo_action.metadata.loader import load_config
 from zenodo_action.metadata.people import Person, orcid_problem, zenodo_creator
 
 ORCID = "0000-0002-1825-0097"  # ORCID's test iD: a valid checksum

@@ -5,8 +5,8 @@ of the body came from."""
 import pytest
 
 from zenodo_action.metadata.rdm import (
-    comparable,
     language_id,
+    records_comparable,
     records_draft,
     rights_id,
     scheme_of,
@@ -273,7 +273,7 @@ def test_what_a_read_adds_is_dropped_for_comparing():
         "creators": [{"person_or_org": {"type": "personal", "family_name": "Doe", "name": "Doe"}}],
         "title": "Frobnicator",
     }
-    assert comparable(read) == {
+    assert records_comparable(read) == {
         "resource_type": {"id": "software"},
         "rights": [{"id": "mit"}],
         "creators": [{"person_or_org": {"type": "personal", "family_name": "Doe"}}],

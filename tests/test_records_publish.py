@@ -11,7 +11,6 @@ from pytest_httpserver import HTTPServer
 
 from tests.fakes.invenio import ENDPOINTS, FakeInvenio
 from tests.test_publish import Project, files_of
-from zenodo_action.cli import main
 
 CONFIG = """\
 title: Frobnicator
@@ -40,7 +39,7 @@ def md5(data: bytes) -> str:
 def project(tmp_path, monkeypatch, capsys, fake_invenio, fast_retries):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("ZENODO_TOKEN", fake_invenio.token)
-    made = Project(tmp_path, capsys, fake_invenio)
+    made = Project(tmp_path, capsys, fake_invenio, fast_retries)
     made.config(CONFIG)
     return made
 
@@ -313,7 +312,7 @@ def test_a_dry_run_reads_plans_and_writes_nothing(project):
     project.file("a.txt", b"a")
     project.file("c.txt", b"c")
     project.capsys.readouterr()
-    code = main(
+    code = project.main(
         [
             "publish",
             "--zenodo-url",
@@ -392,10 +391,10 @@ def test_an_instance_that_is_neither_is_named_with_what_was_expected(
     httpserver.expect_request("/api/user/records").respond_with_json({"status": 404}, 404)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("ZENODO_TOKEN", "a-token-for-a-test")
-    project = Project(tmp_path, capsys, None)
+    project = Project(tmp_path, capsys, None, fast_retries)
     project.file("a.zip", b"a")
     url = httpserver.url_for("/").rstrip("/")
-    code = main(["publish", "--zenodo-url", url, "--files", "dist/*", "--version", "1"])
+    code = project.main(["publish", "--zenodo-url", url, "--files", "dist/*", "--version", "1"])
     err = capsys.readouterr().err
     host = url.removeprefix("http://")
     assert code == 1 and f"{host} answers neither as Zenodo's deposit API" in err
@@ -408,7 +407,7 @@ def test_an_instance_that_is_neither_is_named_with_what_was_expected(
 def zenodo_project(tmp_path, monkeypatch, capsys, fake_invenio_zenodo, fast_retries):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("ZENODO_TOKEN", fake_invenio_zenodo.token)
-    made = Project(tmp_path, capsys, fake_invenio_zenodo)
+    made = Project(tmp_path, capsys, fake_invenio_zenodo, fast_retries)
     made.config(CONFIG)
     return made
 

@@ -220,7 +220,7 @@ def test_the_runner_front_door_parses_every_input(tmp_path):
         )
     )
     assert settings.mode == "publish" and settings.root == tmp_path
-    assert settings.sources.zenodo is None  # the default reads every source present
+    assert settings.metadata_files.zenodo is None  # the default reads every file present
     assert settings.files == ("dist/*", "data/*.csv")
     assert settings.release.source_archive is None and not settings.release.notes_badge
     assert settings.release.asset_wait == 30.0

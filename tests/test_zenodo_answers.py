@@ -8,14 +8,13 @@ import pytest
 
 from tests.fakes.zenodo import ENDPOINTS, MALFORMED_KINDS
 from tests.test_publish import CONFIG, Project, seed
-from zenodo_action.cli import main
 
 
 @pytest.fixture
 def project(tmp_path, monkeypatch, capsys, fake_zenodo, fast_retries):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("ZENODO_TOKEN", fake_zenodo.token)
-    return Project(tmp_path, capsys, fake_zenodo)
+    return Project(tmp_path, capsys, fake_zenodo, fast_retries)
 
 
 STEPS = {
@@ -126,13 +125,13 @@ def test_the_deposit_api_on_a_plain_invenio_rdm_is_refused_clearly(
     )
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("ZENODO_TOKEN", "a-token-for-a-test")
-    project = Project(tmp_path, capsys, None)
+    project = Project(tmp_path, capsys, None, fast_retries)
     project.file("a.zip", b"a")
     url = httpserver.url_for("/").rstrip("/")
     args = ["publish", "--zenodo-url", url, "--files", "dist/*", "--version", "1"]
     args += ["--api", "deposit", *(["--concept", concept] if concept else [])]
 
-    code = main(args)
+    code = project.main(args)
 
     err = capsys.readouterr().err
     assert code == 1 and "has no Zenodo deposit API" in err and "set --api records" in err

@@ -1,7 +1,7 @@
 """The gate, the dry-run plan's echo and the fake Zenodo agree, each from its own source.
 
 The validator's tables (metadata/data/licenses.json, schema.json) and the plan's echo rules
-(zenodo/echo.py) are this project's reading of Zenodo's code; the fake
+(metadata/echo.py) are this project's reading of Zenodo's code; the fake
 (tests/fakes/legacy_metadata.py) follows Zenodo with Zenodo's own libraries (idutils,
 bleach, ftfy) and its own copy of Zenodo's licence pairs. Where they disagree, one of them
 misreads Zenodo (docs/reference/zenodo-deposit-rules.md), and a test here fails.
@@ -18,7 +18,7 @@ import pytest
 from tests.fakes import legacy_metadata as zenodo
 from zenodo_action.metadata import cff, identifiers, markup, vocabularies
 from zenodo_action.metadata.codemeta import links as codemeta_links
-from zenodo_action.zenodo.echo import echoed
+from zenodo_action.metadata.echo import echoed
 
 ROOT = Path(__file__).resolve().parent.parent
 CFF_LICENCES = json.loads((ROOT / "zenodo_action/metadata/data/cff-1.2.0.schema.json").read_text())[

@@ -33,7 +33,7 @@ from zenodo_action.github.event import (
     check_url,
     load_context,
 )
-from zenodo_action.metadata.sources import IGNORE, SourcePaths
+from zenodo_action.metadata import IGNORE, MetadataPaths
 from zenodo_action.naming import setting
 from zenodo_action.urls import insecure
 from zenodo_action.zenodo.api import KNOWN_PREFIXES, ApiChoice, ConceptRef, RecordId
@@ -130,7 +130,7 @@ class WriteBackOptions:
 class Settings:
     mode: Mode
     root: Path  # where the metadata files and the `files` globs are looked up
-    sources: SourcePaths = field(default_factory=SourcePaths)  # the metadata files to read
+    metadata_files: MetadataPaths = field(default_factory=MetadataPaths)  # the files to read
     files: tuple[str, ...] = ()  # globs
     output_format: OutputFormat = "text"
     strict: bool = False  # warnings count as errors (validate, and the check before publishing)
@@ -161,7 +161,7 @@ class Settings:
         common = cls(
             "validate",
             Path("."),
-            sources=SourcePaths(args.config, args.citation_file, args.codemeta_file),
+            metadata_files=MetadataPaths(args.config, args.citation_file, args.codemeta_file),
             fenced=under_runner(environ),
             runner=runner,
             repository=_repository(environ),
@@ -192,7 +192,7 @@ class Settings:
             output_format=output_format,
             publish=_publish_from_args(args, environ),
             write_back=write_back_options(
-                args.write_back, args.readme_file, common.sources, "--write-back"
+                args.write_back, args.readme_file, common.metadata_files, "--write-back"
             ),
             dotenv=dotenv_path(args.dotenv, common.project_dir),
         )
@@ -244,7 +244,7 @@ class Settings:
         root = _workspace(environ)
         archive = inputs.get_choice("source-archive", ARCHIVES, "zip", environ=environ)
         config = text("config")
-        sources = SourcePaths(
+        metadata_files = MetadataPaths(
             None if config == DEFAULT_CONFIG else config,
             text("citation-file"),
             text("codemeta-file"),
@@ -253,7 +253,7 @@ class Settings:
         settings = cls(
             mode,
             root,
-            sources=sources,
+            metadata_files=metadata_files,
             strict=flag("strict", False),
             require_complete=flag("require-complete", False),
             repository=_repository(environ),
@@ -264,7 +264,7 @@ class Settings:
             github_token=github_token,
             runner=runner_files(environ),
             write_back=write_back_options(
-                text("write-back"), text("readme-file"), sources, "input 'write-back'"
+                text("write-back"), text("readme-file"), metadata_files, "input 'write-back'"
             ),
             release_tag=release_tag(text("release-tag"), "input 'release-tag'"),
         )
@@ -414,13 +414,17 @@ def write_back_targets(given: str | None, name: str) -> frozenset[str]:
 
 
 def write_back_options(
-    given: str | None, readme: str | None, sources: SourcePaths, name: str
+    given: str | None, readme: str | None, metadata_files: MetadataPaths, name: str
 ) -> WriteBackOptions:
     """The files write-back edits: the CITATION.cff and codemeta.json the run reads (their
     default names when it names none) and the README; each must be a path inside the
     repository, since a pull request can only change those."""
     chosen = write_back_targets(given, name)
-    named = {"citation": sources.citation, "codemeta": sources.codemeta, "readme": readme}
+    named = {
+        "citation": metadata_files.citation,
+        "codemeta": metadata_files.codemeta,
+        "readme": readme,
+    }
     defaults = {"citation": "CITATION.cff", "codemeta": "codemeta.json", "readme": DEFAULT_README}
     targets = []
     for kind in WRITE_BACK_TARGETS:

@@ -80,6 +80,7 @@ class RecordsDraft:
     fields: dict[str, str] = field(default_factory=dict)  # its error fields -> the run's
     vocabulary: list[VocabularyUse] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    not_sent: list[str] = field(default_factory=list)  # the run's fields it has no place for
 
     def uses(self, vocabulary: str, value: Any, where: str) -> None:
         self.vocabulary.append(VocabularyUse(vocabulary, str(value), where))
@@ -111,9 +112,8 @@ def records_draft(metadata: Mapping[str, Any], *, notes_type: str = "notes") -> 
     custom = _custom_fields(metadata, out)
     if custom:
         out.body["custom_fields"] = custom
-    out.warnings += [
-        f"{key}: not sent: {why}" for key, why in NOT_SENT.items() if metadata.get(key)
-    ]
+    out.not_sent = [key for key in NOT_SENT if metadata.get(key)]
+    out.warnings += [f"{key}: not sent: {NOT_SENT[key]}" for key in out.not_sent]
     return out
 
 
@@ -371,7 +371,7 @@ def _custom_fields(metadata: Mapping[str, Any], out: RecordsDraft) -> dict[str, 
     return custom
 
 
-def comparable(metadata: Mapping[str, Any]) -> dict[str, Any]:
+def records_comparable(metadata: Mapping[str, Any]) -> dict[str, Any]:
     """Records-schema metadata as read back, without what the server adds to what was sent
     (vocabulary titles, a person's composed `name`), for comparing it with a draft body."""
     return {key: _plain(value, key) for key, value in metadata.items()}

@@ -21,6 +21,7 @@ import requests
 from zenodo_action.errors import ActionError
 from zenodo_action.files import HashingReader, LocalFile
 from zenodo_action.http import HttpError, RetryPolicy
+from zenodo_action.metadata import echoed
 from zenodo_action.naming import setting
 from zenodo_action.zenodo.api import (
     ConceptRef,
@@ -33,7 +34,6 @@ from zenodo_action.zenodo.api import (
     record_id,
     reserved_doi,
 )
-from zenodo_action.zenodo.echo import echoed
 from zenodo_action.zenodo.session import ApiSession, timestamp
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ def _field(error: Exception) -> str:
 
 def _deposition(data: Mapping[str, Any], doi_prefix: str | None) -> Deposition:
     concept = data.get("conceptrecid")
-    # In the forms Zenodo answers with (echo.py), as the request is compared (`prepare`)
+    # In the forms Zenodo answers with (metadata/echo.py), as the request is compared (`prepare`)
     metadata = echoed(data.get("metadata") or {})
     submitted = bool(data.get("submitted"))
     if isinstance(data.get("id"), bool) or not str(data["id"]).isdigit():
@@ -220,7 +220,7 @@ class ZenodoClient(ApiSession):
 
     def prepare(self, metadata: Mapping[str, Any], latest: Deposition | None) -> Prepared:
         """The deposit API takes the metadata in its own terms, as it is; it answers with
-        its own forms of some values (echo.py), which the plan compares with."""
+        its own forms of some values (metadata/echo.py), which the plan compares with."""
         return Prepared(metadata, echoed(metadata))
 
     def create(self) -> Deposition:

@@ -1,5 +1,6 @@
 """Observe and apply a publish: the reads before deciding, and the writes after.
 
+`publish` is the whole of it, one call: read, hash, plan, and unless a dry run, apply.
 `observe` reads what `plan.decide` needs. `apply` executes a plan against the draft as
 it really is, and after every non-idempotent step (newversion, publish) that failed
 midway it reads the state back instead of repeating blindly (zenodo-api.md §3, §4).
@@ -20,7 +21,7 @@ from typing import Any, Literal
 from zenodo_action.errors import ActionError
 from zenodo_action.files import LocalFile
 from zenodo_action.http import HttpError, OutcomeUnknown
-from zenodo_action.metadata.identifiers import doi_of
+from zenodo_action.metadata import doi_of
 from zenodo_action.naming import setting
 from zenodo_action.parallel import run_each
 from zenodo_action.progress import Progress
@@ -29,6 +30,7 @@ from zenodo_action.zenodo.api import (
     DepositAPI,
     Deposition,
     DraftExists,
+    Prepared,
     RecordId,
     RemoteFile,
     UnexpectedAnswer,
@@ -39,6 +41,7 @@ from zenodo_action.zenodo.plan import (
     PublishRequest,
     Snapshot,
     age,
+    decide,
     diff_files,
     judge_draft,
     takeover_window,
@@ -199,6 +202,64 @@ def hash_where_needed(
         return {f.name: f.hashed() for f in needed}
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="md5") as pool:
         return {f.name: f for f in pool.map(LocalFile.hashed, needed)}
+
+
+# --- the whole publish ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What a publish planned, its request as the API took it, and how applying ended."""
+
+    plan: Plan
+    request: PublishRequest  # in the API's terms; its files hashed where that was needed
+    outcome: Outcome | None  # None: a dry run
+    warnings: tuple[str, ...] = ()  # what the version did not get (a community, say)
+
+
+def publish(
+    api: DepositAPI,
+    request: PublishRequest,
+    *,
+    locate: Locate,
+    dry_run: bool = False,
+    workers: int = 1,
+) -> Publication:
+    """Read, hash, plan and (unless `dry_run`) apply: all a run does on the repository.
+    What the API refuses is reported where `locate` places it in the user's files."""
+    try:
+        snapshot = observe(api, request)
+        prepared = _prepared(api, request, snapshot.latest, locate)
+        request = replace(request, metadata=prepared.metadata, comparable=prepared.comparable)
+        remote = [f for d in (*snapshot.depositions, snapshot.latest) if d for f in d.files]
+        hashed = hash_where_needed(remote, request.files, every=dry_run, workers=workers)
+        request = request.with_files(hashed)
+        the_plan = decide(snapshot, request)
+        outcome = None
+        if not dry_run:
+            through = _through(prepared, locate)
+            outcome = apply(api, the_plan, request, locate=through, workers=workers)
+    except HttpError as error:  # a read that failed for good: the writes explain themselves
+        raise explain(error, doing="read the record's current state", server=api.server) from None
+    warnings = prepared.warnings + (outcome.warnings if outcome else ())
+    return Publication(the_plan, request, outcome, warnings)
+
+
+def _prepared(
+    api: DepositAPI, request: PublishRequest, latest: Deposition | None, locate: Locate
+) -> Prepared:
+    """The metadata in the API's terms; what it cannot take fails here, located in the
+    user's files, before the first write."""
+    try:
+        return api.prepare(request.metadata, latest)
+    except FieldErrors as refused:
+        text = f"the metadata cannot be published through {api.name}; nothing was sent"
+        raise rejected(text, refused.pairs, locate, server=api.server) from None
+
+
+def _through(prepared: Prepared, locate: Locate) -> Locate:
+    """Locate the API's error fields through the metadata's fields they came from."""
+    return lambda field: locate(prepared.field_of(field))
 
 
 # --- apply ---------------------------------------------------------------------------

@@ -19,8 +19,9 @@ from typing import Any, Literal
 
 from zenodo_action.errors import ActionError
 from zenodo_action.files import LocalFile
-from zenodo_action.metadata.build import describe_changes
+from zenodo_action.metadata import describe_changes
 from zenodo_action.naming import setting
+from zenodo_action.versions import same_version
 from zenodo_action.zenodo.api import ConceptRef, Deposition, RecordId, RemoteFile
 
 TAKEOVER_AFTER = 600.0  # seconds a foreign draft must be idle before it counts as abandoned
@@ -137,19 +138,6 @@ def decide(snapshot: Snapshot, request: PublishRequest) -> Plan:
 
 def _comparable(request: PublishRequest) -> Mapping[str, Any]:
     return request.metadata if request.comparable is None else request.comparable
-
-
-def same_version(published: str | None, wanted: str | None) -> bool:
-    """The same version, with or without a leading "v": Zenodo's GitHub webhook names a
-    version by its tag (v1.2.0) unless .zenodo.json sets one (1.2.0), so a version it made
-    is found whichever of the two this run asks for (zenodo-api.md §11.1)."""
-    if not published or not wanted:
-        return False
-    return published == wanted or _bare(published) == _bare(wanted)
-
-
-def _bare(version: str) -> str:
-    return version[1:] if version[:1] in ("v", "V") and version[1:2].isdigit() else version
 
 
 def _first_version(snapshot: Snapshot, request: PublishRequest) -> Plan:

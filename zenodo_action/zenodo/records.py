@@ -23,7 +23,7 @@ from urllib.parse import quote, urlsplit
 from zenodo_action.errors import ActionError
 from zenodo_action.files import HashingReader, LocalFile
 from zenodo_action.http import HttpError, RetryPolicy
-from zenodo_action.metadata.rdm import NOT_SENT, VocabularyUse, comparable, records_draft
+from zenodo_action.metadata import VocabularyUse, records_comparable, records_draft
 from zenodo_action.zenodo.api import (
     ConceptRef,
     Deposition,
@@ -76,7 +76,7 @@ def parse_record(data: Any, *, step: str) -> Deposition:
 
 def _deposition_of(data: Mapping[str, Any]) -> Deposition:
     published = bool(data.get("is_published"))
-    metadata = comparable(data.get("metadata") or {})
+    metadata = records_comparable(data.get("metadata") or {})
     doi = (data.get("pids") or {}).get("doi", {}).get("identifier") or None
     links = dict(data.get("links") or {})
     links["html"] = links.get("self_html", "")
@@ -272,8 +272,8 @@ class RecordsClient(ApiSession):
         if misses:
             raise FieldErrors(misses)
         return Prepared(
-            {k: v for k, v in metadata.items() if k not in NOT_SENT},  # said in the warnings
-            comparable(draft.body["metadata"]),
+            {k: v for k, v in metadata.items() if k not in draft.not_sent},  # in the warnings
+            records_comparable(draft.body["metadata"]),
             tuple(draft.warnings),
             draft.fields,
         )

@@ -1,7 +1,7 @@
 """A GitHub release as a publish sees it, and publishing one: the event's release (action.py)
 or one read by its tag to back-fill it (the Action's `release-tag`, the CLI's
 `--release-tag`). Its files, notes and what its repository says reach `publish.publish`
-through the `ReleaseSource` protocol, so the publish knows nothing of GitHub.
+through the `ReleaseInput` protocol, so the publish knows nothing of GitHub.
 """
 
 from __future__ import annotations
@@ -19,8 +19,7 @@ from zenodo_action.github.client import GitHubClient
 from zenodo_action.github.event import Release, Repository
 from zenodo_action.github.releases import archive_name, make_download_dir
 from zenodo_action.lfs import PointerCheck
-from zenodo_action.metadata.names import creator_from_display_name
-from zenodo_action.metadata.vocabularies import is_known_license
+from zenodo_action.metadata import creator_from_display_name, is_known_license
 from zenodo_action.reporter import Reporter
 from zenodo_action.settings import ArchiveFormat, ReleaseOptions, Settings
 
@@ -30,7 +29,9 @@ _TAG_SAFE = "/@:+!$&'()*,;=~"
 ASSET_POLL_SECONDS = 10.0  # while an asset is still uploading (github-actions.md §3.3)
 
 
-def publish_tagged_release(settings: Settings, reporter: Reporter) -> publish.Published:
+def publish_tagged_release(
+    settings: Settings, reporter: Reporter, client_factory: publish.ClientFactory | None = None
+) -> publish.Published:
     """The command line's back-fill: the release with `--release-tag`, as its event would
     have published it (assets, source archive, date, notes)."""
     assert settings.repository and settings.release_tag, "settings check both"
@@ -38,7 +39,9 @@ def publish_tagged_release(settings: Settings, reporter: Reporter) -> publish.Pu
     release = releases.release_by_tag(github, settings.release_tag)
     owner, name = settings.repository.split("/")
     repository = Repository(owner, name, release.html_url.rsplit("/releases/", 1)[0])
-    return publish_release(settings.for_release(release), reporter, github, repository, release)
+    return publish_release(
+        settings.for_release(release), reporter, github, repository, release, client_factory
+    )
 
 
 def publish_release(
@@ -47,11 +50,12 @@ def publish_release(
     github: GitHubClient,
     repository: Repository,
     release: Release | None,
+    client_factory: publish.ClientFactory | None = None,
 ) -> publish.Published:
     """Publish, with the release's files downloaded to a private folder removed after."""
     download_dir = make_download_dir()
     try:
-        source = (
+        release_input = (
             GitHubRelease(
                 github,
                 repository,
@@ -64,14 +68,15 @@ def publish_release(
             if release
             else None
         )
-        return publish.publish(settings, reporter, source)
+        return publish.publish(settings, reporter, release_input, client_factory=client_factory)
     finally:
         shutil.rmtree(download_dir, ignore_errors=True)
 
 
 class GitHubRelease:
-    """A GitHub release as a publish sees it: assets, source archive, what the release
-    and its repository say for fields no file sets, and a link to the release page."""
+    """A GitHub release as a publish sees it (its `ReleaseInput`): assets, source archive,
+    what the release and its repository say for fields no file sets, and a link to the
+    release page."""
 
     def __init__(
         self,
