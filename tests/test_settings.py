@@ -1,11 +1,16 @@
 """Settings: its two front doors (the command line, the runner), and parsing what a user
 types as concept, Zenodo URL and publication date."""
 
-import pytest
+from pathlib import Path
 
+import pytest
+import yaml
+
+from tests import container_harness as harness
 from zenodo_action import naming
 from zenodo_action.cli import build_parser
 from zenodo_action.errors import UsageError
+from zenodo_action.github.inputs import input_variable_names
 from zenodo_action.naming import COMMAND_LINE
 from zenodo_action.settings import (
     ActionPublish,
@@ -15,6 +20,7 @@ from zenodo_action.settings import (
 )
 from zenodo_action.settings.action_inputs import settings_from_runner
 from zenodo_action.settings.command_line import settings_from_args
+from zenodo_action.settings.defaults import INPUT_DEFAULTS
 from zenodo_action.settings.values import (
     SANDBOX_URL,
     ZENODO_URL,
@@ -364,3 +370,79 @@ def test_both_front_doors_read_the_api_and_an_invenio_concept(tmp_path):
     from_runner = settings_from_runner(env).zenodo
     assert from_cli.api == from_runner.api == "records"
     assert from_cli.concept.id == from_runner.concept.id == "8x4k2-abcde"
+
+
+# --- every default written once: action.yml, the runner's reader and the flags agree -------
+
+ACTION_YML = Path(__file__).resolve().parent.parent / "action.yml"
+
+
+def declared() -> dict[str, dict[str, object]]:
+    return yaml.safe_load(ACTION_YML.read_text(encoding="utf-8"))["inputs"]
+
+
+def test_action_yml_declares_exactly_the_inputs_the_settings_know():
+    assert sorted(declared()) == sorted(INPUT_DEFAULTS)
+
+
+@pytest.mark.parametrize("name", sorted(INPUT_DEFAULTS))
+def test_each_default_in_action_yml_is_the_one_in_the_table(name):
+    """Written as text, exactly: the runner passes action.yml's default as it is."""
+    assert declared()[name].get("default") == INPUT_DEFAULTS[name]
+
+
+class Recording(dict):
+    """An environment that notes every variable asked for."""
+
+    def __init__(self, values):
+        super().__init__(values)
+        self.asked = set()
+
+    def get(self, key, default=None):
+        self.asked.add(key)
+        return super().get(key, default)
+
+
+@pytest.mark.parametrize("mode", ["validate", "publish"])
+def test_the_runner_reads_every_input_in_the_table_and_no_other(tmp_path, mode):
+    env = Recording(runner(tmp_path, token="zenodo-token", mode=mode))
+    settings_from_runner(env)
+    asked = {name for name in env.asked if name.startswith("INPUT_")}
+    preferred = {input_variable_names(name)[0] for name in INPUT_DEFAULTS}
+    assert sorted(preferred - asked) == []  # an input of action.yml nothing reads
+    spelt = {spelling for name in INPUT_DEFAULTS for spelling in input_variable_names(name)}
+    assert sorted(asked - spelt) == []  # an input the table (and action.yml) lacks
+
+
+@pytest.mark.parametrize("event", ["pull_request", "workflow_dispatch"])
+def test_an_unset_input_reads_as_the_runner_would_set_it_from_action_yml(tmp_path, event):
+    """A container started without the runner (`docker run`, act) gets the same settings
+    as one whose runner set every default of action.yml."""
+    base = {**runner(tmp_path, token="zenodo-token"), "GITHUB_EVENT_NAME": event}
+    by_runner = {**base, **harness.input_environment({"token": "zenodo-token"}, declared())}
+    assert settings_from_runner(base) == settings_from_runner(by_runner)
+
+
+@pytest.mark.parametrize(
+    ("command", "valued"),
+    [("validate", set()), ("publish", {"upload-workers", "api", "readme-file"})],
+)
+def test_every_flag_named_as_an_input_defaults_as_the_input_does(command, valued):
+    flags = vars(build_parser().parse_args([command]))
+    shared = {name for name in INPUT_DEFAULTS if name.replace("-", "_") in flags}
+    assert "strict" in shared and valued <= shared
+    for name in shared:
+        value = flags[name.replace("-", "_")]
+        if isinstance(value, bool):  # a switch: absent means the input's default
+            assert INPUT_DEFAULTS[name] == ("true" if value else "false"), name
+        elif value is not None or name in valued:  # None: a flag with no default (--concept)
+            assert value == INPUT_DEFAULTS[name], name
+
+
+@pytest.mark.parametrize(
+    "name", sorted(name for name, text in INPUT_DEFAULTS.items() if text in ("true", "false"))
+)
+def test_no_switch_of_the_command_line_stands_for_an_inputs_default(name):
+    """--draft is `publish: false`, --sandbox `sandbox: true`: a switch that set the
+    default would change nothing."""
+    assert " " in COMMAND_LINE.name(name, INPUT_DEFAULTS[name])
