@@ -24,7 +24,7 @@ from zenodo_action.secrets import guard_std_streams
 from zenodo_action.settings import ConvertSettings, PublishSettings, Settings, ValidateSettings
 from zenodo_action.settings.command_line import settings_from_args, under_runner
 from zenodo_action.settings.defaults import default
-from zenodo_action.settings.values import MOST_UPLOAD_WORKERS
+from zenodo_action.settings.values import API_CHOICES, ARCHIVES, MOST_UPLOAD_WORKERS
 
 if TYPE_CHECKING:  # publish is imported only by a publish (see run_publish)
     from zenodo_action.publish import ClientFactory
@@ -155,7 +155,7 @@ def add_publish_parser(subcommands: argparse._SubParsersAction[Any]) -> None:
     )
     publish.add_argument(
         "--api",
-        choices=("auto", "deposit", "records"),
+        choices=API_CHOICES,
         default=default("api"),
         help="Zenodo's deposit API, InvenioRDM's records API (any InvenioRDM, Zenodo too), "
         "or auto (default): the deposit API where the instance answers for it",
@@ -213,7 +213,7 @@ def add_release_flags(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--source-archive",
-        choices=("zip", "tar.gz", "checkout", "checkout-tar.gz", "none"),
+        choices=tuple(ARCHIVES),
         help="with --release-tag: the tag's source archive to publish too: GitHub's (zip, "
         "the default, or tar.gz), one built from the working tree, which must be at the "
         "tag (checkout: zip, checkout-tar.gz), or none",

@@ -52,6 +52,9 @@ class RunnerInputs:
     def choice(self, name: str, choices: Iterable[str]) -> str:
         return inputs.get_choice(name, choices, default(name), environ=self.variables)
 
+    def lines(self, name: str) -> list[str]:
+        return inputs.get_multiline(name, environ=self.variables)
+
     def with_default(self, name: str) -> str:
         """An input that has a default: never None."""
         return inputs.get_input(name, environ=self.variables) or default(name)
@@ -71,17 +74,33 @@ def settings_from_runner(environ: Mapping[str, str]) -> ValidateSettings | Actio
         "root": _workspace(environ),
         "metadata_files": metadata_files,
         "output_format": "github",
-        "strict": given.flag("strict"),
         "fenced": False,  # the GitHub reporter writes commands, not text to fence
         "repository": values.repository_of(environ),
         "runner": runner_files(environ),
     }
+    strict = given.flag("strict")
     require_complete = given.flag("require-complete")
-    publishing: dict[str, Any] = {
-        "files": tuple(inputs.get_multiline("files", environ=environ)),
+    publishing = _publishing(given, archive, metadata_files)
+    tag = values.release_tag(given.text("release-tag"), _named("release-tag"))
+    if mode == "validate":  # no token, no network, no event payload: fork PRs work
+        return ValidateSettings(**common, strict=strict, require_complete=require_complete)
+    settings = ActionPublish(
+        **common,
+        **publishing,
+        strict=strict,
+        zenodo=zenodo,
+        github_token=github_token,
+        context=load_context(environ),
+    )
+    return _for_the_run(settings, tag)
+
+
+def _publishing(given: RunnerInputs, archive: str, metadata_files: MetadataPaths) -> dict[str, Any]:
+    """What only publish mode uses, parsed in either mode."""
+    return {
+        "files": tuple(given.lines("files")),
         "release": _release(given, archive),
         "allow_lfs_pointers": given.flag("allow-lfs-pointers"),
-        "github_token": github_token,
         "write_back": values.write_back_options(
             given.text("write-back"),
             given.text("readme-file"),
@@ -89,12 +108,6 @@ def settings_from_runner(environ: Mapping[str, str]) -> ValidateSettings | Actio
             _named("write-back"),
         ),
     }
-    tag = values.release_tag(given.text("release-tag"), _named("release-tag"))
-    if mode == "validate":  # no token, no network, no event payload: fork PRs work
-        return ValidateSettings(**common, require_complete=require_complete)
-    context = load_context(environ)
-    settings = ActionPublish(**common, **publishing, zenodo=zenodo, context=context)
-    return _for_the_run(settings, tag)
 
 
 def _named(name: str) -> str:

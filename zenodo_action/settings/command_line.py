@@ -38,7 +38,7 @@ def settings_from_args(
     common = _common(args, environ)
     if args.command == "convert":  # YAML is its text output
         convert_format: OutputFormat = "json" if args.format == "json" else "text"
-        return ConvertSettings(**common, output_format=convert_format, strict=False)
+        return ConvertSettings(**common, output_format=convert_format)
     if args.command == "validate":
         # `codeclimate`: GitLab's Code Quality report is a subset of Code Climate's
         validate_format: OutputFormat = "gitlab" if args.format == "codeclimate" else args.format

@@ -88,7 +88,6 @@ class Settings:
     root: Path  # where the metadata files and the `files` globs are looked up
     metadata_files: MetadataPaths  # the files to read
     output_format: OutputFormat
-    strict: bool  # warnings count as errors (validate, and the check before publishing)
     repository: str | None  # owner/name under the runner: the title a release gives
     fenced: bool  # text output runs under the runner: fence it against commands
     runner: RunnerFiles
@@ -99,6 +98,7 @@ class Settings:
 @dataclass(frozen=True, kw_only=True)
 class ValidateSettings(Settings):
     mode: ClassVar[Mode] = "validate"
+    strict: bool  # warnings count as errors
     require_complete: bool  # fields a release fills are errors, not notices
 
 
@@ -114,6 +114,7 @@ _Publishing = TypeVar("_Publishing", bound="PublishSettings")
 class PublishSettings(Settings):
     mode: ClassVar[Mode] = "publish"
     zenodo: ZenodoSettings
+    strict: bool  # warnings count as errors in the check before publishing
     files: tuple[str, ...]  # globs
     release: ReleaseOptions
     write_back: WriteBackOptions
