@@ -1,10 +1,11 @@
 """Every input of action.yml and its default, written once.
 
-The runner fills an unset input with action.yml's `default:` before the container starts;
-a run started without it (`docker run -e`, nektos/act, the tests) gets the same value
-from this table, and the command line's flags that share an input's name take their
-defaults from it too. tests/test_settings.py checks that action.yml declares exactly
-these inputs, each with exactly this default.
+The runner fills an input a step does not set with action.yml's `default:` before the
+container starts (docs/reference/github-actions.md §1.4); a run started without it
+(`docker run -e`, nektos/act, the tests) gets the same value from this table, and the
+command line's flags that share an input's name take their defaults from it too.
+tests/test_settings.py checks that action.yml declares exactly these inputs, each with
+exactly this default.
 """
 
 from __future__ import annotations
