@@ -1,7 +1,7 @@
 """The command line: argparse and one small function per subcommand.
 
-No logic lives here beyond wiring: flags become settings (settings/command_line.py), results go to
-a reporter, and errors are reported once and become exit codes (errors.py).
+No logic lives here beyond wiring: flags become settings (settings/command_line.py),
+results go to a reporter, and errors are reported once and become exit codes (errors.py).
 """
 
 from __future__ import annotations
