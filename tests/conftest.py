@@ -10,7 +10,7 @@ import pytest
 
 from zenodo_action import secrets
 from zenodo_action.http import RetryPolicy
-from zenodo_action.settings import PublishSettings
+from zenodo_action.settings import ZenodoSettings
 from zenodo_action.zenodo.api import DepositAPI
 
 # What others build on first (the fake Zenodo on Zenodo's metadata rules, the fake
@@ -50,9 +50,9 @@ class QuickClients:
         )
     )
     waits: list[float] = field(default_factory=list)
-    made_for: list[PublishSettings] = field(default_factory=list)  # one per client made
+    made_for: list[ZenodoSettings] = field(default_factory=list)  # one per client made
 
-    def __call__(self, settings: PublishSettings) -> DepositAPI:
+    def __call__(self, settings: ZenodoSettings) -> DepositAPI:
         from zenodo_action import publish
 
         self.made_for.append(settings)

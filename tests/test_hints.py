@@ -447,7 +447,8 @@ def test_every_setting_a_hint_names_exists_at_both_doors():
 # Modules that speak for one front door only, and may name its flags or inputs directly.
 ONE_DOOR = {
     "cli.py",  # the command line
-    "settings.py",  # each front door's own constructor (from_args, from_runner)
+    "command_line.py",  # settings/: the command line's reader of its flags
+    "action_inputs.py",  # settings/: the Action's reader of its inputs
     "action.py",  # the Action
     "inputs.py",  # the runner's INPUT_* variables
     "naming.py",  # the spelling itself

@@ -10,7 +10,7 @@ from zenodo_action import metadata
 from zenodo_action.errors import ActionError
 from zenodo_action.metadata.build import build_metadata, describe_changes, request_body
 from zenodo_action.publish import prepare
-from zenodo_action.settings import PublishSettings
+from zenodo_action.settings import ZenodoSettings
 
 FILE = {
     "title": "Tool",
@@ -112,6 +112,14 @@ def test_prepare_refuses_a_record_it_cannot_encode(tmp_path):
     context = metadata.Context("dataset")
     record = metadata.read(metadata.MetadataPaths(), tmp_path, context)
     with pytest.raises(ActionError, match=re.escape("custom.a: is nan")) as raised:
-        prepare(PublishSettings("https://zenodo.invalid", "t"), record, [])
+        zenodo = ZenodoSettings(
+            zenodo_url="https://zenodo.invalid",
+            token="t",
+            draft=False,
+            dry_run=False,
+            upload_workers=1,
+            api="auto",
+        )
+        prepare(zenodo, record, [])
     error = raised.value
     assert (error.file, error.line, error.column) == (str(tmp_path / ".zenodo.yml"), 3, 6)

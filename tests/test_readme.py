@@ -173,7 +173,7 @@ def _environment(tmp_path: Path, zenodo_url: str | None) -> dict[str, str]:
     stand_in = f"settings.ZENODO_URL = {zenodo_url!r}  # the fake stands in" if zenodo_url else ""
     shim.write_text(
         f"#!{sys.executable}\n"
-        "from zenodo_action import settings\n"
+        "from zenodo_action.settings import values as settings\n"
         f"{stand_in}\n"
         "from zenodo_action.cli import console\n"
         "console()\n"

@@ -20,7 +20,7 @@ from zenodo_action.cli import build_parser
 from zenodo_action.errors import ActionError
 from zenodo_action.github.commands import RunnerFiles
 from zenodo_action.github.reporter import GitHubReporter
-from zenodo_action.settings import Settings
+from zenodo_action.settings.command_line import settings_from_args
 from zenodo_action.zenodo import api
 from zenodo_action.zenodo.api import reserved_doi
 
@@ -44,7 +44,7 @@ class Run:
         args = build_parser().parse_args(
             ["publish", "--zenodo-url", self.fake.url, "--files", "dist/*", *flags]
         )
-        settings = Settings.from_args(args, {"ZENODO_TOKEN": self.fake.token})
+        settings = settings_from_args(args, {"ZENODO_TOKEN": self.fake.token})
         files = RunnerFiles(self.root, str(self.root / "output"), str(self.root / "summary.md"))
         done = publish.publish(settings, GitHubReporter(files), client_factory=self.clients)
         outputs = harness.parse_env_file((self.root / "output").read_text())

@@ -1,16 +1,29 @@
 """Settings: its two front doors (the command line, the runner), and parsing what a user
 types as concept, Zenodo URL and publication date."""
 
-import pytest
+from pathlib import Path
 
+import pytest
+import yaml
+
+from tests import container_harness as harness
 from zenodo_action import naming
 from zenodo_action.cli import build_parser
 from zenodo_action.errors import UsageError
+from zenodo_action.github.inputs import input_variable_names
 from zenodo_action.naming import COMMAND_LINE
 from zenodo_action.settings import (
+    ActionPublish,
+    ConvertSettings,
+    PublishSettings,
+    ValidateSettings,
+)
+from zenodo_action.settings.action_inputs import settings_from_runner
+from zenodo_action.settings.command_line import settings_from_args
+from zenodo_action.settings.defaults import INPUT_DEFAULTS
+from zenodo_action.settings.values import (
     SANDBOX_URL,
     ZENODO_URL,
-    Settings,
     api_choice,
     concept_ref,
     publication_date,
@@ -127,7 +140,7 @@ def test_another_instances_record_url_is_refused():
 
 @pytest.mark.parametrize(
     ("given", "expected"),
-    [(None, "auto"), ("", "auto"), ("records", "records"), (" Deposit ", "deposit")],
+    [("auto", "auto"), ("records", "records"), (" Deposit ", "deposit")],
 )
 def test_api_choice(given, expected):
     assert api_choice(given, "--api") == expected
@@ -206,7 +219,7 @@ def runner(tmp_path, **inputs: str) -> dict[str, str]:
 
 
 def test_the_runner_front_door_parses_every_input(tmp_path):
-    settings = Settings.from_runner(
+    settings = settings_from_runner(
         runner(
             tmp_path,
             token="zenodo-token",
@@ -225,8 +238,8 @@ def test_the_runner_front_door_parses_every_input(tmp_path):
     assert settings.release.source_archive is None and not settings.release.notes_badge
     assert settings.release.asset_wait == 30.0
     assert settings.runner.output == str(tmp_path / "out") and settings.runner.summary is None
-    publish = settings.publish
-    assert publish is not None and publish.zenodo_url == SANDBOX_URL
+    publish = settings.zenodo
+    assert publish.zenodo_url == SANDBOX_URL
     assert publish.concept is not None and publish.concept.id == 77
     assert publish.version == "v2.0"  # the pushed tag, as no version input was given
     assert publish.draft and publish.dry_run and publish.upload_workers == 8
@@ -259,7 +272,7 @@ def test_a_bad_input_fails_at_the_front_door_with_its_name(tmp_path, inputs, nam
     env = runner(tmp_path, token="zenodo-token", mode=mode)
     env.update({f"INPUT_{name.upper()}": value for name, value in inputs.items()})
     with pytest.raises(UsageError) as raised:
-        Settings.from_runner(env)
+        settings_from_runner(env)
     said = naming.RUNNER.spell(str(raised.value))
     assert named in said and raised.value.exit_code == 2
     assert "--" not in said  # the runner's user set inputs, not flags
@@ -269,30 +282,58 @@ def test_a_bad_input_fails_at_the_front_door_with_its_name(tmp_path, inputs, nam
 def test_a_release_tag_of_dots_is_refused_as_a_tag_at_both_front_doors(tmp_path, tag):
     env = runner(tmp_path, token="zenodo-token", **{"release-tag": tag})
     with pytest.raises(UsageError, match=r"input 'release-tag' .* is not a tag name"):
-        Settings.from_runner(env)
+        settings_from_runner(env)
     args = build_parser().parse_args(
         ["publish", "--release-tag", tag, "--repository", "octo-org/frobnicator"]
     )
     with pytest.raises(UsageError, match=r"--release-tag .* is not a tag name"):
-        Settings.from_args(args, {"ZENODO_TOKEN": "zenodo-token"})
+        settings_from_args(args, {"ZENODO_TOKEN": "zenodo-token"})
 
 
 def test_validate_mode_needs_no_token_and_no_run_context(tmp_path):
     env = {"GITHUB_EVENT_NAME": "pull_request", "GITHUB_WORKSPACE": str(tmp_path)}
-    settings = Settings.from_runner(env)
-    assert settings.mode == "validate" and settings.publish is None and settings.context is None
+    settings = settings_from_runner(env)
+    assert isinstance(settings, ValidateSettings) and settings.mode == "validate"
+
+
+def test_publish_mode_holds_the_zenodo_part_and_the_runs_context(tmp_path):
+    settings = settings_from_runner(runner(tmp_path, token="zenodo-token"))
+    assert isinstance(settings, ActionPublish) and settings.mode == "publish"
+    assert settings.zenodo.token == "zenodo-token"
+    assert settings.context.repository.full_name == "octo-org/frobnicator"
+    assert settings.backfill is None
+
+
+def test_a_back_fill_under_the_runner_names_the_runs_repository_and_api(tmp_path):
+    settings = settings_from_runner(runner(tmp_path, token="t", **{"release-tag": "v1.0"}))
+    assert isinstance(settings, ActionPublish) and settings.backfill is not None
+    backfill = settings.backfill
+    assert (backfill.tag, backfill.repository) == ("v1.0", "octo-org/frobnicator")
+    assert backfill.api_url == "https://api.github.com"
+    assert settings.zenodo.version is None  # the release read by its tag gives it later
+
+
+def test_each_subcommand_gets_the_settings_of_its_mode():
+    parse = build_parser().parse_args
+    validate = settings_from_args(parse(["validate", "--require-complete"]), {})
+    assert isinstance(validate, ValidateSettings) and validate.require_complete
+    convert = settings_from_args(parse(["convert", "--format", "json"]), {})
+    assert isinstance(convert, ConvertSettings) and convert.output_format == "json"
+    published = settings_from_args(parse(["publish", "--files", "x"]), {"ZENODO_TOKEN": "t"})
+    assert isinstance(published, PublishSettings) and published.zenodo.token == "t"
+    assert published.backfill is None and published.files == ("x",)
 
 
 def test_publish_mode_without_a_token_names_the_input(tmp_path):
     with pytest.raises(UsageError, match="input 'token' is empty") as raised:
-        Settings.from_runner(runner(tmp_path))
+        settings_from_runner(runner(tmp_path))
     assert "secrets.ZENODO_TOKEN" in raised.value.hint
 
 
 def test_the_underscore_spelling_of_an_input_works_too(tmp_path):
     env = runner(tmp_path, token="zenodo-token")
     env["INPUT_DRY_RUN"] = "true"
-    assert Settings.from_runner(env).publish.dry_run
+    assert settings_from_runner(env).zenodo.dry_run
 
 
 def test_the_command_line_front_door_builds_the_same_publish_settings(tmp_path):
@@ -302,11 +343,11 @@ def test_the_command_line_front_door_builds_the_same_publish_settings(tmp_path):
     args = build_parser().parse_args(
         [*flags.split(), "--draft", "--dry-run", "--json", "--upload-workers", "2"]
     )
-    from_cli = Settings.from_args(args, {"ZENODO_TOKEN": "zenodo-token"})
+    from_cli = settings_from_args(args, {"ZENODO_TOKEN": "zenodo-token"})
     env = runner(tmp_path, token="zenodo-token", sandbox="true", concept="10.5072/zenodo.77")
     env.update({"INPUT_PUBLISH": "false", "INPUT_DRY-RUN": "true", "INPUT_VERSION": "v2.0"})
     env["INPUT_UPLOAD-WORKERS"] = "2"
-    assert from_cli.publish == Settings.from_runner(env).publish
+    assert from_cli.zenodo == settings_from_runner(env).zenodo
     assert from_cli.files == ("dist/*",) and from_cli.output_format == "json"
 
 
@@ -315,7 +356,7 @@ def test_the_command_line_reads_the_token_only_from_its_variable():
 
     args = build_parser().parse_args(["publish", "--files", "x"])
     with pytest.raises(UsageError, match="ZENODO_TOKEN"):
-        Settings.from_args(args, {"INPUT_TOKEN": "zenodo-token"})
+        settings_from_args(args, {"INPUT_TOKEN": "zenodo-token"})
 
 
 def test_both_front_doors_read_the_api_and_an_invenio_concept(tmp_path):
@@ -323,9 +364,85 @@ def test_both_front_doors_read_the_api_and_an_invenio_concept(tmp_path):
 
     flags = ["publish", "--files", "x", "--zenodo-url", RDM, "--api", "records"]
     args = build_parser().parse_args([*flags, "--concept", f"{RDM}/records/8x4k2-abcde"])
-    from_cli = Settings.from_args(args, {"ZENODO_TOKEN": "rdm-token"}).publish
+    from_cli = settings_from_args(args, {"ZENODO_TOKEN": "rdm-token"}).zenodo
     env = runner(tmp_path, token="rdm-token", api="records", concept="8x4k2-abcde")
     env["INPUT_ZENODO-URL"] = RDM
-    from_runner = Settings.from_runner(env).publish
+    from_runner = settings_from_runner(env).zenodo
     assert from_cli.api == from_runner.api == "records"
     assert from_cli.concept.id == from_runner.concept.id == "8x4k2-abcde"
+
+
+# --- every default written once: action.yml, the runner's reader and the flags agree -------
+
+ACTION_YML = Path(__file__).resolve().parent.parent / "action.yml"
+
+
+def declared() -> dict[str, dict[str, object]]:
+    return yaml.safe_load(ACTION_YML.read_text(encoding="utf-8"))["inputs"]
+
+
+def test_action_yml_declares_exactly_the_inputs_the_settings_know():
+    assert sorted(declared()) == sorted(INPUT_DEFAULTS)
+
+
+@pytest.mark.parametrize("name", sorted(INPUT_DEFAULTS))
+def test_each_default_in_action_yml_is_the_one_in_the_table(name):
+    """Written as text, exactly: the runner passes action.yml's default as it is."""
+    assert declared()[name].get("default") == INPUT_DEFAULTS[name]
+
+
+class Recording(dict):
+    """An environment that notes every variable asked for."""
+
+    def __init__(self, values):
+        super().__init__(values)
+        self.asked = set()
+
+    def get(self, key, default=None):
+        self.asked.add(key)
+        return super().get(key, default)
+
+
+@pytest.mark.parametrize("mode", ["validate", "publish"])
+def test_the_runner_reads_every_input_in_the_table_and_no_other(tmp_path, mode):
+    env = Recording(runner(tmp_path, token="zenodo-token", mode=mode))
+    settings_from_runner(env)
+    asked = {name for name in env.asked if name.startswith("INPUT_")}
+    preferred = {input_variable_names(name)[0] for name in INPUT_DEFAULTS}
+    assert sorted(preferred - asked) == []  # an input of action.yml nothing reads
+    spelt = {spelling for name in INPUT_DEFAULTS for spelling in input_variable_names(name)}
+    assert sorted(asked - spelt) == []  # an input the table (and action.yml) lacks
+
+
+@pytest.mark.parametrize("event", ["pull_request", "workflow_dispatch"])
+def test_an_unset_input_reads_as_the_runner_would_set_it_from_action_yml(tmp_path, event):
+    """A container started without the runner (`docker run`, act) gets the same settings
+    as one whose runner set every default of action.yml."""
+    base = {**runner(tmp_path, token="zenodo-token"), "GITHUB_EVENT_NAME": event}
+    by_runner = {**base, **harness.input_environment({"token": "zenodo-token"}, declared())}
+    assert settings_from_runner(base) == settings_from_runner(by_runner)
+
+
+@pytest.mark.parametrize(
+    ("command", "valued"),
+    [("validate", set()), ("publish", {"upload-workers", "api", "readme-file"})],
+)
+def test_every_flag_named_as_an_input_defaults_as_the_input_does(command, valued):
+    flags = vars(build_parser().parse_args([command]))
+    shared = {name for name in INPUT_DEFAULTS if name.replace("-", "_") in flags}
+    assert "strict" in shared and valued <= shared
+    for name in shared:
+        value = flags[name.replace("-", "_")]
+        if isinstance(value, bool):  # a switch: absent means the input's default
+            assert INPUT_DEFAULTS[name] == ("true" if value else "false"), name
+        elif value is not None or name in valued:  # None: a flag with no default (--concept)
+            assert value == INPUT_DEFAULTS[name], name
+
+
+@pytest.mark.parametrize(
+    "name", sorted(name for name, text in INPUT_DEFAULTS.items() if text in ("true", "false"))
+)
+def test_no_switch_of_the_command_line_stands_for_an_inputs_default(name):
+    """--draft is `publish: false`, --sandbox `sandbox: true`: a switch that set the
+    default would change nothing."""
+    assert " " in COMMAND_LINE.name(name, INPUT_DEFAULTS[name])

@@ -12,7 +12,7 @@ import pytest
 
 from zenodo_action.cli import main
 from zenodo_action.errors import UsageError
-from zenodo_action.settings import write_back_targets
+from zenodo_action.settings.values import write_back_targets
 from zenodo_action.writeback import branch_for
 
 CITATION = """\

@@ -3,7 +3,7 @@
 Three uses (action.yml): validate the metadata on pull requests (no token, so forks
 work); publish a release's assets and source archive as the next version of a concept;
 publish the files a scheduled or manual run names (datasets). This module wires GitHub
-and the publish together: `Settings.from_runner` reads the inputs, `GitHubReporter`
+and the publish together: `settings_from_runner` reads the inputs, `GitHubReporter`
 writes for the runner, `github_release` hands a release's files and notes to
 `publish.publish` (the event's, or one read by `release-tag` to back-fill it), and after
 the publish come the badge in the release notes and the write-back pull request.
@@ -22,7 +22,8 @@ from zenodo_action.github.event import Release, RunContext
 from zenodo_action.github.reporter import GitHubReporter
 from zenodo_action.reporter import Reporter
 from zenodo_action.secrets import guard_std_streams
-from zenodo_action.settings import Settings, runner_files
+from zenodo_action.settings import ActionPublish, ValidateSettings
+from zenodo_action.settings.action_inputs import runner_files, settings_from_runner
 
 # `published` fires once for releases and pre-releases alike; `created`, `released` and
 # `prereleased` fire for the same release too, and would publish it twice (§3.1).
@@ -37,8 +38,8 @@ def main(*, client_factory: publish.ClientFactory | None = None) -> int:
     # and a `status` output saying what went wrong.
     reporter = GitHubReporter(runner_files(os.environ))
     try:
-        settings = Settings.from_runner(os.environ)
-        if settings.mode == "validate":
+        settings = settings_from_runner(os.environ)
+        if isinstance(settings, ValidateSettings):
             return validate.run(settings, reporter)
         return publish_run(settings, reporter, client_factory)
     except ActionError as error:
@@ -57,14 +58,15 @@ def main(*, client_factory: publish.ClientFactory | None = None) -> int:
 
 
 def publish_run(
-    settings: Settings, reporter: Reporter, client_factory: publish.ClientFactory | None = None
+    settings: ActionPublish,
+    reporter: Reporter,
+    client_factory: publish.ClientFactory | None = None,
 ) -> int:
     context = settings.context
-    assert context is not None, "publish mode reads the run's context"
     github = GitHubClient.for_run(context, settings.github_token)
     release = context.release
-    if settings.release_tag is not None:  # back-fill a release the webhook missed
-        release = releases.release_by_tag(github, settings.release_tag)
+    if settings.backfill is not None:  # back-fill a release the webhook missed
+        release = releases.release_by_tag(github, settings.backfill.tag)
         settings = settings.for_release(release)
     elif release is not None and not _publishable(release, context, reporter):
         return EXIT_OK

@@ -1,7 +1,7 @@
 """The command line: argparse and one small function per subcommand.
 
-No logic lives here beyond wiring: flags become `Settings` (settings.py), results go to
-a reporter, and errors are reported once and become exit codes (errors.py).
+No logic lives here beyond wiring: flags become settings (settings/command_line.py),
+results go to a reporter, and errors are reported once and become exit codes (errors.py).
 """
 
 from __future__ import annotations
@@ -21,7 +21,10 @@ from zenodo_action.gitlab import GitLabReporter
 from zenodo_action.naming import COMMAND_LINE
 from zenodo_action.reporter import Reporter, TerminalReporter
 from zenodo_action.secrets import guard_std_streams
-from zenodo_action.settings import MOST_UPLOAD_WORKERS, UPLOAD_WORKERS, Settings, under_runner
+from zenodo_action.settings import ConvertSettings, PublishSettings, Settings, ValidateSettings
+from zenodo_action.settings.command_line import settings_from_args, under_runner
+from zenodo_action.settings.defaults import default
+from zenodo_action.settings.values import API_CHOICES, ARCHIVES, MOST_UPLOAD_WORKERS
 
 if TYPE_CHECKING:  # publish is imported only by a publish (see run_publish)
     from zenodo_action.publish import ClientFactory
@@ -68,7 +71,6 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="fields a release fills in (title, upload_type, creators) must be in the files",
     )
-    validate.set_defaults(run=run_validate)
 
     convert = subcommands.add_parser(
         "convert", help="print the merged metadata that would be sent, with each field's source"
@@ -81,10 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="YAML with each field's source as a comment (default), or a .zenodo.json on "
         "stdout with the sources on stderr",
     )
-    convert.set_defaults(run=run_convert)
 
-    schema = subcommands.add_parser("schema", help="print the JSON Schema of .zenodo.yml")
-    schema.set_defaults(run=run_schema)
+    subcommands.add_parser("schema", help="print the JSON Schema of .zenodo.yml")
     add_publish_parser(subcommands)
     return parser
 
@@ -155,7 +155,8 @@ def add_publish_parser(subcommands: argparse._SubParsersAction[Any]) -> None:
     )
     publish.add_argument(
         "--api",
-        choices=("auto", "deposit", "records"),
+        choices=API_CHOICES,
+        default=default("api"),
         help="Zenodo's deposit API, InvenioRDM's records API (any InvenioRDM, Zenodo too), "
         "or auto (default): the deposit API where the instance answers for it",
     )
@@ -166,7 +167,8 @@ def add_publish_parser(subcommands: argparse._SubParsersAction[Any]) -> None:
     publish.add_argument(
         "--upload-workers",
         metavar="N",
-        help=f"files uploaded at a time, 1 to {MOST_UPLOAD_WORKERS} (default: {UPLOAD_WORKERS})",
+        default=default("upload-workers"),
+        help=f"files uploaded at a time, 1 to {MOST_UPLOAD_WORKERS} (default: %(default)s)",
     )
     publish.add_argument("--json", action="store_true", help="print the result as one JSON object")
     publish.add_argument(
@@ -190,7 +192,8 @@ def add_write_back_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--readme-file",
         metavar="PATH",
-        help="the file whose <!-- zenodo-badge --> markers get the badge (default: README.md)",
+        default=default("readme-file"),
+        help="the file whose <!-- zenodo-badge --> markers get the badge (default: %(default)s)",
     )
 
 
@@ -210,7 +213,7 @@ def add_release_flags(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--source-archive",
-        choices=("zip", "tar.gz", "checkout", "checkout-tar.gz", "none"),
+        choices=tuple(ARCHIVES),
         help="with --release-tag: the tag's source archive to publish too: GitHub's (zip, "
         "the default, or tar.gz), one built from the working tree, which must be at the "
         "tag (checkout: zip, checkout-tar.gz), or none",
@@ -222,25 +225,25 @@ def add_release_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def run_validate(settings: Settings, reporter: Reporter) -> int:
+def run_validate(settings: ValidateSettings, reporter: Reporter) -> int:
     from zenodo_action import validate
 
     return validate.run(settings, reporter)
 
 
-def run_convert(settings: Settings, reporter: Reporter) -> int:
+def run_convert(settings: ConvertSettings, reporter: Reporter) -> int:
     from zenodo_action import convert
 
     return convert.run(settings, reporter)
 
 
-def run_schema(args: argparse.Namespace) -> int:
+def run_schema() -> int:
     sys.stdout.write(json.dumps(metadata.schema(), indent=2) + "\n")
     return EXIT_OK
 
 
 def run_publish(
-    settings: Settings, reporter: Reporter, client_factory: ClientFactory | None = None
+    settings: PublishSettings, reporter: Reporter, client_factory: ClientFactory | None = None
 ) -> int:
     # Imported here: requests and the Zenodo client add ~130 ms that validate never needs;
     # write-back and back-fill (GitHub's modules) only where asked for.
@@ -251,10 +254,12 @@ def run_publish(
         from zenodo_action import writeback
 
         writeback.check_targets(settings, reporter)  # its problems stop the run before Zenodo
-    if settings.release_tag:
+    if settings.backfill is not None:
         from zenodo_action import github_release
 
-        done = github_release.publish_tagged_release(settings, reporter, client_factory)
+        done = github_release.publish_tagged_release(
+            settings, settings.backfill, reporter, client_factory
+        )
     else:
         done = publish.publish(settings, reporter, client_factory=client_factory)
     if settings.write_back.enabled:
@@ -274,12 +279,13 @@ def reporter_for(settings: Settings) -> Reporter:
         # the Code Quality report is the result on stdout: the text lines go to stderr
         problems_are_results=settings.mode == "validate" and not code_quality,
     )
-    if not code_quality and settings.dotenv is None:
+    dotenv = settings.dotenv if isinstance(settings, PublishSettings) else None
+    if not code_quality and dotenv is None:
         return shown
     return GitLabReporter(
         shown,
         code_quality=code_quality,
-        dotenv=settings.dotenv,
+        dotenv=dotenv,
         project_dir=settings.project_dir,
         guard_json=commands.inert_json if settings.fenced else str,
     )
@@ -315,15 +321,17 @@ def main(argv: Sequence[str] | None = None, *, client_factory: ClientFactory | N
     guard_std_streams()
     args = build_parser().parse_args(argv)
     if args.command == "schema":
-        return run_schema(args)
+        return run_schema()
     # Before the settings are read, an error can already name a flag's value or a file.
     reporter: Reporter = terminal(under_runner(os.environ))
     try:
-        settings = Settings.from_args(args, os.environ)
+        settings = settings_from_args(args, os.environ)
         reporter = reporter_for(settings)
-        if args.command == "publish":  # the one that talks to a repository's API
+        if isinstance(settings, PublishSettings):  # the one that talks to a repository's API
             return run_publish(settings, reporter, client_factory)
-        return int(args.run(settings, reporter))
+        if isinstance(settings, ValidateSettings):
+            return run_validate(settings, reporter)
+        return run_convert(settings, reporter)
     except ActionError as error:
         reporter.error(error)
         return error.exit_code

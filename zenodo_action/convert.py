@@ -15,10 +15,10 @@ from zenodo_action import metadata
 from zenodo_action.errors import EXIT_FAILURE, EXIT_OK
 from zenodo_action.github import commands
 from zenodo_action.reporter import Reporter
-from zenodo_action.settings import Settings
+from zenodo_action.settings import ConvertSettings
 
 
-def run(settings: Settings, reporter: Reporter) -> int:
+def run(settings: ConvertSettings, reporter: Reporter) -> int:
     context = metadata.Context("gate", settings.repository)
     record = metadata.read(settings.metadata_files, settings.root, context)
     if record.has_problems:
@@ -36,7 +36,7 @@ def run(settings: Settings, reporter: Reporter) -> int:
     return EXIT_FAILURE if record.invalid else EXIT_OK
 
 
-def _fenced(settings: Settings, text: str) -> str:
+def _fenced(settings: ConvertSettings, text: str) -> str:
     """Under the Actions runner, the files' values cannot become workflow commands."""
     if not settings.fenced or not text:
         return text

@@ -21,7 +21,7 @@ from zenodo_action.github.releases import archive_name, make_download_dir
 from zenodo_action.lfs import PointerCheck
 from zenodo_action.metadata import creator_from_display_name, is_known_license
 from zenodo_action.reporter import Reporter
-from zenodo_action.settings import ArchiveFormat, ReleaseOptions, Settings
+from zenodo_action.settings import ArchiveFormat, Backfill, PublishSettings, ReleaseOptions
 
 # A tag as the webhook writes it into the link, only what would end or break the URL
 # (`#`, `%`, `?`, spaces) escaped.
@@ -30,14 +30,16 @@ ASSET_POLL_SECONDS = 10.0  # while an asset is still uploading (github-actions.m
 
 
 def publish_tagged_release(
-    settings: Settings, reporter: Reporter, client_factory: publish.ClientFactory | None = None
+    settings: PublishSettings,
+    backfill: Backfill,
+    reporter: Reporter,
+    client_factory: publish.ClientFactory | None = None,
 ) -> publish.Published:
     """The command line's back-fill: the release with `--release-tag`, as its event would
     have published it (assets, source archive, date, notes)."""
-    assert settings.repository and settings.release_tag, "settings check both"
-    github = GitHubClient(settings.github_api_url, settings.repository, settings.github_token)
-    release = releases.release_by_tag(github, settings.release_tag)
-    owner, name = settings.repository.split("/")
+    github = GitHubClient(backfill.api_url, backfill.repository, settings.github_token)
+    release = releases.release_by_tag(github, backfill.tag)
+    owner, name = backfill.repository.split("/")
     repository = Repository(owner, name, release.html_url.rsplit("/releases/", 1)[0])
     return publish_release(
         settings.for_release(release), reporter, github, repository, release, client_factory
@@ -45,7 +47,7 @@ def publish_tagged_release(
 
 
 def publish_release(
-    settings: Settings,
+    settings: PublishSettings,
     reporter: Reporter,
     github: GitHubClient,
     repository: Repository,

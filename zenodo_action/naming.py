@@ -1,7 +1,7 @@
 """Settings named in messages, in the words of the front door the user came through.
 
 A hint that asks the user to change a setting names it by a neutral key, the Action
-input's name (`setting("concept", doi)`), wherever it is made: in settings.py, the
+input's name (`setting("concept", doi)`), wherever it is made: in settings/values.py, the
 metadata gate, the Zenodo side. The run's reporter spells it the way the user wrote it
 (`Vocabulary.spell`): `--concept 10.5281/zenodo.1` on the command line, `concept:
 10.5281/zenodo.1` under the Actions runner. So no module below the front doors needs to

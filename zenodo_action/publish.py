@@ -23,7 +23,7 @@ from zenodo_action.naming import per_door, setting
 from zenodo_action.reporter import Reporter
 from zenodo_action.result import PublishResult
 from zenodo_action.secrets import register
-from zenodo_action.settings import PublishSettings, Settings
+from zenodo_action.settings import PublishSettings, ZenodoSettings
 from zenodo_action.versions import same_version
 from zenodo_action.zenodo import choose, deposit
 from zenodo_action.zenodo.api import DepositAPI
@@ -92,25 +92,24 @@ class Published:
 
 
 # How a run makes the client of the repository's API (`client_for`; tests give their own).
-ClientFactory = Callable[[PublishSettings], DepositAPI]
+ClientFactory = Callable[[ZenodoSettings], DepositAPI]
 
 
 def publish(
-    settings: Settings,
+    settings: PublishSettings,
     reporter: Reporter,
     release: ReleaseInput | None = None,
     *,
     client_factory: ClientFactory | None = None,
 ) -> Published:
     """Check, plan and (unless a dry run) publish; report the plan and the result."""
-    assert settings.publish is not None, "publish needs publish settings"
-    record = checked_record(settings, settings.publish, reporter, release)
+    record = checked_record(settings, reporter, release)
     with tempfile.TemporaryDirectory(prefix="zenodo-action-") as packed_in:  # private: 0700
         chosen = gather(settings, reporter, release, Path(packed_in))
-        request = prepare(settings.publish, record, chosen, release.related if release else ())
-        api = (client_factory or client_for)(settings.publish)
-        done = run(settings.publish, record, request, api)
-    if settings.publish.dry_run:
+        request = prepare(settings.zenodo, record, chosen, release.related if release else ())
+        api = (client_factory or client_for)(settings.zenodo)
+        done = run(settings.zenodo, record, request, api)
+    if settings.zenodo.dry_run:
         reporter.plan(render_plan(done.plan, done.request))
     reporter.result(done.result, done.request.metadata, done.origins)
     for warning in done.warnings:
@@ -119,7 +118,7 @@ def publish(
 
 
 def gather(
-    settings: Settings, reporter: Reporter, release: ReleaseInput | None, folder: Path
+    settings: PublishSettings, reporter: Reporter, release: ReleaseInput | None, folder: Path
 ) -> list[LocalFile]:
     """Every file the version gets, checked: the `files` globs (a bad glob, a path outside
     the root or a Git LFS pointer fails before anything is downloaded), the release's
@@ -152,7 +151,7 @@ def gather(
     return chosen
 
 
-def pointer_check(settings: Settings, reporter: Reporter) -> PointerCheck:
+def pointer_check(settings: PublishSettings, reporter: Reporter) -> PointerCheck:
     """Git LFS pointers refused, or (allow-lfs-pointers) archived with a warning."""
 
     def warn(message: str) -> None:
@@ -162,8 +161,7 @@ def pointer_check(settings: Settings, reporter: Reporter) -> PointerCheck:
 
 
 def checked_record(
-    settings: Settings,
-    publishing: PublishSettings,
+    settings: PublishSettings,
     reporter: Reporter,
     release: ReleaseInput | None = None,
 ) -> metadata.CheckedRecord:
@@ -172,7 +170,7 @@ def checked_record(
     record = metadata.read(
         settings.metadata_files,
         settings.root,
-        run_context(settings, publishing, release),
+        run_context(settings, release),
         fill=release.fields if release else None,
     )
     if record.has_problems:
@@ -183,9 +181,7 @@ def checked_record(
     return record
 
 
-def run_context(
-    settings: Settings, publishing: PublishSettings, release: ReleaseInput | None
-) -> metadata.Context:
+def run_context(settings: PublishSettings, release: ReleaseInput | None) -> metadata.Context:
     """What the metadata is checked for: a release or a data set, with the run's version
     and date, and the CITATION.cff files its write-back will update."""
     rewritten = frozenset(
@@ -197,14 +193,14 @@ def run_context(
         "release" if release else "dataset",
         settings.repository,
         strict=settings.strict,
-        version=publishing.version,
-        publication_date=publishing.publication_date,
+        version=settings.zenodo.version,
+        publication_date=settings.zenodo.publication_date,
         rewritten=rewritten,
     )
 
 
 def prepare(
-    settings: PublishSettings,
+    settings: ZenodoSettings,
     record: metadata.CheckedRecord,
     files: Sequence[LocalFile],
     related: Sequence[Mapping[str, str]] = (),
@@ -221,7 +217,7 @@ def prepare(
 
 
 def client_for(
-    settings: PublishSettings,
+    settings: ZenodoSettings,
     policy: RetryPolicy | None = None,
     sleep: Callable[[float], None] | None = None,
 ) -> DepositAPI:
@@ -240,7 +236,7 @@ def client_for(
 
 
 def run(
-    settings: PublishSettings,
+    settings: ZenodoSettings,
     record: metadata.CheckedRecord,
     request: PublishRequest,
     api: DepositAPI,

@@ -11,10 +11,10 @@ from __future__ import annotations
 from zenodo_action import metadata
 from zenodo_action.errors import EXIT_FAILURE, EXIT_OK, UsageError
 from zenodo_action.reporter import Reporter
-from zenodo_action.settings import Settings
+from zenodo_action.settings import ValidateSettings
 
 
-def run(settings: Settings, reporter: Reporter) -> int:
+def run(settings: ValidateSettings, reporter: Reporter) -> int:
     """Problems to the reporter, status `valid` or `invalid`; exit 1 on errors."""
     context = metadata.Context(
         "gate",

@@ -1,6 +1,6 @@
 """The DOI back into the repository's own files: with which facts, checked before the
 publish, proposed as a pull request (the Action, `github/pulls.py`) or written into the
-working tree (the CLI). The edits themselves are `edits.py`; which files, `settings.py`.
+working tree (the CLI). The edits themselves are `edits.py`; which files, `settings/values.py`.
 
 Which DOI goes where (README "Write the DOI back"): CITATION.cff's `doi`, codemeta.json's
 `identifier` and the README badge get the concept DOI, which is right in every tree and
@@ -29,7 +29,7 @@ from zenodo_action.github.pulls import OpenPull, Proposal
 from zenodo_action.publish import Published
 from zenodo_action.reporter import Reporter
 from zenodo_action.result import PublishResult, badge
-from zenodo_action.settings import Settings, WriteBackTarget
+from zenodo_action.settings import PublishSettings, WriteBackTarget
 
 TITLE = "write-back"
 BRANCH_PREFIX = "zenodo-doi/"
@@ -47,7 +47,7 @@ _TRIAL = edits.DoiFacts(
 _PROPOSES = re.compile(r"<!-- zenodo-action write-back: version=([^;]*); date=([^ ]*) -->")
 
 
-def check_targets(settings: Settings, reporter: Reporter) -> None:
+def check_targets(settings: PublishSettings, reporter: Reporter) -> None:
     """Before anything is sent to Zenodo: a file the user named exists, a link among them
     leads to a file inside the repository, and the checkout's copies can be edited and read
     back as intended (a README whose markers do not pair, a CITATION.cff with flow-style
@@ -251,15 +251,14 @@ def marker(facts: edits.DoiFacts) -> str:
 # --- the working tree (the command line) ----------------------------------------------
 
 
-def write_to_tree(settings: Settings, done: Published, reporter: Reporter) -> list[str]:
+def write_to_tree(settings: PublishSettings, done: Published, reporter: Reporter) -> list[str]:
     """The CLI's write-back: edit the files in the working tree (for GitLab and local
     use), a link's target rather than the link; the paths changed."""
-    assert settings.publish is not None
     if not wanted(done):
         reporter.note("notice", skipped(done), title=TITLE)
         return []
     files = _files_on_disk(settings, reporter)
-    planned = plan(files, facts_of(done, settings.publish.zenodo_url))
+    planned = plan(files, facts_of(done, settings.zenodo.zenodo_url))
     if planned.older:
         reporter.note("notice", f"nothing written back: {planned.older}", title=TITLE)
         return []
@@ -272,7 +271,7 @@ def write_to_tree(settings: Settings, done: Published, reporter: Reporter) -> li
     return planned.changed
 
 
-def _files_on_disk(settings: Settings, reporter: Reporter) -> list[Found]:
+def _files_on_disk(settings: PublishSettings, reporter: Reporter) -> list[Found]:
     """The targets as the working tree holds them now (they may have changed since the
     check_targets: each problem is a warning, the publish stands)."""
     files = []
@@ -303,7 +302,7 @@ def _replace(file: Path, text: str) -> None:
 
 
 def propose_pull(
-    settings: Settings,
+    settings: PublishSettings,
     github: GitHubClient,
     context: RunContext,
     release: GitHubRelease | None,
@@ -315,8 +314,7 @@ def propose_pull(
     if not wanted(done):
         reporter.note("notice", skipped(done), title=TITLE)
         return
-    assert settings.publish is not None
-    facts = facts_of(done, settings.publish.zenodo_url)
+    facts = facts_of(done, settings.zenodo.zenodo_url)
     targets = settings.write_back.targets
     links = [f"- workflow run: {context.run_url}"] if context.run_url else []
     if release is not None:
