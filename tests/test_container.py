@@ -103,7 +103,8 @@ def test_action_input_defaults_are_strings_and_every_input_is_described(action_y
     for name, spec in action_yml["inputs"].items():
         assert len(spec["description"]) > 20, name
         assert isinstance(spec.get("default", ""), str), f"{name}: quote the default"
-        # The runner never enforces `required` (§1.4); the entrypoint validates instead.
+        # The runner never enforces `required` (github-actions.md §1.4); the entrypoint validates
+        # instead.
         assert spec.get("required", False) is False, name
 
 
@@ -132,7 +133,8 @@ def test_inputs_reach_the_container_the_way_the_runner_names_them(action_yml):
     assert env["INPUT_GITHUB-TOKEN"] == GITHUB_TOKEN
 
 
-# --- the runner's env-file grammar (§2.1) --------------------------------------------------
+# --- the runner's env-file grammar (github-actions.md §2.1)
+# --------------------------------------------------
 
 
 def test_env_file_reads_heredoc_and_plain_entries():

@@ -58,8 +58,8 @@ def written(stream: io.TextIOWrapper) -> str:
 
 
 def runner_commands(text: str) -> list[str]:
-    """The lines the runner would act on (§2.3): a line starting with `::` once trimmed,
-    or holding `##[` anywhere; nothing between `::stop-commands::T` and `::T::`."""
+    """The lines the runner would act on (github-actions.md §2.3): a line starting with `::` once
+    trimmed, or holding `##[` anywhere; nothing between `::stop-commands::T` and `::T::`."""
     found: list[str] = []
     stop: str | None = None
     for line in (raw.lstrip() for raw in text.splitlines()):

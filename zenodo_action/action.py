@@ -25,7 +25,7 @@ from zenodo_action.secrets import guard_std_streams
 from zenodo_action.settings import Settings, runner_files
 
 # `published` fires once for releases and pre-releases alike; `created`, `released` and
-# `prereleased` fire for the same release too, and would publish it twice (§3.1).
+# `prereleased` fire for the same release too, and would publish it twice (github-actions.md §3.1).
 RELEASE_ACTION = "published"
 
 

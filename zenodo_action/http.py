@@ -111,7 +111,7 @@ class RetryPolicy:
             spent = response.headers.get("X-RateLimit-Remaining") in (None, "0")
             if reset and reset.strip().isdigit() and spent:
                 return min(self.max_delay, max(0.0, int(reset) - now))
-            if _secondary_limit(response):  # "wait at least one minute" (§2.4)
+            if _secondary_limit(response):  # "wait at least one minute" (github-rest.md §2.4)
                 return min(self.max_delay, SECONDARY_LIMIT_WAIT)
         return None
 

@@ -20,7 +20,7 @@ from zenodo_action.metadata import values
 # A field's path -> the file, line and column that hold it (publish.py asks the record).
 Place = Callable[[str], tuple[str | None, int | None, int | None]]
 
-# Zenodo sets these itself; sending them back breaks a new version (§3.1 point 6).
+# Zenodo sets these itself; sending them back breaks a new version (zenodo-api.md §3.1 point 6).
 SERVER_OWNED = ("doi", "prereserve_doi")
 
 
