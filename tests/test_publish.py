@@ -523,7 +523,7 @@ def test_sandbox_dois_are_read_from_the_record_not_prereserve(
     assert result["concept_doi"].startswith("10.5072/")
 
 
-# --- Transfers (issue 10): requests, parallel uploads, progress -----------------------------
+# --- Transfers: requests, parallel uploads, progress ----------------------------------------
 
 
 def uploads_of(fake, since: int = 0) -> list[str]:

@@ -1,4 +1,4 @@
-"""The command line's side of issue 11: `publish --write-back` edits the working tree, and
+"""The command line's side of the write-back: `publish --write-back` edits the working tree, and
 `publish --release-tag` back-fills a GitHub release. Zenodo and GitHub are fakes on
 loopback; the Action's pull request is tested in tests/test_action.py."""
 

@@ -165,7 +165,7 @@ class Body(Protocol):
 
 class _Watchdog:
     """Ends an exchange at its deadline by shutting down the sockets it uses: a blocked
-    send or read returns at once, whatever the per-operation timeouts (issue 12 item 5).
+    send or read returns at once, whatever the per-operation timeouts: no exchange hangs.
 
     The connections an exchange uses adopt it (in `connect` and `request`, in the sending
     thread); one a later exchange took over from the pool is left alone.

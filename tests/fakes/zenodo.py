@@ -40,7 +40,7 @@ Switches (plain attributes, change them at any time):
                             id reserved (no real Zenodo does: it tests that a run checks the
                             published DOI against the reserved one, zenodo-api.md §11.4)
 
-Faults (issue 5's matrix):
+Faults (the fault-injection matrix of tests/test_faults.py):
     fault = fake.inject(method, path_regex, kind, times=1, when="before"|"after", skip=0)
       kind: "429" (Retry-After: 1), "500" (real body with error_id), "502", "503", "504"
             (HTML from the gateway), "reset" (TCP RST), "reset_mid_upload" (read half the
@@ -182,7 +182,7 @@ def _words(text: str) -> frozenset[str]:
 SORT_OPTIONS = _words(
     "bestmatch mostrecent -mostrecent publication_date version -version newest oldest updated-desc"
 )
-# Answers of the right status but the wrong body (issue 12, item 7): Zenodo has not been
+# Answers of the right status but the wrong body: Zenodo has not been
 # seen sending them, but a proxy, a half-deployed instance or a truncated body can.
 MALFORMED_KINDS = frozenset({"not_json", "empty", "a_list", "no_id", "bad_id"})
 FAULT_KINDS = frozenset(

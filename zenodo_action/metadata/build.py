@@ -124,7 +124,7 @@ def request_body(metadata: Mapping[str, Any], place: Place | None = None) -> byt
 
     `validate` refuses NaN, infinity and lone surrogates in the files; this is the last
     gate for anything else that got in (a release's fields, a bug): it fails here, with
-    the field, and never after a draft exists (issue 12, item 3).
+    the field, and never after a draft exists.
     """
     try:
         text = json.dumps({"metadata": metadata}, allow_nan=False, ensure_ascii=False)

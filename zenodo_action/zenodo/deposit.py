@@ -106,7 +106,7 @@ def _with_id(api: DepositAPI, ref: ConceptRef) -> ConceptRef:
 def _resolve_with_latest(
     api: DepositAPI, ref: ConceptRef
 ) -> tuple[RecordId, list[Deposition], Deposition | None]:
-    """`_resolve`, and the concept's latest version, read beside the list (issue 10): the
+    """`_resolve`, and the concept's latest version, read beside the list (for speed): the
     list comes from the search index, Zenodo's slowest read, and nothing waits for it any
     more. That version is the concept's when the id given is the concept's, as users give
     it; for a version id it is read again, of its concept."""
