@@ -4,7 +4,7 @@ The run copies the runner's `docker run` (reference github-actions.md §1.2-1.4)
 `--workdir /github/workspace`, the workspace, file-command, workflow and home folders
 mounted, every variable passed with `-e`, `INPUT_*` names with hyphens intact and empty
 strings for declared inputs that have no default. Podman stands in for Docker
-(reference container.md); scripts/container-setup prepares it and writes podman.env.
+(docs/reference/container.md); scripts/container-setup prepares it and writes podman.env.
 
 Use it from a test module:
 
@@ -387,7 +387,7 @@ def runner_environment(
         "RUNNER_ARCH": "X64",
         "RUNNER_NAME": "GitHub Actions 2",
         "RUNNER_TEMP": RUNNER_TEMP,
-        # PyPI's and other HTTPS traffic is intercepted on the CI machine (container.md).
+        # PyPI's and other HTTPS traffic is intercepted on the CI machine (container.md §5).
         "REQUESTS_CA_BUNDLE": "/etc/ssl/certs/ca-certificates.crt",
     }
 
