@@ -518,8 +518,8 @@ class StandIn:
         }
 
     def rdm_json(self, record: Record) -> dict[str, Any]:
-        """A version or draft in the records schema (docs/reference/invenio-records-api.md
-        invenio-records-api.md §3.7), with what the records client reads."""
+        """A version or draft in the records schema
+        (docs/reference/invenio-records-api.md §3.7), with what the records client reads."""
         concept_doi = f"{DOI_PREFIX}/zenodo.{record.concept_id}"
         entries = {
             f.name: {"key": f.name, "size": f.size, "checksum": f"md5:{f.md5}"}

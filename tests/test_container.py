@@ -133,8 +133,7 @@ def test_inputs_reach_the_container_the_way_the_runner_names_them(action_yml):
     assert env["INPUT_GITHUB-TOKEN"] == GITHUB_TOKEN
 
 
-# --- the runner's env-file grammar (github-actions.md §2.1)
-# --------------------------------------------------
+# --- the runner's env-file grammar (github-actions.md §2.1) ---------------------------------------
 
 
 def test_env_file_reads_heredoc_and_plain_entries():

@@ -92,8 +92,7 @@ def branch(api: Api, name: str, sha: str) -> None:
     api.ok("POST", "git/refs", {"ref": f"refs/heads/{name}", "sha": sha})
 
 
-# -- real object ids (github-rest.md §4.6)
-# -----------------------------------------------------------
+# -- real object ids (github-rest.md §4.6) ---------------------------------------------------------
 
 
 class Git:
@@ -210,8 +209,7 @@ def test_the_initial_commit_holds_the_repository_files(fake_github, repo, api, g
     assert fake_github.files_at(repo, "main") == FILES
 
 
-# -- trees (github-rest.md §4.7, §4.8)
-# ---------------------------------------------------------------
+# -- trees (github-rest.md §4.7, §4.8) -------------------------------------------------------------
 
 
 def test_unchanged_content_gives_back_the_base_tree(fake_github, repo, api):
@@ -283,8 +281,7 @@ def test_without_recursive_a_tree_is_flat(fake_github, repo, api):
     assert listing["truncated"] is False
 
 
-# -- refs (github-rest.md §4.1-4.4)
-# ------------------------------------------------------------------
+# -- refs (github-rest.md §4.1-4.4) ----------------------------------------------------------------
 
 
 def test_get_ref_is_a_git_ref_and_404_when_missing(fake_github, repo, api):
@@ -358,8 +355,7 @@ def test_update_and_delete_of_a_missing_ref_say_it_does_not_exist(fake_github, r
     assert (again.status_code, again.json()["message"]) == (422, "Reference does not exist")
 
 
-# -- commits (github-rest.md §4.5, §4.9)
-# --------------------------------------------------------------
+# -- commits (github-rest.md §4.5, §4.9) -----------------------------------------------------------
 
 
 def test_a_commit_by_the_actions_token_is_verified_and_by_a_pat_is_not(fake_github, repo, api):
@@ -385,8 +381,7 @@ def test_a_commit_needs_an_existing_tree_and_parents(fake_github, repo, api):
     assert api("POST", "git/commits", orphan).status_code == 422
 
 
-# -- contents (github-rest.md §4.10)
-# ------------------------------------------------------------------
+# -- contents (github-rest.md §4.10) ---------------------------------------------------------------
 
 
 def test_contents_is_base64_wrapped_every_60_characters(fake_github, repo, api, git):
@@ -517,8 +512,7 @@ def test_compare_lists_at_most_250_commits_the_newest_last(fake_github, repo, ap
     assert [c["sha"] for c in answer["commits"]] == shas[-250:]
 
 
-# -- pull requests (github-rest.md §4.11)
-# ---------------------------------------------------------------
+# -- pull requests (github-rest.md §4.11) ----------------------------------------------------------
 
 
 def open_pull(
@@ -636,8 +630,7 @@ def test_editing_repo_files_is_a_push_to_the_default_branch(fake_github, repo, a
     assert api.ok("GET", "contents/LICENSE")["size"] > 0
 
 
-# -- permissions (github-rest.md §1.2, §2.1, §2.2)
-# ------------------------------------------------------
+# -- permissions (github-rest.md §1.2, §2.1, §2.2) -------------------------------------------------
 
 
 GIT_WRITES = [
@@ -711,8 +704,7 @@ def test_the_actions_toggle_blocks_only_the_actions_token_after_the_branch_is_pu
     assert by_pat.json()["user"]["type"] == "User"
 
 
-# -- the re-run-safe sequence of github-rest.md §4.12, end to end
-# -----------------------------------------
+# -- the re-run-safe sequence of github-rest.md §4.12, end to end ----------------------------------
 
 
 def write_back(api: Api, files: dict[str, str], owner: str = "octo") -> str:

@@ -95,8 +95,7 @@ def client(fake_zenodo: FakeZenodo) -> Client:
     return Client(fake_zenodo)
 
 
-# --- zenodo-api.md §9.1 Auth
-# ---------------------------------------------------------------------------
+# --- zenodo-api.md §9.1 Auth ----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer not-a-token"}])
@@ -132,8 +131,7 @@ def test_another_accounts_deposition_is_403(fake_zenodo, client):
         assert (response.status_code, response.json()) == (403, PERMISSION_DENIED), url
 
 
-# --- zenodo-api.md §9.2 Ids
-# ----------------------------------------------------------------------------
+# --- zenodo-api.md §9.2 Ids -----------------------------------------------------------------------
 
 
 def test_create_allocates_concept_n_and_record_n_plus_1(client):
@@ -153,8 +151,7 @@ def test_new_version_takes_the_next_free_number(client):
     assert draft["conceptrecid"] == record["conceptrecid"]
 
 
-# --- zenodo-api.md §9.3 Deposition JSON and links per state
-# --------------------------------------------
+# --- zenodo-api.md §9.3 Deposition JSON and links per state ---------------------------------------
 
 
 def test_new_deposition_json_matches_the_real_create_response(fake_zenodo, client):
@@ -246,8 +243,7 @@ def test_new_version_draft_has_conceptdoi_but_no_doi(client):
     assert draft["links"]["badge"].endswith("/badge/doi/.svg")
 
 
-# --- zenodo-api.md §9.4 Create and PUT parsing
-# ---------------------------------------------------------
+# --- zenodo-api.md §9.4 Create and PUT parsing ----------------------------------------------------
 
 
 def test_put_of_the_whole_get_response_fails_with_unknown_field(client):
@@ -397,8 +393,7 @@ def test_if_match_with_a_stale_revision_is_412(client):
     assert stale.status_code == 412
 
 
-# --- zenodo-api.md §9.5 Bucket PUT
-# ---------------------------------------------------------------------
+# --- zenodo-api.md §9.5 Bucket PUT ----------------------------------------------------------------
 
 
 def test_bucket_put_answers_201_with_the_files_rest_object(client):
@@ -529,8 +524,7 @@ def test_bucket_listing_is_the_known_500(client):
     assert len(response.json()["error_id"]) == 32
 
 
-# --- zenodo-api.md §9.6 Old-style file endpoints
-# -------------------------------------------------------
+# --- zenodo-api.md §9.6 Old-style file endpoints --------------------------------------------------
 
 
 def test_multipart_upload_secures_the_name_and_answers_a_float_size(client):
@@ -597,8 +591,7 @@ def test_files_of_a_published_record_cannot_be_deleted(client):
     assert client.call("DELETE", url).status_code == 403
 
 
-# --- zenodo-api.md §9.7 newversion
-# ---------------------------------------------------------------------
+# --- zenodo-api.md §9.7 newversion ----------------------------------------------------------------
 
 
 def test_newversion_returns_the_new_draft_with_files_copied(fake_zenodo, client):
@@ -684,8 +677,7 @@ def test_a_record_with_an_external_doi_cannot_be_versioned(client):
     assert client.action(record, "newversion").status_code == 403
 
 
-# --- zenodo-api.md §9.8 Publish
-# ------------------------------------------------------------------------
+# --- zenodo-api.md §9.8 Publish -------------------------------------------------------------------
 
 
 def test_publish_of_an_empty_deposition_lists_every_missing_field(client):
@@ -782,8 +774,7 @@ def test_the_prereserved_doi_in_metadata_is_the_records_own(client):
     assert client.action(draft, "publish").json()["doi"] == own
 
 
-# --- zenodo-api.md §9.9 discard and DELETE
-# -------------------------------------------------------------
+# --- zenodo-api.md §9.9 discard and DELETE --------------------------------------------------------
 
 
 def test_discard_deletes_an_unpublished_draft_with_204_and_no_body(fake_zenodo, client):
@@ -835,8 +826,7 @@ def test_discarding_an_edit_keeps_the_published_record(client):
     assert (again["state"], again["title"]) == ("done", "A tool")
 
 
-# --- zenodo-api.md §9.10 Rate-limit headers
-# ------------------------------------------------------------
+# --- zenodo-api.md §9.10 Rate-limit headers -------------------------------------------------------
 
 
 def test_every_response_carries_rate_limit_headers(fake_zenodo, client):
@@ -870,8 +860,7 @@ def test_an_enforced_limit_answers_429_past_it(fake_zenodo, client):
     assert statuses == [200, 200, 429]
 
 
-# --- zenodo-api.md §2.3 List search and index lag
-# ------------------------------------------------------
+# --- zenodo-api.md §2.3 List search and index lag -------------------------------------------------
 
 
 def test_list_shows_the_latest_draft_or_record_per_concept_unless_all_versions(client):
@@ -984,8 +973,7 @@ def test_unknown_route_is_404_and_wrong_method_405(client):
     assert client.call("PATCH", "deposit/depositions").status_code == 405
 
 
-# --- zenodo-api.md §9.11 Fault injection
-# ---------------------------------------------------------------
+# --- zenodo-api.md §9.11 Fault injection ----------------------------------------------------------
 
 
 def test_a_500_before_publish_leaves_the_draft_unpublished(fake_zenodo, client):

@@ -19,14 +19,15 @@ the requests a publish sends, for fault matrices.
 
 Switches:
     index_lag = k          a change is invisible to the next k searches
-    (invenio-records-api.md §8.2) max_files              files per draft
-    (invenio-records-api.md §5.1) doi_required           publishing mints a DOI for a draft without
-    one (invenio-records-api.md §6.2); False:
+                           (invenio-records-api.md §8.2)
+    max_files              files per draft (invenio-records-api.md §5.1)
+    doi_required           publishing mints a DOI for a draft without one
+                           (invenio-records-api.md §6.2); False:
                            an instance where DOIs are optional
     missing_vocabulary     {(type, id)} the instance lacks although defaults have them
     custom_fields          the optional custom fields the instance enabled
-    (invenio-records-api.md §11.12) communities            slugs that exist (GET
-    /api/communities/<slug>)
+                           (invenio-records-api.md §11.12)
+    communities            slugs that exist (GET /api/communities/<slug>)
 
 Seeding and inspecting (no HTTP, no index lag), as on `FakeZenodo`:
     seed_concept(versions=[{"version", "files", "metadata"}], owner_token=None) -> Seeded
@@ -109,8 +110,7 @@ MSG_CONFLICT = "Conflict"
 RDM_JSON = "application/vnd.inveniordm.v1+json"
 EXTRA_FAULTS = frozenset({"401", "409"})
 
-# --- Vocabularies: the instance's own (invenio-records-api.md §10.2), not the client's tables
-# ------------------
+# --- Vocabularies: the instance's own (invenio-records-api.md §10.2), not the client's tables -----
 
 RESOURCE_TYPES = _words(
     "publication publication-annotationcollection publication-book publication-section "
@@ -398,8 +398,7 @@ def _clean(metadata: dict[str, Any], errors: list[tuple[str, str]]) -> dict[str,
     return {k: copy.deepcopy(v) for k, v in metadata.items() if k not in bad}
 
 
-# --- The search index with lag (invenio-records-api.md §8.2)
-# ----------------------------------------------------
+# --- The search index with lag (invenio-records-api.md §8.2) --------------------------------------
 
 
 class Index:

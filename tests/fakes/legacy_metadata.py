@@ -218,8 +218,7 @@ def sanitized_html(value: Any) -> Any:
     return cleaned.strip()
 
 
-# --- Deserialization (zenodo-api.md §2.4, §4.2): what PUT refuses at once, and what it stores
-# ---------
+# --- Deserialization (zenodo-api.md §2.4, §4.2): what PUT refuses at once, and what it stores -----
 
 
 def deserialize_body(body: Any) -> dict[str, Any]:
@@ -463,8 +462,7 @@ def _store_texts(md: dict[str, Any]) -> None:
         md["keywords"] = [sanitized_text(k) for k in md["keywords"]]
 
 
-# --- Publish-time validation (zenodo-api.md §4.3): the record schema on what was stored
-# ----------------
+# --- Publish-time validation (zenodo-api.md §4.3): the record schema on what was stored -----------
 
 
 def publish_errors(md: dict[str, Any], has_files: bool) -> list[tuple[str, str]]:

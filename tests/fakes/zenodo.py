@@ -27,11 +27,13 @@ Switches (plain attributes, change them at any time):
                             per request: what parallel uploads hide)
     late_wait_seconds       how long a request waits for a "late" action landing before it
     deleted_file_id_403     DELETE of an unknown file id answers 403, as before fix b04cc2c
-    (zenodo-api.md §2.5) max_files, quota_bytes, max_file_size, multipart_max_bytes   limits of
-    zenodo-api.md §5 (make them small) doi_prefix              prefix of minted DOIs
+                            (zenodo-api.md §2.5)
+    max_files, quota_bytes, max_file_size, multipart_max_bytes   limits of zenodo-api.md §5 (make
+                                                                 them small)
+    doi_prefix              prefix of minted DOIs
     spam_blocked            publish answers 400 "Your account has been blocked…"
-    (zenodo-api.md §2.7) communities             slug -> "include" | "review": publishing joins the
-    first at once,
+                            (zenodo-api.md §2.7)
+    communities             slug -> "include" | "review": publishing joins the first at once,
                             leaves a pending inclusion request for the second, and silently
                             ignores any other slug; the record lists only those it joined
     missing_licenses        licence ids (lower case) this instance refuses on PUT, although
@@ -363,8 +365,7 @@ class _ResetConnection(Exception):
     """Raised inside the server to answer with a TCP reset instead of a response."""
 
 
-# --- JSON builders: every shape a client sees, in one place (zenodo-api.md §2.2, §2.5, §2.6)
-# -----------
+# --- JSON builders: every shape a client sees, in one place (zenodo-api.md §2.2, §2.5, §2.6) ------
 
 
 class Views:
@@ -569,8 +570,7 @@ class Views:
         }
 
 
-# --- Search index with deterministic lag (zenodo-api.md §2.3 "eventual consistency")
-# -------------------
+# --- Search index with deterministic lag (zenodo-api.md §2.3 "eventual consistency") --------------
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 
 The git database API (github-rest.md §4) makes one commit for all files on a branch of
 its own, so nothing depends on the checkout: it works with `persist-credentials: false`
-and never pushes to the default branch. The sequence (docs/reference/github-writeback.md
-github-writeback.md §1-4, re-run-safe as github-rest.md §4.12):
+and never pushes to the default branch. The sequence
+(docs/reference/github-writeback.md §1-4, re-run-safe as github-rest.md §4.12):
 
     default branch -> its head commit and tree -> each file found by walking the trees,
     links followed to their target inside the repository (github-writeback.md §2) -> its blob (any

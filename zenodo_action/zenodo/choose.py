@@ -1,10 +1,10 @@
 """Which API a run publishes through: the one place that chooses the client.
 
-`api: auto` asks the instance, never its host name (docs/reference/invenio-records-api.md
-invenio-records-api.md §13): Zenodo's deposit API where its list of depositions answers as Zenodo's
-does, the records API where the user's records answer as InvenioRDM's do. Each question is the first
-search the run would send anyway through that API, and its answer is handed to the chosen
-client for that search: on Zenodo, auto costs no request; elsewhere, one (the deposit
+`api: auto` asks the instance, never its host name
+(docs/reference/invenio-records-api.md §13): Zenodo's deposit API where its list of depositions
+answers as Zenodo's does, the records API where the user's records answer as InvenioRDM's do. Each
+question is the first search the run would send anyway through that API, and its answer is handed to
+the chosen client for that search: on Zenodo, auto costs no request; elsewhere, one (the deposit
 list's 404).
 """
 
