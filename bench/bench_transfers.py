@@ -1,4 +1,4 @@
-"""Benchmark: transfers at the limit (issue 10). `zenodo-action publish` against baselines.
+"""Benchmark: transfers at the limit. `zenodo-action publish` against baselines.
 
 Not a test. Run it from the repository root with the project's virtualenv:
 
@@ -159,7 +159,7 @@ class Client:
 
     def publish_flags(self) -> list[str]:
         """The test files live beside the working directory, not in it: a checkout that
-        knows the flag refuses them without it (issue 12), older ones do not know it."""
+        knows the flag refuses them without it, older ones do not know it."""
         knows = self.pythonpath is None or "--allow-outside-root" in (
             Path(self.pythonpath) / "zenodo_action" / "cli.py"
         ).read_text(encoding="utf-8")

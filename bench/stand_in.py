@@ -75,7 +75,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 MIB = 1024 * 1024
 SCRATCH = "scratch"  # a bucket that takes any key and keeps nothing
 ZERO_MD5 = "0" * 32
-OCTET_STREAM = "application/octet-stream"  # the only Content-Type a bucket takes (§2.6)
+# the only Content-Type a bucket takes (zenodo-api.md §2.6)
+OCTET_STREAM = "application/octet-stream"
 DOI_PREFIX = "10.5281"
 REASONS = {
     200: "OK",
@@ -364,7 +365,7 @@ class StandIn:
     def update(self, raw_id: str, metadata: dict[str, Any]) -> Record:
         with self._lock:
             draft = self._draft(raw_id)
-            draft.metadata = metadata  # PUT replaces everything (§2.4)
+            draft.metadata = metadata  # PUT replaces everything (zenodo-api.md §2.4)
             draft.modified = _now()
             return draft
 
@@ -401,7 +402,8 @@ class StandIn:
     # committed; docs/reference/invenio-records-api.md §5) --
 
     def rdm_new_version(self, raw_id: str) -> Record:
-        """The new-version draft, without files; a second request answers with it (§4.1)."""
+        """The new-version draft, without files; a second request answers with it
+        (invenio-records-api.md §4.1)."""
         with self._lock:
             pending = [r for r in self._records.values() if not r.published]
             if pending:
@@ -484,7 +486,7 @@ class StandIn:
             "modified": record.modified,
             "id": record.id,
             "record_id": record.id,
-            "conceptrecid": str(record.concept_id),  # a string (§2.2)
+            "conceptrecid": str(record.concept_id),  # a string (zenodo-api.md §2.2)
             "conceptdoi": concept_doi,  # the seeded version is published: always there
             "metadata": {**record.metadata, "prereserve_doi": {"recid": record.id}},
             "title": record.metadata.get("title", ""),
@@ -516,8 +518,8 @@ class StandIn:
         }
 
     def rdm_json(self, record: Record) -> dict[str, Any]:
-        """A version or draft in the records schema (docs/reference/invenio-records-api.md
-        §3.7), with what the records client reads."""
+        """A version or draft in the records schema
+        (docs/reference/invenio-records-api.md §3.7), with what the records client reads."""
         concept_doi = f"{DOI_PREFIX}/zenodo.{record.concept_id}"
         entries = {
             f.name: {"key": f.name, "size": f.size, "checksum": f"md5:{f.md5}"}
@@ -686,7 +688,8 @@ class _Handler(BaseHTTPRequestHandler):
         if path.startswith("/api/records/") and not _Route.RECORD.fullmatch(path):
             return self._records_api(method, path, query, body, received)
         if method == "GET" and (found := _Route.RECORD.fullmatch(path)):
-            if "inveniordm" in self.headers.get("Accept", ""):  # the records schema (§12.2)
+            # the records schema (invenio-records-api.md §12.2)
+            if "inveniordm" in self.headers.get("Accept", ""):
                 return 200, stand_in.rdm_json(stand_in.record(found[1]))
             if int(found[1]) == stand_in.concept_id:  # a concept id redirects, as on Zenodo
                 latest = stand_in.latest_id(int(found[1]))

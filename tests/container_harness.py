@@ -4,7 +4,7 @@ The run copies the runner's `docker run` (reference github-actions.md §1.2-1.4)
 `--workdir /github/workspace`, the workspace, file-command, workflow and home folders
 mounted, every variable passed with `-e`, `INPUT_*` names with hyphens intact and empty
 strings for declared inputs that have no default. Podman stands in for Docker
-(reference container.md); scripts/container-setup prepares it and writes podman.env.
+(docs/reference/container.md); scripts/container-setup prepares it and writes podman.env.
 
 Use it from a test module:
 
@@ -81,7 +81,7 @@ class EnvFileError(ValueError):
 
 
 def parse_env_file(text: str) -> dict[str, str]:
-    """Parse GITHUB_OUTPUT/GITHUB_ENV/GITHUB_STATE with the runner's rules (§2.1).
+    """Parse GITHUB_OUTPUT/GITHUB_ENV/GITHUB_STATE with the runner's rules (github-actions.md §2.1).
 
     A port of the runner's `FileCommandManager` for Linux: lines split on `\\n` only,
     `NAME=VALUE` when `=` comes before `<<`, else a heredoc ending at a line exactly equal
@@ -136,7 +136,7 @@ def declared_inputs(action_yml: Path = REPO_ROOT / "action.yml") -> dict[str, An
 def input_environment(
     given: Mapping[str, str], declared: Mapping[str, Any], *, github_token: str = ""
 ) -> dict[str, str]:
-    """`INPUT_*` variables as the runner sets them (§1.4).
+    """`INPUT_*` variables as the runner sets them (github-actions.md §1.4).
 
     Every declared input is set: the `with:` value, else its evaluated default, else "".
     Undeclared `with:` keys are passed too (the runner only warns). Only spaces become `_`.
@@ -244,14 +244,15 @@ class RunResult:
         """The `::error ...::` (or warning/notice) lines the runner would turn into annotations."""
         return [
             line
-            for stream in (self.stdout, self.stderr)  # the runner parses both (§1.2)
+            # the runner parses both (github-actions.md §1.2)
+            for stream in (self.stdout, self.stderr)
             for line in workflow_commands(stream)
             if line[2:].split(" ", 1)[0].split("::", 1)[0].lower() == level
         ]
 
 
 def workflow_commands(text: str) -> list[str]:
-    """The lines the runner would act on as `::command` lines (§2.3).
+    """The lines the runner would act on as `::command` lines (github-actions.md §2.3).
 
     Leading whitespace is trimmed as the runner does, and everything between
     `::stop-commands::TOKEN` and `::TOKEN::` is plain text to it.
@@ -350,7 +351,8 @@ class ActionContainer:
 def runner_environment(
     event_name: str, event: Mapping[str, Any], file_names: Mapping[str, str]
 ) -> dict[str, str]:
-    """The variables the runner sets for a container step, already path-translated (§1.2-1.3)."""
+    """The variables the runner sets for a container step, already path-translated
+    (github-actions.md §1.2-1.3)."""
     repository = (event.get("repository") or {}).get("full_name") or "octo-org/octo-repo"
     return {
         "HOME": GITHUB_HOME,
@@ -385,7 +387,7 @@ def runner_environment(
         "RUNNER_ARCH": "X64",
         "RUNNER_NAME": "GitHub Actions 2",
         "RUNNER_TEMP": RUNNER_TEMP,
-        # PyPI's and other HTTPS traffic is intercepted on the CI machine (container.md).
+        # PyPI's and other HTTPS traffic is intercepted on the CI machine (container.md §5).
         "REQUESTS_CA_BUNDLE": "/etc/ssl/certs/ca-certificates.crt",
     }
 

@@ -714,7 +714,7 @@ def test_a_files_glob_that_matches_nothing_fails_before_any_download(runner):
     assert runner.zenodo.requests == []
 
 
-# --- metadata where users keep it (issue 9) ------------------------------------------------
+# --- metadata where users keep it ----------------------------------------------------------
 
 CITATION = """\
 cff-version: 1.2.0

@@ -29,7 +29,7 @@ from tests.test_checkout import git
 from tests.test_lock import parse_lock
 
 ACTION_YML = harness.REPO_ROOT / "action.yml"
-# The interface issue 4 specifies.
+# The action's interface: every input with its default.
 ISSUE_INPUTS = {
     "token": None,
     "concept": None,
@@ -45,14 +45,14 @@ ISSUE_INPUTS = {
     "dry-run": None,
     "github-token": "${{ github.token }}",
     "release-notes-badge": "true",
-    # issue 9: metadata where users keep it
+    # metadata where users keep it
     "citation-file": None,
     "codemeta-file": None,
     "require-complete": "false",
-    # issue 10: transfers
+    # transfers
     "asset-wait": "120",
     "upload-workers": "4",
-    # issue 11: the DOI back into the repository, missed releases back-filled
+    # the DOI back into the repository, missed releases back-filled
     "write-back": None,
     "readme-file": "README.md",
     "release-tag": None,
@@ -65,8 +65,8 @@ ISSUE_INPUTS = {
 }
 ISSUE_OUTPUTS = {"doi", "doi-url", "concept-doi", "record-id", "record-url", "version"}
 ISSUE_OUTPUTS |= {"badge", "status"}
-ISSUE_OUTPUTS |= {"doi-reserved"}  # issue 11: a draft's doi is the one it reserved
-ISSUE_OUTPUTS |= {"write-back-pull-request"}  # issue 11: the pull request it opened
+ISSUE_OUTPUTS |= {"doi-reserved"}  # a draft's doi is the one it reserved
+ISSUE_OUTPUTS |= {"write-back-pull-request"}  # the pull request it opened
 BRANDING_COLORS = {"white", "black", "yellow", "blue", "green", "orange", "red", "purple"}
 BRANDING_COLORS |= {"gray-dark"}
 
@@ -103,7 +103,8 @@ def test_action_input_defaults_are_strings_and_every_input_is_described(action_y
     for name, spec in action_yml["inputs"].items():
         assert len(spec["description"]) > 20, name
         assert isinstance(spec.get("default", ""), str), f"{name}: quote the default"
-        # The runner never enforces `required` (§1.4); the entrypoint validates instead.
+        # The runner never enforces `required` (github-actions.md §1.4); the entrypoint validates
+        # instead.
         assert spec.get("required", False) is False, name
 
 
@@ -132,7 +133,7 @@ def test_inputs_reach_the_container_the_way_the_runner_names_them(action_yml):
     assert env["INPUT_GITHUB-TOKEN"] == GITHUB_TOKEN
 
 
-# --- the runner's env-file grammar (§2.1) --------------------------------------------------
+# --- the runner's env-file grammar (github-actions.md §2.1) ---------------------------------------
 
 
 def test_env_file_reads_heredoc_and_plain_entries():

@@ -92,7 +92,7 @@ def branch(api: Api, name: str, sha: str) -> None:
     api.ok("POST", "git/refs", {"ref": f"refs/heads/{name}", "sha": sha})
 
 
-# -- real object ids (§4.6) -----------------------------------------------------------
+# -- real object ids (github-rest.md §4.6) ---------------------------------------------------------
 
 
 class Git:
@@ -209,7 +209,7 @@ def test_the_initial_commit_holds_the_repository_files(fake_github, repo, api, g
     assert fake_github.files_at(repo, "main") == FILES
 
 
-# -- trees (§4.7, §4.8) ---------------------------------------------------------------
+# -- trees (github-rest.md §4.7, §4.8) -------------------------------------------------------------
 
 
 def test_unchanged_content_gives_back_the_base_tree(fake_github, repo, api):
@@ -219,7 +219,8 @@ def test_unchanged_content_gives_back_the_base_tree(fake_github, repo, api):
         entries = blobs({"docs/guide.md": guide})
         return str(api.ok("POST", "git/trees", {"base_tree": base_tree, "tree": entries})["sha"])
 
-    assert tree_with("Read me first.\n") == base_tree  # the no-op check of §4.7 works
+    # the no-op check of github-rest.md §4.7 works
+    assert tree_with("Read me first.\n") == base_tree
     assert tree_with("Read me second.\n") != base_tree
 
 
@@ -280,7 +281,7 @@ def test_without_recursive_a_tree_is_flat(fake_github, repo, api):
     assert listing["truncated"] is False
 
 
-# -- refs (§4.1-§4.4) ------------------------------------------------------------------
+# -- refs (github-rest.md §4.1-4.4) ----------------------------------------------------------------
 
 
 def test_get_ref_is_a_git_ref_and_404_when_missing(fake_github, repo, api):
@@ -343,7 +344,8 @@ def test_update_ref_must_fast_forward_unless_forced(fake_github, repo, api):
 
 def test_update_and_delete_of_a_missing_ref_say_it_does_not_exist(fake_github, repo, api):
     sha = head(fake_github, repo)
-    for path in ("git/refs/heads/nope", "git/refs/refs/heads/main"):  # §4.3: no "refs/"
+    # github-rest.md §4.3: no "refs/"
+    for path in ("git/refs/heads/nope", "git/refs/refs/heads/main"):
         answer = api("PATCH", path, {"sha": sha, "force": True})
         assert (answer.status_code, answer.json()["message"]) == (422, "Reference does not exist")
     branch(api, "gone", sha)
@@ -353,7 +355,7 @@ def test_update_and_delete_of_a_missing_ref_say_it_does_not_exist(fake_github, r
     assert (again.status_code, again.json()["message"]) == (422, "Reference does not exist")
 
 
-# -- commits (§4.5, §4.9) --------------------------------------------------------------
+# -- commits (github-rest.md §4.5, §4.9) -----------------------------------------------------------
 
 
 def test_a_commit_by_the_actions_token_is_verified_and_by_a_pat_is_not(fake_github, repo, api):
@@ -379,7 +381,7 @@ def test_a_commit_needs_an_existing_tree_and_parents(fake_github, repo, api):
     assert api("POST", "git/commits", orphan).status_code == 422
 
 
-# -- contents (§4.10) ------------------------------------------------------------------
+# -- contents (github-rest.md §4.10) ---------------------------------------------------------------
 
 
 def test_contents_is_base64_wrapped_every_60_characters(fake_github, repo, api, git):
@@ -510,7 +512,7 @@ def test_compare_lists_at_most_250_commits_the_newest_last(fake_github, repo, ap
     assert [c["sha"] for c in answer["commits"]] == shas[-250:]
 
 
-# -- pull requests (§4.11) ---------------------------------------------------------------
+# -- pull requests (github-rest.md §4.11) ----------------------------------------------------------
 
 
 def open_pull(
@@ -573,7 +575,8 @@ def test_a_second_open_pull_for_the_same_head_is_refused(fake_github, repo, api)
     assert again.json()["message"] == "Validation Failed"
     [error] = again.json()["errors"]
     assert error["message"] == "A pull request already exists for octo:zenodo/metadata."
-    api.ok("PATCH", "pulls/1", {"state": "closed"})  # a closed PR does not count (§4.12)
+    # a closed PR does not count (github-rest.md §4.12)
+    api.ok("PATCH", "pulls/1", {"state": "closed"})
     with_owner = {"head": "octo:zenodo/metadata", "base": "main", "title": "t"}
     assert api("POST", "pulls", with_owner).status_code == 201
 
@@ -627,7 +630,7 @@ def test_editing_repo_files_is_a_push_to_the_default_branch(fake_github, repo, a
     assert api.ok("GET", "contents/LICENSE")["size"] > 0
 
 
-# -- permissions (§1.2, §2.1, §2.2) ------------------------------------------------------
+# -- permissions (github-rest.md §1.2, §2.1, §2.2) -------------------------------------------------
 
 
 GIT_WRITES = [
@@ -701,11 +704,11 @@ def test_the_actions_toggle_blocks_only_the_actions_token_after_the_branch_is_pu
     assert by_pat.json()["user"]["type"] == "User"
 
 
-# -- the re-run-safe sequence of §4.12, end to end -----------------------------------------
+# -- the re-run-safe sequence of github-rest.md §4.12, end to end ----------------------------------
 
 
 def write_back(api: Api, files: dict[str, str], owner: str = "octo") -> str:
-    """§4.12, step by step, as the Action would do it. Returns what happened."""
+    """github-rest.md §4.12, step by step, as the Action would do it. Returns what happened."""
     default = requests.get(api.base, headers=api.headers, timeout=10).json()["default_branch"]
     base = api("GET", f"git/ref/heads/{default}")
     if base.status_code == 409:

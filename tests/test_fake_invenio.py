@@ -1,6 +1,6 @@
 """Tests of the fake InvenioRDM itself, driven with plain `requests` as a client would.
 
-Each test pins one point of docs/reference/invenio-records-api.md (§ numbers below), so the
+Each test pins one point of docs/reference/invenio-records-api.md (section numbers below), so the
 tests of the records client that run against the fake prove something about InvenioRDM.
 """
 
@@ -75,7 +75,8 @@ def client(fake_invenio: FakeInvenio) -> Client:
     return Client(fake_invenio)
 
 
-def test_ids_are_base32_groups_and_a_draft_is_no_record_yet(client):  # §2.1, §4.5
+# invenio-records-api.md §2.1, §4.5
+def test_ids_are_base32_groups_and_a_draft_is_no_record_yet(client):
     draft = client.draft()
     assert re.fullmatch(r"[0-9a-hjkmnp-tv-z]{5}-[0-9a-hjkmnp-tv-z]{5}", draft["id"])
     assert draft["parent"]["id"] != draft["id"]
@@ -85,7 +86,7 @@ def test_ids_are_base32_groups_and_a_draft_is_no_record_yet(client):  # §2.1, �
     assert answer.json()["message"] == "The persistent identifier is not registered."
 
 
-def test_a_save_with_errors_is_kept_and_lists_them(client):  # §3.2, §3.3
+def test_a_save_with_errors_is_kept_and_lists_them(client):  # invenio-records-api.md §3.2, §3.3
     draft = client.draft()
     body = {**GOOD, "metadata": {**GOOD["metadata"], "title": "ab", "bogus": 1}}
     answer = client.call("PUT", f"records/{draft['id']}/draft", json=body)
@@ -103,7 +104,7 @@ def test_a_save_with_errors_is_kept_and_lists_them(client):  # §3.2, §3.3
     assert "title" not in saved and saved["publisher"] == "Example Repository"
 
 
-def test_an_unknown_vocabulary_id_refuses_the_whole_save(client):  # §3.4
+def test_an_unknown_vocabulary_id_refuses_the_whole_save(client):  # invenio-records-api.md §3.4
     draft = client.draft()
     body = {**GOOD, "metadata": {**GOOD["metadata"], "rights": [{"id": "nope-1.0"}]}}
     body["metadata"]["title"] = "A changed title"
@@ -114,7 +115,7 @@ def test_an_unknown_vocabulary_id_refuses_the_whole_save(client):  # §3.4
     assert saved["title"] == "A tool"  # nothing was stored
 
 
-def test_a_saved_pids_key_replaces_the_reserved_doi(client):  # §3.5, §6.1
+def test_a_saved_pids_key_replaces_the_reserved_doi(client):  # invenio-records-api.md §3.5, §6.1
     draft = client.draft()
     reserved = client.call("POST", f"records/{draft['id']}/draft/pids/doi")
     assert reserved.status_code == 201
@@ -131,7 +132,8 @@ def test_a_saved_pids_key_replaces_the_reserved_doi(client):  # §3.5, §6.1
     assert dropped.json()["pids"] == {}
 
 
-def test_three_requests_make_a_file_and_the_commit_gives_its_checksum(client):  # §5.1-§5.5
+# invenio-records-api.md §5.1-5.5
+def test_three_requests_make_a_file_and_the_commit_gives_its_checksum(client):
     draft = client.draft()
     committed = client.add_file(draft["id"], "a.zip", b"zip bytes")
     assert committed["checksum"] == f"md5:{md5(b'zip bytes')}"
@@ -143,7 +145,8 @@ def test_three_requests_make_a_file_and_the_commit_gives_its_checksum(client):  
     assert again.json()["message"] == "File with key a.zip already exists."
 
 
-def test_a_pending_file_shows_no_checksum_and_blocks_publishing(client):  # §3.7, §5.7
+# invenio-records-api.md §3.7, §5.7
+def test_a_pending_file_shows_no_checksum_and_blocks_publishing(client):
     draft = client.draft()
     client.call("POST", f"records/{draft['id']}/draft/files", json=[{"key": "a.zip"}])
     entry = client.call("GET", f"records/{draft['id']}/draft").json()["files"]["entries"]["a.zip"]
@@ -160,7 +163,7 @@ def test_a_pending_file_shows_no_checksum_and_blocks_publishing(client):  # §3.
     assert commit.status_code == 500  # bytes never arrived
 
 
-def test_sending_to_a_committed_file_deletes_it(client):  # §5.3
+def test_sending_to_a_committed_file_deletes_it(client):  # invenio-records-api.md §5.3
     draft = client.draft()
     client.add_file(draft["id"], "a.zip", b"one")
     answer = client.call("PUT", f"records/{draft['id']}/draft/files/a.zip/content", data=b"two")
@@ -171,7 +174,7 @@ def test_sending_to_a_committed_file_deletes_it(client):  # §5.3
     assert gone.status_code == 404
 
 
-def test_a_broken_upload_loses_its_file_entry(client):  # §5.3
+def test_a_broken_upload_loses_its_file_entry(client):  # invenio-records-api.md §5.3
     draft = client.draft()
     client.call("POST", f"records/{draft['id']}/draft/files", json=[{"key": "big.bin"}])
     url = urlsplit(client.fake.url)
@@ -190,7 +193,7 @@ def test_a_broken_upload_loses_its_file_entry(client):  # §5.3
     assert listed == []
 
 
-def test_publishing_needs_a_publisher_for_the_doi(client):  # §6.3
+def test_publishing_needs_a_publisher_for_the_doi(client):  # invenio-records-api.md §6.3
     body = {**GOOD, "metadata": {k: v for k, v in GOOD["metadata"].items() if k != "publisher"}}
     draft = client.draft(body)
     client.add_file(draft["id"], "a.zip", b"a")
@@ -204,7 +207,7 @@ def test_publishing_needs_a_publisher_for_the_doi(client):  # §6.3
     ]
 
 
-def test_publishing_mints_the_dois_and_removes_the_draft(client):  # §2.5, §7
+def test_publishing_mints_the_dois_and_removes_the_draft(client):  # invenio-records-api.md §2.5, §7
     draft = client.draft()
     client.add_file(draft["id"], "a.zip", b"a")
     answer = client.call("POST", f"records/{draft['id']}/draft/actions/publish")
@@ -218,7 +221,8 @@ def test_publishing_mints_the_dois_and_removes_the_draft(client):  # §2.5, §7
     assert client.call("GET", f"records/{draft['id']}").json()["id"] == draft["id"]
 
 
-def test_a_new_version_has_no_files_no_version_and_is_made_once(client, fake_invenio):  # §4
+# invenio-records-api.md §4
+def test_a_new_version_has_no_files_no_version_and_is_made_once(client, fake_invenio):
     seeded = fake_invenio.seed_concept([{"version": "1.0", "files": {"a.txt": b"a"}}])
     first = client.call("POST", f"records/{seeded.latest_id}/versions")
     assert first.status_code == 201
@@ -238,7 +242,8 @@ def test_a_new_version_has_no_files_no_version_and_is_made_once(client, fake_inv
 
 
 def test_the_latest_version_redirects_from_a_version_or_the_parent(client, fake_invenio):
-    seeded = fake_invenio.seed_concept([{"version": "1.0"}, {"version": "1.1"}])  # §4.4
+    # invenio-records-api.md §4.4
+    seeded = fake_invenio.seed_concept([{"version": "1.0"}, {"version": "1.1"}])
     for given in (seeded.record_ids[0], seeded.concept_id):
         answer = client.call("GET", f"records/{given}/versions/latest")
         assert answer.status_code == 301
@@ -246,7 +251,7 @@ def test_the_latest_version_redirects_from_a_version_or_the_parent(client, fake_
         assert answer.json()["location"] == answer.headers["Location"]
 
 
-def test_searches_lag_behind_writes(client, fake_invenio):  # §8.2
+def test_searches_lag_behind_writes(client, fake_invenio):  # invenio-records-api.md §8.2
     fake_invenio.index_lag = 2
     draft = client.draft()
     query = {"q": f'parent.id:"{draft["parent"]["id"]}"', "allversions": "true"}
@@ -256,7 +261,8 @@ def test_searches_lag_behind_writes(client, fake_invenio):  # §8.2
     assert counts == [0, 0, 1]
 
 
-def test_an_unquoted_doi_matches_words_not_the_doi(client, fake_invenio):  # §8.3
+# invenio-records-api.md §8.3
+def test_an_unquoted_doi_matches_words_not_the_doi(client, fake_invenio):
     one = fake_invenio.seed_concept([{"version": "1.0"}])
     two = fake_invenio.seed_concept([{"version": "2.0"}])
     doi = one.concept_doi
@@ -267,7 +273,7 @@ def test_an_unquoted_doi_matches_words_not_the_doi(client, fake_invenio):  # §8
     assert found == {one.concept_id, two.concept_id}  # the prefix is a word of both
 
 
-def test_a_wrong_token_is_anonymous_and_gets_403(fake_invenio):  # §9.2
+def test_a_wrong_token_is_anonymous_and_gets_403(fake_invenio):  # invenio-records-api.md §9.2
     anonymous = Client(fake_invenio, token="not-a-token")
     answer = anonymous.call("GET", "user/records")
     assert answer.status_code == 403
@@ -275,7 +281,7 @@ def test_a_wrong_token_is_anonymous_and_gets_403(fake_invenio):  # §9.2
     assert "X-RateLimit-Limit" in answer.headers and "Retry-After" in answer.headers
 
 
-def test_another_users_draft_is_forbidden(client, fake_invenio):  # §9.2
+def test_another_users_draft_is_forbidden(client, fake_invenio):  # invenio-records-api.md §9.2
     other = fake_invenio.add_user()
     draft = Client(fake_invenio, other).draft()
     assert client.call("GET", f"records/{draft['id']}/draft").status_code == 403
@@ -284,19 +290,20 @@ def test_another_users_draft_is_forbidden(client, fake_invenio):  # §9.2
 @pytest.mark.parametrize(
     ("kind", "status", "message"), [("401", 401, "Unauthorized"), ("409", 409, "Conflict")]
 )
-def test_invenio_rest_error_shapes(client, fake_invenio, kind, status, message):  # §9.3
+# invenio-records-api.md §9.3
+def test_invenio_rest_error_shapes(client, fake_invenio, kind, status, message):
     fake_invenio.inject(*ENDPOINTS["list"], kind)
     answer = client.call("GET", "user/records")
     assert answer.status_code == status and answer.json() == {"status": status, "message": message}
 
 
-def test_rate_limits_answer_429_with_the_wait(client, fake_invenio):  # §9.4
+def test_rate_limits_answer_429_with_the_wait(client, fake_invenio):  # invenio-records-api.md §9.4
     fake_invenio.rate_limited = True
     answer = client.call("GET", "user/records")
     assert answer.status_code == 429 and int(answer.headers["Retry-After"]) >= 0
 
 
-def test_vocabularies_answer_per_id(client, fake_invenio):  # §10.1
+def test_vocabularies_answer_per_id(client, fake_invenio):  # invenio-records-api.md §10.1
     assert client.call("GET", "vocabularies/licenses/mit").status_code == 200
     assert client.call("GET", "vocabularies/licenses/mit-license").status_code == 404
     assert client.call("GET", "awards/00k4n6c32::246686").status_code == 200
@@ -305,7 +312,7 @@ def test_vocabularies_answer_per_id(client, fake_invenio):  # §10.1
 
 
 def test_zenodo_answers_json_in_its_legacy_shape_and_has_the_deposit_api(fake_invenio_zenodo):
-    client = Client(fake_invenio_zenodo)  # §12.2, §13.1
+    client = Client(fake_invenio_zenodo)  # invenio-records-api.md §12.2, §13.1
     seeded = fake_invenio_zenodo.seed_concept([{"version": "1.0"}])
     assert isinstance(seeded.latest_id, int)
     assert seeded.concept_doi == f"10.5281/zenodo.{seeded.concept_id}"
@@ -318,7 +325,7 @@ def test_zenodo_answers_json_in_its_legacy_shape_and_has_the_deposit_api(fake_in
     assert client.call("GET", "deposit/depositions").json() == []
 
 
-def test_a_plain_invenio_has_no_deposit_api(client):  # §12.5
+def test_a_plain_invenio_has_no_deposit_api(client):  # invenio-records-api.md §12.5
     answer = client.call("GET", "deposit/depositions")
     assert answer.status_code == 404
     assert answer.json()["message"].startswith("The requested URL was not found on the server.")

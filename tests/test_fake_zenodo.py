@@ -1,6 +1,6 @@
 """Tests of the fake Zenodo itself, driven with plain `requests` as a client would.
 
-Each test pins one point of shared/reference/zenodo-api.md (§ numbers below), so the
+Each test pins one point of docs/reference/zenodo-api.md (section numbers below), so the
 publish and reliability tests that run against the fake prove something about Zenodo.
 """
 
@@ -95,7 +95,7 @@ def client(fake_zenodo: FakeZenodo) -> Client:
     return Client(fake_zenodo)
 
 
-# --- §9.1 Auth ---------------------------------------------------------------------------
+# --- zenodo-api.md §9.1 Auth ----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer not-a-token"}])
@@ -131,13 +131,13 @@ def test_another_accounts_deposition_is_403(fake_zenodo, client):
         assert (response.status_code, response.json()) == (403, PERMISSION_DENIED), url
 
 
-# --- §9.2 Ids ----------------------------------------------------------------------------
+# --- zenodo-api.md §9.2 Ids -----------------------------------------------------------------------
 
 
 def test_create_allocates_concept_n_and_record_n_plus_1(client):
     first = client.create()
     second = client.create()
-    assert first["conceptrecid"] == str(first["id"] - 1)  # a string (§2.2)
+    assert first["conceptrecid"] == str(first["id"] - 1)  # a string (zenodo-api.md §2.2)
     assert first["record_id"] == first["id"]
     assert second["conceptrecid"] == str(first["id"] + 1)
     assert second["id"] == first["id"] + 2
@@ -151,7 +151,7 @@ def test_new_version_takes_the_next_free_number(client):
     assert draft["conceptrecid"] == record["conceptrecid"]
 
 
-# --- §9.3 Deposition JSON and links per state --------------------------------------------
+# --- zenodo-api.md §9.3 Deposition JSON and links per state ---------------------------------------
 
 
 def test_new_deposition_json_matches_the_real_create_response(fake_zenodo, client):
@@ -214,8 +214,8 @@ def test_sandbox_mints_10_5072_while_prereserve_says_10_5281(fake_zenodo_sandbox
 def test_publishing_a_new_version_mints_the_recid_prereserve_doi_named(
     fake_zenodo, fake_zenodo_sandbox, sandbox
 ):
-    """§2.2 / §11.4: the draft's prereserve_doi.recid is the id its DOI gets; the prefix
-    is 10.5281 in prereserve_doi on both, but the sandbox mints 10.5072."""
+    """zenodo-api.md §2.2 / §11.4: the draft's prereserve_doi.recid is the id its DOI gets; the
+    prefix is 10.5281 in prereserve_doi on both, but the sandbox mints 10.5072."""
     fake = fake_zenodo_sandbox if sandbox else fake_zenodo
     client = Client(fake)
     draft = client.action(client.published(), "newversion").json()
@@ -243,7 +243,7 @@ def test_new_version_draft_has_conceptdoi_but_no_doi(client):
     assert draft["links"]["badge"].endswith("/badge/doi/.svg")
 
 
-# --- §9.4 Create and PUT parsing ---------------------------------------------------------
+# --- zenodo-api.md §9.4 Create and PUT parsing ----------------------------------------------------
 
 
 def test_put_of_the_whole_get_response_fails_with_unknown_field(client):
@@ -280,7 +280,7 @@ def test_dataset_defaults_to_cc_zero_and_restricted_gets_no_licence(client):
     restricted = {"upload_type": "dataset", "access_right": "closed"}
     data = client.put_metadata(draft, restricted).json()["metadata"]
     assert "license" not in data
-    assert data["access_right"] == "restricted"  # closed comes back restricted (§6)
+    assert data["access_right"] == "restricted"  # closed comes back restricted (zenodo-api.md §6)
 
 
 @pytest.mark.parametrize(
@@ -393,7 +393,7 @@ def test_if_match_with_a_stale_revision_is_412(client):
     assert stale.status_code == 412
 
 
-# --- §9.5 Bucket PUT ---------------------------------------------------------------------
+# --- zenodo-api.md §9.5 Bucket PUT ----------------------------------------------------------------
 
 
 def test_bucket_put_answers_201_with_the_files_rest_object(client):
@@ -424,7 +424,7 @@ def test_bucket_put_answers_201_with_the_files_rest_object(client):
         "uploads": f"{bucket_url}?uploads=1",
     }
     listed = client.call("GET", draft["links"]["self"]).json()["files"]
-    assert listed[0]["checksum"] == md5(table)  # no prefix in the deposition (§2.2)
+    assert listed[0]["checksum"] == md5(table)  # no prefix in the deposition (zenodo-api.md §2.2)
     assert listed[0]["filesize"] == 8 and isinstance(listed[0]["filesize"], int)
 
 
@@ -524,7 +524,7 @@ def test_bucket_listing_is_the_known_500(client):
     assert len(response.json()["error_id"]) == 32
 
 
-# --- §9.6 Old-style file endpoints -------------------------------------------------------
+# --- zenodo-api.md §9.6 Old-style file endpoints --------------------------------------------------
 
 
 def test_multipart_upload_secures_the_name_and_answers_a_float_size(client):
@@ -591,7 +591,7 @@ def test_files_of_a_published_record_cannot_be_deleted(client):
     assert client.call("DELETE", url).status_code == 403
 
 
-# --- §9.7 newversion ---------------------------------------------------------------------
+# --- zenodo-api.md §9.7 newversion ----------------------------------------------------------------
 
 
 def test_newversion_returns_the_new_draft_with_files_copied(fake_zenodo, client):
@@ -677,7 +677,7 @@ def test_a_record_with_an_external_doi_cannot_be_versioned(client):
     assert client.action(record, "newversion").status_code == 403
 
 
-# --- §9.8 Publish ------------------------------------------------------------------------
+# --- zenodo-api.md §9.8 Publish -------------------------------------------------------------------
 
 
 def test_publish_of_an_empty_deposition_lists_every_missing_field(client):
@@ -774,7 +774,7 @@ def test_the_prereserved_doi_in_metadata_is_the_records_own(client):
     assert client.action(draft, "publish").json()["doi"] == own
 
 
-# --- §9.9 discard and DELETE -------------------------------------------------------------
+# --- zenodo-api.md §9.9 discard and DELETE --------------------------------------------------------
 
 
 def test_discard_deletes_an_unpublished_draft_with_204_and_no_body(fake_zenodo, client):
@@ -826,7 +826,7 @@ def test_discarding_an_edit_keeps_the_published_record(client):
     assert (again["state"], again["title"]) == ("done", "A tool")
 
 
-# --- §9.10 Rate-limit headers ------------------------------------------------------------
+# --- zenodo-api.md §9.10 Rate-limit headers -------------------------------------------------------
 
 
 def test_every_response_carries_rate_limit_headers(fake_zenodo, client):
@@ -860,7 +860,7 @@ def test_an_enforced_limit_answers_429_past_it(fake_zenodo, client):
     assert statuses == [200, 200, 429]
 
 
-# --- §2.3 List search and index lag ------------------------------------------------------
+# --- zenodo-api.md §2.3 List search and index lag -------------------------------------------------
 
 
 def test_list_shows_the_latest_draft_or_record_per_concept_unless_all_versions(client):
@@ -973,7 +973,7 @@ def test_unknown_route_is_404_and_wrong_method_405(client):
     assert client.call("PATCH", "deposit/depositions").status_code == 405
 
 
-# --- §9.11 Fault injection ---------------------------------------------------------------
+# --- zenodo-api.md §9.11 Fault injection ----------------------------------------------------------
 
 
 def test_a_500_before_publish_leaves_the_draft_unpublished(fake_zenodo, client):
@@ -1202,7 +1202,7 @@ def test_a_concept_record_url_redirects_to_the_latest_version(fake_zenodo):
 
 
 def test_a_new_file_leaves_modified_but_an_overwrite_or_delete_changes_it(fake_zenodo, client):
-    # §11.2: only deleting an object commits the record; a plain upload does not.
+    # zenodo-api.md §11.2: only deleting an object commits the record; a plain upload does not.
     draft = client.create()
     fake_zenodo.backdate(draft["id"], 3600)
 
@@ -1217,7 +1217,7 @@ def test_a_new_file_leaves_modified_but_an_overwrite_or_delete_changes_it(fake_z
 
 
 def test_list_entries_show_no_bucket_and_no_draft_files(fake_zenodo, client):
-    # §11.3: list entries come from the search index; single reads from the database.
+    # zenodo-api.md §11.3: list entries come from the search index; single reads from the database.
     draft = client.create()
     assert client.upload(draft, "a.txt", b"one").status_code == 201
     fake_zenodo.seed_concept(versions=[{"version": "1", "files": {"p.txt": b"p"}}])
@@ -1231,7 +1231,8 @@ def test_list_entries_show_no_bucket_and_no_draft_files(fake_zenodo, client):
 
 
 def test_a_chunked_body_arrives_empty(fake_zenodo, client):
-    # §11.2: JSON sent without Content-Length is dropped, and a file PUT stores nothing.
+    # zenodo-api.md §11.2: JSON sent without Content-Length is dropped, and a file PUT stores
+    # nothing.
     draft = client.create()
     chunks = iter([b'{"metadata": {"title": "sent in chunks"}}'])
     response = client.call("PUT", f"deposit/depositions/{draft['id']}", data=chunks)

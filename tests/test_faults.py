@@ -1,4 +1,4 @@
-"""Issue 5's fault-injection matrix: every step of a publish under every fault, end to end.
+"""The fault-injection matrix: every step of a publish under every fault, end to end.
 
 Each case drives `zenodo-action publish` (the CLI) against the stateful fake Zenodo with
 one fault injected at one step. If the run fails, the same command runs again with the
@@ -115,7 +115,7 @@ class Step:
 
 
 # Every request of a publish, in the order a clean run sends them (N + 8 for N uploads,
-# plus a delete per file the new version drops: issue 10). The list goes out beside
+# plus a delete per file the new version drops). The list goes out beside
 # versions/latest and the read of the version it names; the two uploads go out together
 # (the CLI's default of 4 workers), so an upload fault strikes one named file's.
 NEXT_STEPS = (

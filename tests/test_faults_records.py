@@ -238,7 +238,8 @@ def test_fault(harness, case: Case):
         outcome += f"; re-run {final.result['status']}"
     elif case.step.idempotent and case.mode == "refused":
         assert first.retries(case.step) == 2
-    if case.kind == "reset_mid_upload":  # a broken send drops the entry: 404, then anew (§5.3)
+    # a broken send drops the entry: 404, then anew (invenio-records-api.md §5.3)
+    if case.kind == "reset_mid_upload":
         size = len(FILES["big.bin"])
         sent = [
             (r.body_size, r.status) for r in fake.requests if r.path.endswith("/big.bin/content")

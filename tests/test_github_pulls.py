@@ -59,7 +59,8 @@ def test_one_commit_on_its_own_branch_and_one_pull_request(github):
     listings = [r for r in github.requests_to("api", "/pulls") if r.method == "GET"]
     assert [r.query["state"] for r in listings] == ["open", "closed"]  # none was declined
     for listing in listings:
-        assert listing.query["head"] == f"octo:{PROPOSAL.branch}"  # with the owner (§4.11)
+        # with the owner (github-rest.md §4.11)
+        assert listing.query["head"] == f"octo:{PROPOSAL.branch}"
 
 
 def test_nothing_to_change_sends_no_write(github):
@@ -91,7 +92,7 @@ def test_a_pull_request_opened_meanwhile_is_updated_not_duplicated(github):
     client = client_for(github, repo)
     propose(client, ["a.txt"], shout, PROPOSAL)
     # The listing misses the open pull request (a race with another run): the create
-    # answers "already exists" (§4.11), and the pull request found then is updated.
+    # answers "already exists" (github-rest.md §4.11), and the pull request found then is updated.
     github.fail_next(200, method="GET", path="/pulls$", body=[])
     github.push(repo, "main", {"other.txt": b"x\n"})
 
@@ -161,7 +162,7 @@ def test_a_secondary_rate_limit_without_retry_after_waits_a_minute_and_retries(f
     client = GitHubClient(
         fake_github.api_url, repo.full_name, TOKEN, policy=policy, sleep=waits.append
     )
-    # Seen in practice with neither Retry-After nor a zero remaining count (§2.4).
+    # Seen in practice with neither Retry-After nor a zero remaining count (github-rest.md §2.4).
     message = "You have exceeded a secondary rate limit. Please wait a few minutes."
     fake_github.fail_next(403, method="POST", path="/pulls$", body={"message": message})
 

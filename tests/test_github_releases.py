@@ -504,7 +504,7 @@ def test_netrc_credentials_never_reach_the_storage_host(
 def test_an_asset_url_with_two_readings_is_refused_before_any_request(
     fake_github, client, release, downloads
 ):
-    """Issue 12 item 1: `http://OTHER\\@GITHUB/...` passes a urlsplit origin check as GitHub's
+    """Hostile URLs: `http://OTHER\\@GITHUB/...` passes a urlsplit origin check as GitHub's
     host while urllib3 sends it, with the token, to OTHER."""
     fake_github.add_asset(release, "f.txt", b"f")
     [asset] = releases.list_assets(client, release.id)

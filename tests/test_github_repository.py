@@ -434,7 +434,7 @@ def test_fake_contributors_rows_anon_and_sorting(fake_github, repo, token):
         ("octocat", "User", 32),
         ("dependabot[bot]", "Bot", 7),
     ]
-    assert "name" not in listed[0]  # a User row carries no real name (§3.3)
+    assert "name" not in listed[0]  # a User row carries no real name (github-rest.md §3.3)
     assert listed[1]["url"].endswith("/users/dependabot%5Bbot%5D")
     for anon in ("1", "true"):
         with_anon = raw(fake_github, "/repos/octo-org/hello-world/contributors", anon=anon).json()
@@ -464,7 +464,7 @@ def test_fake_contributors_paginate_with_a_capped_per_page(fake_github, repo, to
     assert last.json()[0]["login"] == "dev200"
     fake_github.max_page_size = 1000  # so one page holds them all
     whole = raw(fake_github, "/repos/octo-org/hello-world/contributors", per_page=300)
-    assert "Link" not in whole.headers  # one page: no Link at all (§1.3)
+    assert "Link" not in whole.headers  # one page: no Link at all (github-rest.md §1.3)
 
 
 def test_fake_contributors_of_an_empty_repository_is_204_without_a_body(fake_github, repo, token):

@@ -290,7 +290,7 @@ def test_retry_after_on_a_500_is_zenodos_rate_window_not_a_wait(httpserver):
     assert len(sleeps) == 1 and sleeps[0] <= 1.0
 
 
-# --- Issue 12 item 1: the token never reaches a host a URL only pretends not to be ----------
+# --- the token never reaches a host a URL only pretends not to be ---------------------------
 
 
 @pytest.fixture
@@ -411,7 +411,7 @@ def test_a_redirect_to_plain_http_elsewhere_is_refused(two_hosts):
         api_client(api).send("GET", "go", idempotent=True)
 
 
-# --- Issue 12 item 10: a redirected upload is sent again from its first byte ----------------
+# --- a redirected upload is sent again from its first byte ----------------------------------
 
 
 def _payload_opener(opened: list):
@@ -593,7 +593,7 @@ def test_a_storage_host_refusing_its_url_restarts_the_download_the_api_refusing_
     assert paths == ["/api/file", "/api/file", "/api/gone"]
 
 
-# --- Issue 12 item 5: every exchange ends by a deadline ----------------------------------
+# --- every exchange ends by a deadline ---------------------------------------------------
 
 
 def trickle(request):
@@ -748,7 +748,7 @@ def test_the_deadline_grows_with_the_size():
     assert policy.deadline_for(1_000_000_000) == 300 + 4000
 
 
-# --- Issue 12 item 8: causes on this side fail at once and say so --------------------------
+# --- causes on this side fail at once and say so -------------------------------------------
 
 
 def test_a_name_that_does_not_resolve_fails_at_once():

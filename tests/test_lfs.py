@@ -1,5 +1,6 @@
 """Git LFS pointers: the detector (docs/reference/git-lfs-and-archives.md §1) and the
-archive scanner that finds them in a zip or tar.gz without unpacking it (§3)."""
+archive scanner that finds them in a zip or tar.gz without unpacking it
+(git-lfs-and-archives.md §3)."""
 
 from __future__ import annotations
 

@@ -24,7 +24,7 @@ def in_code(text: str, word: str) -> bool:
 @pytest.mark.parametrize(
     ("text", "word", "expected"),
     [
-        # a closing fence indented 4 spaces is content: the block goes on (§4.5)
+        # a closing fence indented 4 spaces is content: the block goes on (CommonMark 0.31.2 §4.5)
         ("```\nx\n    ```\nHERE\n```\n", "HERE", True),
         ("```\nx\n   ```\nHERE\n", "HERE", False),
         # shorter, or other characters, do not close; longer does

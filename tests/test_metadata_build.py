@@ -71,7 +71,7 @@ def test_describe_changes_ignores_what_zenodo_echoes_differently():
     assert describe_changes(old, new) == ["keywords: added ['k']", "version: '1' -> '2'"]
 
 
-# --- the request body, encoded before any request (issue 12, item 3) -------------------
+# --- the request body, encoded before any request --------------------------------------
 
 
 def test_the_request_body_is_the_json_zenodo_receives():

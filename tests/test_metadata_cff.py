@@ -320,7 +320,7 @@ def test_any_document_is_checked_and_mapped_without_a_crash(tmp_path, document):
         assert result.origin(key) is not None
 
 
-# --- found on real files (issue 9's corpus) ----------------------------------------------------
+# --- found on real files (a corpus of real repositories' CITATION.cff) -------------------------
 
 
 def test_every_unknown_key_of_an_entry_is_reported(tmp_path):

@@ -169,7 +169,7 @@ def test_random_documents_as_other_sources(tmp_path, capsys, debug, monkeypatch,
     check_sources(capsys)
 
 
-# --- schema-shaped documents: the real keys, right and wrong value shapes (issue 12) ------
+# --- schema-shaped documents: the real keys, right and wrong value shapes -----------------
 #
 # Documents are drawn from the packaged schema, each value either of its schema's shape or
 # of a wrong one, with raw YAML/JSON spliced in where text goes (tags with odd values,

@@ -291,7 +291,7 @@ def test_examples_load_cleanly():
     assert yml == json_
 
 
-# --- values that parse but cannot be sent, and odd tags (issue 12, items 3, 4, 6) --------
+# --- values that parse but cannot be sent, and odd tags ----------------------------------
 
 
 @pytest.mark.parametrize(

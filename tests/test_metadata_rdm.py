@@ -1,6 +1,6 @@
-"""The run's metadata in InvenioRDM's records schema (docs/reference/invenio-records-api.md
-§11): Zenodo's own correspondences, the fields only this API can set, and where each field
-of the body came from."""
+"""The run's metadata in InvenioRDM's records schema
+(docs/reference/invenio-records-api.md §11): Zenodo's own correspondences, the fields only this API
+can set, and where each field of the body came from."""
 
 import pytest
 

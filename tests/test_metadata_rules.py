@@ -555,7 +555,7 @@ def test_json_file_gets_the_same_rules_and_positions(tmp_path):
     assert found(tmp_path, text, ".zenodo.json") == {(E, "title", 7, "duplicate-key")}
 
 
-# --- issue 12: what cannot be sent, crashes, entity names, licence names -------------------
+# --- what cannot be sent, crashes, entity names, licence names -----------------------------
 
 
 def test_a_list_where_a_relation_belongs_is_a_type_error_not_a_crash(tmp_path):

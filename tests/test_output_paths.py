@@ -1,4 +1,4 @@
-"""Every output path, under hostile text (issue 12, items 4 and 11).
+"""Every output path, under hostile text: any str is written, and none becomes a command.
 
 Item 4: any Python str, even a lone surrogate no encoding can hold, passes every path
 (stdout and stderr, text and JSON, annotations, GITHUB_OUTPUT, the job summary, the log).
@@ -58,8 +58,8 @@ def written(stream: io.TextIOWrapper) -> str:
 
 
 def runner_commands(text: str) -> list[str]:
-    """The lines the runner would act on (§2.3): a line starting with `::` once trimmed,
-    or holding `##[` anywhere; nothing between `::stop-commands::T` and `::T::`."""
+    """The lines the runner would act on (github-actions.md §2.3): a line starting with `::` once
+    trimmed, or holding `##[` anywhere; nothing between `::stop-commands::T` and `::T::`."""
     found: list[str] = []
     stop: str | None = None
     for line in (raw.lstrip() for raw in text.splitlines()):
@@ -79,7 +79,7 @@ def _outside_the_runner(monkeypatch):
         monkeypatch.delenv(name, raising=False)
 
 
-# --- item 4: any str passes ------------------------------------------------------------------
+# --- any str passes --------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -175,7 +175,7 @@ def test_validate_prints_a_file_name_that_is_not_utf8(
         assert f"d{ESCAPED}/.zenodo.yml: invalid" in summary.read_text(encoding="utf-8")
 
 
-# --- item 11: nothing the CLI prints under the runner is a command -------------------------
+# --- nothing the CLI prints under the runner is a command ----------------------------------
 
 HOSTILE_NAMES = ["::error::x", "##[error]x", "::add-mask::x", "::stop-commands::x"]
 
@@ -286,7 +286,7 @@ def test_invalid_metadata_under_the_runner_prints_no_command(publishing, capsys,
     assert publishing.requests == []
 
 
-# --- item 20: each problem once, no hint to look for what was just shown -------------------
+# --- each problem once, no hint to look for what was just shown ----------------------------
 
 
 def test_the_cli_publish_shows_each_problem_once_and_no_hint_to_validate(

@@ -523,7 +523,7 @@ def test_sandbox_dois_are_read_from_the_record_not_prereserve(
     assert result["concept_doi"].startswith("10.5072/")
 
 
-# --- Transfers (issue 10): requests, parallel uploads, progress -----------------------------
+# --- Transfers: requests, parallel uploads, progress ----------------------------------------
 
 
 def uploads_of(fake, since: int = 0) -> list[str]:
@@ -536,8 +536,8 @@ def uploads_of(fake, since: int = 0) -> list[str]:
 
 
 def test_a_regenerated_dataset_costs_n_plus_8_requests(project):
-    """Same names as the previous version, new bytes: each PUT replaces its key (§2.6),
-    nothing is deleted first, and no deposition is read twice."""
+    """Same names as the previous version, new bytes: each PUT replaces its key
+    (zenodo-api.md §2.6), nothing is deleted first, and no deposition is read twice."""
     names = [f"part-{i}.csv" for i in range(6)]
     seeded = seed(project.fake, "1.0", files={n: b"week 1 " + n.encode() for n in names})
     for name in names:

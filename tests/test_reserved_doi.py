@@ -1,4 +1,4 @@
-"""The DOI before publishing (issue 11): a draft run gives out the DOI its draft reserved,
+"""The DOI before publishing: a draft run gives out the DOI its draft reserved,
 and the run that publishes the draft checks that Zenodo minted exactly that one.
 
 End to end through `publish.publish` with the Action's reporter (outputs, job summary) and

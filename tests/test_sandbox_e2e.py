@@ -1,4 +1,4 @@
-"""One real end-to-end run against sandbox.zenodo.org (issue 13), through the command line.
+"""One real end-to-end run against sandbox.zenodo.org, through the command line.
 
 Every other test talks to the fakes in tests/fakes/; this one finds out whether they still
 answer as Zenodo does. The scenario, with a version string no run used before:

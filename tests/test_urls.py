@@ -1,5 +1,5 @@
 """The URL rules: which origin a URL has (as the transport reads it) and which URLs are
-refused because two parsers could read them as different hosts (issue 12 item 1)."""
+refused because two parsers could read them as different hosts."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The workflows users copy (issue 13): the README shows exactly the files in
+"""The workflows users copy: the README shows exactly the files in
 .github/workflows/, every workflow there and in the README passes zizmor and GitHub's schema,
 third-party actions are pinned by commit with their version, no expression is pasted into a
 script, and the scheduled sandbox run is opt-in and keeps its token to one step.

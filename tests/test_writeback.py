@@ -1,4 +1,4 @@
-"""The command line's side of issue 11: `publish --write-back` edits the working tree, and
+"""The command line's side of the write-back: `publish --write-back` edits the working tree, and
 `publish --release-tag` back-fills a GitHub release. Zenodo and GitHub are fakes on
 loopback; the Action's pull request is tested in tests/test_action.py."""
 
@@ -244,7 +244,8 @@ def test_a_back_fill_keeps_a_publication_date_given_on_the_command_line(project,
     assert code == 0, err
     assert result["version"] == "rel/1.2"
     [lookup] = fake_github.requests_to("api", "/releases/tags/")
-    assert lookup.path.endswith("/releases/tags/rel/1.2")  # either form is accepted (§1.1)
+    # either form is accepted (github-rest.md §1.1)
+    assert lookup.path.endswith("/releases/tags/rel/1.2")
     [_, new] = project.zenodo.published_versions(concept.concept_id)
     assert new["publication_date"] == "2024-01-31"
 

@@ -1,4 +1,4 @@
-"""Answers of the right status but the wrong body (issue 12, items 7, 9, 12): every step of
+"""Answers of the right status but the wrong body: every step of
 a publish turns them into one clear error naming the step, and a re-run converges on
 exactly one new version. The fake Zenodo serves them as faults (tests/fakes/zenodo.py)."""
 

@@ -196,7 +196,7 @@ def test_diff_files_keeps_identical_overwrites_changed_deletes_gone_uploads_new(
         [local("same", "1"), local("changed", "9"), local("new", "4")],
     )
     assert [r.name for r in changes.keep] == ["same"]
-    # a PUT to an existing key replaces it (§2.6): no delete before the upload
+    # a PUT to an existing key replaces it (zenodo-api.md §2.6): no delete before the upload
     assert [r.name for r in changes.delete] == ["gone"]
     assert [r.name for r in changes.replace] == ["changed"]
     assert [f.name for f in changes.upload] == ["changed", "new"]

@@ -42,7 +42,7 @@ def test_the_json_and_the_outputs_keep_their_documented_names():
         "files",
         "new_concept",
         "reason",
-        "doi_reserved",  # added after the others (issue 11): their order is documented
+        "doi_reserved",  # added after the others: their order is documented
     ]
     outputs = result.outputs()
     assert list(outputs) == [

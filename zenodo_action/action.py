@@ -26,7 +26,7 @@ from zenodo_action.settings import ActionPublish, ValidateSettings
 from zenodo_action.settings.action_inputs import runner_files, settings_from_runner
 
 # `published` fires once for releases and pre-releases alike; `created`, `released` and
-# `prereleased` fire for the same release too, and would publish it twice (§3.1).
+# `prereleased` fire for the same release too, and would publish it twice (github-actions.md §3.1).
 RELEASE_ACTION = "published"
 
 

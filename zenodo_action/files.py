@@ -471,7 +471,7 @@ class HashingReader:
 
     Each block is hashed in a thread of its own while it is being sent: hashlib and the
     socket both release the GIL, so on two cores a big upload runs at about the speed of
-    MD5 alone rather than MD5 plus sending (issue 10). One block is hashed at a time, in
+    MD5 alone rather than MD5 plus sending. One block is hashed at a time, in
     order, and a block is handed out only once the one before it is hashed.
     """
 

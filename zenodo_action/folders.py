@@ -4,8 +4,9 @@ Zenodo takes at most 100 files per version (docs/reference/git-lfs-and-archives.
 so a folder of many files goes up as one archive. A folder line becomes `<folder>.zip`,
 holding every regular file below it under `<folder>/`, packed by `packing` with the fixed
 time 1980-01-01: the same files give the same bytes, so a data set whose content did not
-change stays `unchanged` however its file times moved (docs/reference/git-lfs-and-
-archives.md §4). The zip is written to the run's private folder, never the workspace.
+change stays `unchanged` however its file times moved
+(docs/reference/git-lfs-and-archives.md §4). The zip is written to the run's private folder, never
+the workspace.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """GitLab CI as a reporter: a Code Quality report for merge requests, a dotenv report
 for later jobs, beside the terminal's lines.
 
-Outside GitHub the command line is the product (issue 13): a GitLab job runs
+Outside GitHub the command line is the product: a GitLab job runs
 `zenodo-action validate --format gitlab > gl-code-quality-report.json` and uploads it as
 `artifacts: reports: codequality:` (problems then show in the merge request, on their
 lines), or `zenodo-action publish --dotenv zenodo.env` and uploads that as

@@ -111,7 +111,7 @@ class RetryPolicy:
             spent = response.headers.get("X-RateLimit-Remaining") in (None, "0")
             if reset and reset.strip().isdigit() and spent:
                 return min(self.max_delay, max(0.0, int(reset) - now))
-            if _secondary_limit(response):  # "wait at least one minute" (§2.4)
+            if _secondary_limit(response):  # "wait at least one minute" (github-rest.md §2.4)
                 return min(self.max_delay, SECONDARY_LIMIT_WAIT)
         return None
 
@@ -165,7 +165,7 @@ class Body(Protocol):
 
 class _Watchdog:
     """Ends an exchange at its deadline by shutting down the sockets it uses: a blocked
-    send or read returns at once, whatever the per-operation timeouts (issue 12 item 5).
+    send or read returns at once, whatever the per-operation timeouts: no exchange hangs.
 
     The connections an exchange uses adopt it (in `connect` and `request`, in the sending
     thread); one a later exchange took over from the pool is left alone.

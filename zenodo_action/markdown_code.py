@@ -6,17 +6,20 @@ those must stay as they are. This module finds those places; it reads nothing el
 
 Followed (CommonMark 0.31.2, https://spec.commonmark.org/0.31.2/):
 
-* line ends are \\n, \\r\\n or a lone \\r (§2.1); tabs stop every 4 columns (§2.2);
-* block quotes (`>`, §5.1) and list items (`-`, `+`, `*`, `1.`, `1)`, §5.2) contain other
-  blocks: a line belongs to them only with their marker or indentation, or as a lazy
-  paragraph continuation; an item starting with a blank line ends at a second one;
-* fenced code (§4.5): three or more backticks or tildes indented at most 3 columns; a
-  backtick fence's info string has no backtick; it closes at a fence of the same character,
-  at least as long, indented at most 3 columns, with nothing but blanks after it, or where
-  its container ends, or at the end of the file;
-* indented code (§4.4): 4 or more columns of indentation where no paragraph is open;
-* code spans (§6.1): a run of backticks up to the next run of exactly the same length
-  within one paragraph or heading, across its lines; a backslash before the first backtick
+* line ends are \\n, \\r\\n or a lone \\r (CommonMark 0.31.2 §2.1); tabs stop every 4 columns
+  (CommonMark 0.31.2 §2.2);
+* block quotes (`>`, CommonMark 0.31.2 §5.1) and list items (`-`, `+`, `*`, `1.`, `1)`,
+  CommonMark 0.31.2 §5.2) contain other blocks: a line belongs to them only with their marker or
+  indentation, or as a lazy paragraph continuation; an item starting with a blank line ends at a
+  second one;
+* fenced code (CommonMark 0.31.2 §4.5): three or more backticks or tildes indented at most 3
+  columns; a backtick fence's info string has no backtick; it closes at a fence of the same
+  character, at least as long, indented at most 3 columns, with nothing but blanks after it, or
+  where its container ends, or at the end of the file;
+* indented code (CommonMark 0.31.2 §4.4): 4 or more columns of indentation where no paragraph is
+  open;
+* code spans (CommonMark 0.31.2 §6.1): a run of backticks up to the next run of exactly the same
+  length within one paragraph or heading, across its lines; a backslash before the first backtick
   makes that one literal;
 * what ends a paragraph: a blank line, a fence, a heading, a thematic break, a block quote,
   a list item (an ordered one only from 1, and not an empty one).
@@ -88,7 +91,7 @@ class _Scanner:
         return col - start, pos, col
 
     def _consume(self, pos: int, col: int, columns: int) -> tuple[int, int]:
-        """Past `columns` columns of blanks; a tab may be used in part (§2.2)."""
+        """Past `columns` columns of blanks; a tab may be used in part (CommonMark 0.31.2 §2.2)."""
         text = self.text
         if text.startswith(" " * columns, pos):  # spaces only: the common case
             return pos + columns, col + columns
@@ -166,7 +169,8 @@ class _Scanner:
         if not opened and matched < len(self.containers):
             lazy = not self._blank(pos) and not self._ends_paragraph(pos, col)
             if self.leaf == "paragraph" and lazy:
-                self.inline = (self.inline[0], self.end)  # a lazy continuation line (§5.1)
+                # a lazy continuation line (CommonMark 0.31.2 §5.1)
+                self.inline = (self.inline[0], self.end)
                 return
             self._close_containers(matched)
         self._leaf(pos, col, opened)
@@ -204,7 +208,8 @@ class _Scanner:
                 new = _Container("quote")
                 content_pos, content_col = self._consume(first + 1, first_col + 1, 1)
             else:
-                # Only the paragraph a line would continue is interrupted by an item (§5.2).
+                # Only the paragraph a line would continue is interrupted by an item
+                # (CommonMark 0.31.2 §5.2).
                 tip = not opened and matched == len(self.containers)
                 item = self._item_marker(first, first_col, interrupting=tip)
                 if item is None:
@@ -249,7 +254,7 @@ class _Scanner:
         spaces, content, _ = self._indent(marker_end, marker_col)
         empty = content >= self.end
         if interrupting and self.leaf == "paragraph" and (empty or not ordered_one):
-            return None  # cannot interrupt a paragraph (§5.2)
+            return None  # cannot interrupt a paragraph (CommonMark 0.31.2 §5.2)
         if empty:  # its content would start one column after the marker
             return empty, marker_end, marker_col + 1
         if spaces >= 5:  # one column after the marker; the rest is indented code
@@ -324,7 +329,7 @@ class _Scanner:
 
     def _paragraph_line(self, pos: int, col: int) -> bool:
         """Whether the line belongs to the open paragraph: it goes on with it, or is the
-        setext underline that makes it a heading (§4.3) and closes it."""
+        setext underline that makes it a heading (CommonMark 0.31.2 §4.3) and closes it."""
         first = _NOT_BLANK.search(self.text, pos, self.end)
         if first is not None and self.text[first.start()] in _MAY_END_PARAGRAPH:
             indent, start, _ = self._indent(pos, col)
@@ -362,7 +367,7 @@ class _Scanner:
     # -- code spans --------------------------------------------------------------
 
     def _pair_runs(self, start: int, end: int) -> None:
-        """The code spans of one paragraph's or heading's text (§6.1): each run of
+        """The code spans of one paragraph's or heading's text (CommonMark 0.31.2 §6.1): each run of
         backticks up to the next run of the same length. Its lines' container prefixes
         (`>`, blanks) hold no backticks, so the text is read in one piece. One pass finds,
         for each run, the next run of its length; a backslash before a run makes its first

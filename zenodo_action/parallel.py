@@ -2,7 +2,7 @@
 rest, and the calling thread stays free for what must go on meanwhile (a heartbeat).
 
 Uploads are the one place this project works in parallel: Zenodo's latency per request,
-not the runner's bandwidth, is what a dataset of many files waits on (issue 10).
+not the runner's bandwidth, is what a dataset of many files waits on.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Every exit handler runs (thread pools join, logging flushes, temporary files go) and every
 standard stream is flushed; only the interpreter's own teardown is skipped: freeing each
 module's objects one by one, which the operating system does at once. That teardown is
-about 20-50 ms of every run: a `validate` takes 12% less without it (issue 10).
+about 20-50 ms of every run: a `validate` takes 12% less without it.
 """
 
 from __future__ import annotations

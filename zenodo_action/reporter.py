@@ -71,7 +71,7 @@ class TerminalReporter:
 
     Every line goes through a guard: under the Actions runner (a `run:` step) the log
     parses both streams for workflow commands, and file names, field values and server
-    messages appear in every kind of line (issue 12, item 11). Settings named in hints
+    messages appear in every kind of line, and none may become a command. Settings named in hints
     are spelt as flags (naming.py): whoever reads this typed a command."""
 
     def __init__(

@@ -43,7 +43,7 @@ def writable(text: str, encoding: str = "utf-8") -> str:
 
     A lone surrogate ("\\udc80", from a file name that is not UTF-8 or a `\\u` escape in
     YAML) is a valid str that no UTF-8 writer accepts: it would end the run with a
-    UnicodeEncodeError, after a publish (issue 12, item 4). Every stream and file this
+    UnicodeEncodeError, after a publish. Every stream and file this
     program writes goes through here, so the same text reads the same everywhere (a
     mask asked for with add-mask matches what the log shows); an escaped surrogate in
     a JSON string is the same JSON escape."""

@@ -39,7 +39,8 @@ def insecure(url: str) -> Literal["not-http", "plain-http"] | None:
 def origin(url: str) -> tuple[str, str, int | None]:
     """(scheme, host, port) with the scheme's default port filled in: two URLs with the
     same origin may share credentials (RFC 6454). Read by urllib3's parser, the one the
-    transport connects with (issue 12 item 1); an unparsable URL has no host."""
+    transport connects with, so the token goes where the connection goes; an unparsable
+    URL has no host."""
     from urllib3.exceptions import LocationParseError  # here: validate never imports urllib3
     from urllib3.util import parse_url
 
@@ -59,9 +60,9 @@ def ambiguous(url: str) -> str | None:
     """Why `url` could name one host to our checks and another to the transport, or None.
 
     `urlsplit` (which `origin` once used) and urllib3 (which connects) read some URLs
-    differently: in `http://OTHER\\@ZENODO/` urlsplit sees the host ZENODO, urllib3 OTHER
-    (issue 12 item 1). Such URLs come only from a hostile or broken server, so they are
-    refused rather than guessed at.
+    differently: in `http://OTHER\\@ZENODO/` urlsplit sees the host ZENODO, urllib3 OTHER,
+    and a token checked against one would go to the other. Such URLs come only from a hostile or
+    broken server, so they are refused rather than guessed at.
     """
     if _CONTROL_OR_SPACE.search(url):
         return "it contains whitespace or control characters"

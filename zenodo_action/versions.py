@@ -18,7 +18,7 @@ both sides (a leading "v" or "V" before a digit is ignored everywhere):
    (`1!2.0`) sorts first. A local label (`+ubuntu1`) is not compared: `1.3+a` equals `1.3`.
    An ISO date (`2024-05-02`) is read as the release `2024.5.2`, so dates order among
    themselves and with calendar versions (`2024.05`).
-2. **Semantic Versioning 2.0.0** (https://semver.org/ §11), for what PEP 440 cannot read:
+2. **Semantic Versioning 2.0.0 §11** (https://semver.org/), for what PEP 440 cannot read:
    `1.0.0-alpha < 1.0.0-alpha.1 < 1.0.0-alpha.beta < 1.0.0-beta.11 < 1.0.0`; numeric
    identifiers compare as numbers, others as text; build metadata (`+sha.5114f85`) is
    ignored.

@@ -1,57 +1,58 @@
 """A fake GitHub REST API on loopback, with a second "storage" host for downloads.
 
-It follows reference github-actions.md §3-§4 where GitHub surprises clients:
+It follows reference github-actions.md §3-4 where GitHub surprises clients:
 
 - asset downloads (`Accept: application/octet-stream`) and zipball/tarball
   answer 302 to a pre-signed URL on ANOTHER host (127.0.0.2), which answers 400
-  when an Authorization header arrives, as S3 does (§4.1, octokit.js#967);
-- assets may be in state `open`, or not listed yet, for the first polls (§3.3);
+  when an Authorization header arrives, as S3 does (github-actions.md §4.1, octokit.js#967);
+- assets may be in state `open`, or not listed yet, for the first polls (github-actions.md §3.3);
 - list endpoints paginate with `Link` headers whose URLs use the
   `/repositories/{id}/...` form, as GitHub's do;
 - private repositories and draft releases answer 404 without a token that may
   see them; editing a release with a read-only token answers 403
-  "Resource not accessible by integration" (§4.2); bodies over 125000
-  characters answer 422 (§4.1);
+  "Resource not accessible by integration" (github-actions.md §4.2); bodies over 125000
+  characters answer 422 (github-actions.md §4.1);
 - every response carries x-ratelimit-* headers, and rate limiting can be forced
-  (§4.3). Requests without a User-Agent are refused with 403, as GitHub does.
+  (github-actions.md §4.3). Requests without a User-Agent are refused with 403, as GitHub does.
 
-And it follows reference github-rest.md §1 and §3 (repository metadata, checklist §6):
+And it follows reference github-rest.md §1 and §3 (repository metadata, checklist
+github-rest.md §6):
 
 - `GET /repos/{o}/{r}` (and the webhook's `repository`) carry `description` and
-  `license`, a license-simple object or null (§3.1);
+  `license`, a license-simple object or null (github-rest.md §3.1);
 - `GET /repos/{o}/{r}/license` answers 404 when no licence file is detected, and
   a file that licensee does not recognise still answers 200, with
-  `spdx_id: "NOASSERTION"` and `key: "other"` (§3.2);
+  `spdx_id: "NOASSERTION"` and `key: "other"` (github-rest.md §3.2);
 - `GET /repos/{o}/{r}/contributors` sorts by contributions, lists `Bot` rows
   (`dependabot[bot]`) next to `User` rows and `Anonymous` ones only with `anon=1`,
   and answers **204 with no body** for an empty repository, or 403 "too large"
-  for huge histories, instead of a list (§1.3, §3.3);
-- `GET /users/{login}` may have `name: null`; unknown logins answer 404 (§3.4);
+  for huge histories, instead of a list (github-rest.md §1.3, §3.3);
+- `GET /users/{login}` may have `name: null`; unknown logins answer 404 (github-rest.md §3.4);
 - a path with a trailing `/` answers 404, an unsupported `X-GitHub-Api-Version`
-  400 (§1.1); error bodies carry `status` as a string (§1.2).
+  400 (github-rest.md §1.1); error bodies carry `status` as a string (github-rest.md §1.2).
 
-And github-rest.md §2 and §4, for a write-back by pull request (checklist §6):
+And github-rest.md §2 and §4, for a write-back by pull request (checklist github-rest.md §6):
 
 - each repository is a git object store with git's real object ids, so unchanged
-  content gives back the same tree sha (§4.6, §4.7). `FakeRepo.files` is the default
+  content gives back the same tree sha (github-rest.md §4.6, §4.7). `FakeRepo.files` is the default
   branch's tree: editing it counts as a push, and moving the branch rewrites it;
 - git/ref, git/refs, git/commits, git/blobs, git/trees, contents and pulls answer
   with GitHub's codes and texts: 409 "Git Repository is empty.", 422 "Reference
   already exists" and "Update is not a fast forward" in `message`, "A pull request
   already exists for o:b." and "No commits between ..." in `errors[0].message`;
-  `recursive=false` still recurses (§4.8); contents is base64 wrapped at 60
-  characters, 403 `too_large` above 1 MB (§4.10); a pulls `head` filter without
-  `owner:` is ignored (§4.11);
+  `recursive=false` still recurses (github-rest.md §4.8); contents is base64 wrapped at 60
+  characters, 403 `too_large` above 1 MB (github-rest.md §4.10); a pulls `head` filter without
+  `owner:` is ignored (github-rest.md §4.11);
 - symbolic links are tree entries of mode 120000 whose blob is the target path; the
   contents API answers a link to a file in the repository with that file, any other link
   with a `symlink` object; blobs are served base64 or raw at any size; `compare/b...h`
   lists the commits of `h` that `b` lacks, oldest first, at most 250
-  (docs/reference/github-writeback.md §1-§3); `push` can add links and modes, `amend`
+  (docs/reference/github-writeback.md §1-3); `push` can add links and modes, `amend`
   and `orphan` make the branches maintainers make;
 - tokens have `contents` and `pull_requests` scopes and a kind (GITHUB_TOKEN or PAT):
-  a missing scope answers 403 with `X-Accepted-GitHub-Permissions` (§1.2, §2.1), and
+  a missing scope answers 403 with `X-Accepted-GitHub-Permissions` (github-rest.md §1.2, §2.1), and
   with `actions_may_create_pulls` off GITHUB_TOKEN may push branches but not open
-  pull requests (§2.2).
+  pull requests (github-rest.md §2.2).
 
 Every request to either host is recorded for assertions.
 """
@@ -86,20 +87,21 @@ from werkzeug import Request, Response
 API_HOST = "127.0.0.1"
 STORAGE_HOST = "127.0.0.2"  # a different host name, so clients must drop credentials
 BODY_LIMIT = 125_000
-NOT_ACCESSIBLE = "Resource not accessible by integration"  # App tokens, GITHUB_TOKEN (§1.2)
+# App tokens, GITHUB_TOKEN (github-rest.md §1.2)
+NOT_ACCESSIBLE = "Resource not accessible by integration"
 NOT_ACCESSIBLE_BY_PAT = "Resource not accessible by personal access token"
-ACTIONS_MAY_NOT_CREATE_PULLS = (  # §2.2, verbatim from GitHub
+ACTIONS_MAY_NOT_CREATE_PULLS = (  # github-rest.md §2.2, verbatim from GitHub
     "GitHub Actions is not permitted to create or approve pull requests."
 )
-EMPTY_REPOSITORY = "Git Repository is empty."  # 409 from the git database (§4.1)
-CONTENTS_TOO_LARGE = (  # §4.10, verbatim from GitHub
+EMPTY_REPOSITORY = "Git Repository is empty."  # 409 from the git database (github-rest.md §4.1)
+CONTENTS_TOO_LARGE = (  # github-rest.md §4.10, verbatim from GitHub
     "This API returns blobs up to 1 MB in size. The requested blob is too large to fetch "
     "via the API, but you can use the Git Data API to request blobs up to 100 MB in size."
 )
-# GitHub says "1 MB" (§4.10) without saying whether 10**6 or 2**20 bytes. The fake takes
-# the stricter 1,000,000: a client that copes here copes there.
+# GitHub says "1 MB" (github-rest.md §4.10) without saying whether 10**6 or 2**20 bytes. The fake
+# takes the stricter 1,000,000: a client that copes here copes there.
 CONTENTS_API_LIMIT = 1_000_000
-MUST_SUPPLY_SHA_OR_CONTENT = (  # §4.7, verbatim from GitHub
+MUST_SUPPLY_SHA_OR_CONTENT = (  # github-rest.md §4.7, verbatim from GitHub
     "Must supply either tree.sha or tree.content. Request will be rejected if both are present."
 )
 SCOPE_LEVELS = ("none", "read", "write")  # a token scope, least first
@@ -131,7 +133,7 @@ CONTRIBUTORS_TOO_LARGE = (  # github-rest.md §3.3, verbatim from GitHub
     "The history or contributor list is too large to list contributors for this "
     "repository via the API."
 )
-NOASSERTION = "NOASSERTION"  # a licence file licensee does not recognise (§3.2)
+NOASSERTION = "NOASSERTION"  # a licence file licensee does not recognise (github-rest.md §3.2)
 # SPDX id -> (key, name) as GitHub's /licenses lists them; other ids get key = id.lower()
 LICENSES = {
     "MIT": ("mit", "MIT License"),
@@ -185,7 +187,8 @@ class FakeRelease:
 
 @dataclass
 class FakeUser:
-    """A public user (`GET /users/{login}`); `name` and `company` may be null (§3.4)."""
+    """A public user (`GET /users/{login}`); `name` and `company` may be null
+    (github-rest.md §3.4)."""
 
     login: str
     name: str | None = None
@@ -197,7 +200,7 @@ class FakeUser:
 
 @dataclass
 class FakeContributor:
-    """One row of `GET /repos/{o}/{r}/contributors` (§3.3)."""
+    """One row of `GET /repos/{o}/{r}/contributors` (github-rest.md §3.3)."""
 
     contributions: int
     login: str | None = None  # None for an "Anonymous" row (an unlinked author email)
@@ -207,10 +210,10 @@ class FakeContributor:
     id: int = field(default_factory=lambda: next(_ids))
 
 
-# -- git objects (github-rest.md §4.6-§4.9) --------------------------------------------
+# -- git objects (github-rest.md §4.6-4.9) --------------------------------------------
 
 TREE_MODE = "40000"  # a directory, as written inside a tree object...
-API_TREE_MODE = "040000"  # ...and as the API spells it in JSON (§4.7)
+API_TREE_MODE = "040000"  # ...and as the API spells it in JSON (github-rest.md §4.7)
 FILE_MODE = "100644"
 LINK_MODE = "120000"  # a symbolic link: its blob holds the target path (github-writeback.md §2)
 SUBMODULE_MODE = "160000"
@@ -220,7 +223,7 @@ Leaf = tuple[str, str]  # (mode, sha) of a file, executable, symlink or submodul
 
 
 def _object_id(kind: str, payload: bytes) -> str:
-    """git's object id: sha1 of "<kind> <size>\\0" and the payload (§4.6)."""
+    """git's object id: sha1 of "<kind> <size>\\0" and the payload (github-rest.md §4.6)."""
     return hashlib.sha1(b"%s %d\0" % (kind.encode(), len(payload)) + payload).hexdigest()
 
 
@@ -276,8 +279,8 @@ class GitCommit:
     author: GitPerson
     committer: GitPerson
     message: str  # verbatim: `git commit-tree -m x` would store "x\n"
-    # GitHub signs commits it makes for bot tokens (§4.9). The fake only flags them: a
-    # real signature adds a `gpgsig` header, so GitHub's sha would differ from ours.
+    # GitHub signs commits it makes for bot tokens (github-rest.md §4.9). The fake only flags them:
+    # a real signature adds a `gpgsig` header, so GitHub's sha would differ from ours.
     verified: bool = False
     kind: ClassVar[str] = "commit"
 
@@ -379,14 +382,14 @@ class GitStore:
         return seen
 
     def is_ancestor(self, old: str, new: str) -> bool:
-        """Whether moving a ref from `old` to `new` is a fast forward (§4.3)."""
+        """Whether moving a ref from `old` to `new` is a fast forward (github-rest.md §4.3)."""
         return old in self.ancestors(new)
 
 
 @dataclass
 class FakeToken:
-    """What a token may do: the `contents` and `pull-requests` scopes (§2.1), and whether
-    it is a workflow's GITHUB_TOKEN ("actions") or a personal access token ("pat")."""
+    """What a token may do: the `contents` and `pull-requests` scopes (github-rest.md §2.1), and
+    whether it is a workflow's GITHUB_TOKEN ("actions") or a personal access token ("pat")."""
 
     contents: str = "write"  # "none" | "read" | "write"
     pull_requests: str = "write"
@@ -426,10 +429,10 @@ class FakeRepo:
     license: str | None = None  # an SPDX id, NOASSERTION (not recognised), or None (no file)
     license_path: str = "LICENSE"
     contributors: list[FakeContributor] = field(default_factory=list)
-    contributors_too_large: bool = False  # contributors answers 403 (§3.3)
-    empty: bool = False  # no commits at all: contributors answers 204 (§3.3)
+    contributors_too_large: bool = False  # contributors answers 403 (github-rest.md §3.3)
+    empty: bool = False  # no commits at all: contributors answers 204 (github-rest.md §3.3)
     # "Allow GitHub Actions to create and approve pull requests". GitHub's default for new
-    # repositories is OFF (§2.2); the fake's is on, so tests that need it off say so.
+    # repositories is OFF (github-rest.md §2.2); the fake's is on, so tests that need it off say so.
     actions_may_create_pulls: bool = True
     git: GitStore = field(default_factory=GitStore, repr=False)  # `files` = default head
     pulls: dict[int, FakePull] = field(default_factory=dict)
@@ -524,7 +527,8 @@ class FakeGitHub:
     ) -> str:
         """A token whose `contents` scope is `permission` and whose `pull-requests`
         scope is `pull_requests` (default: the same), each "none", "read" or "write".
-        `kind` is "actions" (a workflow's GITHUB_TOKEN) or "pat" (§1.2, §2.1, §2.2)."""
+        `kind` is "actions" (a workflow's GITHUB_TOKEN) or "pat"
+        (github-rest.md §1.2, §2.1, §2.2)."""
         scopes = (permission, pull_requests or permission)
         if not set(scopes) <= set(SCOPE_LEVELS) or kind not in ("actions", "pat"):
             raise ValueError(f"unknown permission or kind: {scopes}, {kind}")
@@ -581,7 +585,7 @@ class FakeGitHub:
         """A `User` or `Bot` contributor, and its public profile at /users/{login}.
 
         `profile=False` leaves /users/{login} answering 404 (an account GitHub no longer
-        shows, or an Enterprise Managed User you may not see, §3.4). A login that is
+        shows, or an Enterprise Managed User you may not see, github-rest.md §3.4). A login that is
         already a user keeps its profile unless `name` or `company` are given.
         """
         if repo.empty:
@@ -606,7 +610,8 @@ class FakeGitHub:
     def add_anonymous_contributor(
         self, repo: FakeRepo, name: str, email: str, contributions: int
     ) -> FakeContributor:
-        """An author whose email links to no account: listed only with `anon=1` (§3.3)."""
+        """An author whose email links to no account: listed only with `anon=1`
+        (github-rest.md §3.3)."""
         if repo.empty:
             raise ValueError(f"{repo.full_name} is empty: it has no commits to count")
         row = FakeContributor(contributions, None, "Anonymous", name, email)
@@ -614,7 +619,7 @@ class FakeGitHub:
         return row
 
     def contributors_too_large(self, repo: FakeRepo, too_large: bool = True) -> None:
-        """Contributors answers GitHub's 403 "too large" body (§3.3)."""
+        """Contributors answers GitHub's 403 "too large" body (github-rest.md §3.3)."""
         repo.contributors_too_large = too_large
 
     def set_license(
@@ -626,7 +631,7 @@ class FakeGitHub:
         text: str | None = None,
     ) -> None:
         """The licence GitHub detects: an SPDX id, NOASSERTION (a licence file GitHub
-        does not recognise, §3.2), or None (no licence file: /license answers 404).
+        does not recognise, github-rest.md §3.2), or None (no licence file: /license answers 404).
 
         The licence file is written to (or removed from) the repository's files.
         """
@@ -902,7 +907,8 @@ class FakeGitHub:
         return data
 
     def repository_json(self, repo: FakeRepo) -> dict[str, Any]:
-        """`GET /repos/{o}/{r}`, and the webhook's `repository`: same shape (§3.1, §3.2)."""
+        """`GET /repos/{o}/{r}`, and the webhook's `repository`: same shape
+        (github-rest.md §3.1, §3.2)."""
         return {
             "id": repo.id,
             "node_id": f"R_{repo.id}",
@@ -921,10 +927,11 @@ class FakeGitHub:
         }
 
     def license_json(self, repo: FakeRepo) -> dict[str, Any] | None:
-        """A license-simple object, or None when no licence file is detected (§3.2)."""
+        """A license-simple object, or None when no licence file is detected
+        (github-rest.md §3.2)."""
         if repo.license is None or repo.empty:
             return None
-        if repo.license == NOASSERTION:  # verbatim from cocotb/cocotb#2955 (§3.2)
+        if repo.license == NOASSERTION:  # verbatim from cocotb/cocotb#2955 (github-rest.md §3.2)
             key, name, url = "other", "Other", None
             node_id = base64.b64encode(b"07:License0").decode()
         else:
@@ -934,13 +941,13 @@ class FakeGitHub:
         return {"key": key, "name": name, "spdx_id": repo.license, "url": url, "node_id": node_id}
 
     def license_content_json(self, repo: FakeRepo) -> dict[str, Any]:
-        """`GET /repos/{o}/{r}/license`: the file's fields plus `license` (§3.2)."""
+        """`GET /repos/{o}/{r}/license`: the file's fields plus `license` (github-rest.md §3.2)."""
         data = repo.files.get(repo.license_path, b"")
         content = self.content_file_json(repo, repo.license_path, data, repo.default_branch)
         return {**content, "license": self.license_json(repo)}
 
     def git_ref_json(self, repo: FakeRepo, ref: str) -> dict[str, Any]:
-        """A git-ref: `ref` is fully qualified, "refs/heads/main" (§4.1)."""
+        """A git-ref: `ref` is fully qualified, "refs/heads/main" (github-rest.md §4.1)."""
         sha = repo.git.refs[ref]
         kind = repo.git.objects[sha].kind
         base = f"{self.api_url}/repos/{repo.full_name}/git"
@@ -952,7 +959,7 @@ class FakeGitHub:
         }
 
     def git_commit_json(self, repo: FakeRepo, sha: str) -> dict[str, Any]:
-        """A git-commit (§4.5)."""
+        """A git-commit (github-rest.md §4.5)."""
         commit = self.commit(repo, sha)
         base = f"{self.api_url}/repos/{repo.full_name}/git"
         html = f"{self.server_url}/{repo.full_name}/commit"
@@ -980,7 +987,8 @@ class FakeGitHub:
         }
 
     def git_tree_json(self, repo: FakeRepo, sha: str, recursive: bool) -> dict[str, Any]:
-        """A git-tree; directories are "040000" here, "40000" inside the object (§4.7)."""
+        """A git-tree; directories are "040000" here, "40000" inside the object
+        (github-rest.md §4.7)."""
         base = f"{self.api_url}/repos/{repo.full_name}/git"
         entries = []
         for path, mode, entry_sha in repo.git.walk(sha, recursive):
@@ -1000,7 +1008,8 @@ class FakeGitHub:
         return {"sha": sha, "url": f"{base}/trees/{sha}", "tree": entries, "truncated": False}
 
     def content_file_json(self, repo: FakeRepo, path: str, data: bytes, ref: str) -> dict[str, Any]:
-        """A content-file (§4.10): `content` is base64 with a "\\n" every 60 characters."""
+        """A content-file (github-rest.md §4.10): `content` is base64 with a "\\n" every 60
+        characters."""
         sha = _object_id("blob", data)
         encoded = base64.b64encode(data).decode()
         content = "".join(f"{encoded[i : i + 60]}\n" for i in range(0, len(encoded), 60))
@@ -1035,7 +1044,8 @@ class FakeGitHub:
         return {**file, "type": "symlink", "target": target.decode("utf-8", "replace")}
 
     def compare_commit_json(self, repo: FakeRepo, sha: str) -> dict[str, Any]:
-        """A commit as the comparison lists it: the git commit under `commit` (§3)."""
+        """A commit as the comparison lists it: the git commit under `commit`
+        (github-writeback.md §3)."""
         git_commit = self.git_commit_json(repo, sha)
         base = f"{self.api_url}/repos/{repo.full_name}"
         return {
@@ -1054,7 +1064,7 @@ class FakeGitHub:
         }
 
     def pull_json(self, repo: FakeRepo, pull: FakePull, *, full: bool = True) -> dict[str, Any]:
-        """A pull-request; list items (`full=False`) have no `merged` (§4.11)."""
+        """A pull-request; list items (`full=False`) have no `merged` (github-rest.md §4.11)."""
         base_sha = repo.git.refs.get(f"refs/heads/{pull.base}", "")
         side = {"user": {"login": repo.owner}, "repo": self.repository_json(repo)}
         data: dict[str, Any] = {
@@ -1092,7 +1102,7 @@ class FakeGitHub:
         return data
 
     def contributor_json(self, row: FakeContributor) -> dict[str, Any]:
-        if row.type == "Anonymous":  # no login, id or URLs (go-github#1773, §3.3)
+        if row.type == "Anonymous":  # no login, id or URLs (go-github#1773, github-rest.md §3.3)
             return {
                 "email": row.email,
                 "name": row.name,
@@ -1114,7 +1124,7 @@ class FakeGitHub:
         }
 
     def user_json(self, user: FakeUser) -> dict[str, Any]:
-        """A public-user: `name`, `company`, `email`, ... may all be null (§3.4)."""
+        """A public-user: `name`, `company`, `email`, ... may all be null (github-rest.md §3.4)."""
         return {
             "login": user.login,
             "id": user.id,
@@ -1224,7 +1234,8 @@ class FakeGitHub:
         if forced is not None:
             return forced
         version = request.headers.get("X-GitHub-Api-Version")
-        if version is not None and version not in API_VERSIONS:  # §1.1 (410 if retired)
+        # github-rest.md §1.1 (410 if retired)
+        if version is not None and version not in API_VERSIONS:
             return self._error(request, 400, f"Invalid API version provided: {version}")
         if not request.path.startswith(self.prefix + "/"):
             return self._not_found(request)
@@ -1236,7 +1247,7 @@ class FakeGitHub:
             return self._markdown(request)
         if m := re.fullmatch(r"/users/([^/]+)", path):
             return self._user(request, m.group(1))
-        # A trailing "/" matches nothing here, so it answers 404 as on GitHub (§1.1).
+        # A trailing "/" matches nothing here, so it answers 404 as on GitHub (github-rest.md §1.1).
         match = re.fullmatch(r"/repos/([^/]+/[^/]+)(?:/(.+))?", path)
         repo = self.repos.get(match.group(1)) if match else None
         if repo is None:
@@ -1267,7 +1278,7 @@ class FakeGitHub:
             return _json(self.repository_json(repo))
         if rest == "license":
             if self.license_json(repo) is None:
-                return self._not_found(request)  # no licence file detected (§3.2)
+                return self._not_found(request)  # no licence file detected (github-rest.md §3.2)
             return _json(self.license_content_json(repo))
         if rest == "contributors":
             return self._list_contributors(request, repo)
@@ -1302,7 +1313,7 @@ class FakeGitHub:
     def _release(repo: FakeRepo, release_id: int, permission: str | None) -> FakeRelease | None:
         release = repo.releases.get(release_id)
         if release is None or (release.draft and permission != "write"):
-            return None  # drafts are visible only with push access (§4.1)
+            return None  # drafts are visible only with push access (github-actions.md §4.1)
         return release
 
     def _visible(self, release: FakeRelease) -> list[FakeAsset]:
@@ -1324,12 +1335,13 @@ class FakeGitHub:
         return response
 
     def _list_contributors(self, request: Request, repo: FakeRepo) -> Response:
-        if repo.contributors_too_large:  # not fatal for clients (§3.3)
+        if repo.contributors_too_large:  # not fatal for clients (github-rest.md §3.3)
             documentation = "https://docs.github.com/rest/repos/repos#list-repository-contributors"
             return self._error(
                 request, 403, CONTRIBUTORS_TOO_LARGE, documentation_url=documentation
             )
-        if repo.empty:  # "Response if repository is empty": 204, no body, not [] (§3.3)
+        # "Response if repository is empty": 204, no body, not [] (github-rest.md §3.3)
+        if repo.empty:
             response = Response(b"", 204)
             del response.headers["Content-Type"]
             return response
@@ -1348,7 +1360,7 @@ class FakeGitHub:
         self, request: Request, items: list[Any], base: str, carry: dict[str, str] | None = None
     ) -> tuple[list[Any], str]:
         """One page of `items` (`per_page` default 30, at most `max_page_size`) and the
-        `Link` header for it, empty when there is a single page (§1.3)."""
+        `Link` header for it, empty when there is a single page (github-rest.md §1.3)."""
         page = max(1, _int_arg(request, "page", 1))
         per_page = min(max(1, _int_arg(request, "per_page", 30)), self.max_page_size)
         last = max(1, -(-len(items) // per_page))
@@ -1486,7 +1498,8 @@ class FakeGitHub:
         if denied is not None:
             return denied
         self._sync(repo)
-        if repo.empty and rest.startswith("git/"):  # §4.1, §4.5-§4.7; POST refs [unverified]
+        # github-rest.md §4.1, §4.5-4.7; POST refs [unverified]
+        if repo.empty and rest.startswith("git/"):
             return self._fail(call, 409, EMPTY_REPOSITORY)
         return route.handler(call, *(g or "" for g in match.groups()))
 
@@ -1499,7 +1512,7 @@ class FakeGitHub:
         return self.grants.get(token) or FakeToken(permission, permission)
 
     def _denied(self, call: _Call, needs: str) -> Response | None:
-        """403 when the token lacks `needs` ("scope=level", §1.2); anonymous may read
+        """403 when the token lacks `needs` ("scope=level", github-rest.md §1.2); anonymous may read
         public repositories."""
         scope, _, level = needs.partition("=")
         grant = call.grant
@@ -1518,11 +1531,11 @@ class FakeGitHub:
         return self._error(call.request, status, message, documentation_url=call.docs, **extra)
 
     def _invalid(self, call: _Call, detail: str) -> Response:
-        """GitHub's answer to a missing or ill-typed parameter (§1.1)."""
+        """GitHub's answer to a missing or ill-typed parameter (github-rest.md §1.1)."""
         return self._fail(call, 422, f"Invalid request.\n\n{detail}")
 
     def _validation(self, call: _Call, **error: str) -> Response:
-        """422 "Validation Failed", the text in `errors[0]` (§1.2, §4.11)."""
+        """422 "Validation Failed", the text in `errors[0]` (github-rest.md §1.2, §4.11)."""
         return self._fail(
             call, 422, "Validation Failed", errors=[{"resource": "PullRequest", **error}]
         )
@@ -1536,10 +1549,11 @@ class FakeGitHub:
             return self._fail(call, 400, "Body should be a JSON object")
         return data
 
-    # refs (§4.1-§4.4)
+    # refs (github-rest.md §4.1-4.4)
 
     def _get_ref(self, call: _Call, ref: str) -> Response:
-        # `ref` is "heads/<branch>"; "refs/heads/x" would look for refs/refs/heads/x (§4.3).
+        # `ref` is "heads/<branch>"; "refs/heads/x" would look for refs/refs/heads/x
+        # (github-rest.md §4.3).
         if f"refs/{ref}" not in call.repo.git.refs:
             return self._fail(call, 404, "Not Found")
         return _json(self.git_ref_json(call.repo, f"refs/{ref}"))
@@ -1551,7 +1565,8 @@ class FakeGitHub:
         ref, sha = body.get("ref"), body.get("sha")
         if not isinstance(ref, str) or not isinstance(sha, str):
             return self._invalid(call, '"ref" and "sha" are required strings.')
-        if not _valid_ref(ref):  # "refs" plus two slashes (§4.2); the 422 text is assumed
+        # "refs" plus two slashes (github-rest.md §4.2); the 422 text is assumed
+        if not _valid_ref(ref):
             return self._fail(call, 422, f"{ref} is not a valid ref name.")
         if ref in call.repo.git.refs:
             return self._fail(call, 422, "Reference already exists")
@@ -1568,7 +1583,7 @@ class FakeGitHub:
         if not isinstance(sha, str) or not isinstance(force, bool):
             return self._invalid(call, '"sha" is a required string, "force" a boolean.')
         old = call.repo.git.refs.get(f"refs/{ref}")
-        if old is None:  # also for "refs/heads/x" in the path (§4.3)
+        if old is None:  # also for "refs/heads/x" in the path (github-rest.md §4.3)
             return self._fail(call, 422, "Reference does not exist")
         if sha not in call.repo.git.objects:
             return self._fail(call, 422, "Object does not exist")
@@ -1586,7 +1601,7 @@ class FakeGitHub:
         self._move_ref(repo, f"refs/{ref}", None)
         return Response(b"", 204)
 
-    # objects (§4.5-§4.9)
+    # objects (github-rest.md §4.5-4.9)
 
     def _get_commit(self, call: _Call, sha: str) -> Response:
         if call.repo.git.get(sha, GitCommit) is None:
@@ -1611,7 +1626,8 @@ class FakeGitHub:
         committer = _person(body.get("committer"), author) if author else None
         if author is None or committer is None:
             return self._invalid(call, '"author" and "committer" need "name" and "email".')
-        signed = call.grant is not None and call.grant.kind == "actions"  # bot tokens (§4.9)
+        # bot tokens (github-rest.md §4.9)
+        signed = call.grant is not None and call.grant.kind == "actions"
         commit = GitCommit(tree, tuple(parents), author, committer, message, signed)
         return _json(self.git_commit_json(call.repo, git.put(commit)), 201)
 
@@ -1655,13 +1671,14 @@ class FakeGitHub:
         return _json({"url": url, "sha": sha}, 201)
 
     def _get_tree(self, call: _Call, name: str) -> Response:
-        """`name` is a tree sha, a commit sha, or a branch or tag name (§4.8)."""
+        """`name` is a tree sha, a commit sha, or a branch or tag name (github-rest.md §4.8)."""
         git = call.repo.git
         commit = None if git.get(name, GitTree) else self._resolve_commit(call.repo, name)
         tree = git.tree_of(commit) if commit else name
         if git.get(tree, GitTree) is None:
             return self._fail(call, 404, "Not Found")
-        recursive = "recursive" in call.request.args  # any value, even "false" or "0" (§4.8)
+        # any value, even "false" or "0" (github-rest.md §4.8)
+        recursive = "recursive" in call.request.args
         return _json(self.git_tree_json(call.repo, tree, recursive))
 
     def _create_tree(self, call: _Call) -> Response:
@@ -1673,7 +1690,7 @@ class FakeGitHub:
             return self._invalid(call, '"tree" is a required array.')
         if base is not None and (not isinstance(base, str) or git.get(base, GitTree) is None):
             return self._fail(call, 422, "base_tree is not a valid tree oid")  # text assumed
-        # With no base_tree the tree holds only the entries given (§4.7).
+        # With no base_tree the tree holds only the entries given (github-rest.md §4.7).
         leaves = git.leaves(base) if base else {}
         for entry in entries:
             problem = _apply_tree_entry(git, leaves, entry)
@@ -1681,7 +1698,7 @@ class FakeGitHub:
                 return self._fail(call, 422, problem)
         return _json(self.git_tree_json(call.repo, git.write_tree(leaves), False), 201)
 
-    # contents (§4.10)
+    # contents (github-rest.md §4.10)
 
     def _get_contents(self, call: _Call, path: str) -> Response:
         repo, git = call.repo, call.repo.git
@@ -1700,7 +1717,7 @@ class FakeGitHub:
         blob = git.get(sha, GitBlob)
         if blob is None:  # a submodule: not modelled beyond "not a file"
             return self._fail(call, 404, "Not Found")
-        if mode == LINK_MODE:  # the target file's content, else the link (writeback §2)
+        if mode == LINK_MODE:  # the target file's content, else the link (github-writeback.md §2)
             target = _link_target(path, blob.data)
             linked = git.lookup(git.tree_of(commit), target) if target else None
             if linked is None or linked[0] not in (FILE_MODE, "100755"):
@@ -1708,7 +1725,8 @@ class FakeGitHub:
                     return Response(blob.data, 200, content_type="application/vnd.github.raw")
                 return _json(self.content_symlink_json(repo, path, blob.data, ref))
             path, blob = str(target), git.get(linked[1], GitBlob) or blob
-        if "raw" in call.request.headers.get("Accept", ""):  # the >1 MB fallback (§4.10)
+        # the >1 MB fallback (github-rest.md §4.10)
+        if "raw" in call.request.headers.get("Accept", ""):
             return Response(blob.data, 200, content_type="application/vnd.github.raw")
         if len(blob.data) > CONTENTS_API_LIMIT:
             error = {"resource": "Blob", "field": "data", "code": "too_large"}
@@ -1774,7 +1792,7 @@ class FakeGitHub:
             }
         )
 
-    # pull requests (§4.11)
+    # pull requests (github-rest.md §4.11)
 
     def _list_pulls(self, call: _Call) -> Response:
         args, repo = call.request.args, call.repo
@@ -1784,7 +1802,7 @@ class FakeGitHub:
         pulls = [p for p in self.pulls_of(repo) if state in ("all", p.state)]
         pulls.reverse()  # sort=created, direction=desc: newest first
         owner, colon, branch = args.get("head", "").partition(":")
-        if colon:  # a head without "owner:" is ignored, all PRs come back (§4.11)
+        if colon:  # a head without "owner:" is ignored, all PRs come back (github-rest.md §4.11)
             same_owner = owner.lower() == repo.owner.lower()
             pulls = [p for p in pulls if same_owner and p.head == branch]
         if "base" in args:
@@ -1806,7 +1824,7 @@ class FakeGitHub:
     def _create_pull(self, call: _Call) -> Response:
         repo, grant = call.repo, call.grant
         # The repository setting binds GITHUB_TOKEN only, and GitHub answers it after the
-        # branch was pushed (§2.2). Checked before the body: [unverified] order.
+        # branch was pushed (github-rest.md §2.2). Checked before the body: [unverified] order.
         if grant is not None and grant.kind == "actions" and not repo.actions_may_create_pulls:
             return self._fail(call, 403, ACTIONS_MAY_NOT_CREATE_PULLS)
         body = self._body(call)
@@ -1842,7 +1860,7 @@ class FakeGitHub:
         return _json(self.pull_json(repo, pull), 201)
 
     def _pull_conflict(self, repo: FakeRepo, branch: str, base: str, head: str) -> str | None:
-        """Why a PR from `branch` into `base` cannot be opened, or None (§4.11)."""
+        """Why a PR from `branch` into `base` cannot be opened, or None (github-rest.md §4.11)."""
         for pull in repo.pulls.values():
             if pull.state == "open" and (pull.head, pull.base) == (branch, base):
                 # Named "owner:branch" even when the request said only "branch".
@@ -1874,7 +1892,7 @@ class FakeGitHub:
         self, repo: FakeRepo, pull: FakePull, body: dict[str, Any]
     ) -> dict[str, str] | None:
         """The `errors[0]` of a PATCH that GitHub would refuse, or None. There is no
-        `head` or `draft` to change (§4.11)."""
+        `head` or `draft` to change (github-rest.md §4.11)."""
         for key in ("title", "body"):
             if key in body and not isinstance(body[key], str | None):
                 return {"field": key, "code": "invalid"}
@@ -2060,7 +2078,7 @@ def _parse_date(text: str) -> tuple[int, int] | None:
 
 
 def _person(value: Any, default: GitPerson) -> GitPerson | None:
-    """The `author` or `committer` of POST /git/commits (§4.9); None if malformed."""
+    """The `author` or `committer` of POST /git/commits (github-rest.md §4.9); None if malformed."""
     if value is None:
         return default
     if not isinstance(value, dict):
@@ -2075,7 +2093,8 @@ def _person(value: Any, default: GitPerson) -> GitPerson | None:
 
 
 def _valid_ref(ref: str) -> bool:
-    """Whether git would take `ref`, which must start "refs/" and have two slashes (§4.2)."""
+    """Whether git would take `ref`, which must start "refs/" and have two slashes
+    (github-rest.md §4.2)."""
     if not ref.startswith("refs/") or ref.count("/") < 2:
         return False
     if ref.endswith(("/", ".", ".lock")) or "//" in ref or ".." in ref or "@{" in ref:
@@ -2124,7 +2143,7 @@ def _put_under(leaves: dict[str, Leaf], path: str, new: Mapping[str, Leaf]) -> N
 
 def _apply_tree_entry(git: GitStore, leaves: dict[str, Leaf], entry: Any) -> str | None:
     """Apply one `tree[]` item of POST /git/trees to `leaves` (path -> (mode, sha)).
-    Returns the 422 message if GitHub would refuse it (§4.7); texts not quoted in the
+    Returns the 422 message if GitHub would refuse it (github-rest.md §4.7); texts not quoted in the
     reference are assumed."""
     if not isinstance(entry, dict):
         return "Invalid request.\n\nFor 'tree', each item is an object."
@@ -2142,7 +2161,8 @@ def _apply_tree_entry(git: GitStore, leaves: dict[str, Leaf], entry: Any) -> str
         _put_under(leaves, path, {path: (mode, git.put(GitBlob(entry["content"].encode())))})
         return None
     sha = entry["sha"]
-    if sha is None:  # `"sha": null` deletes; deleting what is not there is an error (§4.7)
+    # `"sha": null` deletes; deleting what is not there is an error (github-rest.md §4.7)
+    if sha is None:
         return None if _delete_under(leaves, path) else f"tree.path {path} does not exist"
     if kind == "tree" and isinstance(sha, str) and git.get(sha, GitTree):
         _put_under(leaves, path, {f"{path}/{p}": leaf for p, leaf in git.leaves(sha).items()})

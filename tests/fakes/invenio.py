@@ -1,6 +1,6 @@
 """A stateful fake of InvenioRDM's records API (/api/records, /api/user/records).
 
-It follows docs/reference/invenio-records-api.md (§ numbers in comments refer to it) and is a
+It follows docs/reference/invenio-records-api.md (section numbers in comments refer to it) and is a
 real HTTP server on loopback. It shares the fake Zenodo's transport (`FakeZenodo`: the
 server, request recording, injected faults, "late" actions, rate limits and their
 headers), but none of its state or answers: records, drafts, files, PIDs and the search
@@ -9,27 +9,31 @@ index are its own, shaped as InvenioRDM's sources give them.
 Fixtures: `fake_invenio` (a plain InvenioRDM: ids such as 8x4k2-abcde, DOIs
 `{prefix}/{id}`) and `fake_invenio_zenodo` (the records API as Zenodo serves it: numeric ids,
 DOIs 10.5281/zenodo.N, `application/json` answered in Zenodo's legacy-like shape, the
-`notes` description type, empty files refused, and a deposit-API probe endpoint, §12).
+`notes` description type, empty files refused, and a deposit-API probe endpoint,
+invenio-records-api.md §12).
 
 Addresses, accounts, `inject`, `requests`, `count`, `rate_limited`, `rate_limit`, `latency`,
 `slow_seconds`, `peak_uploads`: as on `FakeZenodo` (see tests/fakes/zenodo.py). Extra fault
-kinds: "401" and "409" (invenio-rest's JSON shapes, §9.3). `ENDPOINTS` names the requests a
-publish sends, for fault matrices.
+kinds: "401" and "409" (invenio-rest's JSON shapes, invenio-records-api.md §9.3). `ENDPOINTS` names
+the requests a publish sends, for fault matrices.
 
 Switches:
-    index_lag = k          a change is invisible to the next k searches (§8.2)
-    max_files              files per draft (§5.1)
-    doi_required           publishing mints a DOI for a draft without one (§6.2); False:
+    index_lag = k          a change is invisible to the next k searches
+                           (invenio-records-api.md §8.2)
+    max_files              files per draft (invenio-records-api.md §5.1)
+    doi_required           publishing mints a DOI for a draft without one
+                           (invenio-records-api.md §6.2); False:
                            an instance where DOIs are optional
     missing_vocabulary     {(type, id)} the instance lacks although defaults have them
-    custom_fields          the optional custom fields the instance enabled (§11.12)
+    custom_fields          the optional custom fields the instance enabled
+                           (invenio-records-api.md §11.12)
     communities            slugs that exist (GET /api/communities/<slug>)
 
 Seeding and inspecting (no HTTP, no index lag), as on `FakeZenodo`:
     seed_concept(versions=[{"version", "files", "metadata"}], owner_token=None) -> Seeded
     seed_pending_draft(concept_id, files=None, metadata=None, pending=()) -> draft id
-        (files=None: none, as a new version starts, §4.2; `pending`: keys initialised and
-        never committed)
+        (files=None: none, as a new version starts, invenio-records-api.md §4.2; `pending`: keys
+        initialised and never committed)
     seed_new_draft(files=None, metadata=None, owner_token=None) -> draft id
     published_versions(concept_id), pending_drafts(concept_id), backdate(record_id, s),
     file_bytes(record_id, name), concept_ids(), concept_of(record_id), draft_json(record_id)
@@ -106,7 +110,7 @@ MSG_CONFLICT = "Conflict"
 RDM_JSON = "application/vnd.inveniordm.v1+json"
 EXTRA_FAULTS = frozenset({"401", "409"})
 
-# --- Vocabularies: the instance's own (§10.2), not the client's tables ------------------
+# --- Vocabularies: the instance's own (invenio-records-api.md §10.2), not the client's tables -----
 
 RESOURCE_TYPES = _words(
     "publication publication-annotationcollection publication-book publication-section "
@@ -167,7 +171,7 @@ CUSTOM_FIELDS = frozenset(
     {"journal:journal", "meeting:meeting", "imprint:imprint", "thesis:thesis"}
 )
 SORTS = frozenset({"bestmatch", "newest", "oldest", "updated-desc", "updated-asc", "version"})
-# The base32 alphabet of record ids (§2.1): no i, l, o, u.
+# The base32 alphabet of record ids (invenio-records-api.md §2.1): no i, l, o, u.
 ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 
 # Requests a publish sends: fake.inject(*ENDPOINTS[x], kind)
@@ -221,7 +225,7 @@ class DraftFile:
         return "completed" if self.committed else "pending"
 
     def linked(self) -> DraftFile:
-        """The file as a new version links it (files-import, §4.3)."""
+        """The file as a new version links it (files-import, invenio-records-api.md §4.3)."""
         return DraftFile(self.key, self.data, True, self.file_id, _now(), _now())
 
 
@@ -274,7 +278,8 @@ class Seeded:
 
 @dataclass(frozen=True)
 class Hit:
-    """One search-index entry (§8.2): a version or draft as the index last saw it."""
+    """One search-index entry (invenio-records-api.md §8.2): a version or draft as the index last
+    saw it."""
 
     parent_id: str
     owner: int
@@ -287,7 +292,8 @@ class Hit:
     json: dict[str, Any]
 
 
-# --- Metadata: the schema (§3.8) and the vocabularies (§3.4) -----------------------------
+# --- Metadata: the schema (invenio-records-api.md §3.8) and the vocabularies
+# (invenio-records-api.md §3.4) -----------------------------
 
 
 def schema_errors(metadata: Any) -> list[tuple[str, str]]:
@@ -358,7 +364,8 @@ def _identifier_errors(metadata: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def vocabulary_refs(metadata: dict[str, Any]) -> Iterator[tuple[str, Any]]:
-    """(vocabulary, id) of every vocabulary reference the draft makes (§3.4)."""
+    """(vocabulary, id) of every vocabulary reference the draft makes
+    (invenio-records-api.md §3.4)."""
 
     def ids(items: Any, *path: str) -> Iterator[Any]:
         for item in items if isinstance(items, list) else []:
@@ -386,12 +393,12 @@ def vocabulary_refs(metadata: dict[str, Any]) -> Iterator[tuple[str, Any]]:
 
 
 def _clean(metadata: dict[str, Any], errors: list[tuple[str, str]]) -> dict[str, Any]:
-    """A saved draft keeps only its valid top-level fields (§3.2)."""
+    """A saved draft keeps only its valid top-level fields (invenio-records-api.md §3.2)."""
     bad = {field.split(".")[1] for field, _ in errors if field.startswith("metadata.")}
     return {k: copy.deepcopy(v) for k, v in metadata.items() if k not in bad}
 
 
-# --- The search index with lag (§8.2) ----------------------------------------------------
+# --- The search index with lag (invenio-records-api.md §8.2) --------------------------------------
 
 
 class Index:
@@ -421,9 +428,9 @@ _QUERY = re.compile(
 
 
 def query_filter(q: str) -> Any:
-    """The query-string forms a client sends, joined by OR (§8.3). An unquoted value is
-    matched word by word, as the index's analysed text is: an unquoted DOI matches every
-    record sharing a word of it (its prefix, say)."""
+    """The query-string forms a client sends, joined by OR (invenio-records-api.md §8.3). An
+    unquoted value is matched word by word, as the index's analysed text is: an unquoted DOI matches
+    every record sharing a word of it (its prefix, say)."""
     q = q.strip()
     if not q:
         return lambda hit: True
@@ -489,7 +496,7 @@ class FakeInvenio(FakeZenodo):
 
     def __init__(self, *, zenodo: bool = False, doi_prefix: str | None = None) -> None:
         super().__init__(doi_prefix=doi_prefix or ("10.5281" if zenodo else "10.70143"))
-        self.zenodo = zenodo  # the records API as Zenodo serves it (§12)
+        self.zenodo = zenodo  # the records API as Zenodo serves it (invenio-records-api.md §12)
         self.max_files = 100
         self.doi_required = True
         self.missing_vocabulary: set[tuple[str, str]] = set()
@@ -528,7 +535,7 @@ class FakeInvenio(FakeZenodo):
         return super()._status_fault(kind, request)
 
     def _fault_before(self, fault: Fault, request: Request, record: RecordedRequest) -> Response:
-        """An upload broken midway takes its file's entry along (§5.3)."""
+        """An upload broken midway takes its file's entry along (invenio-records-api.md §5.3)."""
         if fault.kind == "reset_mid_upload":
             try:
                 name, params = self._route(request.method, request.path)
@@ -562,7 +569,8 @@ class FakeInvenio(FakeZenodo):
     def _handle(
         self, request: Request, record: RecordedRequest, body: bytes | None = None
     ) -> Response:
-        """Route and answer; an upload whose connection breaks loses its file entry (§5.3)."""
+        """Route and answer; an upload whose connection breaks loses its file entry
+        (invenio-records-api.md §5.3)."""
         try:
             name, params = self._route(request.method, request.path)
         except ApiError as error:
@@ -611,7 +619,8 @@ class FakeInvenio(FakeZenodo):
                 return new
 
     def _doi_for(self, record_id: str) -> str:
-        """DATACITE_FORMAT: `{prefix}/zenodo.{id}` on Zenodo, `{prefix}/{id}` by default (§2.4)."""
+        """DATACITE_FORMAT: `{prefix}/zenodo.{id}` on Zenodo, `{prefix}/{id}` by default
+        (invenio-records-api.md §2.4)."""
         return (
             f"{self.doi_prefix}/zenodo.{record_id}"
             if self.zenodo
@@ -626,7 +635,7 @@ class FakeInvenio(FakeZenodo):
 
     def _version(self, call: _Call, *, draft: bool) -> Version:
         """The caller's draft (draft=True) or published version: 404 when there is none,
-        403 when it is not theirs (§4.5, §9.2)."""
+        403 when it is not theirs (invenio-records-api.md §4.5, §9.2)."""
         version = self._versions.get(call.params["rec_id"])
         if version is None:
             raise ApiError(404, MSG_PID_DOES_NOT_EXIST)
@@ -659,7 +668,7 @@ class FakeInvenio(FakeZenodo):
                 return self._versions[version_id]
         return None
 
-    # -- JSON (§3.7) --
+    # -- JSON (invenio-records-api.md §3.7) --
 
     def _links(self, version: Version) -> dict[str, str]:
         api, ui, rid = self.api_url, self.url, version.id
@@ -692,7 +701,7 @@ class FakeInvenio(FakeZenodo):
 
     def _entry(self, version: Version, stored: DraftFile) -> dict[str, Any]:
         """A file as the record's `files.entries` shows it: checksum and size only once
-        committed (§3.7)."""
+        committed (invenio-records-api.md §3.7)."""
         entry: dict[str, Any] = {"key": stored.key, "metadata": None, "access": {"hidden": False}}
         if stored.committed:
             entry.update(
@@ -705,7 +714,7 @@ class FakeInvenio(FakeZenodo):
         return entry
 
     def _file_item(self, version: Version, stored: DraftFile) -> dict[str, Any]:
-        """A file as the draft-files endpoints show it (§5)."""
+        """A file as the draft-files endpoints show it (invenio-records-api.md §5)."""
         base = f"{self.api_url}/records/{version.id}/draft/files/{quote(stored.key, safe='')}"
         item: dict[str, Any] = {
             "key": stored.key,
@@ -775,7 +784,8 @@ class FakeInvenio(FakeZenodo):
         return body
 
     def _legacy_json(self, version: Version) -> dict[str, Any]:
-        """Zenodo's answer to `Accept: application/json` (§12.2): its legacy-like shape."""
+        """Zenodo's answer to `Accept: application/json` (invenio-records-api.md §12.2): its
+        legacy-like shape."""
         return {
             "id": int(version.id),
             "recid": version.id,
@@ -792,7 +802,8 @@ class FakeInvenio(FakeZenodo):
         }
 
     def _answer(self, call: _Call, version: Version, status: int) -> Response:
-        """A record in the shape the Accept header asks for (§12.2, §12.3)."""
+        """A record in the shape the Accept header asks for
+        (invenio-records-api.md §12.2, §12.3)."""
         accept = call.request.accept_mimetypes
         legacy = self.zenodo and accept.best_match([RDM_JSON, "application/json"]) != RDM_JSON
         body = self._legacy_json(version) if legacy else self._record_json(version)
@@ -835,7 +846,7 @@ class FakeInvenio(FakeZenodo):
             for v in versions
         ]
 
-    # -- handlers: search (§8) --
+    # -- handlers: search (invenio-records-api.md §8) --
 
     def _on_user_records(self, call: _Call) -> Response:
         user = self._require_login(call)
@@ -882,12 +893,13 @@ class FakeInvenio(FakeZenodo):
         raise ApiError(400, MSG_BAD_QUERY)  # the public search is not used by clients here
 
     def _on_deposit_probe(self, call: _Call) -> Response:
-        """Zenodo's deposit API answers its list (§13.1); only the probe is served here."""
+        """Zenodo's deposit API answers its list (invenio-records-api.md §13.1); only the probe is
+        served here."""
         if call.user is None:
             raise ApiError(403, MSG_PERMISSION_DENIED)
         return _json_response([], 200)
 
-    # -- handlers: drafts (§3) --
+    # -- handlers: drafts (invenio-records-api.md §3) --
 
     def _parse_json(self, call: _Call) -> Any:
         content_type = call.request.headers.get("Content-Type")
@@ -901,7 +913,7 @@ class FakeInvenio(FakeZenodo):
             raise ApiError(400, "Unable to decode JSON data in request body.") from None
 
     def _check_vocabularies(self, metadata: dict[str, Any]) -> None:
-        """An unknown vocabulary id refuses the whole save (§3.4)."""
+        """An unknown vocabulary id refuses the whole save (invenio-records-api.md §3.4)."""
         for vocabulary, value in vocabulary_refs(metadata):
             if not self._vocabulary_has(vocabulary, str(value)):
                 raise ApiError(400, f"Invalid value {value}.")
@@ -924,8 +936,9 @@ class FakeInvenio(FakeZenodo):
         return known is not None and value in known
 
     def _apply_body(self, version: Version, body: Any, *, creating: bool) -> list[tuple[str, str]]:
-        """Save a draft's body: refused outright for bad access or a vocabulary miss (§3.4,
-        §3.6); otherwise saved with what was valid, the errors listed (§3.2, §3.3)."""
+        """Save a draft's body: refused outright for bad access or a vocabulary miss
+        (invenio-records-api.md §3.4, invenio-records-api.md §3.6); otherwise saved with what was
+        valid, the errors listed (invenio-records-api.md §3.2, §3.3)."""
         if not isinstance(body, dict):
             raise validation_error([("_schema", "Invalid input type.")])
         metadata = body.get("metadata") or {}
@@ -940,7 +953,7 @@ class FakeInvenio(FakeZenodo):
         unknown = [k for k in custom if k not in self.custom_fields]
         errors += [(f"custom_fields.{k}", MSG_UNKNOWN_FIELD) for k in unknown]
         version.custom_fields = {k: v for k, v in custom.items() if k not in unknown}
-        if "pids" in body:  # replaces the draft's PIDs (§3.5)
+        if "pids" in body:  # replaces the draft's PIDs (invenio-records-api.md §3.5)
             version.pids = copy.deepcopy(body["pids"]) if isinstance(body["pids"], dict) else {}
         files = body.get("files") or {}
         version.files_enabled = bool(files.get("enabled", True))
@@ -1007,7 +1020,7 @@ class FakeInvenio(FakeZenodo):
         if not parent.version_ids:
             del self._parents[parent.id]
 
-    # -- handlers: versions (§4) --
+    # -- handlers: versions (invenio-records-api.md §4) --
 
     def _on_read_record(self, call: _Call) -> Response:
         raw = call.params["rec_id"]
@@ -1030,11 +1043,11 @@ class FakeInvenio(FakeZenodo):
         if not self._may_edit_version(call.user, record):
             raise ApiError(403, MSG_PERMISSION_DENIED)
         existing = self._draft_of(record.parent_id)
-        if existing is not None:  # one new-version draft per parent (§4.1)
+        if existing is not None:  # one new-version draft per parent (invenio-records-api.md §4.1)
             return self._answer(call, existing, 201)
         latest = self._published_of(record.parent_id)[-1]
         metadata = {k: copy.deepcopy(v) for k, v in latest.metadata.items() if k != "version"}
-        metadata["publication_date"] = _today()  # §4.2
+        metadata["publication_date"] = _today()  # invenio-records-api.md §4.2
         draft = Version(
             self._new_id(),
             latest.parent_id,
@@ -1063,7 +1076,7 @@ class FakeInvenio(FakeZenodo):
         self._saved(draft)
         return _json_response(self._file_list(draft), 201)
 
-    # -- handlers: files (§5) --
+    # -- handlers: files (invenio-records-api.md §5) --
 
     def _on_list_files(self, call: _Call) -> Response:
         return _json_response(self._file_list(self._version(call, draft=True)), 200)
@@ -1100,7 +1113,8 @@ class FakeInvenio(FakeZenodo):
         if content_type not in (None, "application/octet-stream"):
             raise ApiError(415, MSG_OCTET)
         draft, stored = self._draft_file(call)
-        if stored.committed:  # the transfer refuses, and the entry is gone (§5.3)
+        # the transfer refuses, and the entry is gone (invenio-records-api.md §5.3)
+        if stored.committed:
             del draft.files[stored.key]
             return self._failed_transfer(draft, stored)
         stored.data = call.body
@@ -1121,7 +1135,8 @@ class FakeInvenio(FakeZenodo):
         draft, stored = self._draft_file(call)
         if stored.data is None:
             body = {"message": MSG_INTERNAL, "status": 500, "error_id": uuid.uuid4().hex}
-            return _json_response(body, 500)  # "not uploaded yet": a plain exception (§5.4)
+            # "not uploaded yet": a plain exception (invenio-records-api.md §5.4)
+            return _json_response(body, 500)
         if not stored.data and self.zenodo:
             raise ApiError(400, MSG_EMPTY_FILE)
         stored.committed = True
@@ -1131,7 +1146,7 @@ class FakeInvenio(FakeZenodo):
     def _on_remove_file(self, call: _Call) -> Response:
         draft, stored = self._draft_file(call)
         del draft.files[stored.key]
-        self._saved(draft)  # a delete commits the record (§5.6)
+        self._saved(draft)  # a delete commits the record (invenio-records-api.md §5.6)
         return _empty_response()
 
     def _on_read_file_metadata(self, call: _Call) -> Response:
@@ -1149,7 +1164,7 @@ class FakeInvenio(FakeZenodo):
             raise ApiError(404, MSG_NOT_FOUND)
         return Response(stored.data or b"", 200, content_type="application/octet-stream")
 
-    # -- handlers: PIDs and publishing (§6, §7) --
+    # -- handlers: PIDs and publishing (invenio-records-api.md §6, §7) --
 
     def _on_reserve_doi(self, call: _Call) -> Response:
         draft = self._version(call, draft=True)
@@ -1182,13 +1197,14 @@ class FakeInvenio(FakeZenodo):
                 "client": "datacite",
             }
         parent = self._parents[draft.parent_id]
-        if draft.doi and parent.doi is None:  # the concept DOI, at the first publish (§2.5)
+        # the concept DOI, at the first publish (invenio-records-api.md §2.5)
+        if draft.doi and parent.doi is None:
             parent.doi = self._doi_for(parent.id)
         draft.published = True
         self._saved(draft)
         return self._answer(call, draft, 202)
 
-    # -- handlers: vocabularies and communities (§10) --
+    # -- handlers: vocabularies and communities (invenio-records-api.md §10) --
 
     def _on_vocabulary(self, call: _Call) -> Response:
         vocabulary, value = call.params["vtype"], call.params["vid"]
@@ -1258,11 +1274,11 @@ class FakeInvenio(FakeZenodo):
         indexed: bool = True,
     ) -> str | int:
         """The new-version draft a failed earlier run leaves behind; `indexed=False`: the
-        search index does not show it yet (§8.2)."""
+        search index does not show it yet (invenio-records-api.md §8.2)."""
         with self._lock:
             parent = self._parents[str(concept_id)]
             if self._draft_of(parent.id) is not None:
-                raise ValueError("one new-version draft per parent (§4.1)")
+                raise ValueError("one new-version draft per parent (invenio-records-api.md §4.1)")
             latest = self._published_of(parent.id)[-1]
             body = {k: v for k, v in latest.metadata.items() if k != "version"}
             body["publication_date"] = _today()
@@ -1366,7 +1382,7 @@ class FakeInvenio(FakeZenodo):
 
 def _dereferenced(metadata: dict[str, Any]) -> dict[str, Any]:
     """The metadata as a read shows it: vocabulary references carry their titles (the
-    relations are dereferenced, §3.4), and a person's `name` is filled in."""
+    relations are dereferenced, invenio-records-api.md §3.4), and a person's `name` is filled in."""
     out = copy.deepcopy(metadata)
 
     def titled(ref: Any) -> None:

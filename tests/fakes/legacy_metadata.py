@@ -43,7 +43,8 @@ MSG_TOO_SHORT = "Shorter than minimum length 3."
 
 
 class ApiError(Exception):
-    """An error answer in Zenodo's JSON shape (§4.1): `errors` only when there are some."""
+    """An error answer in Zenodo's JSON shape (zenodo-api.md §4.1): `errors` only when there are
+    some."""
 
     def __init__(self, status: int, message: str, errors: list[tuple[str, str]] | None = None):
         super().__init__(message)
@@ -217,18 +218,18 @@ def sanitized_html(value: Any) -> Any:
     return cleaned.strip()
 
 
-# --- Deserialization (§2.4, §4.2): what PUT refuses at once, and what it stores ---------
+# --- Deserialization (zenodo-api.md §2.4, §4.2): what PUT refuses at once, and what it stores -----
 
 
 def deserialize_body(body: Any) -> dict[str, Any]:
-    """The stored metadata for a create/PUT body; raises ApiError for §4.2's cases."""
+    """The stored metadata for a create/PUT body; raises ApiError for zenodo-api.md §4.2's cases."""
     if not isinstance(body, dict):
         raise validation_error([("_schema", "Invalid input type.")])
     unknown = [key for key in body if key not in ("metadata", "files")]
     if unknown:
         raise validation_error([(key, "Unknown field.") for key in unknown])
     if "metadata" not in body:
-        return {"access_right": "open"}  # the real create-with-{} answer (§8.2)
+        return {"access_right": "open"}  # the real create-with-{} answer (zenodo-api.md §8.2)
     metadata = body["metadata"]
     if not isinstance(metadata, dict):
         raise validation_error([("metadata", "Invalid input type.")])
@@ -250,7 +251,7 @@ def normalize_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
     _clean_people(stored)
     _store_texts(stored)
     if stored.get("access_right") == "closed":
-        stored["access_right"] = "restricted"  # lossy, §6 access_right
+        stored["access_right"] = "restricted"  # lossy, zenodo-api.md §6 access_right
     for kind in ("publication", "image"):  # only the subtype of the upload type is read
         if stored.get("upload_type") != kind:
             stored.pop(f"{kind}_type", None)
@@ -322,7 +323,7 @@ def _community_errors(md: dict[str, Any]) -> list[tuple[str, str]]:
     if not isinstance(items, list) or not all(
         isinstance(c, dict) and "identifier" in c for c in items
     ):
-        # no "metadata." prefix on this one (§4.2)
+        # no "metadata." prefix on this one (zenodo-api.md §4.2)
         message = "Communities must be an array of objects with an 'identifier' key."
         return [("communities", message)]
     return []
@@ -377,7 +378,8 @@ def _store_language(md: dict[str, Any]) -> None:
 
 
 def _check_vocabularies(md: dict[str, Any]) -> None:
-    """Unknown vocabulary values fail at once, without an `errors` list (§2.4, §4.2)."""
+    """Unknown vocabulary values fail at once, without an `errors` list
+    (zenodo-api.md §2.4, §4.2)."""
     for value in _vocabulary_misses(md):
         raise ApiError(400, f"Invalid value {value}.")
 
@@ -405,14 +407,14 @@ def _vocabulary_misses(md: dict[str, Any]) -> Iterator[str]:
         if str(date.get("type", "")).lower() not in DATE_TYPES:
             yield str(date.get("type", "")).lower()
     if "language" in md and pycountry.languages.get(alpha_3=str(md["language"])) is None:
-        # the languages vocabulary is pycountry's (rules §4); for an unmapped 2-letter code
-        # the id is None, refused one way or another (the exact answer is not known)
+        # the languages vocabulary is pycountry's (zenodo-deposit-rules.md §4); for an unmapped
+        # 2-letter code the id is None, refused one way or another (the exact answer is not known)
         yield str(md["language"])
 
 
 def _clean_people(md: dict[str, Any]) -> None:
     """Inside creators/contributors unknown keys are dropped; an unusable list is dropped
-    from the draft, so publish reports it missing (§2.4 "invalid fields are dropped").
+    from the draft, so publish reports it missing (zenodo-api.md §2.4 "invalid fields are dropped").
     A name is split at its only comma and joined again ("Family, Given"), an ORCID
     normalised (idutils), a role answered in the legacy spelling."""
     for key, extra in (("creators", ()), ("contributors", ("type",)), ("thesis_supervisors", ())):
@@ -460,7 +462,7 @@ def _store_texts(md: dict[str, Any]) -> None:
         md["keywords"] = [sanitized_text(k) for k in md["keywords"]]
 
 
-# --- Publish-time validation (§4.3): the record schema on what was stored ----------------
+# --- Publish-time validation (zenodo-api.md §4.3): the record schema on what was stored -----------
 
 
 def publish_errors(md: dict[str, Any], has_files: bool) -> list[tuple[str, str]]:
@@ -500,7 +502,8 @@ def _creator_errors(creators: Any) -> list[tuple[str, str]]:
         return [("metadata.creators", MSG_MISSING)]
     errors = []
     for index, creator in enumerate(creators):
-        # the family name: before the name's only comma, else the whole name (§6 creators)
+        # the family name: before the name's only comma, else the whole name (zenodo-api.md §6
+        # creators)
         family = creator.get("_family", creator.get("name") or "")
         if not str(family).strip():
             field_name = f"metadata.creators.{index}.person_or_org.family_name"
@@ -533,7 +536,7 @@ _EDTF_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 
 
 def is_edtf_level0(value: Any) -> bool:
-    """YYYY, YYYY-MM, YYYY-MM-DD or an interval a/b of those; no time part (§6)."""
+    """YYYY, YYYY-MM, YYYY-MM-DD or an interval a/b of those; no time part (zenodo-api.md §6)."""
     if not isinstance(value, str):
         return False
     parts = value.split("/")

@@ -1,11 +1,11 @@
 """A stateful fake of Zenodo's legacy deposit API, as Zenodo behaves today.
 
-It follows `shared/reference/zenodo-api.md` (§9 point by point; section numbers in
+It follows `docs/reference/zenodo-api.md` (zenodo-api.md §9 point by point; section numbers in
 comments refer to that file). It is a real HTTP server on loopback
 (pytest-httpserver, threaded), so clients talk to it exactly as to zenodo.org.
 
 Fixtures: `fake_zenodo` (DOI prefix 10.5281) and `fake_zenodo_sandbox` (10.5072, while
-`prereserve_doi` still says 10.5281, §2.2). Both yield a running `FakeZenodo`.
+`prereserve_doi` still says 10.5281, zenodo-api.md §2.2). Both yield a running `FakeZenodo`.
 
 Addresses:
     fake.url        the "Zenodo URL" a user passes as --zenodo-url (http://127.0.0.1:PORT)
@@ -19,17 +19,20 @@ Switches (plain attributes, change them at any time):
     old_zenodo_newversion   newversion answers with the OLD deposition whose
                             links.latest_draft points at the new draft; a repeat is a no-op
     index_lag = k           a change to a concept is invisible to the next k list requests
-                            (they show the concept as it was before the change, §2.3)
+                            (they show the concept as it was before the change, zenodo-api.md §2.3)
     rate_limited            every request answers 429 {"status":429,"message":"100 per 1 minute"}
     rate_limit = N          enforce N requests per `rate_window` seconds (None: only advertise)
     slow_seconds            how long a "timeout" fault stalls (longer than the client's timeout)
     latency                 seconds every request waits before it is handled (Zenodo's time
                             per request: what parallel uploads hide)
     late_wait_seconds       how long a request waits for a "late" action landing before it
-    deleted_file_id_403     DELETE of an unknown file id answers 403, as before fix b04cc2c (§2.5)
-    max_files, quota_bytes, max_file_size, multipart_max_bytes   limits of §5 (make them small)
+    deleted_file_id_403     DELETE of an unknown file id answers 403, as before fix b04cc2c
+                            (zenodo-api.md §2.5)
+    max_files, quota_bytes, max_file_size, multipart_max_bytes   limits of zenodo-api.md §5 (make
+                                                                 them small)
     doi_prefix              prefix of minted DOIs
-    spam_blocked            publish answers 400 "Your account has been blocked…" (§2.7)
+    spam_blocked            publish answers 400 "Your account has been blocked…"
+                            (zenodo-api.md §2.7)
     communities             slug -> "include" | "review": publishing joins the first at once,
                             leaves a pending inclusion request for the second, and silently
                             ignores any other slug; the record lists only those it joined
@@ -37,9 +40,9 @@ Switches (plain attributes, change them at any time):
                             the validator knows them (an older vocabulary)
     mint_unreserved_doi     publish mints `{doi_prefix}/zenodo.{id}0`, not the DOI the draft's
                             id reserved (no real Zenodo does: it tests that a run checks the
-                            published DOI against the reserved one, §11.4)
+                            published DOI against the reserved one, zenodo-api.md §11.4)
 
-Faults (issue 5's matrix):
+Faults (the fault-injection matrix of tests/test_faults.py):
     fault = fake.inject(method, path_regex, kind, times=1, when="before"|"after", skip=0)
       kind: "429" (Retry-After: 1), "500" (real body with error_id), "502", "503", "504"
             (HTML from the gateway), "reset" (TCP RST), "reset_mid_upload" (read half the
@@ -65,8 +68,8 @@ Faults (issue 5's matrix):
       fault.fired counts how often it struck.  fake.clear_faults() removes them all (a
       "late" action already under way still lands).
       "transfer_failed": the bucket's 400 "The file upload transfer failed, please try
-      again." for an upload whose connection broke (§11.2), forced here. "as_200" (after
-      only): the handler's answer with status 200 instead of its own (a publish that did
+      again." for an upload whose connection broke (zenodo-api.md §11.2), forced here. "as_200"
+      (after only): the handler's answer with status 200 instead of its own (a publish that did
       publish but did not say 202). "not_json", "empty", "a_list", "no_id", "bad_id": the
       success status with a body that is not JSON, empty, a list, an object without `id`,
       or `id: "abc"` (after: the action happened; before: it did not).
@@ -181,7 +184,7 @@ def _words(text: str) -> frozenset[str]:
 SORT_OPTIONS = _words(
     "bestmatch mostrecent -mostrecent publication_date version -version newest oldest updated-desc"
 )
-# Answers of the right status but the wrong body (issue 12, item 7): Zenodo has not been
+# Answers of the right status but the wrong body: Zenodo has not been
 # seen sending them, but a proxy, a half-deployed instance or a truncated body can.
 MALFORMED_KINDS = frozenset({"not_json", "empty", "a_list", "no_id", "bad_id"})
 FAULT_KINDS = frozenset(
@@ -189,7 +192,7 @@ FAULT_KINDS = frozenset(
     | {"echo_400", "echo_500", "transfer_failed", "as_200"}
     | MALFORMED_KINDS
 )
-PRERESERVE_PREFIX = "10.5281"  # hard-coded by Zenodo even on the sandbox (§2.2)
+PRERESERVE_PREFIX = "10.5281"  # hard-coded by Zenodo even on the sandbox (zenodo-api.md §2.2)
 
 # Path patterns of the steps a publish takes, for fault matrices: fake.inject(*ENDPOINTS[x], kind)
 ENDPOINTS = {
@@ -221,7 +224,7 @@ def _today() -> str:
 
 @dataclass
 class StoredFile:
-    file_id: str  # the FileInstance id: a new version's imported copy keeps it (§2.5)
+    file_id: str  # the FileInstance id: a new version's imported copy keeps it (zenodo-api.md §2.5)
     key: str
     data: bytes
     md5: str
@@ -362,7 +365,7 @@ class _ResetConnection(Exception):
     """Raised inside the server to answer with a TCP reset instead of a response."""
 
 
-# --- JSON builders: every shape a client sees, in one place (§2.2, §2.5, §2.6) -----------
+# --- JSON builders: every shape a client sees, in one place (zenodo-api.md §2.2, §2.5, §2.6) ------
 
 
 class Views:
@@ -386,7 +389,7 @@ class Views:
             "created": dep.created,
             "modified": dep.modified,
             "id": dep.id,
-            "conceptrecid": str(dep.concept_id),  # a string (§2.2)
+            "conceptrecid": str(dep.concept_id),  # a string (zenodo-api.md §2.2)
         }
         if dep.doi:
             body["doi"] = dep.doi
@@ -407,7 +410,7 @@ class Views:
         return body
 
     def list_entry(self, dep: Deposition) -> dict[str, Any]:
-        """A deposition as the list shows it, from the search index (§11.3): no
+        """A deposition as the list shows it, from the search index (zenodo-api.md §11.3): no
         `links.bucket` (the bucket id is not indexed), no files for a draft, none for a
         published record whose files are restricted."""
         out = self.deposition(dep)
@@ -433,7 +436,8 @@ class Views:
     def deposition_links(self, dep: Deposition) -> dict[str, str]:
         api, ui, rid = self.api, self.ui, dep.id
         deposit = f"{api}/deposit/depositions/{rid}"
-        # A published record without a draft links to the records API (§2.2 links table).
+        # A published record without a draft links to the records API (zenodo-api.md §2.2 links
+        # table).
         links = {
             "self": deposit if dep.is_draft else f"{api}/records/{rid}",
             "html": f"{ui}/deposit/{rid}" if dep.is_draft else f"{ui}/records/{rid}",
@@ -464,9 +468,9 @@ class Views:
         return {
             "id": stored.file_id,
             "filename": stored.key,
-            # the files endpoints serialise a marshmallow Number, i.e. a float (§2.5)
+            # the files endpoints serialise a marshmallow Number, i.e. a float (zenodo-api.md §2.5)
             "filesize": float(stored.size) if as_float else stored.size,
-            "checksum": stored.md5,  # no "md5:" prefix here (§2.2)
+            "checksum": stored.md5,  # no "md5:" prefix here (zenodo-api.md §2.2)
             "links": {
                 "self": f"{files_link}/{stored.file_id}",
                 "download": f"{self.api}/records/{dep.id}/draft/files/{quote(stored.key)}/content",
@@ -493,7 +497,7 @@ class Views:
         }
 
     def record(self, dep: Deposition) -> dict[str, Any]:
-        """`GET /api/records/{id}`: the published state, ZenodoJSON-like (§7)."""
+        """`GET /api/records/{id}`: the published state, ZenodoJSON-like (zenodo-api.md §7)."""
         concept_doi = self.fake.concept_doi(dep.concept_id) or ""
         metadata = self.metadata(dep, dep.metadata)
         del metadata["prereserve_doi"]
@@ -566,7 +570,7 @@ class Views:
         }
 
 
-# --- Search index with deterministic lag (§2.3 "eventual consistency") -------------------
+# --- Search index with deterministic lag (zenodo-api.md §2.3 "eventual consistency") --------------
 
 
 @dataclass(frozen=True)
@@ -635,7 +639,8 @@ def _bind(test: Callable[[IndexEntry, str], bool], value: str) -> Callable[[Inde
 
 
 def query_filter(q: str) -> Callable[[IndexEntry], bool]:
-    """The legacy query forms clients use (§2.3 `q`); anything else is refused loudly."""
+    """The legacy query forms clients use (zenodo-api.md §2.3 `q`); anything else is refused
+    loudly."""
     q = q.strip()
     if not q:
         return lambda entry: True
@@ -644,7 +649,7 @@ def query_filter(q: str) -> Callable[[IndexEntry], bool]:
         if match:
             return _bind(test, match.group(1))
     if re.fullmatch(r"(conceptdoi|doi):[^\"].*/.*", q):
-        # an unquoted "/" breaks the query syntax (§2.3: a DOI must be quoted)
+        # an unquoted "/" breaks the query syntax (zenodo-api.md §2.3: a DOI must be quoted)
         raise ApiError(400, f"Syntax error in query: {q}")
     raise ApiError(400, f"The fake Zenodo does not understand the query {q!r}.")
 
@@ -675,7 +680,8 @@ _ROUTES: list[tuple[re.Pattern[str], dict[str, str]]] = [
     (re.compile(rf"/api/deposit/depositions/{_ID}/actions/edit"), {"POST": "edit"}),
     (re.compile(rf"/api/deposit/depositions/{_ID}/actions/discard"), {"POST": "discard"}),
     (re.compile(rf"/api/deposit/depositions/{_ID}/actions/newversion"), {"POST": "newversion"}),
-    # PUT on files (sort) and on a file (rename) are not implemented today: 405 (§2.1 12, 14)
+    # PUT on files (sort) and on a file (rename) are not implemented today: 405 (zenodo-api.md §2.1
+    # 12, 14)
     (
         re.compile(rf"/api/deposit/depositions/{_ID}/files"),
         {"GET": "list_files", "POST": "add_file"},
@@ -765,10 +771,11 @@ class FakeZenodo:
     def __init__(self, *, doi_prefix: str = "10.5281", first_id: int = 10_000) -> None:
         self.doi_prefix = doi_prefix
         self.mint_unreserved_doi = False
-        self.spam_blocked = False  # spam moderation blocks this account's publishing (§2.7)
+        # spam moderation blocks this account's publishing (zenodo-api.md §2.7)
+        self.spam_blocked = False
         self.missing_licenses: set[str] = set()  # ids this instance's vocabulary lacks
         # slug -> "include" (the user may include records directly) or "review" (an
-        # inclusion request waits for the curators); other slugs do not exist (§11.3)
+        # inclusion request waits for the curators); other slugs do not exist (zenodo-api.md §11.3)
         self.communities: dict[str, str] = {}
         self._shared: dict[int, set[int]] = {}  # concept id -> users it is shared with
         self.community_requests: list[tuple[str, int]] = []  # (slug, record id), pending
@@ -885,14 +892,14 @@ class FakeZenodo:
     # -- state queries used by the views --
 
     def concept_doi(self, concept_id: int) -> str | None:
-        """A concept has a DOI once any of its versions was published (§2.2)."""
+        """A concept has a DOI once any of its versions was published (zenodo-api.md §2.2)."""
         if self._published(concept_id):
             return f"{self.doi_prefix}/zenodo.{concept_id}"
         return None
 
     def latest_draft_id_for(self, dep: Deposition) -> int:
         """Today links.latest_draft points at itself; old Zenodo pointed a published version
-        at the concept's new-version draft (§2.2, "Old Zenodo differences")."""
+        at the concept's new-version draft (zenodo-api.md §2.2, "Old Zenodo differences")."""
         pending = self._pending(dep.concept_id)
         if self.old_zenodo_newversion and dep.published and pending is not None:
             return pending.id
@@ -916,7 +923,7 @@ class FakeZenodo:
         return sorted((d for d in deps if d.published), key=lambda d: d.id)
 
     def _pending(self, concept_id: int) -> Deposition | None:
-        """The unpublished draft of a concept; Zenodo keeps at most one (§3.1)."""
+        """The unpublished draft of a concept; Zenodo keeps at most one (zenodo-api.md §3.1)."""
         concept = self._concepts.get(concept_id)
         for dep_id in concept.deposition_ids if concept else ():
             if not self._depositions[dep_id].published:
@@ -1026,7 +1033,7 @@ class FakeZenodo:
         if body is None:
             body = _read_body(request)  # outside the lock: slow uploads don't block others
         if _chunked(request):
-            body = b""  # read, then lost: what Zenodo does to a chunked body (§11.2)
+            body = b""  # read, then lost: what Zenodo does to a chunked body (zenodo-api.md §11.2)
         record.body_size = len(body)
         try:
             name, params = self._route(request.method, request.path)
@@ -1051,7 +1058,8 @@ class FakeZenodo:
         raise ApiError(404, MSG_NOT_FOUND_ROUTE)
 
     def _user_of(self, request: Request) -> int | None:
-        """Bearer header or ?access_token=; an unknown token is simply anonymous (§1)."""
+        """Bearer header or ?access_token=; an unknown token is simply anonymous
+        (zenodo-api.md §1)."""
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer":
@@ -1110,7 +1118,7 @@ class FakeZenodo:
         return self._status_fault(fault.kind, request)
 
     def _status_fault(self, kind: str, request: Request) -> Response:
-        if kind == "transfer_failed":  # §11.2, as Zenodo words it
+        if kind == "transfer_failed":  # zenodo-api.md §11.2, as Zenodo words it
             body = {"status": 400, "message": MSG_TRANSFER_FAILED}
             return self._finish(_json_response(body, 400))
         if kind.startswith("echo_"):
@@ -1141,7 +1149,7 @@ class FakeZenodo:
         """Errors made by the load balancer: HTML, and no rate-limit headers."""
         return Response(GATEWAY_PAGES[status], status, content_type="text/html")
 
-    # -- rate limits (§4.5) --
+    # -- rate limits (zenodo-api.md §4.5) --
 
     def _count_request(self) -> tuple[int, int]:
         """(requests used in this window, epoch second the window resets)."""
@@ -1177,8 +1185,8 @@ class FakeZenodo:
         return response
 
     def _finish(self, response: Response) -> Response:
-        """Every answer of the application carries the rate-limit headers (§4.5), errors
-        too: there Retry-After is only the time until the window resets, not a request."""
+        """Every answer of the application carries the rate-limit headers (zenodo-api.md §4.5),
+        errors too: there Retry-After is only the time until the window resets, not a request."""
         with self._lock:
             used = self._window_used
             reset = int(self._window_start + self.rate_window)
@@ -1216,7 +1224,7 @@ class FakeZenodo:
 
     def _start_new_version(self, concept: Concept) -> Deposition:
         """A new-version draft from the latest version: metadata minus version and DOI,
-        publication_date today, every file imported (§3.1 points 3 and 5)."""
+        publication_date today, every file imported (zenodo-api.md §3.1 points 3 and 5)."""
         latest = self._published(concept.id)[-1]
         metadata = {k: v for k, v in latest.metadata.items() if k not in ("version", "doi")}
         metadata["publication_date"] = _today()
@@ -1239,7 +1247,7 @@ class FakeZenodo:
 
     def _doi_errors(self, dep: Deposition) -> list[tuple[str, str]]:
         """Sending another record's DOI (e.g. the previous version's) fails at publish
-        (§3.1 point 6)."""
+        (zenodo-api.md §3.1 point 6)."""
         wanted = dep.current_metadata.get("doi")
         if wanted and wanted not in self._own_dois(dep) and self._doi_taken(wanted):
             return [("pids.doi", f"doi:{wanted} already exists.")]
@@ -1250,12 +1258,13 @@ class FakeZenodo:
 
     def _mint(self, dep: Deposition) -> None:
         """Publish an unpublished draft: the DOI is the record's own unless metadata.doi
-        names an external one (then the record can't be versioned, §3.1 point 2)."""
+        names an external one (then the record can't be versioned, zenodo-api.md §3.1 point 2)."""
         wanted = dep.metadata.pop("doi", None)
         if wanted and wanted not in self._own_dois(dep):
             dep.doi, dep.external_doi = wanted, True
         else:
-            # the id prereserve_doi.recid names, with the instance's prefix (§2.2, §11.4)
+            # the id prereserve_doi.recid names, with the instance's prefix
+            # (zenodo-api.md §2.2, §11.4)
             dep.doi = f"{self.doi_prefix}/zenodo.{dep.id}" + (
                 "0" if self.mint_unreserved_doi else ""
             )
@@ -1308,7 +1317,8 @@ class FakeZenodo:
         return call.user
 
     def _deposition(self, call: _Call, dep_id: str | None = None) -> Deposition:
-        """The caller's deposition: 404 when unknown, 403 when not theirs (§1, §4.4)."""
+        """The caller's deposition: 404 when unknown, 403 when not theirs
+        (zenodo-api.md §1, §4.4)."""
         raw = dep_id if dep_id is not None else call.params["dep_id"]
         dep = self._depositions.get(int(raw)) if raw.isdigit() else None
         if dep is None:
@@ -1326,7 +1336,7 @@ class FakeZenodo:
 
     def _draft(self, call: _Call) -> Deposition:
         """The caller's deposition that has a draft; a published record without one is
-        404 for PUT, publish, DELETE and discard (§2.7, §4.4)."""
+        404 for PUT, publish, DELETE and discard (zenodo-api.md §2.7, §4.4)."""
         dep = self._deposition(call)
         if not dep.is_draft:
             raise ApiError(404, MSG_PID_DOES_NOT_EXIST)
@@ -1363,19 +1373,20 @@ class FakeZenodo:
         entries = [
             e
             for e in self._index.visible(self._index.next_call())
-            # shared records are listed too (shared_with_me defaults to true, §11.3)
+            # shared records are listed too (shared_with_me defaults to true, zenodo-api.md §11.3)
             if (e.owner == user or user in self._shared.get(e.concept_id, set()))
             and matches(e)
             and (all_versions or e.is_latest_draft)
         ]
         key, reverse = _SORT_KEYS[sort]
         entries.sort(key=key, reverse=reverse)
-        # a bare array: no total, no links (§2.3)
+        # a bare array: no total, no links (zenodo-api.md §2.3)
         return _json_response([e.json for e in entries[(page - 1) * size : page * size]], 200)
 
     def _parse_json(self, call: _Call) -> Any:
         if (call.request.content_type or "") not in ("", "application/json"):
-            raise ApiError(415, MSG_JSON_CONTENT_TYPE)  # the raw header is compared (§2.4)
+            # the raw header is compared (zenodo-api.md §2.4)
+            raise ApiError(415, MSG_JSON_CONTENT_TYPE)
         if not call.body:
             return None
         try:
@@ -1391,7 +1402,7 @@ class FakeZenodo:
 
     def _refuse_missing_license(self, metadata: dict[str, Any]) -> None:
         """An instance whose licence vocabulary lacks ids the validator knows (an older
-        one): what a server-side rejection of a field looks like (§4.2)."""
+        one): what a server-side rejection of a field looks like (zenodo-api.md §4.2)."""
         given = str(metadata.get("license", "")).lower()
         if given and given in self.missing_licenses:
             raise validation_error([("metadata.license", f"Invalid license provided: {given}")])
@@ -1402,7 +1413,8 @@ class FakeZenodo:
     def _on_update(self, call: _Call) -> Response:
         dep = self._draft(call)
         self._check_revision(call, dep)
-        metadata = deserialize_body(self._parse_json(call))  # replaces everything (§2.4)
+        # replaces everything (zenodo-api.md §2.4)
+        metadata = deserialize_body(self._parse_json(call))
         self._refuse_missing_license(metadata)
         if dep.published:
             dep.edit_metadata = metadata
@@ -1429,7 +1441,7 @@ class FakeZenodo:
         return _empty_response()
 
     def _on_discard(self, call: _Call) -> Response:
-        # routed to delete_draft today: 204 and no body (§2.1 row 8)
+        # routed to delete_draft today: 204 and no body (zenodo-api.md §2.1 row 8)
         self._discard_draft(self._draft(call))
         return _empty_response()
 
@@ -1499,17 +1511,19 @@ class FakeZenodo:
         if self.old_zenodo_newversion:
             if pending is None:
                 self._start_new_version(concept)
-            # old Zenodo: the called deposition, its latest_draft -> the draft (§3.1 point 4)
+            # old Zenodo: the called deposition, its latest_draft -> the draft (zenodo-api.md §3.1
+            # point 4)
             return self._deposition_response(dep, 201)
         if pending is None:
             return self._deposition_response(self._start_new_version(concept), 201)
         if pending.files:
-            # not idempotent today: import_files refuses a draft with files (§3.1 point 4)
+            # not idempotent today: import_files refuses a draft with files (zenodo-api.md §3.1
+            # point 4)
             raise validation_error([("files.enabled", MSG_REMOVE_FILES)])
         self._import_files(pending, self._published(concept.id)[-1])
         return self._deposition_response(pending, 201)
 
-    # -- handlers: files of a deposition (old-style API, §2.5) --
+    # -- handlers: files of a deposition (old-style API, zenodo-api.md §2.5) --
 
     def _on_list_files(self, call: _Call) -> Response:
         dep = self._deposition(call)
@@ -1520,7 +1534,7 @@ class FakeZenodo:
     def _on_add_file(self, call: _Call) -> Response:
         dep = self._writable_deposition(call)
         if len(call.body) > self.multipart_max_bytes:
-            body = {"status": 413, "message": MSG_TOO_LARGE}  # JSON, not HTML (§11.2)
+            body = {"status": 413, "message": MSG_TOO_LARGE}  # JSON, not HTML (zenodo-api.md §11.2)
             return self._finish(_json_response(body, 413))
         environ = dict(call.request.environ)
         environ.update({"wsgi.input": io.BytesIO(call.body), "CONTENT_LENGTH": str(len(call.body))})
@@ -1537,7 +1551,7 @@ class FakeZenodo:
 
     def _writable_deposition(self, call: _Call, dep_id: str | None = None) -> Deposition:
         """Files can change only in an unpublished draft: a published record answers 404,
-        an edit draft's files are locked, 403 (§2.5, §2.6, §2.7)."""
+        an edit draft's files are locked, 403 (zenodo-api.md §2.5, §2.6, §2.7)."""
         dep = self._deposition(call, dep_id)
         if not dep.published:
             return dep
@@ -1546,7 +1560,7 @@ class FakeZenodo:
         raise ApiError(404, MSG_PID_DOES_NOT_EXIST)
 
     def _store_file(self, dep: Deposition, key: str, data: bytes) -> StoredFile:
-        """Checks of §4.4/§5, then create or overwrite the key."""
+        """Checks of zenodo-api.md §4.4/§5, then create or overwrite the key."""
         if not data:
             raise ApiError(400, MSG_EMPTY_FILE)
         if key not in dep.files and len(dep.files) >= self.max_files:
@@ -1560,7 +1574,7 @@ class FakeZenodo:
         stored = dep.files[key] = StoredFile.new(key, data)
         if replaced is not None:
             # Only the delete commits the record: a new file leaves `modified` (and the
-            # ETag) as they were, so a draft being uploaded to looks idle (§11.2).
+            # ETag) as they were, so a draft being uploaded to looks idle (zenodo-api.md §11.2).
             self._touch(dep)
         return stored
 
@@ -1577,10 +1591,11 @@ class FakeZenodo:
     def _on_delete_file(self, call: _Call) -> Response:
         dep = self._deposition(call)
         if dep.published:
-            raise ApiError(403, MSG_PERMISSION_DENIED)  # files of a published record (§2.5)
+            # files of a published record (zenodo-api.md §2.5)
+            raise ApiError(403, MSG_PERMISSION_DENIED)
         stored = self._file_by_id(dep, call.params["file_id"])
         if stored is None:
-            # 403 for an already-deleted id until fix b04cc2c (§2.5), 404 after it
+            # 403 for an already-deleted id until fix b04cc2c (zenodo-api.md §2.5), 404 after it
             status = 403 if self.deleted_file_id_403 else 404
             raise ApiError(
                 status, MSG_PERMISSION_DENIED if status == 403 else MSG_PID_DOES_NOT_EXIST
@@ -1589,7 +1604,7 @@ class FakeZenodo:
         self._touch(dep)
         return _empty_response()
 
-    # -- handlers: the bucket (Files-REST emulation, §2.6) --
+    # -- handlers: the bucket (Files-REST emulation, zenodo-api.md §2.6) --
 
     def _bucket_deposition(self, call: _Call, *, write: bool) -> Deposition:
         dep_id = self._buckets.get(call.params["bucket"])
@@ -1605,7 +1620,8 @@ class FakeZenodo:
         return dep
 
     def _on_list_bucket(self, call: _Call) -> Response:
-        # KeyError 'hits' in deployed code until fix 78c6a4c (§2.1 row 19): don't list buckets
+        # KeyError 'hits' in deployed code until fix 78c6a4c (zenodo-api.md §2.1 row 19): don't list
+        # buckets
         body = {"message": MSG_INTERNAL, "status": 500, "error_id": uuid.uuid4().hex}
         return _json_response(body, 500)
 
@@ -1649,7 +1665,8 @@ class FakeZenodo:
         return _json_response(self._views.record(self._published_record(raw)), 200)
 
     def _on_latest_record(self, call: _Call) -> Response:
-        """302 to the latest published version; a concept id is accepted too (§3.1 point 2)."""
+        """302 to the latest published version; a concept id is accepted too (zenodo-api.md §3.1
+        point 2)."""
         raw = call.params["rec_id"]
         if raw.isdigit() and int(raw) in self._concepts:
             return self._redirect_to_latest(int(raw))
@@ -1678,7 +1695,7 @@ class FakeZenodo:
 
     def share(self, concept_id: int, token: str) -> None:
         """The owner shares every version of the concept with the account of `token`
-        (an access grant with edit or manage permission, §11.3)."""
+        (an access grant with edit or manage permission, zenodo-api.md §11.3)."""
         with self._lock:
             self._shared.setdefault(concept_id, set()).add(self._owner(token))
 

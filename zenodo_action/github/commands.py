@@ -16,8 +16,8 @@ from pathlib import Path
 
 from zenodo_action.secrets import redact, writable
 
-SUMMARY_LIMIT = 1024 * 1024  # the runner drops a larger step summary (§2.2)
-MESSAGE_LIMIT = 4096  # the runner truncates longer annotation messages (§2.5)
+SUMMARY_LIMIT = 1024 * 1024  # the runner drops a larger step summary (github-actions.md §2.2)
+MESSAGE_LIMIT = 4096  # the runner truncates longer annotation messages (github-actions.md §2.5)
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ def add_mask(value: str | None) -> None:
 def untrusted(text: str) -> str:
     """Wrap text that may contain `::` or `##[` so the runner reads no command in it.
 
-    Uses stop-commands with a fresh random token (§2.3); plain text passes as is.
+    Uses stop-commands with a fresh random token (github-actions.md §2.3); plain text passes as is.
     """
     if "::" not in text and "##[" not in text:
         return text
@@ -111,8 +111,8 @@ def inert_json(text: str) -> str:
 
     A `::` command must start its line; a line of `json.dumps` output, one-line or
     indented, starts with a bracket or a string's `"`, never `::`, and strings hold no
-    raw line break. But a legacy `##[command]` is read anywhere in a line (§2.3), and
-    `#` occurs only inside strings: its first `#` is written `\\u0023`, the same
+    raw line break. But a legacy `##[command]` is read anywhere in a line (github-actions.md §2.3),
+    and `#` occurs only inside strings: its first `#` is written `\\u0023`, the same
     string to any JSON reader. Stop-commands would not do: the lines they add would
     break the JSON for a step that reads it from stdout."""
     return text.replace("##[", "\\u0023#[")

@@ -1,8 +1,8 @@
 """Action inputs, read the way the Actions runner passes them to a container.
 
 The runner sets `INPUT_<name upper-cased, spaces to _>` and keeps hyphens, so
-`release-assets` arrives as `INPUT_RELEASE-ASSETS` (reference github-actions.md
-§1.4). Tools such as nektos/act or hand-written `docker run -e` lines often use
+`release-assets` arrives as `INPUT_RELEASE-ASSETS` (reference
+github-actions.md §1.4). Tools such as nektos/act or hand-written `docker run -e` lines often use
 underscores instead, so that spelling is accepted as a fallback (as pypa does).
 A declared input with no value arrives as an empty string: that means unset.
 """

@@ -2,16 +2,16 @@
 
 The git database API (github-rest.md §4) makes one commit for all files on a branch of
 its own, so nothing depends on the checkout: it works with `persist-credentials: false`
-and never pushes to the default branch. The sequence (docs/reference/github-writeback.md
-§1-§4, re-run-safe as github-rest.md §4.12):
+and never pushes to the default branch. The sequence
+(docs/reference/github-writeback.md §1-4, re-run-safe as github-rest.md §4.12):
 
     default branch -> its head commit and tree -> each file found by walking the trees,
-    links followed to their target inside the repository (§2) -> its blob (any size up
-    to GitHub's 100 MB) -> the caller plans the new texts -> one tree, each file at its
+    links followed to their target inside the repository (github-writeback.md §2) -> its blob (any
+    size up to GitHub's 100 MB) -> the caller plans the new texts -> one tree, each file at its
     own path and mode, so a link stays a link; the same tree as the base means nothing
     to do -> one commit (reused when the branch already holds exactly it) -> create the
     branch, or move it when every commit on it beyond the default branch is this
-    tool's own (§3) -> update the open pull request of that branch, or open one.
+    tool's own (github-writeback.md §3) -> update the open pull request of that branch, or open one.
 
 A second run for the same version therefore moves the same branch and updates the same
 pull request instead of opening another; a branch with anybody else's commit on it is
@@ -35,12 +35,12 @@ from zenodo_action.http import HttpError, server_message
 
 log = logging.getLogger(__name__)
 
-FILE_MODES = ("100644", "100755")  # a file, an executable file (§2)
+FILE_MODES = ("100644", "100755")  # a file, an executable file (github-writeback.md §2)
 LINK_MODE = "120000"
 TREE_MODE = "040000"
 MOST_LINKS = 40  # links followed for one path, as Linux's MAXSYMLINKS: a loop ends here
-ALREADY_EXISTS = "A pull request already exists"  # §4.11, in errors[0].message
-ACTIONS_MAY_NOT_CREATE = "not permitted to create or approve pull requests"  # §2.2
+ALREADY_EXISTS = "A pull request already exists"  # github-rest.md §4.11, in errors[0].message
+ACTIONS_MAY_NOT_CREATE = "not permitted to create or approve pull requests"  # github-rest.md §2.2
 # The last paragraph of each commit this tool makes names the tree the commit holds
 # (github-writeback.md §3): a commit with it, one parent and exactly that tree is ours.
 OWN_COMMIT_TRAILER = "Zenodo-Action-Tree"
@@ -150,7 +150,7 @@ class _Unreadable(Exception):
 
 class _Trees:
     """The default branch's trees, read one directory at a time, each once
-    (github-writeback.md §1-§2)."""
+    (github-writeback.md §1-2)."""
 
     def __init__(self, client: GitHubClient, root: str) -> None:
         self.client, self.root = client, root
@@ -173,7 +173,7 @@ class _Trees:
         return self.listed[tree]
 
     def blob(self, sha: str, path: str) -> bytes:
-        """A blob's bytes, base64 in the JSON answer, up to 100 MB (§1)."""
+        """A blob's bytes, base64 in the JSON answer, up to 100 MB (github-writeback.md §1)."""
         data, _ = self.client.get_json(self.client.repo_path(f"git/blobs/{sha}"), f"read {path}")
         content = data.get("content") if isinstance(data, dict) else None
         if not isinstance(content, str) or data.get("encoding") != "base64":
@@ -191,8 +191,8 @@ class _Trees:
 
     def resolve(self, path: str) -> tuple[str, str, str] | None:
         """(path, mode, blob sha) of the file `path` names, each link on the way followed
-        as git would, from the directory holding it (§2); None when there is no such
-        file. _Unreadable for a link that leaves the repository, a loop of links, or a
+        as git would, from the directory holding it (github-writeback.md §2); None when there is no
+        such file. _Unreadable for a link that leaves the repository, a loop of links, or a
         submodule or folder where the file should be."""
         todo = [part for part in path.split("/") if part not in ("", ".")]
         folders: list[tuple[str, str]] = []  # (name, tree) from the root down
@@ -245,7 +245,7 @@ def propose(
         return PullOutcome("nothing-to-change")
     written = _write(client, "git/trees", {"base_tree": base.tree, "tree": entries})
     tree = _own_sha(written, "the new tree")
-    if tree == base.tree:  # the edits only restate what is there (§4.7)
+    if tree == base.tree:  # the edits only restate what is there (github-rest.md §4.7)
         return PullOutcome("nothing-to-change")
     found = _pull_of(client, base.branch, proposal.branch, "open")
     if found is None and (declined := _declined(client, base.branch, proposal.branch)):
@@ -292,7 +292,7 @@ def _ref_sha(client: GitHubClient, branch: str) -> str | None:
     except GitHubError as error:
         if error.status == 404:
             return None
-        if error.status == 409:  # §4.1: "Git Repository is empty."
+        if error.status == 409:  # github-rest.md §4.1: "Git Repository is empty."
             raise GitHubError(f"{client.repository} is empty: there is nothing to edit") from None
         raise
     return _sha(data, "object", f"branch {branch}")
@@ -305,7 +305,8 @@ def _move_branch(
     already holds exactly that commit is left as it is, so a re-run makes no new commit;
     one holding a commit that is not ours is not moved at all: those commits are returned.
     Between reading the branch and moving it nothing else is asked, but the REST API has
-    no compare-and-swap for a ref: a push in that instant would still be lost (§3)."""
+    no compare-and-swap for a ref: a push in that instant would still be lost
+    (github-writeback.md §3)."""
     head = _ref_sha(client, proposal.branch)
     if head is not None and _is_commit_of(client, head, tree, base.sha):
         return ()
@@ -326,15 +327,15 @@ def _move_branch(
             if head is not None and (foreign := _foreign_commits(client, base, head)):
                 return foreign
     path = f"git/refs/heads/{quote(proposal.branch, safe='/')}"
-    # Forced: the branch is rebuilt on the current base, not on its old tip (§4.3), and
-    # only when nothing but our own commits would be dropped.
+    # Forced: the branch is rebuilt on the current base, not on its old tip (github-rest.md §4.3),
+    # and only when nothing but our own commits would be dropped.
     _write(client, path, {"sha": commit, "force": True}, method="PATCH")
     return ()
 
 
 def _foreign_commits(client: GitHubClient, base: Base, head: str) -> tuple[str, ...]:
     """The commits on the branch beyond the default branch that this tool did not make,
-    each as `<short sha> by <author>`; () when every one is ours (§3)."""
+    each as `<short sha> by <author>`; () when every one is ours (github-writeback.md §3)."""
     path = client.repo_path(f"compare/{base.sha}...{head}")
     try:
         data, _ = client.get_json(path, "compare the branch with the default branch")
@@ -382,7 +383,7 @@ def _is_commit_of(client: GitHubClient, sha: str, tree: str, parent: str) -> boo
 def _open_or_update(
     client: GitHubClient, base: Base, proposal: Proposal, found: dict[str, Any] | None
 ) -> tuple[PullStatus, str | None]:
-    """Update the branch's open pull request, or open one (§4.11, §4.12 step 8)."""
+    """Update the branch's open pull request, or open one (github-rest.md §4.11, §4.12 step 8)."""
     text = {"title": proposal.title, "body": proposal.body}
     if found is None:
         create = {**text, "head": proposal.branch, "base": base.branch}
@@ -403,7 +404,7 @@ def _open_or_update(
 def _pull_of(client: GitHubClient, base: str, branch: str, state: str) -> dict[str, Any] | None:
     """The open (or closed and never merged) pull request from `branch` into `base`.
     `head` must carry the owner, or GitHub ignores it and lists every pull request
-    (§4.11), so each one is checked."""
+    (github-rest.md §4.11), so each one is checked."""
     owner = client.repository.split("/")[0]
     data, _ = client.get_json(
         client.repo_path("pulls"),
@@ -492,8 +493,8 @@ def _sha(data: Any, key: str, what: str) -> str:
 
 
 def _said(body: Any) -> str:
-    """The message of an error body and of each of its `errors` (§1.2: pull-request errors
-    say what went wrong in errors[0].message, git-ref errors at the top)."""
+    """The message of an error body and of each of its `errors` (github-rest.md §1.2: pull-request
+    errors say what went wrong in errors[0].message, git-ref errors at the top)."""
     parts = [server_message(body)]
     if isinstance(body, dict) and isinstance(body.get("errors"), list):
         parts += [server_message(e) for e in body["errors"] if isinstance(e, dict)]
@@ -501,8 +502,9 @@ def _said(body: Any) -> str:
 
 
 def _refused(client: GitHubClient, error: HttpError, path: str) -> GitHubError:
-    """A write GitHub refused: a missing permission or setting gets its name (§1.2, §2.2);
-    404 after reads that worked means the same for a token that may only read."""
+    """A write GitHub refused: a missing permission or setting gets its name
+    (github-rest.md §1.2, §2.2); 404 after reads that worked means the same for a token that may
+    only read."""
     said = _said(error.body)
     pulls = path.startswith("pulls")
     if error.status == 403 and ACTIONS_MAY_NOT_CREATE in said:

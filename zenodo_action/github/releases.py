@@ -44,7 +44,7 @@ from zenodo_action.polling import poll, schedule
 log = logging.getLogger(__name__)
 
 OCTET_STREAM = {"Accept": "application/octet-stream"}
-RELEASE_BODY_LIMIT = 125_000  # characters; GitHub answers 422 beyond it (§4.1)
+RELEASE_BODY_LIMIT = 125_000  # characters; GitHub answers 422 beyond it (github-actions.md §4.1)
 ARCHIVE_MAGIC = {"zip": b"PK", "tar.gz": b"\x1f\x8b"}
 
 AppendOutcome = Literal["appended", "already-present", "no-permission", "too-long"]
@@ -163,7 +163,7 @@ def wait_for_assets(
     poll_interval: float = 10.0,
     sleep: Callable[[float], None] | None = None,
 ) -> list[Asset]:
-    """The release's assets, once none is still uploading (reference §3.3).
+    """The release's assets, once none is still uploading (github-actions.md §3.3).
 
     Tools that publish a release while its files are still being attached make the
     `published` event fire too early: GitHub lists such an asset in state `open`.
@@ -366,7 +366,7 @@ def make_download_dir() -> Path:
     """A new private (0700) folder for downloads, outside the workspace.
 
     Inside the container /tmp is the container's own, so files never land in
-    the runner's workspace as root-owned leftovers (reference §1.2).
+    the runner's workspace as root-owned leftovers (github-actions.md §1.2).
     """
     return Path(tempfile.mkdtemp(prefix="zenodo-action-"))
 

@@ -157,7 +157,7 @@ def render_problems(found: Mapping[str, Sequence[Problem]]) -> str:
     step), else as a text line; then each file's verdict, the text fenced against commands.
 
     The runner prints every annotation in the log as well, with its message: a text line
-    for an annotated problem would say the same thing twice (issue 12, item 20). A
+    for an annotated problem would say the same thing twice. A
     problem past the runner's ten gets no annotation, so its text line is the only place
     the log shows it."""
     out, text = [], []

@@ -4,15 +4,15 @@ The metadata Zenodo's GitHub integration fills in when a release names none
 (reference github-rest.md §3.5), read the way that integration reads it, on top
 of `GitHubClient` (so retries, rate limits and token scoping are the usual ones):
 
-- the licence is the SPDX id GitHub detected (§3.2). `NOASSERTION`, a licence
+- the licence is the SPDX id GitHub detected (github-rest.md §3.2). `NOASSERTION`, a licence
   file GitHub does not recognise, counts as no licence, as Zenodo does; so does
   a 404 from `/license`, which is how GitHub says "no licence file";
-- the contributors are `GET /repos/{o}/{r}/contributors` (§3.3), users only
+- the contributors are `GET /repos/{o}/{r}/contributors` (github-rest.md §3.3), users only
   (`type == "User"`; bots such as `dependabot[bot]` are left out), most commits
-  first, each with the `name` and `company` of their public profile (§3.4).
+  first, each with the `name` and `company` of their public profile (github-rest.md §3.4).
   GitHub answers 204 with no body for an empty repository, and 403 "too large"
-  for a very large history: both mean "no contributors", not a failure (§1.3,
-  §3.3), where Zenodo itself would fail the release.
+  for a very large history: both mean "no contributors", not a failure (github-rest.md §1.3,
+  github-rest.md §3.3), where Zenodo itself would fail the release.
 
 Zenodo caps the listed rows at 30 before leaving bots out; here `limit` counts
 the users kept, so a busy bot does not push a person off the list.
@@ -30,8 +30,8 @@ from zenodo_action.github.client import GitHubClient, GitHubError
 log = logging.getLogger(__name__)
 
 NOASSERTION = "NOASSERTION"  # GitHub's spdx_id for a licence file it did not recognise
-TOO_LARGE = "too large to list contributors"  # in GitHub's 403 message (§3.3)
-DEFAULT_LIMIT = 30  # Zenodo's GITHUB_MAX_CONTRIBUTORS_NUMBER (§3.5)
+TOO_LARGE = "too large to list contributors"  # in GitHub's 403 message (github-rest.md §3.3)
+DEFAULT_LIMIT = 30  # Zenodo's GITHUB_MAX_CONTRIBUTORS_NUMBER (github-rest.md §3.5)
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def repository_license(client: GitHubClient) -> str | None:
     """The SPDX id of the licence GitHub detected, or None when it found none.
 
     A 404 from `/license` means "no licence file", but GitHub also answers 404 for a
-    repository it hides from this token (§1.2); the repository itself is then read so
+    repository it hides from this token (github-rest.md §1.2); the repository itself is then read so
     that a private repository without a token is an error, not "no licence".
     """
     what = f"read the licence of {client.repository}"
@@ -95,7 +95,7 @@ def _user_rows(client: GitHubClient, limit: int) -> list[tuple[str, int]]:
                 if len(found) >= limit:
                     return found
     except GitHubError as error:
-        if error.status == 204:  # an empty repository: no body at all (§1.3, §3.3)
+        if error.status == 204:  # an empty repository: no body at all (github-rest.md §1.3, §3.3)
             return []
         if error.status == 403 and TOO_LARGE in str(error):
             log.warning("GitHub cannot list the contributors of %s: too large", client.repository)
@@ -126,7 +126,7 @@ def _with_profile(client: GitHubClient, login: str, contributions: int) -> Contr
     except GitHubError as error:
         if error.status != 404:
             raise
-        data = None  # a profile GitHub does not show (§3.4): keep the login
+        data = None  # a profile GitHub does not show (github-rest.md §3.4): keep the login
     profile = data if isinstance(data, dict) else {}
     return Contributor(
         login=login,

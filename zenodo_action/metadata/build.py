@@ -20,7 +20,7 @@ from zenodo_action.metadata import values
 # A field's path -> the file, line and column that hold it (publish.py asks the record).
 Place = Callable[[str], tuple[str | None, int | None, int | None]]
 
-# Zenodo sets these itself; sending them back breaks a new version (§3.1 point 6).
+# Zenodo sets these itself; sending them back breaks a new version (zenodo-api.md §3.1 point 6).
 SERVER_OWNED = ("doi", "prereserve_doi")
 
 
@@ -124,7 +124,7 @@ def request_body(metadata: Mapping[str, Any], place: Place | None = None) -> byt
 
     `validate` refuses NaN, infinity and lone surrogates in the files; this is the last
     gate for anything else that got in (a release's fields, a bug): it fails here, with
-    the field, and never after a draft exists (issue 12, item 3).
+    the field, and never after a draft exists.
     """
     try:
         text = json.dumps({"metadata": metadata}, allow_nan=False, ensure_ascii=False)

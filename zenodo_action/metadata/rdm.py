@@ -22,7 +22,7 @@ from typing import Any
 
 from zenodo_action.metadata import identifiers
 
-# custom field (records API) -> {its key: the deposit-API field} (§11.12)
+# custom field (records API) -> {its key: the deposit-API field} (invenio-records-api.md §11.12)
 CUSTOM_FIELDS = {
     "journal:journal": {
         "title": "journal_title",
@@ -47,9 +47,10 @@ CUSTOM_FIELDS = {
     },
     "thesis:thesis": {"university": "thesis_university"},
 }
-# A bare grant id is the European Commission's FP7 (§11.9).
+# A bare grant id is the European Commission's FP7 (invenio-records-api.md §11.9).
 EC_FUNDER_DOI = "10.13039/501100000780"
-# Fields the records API has no place for (§11.13, §11.14): not sent, and said so.
+# Fields the records API has no place for (invenio-records-api.md §11.13, §11.14): not sent, and
+# said so.
 NOT_SENT = {
     "communities": "communities are no part of a draft in the records API; join them on "
     "the record's page, or publish through Zenodo's deposit API (api: deposit)",
@@ -69,7 +70,7 @@ def _tables() -> dict[str, dict[str, str]]:
 class VocabularyUse:
     """A vocabulary id the draft names, and the run's field that gave it."""
 
-    vocabulary: str  # resourcetypes, licenses, languages, ... (§10.1)
+    vocabulary: str  # resourcetypes, licenses, languages, ... (invenio-records-api.md §10.1)
     id: str
     field: str  # e.g. metadata.license
 
@@ -88,7 +89,7 @@ class RecordsDraft:
 
 def records_draft(metadata: Mapping[str, Any], *, notes_type: str = "notes") -> RecordsDraft:
     """The draft body for `metadata`; `notes_type`: the description type `notes` become
-    (`notes` exists only in Zenodo's vocabulary, §10.2)."""
+    (`notes` exists only in Zenodo's vocabulary, invenio-records-api.md §10.2)."""
     out = RecordsDraft({"files": {"enabled": True}})
     md: dict[str, Any] = {}
     for key in ("title", "description", "version", "publication_date"):
@@ -129,7 +130,7 @@ def _resource_type(metadata: Mapping[str, Any], md: dict[str, Any], out: Records
 
 def _person(given: Mapping[str, Any]) -> dict[str, Any]:
     """A creator or contributor: "Family, Given" (exactly one comma) or an ORCID/GND id
-    make a person (§11.2); any other name is an organisation's."""
+    make a person (invenio-records-api.md §11.2); any other name is an organisation's."""
     name = str(given.get("name") or "").strip()
     ids = []
     if given.get("orcid"):
@@ -192,7 +193,8 @@ def _rights(metadata: Mapping[str, Any], md: dict[str, Any], out: RecordsDraft) 
 
 
 def _subjects(metadata: Mapping[str, Any], md: dict[str, Any], out: RecordsDraft) -> None:
-    """Keywords, then the controlled subjects' terms, as free subjects (§11.5)."""
+    """Keywords, then the controlled subjects' terms, as free subjects
+    (invenio-records-api.md §11.5)."""
     subjects: list[dict[str, Any]] = []
     for key, term in (("keywords", None), ("subjects", "term")):
         for index, item in enumerate(metadata.get(key) or ()):
@@ -250,7 +252,8 @@ _SCHEMES = (
 
 def scheme_of(identifier: str) -> tuple[str, str]:
     """(scheme, identifier as the scheme writes it): the records API needs the scheme the
-    deposit API detects by itself (§11.8); an identifier of no known form is `other`."""
+    deposit API detects by itself (invenio-records-api.md §11.8); an identifier of no known form is
+    `other`."""
     text = identifier.strip()
     doi = identifiers.doi_of(text)
     if doi:
@@ -274,7 +277,7 @@ def _related(metadata: Mapping[str, Any], md: dict[str, Any], out: RecordsDraft)
             out.fields[f"metadata.identifiers.{len(alternate)}"] = where
             alternate.append({"identifier": value, "scheme": scheme})
             continue
-        if relation == "isOrignialFormOf":  # Zenodo's old typo (§11.8)
+        if relation == "isOrignialFormOf":  # Zenodo's old typo (invenio-records-api.md §11.8)
             relation = "isOriginalFormOf"
         item: dict[str, Any] = {
             "identifier": value,
@@ -346,7 +349,7 @@ def _references_and_locations(
 
 def _access(metadata: Mapping[str, Any], out: RecordsDraft) -> dict[str, Any]:
     """Every record public; the files restricted unless open, under an embargo until its
-    date (§11.13)."""
+    date (invenio-records-api.md §11.13)."""
     kind = metadata.get("access_right") or "open"
     out.fields["access"] = "metadata.access_right"
     out.fields["access.embargo"] = "metadata.embargo_date"
@@ -377,7 +380,8 @@ def records_comparable(metadata: Mapping[str, Any]) -> dict[str, Any]:
     return {key: _plain(value, key) for key, value in metadata.items()}
 
 
-# What a read adds to a vocabulary reference `{"id": …}` (the dereferenced entry, §3.4).
+# What a read adds to a vocabulary reference `{"id": …}` (the dereferenced entry,
+# invenio-records-api.md §3.4).
 _DEREFERENCED = frozenset({"title", "description", "props", "icon", "link"})
 
 

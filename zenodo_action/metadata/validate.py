@@ -334,7 +334,8 @@ def _orcids(data: dict[str, Any], today: date) -> Iterator[Finding]:
 
 
 def _orcid(path: str, orcid: str) -> Iterator[Finding]:
-    """An error when Zenodo would refuse the iD, a warning when it repairs it (§11.1)."""
+    """An error when Zenodo would refuse the iD, a warning when it repairs it
+    (zenodo-api.md §11.1)."""
     stored = identifiers.stored_orcid(orcid)
     if stored is None:
         bare = identifiers.bare_orcid(orcid)
@@ -494,7 +495,7 @@ def _relations(data: dict[str, Any], today: date) -> Iterator[Finding]:
 
 def _no_scheme_message(identifier: str) -> str:
     """Zenodo detects the scheme of a related identifier and refuses one without any it
-    takes, with "No valid scheme recognized for identifier." (rules §3)."""
+    takes, with "No valid scheme recognized for identifier." (zenodo-deposit-rules.md §3)."""
     archived = identifiers.swh_archive_url(identifier)
     if archived:
         return (
@@ -509,8 +510,8 @@ def _no_scheme_message(identifier: str) -> str:
     )
 
 
-# HTML fields: Zenodo sanitises them (rules §5) and then wants 3 characters, markup and
-# all, of a description, notes or method it stores (an empty notes or method it drops).
+# HTML fields: Zenodo sanitises them (zenodo-deposit-rules.md §5) and then wants 3 characters,
+# markup and all, of a description, notes or method it stores (an empty notes or method it drops).
 _HTML_FIELDS = ("description", "notes", "method")
 
 

@@ -83,7 +83,7 @@ def _url_key(url: str) -> str:
 
 @lru_cache(maxsize=1)
 def _languages() -> tuple[dict[str, str], frozenset[str]]:
-    """Zenodo's language codes (scripts/update-languages; rules §4)."""
+    """Zenodo's language codes (scripts/update-languages; zenodo-deposit-rules.md §4)."""
     data = _load("data/languages.json")
     return dict(data["two_letter"]), frozenset(data["three_letter"].split())
 

@@ -38,8 +38,8 @@ _ZENODO_DOI_SUFFIX = re.compile(r"^zenodo\.(\d+)$", re.I)
 _RECORD_URL_PATH = re.compile(
     r"^/(?:records?|deposit|uploads|api/records|api/deposit/depositions)/([^/]+)(?:/.*)?$"
 )
-# InvenioRDM's ids: base32 characters in dash-separated groups (`8x4k2-abcde`, §2);
-# Zenodo's are numbers.
+# InvenioRDM's ids: base32 characters in dash-separated groups (`8x4k2-abcde`,
+# invenio-records-api.md §2); Zenodo's are numbers.
 _RDM_ID = re.compile(r"^[0-9a-z]+(?:-[0-9a-z]+)*$")
 API_CHOICES = ("auto", "deposit", "records")
 # source-archive's values: GitHub's archive of the tag, or one built from the checkout.
@@ -105,8 +105,8 @@ def api_choice(given: str, name: str) -> ApiChoice:
 def concept_ref(given: str | None, base_url: str, api: ApiChoice = "auto") -> ConceptRef | None:
     """Parse `--concept`: a DOI, a doi.org URL, a record id or a record URL. Zenodo's DOIs
     name their record (10.5281/zenodo.123 is record 123); any other DOI is looked up on
-    the instance (InvenioRDM's DOIs need not contain the id, §2), which only the records
-    API can do: on zenodo.org and with the deposit API, Zenodo's forms are required."""
+    the instance (InvenioRDM's DOIs need not contain the id, invenio-records-api.md §2), which only
+    the records API can do: on zenodo.org and with the deposit API, Zenodo's forms are required."""
     if given is None or not given.strip():
         return None
     text = unquote(given.strip())

@@ -69,8 +69,8 @@ class RemoteFile:
     name: str
     size: int
     md5: str
-    # The records API's files are initialised, sent, then committed (§5): an uncommitted
-    # one is neither kept (its content is unknown) nor publishable. Zenodo's are whole.
+    # The records API's files are initialised, sent, then committed (invenio-records-api.md §5): an
+    # uncommitted one is neither kept (its content is unknown) nor publishable. Zenodo's are whole.
     committed: bool = True
 
 
@@ -108,8 +108,8 @@ class Deposition:
 
 class DraftExists(Exception):
     """`new_version` found the concept's new-version draft already there (the records API
-    answers a second request with the first draft, §4): made by another run, or left by an
-    earlier one. The caller judges it (`plan.judge_draft`) before continuing it."""
+    answers a second request with the first draft, invenio-records-api.md §4): made by another run,
+    or left by an earlier one. The caller judges it (`plan.judge_draft`) before continuing it."""
 
     def __init__(self, draft: Deposition) -> None:
         super().__init__(f"draft {draft.id} already exists")
@@ -145,9 +145,9 @@ def reserved_doi(
     """The DOI publishing a draft will mint: `<prefix>/zenodo.<recid>`.
 
     The recid comes from the draft's `metadata.prereserve_doi` (else the draft's own id,
-    which is the same number, §2.2). Not its prefix: Zenodo hard-codes 10.5281 there,
-    also on the sandbox, which mints 10.5072 (§2.2, §11.4). The instance's prefix is read
-    from the concept DOI where there is one (every new-version draft), else from the
+    which is the same number, zenodo-api.md §2.2). Not its prefix: Zenodo hard-codes 10.5281 there,
+    also on the sandbox, which mints 10.5072 (zenodo-api.md §2.2, §11.4). The instance's prefix is
+    read from the concept DOI where there is one (every new-version draft), else from the
     table of known hosts; only an unknown instance's first version falls back to what
     prereserve_doi says."""
     prereserve = prereserve or {}

@@ -1,10 +1,10 @@
 """Which API a run publishes through: the one place that chooses the client.
 
-`api: auto` asks the instance, never its host name (docs/reference/invenio-records-api.md
-§13): Zenodo's deposit API where its list of depositions answers as Zenodo's does, the
-records API where the user's records answer as InvenioRDM's do. Each question is the first
-search the run would send anyway through that API, and its answer is handed to the chosen
-client for that search: on Zenodo, auto costs no request; elsewhere, one (the deposit
+`api: auto` asks the instance, never its host name
+(docs/reference/invenio-records-api.md §13): Zenodo's deposit API where its list of depositions
+answers as Zenodo's does, the records API where the user's records answer as InvenioRDM's do. Each
+question is the first search the run would send anyway through that API, and its answer is handed to
+the chosen client for that search: on Zenodo, auto costs no request; elsewhere, one (the deposit
 list's 404).
 """
 
@@ -76,10 +76,10 @@ def client_for(
 
 
 def _ask(client: ApiSession, concept: ConceptRef | None, shape: type, *, host: str) -> str:
-    """Send the client's first search: "yes" when the answer has the API's shape (§13; the
-    client keeps it for that search); "refused: 403 …" when the API is there but refuses
-    the token; else what came instead, for the message. A server in trouble, or one that
-    cannot be reached, stops the run: nothing can be told then."""
+    """Send the client's first search: "yes" when the answer has the API's shape
+    (invenio-records-api.md §13; the client keeps it for that search); "refused: 403 …" when the API
+    is there but refuses the token; else what came instead, for the message. A server in trouble, or
+    one that cannot be reached, stops the run: nothing can be told then."""
     path, params = client.first_search(concept)
     try:
         response = client.http.send("GET", path, idempotent=True, params=params)

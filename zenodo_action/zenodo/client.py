@@ -38,17 +38,17 @@ from zenodo_action.zenodo.session import ApiSession, timestamp
 
 log = logging.getLogger(__name__)
 
-PAGE_SIZE = 100  # the most Zenodo returns to an authenticated client (§2.3)
+PAGE_SIZE = 100  # the most Zenodo returns to an authenticated client (zenodo-api.md §2.3)
 MAX_PAGES = 20
 _RECORD_PATH = re.compile(r"/records/(\d+)/?(?:\?|$)")
-LIST = "deposit/depositions"  # the account's depositions (§2.3)
+LIST = "deposit/depositions"  # the account's depositions (zenodo-api.md §2.3)
 _ZENODO_DOI = re.compile(r"^10\.\d{4,9}/zenodo\.(\d+)$", re.I)
 
 
 def parse_deposition(
     data: Any, doi_prefix: str | None = None, *, step: str = "read a deposition"
 ) -> Deposition:
-    """A deposition in its legacy JSON form (§2.2), or UnexpectedAnswer naming `step`.
+    """A deposition in its legacy JSON form (zenodo-api.md §2.2), or UnexpectedAnswer naming `step`.
     `doi_prefix`: what the instance mints, when known (it makes the reserved DOI right on
     the sandbox, see `api.reserved_doi`)."""
     if not isinstance(data, Mapping):
@@ -160,7 +160,7 @@ class ZenodoClient(ApiSession):
 
     def _search(self, query: str | None) -> list[Deposition]:
         """The account's depositions matching a query, every version, every page (the
-        index may lag, §2.3)."""
+        index may lag, zenodo-api.md §2.3)."""
         found: list[Deposition] = []
         for page in range(1, MAX_PAGES + 1):
             step = "list the depositions"
@@ -235,8 +235,8 @@ class ZenodoClient(ApiSession):
 
     def new_version(self, latest: Deposition, *, import_files: bool = True) -> Deposition:
         """Today the answer is the new draft; old Zenodo answered with the old record,
-        whose `latest_draft` link leads to the new one (§3.1 point 1). Zenodo copies the
-        latest version's files into it whatever `import_files` says."""
+        whose `latest_draft` link leads to the new one (zenodo-api.md §3.1 point 1). Zenodo copies
+        the latest version's files into it whatever `import_files` says."""
         url = (
             latest.links.get("newversion") or f"deposit/depositions/{latest.id}/actions/newversion"
         )
@@ -255,7 +255,7 @@ class ZenodoClient(ApiSession):
         )
 
     def put_metadata(self, draft: Deposition, metadata: Mapping[str, Any]) -> Deposition:
-        """Replace the draft's metadata (PUT replaces everything, §2.4)."""
+        """Replace the draft's metadata (PUT replaces everything, zenodo-api.md §2.4)."""
         return self._deposition(
             "PUT",
             f"deposit/depositions/{draft.id}",
@@ -265,7 +265,7 @@ class ZenodoClient(ApiSession):
         )
 
     def reserve_doi(self, draft: Deposition) -> Deposition:
-        """Zenodo reserves every draft's DOI when it makes the draft (§2.2)."""
+        """Zenodo reserves every draft's DOI when it makes the draft (zenodo-api.md §2.2)."""
         return draft
 
     def delete_file(self, draft: Deposition, remote: RemoteFile) -> None:
@@ -286,7 +286,7 @@ class ZenodoClient(ApiSession):
         """Stream one file into the draft's bucket; return (server md5, md5 of the bytes sent).
 
         Overwrite semantics make the PUT safe to repeat; each attempt re-opens
-        the file. No Content-Type is sent (anything but octet-stream gets 415, §2.6).
+        the file. No Content-Type is sent (anything but octet-stream gets 415, zenodo-api.md §2.6).
         """
         readers: list[HashingReader] = []
 
@@ -298,7 +298,7 @@ class ZenodoClient(ApiSession):
             "PUT",
             f"{draft.links['bucket']}/{quote(local.name, safe='')}",
             idempotent=True,
-            expected=(200, 201),  # 201 today, 200 on old Zenodo (§2.1 row 16)
+            expected=(200, 201),  # 201 today, 200 on old Zenodo (zenodo-api.md §2.1 row 16)
             body=fresh_reader,
             upload_size=local.size,
             transient=_transfer_failed,

@@ -106,7 +106,7 @@ def _with_id(api: DepositAPI, ref: ConceptRef) -> ConceptRef:
 def _resolve_with_latest(
     api: DepositAPI, ref: ConceptRef
 ) -> tuple[RecordId, list[Deposition], Deposition | None]:
-    """`_resolve`, and the concept's latest version, read beside the list (issue 10): the
+    """`_resolve`, and the concept's latest version, read beside the list (for speed): the
     list comes from the search index, Zenodo's slowest read, and nothing waits for it any
     more. That version is the concept's when the id given is the concept's, as users give
     it; for a version id it is read again, of its concept."""
@@ -343,8 +343,8 @@ def _obtain_draft(run: _Run, the_plan: Plan) -> Deposition:
     if the_plan.action == "new-concept":
         return _create_first_draft(run)
     assert the_plan.latest is not None and the_plan.concept_id is not None
-    # The records API copies no files into a new version unless asked (§4): only worth a
-    # request when some of the latest version's files stay.
+    # The records API copies no files into a new version unless asked (invenio-records-api.md §4):
+    # only worth a request when some of the latest version's files stay.
     keep = bool(the_plan.changes.keep)
     return _new_version_draft(run, the_plan.latest, the_plan.concept_id, keep)
 
@@ -475,7 +475,8 @@ def _claim(run: _Run, draft: Deposition) -> Deposition:
 
 def _reserve_doi(run: _Run, draft: Deposition) -> Deposition:
     """Reserve the DOI publishing will mint, where the API does not do it by itself (the
-    records API, §6): a draft run gives it out, and a publish checks it was the one."""
+    records API, invenio-records-api.md §6): a draft run gives it out, and a publish checks it was
+    the one."""
     try:
         return run.api.reserve_doi(draft)
     except HttpError as error:
@@ -546,7 +547,8 @@ def _delete(run: _Run, draft: Deposition, remote: RemoteFile) -> None:
         lost = _lost_draft(run, draft, error)
         if lost:
             raise lost from None
-        # Zenodo has answered 500 to deletes that did happen (§2.1 row 18): look first.
+        # Zenodo has answered 500 to deletes that did happen (zenodo-api.md §2.1 row 18): look
+        # first.
         if any(f.id == remote.id for f in run.api.deposition(draft.id).files):
             raise explain(
                 error, doing=f"remove {remote.name} from draft {draft.id}", server=run.api.server
@@ -650,7 +652,8 @@ def _file_set_differences(
 
 
 def _publish(run: _Run, draft: Deposition) -> Deposition:
-    """Publish once; after a failure midway, read back whether it happened (§4.4: 504s)."""
+    """Publish once; after a failure midway, read back whether it happened (zenodo-api.md §4.4:
+    504s)."""
     for _ in range(3):
         try:
             return run.api.publish(draft)

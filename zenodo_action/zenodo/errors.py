@@ -47,7 +47,8 @@ class ZenodoRejected(ActionError):
 
 class FieldErrors(Exception):
     """A save the server answered with success and a list of field errors: the records API
-    keeps a draft with invalid metadata and lists what it could not take (§3)."""
+    keeps a draft with invalid metadata and lists what it could not take
+    (invenio-records-api.md §3)."""
 
     def __init__(self, pairs: list[tuple[str, str]]) -> None:
         super().__init__("; ".join(f"{field}: {message}" for field, message in pairs))

@@ -75,7 +75,8 @@ class FileChanges:
     keep: tuple[RemoteFile, ...] = ()  # already there with the same content
     delete: tuple[RemoteFile, ...] = ()  # not wanted any more
     upload: tuple[LocalFile, ...] = ()  # new, or replacing `replace`
-    replace: tuple[RemoteFile, ...] = ()  # a PUT to an existing key replaces it (§2.6)
+    # a PUT to an existing key replaces it (zenodo-api.md §2.6)
+    replace: tuple[RemoteFile, ...] = ()
 
 
 PlanAction = Literal["unchanged", "new-concept", "new-version"]

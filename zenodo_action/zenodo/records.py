@@ -39,15 +39,17 @@ from zenodo_action.zenodo.session import ApiSession, timestamp
 
 log = logging.getLogger(__name__)
 
-# The records schema from every record endpoint, Zenodo's included (§12.2, §12.3).
+# The records schema from every record endpoint, Zenodo's included
+# (invenio-records-api.md §12.2, §12.3).
 ACCEPT = "application/vnd.inveniordm.v1+json, application/json;q=0.9"
-SEARCH = "user/records"  # the user's records and drafts (§8.1)
+SEARCH = "user/records"  # the user's records and drafts (invenio-records-api.md §8.1)
 PAGE_SIZE = 100
 MAX_PAGES = 20
 # A new-version draft made this long before the answer to our request was not made by it.
 FRESH_DRAFT = 60.0
 _LOCATION_ID = re.compile(r"/records/([^/?#]+)/?(?:[?#]|$)")
-_SPECIFIC = frozenset({"funders", "awards", "affiliations", "subjects"})  # §10.1
+# invenio-records-api.md §10.1
+_SPECIFIC = frozenset({"funders", "awards", "affiliations", "subjects"})
 _WHAT = {
     "resourcetypes": "resource type",
     "licenses": "licence",
@@ -63,7 +65,8 @@ _WHAT = {
 
 
 def parse_record(data: Any, *, step: str) -> Deposition:
-    """A record or draft in the records schema (§3.7), or UnexpectedAnswer naming `step`."""
+    """A record or draft in the records schema (invenio-records-api.md §3.7), or UnexpectedAnswer
+    naming `step`."""
     if not isinstance(data, Mapping) or "parent" not in data:
         what = "an answer in another schema" if isinstance(data, Mapping) else "no record"
         raise UnexpectedAnswer(step, f"{what} (not InvenioRDM's records schema)")
@@ -99,13 +102,15 @@ def _deposition_of(data: Mapping[str, Any]) -> Deposition:
 
 
 def _listed(entries: Any) -> list[Mapping[str, Any]]:
-    """File entries: keyed by name in a record (§3.7), a list from the files endpoints (§5.6)."""
+    """File entries: keyed by name in a record (invenio-records-api.md §3.7), a list from the files
+    endpoints (invenio-records-api.md §5.6)."""
     items = entries.values() if isinstance(entries, Mapping) else entries
     return [e for e in items if isinstance(e, Mapping)]
 
 
 def _remote_file(entry: Mapping[str, Any]) -> RemoteFile:
-    """A file; without a checksum it is not committed (§3.7): neither kept nor published."""
+    """A file; without a checksum it is not committed (invenio-records-api.md §3.7): neither kept
+    nor published."""
     checksum = str(entry.get("checksum") or "")
     return RemoteFile(
         id=str(entry.get("file_id") or entry.get("id") or entry["key"]),
@@ -129,13 +134,14 @@ def _concept_query(concept_id: RecordId) -> str:
 
 
 def _doi_query(doi: str) -> str:
-    """A version's DOI or its concept's (§8.1)."""
+    """A version's DOI or its concept's (invenio-records-api.md §8.1)."""
     quoted = _quoted(doi.strip())
     return f"pids.doi.identifier:{quoted} OR parent.pids.doi.identifier:{quoted}"
 
 
 def _quoted(value: str) -> str:
-    """A value for the query-string syntax: quoted, or a DOI matches words (§8.3)."""
+    """A value for the query-string syntax: quoted, or a DOI matches words
+    (invenio-records-api.md §8.3)."""
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
@@ -154,7 +160,7 @@ class RecordsClient(ApiSession):
         connections: int = 4,
         zenodo: bool = False,
     ) -> None:
-        super().__init__(  # InvenioRDM's limiter answers 429 too (§9.4)
+        super().__init__(  # InvenioRDM's limiter answers 429 too (invenio-records-api.md §9.4)
             base_url,
             token,
             policy=policy,
@@ -174,7 +180,8 @@ class RecordsClient(ApiSession):
     # -- reads ------------------------------------------------------------------------
 
     def deposition(self, deposition_id: RecordId) -> Deposition:
-        """The draft while there is one, else the published version (§4.5)."""
+        """The draft while there is one, else the published version
+        (invenio-records-api.md §4.5)."""
         try:
             return self._record(
                 "GET", f"records/{deposition_id}/draft", step="read a draft", idempotent=True
@@ -188,7 +195,8 @@ class RecordsClient(ApiSession):
         return self._record("GET", f"records/{record_id}", step="read a record", idempotent=True)
 
     def record_id_for_doi(self, doi: str) -> RecordId | None:
-        """The record with this DOI, or the concept with it as its parent DOI (§8.1)."""
+        """The record with this DOI, or the concept with it as its parent DOI
+        (invenio-records-api.md §8.1)."""
         for found in self._search(_doi_query(doi)):
             if (found.doi or "").lower() == doi.strip().lower():
                 return found.id
@@ -204,7 +212,7 @@ class RecordsClient(ApiSession):
 
     def _search(self, query: str | None) -> list[Deposition]:
         """The user's records and drafts matching a query, every version, every page (the
-        index may lag, §8.2)."""
+        index may lag, invenio-records-api.md §8.2)."""
         found: list[Deposition] = []
         step = "list the records"
         for page in range(1, MAX_PAGES + 1):
@@ -230,7 +238,7 @@ class RecordsClient(ApiSession):
 
     def latest_version_id(self, concept_id: RecordId) -> RecordId | None:
         """Read from the database: a redirect to the latest version, not followed (its
-        address names the id, §4.4)."""
+        address names the id, invenio-records-api.md §4.4)."""
         try:
             response = self.latest_response(concept_id)
         except HttpError as error:
@@ -255,7 +263,8 @@ class RecordsClient(ApiSession):
 
     def prepare(self, metadata: Mapping[str, Any], latest: Deposition | None) -> Prepared:
         """The metadata in the records schema: a publisher filled in where none is given,
-        and every vocabulary id asked of the instance (§10) before anything is written."""
+        and every vocabulary id asked of the instance (invenio-records-api.md §10) before anything
+        is written."""
         metadata = self._with_publisher(metadata, latest)
         self._ask(records_draft(metadata).vocabulary)
         draft = records_draft(metadata, notes_type=self._notes_type(metadata))
@@ -281,8 +290,8 @@ class RecordsClient(ApiSession):
     def _with_publisher(
         self, metadata: Mapping[str, Any], latest: Deposition | None
     ) -> Mapping[str, Any]:
-        """DataCite needs a publisher for the DOI (§6.3): the file's, else the latest
-        version's, else Zenodo's own name on Zenodo."""
+        """DataCite needs a publisher for the DOI (invenio-records-api.md §6.3): the file's, else
+        the latest version's, else Zenodo's own name on Zenodo."""
         if metadata.get("imprint_publisher"):
             return metadata
         publisher = (latest.metadata.get("publisher") if latest else None) or (
@@ -322,7 +331,7 @@ class RecordsClient(ApiSession):
 
     def _knows(self, vocabulary: str, value: str) -> bool | None:
         """Whether the instance has this vocabulary id, asked once per run; None when it
-        did not say (the save then refuses an unknown id, §3.4)."""
+        did not say (the save then refuses an unknown id, invenio-records-api.md §3.4)."""
         key = (vocabulary, value)
         if key not in self._vocabulary:
             path = vocabulary if vocabulary in _SPECIFIC else f"vocabularies/{vocabulary}"
@@ -344,7 +353,8 @@ class RecordsClient(ApiSession):
     # -- writes -----------------------------------------------------------------------
 
     def create(self) -> Deposition:
-        """A blank draft (§3.1): public, with files; the first save fills it."""
+        """A blank draft (invenio-records-api.md §3.1): public, with files; the first save fills
+        it."""
         body = {"access": {"record": "public", "files": "public"}, "files": {"enabled": True}}
         return self._record(
             "POST",
@@ -356,10 +366,10 @@ class RecordsClient(ApiSession):
         )
 
     def new_version(self, latest: Deposition, *, import_files: bool = True) -> Deposition:
-        """The concept's new-version draft (§4.1). Asking again answers with the same draft,
-        so the request is repeated safely; a draft that was there before (claimed, with
-        files, or old) is `DraftExists`. A fresh one has no files: the latest version's are
-        linked when asked (§4.3)."""
+        """The concept's new-version draft (invenio-records-api.md §4.1). Asking again answers with
+        the same draft, so the request is repeated safely; a draft that was there before (claimed,
+        with files, or old) is `DraftExists`. A fresh one has no files: the latest version's are
+        linked when asked (invenio-records-api.md §4.3)."""
         draft = self._record(
             "POST",
             f"records/{latest.id}/versions",
@@ -401,9 +411,10 @@ class RecordsClient(ApiSession):
         return replace(draft, files=tuple(_remote_file(e) for e in _listed(entries or [])))
 
     def put_metadata(self, draft: Deposition, metadata: Mapping[str, Any]) -> Deposition:
-        """Save the draft (§3.2). Its `pids` are left out, so a reserved DOI stays (§3.5).
-        What the answer lists as refused is raised (the draft is saved without it), but the
-        missing files before any is sent (§3.3): the publish checks those."""
+        """Save the draft (invenio-records-api.md §3.2). Its `pids` are left out, so a reserved DOI
+        stays (invenio-records-api.md §3.5). What the answer lists as refused is raised (the draft
+        is saved without it), but the missing files before any is sent
+        (invenio-records-api.md §3.3): the publish checks those."""
         body = records_draft(metadata, notes_type=self._notes_type(metadata)).body
         step = f"save the metadata of draft {draft.id}"
         answer = self._json(
@@ -416,7 +427,8 @@ class RecordsClient(ApiSession):
         return saved
 
     def reserve_doi(self, draft: Deposition) -> Deposition:
-        """Reserve the DOI publishing registers (§6.1); a draft keeps the one it has."""
+        """Reserve the DOI publishing registers (invenio-records-api.md §6.1); a draft keeps the one
+        it has."""
         if draft.reserved_doi:
             return draft
         try:
@@ -446,9 +458,9 @@ class RecordsClient(ApiSession):
         local: LocalFile,
         progress: Callable[[int], None] | None = None,
     ) -> tuple[str, str]:
-        """Initialise, send and commit one file (§5: three requests); a committed file of
-        the same name is deleted first (§5.3). Return (the md5 the commit reports, the md5
-        of the bytes sent)."""
+        """Initialise, send and commit one file (invenio-records-api.md §5: three requests); a
+        committed file of the same name is deleted first (invenio-records-api.md §5.3). Return (the
+        md5 the commit reports, the md5 of the bytes sent)."""
         there = {f.name: f for f in draft.files}.get(local.name)
         if there is not None and there.committed:
             self.delete_file(draft, there)
@@ -458,7 +470,8 @@ class RecordsClient(ApiSession):
                 self._initialise(draft, local.name)
             if self._send(draft, local, readers, progress):
                 break
-            there = None  # the entry is gone with the broken transfer (§5.3): again
+            # the entry is gone with the broken transfer (invenio-records-api.md §5.3): again
+            there = None
         else:
             raise UnexpectedAnswer(f"upload {local.name}", "the transfer failed twice")
         answer = self._json(
@@ -493,7 +506,7 @@ class RecordsClient(ApiSession):
         progress: Callable[[int], None] | None,
     ) -> bool:
         """Stream the bytes; False when the instance dropped the file's entry (a transfer
-        that broke, §5.3), so it must be initialised again."""
+        that broke, invenio-records-api.md §5.3), so it must be initialised again."""
 
         def fresh_reader() -> HashingReader:
             readers.append(HashingReader(local.path, local.size, progress))
@@ -519,7 +532,8 @@ class RecordsClient(ApiSession):
         return not failed
 
     def publish(self, draft: Deposition) -> Deposition:
-        """202 with the published version (§7.1); a draft published already answers 404."""
+        """202 with the published version (invenio-records-api.md §7.1); a draft published already
+        answers 404."""
         return self._record(
             "POST",
             f"records/{draft.id}/draft/actions/publish",
