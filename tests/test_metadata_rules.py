@@ -658,6 +658,18 @@ def test_a_github_display_name_is_split_only_when_it_is_a_persons(display, creat
     assert creator_from_display_name(display, "login") == creator
 
 
+@pytest.mark.parametrize("link_only", ["project", "instrument"])
+def test_a_type_zenodo_only_links_to_is_refused_as_the_record_s(tmp_path, link_only):
+    path = tmp_path / ".zenodo.yml"
+    path.write_text(BASE.replace("upload_type: software", f"upload_type: {link_only}"))
+    [problem] = validate(load_config(path), today=TODAY)
+    assert (problem.severity, problem.path, problem.line) == (E, "upload_type", 2)
+    assert "only links to" in problem.message
+    related = "related_identifiers:\n  - {identifier: 10.1234/x, relation: cites, "
+    path.write_text(BASE + related + f"resource_type: {link_only}}}\n")
+    assert validate(load_config(path), today=TODAY) == []
+
+
 def test_a_renamed_resource_type_suggests_zenodo_s_name(tmp_path):
     text = BASE + (
         "related_identifiers:\n  - identifier: 10.1234/x\n    relation: cites\n"

@@ -148,9 +148,20 @@ def test_record_types_are_zenodo_s():
         for kind in ("publication", "image")
         for sub in properties[f"{kind}_type"]["enum"]
     }
-    assert upload_types | subtypes == zenodo.RESOURCE_TYPES - {"software-computationalnotebook"} | {
+    depositable = zenodo.RESOURCE_TYPES - zenodo.LINK_ONLY_TYPES
+    assert upload_types | subtypes == depositable - {"software-computationalnotebook"} | {
         "publication-thesis"
     }  # the record's thesis is renamed by Zenodo, the related's not
+
+
+@pytest.mark.parametrize("link_only", ["project", "instrument"])
+def test_a_link_only_type_is_refused_as_a_record_s_and_kept_for_a_related_work(link_only):
+    with pytest.raises(zenodo.ApiError) as refused:
+        zenodo.normalize_metadata({"upload_type": link_only})
+    assert (refused.value.status, refused.value.message) == (400, "Not a valid value.")
+    related = {"identifier": "10.1234/x", "relation": "cites", "resource_type": link_only}
+    stored = zenodo.normalize_metadata({"related_identifiers": [related]})
+    assert stored["related_identifiers"][0]["resource_type"] == link_only
 
 
 @pytest.mark.parametrize("code", ["en", "de", "es", "ja", "zh", "eng", "deu", "xq", "xqz", "tlh"])

@@ -82,6 +82,9 @@ RESOURCE_TYPES = _words(
     image-drawing image-diagram image-photo image-other model video audio software lesson
     software-computationalnotebook other physicalobject workflow project instrument"""
 )
+# the ids resource_types.yaml tags only `linkable`: a related work's type, never a record's
+LINK_ONLY_TYPES = frozenset({"project", "instrument"})
+MSG_NOT_VALID = "Not a valid value."
 # relation_types.yaml, in the legacy serializer's spelling (RELATION_TYPE_MAPPING)
 RELATIONS = {
     name.lower(): name
@@ -377,9 +380,13 @@ def _store_language(md: dict[str, Any]) -> None:
 
 
 def _check_vocabularies(md: dict[str, Any]) -> None:
-    """Unknown vocabulary values fail at once, without an `errors` list (§2.4, §4.2)."""
+    """Unknown vocabulary values fail at once, without an `errors` list (§2.4, §4.2); so
+    does a record's resource type not tagged `depositable` (the record's relation has a
+    value check on the tag, invenio-records answers "Not a valid value.")."""
     for value in _vocabulary_misses(md):
         raise ApiError(400, f"Invalid value {value}.")
+    if md.get("upload_type") in LINK_ONLY_TYPES:
+        raise ApiError(400, MSG_NOT_VALID)
 
 
 def _vocabulary_misses(md: dict[str, Any]) -> Iterator[str]:

@@ -263,8 +263,18 @@ def _kind(value: Any) -> str:
 _RENAMED = {"publication-thesis": "publication-dissertation"}
 
 
+# Resource types Zenodo's vocabulary tags as link targets only, not "depositable": a
+# related work may be one, a record may not (docs/reference/zenodo-deposit-rules.md §4).
+_LINK_ONLY = ("project", "instrument")
+
+
 def _enum_message(field: str, value: Any, choices: list[str]) -> str:
     message = f"{quote_value(value)} is not accepted by Zenodo as {field}"
+    if field == "upload_type" and value in _LINK_ONLY:
+        return (
+            f"{message}: it is a type Zenodo only links to (a related identifier's "
+            "resource_type), not one a record can have; use e.g. other, dataset or software"
+        )
     renamed = _RENAMED.get(value) if isinstance(value, str) else None
     meant = renamed or (suggest.close(value, choices) if isinstance(value, str) else None)
     if meant:
