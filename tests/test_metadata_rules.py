@@ -401,6 +401,7 @@ custom: {"dwc:genus": [Felis]}
         ),
         set(),
     ),
+    "a 2-letter language in capitals, which Zenodo stores as eng": (BASE + "language: EN\n", set()),
     "a language Zenodo's vocabulary lacks": (
         BASE + "language: xq\n",
         {(E, "language", 7, "vocabulary")},

@@ -164,7 +164,9 @@ def test_a_link_only_type_is_refused_as_a_record_s_and_kept_for_a_related_work(l
     assert stored["related_identifiers"][0]["resource_type"] == link_only
 
 
-@pytest.mark.parametrize("code", ["en", "de", "es", "ja", "zh", "eng", "deu", "xq", "xqz", "tlh"])
+@pytest.mark.parametrize(
+    "code", ["en", "de", "es", "ja", "zh", "eng", "deu", "xq", "xqz", "tlh", "EN", "De", "ENG"]
+)
 def test_the_gate_reads_a_language_as_zenodo_does(code):
     try:
         stored = zenodo.normalize_metadata({"language": code})["language"]

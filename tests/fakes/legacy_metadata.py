@@ -371,8 +371,8 @@ def _store_related(md: dict[str, Any]) -> None:
 
 
 def _store_language(md: dict[str, Any]) -> None:
-    """`load_language`: a 3-letter code as it is, a 2-letter one mapped by pycountry (to
-    nothing when it knows none)."""
+    """`load_language`: a 3-letter code as it is, a 2-letter one mapped by pycountry in
+    any letter case (to nothing when it knows none)."""
     language = md.get("language")
     if isinstance(language, str) and len(language) == 2:
         found = pycountry.languages.get(alpha_2=language)
@@ -411,7 +411,8 @@ def _vocabulary_misses(md: dict[str, Any]) -> Iterator[str]:
     for date in dates if isinstance(dates, list) else ():
         if str(date.get("type", "")).lower() not in DATE_TYPES:
             yield str(date.get("type", "")).lower()
-    if "language" in md and pycountry.languages.get(alpha_3=str(md["language"])) is None:
+    language = pycountry.languages.get(alpha_3=str(md.get("language")))
+    if "language" in md and (language is None or language.alpha_3 != md["language"]):
         # the languages vocabulary is pycountry's (rules §4); for an unmapped 2-letter code
         # the id is None, refused one way or another (the exact answer is not known)
         yield str(md["language"])
