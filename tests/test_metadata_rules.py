@@ -402,6 +402,19 @@ custom: {"dwc:genus": [Felis]}
         set(),
     ),
     "a 2-letter language in capitals, which Zenodo stores as eng": (BASE + "language: EN\n", set()),
+    "a GND Zenodo fails on, and one it stores": (
+        BASE + "    gnd: abc\n  - name: Roe, Rick\n    gnd: 'gnd:118540238'\n",
+        {(E, "creators[0].gnd", 7, "gnd-format")},
+    ),
+    "related numbers with a wrong check digit": (
+        BASE
+        + "related_identifiers:\n"
+        + "".join(
+            f"  - {{identifier: '{i}', relation: cites}}\n"
+            for i in ("978-3-16-148410-1", "0378-595X", "0000-0002-1825-0097X")
+        ),
+        {(E, f"related_identifiers[{n}].identifier", 8 + n, "identifier-scheme") for n in range(3)},
+    ),
     "a language Zenodo's vocabulary lacks": (
         BASE + "language: xq\n",
         {(E, "language", 7, "vocabulary")},
@@ -669,6 +682,14 @@ def test_a_type_zenodo_only_links_to_is_refused_as_the_record_s(tmp_path, link_o
     related = "related_identifiers:\n  - {identifier: 10.1234/x, relation: cites, "
     path.write_text(BASE + related + f"resource_type: {link_only}}}\n")
     assert validate(load_config(path), today=TODAY) == []
+
+
+def test_a_wrong_check_digit_is_named(tmp_path):
+    text = BASE + "related_identifiers:\n  - {identifier: 0-306-40615-3, relation: cites}\n"
+    path = tmp_path / ".zenodo.yml"
+    path.write_text(text)
+    [problem] = validate(load_config(path), today=TODAY)
+    assert "'0-306-40615-3': no check digit fits" in problem.message
 
 
 def test_a_renamed_resource_type_suggests_zenodo_s_name(tmp_path):

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import idutils
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.fakes import legacy_metadata as zenodo
 from zenodo_action.metadata import cff, identifiers, markup, vocabularies
@@ -86,6 +88,22 @@ IDENTIFIERS = [
     "https://hdl.handle.net/11234/1-3105",
     "PMID:31234567",
     "978-3-16-148410-0",
+    "ISBN 0-306-40615-2",
+    "0306406152",
+    "9783161484100",
+    "0378-5955",
+    "0378 5955",
+    "000000012146438X",
+    "wikidata:Q42",
+    # wrong check digits: what Zenodo does not recognise
+    "978-3-16-148410-1",
+    "0-306-40615-3",
+    "1234-5678",
+    "2049-3631",
+    "0378-595X",
+    "1234-567X",
+    "0000-0002-1825-0097X",
+    "9-9-9-9",
     "urn:nbn:de:bvb:19-146642",
     "Q42",
     "RRID:SCR_012345",
@@ -109,10 +127,30 @@ def test_the_gate_finds_a_scheme_exactly_where_zenodo_does(identifier):
     assert identifiers.has_zenodo_scheme(identifier) is (scheme is not None)
 
 
+@given(st.text(alphabet="0123456789Xx- ", min_size=1, max_size=20))
+def test_the_gate_reads_numbers_and_their_check_digits_as_zenodo_does(identifier):
+    scheme = zenodo.detected_scheme(identifier)
+    assert identifiers.has_zenodo_scheme(identifier) is (scheme is not None)
+
+
+@given(st.sampled_from(["978", "979", ""]), st.text(alphabet="0123456789", min_size=9))
+def test_every_isbn_zenodo_recognises_is_recognised(prefix, digits):
+    body = (prefix + digits)[: 12 if prefix else 9]
+    for check in "0123456789X":
+        isbn = f"{body[:3]}-{body[3:]}{check}"
+        scheme = zenodo.detected_scheme(isbn)
+        assert (identifiers.number_scheme(isbn) == "isbn") is (scheme == "isbn"), isbn
+
+
 @pytest.mark.parametrize("identifier", [i for i in IDENTIFIERS if zenodo.detected_scheme(i)])
 def test_the_plan_expects_the_identifier_zenodo_stores(identifier):
+    """Both sides of the plan's comparison go through `stored_identifier`: what Zenodo
+    stores must compare equal to what was sent (an ISBN's hyphens are the ISBN agencies')."""
     scheme = zenodo.detected_scheme(identifier)
-    assert identifiers.stored_identifier(identifier) == idutils.normalize_pid(identifier, scheme)
+    stored = idutils.normalize_pid(identifier, scheme)
+    assert identifiers.stored_identifier(identifier) == identifiers.stored_identifier(stored)
+    if scheme != "isbn":
+        assert identifiers.stored_identifier(identifier) == stored
 
 
 def test_a_swhid_is_sent_as_the_archive_url_zenodo_stores():
@@ -201,6 +239,22 @@ def test_the_gate_stores_an_orcid_as_zenodo_does(orcid):
     assert identifiers.stored_orcid(orcid) == zenodo_stores
 
 
+@pytest.mark.parametrize(
+    "gnd",
+    ["118540238", "gnd:118540238", "GND:4022153-2", "https://d-nb.info/gnd/118540238", "abc", " "],
+)
+def test_the_gate_reads_a_gnd_as_zenodo_does(gnd):
+    creator = {"name": "Doe, Jane", "gnd": gnd}
+    try:
+        [stored] = zenodo.normalize_metadata({"creators": [creator]})["creators"]
+    except zenodo.ApiError as error:  # idutils' normalize_gnd fails: a 500
+        assert error.status == 500
+        assert identifiers.stored_gnd(gnd) is None
+        return
+    assert identifiers.stored_gnd(gnd) == stored["gnd"]
+    assert echoed({"creators": [creator]})["creators"][0]["gnd"] == stored["gnd"]
+
+
 def test_the_gate_is_stricter_only_where_zenodo_would_cut_an_orcid():
     # 17 characters: idutils keeps the first 16, which may be someone else's iD
     long = "0000-0002-1825-00975"
@@ -225,6 +279,19 @@ HTML = [
     "<ul><li>a</li><li>b</li></ul>",
     "<p>a</p>\n\n<p>b</p>",
     "<em>a</em> <strong>b</strong> <code>c</code> <sup>1</sup>",
+    # what the parser closes or adds by itself, and line breaks for removed blocks
+    "<table><tr><td>a</td></tr></table>",
+    "<ul><li>one<li>two</ul>",
+    "<ul><li>a<ul><li>b</ul><li>c</ul>",
+    "<p>a<p>b",
+    "<p>a<ul><li>x</ul>",
+    "<dl><dt>t</dt><dd>d</dd></dl>",
+    "<p>a</p><hr>b<h6>c</h6>",
+    "x<section>a</section><footer>f</footer>",
+    # character references: complete ones kept as written, any other & escaped
+    "<p>Copyright &copy; 2024&nbsp;ACME &#169; &#xA9;</p>",
+    "<p>&copy without; &notit; &foo; x&y &amp;copy;</p>",
+    '<a href="https://x.example/?a=1&b=2">q</a>',
 ]
 
 

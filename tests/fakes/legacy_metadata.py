@@ -444,6 +444,11 @@ def _person(person: dict[str, Any]) -> dict[str, Any]:
             person["name"] = name
     if person.get("orcid"):
         person["orcid"] = idutils.normalize_orcid(str(person["orcid"]))
+    if person.get("gnd"):  # `load_identifiers`: normalize_gnd fails on a non-match
+        if not idutils.is_gnd(str(person["gnd"])):
+            raise ApiError(500, "The server encountered an internal error.")
+        # stored as `gnd:<number>`; the serializer answers without the prefix
+        person["gnd"] = idutils.normalize_gnd(str(person["gnd"])).removeprefix("gnd:")
     if person.get("type"):
         role = str(person["type"]).lower()
         person["type"] = ROLES.get(role, role)

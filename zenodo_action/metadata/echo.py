@@ -114,6 +114,8 @@ def _person(person: Mapping[str, Any], key: str) -> dict[str, Any]:
     orcid = shaped.get("orcid")
     if isinstance(orcid, str) and orcid.strip():
         shaped["orcid"] = identifiers.stored_orcid(orcid) or orcid
+    if isinstance(shaped.get("gnd"), str):
+        shaped["gnd"] = identifiers.stored_gnd(shaped["gnd"]) or shaped["gnd"]
     if isinstance(shaped.get("type"), str):
         role = _canonical(shaped["type"], _roles())
         # the legacy JSON has no spelling for a translator: it answers with no role
