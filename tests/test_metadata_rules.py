@@ -402,6 +402,13 @@ custom: {"dwc:genus": [Felis]}
         set(),
     ),
     "a 2-letter language in capitals, which Zenodo stores as eng": (BASE + "language: EN\n", set()),
+    "a subdivided DOI prefix and a DOI with a space after it, which Zenodo strips": (
+        BASE
+        + "related_identifiers:\n"
+        + "  - {identifier: 10.1000.10/1234, relation: cites}\n"
+        + "  - {identifier: '10.1000/xyz123 ', relation: cites}\n",
+        set(),
+    ),
     "a GND Zenodo fails on, and one it stores": (
         BASE + "    gnd: abc\n  - name: Roe, Rick\n    gnd: 'gnd:118540238'\n",
         {(E, "creators[0].gnd", 7, "gnd-format")},
