@@ -364,9 +364,17 @@ custom: {"dwc:genus": [Felis]}
         {(W, "creators[0].name", 6, "name-format")},
     ),
     "language as a word": (BASE + "language: english\n", {(E, "language", 7, "language-format")}),
-    "latitude out of range": (
-        BASE + "locations:\n  - {place: Pole, lat: 100, lon: 0}\n",
-        {(E, "locations[0].lat", 8, "range")},
+    "latitude out of range, which Zenodo stores as written": (
+        BASE + "locations:\n  - {place: Pole, lat: 146.2, lon: 0}\n",
+        {(W, "locations[0].lat", 8, "range")},
+    ),
+    "a definition list, which Zenodo keeps as t, a line break and d": (
+        BASE.replace("Tools for tide-gauge data.", "'<dl><dt>t</dt><dd>d</dd></dl>'"),
+        {(W, "description", 3, "html-removed")},
+    ),
+    "an empty version, which Zenodo stores as written": (
+        BASE + "version: ''\n",
+        {(W, "version", 7, "empty-value"), (W, "version", 7, "hard-coded-version")},
     ),
     "location without place": (
         BASE + "locations:\n  - lat: 52.9\n",

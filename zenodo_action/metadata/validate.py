@@ -113,7 +113,17 @@ def _translate(error: ValidationError, config: Document) -> list[Problem]:
         return []
     message, code = _describe(error, config, path)
     line, column = config.position(path)
-    return [Problem(ERROR, path, message, line, column, code)]
+    severity = WARNING if _stored_anyway(error, path) else ERROR
+    return [Problem(severity, path, message, line, column, code)]
+
+
+def _stored_anyway(error: ValidationError, path: str) -> bool:
+    """What Zenodo stores as written though it makes little sense: an empty version, a
+    latitude or longitude out of range (its point schema checks no range; rules §4)."""
+    field = _field_name(path)
+    if error.validator == "minLength" and field == "version":
+        return True
+    return error.validator in ("minimum", "maximum") and field in ("lat", "lon")
 
 
 def _absent(error: ValidationError) -> list[str]:
