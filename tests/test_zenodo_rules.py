@@ -369,3 +369,61 @@ def test_echoing_a_request_leaves_it_as_it_is():
     sent = json.loads(json.dumps(request))
     echoed(request)
     assert request == sent
+
+
+# --- the dry-run plan of an unchanged record, end to end ------------------------------------
+
+PLAN_BASE = """\
+title: Frobnicator plan test
+upload_type: software
+description: {description}
+creators:
+  - name: Doe, Jane
+    orcid: 0000-0002-1825-0097
+license: MIT
+"""
+PLAN_SHAPES = {
+    "isbn10": "related_identifiers:\n  - {identifier: 0-306-40615-2, relation: cites}\n",
+    "isbn13 compact": "related_identifiers:\n  - {identifier: '9783161484100', relation: cites}\n",
+    "issn with a space": "related_identifiers:\n  - {identifier: '0378 5955', relation: cites}\n",
+    "wikidata prefix": "related_identifiers:\n  - {identifier: 'wikidata:Q42', relation: cites}\n",
+    "gnd prefix": "contributors:\n  - {name: 'Roe, Rick', type: Editor, gnd: 'gnd:118540238'}\n",
+    "access conditions": "access_right: restricted\naccess_conditions: Ask the authors by mail\n",
+    "single day": "dates:\n  - {type: Valid, start: '2020-01-01'}\n",
+    "same start and end": "dates:\n  - {type: Collected, start: '2020-01-01', end: '2020-01-01'}\n",
+    "thesis supervisors": (
+        "upload_type: publication\npublication_type: thesis\nthesis_university: Uni\n"
+        "thesis_supervisors:\n  - name: Roe, Richard\n"
+        "contributors:\n  - {name: 'Poe, Pat', type: Editor}\n"
+    ),
+    "bare table, unclosed li": "<table><tr><td>a</td></tr></table><ul><li>one<li>two</ul>",
+    "named entities": "<p>Copyright &copy; 2024&nbsp;ACME &#169; &copy x</p>",
+    "removed blocks": "<dl><dt>term</dt><dd>definition</dd></dl><hr>after",
+}
+
+
+@pytest.mark.parametrize("shape", list(PLAN_SHAPES))
+def test_a_dry_run_of_unchanged_metadata_plans_no_metadata_change(
+    shape, tmp_path, monkeypatch, capsys, fake_zenodo, fast_retries
+):
+    from tests.test_publish import Project
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ZENODO_TOKEN", fake_zenodo.token)
+    extra = PLAN_SHAPES[shape]
+    html = extra if extra.startswith("<") else "<p>Frobnicates widgets.</p>"
+    config = PLAN_BASE.format(description=json.dumps(html)) + ("" if html == extra else extra)
+    if "upload_type: publication" in config:
+        config = config.replace("upload_type: software\n", "")
+    project = Project(tmp_path, capsys, fake_zenodo, fast_retries)
+    project.config(config)
+    project.file("a.txt", b"a")
+    code, first, err = project.publish("--files", "dist/*", "--version", "1.0")
+    assert code == 0, err
+    project.file("b.txt", b"b")
+    argv = ["--concept", first["concept_doi"], "--files", "dist/*", "--version", "2.0"]
+    code, _, plan = project.publish(*argv, "--dry-run")
+    assert code == 0, plan
+    changes = [line.strip() for line in plan.splitlines() if "->" in line or ": added" in line]
+    changes += [line.strip() for line in plan.splitlines() if line.strip().endswith(": removed")]
+    assert changes == ["version: '1.0' -> '2.0'"], plan

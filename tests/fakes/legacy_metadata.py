@@ -251,6 +251,7 @@ def normalize_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
     _store_language(stored)
     _check_vocabularies(stored)
     _clean_people(stored)
+    _store_dates(stored)
     _store_texts(stored)
     if stored.get("access_right") == "closed":
         stored["access_right"] = "restricted"  # lossy, §6 access_right
@@ -431,6 +432,12 @@ def _clean_people(md: dict[str, Any]) -> None:
             del md[key]
             continue
         md[key] = [_person({k: p[k] for k in (*PERSON_KEYS, *extra) if k in p}) for p in people]
+    # `load_contributors`: supervisors become contributors with the supervisor role, first;
+    # the serializer answers with them among the contributors
+    supervisors = md.pop("thesis_supervisors", None)
+    if supervisors:
+        others = md.get("contributors") or []
+        md["contributors"] = [{**p, "type": ROLES["supervisor"]} for p in supervisors] + others
 
 
 def _person(person: dict[str, Any]) -> dict[str, Any]:
@@ -455,6 +462,23 @@ def _person(person: dict[str, Any]) -> dict[str, Any]:
     if "affiliation" in person:
         person["affiliation"] = sanitized_text(person["affiliation"]) or None
     return person
+
+
+def _store_dates(md: dict[str, Any]) -> None:
+    """`load_dates` keeps one EDTF date (start/end when they differ, else the one given),
+    the type lower-cased; the serializer's `DateSchema.dump_date` answers with `start` and
+    `end` only for an interval, so a single day comes back as its type (and description)."""
+    dates = md.get("dates")
+    for date in dates if isinstance(dates, list) else ():
+        start, end = date.get("start"), date.get("end")
+        interval = bool(start and end and start != end)
+        stored = {"type": str(date.get("type", "")).lower()}
+        if interval:
+            stored.update(start=start, end=end)
+        if date.get("description"):
+            stored["description"] = sanitized_text(date["description"])
+        date.clear()
+        date.update(stored)
 
 
 def _store_texts(md: dict[str, Any]) -> None:
