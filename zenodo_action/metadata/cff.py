@@ -626,8 +626,8 @@ def _map_related(mapped: Mapped, data: Mapping[str, Any]) -> None:
         if isinstance(item, dict) and isinstance(item.get("value"), str):
             origin = paths.join(paths.join("identifiers", index), "value")
             related += _work_identifier(item["value"], str(item.get("type", "")), origin)
-    repository = data.get("repository-code")
-    if _text(repository) and identifiers.web_url(repository).startswith(("https://", "http://")):
+    repository = _text(data.get("repository-code"))
+    if identifiers.web_url(repository).startswith(("https://", "http://")):
         related.append(repository_link(repository, "repository-code"))  # else: schema warns
     for index, reference in enumerate(_list(data.get("references"))):
         related += _cited(reference, "references", paths.join("references", index))
