@@ -211,8 +211,9 @@ def has_zenodo_scheme(identifier: str) -> bool:
         return True
     if _PMID.match(identifier) and not identifier.isdigit():
         return True  # `pmid:123`; bare digits are numbers, below
-    sent = identifier
-    return number_scheme(sent) is not None or any(p.match(sent) for p in _NO_SLASH_SCHEMES)
+    if number_scheme(identifier) is not None:
+        return True
+    return any(pattern.match(identifier) for pattern in _NO_SLASH_SCHEMES)
 
 
 # --- numbers with a check digit, as idutils (and isbnlib) read them (rules §3) ---------
@@ -241,7 +242,7 @@ def isbn13(value: str) -> str | None:
 def is_number_like(value: str) -> bool:
     """Digits with hyphens, spaces or an X, `ISBN` before them or not: a number whose
     scheme is told by its check digit."""
-    return bool(_ISBN_LIKE.match(value.strip()))
+    return bool(_ISBN_LIKE.match(value.strip())) and any(c.isdigit() for c in value)
 
 
 def _isbn10_check(nine: str) -> str:
@@ -278,19 +279,19 @@ def number_scheme(value: str) -> str | None:
     """The scheme Zenodo detects in a number written with digits, hyphens, spaces and X
     (in idutils' order: isbn, issn, isni, istc, then a PubMed id, which is any run of
     digits unless it is an EAN-8); None when none of its check digits is right (a GND or
-    an EAN-8, which Zenodo does not allow, or nothing)."""
-    text = value
-    if isbn13(text):
+    an EAN-8, which Zenodo does not allow, or nothing). Spaces around it count, as for
+    Zenodo: `12345 ` is no PubMed id."""
+    if isbn13(value):
         return "isbn"
-    if not _NUMBER_LIKE.match(text):
+    if not _NUMBER_LIKE.match(value):
         return None
-    compact = text.replace("-", "").replace(" ", "").upper()
+    compact = value.replace("-", "").replace(" ", "").upper()
     for scheme, check in (("issn", _issn_ok), ("isni", _isni_ok), ("istc", _istc_ok)):
         if check(compact):
             return scheme
-    if text.isdigit() and len(text) == 8 and _ean8_ok(text):
+    if value.isdigit() and len(value) == 8 and _ean8_ok(value):
         return None  # an EAN-8 (not allowed) hides the PubMed reading
-    return "pmid" if text.isdigit() else None
+    return "pmid" if value.isdigit() else None
 
 
 def _ean8_ok(digits: str) -> bool:

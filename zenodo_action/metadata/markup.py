@@ -220,7 +220,7 @@ def as_zenodo_stores(text: str) -> str:
     parser = _Sanitiser(escape=False)
     parser.feed(protected)
     stored = parser.result().strip()
-    return re.sub(f"{open_}([^{close}]*){close}", r"&\1;", stored)
+    return re.sub(f"{open_}(#?[A-Za-z0-9]+){close}", r"&\1;", stored)
 
 
 def _kept(match: re.Match[str], open_: str, close: str) -> str:
