@@ -292,6 +292,7 @@ HTML = [
     "<p>Copyright &copy; 2024&nbsp;ACME &#169; &#xA9;</p>",
     "<p>&copy without; &notit; &foo; x&y &amp;copy;</p>",
     '<a href="https://x.example/?a=1&b=2">q</a>',
+    "< p>not a tag</p>",
 ]
 
 

@@ -148,6 +148,9 @@ class _Sanitiser(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         self.tag_seen = True
+        if tag == "p" and tag not in self.open and not self.escape:
+            self.out.append("<p></p>")  # a stray </p> makes an empty paragraph (HTML5)
+            return
         if tag not in self.open:
             if tag not in ALLOWED_TAGS:  # a stray end of a kept tag is dropped, as Zenodo does
                 self._other(f"</{tag}>", f"</{tag}>")
