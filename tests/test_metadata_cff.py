@@ -363,6 +363,43 @@ def test_a_git_url_links_to_the_repository_page(tmp_path):
     assert link["identifier"] == "https://github.com/o/r"
 
 
+@pytest.mark.parametrize(
+    ("written", "sent"),
+    [
+        ("github.com/owner/repo", "https://github.com/owner/repo"),
+        ("www.example.org/r.git", "https://www.example.org/r"),
+        ("owner/repo", None),  # no host: Zenodo would store a handle; left out
+    ],
+)
+def test_a_repository_without_a_scheme_is_a_url_or_left_out_with_the_warning(
+    tmp_path, written, sent
+):
+    text = HEAD + f"repository-code: {written}\n"
+    links = mapped(tmp_path, text).get("related_identifiers", [])
+    assert [link["identifier"] for link in links] == ([sent] if sent else [])
+    [warning] = cff.check(load(tmp_path, text))
+    assert (warning.severity, warning.line, warning.code) == ("warning", 7, "cff-pattern")
+    assert (f"Zenodo gets {sent}" in warning.message) is bool(sent)
+
+
+def test_url_and_swh_identifiers_without_a_usable_form_only_warn(tmp_path):
+    text = HEAD + (
+        "identifiers:\n"
+        "  - {type: url, value: example.org/docs}\n"  # 8
+        "  - {type: url, value: not a url}\n"
+        "  - {type: swh, value: 'swh:1:dir:D198BC9D7A6BCF6DB04F476D29314F157507D505'}\n"
+        "  - {type: swh, value: 'swh:1:dir:nonsense'}\n"
+        "doi: 10.1000.10/1234\n"  # 12: a subdivided prefix
+    )
+    links = [link["identifier"] for link in mapped(tmp_path, text)["related_identifiers"]]
+    assert links == [
+        "10.1000.10/1234",
+        "https://example.org/docs",
+        "https://archive.softwareheritage.org/swh:1:dir:d198bc9d7a6bcf6db04f476d29314f157507d505",
+    ]
+    assert {p[0] for p in problems(tmp_path, text)} == {"warning"}
+
+
 def test_a_paper_named_twice_is_linked_once_as_what_documents_the_software(tmp_path):
     text = HEAD + (
         "identifiers:\n  - type: doi\n    value: 10.21105/joss.03900\n"

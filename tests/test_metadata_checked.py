@@ -3,6 +3,7 @@ run, and the record it returns answers what validate, convert and publish ask of
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -169,6 +170,31 @@ def test_the_metadata_to_send_has_the_runs_version_and_says_where_each_field_cam
     assert origins["upload_type"] == ".zenodo.yml"
     assert origins["related_identifiers"] == "the run"  # added by it
     assert list(origins) == list(sent)
+
+
+def test_a_release_s_tag_date_and_tree_link_win_over_a_zenodo_json_unlike_the_webhook(tmp_path):
+    # The webhook applies .zenodo.json over the release (README, migration notes); here
+    # the file's version and date are warned stale and the release's are sent, and the
+    # tree link joins the file's related identifiers.
+    own = {"identifier": "10.1234/paper", "relation": "isDocumentedBy"}
+    zenodo_json = {
+        "title": "Tides",
+        "upload_type": "software",
+        "creators": [{"name": "Doe, Jane"}],
+        "description": "Tools for tides.",
+        "license": "MIT",
+        "version": "0.9",
+        "publication_date": "2020-01-01",
+        "related_identifiers": [own],
+    }
+    (tmp_path / ".zenodo.json").write_text(json.dumps(zenodo_json))
+    context = Context("release", version="v1.0", publication_date="2024-06-01")
+    record = read(tmp_path, context)
+    assert {"hard-coded-version", "hard-coded-date"} <= {c for _, _, c, _ in codes(record)}
+    tree = {"identifier": "https://github.com/o/r/tree/v1.0", "relation": "isSupplementTo"}
+    sent = record.zenodo_metadata([tree])
+    assert (sent["version"], sent["publication_date"]) == ("v1.0", "2024-06-01")
+    assert sent["related_identifiers"] == [own, tree]
 
 
 def test_a_field_the_server_refuses_is_located_in_the_file_that_holds_it(tmp_path):

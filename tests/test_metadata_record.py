@@ -206,6 +206,16 @@ def test_authors_only_under_preferred_citation_is_no_error(tmp_path):
     assert ("CITATION.cff", "notice", "creators", 1, "release-fills") in problems
 
 
+def test_a_codemeta_date_no_field_comes_from_only_warns_and_claims_no_field(tmp_path):
+    text = '{"@context": "https://w3id.org/codemeta/3.0", "name": "Tide tools",\n'
+    write(tmp_path, cff=CFF, **{"codemeta.json": text + ' "datePublished": "2019-13-01"}\n'})
+    write(tmp_path, zenodo="publication_date: '2024-01-01'\n")
+    by_file = problems_by_file(record(tmp_path), Context())
+    [dated] = [p for p in by_file[tmp_path / "codemeta.json"] if p.path == "datePublished"]
+    assert (dated.severity, dated.line) == ("warning", 2)
+    assert "publication_date" not in dated.message
+
+
 def codemeta(licence: str) -> str:
     return (
         '{"@context": "https://w3id.org/codemeta/3.0", "@type": "SoftwareSourceCode",\n'

@@ -364,9 +364,17 @@ custom: {"dwc:genus": [Felis]}
         {(W, "creators[0].name", 6, "name-format")},
     ),
     "language as a word": (BASE + "language: english\n", {(E, "language", 7, "language-format")}),
-    "latitude out of range": (
-        BASE + "locations:\n  - {place: Pole, lat: 100, lon: 0}\n",
-        {(E, "locations[0].lat", 8, "range")},
+    "latitude out of range, which Zenodo stores as written": (
+        BASE + "locations:\n  - {place: Pole, lat: 146.2, lon: 0}\n",
+        {(W, "locations[0].lat", 8, "range")},
+    ),
+    "a definition list, which Zenodo keeps as t, a line break and d": (
+        BASE.replace("Tools for tide-gauge data.", "'<dl><dt>t</dt><dd>d</dd></dl>'"),
+        {(W, "description", 3, "html-removed")},
+    ),
+    "an empty version, which Zenodo stores as written": (
+        BASE + "version: ''\n",
+        {(W, "version", 7, "empty-value"), (W, "version", 7, "hard-coded-version")},
     ),
     "location without place": (
         BASE + "locations:\n  - lat: 52.9\n",
@@ -400,6 +408,27 @@ custom: {"dwc:genus": [Felis]}
             for i in ("hdl:11234/1-3105", "arXiv:2101.00001", "urn:nbn:de:1", "978-3-16-148410-0")
         ),
         set(),
+    ),
+    "a 2-letter language in capitals, which Zenodo stores as eng": (BASE + "language: EN\n", set()),
+    "a subdivided DOI prefix and a DOI with a space after it, which Zenodo strips": (
+        BASE
+        + "related_identifiers:\n"
+        + "  - {identifier: 10.1000.10/1234, relation: cites}\n"
+        + "  - {identifier: '10.1000/xyz123 ', relation: cites}\n",
+        set(),
+    ),
+    "a GND Zenodo fails on, and one it stores": (
+        BASE + "    gnd: abc\n  - name: Roe, Rick\n    gnd: 'gnd:118540238'\n",
+        {(E, "creators[0].gnd", 7, "gnd-format")},
+    ),
+    "related numbers with a wrong check digit": (
+        BASE
+        + "related_identifiers:\n"
+        + "".join(
+            f"  - {{identifier: '{i}', relation: cites}}\n"
+            for i in ("978-3-16-148410-1", "0378-595X", "0000-0002-1825-0097X")
+        ),
+        {(E, f"related_identifiers[{n}].identifier", 8 + n, "identifier-scheme") for n in range(3)},
     ),
     "a language Zenodo's vocabulary lacks": (
         BASE + "language: xq\n",
@@ -656,6 +685,26 @@ def test_a_github_display_name_is_split_only_when_it_is_a_persons(display, creat
     from zenodo_action.metadata.names import creator_from_display_name
 
     assert creator_from_display_name(display, "login") == creator
+
+
+@pytest.mark.parametrize("link_only", ["project", "instrument"])
+def test_a_type_zenodo_only_links_to_is_refused_as_the_record_s(tmp_path, link_only):
+    path = tmp_path / ".zenodo.yml"
+    path.write_text(BASE.replace("upload_type: software", f"upload_type: {link_only}"))
+    [problem] = validate(load_config(path), today=TODAY)
+    assert (problem.severity, problem.path, problem.line) == (E, "upload_type", 2)
+    assert "only links to" in problem.message
+    related = "related_identifiers:\n  - {identifier: 10.1234/x, relation: cites, "
+    path.write_text(BASE + related + f"resource_type: {link_only}}}\n")
+    assert validate(load_config(path), today=TODAY) == []
+
+
+def test_a_wrong_check_digit_is_named(tmp_path):
+    text = BASE + "related_identifiers:\n  - {identifier: 0-306-40615-3, relation: cites}\n"
+    path = tmp_path / ".zenodo.yml"
+    path.write_text(text)
+    [problem] = validate(load_config(path), today=TODAY)
+    assert "'0-306-40615-3': no check digit fits" in problem.message
 
 
 def test_a_renamed_resource_type_suggests_zenodo_s_name(tmp_path):

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import idutils
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.fakes import legacy_metadata as zenodo
 from zenodo_action.metadata import cff, identifiers, markup, vocabularies
@@ -86,6 +88,22 @@ IDENTIFIERS = [
     "https://hdl.handle.net/11234/1-3105",
     "PMID:31234567",
     "978-3-16-148410-0",
+    "ISBN 0-306-40615-2",
+    "0306406152",
+    "9783161484100",
+    "0378-5955",
+    "0378 5955",
+    "000000012146438X",
+    "wikidata:Q42",
+    # wrong check digits: what Zenodo does not recognise
+    "978-3-16-148410-1",
+    "0-306-40615-3",
+    "1234-5678",
+    "2049-3631",
+    "0378-595X",
+    "1234-567X",
+    "0000-0002-1825-0097X",
+    "9-9-9-9",
     "urn:nbn:de:bvb:19-146642",
     "Q42",
     "RRID:SCR_012345",
@@ -109,10 +127,30 @@ def test_the_gate_finds_a_scheme_exactly_where_zenodo_does(identifier):
     assert identifiers.has_zenodo_scheme(identifier) is (scheme is not None)
 
 
+@given(st.text(alphabet="0123456789Xx- ", min_size=1, max_size=20))
+def test_the_gate_reads_numbers_and_their_check_digits_as_zenodo_does(identifier):
+    scheme = zenodo.detected_scheme(identifier)
+    assert identifiers.has_zenodo_scheme(identifier) is (scheme is not None)
+
+
+@given(st.sampled_from(["978", "979", ""]), st.text(alphabet="0123456789", min_size=9))
+def test_every_isbn_zenodo_recognises_is_recognised(prefix, digits):
+    body = (prefix + digits)[: 12 if prefix else 9]
+    for check in "0123456789X":
+        isbn = f"{body[:3]}-{body[3:]}{check}"
+        scheme = zenodo.detected_scheme(isbn)
+        assert (identifiers.number_scheme(isbn) == "isbn") is (scheme == "isbn"), isbn
+
+
 @pytest.mark.parametrize("identifier", [i for i in IDENTIFIERS if zenodo.detected_scheme(i)])
 def test_the_plan_expects_the_identifier_zenodo_stores(identifier):
+    """Both sides of the plan's comparison go through `stored_identifier`: what Zenodo
+    stores must compare equal to what was sent (an ISBN's hyphens are the ISBN agencies')."""
     scheme = zenodo.detected_scheme(identifier)
-    assert identifiers.stored_identifier(identifier) == idutils.normalize_pid(identifier, scheme)
+    stored = idutils.normalize_pid(identifier, scheme)
+    assert identifiers.stored_identifier(identifier) == identifiers.stored_identifier(stored)
+    if scheme != "isbn":
+        assert identifiers.stored_identifier(identifier) == stored
 
 
 def test_a_swhid_is_sent_as_the_archive_url_zenodo_stores():
@@ -148,12 +186,25 @@ def test_record_types_are_zenodo_s():
         for kind in ("publication", "image")
         for sub in properties[f"{kind}_type"]["enum"]
     }
-    assert upload_types | subtypes == zenodo.RESOURCE_TYPES - {"software-computationalnotebook"} | {
+    depositable = zenodo.RESOURCE_TYPES - zenodo.LINK_ONLY_TYPES
+    assert upload_types | subtypes == depositable - {"software-computationalnotebook"} | {
         "publication-thesis"
     }  # the record's thesis is renamed by Zenodo, the related's not
 
 
-@pytest.mark.parametrize("code", ["en", "de", "es", "ja", "zh", "eng", "deu", "xq", "xqz", "tlh"])
+@pytest.mark.parametrize("link_only", ["project", "instrument"])
+def test_a_link_only_type_is_refused_as_a_record_s_and_kept_for_a_related_work(link_only):
+    with pytest.raises(zenodo.ApiError) as refused:
+        zenodo.normalize_metadata({"upload_type": link_only})
+    assert (refused.value.status, refused.value.message) == (400, "Not a valid value.")
+    related = {"identifier": "10.1234/x", "relation": "cites", "resource_type": link_only}
+    stored = zenodo.normalize_metadata({"related_identifiers": [related]})
+    assert stored["related_identifiers"][0]["resource_type"] == link_only
+
+
+@pytest.mark.parametrize(
+    "code", ["en", "de", "es", "ja", "zh", "eng", "deu", "xq", "xqz", "tlh", "EN", "De", "ENG"]
+)
 def test_the_gate_reads_a_language_as_zenodo_does(code):
     try:
         stored = zenodo.normalize_metadata({"language": code})["language"]
@@ -188,6 +239,22 @@ def test_the_gate_stores_an_orcid_as_zenodo_does(orcid):
     assert identifiers.stored_orcid(orcid) == zenodo_stores
 
 
+@pytest.mark.parametrize(
+    "gnd",
+    ["118540238", "gnd:118540238", "GND:4022153-2", "https://d-nb.info/gnd/118540238", "abc", " "],
+)
+def test_the_gate_reads_a_gnd_as_zenodo_does(gnd):
+    creator = {"name": "Doe, Jane", "gnd": gnd}
+    try:
+        [stored] = zenodo.normalize_metadata({"creators": [creator]})["creators"]
+    except zenodo.ApiError as error:  # idutils' normalize_gnd fails: a 500
+        assert error.status == 500
+        assert identifiers.stored_gnd(gnd) is None
+        return
+    assert identifiers.stored_gnd(gnd) == stored["gnd"]
+    assert echoed({"creators": [creator]})["creators"][0]["gnd"] == stored["gnd"]
+
+
 def test_the_gate_is_stricter_only_where_zenodo_would_cut_an_orcid():
     # 17 characters: idutils keeps the first 16, which may be someone else's iD
     long = "0000-0002-1825-00975"
@@ -212,6 +279,20 @@ HTML = [
     "<ul><li>a</li><li>b</li></ul>",
     "<p>a</p>\n\n<p>b</p>",
     "<em>a</em> <strong>b</strong> <code>c</code> <sup>1</sup>",
+    # what the parser closes or adds by itself, and line breaks for removed blocks
+    "<table><tr><td>a</td></tr></table>",
+    "<ul><li>one<li>two</ul>",
+    "<ul><li>a<ul><li>b</ul><li>c</ul>",
+    "<p>a<p>b",
+    "<p>a<ul><li>x</ul>",
+    "<dl><dt>t</dt><dd>d</dd></dl>",
+    "<p>a</p><hr>b<h6>c</h6>",
+    "x<section>a</section><footer>f</footer>",
+    # character references: complete ones kept as written, any other & escaped
+    "<p>Copyright &copy; 2024&nbsp;ACME &#169; &#xA9;</p>",
+    "<p>&copy without; &notit; &foo; x&y &amp;copy;</p>",
+    '<a href="https://x.example/?a=1&b=2">q</a>',
+    "< p>not a tag</p>",
 ]
 
 
@@ -289,3 +370,61 @@ def test_echoing_a_request_leaves_it_as_it_is():
     sent = json.loads(json.dumps(request))
     echoed(request)
     assert request == sent
+
+
+# --- the dry-run plan of an unchanged record, end to end ------------------------------------
+
+PLAN_BASE = """\
+title: Frobnicator plan test
+upload_type: software
+description: {description}
+creators:
+  - name: Doe, Jane
+    orcid: 0000-0002-1825-0097
+license: MIT
+"""
+PLAN_SHAPES = {
+    "isbn10": "related_identifiers:\n  - {identifier: 0-306-40615-2, relation: cites}\n",
+    "isbn13 compact": "related_identifiers:\n  - {identifier: '9783161484100', relation: cites}\n",
+    "issn with a space": "related_identifiers:\n  - {identifier: '0378 5955', relation: cites}\n",
+    "wikidata prefix": "related_identifiers:\n  - {identifier: 'wikidata:Q42', relation: cites}\n",
+    "gnd prefix": "contributors:\n  - {name: 'Roe, Rick', type: Editor, gnd: 'gnd:118540238'}\n",
+    "access conditions": "access_right: restricted\naccess_conditions: Ask the authors by mail\n",
+    "single day": "dates:\n  - {type: Valid, start: '2020-01-01'}\n",
+    "same start and end": "dates:\n  - {type: Collected, start: '2020-01-01', end: '2020-01-01'}\n",
+    "thesis supervisors": (
+        "upload_type: publication\npublication_type: thesis\nthesis_university: Uni\n"
+        "thesis_supervisors:\n  - name: Roe, Richard\n"
+        "contributors:\n  - {name: 'Poe, Pat', type: Editor}\n"
+    ),
+    "bare table, unclosed li": "<table><tr><td>a</td></tr></table><ul><li>one<li>two</ul>",
+    "named entities": "<p>Copyright &copy; 2024&nbsp;ACME &#169; &copy x</p>",
+    "removed blocks": "<dl><dt>term</dt><dd>definition</dd></dl><hr>after",
+}
+
+
+@pytest.mark.parametrize("shape", list(PLAN_SHAPES))
+def test_a_dry_run_of_unchanged_metadata_plans_no_metadata_change(
+    shape, tmp_path, monkeypatch, capsys, fake_zenodo, fast_retries
+):
+    from tests.test_publish import Project
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ZENODO_TOKEN", fake_zenodo.token)
+    extra = PLAN_SHAPES[shape]
+    html = extra if extra.startswith("<") else "<p>Frobnicates widgets.</p>"
+    config = PLAN_BASE.format(description=json.dumps(html)) + ("" if html == extra else extra)
+    if "upload_type: publication" in config:
+        config = config.replace("upload_type: software\n", "")
+    project = Project(tmp_path, capsys, fake_zenodo, fast_retries)
+    project.config(config)
+    project.file("a.txt", b"a")
+    code, first, err = project.publish("--files", "dist/*", "--version", "1.0")
+    assert code == 0, err
+    project.file("b.txt", b"b")
+    argv = ["--concept", first["concept_doi"], "--files", "dist/*", "--version", "2.0"]
+    code, _, plan = project.publish(*argv, "--dry-run")
+    assert code == 0, plan
+    changes = [line.strip() for line in plan.splitlines() if "->" in line or ": added" in line]
+    changes += [line.strip() for line in plan.splitlines() if line.strip().endswith(": removed")]
+    assert changes == ["version: '1.0' -> '2.0'"], plan

@@ -83,6 +83,9 @@ RESOURCE_TYPES = _words(
     image-drawing image-diagram image-photo image-other model video audio software lesson
     software-computationalnotebook other physicalobject workflow project instrument"""
 )
+# the ids resource_types.yaml tags only `linkable`: a related work's type, never a record's
+LINK_ONLY_TYPES = frozenset({"project", "instrument"})
+MSG_NOT_VALID = "Not a valid value."
 # relation_types.yaml, in the legacy serializer's spelling (RELATION_TYPE_MAPPING)
 RELATIONS = {
     name.lower(): name
@@ -249,6 +252,7 @@ def normalize_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
     _store_language(stored)
     _check_vocabularies(stored)
     _clean_people(stored)
+    _store_dates(stored)
     _store_texts(stored)
     if stored.get("access_right") == "closed":
         stored["access_right"] = "restricted"  # lossy, zenodo-api.md §6 access_right
@@ -369,8 +373,8 @@ def _store_related(md: dict[str, Any]) -> None:
 
 
 def _store_language(md: dict[str, Any]) -> None:
-    """`load_language`: a 3-letter code as it is, a 2-letter one mapped by pycountry (to
-    nothing when it knows none)."""
+    """`load_language`: a 3-letter code as it is, a 2-letter one mapped by pycountry in
+    any letter case (to nothing when it knows none)."""
     language = md.get("language")
     if isinstance(language, str) and len(language) == 2:
         found = pycountry.languages.get(alpha_2=language)
@@ -378,10 +382,13 @@ def _store_language(md: dict[str, Any]) -> None:
 
 
 def _check_vocabularies(md: dict[str, Any]) -> None:
-    """Unknown vocabulary values fail at once, without an `errors` list
-    (zenodo-api.md §2.4, §4.2)."""
+    """Unknown vocabulary values fail at once, without an `errors` list (zenodo-api.md §2.4, §4.2);
+    so does a record's resource type not tagged `depositable` (the record's relation has a
+    value check on the tag, invenio-records answers "Not a valid value.")."""
     for value in _vocabulary_misses(md):
         raise ApiError(400, f"Invalid value {value}.")
+    if md.get("upload_type") in LINK_ONLY_TYPES:
+        raise ApiError(400, MSG_NOT_VALID)
 
 
 def _vocabulary_misses(md: dict[str, Any]) -> Iterator[str]:
@@ -406,7 +413,8 @@ def _vocabulary_misses(md: dict[str, Any]) -> Iterator[str]:
     for date in dates if isinstance(dates, list) else ():
         if str(date.get("type", "")).lower() not in DATE_TYPES:
             yield str(date.get("type", "")).lower()
-    if "language" in md and pycountry.languages.get(alpha_3=str(md["language"])) is None:
+    language = pycountry.languages.get(alpha_3=str(md.get("language")))
+    if "language" in md and (language is None or language.alpha_3 != md["language"]):
         # the languages vocabulary is pycountry's (zenodo-deposit-rules.md §4); for an unmapped
         # 2-letter code the id is None, refused one way or another (the exact answer is not known)
         yield str(md["language"])
@@ -425,6 +433,12 @@ def _clean_people(md: dict[str, Any]) -> None:
             del md[key]
             continue
         md[key] = [_person({k: p[k] for k in (*PERSON_KEYS, *extra) if k in p}) for p in people]
+    # `load_contributors`: supervisors become contributors with the supervisor role, first;
+    # the serializer answers with them among the contributors
+    supervisors = md.pop("thesis_supervisors", None)
+    if supervisors:
+        others = md.get("contributors") or []
+        md["contributors"] = [{**p, "type": ROLES["supervisor"]} for p in supervisors] + others
 
 
 def _person(person: dict[str, Any]) -> dict[str, Any]:
@@ -438,12 +452,34 @@ def _person(person: dict[str, Any]) -> dict[str, Any]:
             person["name"] = name
     if person.get("orcid"):
         person["orcid"] = idutils.normalize_orcid(str(person["orcid"]))
+    if person.get("gnd"):  # `load_identifiers`: normalize_gnd fails on a non-match
+        if not idutils.is_gnd(str(person["gnd"])):
+            raise ApiError(500, "The server encountered an internal error.")
+        # stored as `gnd:<number>`; the serializer answers without the prefix
+        person["gnd"] = idutils.normalize_gnd(str(person["gnd"])).removeprefix("gnd:")
     if person.get("type"):
         role = str(person["type"]).lower()
         person["type"] = ROLES.get(role, role)
     if "affiliation" in person:
         person["affiliation"] = sanitized_text(person["affiliation"]) or None
     return person
+
+
+def _store_dates(md: dict[str, Any]) -> None:
+    """`load_dates` keeps one EDTF date (start/end when they differ, else the one given),
+    the type lower-cased; the serializer's `DateSchema.dump_date` answers with `start` and
+    `end` only for an interval, so a single day comes back as its type (and description)."""
+    dates = md.get("dates")
+    for date in dates if isinstance(dates, list) else ():
+        start, end = date.get("start"), date.get("end")
+        interval = bool(start and end and start != end)
+        stored = {"type": str(date.get("type", "")).lower()}
+        if interval:
+            stored.update(start=start, end=end)
+        if date.get("description"):
+            stored["description"] = sanitized_text(date["description"])
+        date.clear()
+        date.update(stored)
 
 
 def _store_texts(md: dict[str, Any]) -> None:

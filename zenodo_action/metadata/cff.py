@@ -348,7 +348,8 @@ def _message(error: ValidationError, config: Config, path: str) -> str:
     if keyword == "pattern" and field == "orcid" and isinstance(value, str):
         return f"{quote_value(value)} is not valid: {_orcid_hint(value)}"
     if keyword == "pattern":
-        return f"{quote_value(value)} is not valid: {_pattern_hint(field, str(expected(error)))}"
+        message = f"{quote_value(value)} is not valid: {_pattern_hint(field, str(expected(error)))}"
+        return message + _as_sent(value)
     if keyword in ("enum", "oneOf") and field == "license":
         written = value if isinstance(value, str) else ""
         expression = suggest.license_expression(written)
@@ -374,6 +375,13 @@ def _message(error: ValidationError, config: Config, path: str) -> str:
     if keyword == "uniqueItems":
         return f"lists the same entry twice: {_repeated(value)}"
     return error.message
+
+
+def _as_sent(value: Any) -> str:
+    """What a URL written without a scheme becomes on the record, where it is one."""
+    if not isinstance(value, str) or identifiers.full_url(value) in (None, value.strip()):
+        return ""
+    return f"; Zenodo gets {identifiers.full_url(value)}"
 
 
 def _json_kind(value: Any) -> str:
@@ -618,8 +626,9 @@ def _map_related(mapped: Mapped, data: Mapping[str, Any]) -> None:
         if isinstance(item, dict) and isinstance(item.get("value"), str):
             origin = paths.join(paths.join("identifiers", index), "value")
             related += _work_identifier(item["value"], str(item.get("type", "")), origin)
-    if _text(data.get("repository-code")):
-        related.append(repository_link(data["repository-code"], "repository-code"))
+    repository = _text(data.get("repository-code"))
+    if identifiers.web_url(repository).startswith(("https://", "http://")):
+        related.append(repository_link(repository, "repository-code"))  # else: schema warns
     for index, reference in enumerate(_list(data.get("references"))):
         related += _cited(reference, "references", paths.join("references", index))
     related += _cited(data.get("preferred-citation"), "isDocumentedBy", "preferred-citation")
@@ -630,9 +639,12 @@ def _work_identifier(value: str, kind: str, origin: str) -> list[Link]:
     if kind == "doi":
         doi = identifiers.doi_of(value)
         return work_link(doi, origin) if doi else []
-    if kind in ("url", "swh") and value.strip():
+    if kind == "swh" and value.strip():
         return work_link(value.strip(), origin)
-    return []  # `other`: no scheme Zenodo could resolve
+    url = identifiers.full_url(value) if kind == "url" else None
+    if url:
+        return work_link(url, origin)
+    return []  # `other`, or a URL that is none: no scheme Zenodo could resolve
 
 
 def _cited(reference: Any, relation: str, origin: str) -> list[tuple[dict[str, Any], str]]:

@@ -46,6 +46,7 @@ def echoed(metadata: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(out.get("keywords"), list):
         out["keywords"] = [text(k) if isinstance(k, str) else k for k in out["keywords"]]
     _defaults(out)
+    _supervisors_as_contributors(out)
     for key in ("creators", "contributors"):
         if isinstance(out.get(key), list):
             out[key] = [_person(p, key) if isinstance(p, Mapping) else p for p in out[key]]
@@ -55,13 +56,30 @@ def echoed(metadata: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _supervisors_as_contributors(out: dict[str, Any]) -> None:
+    """Zenodo stores thesis supervisors as contributors with the supervisor role, before
+    the others, and answers with them there (zenodo-deposit-rules.md §7)."""
+    supervisors = out.pop("thesis_supervisors", None)
+    if isinstance(supervisors, list) and supervisors:
+        contributors = out.get("contributors")
+        others = contributors if isinstance(contributors, list) else []
+        people = [{**p, "type": "Supervisor"} for p in supervisors if isinstance(p, Mapping)]
+        out["contributors"] = people + others
+
+
 def _lists(out: dict[str, Any]) -> None:
-    """Dates' types as Zenodo's ids (lower case), communities in no particular order (it
-    answers from a set), a grant without a funder as the European Commission's, which is
-    how Zenodo reads it, and how it answers for one of FP7."""
+    """Dates' types as Zenodo's ids (lower case), and a date that is one day as its type
+    alone (Zenodo answers with start and end only for an interval); communities in no
+    particular order (it answers from a set), a grant without a funder as the European
+    Commission's, which is how Zenodo reads it, and how it answers for one of FP7."""
     for item in out.get("dates") or ():
         if isinstance(item, dict) and isinstance(item.get("type"), str):
             item["type"] = item["type"].lower()
+        if isinstance(item, dict) and not (item.get("start") and item.get("end")):
+            item.pop("start", None)
+            item.pop("end", None)
+        elif isinstance(item, dict) and item["start"] == item["end"]:
+            del item["start"], item["end"]
     if isinstance(out.get("communities"), list):
         out["communities"] = sorted(out["communities"], key=lambda c: str(c))
     for item in out.get("grants") or ():
@@ -98,6 +116,7 @@ def _defaults(out: dict[str, Any]) -> None:
             out.pop(key, None)  # only the upload type's own subtype is read
     if out.get("publication_type") == "thesis":
         out["publication_type"] = "dissertation"
+    out.pop("access_conditions", None)  # not stored (zenodo-deposit-rules.md §4)
 
 
 def _person(person: Mapping[str, Any], key: str) -> dict[str, Any]:
@@ -114,6 +133,8 @@ def _person(person: Mapping[str, Any], key: str) -> dict[str, Any]:
     orcid = shaped.get("orcid")
     if isinstance(orcid, str) and orcid.strip():
         shaped["orcid"] = identifiers.stored_orcid(orcid) or orcid
+    if isinstance(shaped.get("gnd"), str):
+        shaped["gnd"] = identifiers.stored_gnd(shaped["gnd"]) or shaped["gnd"]
     if isinstance(shaped.get("type"), str):
         role = _canonical(shaped["type"], _roles())
         # the legacy JSON has no spelling for a translator: it answers with no role

@@ -17,6 +17,7 @@ lists do not already say):
 from __future__ import annotations
 
 import html
+import html.entities
 import re
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -68,6 +69,38 @@ _VOID = frozenset({"br"})
 BLOCK_TAGS = frozenset(
     ["p", "div", "ul", "ol", "pre", "blockquote", "table", "h1", "h2", "h3", "h4", "h5"]
 )
+# Block-level tags the sanitiser removes: each becomes a line break after the first tag
+# (bleach's `HTML_TAGS_BLOCK_LEVEL`, as a browser would lay them out).
+_REMOVED_BLOCKS = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "details",
+        "dialog",
+        "dd",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h6",
+        "header",
+        "hgroup",
+        "hr",
+        "main",
+        "nav",
+        "section",
+    ]
+)
+# What the HTML parser behind the sanitiser (html5lib) closes or adds by itself: an open
+# <p> ends where a block starts, an <li> where the next one starts, and rows sit in a
+# <tbody>. Zenodo stores the tree it built, so the plan compares that tree.
+_ENDS_PARAGRAPH = BLOCK_TAGS | _REMOVED_BLOCKS | {"li"}
+_ENTITY = re.compile(r"&(#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+_KEPT_ENTITY = ("\ue000", "\ue001")  # brackets, in private-use characters, of one kept
 
 
 class _Sanitiser(HTMLParser):
@@ -77,11 +110,16 @@ class _Sanitiser(HTMLParser):
         self.out: list[str] = []
         self.open: list[str] = []
         self.removed: list[str] = []  # tags Zenodo would remove, in order of appearance
+        self.tag_seen = False  # a tag came before: a removed block then leaves a line break
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        after_a_tag, self.tag_seen = self.tag_seen, True
         if tag not in ALLOWED_TAGS:
+            if tag in _REMOVED_BLOCKS and after_a_tag and not self.escape:
+                self.out.append("\n")
             self._other(f"<{tag}>")
             return
+        self._implied_ends(tag)
         kept = "".join(
             f' {name}="{html.escape(value or "", quote=True)}"'
             for name, value in attrs
@@ -96,7 +134,23 @@ class _Sanitiser(HTMLParser):
         if tag in self.open and tag not in _VOID:
             self.handle_endtag(tag)
 
+    def _implied_ends(self, tag: str) -> None:
+        """Close what a start tag closes by itself, and add the <tbody> a row needs."""
+        if tag in _ENDS_PARAGRAPH and "p" in self.open[-1:]:
+            self.handle_endtag("p")
+        if tag == "li" and "li" in self.open:
+            last = len(self.open) - 1 - self.open[::-1].index("li")
+            if not {"ul", "ol"} & set(self.open[last:]):
+                self.handle_endtag("li")
+        if tag == "tr" and self.open[-1:] == ["table"]:
+            self.out.append("<tbody>")
+            self.open.append("tbody")
+
     def handle_endtag(self, tag: str) -> None:
+        self.tag_seen = True
+        if tag == "p" and tag not in self.open and not self.escape:
+            self.out.append("<p></p>")  # a stray </p> makes an empty paragraph (HTML5)
+            return
         if tag not in self.open:
             if tag not in ALLOWED_TAGS:  # a stray end of a kept tag is dropped, as Zenodo does
                 self._other(f"</{tag}>", f"</{tag}>")
@@ -157,9 +211,25 @@ def as_zenodo_stores(text: str) -> str:
     """What Zenodo stores for HTML sent as `text`: other tags removed, text kept. Text
     without a `<` has its entities unescaped first (Zenodo's text cleaning, ftfy, takes
     it for plain text), so escaped markup with no tag around it becomes markup."""
+    if "<" not in text:
+        text = html.unescape(text)
+        parser = _Sanitiser(escape=False)
+        parser.feed(text)
+        return parser.result().strip()
+    # In HTML, the sanitiser keeps a complete character reference as written (`&copy;`)
+    # and escapes any other "&" (`&copy` without its ";" too)
+    open_, close = _KEPT_ENTITY
+    protected = _ENTITY.sub(lambda m: _kept(m, open_, close), text).replace("&", "&amp;")
     parser = _Sanitiser(escape=False)
-    parser.feed(text if "<" in text else html.unescape(text))
-    return parser.result().strip()
+    parser.feed(protected)
+    stored = parser.result().strip()
+    return re.sub(f"{open_}(#?[A-Za-z0-9]+){close}", r"&\1;", stored)
+
+
+def _kept(match: re.Match[str], open_: str, close: str) -> str:
+    name = match.group(1)
+    known = name.startswith("#") or f"{name};" in html.entities.html5
+    return f"{open_}{name}{close}" if known else match.group(0)
 
 
 def removed_tags(text: str) -> list[str]:

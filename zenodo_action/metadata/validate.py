@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 _PERSON_LISTS = ("creators", "contributors", "thesis_supervisors")
 _DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
-_DOI = re.compile(r"^10\.[0-9]{4,9}/\S+$")
+_DOI = re.compile(rf"^{identifiers.DOI_NAME}$")
 _ORCID_SHAPE = re.compile(r"^[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]$")
 _TYPOS = {"isOrignialFormOf": "isOriginalFormOf"}  # Zenodo accepts this misspelling
 
@@ -113,7 +113,18 @@ def _translate(error: ValidationError, config: Document) -> list[Problem]:
         return []
     message, code = _describe(error, config, path)
     line, column = config.position(path)
-    return [Problem(ERROR, path, message, line, column, code)]
+    severity = WARNING if _stored_anyway(error, path) else ERROR
+    return [Problem(severity, path, message, line, column, code)]
+
+
+def _stored_anyway(error: ValidationError, path: str) -> bool:
+    """What Zenodo stores as written though it makes little sense: an empty version, a
+    latitude or longitude out of range (its point schema checks no range;
+    zenodo-deposit-rules.md §4)."""
+    field = _field_name(path)
+    if error.validator == "minLength" and field == "version":
+        return True
+    return error.validator in ("minimum", "maximum") and field in ("lat", "lon")
 
 
 def _absent(error: ValidationError) -> list[str]:
@@ -263,8 +274,18 @@ def _kind(value: Any) -> str:
 _RENAMED = {"publication-thesis": "publication-dissertation"}
 
 
+# Resource types Zenodo's vocabulary tags as link targets only, not "depositable": a
+# related work may be one, a record may not (docs/reference/zenodo-deposit-rules.md §4).
+_LINK_ONLY = ("project", "instrument")
+
+
 def _enum_message(field: str, value: Any, choices: list[str]) -> str:
     message = f"{quote_value(value)} is not accepted by Zenodo as {field}"
+    if field == "upload_type" and value in _LINK_ONLY:
+        return (
+            f"{message}: it is a type Zenodo only links to (a related identifier's "
+            "resource_type), not one a record can have; use e.g. other, dataset or software"
+        )
     renamed = _RENAMED.get(value) if isinstance(value, str) else None
     meant = renamed or (suggest.close(value, choices) if isinstance(value, str) else None)
     if meant:
@@ -331,6 +352,14 @@ def _orcids(data: dict[str, Any], today: date) -> Iterator[Finding]:
             orcid = person.get("orcid")
             if isinstance(orcid, str) and orcid.strip():
                 yield from _orcid(paths.join(path, "orcid"), orcid)
+            gnd = person.get("gnd")
+            if isinstance(gnd, str) and gnd.strip() and identifiers.stored_gnd(gnd) is None:
+                message = (
+                    f"{quote_value(gnd)} is not a GND number (e.g. 118540238 or 4022153-2, "
+                    "optionally after gnd: or https://d-nb.info/gnd/); Zenodo fails on it "
+                    "with an internal error"
+                )
+                yield ERROR, paths.join(path, "gnd"), message, "gnd-format"
 
 
 def _orcid(path: str, orcid: str) -> Iterator[Finding]:
@@ -486,7 +515,7 @@ def _relations(data: dict[str, Any], today: date) -> Iterator[Finding]:
         if not isinstance(identifier, str) or not identifier.strip():
             continue  # the schema says so
         where = paths.join(path, "identifier")
-        if identifier.startswith("10.") and not _DOI.match(identifier):
+        if identifier.startswith("10.") and not _DOI.match(identifier.strip()):
             message = f"{quote_value(identifier)} is not a valid DOI (10.1234/abc, no spaces)"
             yield ERROR, where, message, "doi-syntax"
         elif not identifiers.has_zenodo_scheme(identifier):
@@ -502,6 +531,12 @@ def _no_scheme_message(identifier: str) -> str:
             f"{quote_value(identifier)}: Zenodo takes no Software Heritage identifier "
             f"(it answers 'No valid scheme recognized for identifier.'); link the "
             f"archive's page: {archived}"
+        )
+    if identifiers.is_number_like(identifier):
+        return (
+            f"{quote_value(identifier)}: no check digit fits: it is no ISBN, ISSN or ISNI "
+            "Zenodo recognises (it answers 'No valid scheme recognized for identifier.'); "
+            "check the number, or the spaces around it"
         )
     return (
         f"{quote_value(identifier)}: Zenodo recognises no identifier scheme in it (it "

@@ -90,10 +90,11 @@ def _languages() -> tuple[dict[str, str], frozenset[str]]:
 
 def language_id(code: str) -> str | None:
     """The id Zenodo stores for a language code (a 2-letter one becomes its 3-letter
-    code), or None when its vocabulary has none."""
+    code), or None when its vocabulary has none. pycountry finds a 2-letter code in any
+    letter case; a 3-letter one is the vocabulary's id, as written (zenodo-deposit-rules.md §4)."""
     two_letter, three_letter = _languages()
     if len(code) == 2:
-        return two_letter.get(code)
+        return two_letter.get(code.lower())
     return code if code in three_letter else None
 
 

@@ -93,7 +93,7 @@ def zenodo_field(path: str) -> str:
         return "creators"
     if top in PEOPLE_TERMS:
         return "contributors"
-    return "publication_date" if top == "datePublished" else ""
+    return ""
 
 
 def _reworded(problem: Problem) -> Problem:
@@ -159,12 +159,12 @@ def _orcid_problems(data: Mapping[str, Any], index: Index) -> Iterator[Problem]:
 
 
 def _date_problems(data: Mapping[str, Any]) -> Iterator[Problem]:
-    """Codemeta's dates, checked though not sent (a version is dated by its release or
-    today): a bad datePublished is an error, a dateModified only warns, since tools write
-    date-times into it (codemetapy does)."""
-    for term, severity in (("datePublished", ERROR), ("dateModified", WARNING)):
+    """Codemeta's dates, checked though no Zenodo field comes from them (a version is
+    dated by its release or today): a bad one is a warning, which `--strict` makes an
+    error; tools write date-times into them (codemetapy does)."""
+    for term in ("datePublished", "dateModified"):
         if term in data:
-            problem = _date_problem(literal(Located(data[term], term)), severity)
+            problem = _date_problem(literal(Located(data[term], term)), WARNING)
             if problem:
                 yield problem
 
