@@ -351,6 +351,9 @@ def _message(error: ValidationError, config: Config, path: str) -> str:
         return f"{quote_value(value)} is not valid: {_pattern_hint(field, str(expected(error)))}"
     if keyword in ("enum", "oneOf") and field == "license":
         written = value if isinstance(value, str) else ""
+        url_advice = suggest.license_url_advice(written)
+        if url_advice:
+            return url_advice
         expression = suggest.license_expression(written)
         if expression:
             return suggest.license_expression_advice(written, expression, listed=True)
@@ -431,8 +434,8 @@ def _pattern_hint(field: str, pattern: str) -> str:
 def _license_advice(value: Any) -> str:
     if not isinstance(value, str):
         return ""
-    similar = suggest.licenses_like(value)
-    return f"; did you mean {similar[0]}?" if similar else " (see https://spdx.org/licenses/)"
+    similar = suggest.licenses_like(value, spdx_only=True)
+    return f"; did you mean {' or '.join(similar)}?" if similar else " (see https://spdx.org/licenses/)"
 
 
 def _rule_problems(config: Config) -> list[Problem]:
