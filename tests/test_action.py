@@ -530,6 +530,24 @@ def test_a_run_stopped_before_its_first_request_says_why_in_the_summary(runner):
     assert runner.zenodo.requests == []
 
 
+def test_a_publish_refused_after_the_draft_exists_names_the_draft_to_continue(runner):
+    concept = seed(runner.zenodo)
+    runner.zenodo.spam_blocked = True
+    result = runner.publish_release(runner.release("v1.2.0"), concept=concept.concept_doi)
+    assert result.exit_code == 1
+    (draft,) = runner.zenodo.pending_drafts(concept.concept_id)
+    page = f"{runner.zenodo.url}/deposit/{draft['record_id']}"
+    assert result.outputs == {
+        "record-id": str(draft["record_id"]),
+        "record-url": page,
+        "status": "failed",
+    }
+    summary = failure_of(result)
+    said = f"**Draft left:** draft {draft['record_id']} ({page}) is left unpublished on"
+    assert said in summary and "the re-run continues that draft" in summary
+    assert f"draft {draft['record_id']} ({page})" in result.stdout  # the log says it too
+
+
 def test_invalid_metadata_keeps_status_invalid_and_leads_the_summary_with_the_count(runner):
     (runner.workspace / ".zenodo.yml").write_text(CONFIG.replace("MIT", "not-a-licence"))
     result = runner.publish_release(runner.release(), concept=seed(runner.zenodo).concept_doi)
