@@ -633,12 +633,22 @@ def test_validate_mode_finds_a_zenodo_json(runner):
     assert result.outputs == {"status": "valid"}
 
 
-def test_validate_mode_without_a_config_fails_with_status_invalid(runner):
+def test_validate_mode_without_a_config_fails_as_a_bad_input(runner):
     (runner.workspace / ".zenodo.yml").unlink()
     result = runner.run({"mode": "validate"}, event_name="push")
     assert result.exit_code == 2
-    assert result.outputs == {"status": "invalid"}
+    assert result.outputs == {"status": "failed"}  # a bad input, as action.yml says
     assert "no .zenodo.yml or .zenodo.json" in result.annotations("error")[0]
+    assert "no .zenodo.yml or .zenodo.json" in failure_of(result)
+
+
+def test_validate_mode_with_a_missing_citation_file_fails_as_a_bad_input(runner):
+    inputs = {"mode": "validate", "citation-file": "docs/CITATION.cff"}
+    result = runner.run(
+        inputs, event_name="pull_request", event=pull_request(runner), github_token=""
+    )
+    assert result.exit_code == 2 and result.outputs == {"status": "failed"}
+    assert "docs/CITATION.cff: no such file" in failure_of(result)
 
 
 # --- datasets: scheduled and manual runs ---------------------------------------------------
