@@ -225,6 +225,9 @@ def test_the_badge_is_appended_to_the_release_notes_once(runner):
     assert len(runner.zenodo.published_versions(concept.concept_id)) == 2
     assert release.body.startswith(NOTES.rstrip())
     assert release.body.count(first.outputs["badge"]) == 1
+    added = f"added the DOI badge for {first.outputs['doi']} to the notes of release"
+    assert added in first.stdout and added not in again.stdout
+    assert "already carry the DOI badge" in again.stdout
 
 
 def test_a_read_only_github_token_warns_about_the_badge_but_succeeds(runner):

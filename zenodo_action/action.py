@@ -11,6 +11,7 @@ the publish come the badge in the release notes and the write-back pull request.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 
@@ -27,6 +28,8 @@ from zenodo_action.settings import Settings, runner_files
 # `published` fires once for releases and pre-releases alike; `created`, `released` and
 # `prereleased` fire for the same release too, and would publish it twice (§3.1).
 RELEASE_ACTION = "published"
+
+log = logging.getLogger(__name__)
 
 
 def main(*, client_factory: publish.ClientFactory | None = None) -> int:
@@ -116,3 +119,7 @@ def _add_badge(
     }
     if outcome in messages:
         reporter.note("warning", messages[outcome], title="DOI badge")
+    elif outcome == "appended":
+        log.info("added the DOI badge for %s to the notes of release %s", result.doi, release.tag_name)
+    else:
+        log.info("the notes of release %s already carry the DOI badge", release.tag_name)
