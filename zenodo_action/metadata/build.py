@@ -114,9 +114,16 @@ def _shown(key: str, value: Any) -> Any:
 def _entries_changed(was: list[Any], now: list[Any]) -> list[str]:
     """`  - entry` for each entry that went, `  + entry` for each that came; an entry only
     moved is no change, and the order alone changing says so."""
-    gone = [f"  - {_short(entry, 100)}" for entry in was if entry not in now]
-    came = [f"  + {_short(entry, 100)}" for entry in now if entry not in was]
+    gone = [f"  - {_entry(entry)}" for entry in was if entry not in now]
+    came = [f"  + {_entry(entry)}" for entry in now if entry not in was]
     return gone + came or ["  (the same entries in another order)"]
+
+
+def _entry(entry: Any) -> str:
+    """A list's entry with every key shown, only long values shortened."""
+    if not isinstance(entry, dict):
+        return _short(entry)
+    return "{" + ", ".join(f"{key!r}: {_short(value)}" for key, value in entry.items()) + "}"
 
 
 def _comparable(metadata: Mapping[str, Any]) -> dict[str, Any]:
