@@ -218,9 +218,11 @@ def test_the_log_counts_a_refused_connection_s_attempts_as_its_failure_does(capl
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     http = HttpClient(f"http://127.0.0.1:{port}/api", TOKEN, sleep=Sleeps())
-    with caplog.at_level(logging.WARNING, logger="zenodo_action.http"):
-        with pytest.raises(LocalFailure) as raised:
-            http.send("GET", "x", idempotent=True)
+    with (
+        caplog.at_level(logging.WARNING, logger="zenodo_action.http"),
+        pytest.raises(LocalFailure) as raised,
+    ):
+        http.send("GET", "x", idempotent=True)
     said = [record.getMessage() for record in caplog.records]
     assert [line.split(" failed")[0] for line in said] == ["attempt 1 of 3", "attempt 2 of 3"]
     assert said[0].endswith("/api/x -> connection refused; trying again in 1.0s")

@@ -123,7 +123,9 @@ def test_a_licence_url_is_called_a_url_and_gives_the_id_to_write(tmp_path, writt
     advice = f"{written!r} is a licence URL; write the id {spdx}"
     zenodo = messages(tmp_path, ".zenodo.yml", ZENODO_HEAD + f"license: {written}\n")
     assert zenodo["license"] == advice
-    assert messages(tmp_path, "CITATION.cff", CFF_HEAD + f"license: {written}\n")["license"] == advice
+    assert (
+        messages(tmp_path, "CITATION.cff", CFF_HEAD + f"license: {written}\n")["license"] == advice
+    )
 
 
 def test_a_url_naming_no_licence_asks_for_the_spdx_id(tmp_path):

@@ -120,6 +120,8 @@ def _add_badge(
     if outcome in messages:
         reporter.note("warning", messages[outcome], title="DOI badge")
     elif outcome == "appended":
-        log.info("added the DOI badge for %s to the notes of release %s", result.doi, release.tag_name)
+        log.info(
+            "added the DOI badge for %s to the notes of release %s", result.doi, release.tag_name
+        )
     else:
         log.info("the notes of release %s already carry the DOI badge", release.tag_name)

@@ -472,7 +472,11 @@ def _license_advice(value: Any) -> str:
     if not isinstance(value, str):
         return ""
     similar = suggest.licenses_like(value, spdx_only=True)
-    return f"; did you mean {' or '.join(similar)}?" if similar else " (see https://spdx.org/licenses/)"
+    return (
+        f"; did you mean {' or '.join(similar)}?"
+        if similar
+        else " (see https://spdx.org/licenses/)"
+    )
 
 
 def _rule_problems(config: Config) -> list[Problem]:
