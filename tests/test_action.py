@@ -225,6 +225,9 @@ def test_the_badge_is_appended_to_the_release_notes_once(runner):
     assert len(runner.zenodo.published_versions(concept.concept_id)) == 2
     assert release.body.startswith(NOTES.rstrip())
     assert release.body.count(first.outputs["badge"]) == 1
+    added = f"added the DOI badge for {first.outputs['doi']} to the notes of release"
+    assert added in first.stdout and added not in again.stdout
+    assert "already carry the DOI badge" in again.stdout
 
 
 def test_a_read_only_github_token_warns_about_the_badge_but_succeeds(runner):
@@ -530,6 +533,24 @@ def test_a_run_stopped_before_its_first_request_says_why_in_the_summary(runner):
     assert runner.zenodo.requests == []
 
 
+def test_a_publish_refused_after_the_draft_exists_names_the_draft_to_continue(runner):
+    concept = seed(runner.zenodo)
+    runner.zenodo.spam_blocked = True
+    result = runner.publish_release(runner.release("v1.2.0"), concept=concept.concept_doi)
+    assert result.exit_code == 1
+    (draft,) = runner.zenodo.pending_drafts(concept.concept_id)
+    page = f"{runner.zenodo.url}/deposit/{draft['record_id']}"
+    assert result.outputs == {
+        "record-id": str(draft["record_id"]),
+        "record-url": page,
+        "status": "failed",
+    }
+    summary = failure_of(result)
+    said = f"**Draft left:** draft {draft['record_id']} ({page}) is left unpublished on"
+    assert said in summary and "the re-run continues that draft" in summary
+    assert f"draft {draft['record_id']} ({page})" in result.stdout  # the log says it too
+
+
 def test_invalid_metadata_keeps_status_invalid_and_leads_the_summary_with_the_count(runner):
     (runner.workspace / ".zenodo.yml").write_text(CONFIG.replace("MIT", "not-a-licence"))
     result = runner.publish_release(runner.release(), concept=seed(runner.zenodo).concept_doi)
@@ -615,12 +636,22 @@ def test_validate_mode_finds_a_zenodo_json(runner):
     assert result.outputs == {"status": "valid"}
 
 
-def test_validate_mode_without_a_config_fails_with_status_invalid(runner):
+def test_validate_mode_without_a_config_fails_as_a_bad_input(runner):
     (runner.workspace / ".zenodo.yml").unlink()
     result = runner.run({"mode": "validate"}, event_name="push")
     assert result.exit_code == 2
-    assert result.outputs == {"status": "invalid"}
+    assert result.outputs == {"status": "failed"}  # a bad input, as action.yml says
     assert "no .zenodo.yml or .zenodo.json" in result.annotations("error")[0]
+    assert "no .zenodo.yml or .zenodo.json" in failure_of(result)
+
+
+def test_validate_mode_with_a_missing_citation_file_fails_as_a_bad_input(runner):
+    inputs = {"mode": "validate", "citation-file": "docs/CITATION.cff"}
+    result = runner.run(
+        inputs, event_name="pull_request", event=pull_request(runner), github_token=""
+    )
+    assert result.exit_code == 2 and result.outputs == {"status": "failed"}
+    assert "docs/CITATION.cff: no such file" in failure_of(result)
 
 
 # --- datasets: scheduled and manual runs ---------------------------------------------------

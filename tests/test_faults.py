@@ -293,9 +293,9 @@ class Run:
             1
             for r in self.records
             if r.name == "zenodo_action.http"
-            and r.msg.startswith("retry ")
-            and r.args[3] == method
-            and re.search(pattern, urlsplit(r.args[4]).path)
+            and r.msg.startswith("attempt ")
+            and r.args[1] == method
+            and re.search(pattern, urlsplit(r.args[2]).path)
         )
 
 

@@ -72,9 +72,10 @@ def test_idempotent_request_is_retried_on_5xx_and_logs_one_line_per_retry(httpse
     assert len(sleeps) == 2
     retries = [r.getMessage() for r in caplog.records]
     assert len(retries) == 2
-    assert retries[0].startswith("retry 1/7 in ") and retries[0].endswith(
-        "GET " + httpserver.url_for("/api/x") + " -> 502"
+    assert retries[0].startswith(
+        "attempt 1 of at most 8 failed: GET " + httpserver.url_for("/api/x") + " -> 502; "
     )
+    assert retries[1].startswith("attempt 2 of at most 8 failed: ")
 
 
 def test_backoff_grows_and_is_capped(httpserver):
@@ -210,6 +211,22 @@ def test_upload_body_is_reopened_for_every_attempt(httpserver):
     )
     assert bodies == [b"payload", b"payload"]
     assert len(opened) == 2 and all(stream.closed for stream in opened)
+
+
+def test_the_log_counts_a_refused_connection_s_attempts_as_its_failure_does(caplog):
+    with socket.socket() as probe:  # a port with nobody listening
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    http = HttpClient(f"http://127.0.0.1:{port}/api", TOKEN, sleep=Sleeps())
+    with (
+        caplog.at_level(logging.WARNING, logger="zenodo_action.http"),
+        pytest.raises(LocalFailure) as raised,
+    ):
+        http.send("GET", "x", idempotent=True)
+    said = [record.getMessage() for record in caplog.records]
+    assert [line.split(" failed")[0] for line in said] == ["attempt 1 of 3", "attempt 2 of 3"]
+    assert said[0].endswith("/api/x -> connection refused; trying again in 1.0s")
+    assert "refused the connection (3 attempts)" in raised.value.message
 
 
 def test_connection_refused_gets_a_few_quick_tries_then_names_the_host():

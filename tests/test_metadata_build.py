@@ -68,7 +68,28 @@ def test_a_field_left_to_zenodos_default_is_no_change_in_the_plan():
 def test_describe_changes_ignores_what_zenodo_echoes_differently():
     old = {"title": "A", "license": "cc-by-4.0", "doi": "x", "notes": "", "version": "1"}
     new = {"title": "A", "license": "CC-BY-4.0", "version": "2", "keywords": ["k"]}
-    assert describe_changes(old, new) == ["keywords: added ['k']", "version: '1' -> '2'"]
+    assert describe_changes(old, new) == ["keywords: added", "  + 'k'", "version: '1' -> '2'"]
+
+
+def test_the_plan_shows_the_licence_as_written_and_which_entries_of_a_list_changed():
+    old = {"license": "mit-license", "creators": [{"name": "Doe, Jane", "affiliation": "Uni"}]}
+    new = {
+        "license": "apache2.0",  # Zenodo's legacy echo of Apache-2.0
+        "creators": [{"name": "Doe, Jane", "affiliation": "ACME"}, {"name": "Frob Team"}],
+        "keywords": ["b", "a"],
+    }
+    assert describe_changes({**old, "keywords": ["a", "b"]}, new) == [
+        "creators: changed",
+        "  - {'name': 'Doe, Jane', 'affiliation': 'Uni'}",
+        "  + {'name': 'Doe, Jane', 'affiliation': 'ACME'}",
+        "  + {'name': 'Frob Team'}",
+        "keywords: changed",
+        "  (the same entries in another order)",
+        "license: 'MIT' -> 'Apache-2.0'",
+    ]
+    long = {"description": "x" * 200}
+    (line,) = describe_changes({"description": "short"}, long)
+    assert line.startswith("description: 'short' -> 'xxx") and "changed)" not in line
 
 
 # --- the request body, encoded before any request --------------------------------------

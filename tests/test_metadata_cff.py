@@ -449,3 +449,18 @@ def test_an_author_with_given_names_only_is_kept_as_zenodo_keeps_it(tmp_path):
 def test_html_in_the_abstract_is_kept_the_way_zenodo_keeps_it(tmp_path, abstract, description):
     text = HEAD + "abstract: " + json.dumps(abstract) + "\n"
     assert mapped(tmp_path, text)["description"] == description
+
+
+@pytest.mark.parametrize(
+    ("kind", "written", "hint"),
+    [
+        ("url", "www.example.org", "a URL starting with https://"),
+        ("swh", "swh:1:dir:github-commits-hash", "a Software Heritage id: swh:1:, then cnt"),
+        ("doi", "11.1/x", "a bare DOI such as 10.5281/zenodo.1003150"),
+    ],
+)
+def test_an_identifier_value_is_judged_as_its_type_says(tmp_path, kind, written, hint):
+    text = HEAD + f"identifiers:\n  - type: {kind}\n    value: {written}\n"
+    (problem,) = [p for p in cff.check(load(tmp_path, text)) if p.path == "identifiers[0].value"]
+    assert problem.message.startswith(f"'{written}' is not valid: {hint}")
+    assert kind == "doi" or "10\\." not in problem.message  # not the DOI pattern

@@ -74,3 +74,10 @@ def test_summary_table_cells_are_inert():
 def test_summary_when_valid_has_no_table():
     markdown = summary_markdown([], ".zenodo.yml")
     assert markdown == "### :white_check_mark: .zenodo.yml: valid, no problems\n\n"
+
+
+def test_the_summary_table_lists_problems_in_the_order_of_the_files_lines():
+    later = Problem("warning", "keywords[1]", "put it in quotes", 11, 21, "cff-type")
+    found = [Problem("warning", "journal", "unknown key", 18, 1, "x"), ORCID, later, SYNTAX]
+    rows = [line for line in summary_markdown(found, "CITATION.cff").splitlines() if "| " in line]
+    assert [row.split(" |")[0] for row in rows[2:]] == ["| ", "| 11:21", "| 12:14", "| 18:1"]

@@ -660,8 +660,8 @@ def test_this_repositorys_own_metadata_passes_strict():
         ("Apache License, Version 2.0", "Apache-2.0"),
         ("BSD 3-Clause License", "BSD-3-Clause"),
         ('BSD 2-Clause "Simplified" License', "BSD-2-Clause"),
-        ("GNU General Public License v3.0", "GPL-3.0"),
-        ("GNU Lesser General Public License v2.1", "LGPL-2.1"),
+        ("GNU General Public License v3.0", "GPL-3.0-only"),  # as Zenodo stores it
+        ("GNU Lesser General Public License v2.1", "LGPL-2.1-only"),
         ("Mozilla Public License 2.0", "MPL-2.0"),
         ("Creative Commons Attribution 4.0 International", "CC-BY-4.0"),
         ("CC0 1.0 Universal", "CC0-1.0"),

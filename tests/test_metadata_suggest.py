@@ -108,3 +108,54 @@ def test_a_cff_orcid_without_its_url_is_shown_as_the_users_own_url(tmp_path):
 )
 def test_close_guesses_only_what_is_close(word, choices, meant):
     assert suggest.close(word, choices) == meant
+
+
+@pytest.mark.parametrize(
+    ("written", "spdx"),
+    [
+        ("https://opensource.org/licenses/Apache-2.0", "Apache-2.0"),
+        ("https://choosealicense.com/licenses/mit/", "MIT"),
+        ("https://spdx.org/licenses/MIT.html", "MIT"),
+        ("https://creativecommons.org/licenses/by/4.0/", "CC-BY-4.0"),
+    ],
+)
+def test_a_licence_url_is_called_a_url_and_gives_the_id_to_write(tmp_path, written, spdx):
+    advice = f"{written!r} is a licence URL; write the id {spdx}"
+    zenodo = messages(tmp_path, ".zenodo.yml", ZENODO_HEAD + f"license: {written}\n")
+    assert zenodo["license"] == advice
+    assert (
+        messages(tmp_path, "CITATION.cff", CFF_HEAD + f"license: {written}\n")["license"] == advice
+    )
+
+
+def test_a_url_naming_no_licence_asks_for_the_spdx_id(tmp_path):
+    said = messages(tmp_path, ".zenodo.yml", ZENODO_HEAD + "license: https://example.org/l\n")
+    assert "is a URL that names no licence Zenodo knows" in said["license"]
+    assert "expression" not in said["license"]
+
+
+@pytest.mark.parametrize(
+    ("written", "offered"),
+    [
+        ("GPL3", ["GPL-3.0-only", "GPL-3.0-or-later"]),
+        ("GPLv2", ["GPL-2.0-only", "GPL-2.0-or-later"]),
+        ("BSD", ["BSD-3-Clause", "BSD-2-Clause"]),
+        ("LGPL", ["LGPL-3.0-only", "LGPL-3.0-or-later", "LGPL-2.1-only"]),
+        ("AGPL", ["AGPL-3.0-only", "AGPL-3.0-or-later"]),
+        ("Apachee-2.0", ["Apache-2.0", "Apache-1.0"]),  # a near spelling
+        ("Not-A-Licence", []),  # nothing is close: no guess (not ntp-license)
+        ("GPL4", []),  # the family has no such version
+    ],
+)
+def test_licences_are_offered_within_the_family_written_or_not_at_all(written, offered):
+    assert suggest.licenses_like(written) == offered
+
+
+def test_a_cff_licence_is_offered_only_as_an_spdx_id_cff_takes(tmp_path):
+    said = messages(tmp_path, "CITATION.cff", CFF_HEAD + "license: CC-BY\n")["license"]
+    assert said == "'CC-BY' is not an SPDX license id; did you mean CC-BY-4.0?"  # not cc-by
+    said = messages(tmp_path, "CITATION.cff", CFF_HEAD + "license: GPL3\n")["license"]
+    assert said.endswith("did you mean GPL-3.0-only or GPL-3.0-or-later?")
+    for written in ("BSD", "LGPL", "Not-A-Licence", "cc-zero"):
+        for offered in suggest.licenses_like(written, spdx_only=True):
+            assert offered in cff.schema()["definitions"]["license-enum"]["enum"]

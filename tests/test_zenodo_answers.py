@@ -147,6 +147,9 @@ def test_a_spam_blocked_account_is_told_what_happened(project):
 
     assert code == 1 and "Your account has been blocked" in err
     assert "spam check blocked the account; contact Zenodo support" in err
+    (draft,) = fake.pending_drafts(concept.concept_id)
+    assert f"draft {draft['record_id']} ({fake.url}/deposit/{draft['record_id']}) is left " in err
+    assert "the re-run continues that draft" in err
     assert len(fake.published_versions(concept.concept_id)) == 1
     fake.spam_blocked = False
     code, result, err = publish(project, concept)  # once unblocked, the same draft goes out

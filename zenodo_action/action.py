@@ -11,6 +11,7 @@ the publish come the badge in the release notes and the write-back pull request.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 
@@ -28,6 +29,8 @@ from zenodo_action.settings.action_inputs import runner_files, settings_from_run
 # `published` fires once for releases and pre-releases alike; `created`, `released` and
 # `prereleased` fire for the same release too, and would publish it twice (github-actions.md §3.1).
 RELEASE_ACTION = "published"
+
+log = logging.getLogger(__name__)
 
 
 def main(*, client_factory: publish.ClientFactory | None = None) -> int:
@@ -118,3 +121,9 @@ def _add_badge(
     }
     if outcome in messages:
         reporter.note("warning", messages[outcome], title="DOI badge")
+    elif outcome == "appended":
+        log.info(
+            "added the DOI badge for %s to the notes of release %s", result.doi, release.tag_name
+        )
+    else:
+        log.info("the notes of release %s already carry the DOI badge", release.tag_name)

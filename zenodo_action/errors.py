@@ -30,11 +30,22 @@ class FieldError:
         return f"{where}{self.field or 'record'}: {self.message}"
 
 
+@dataclass(frozen=True)
+class PendingDraft:
+    """The unpublished draft a failed publish leaves on the server, with the files it
+    uploaded: a re-run continues it rather than starting another."""
+
+    record_id: int | str
+    url: str  # its page; empty when the server gave none
+    server: str  # the host it is on
+
+
 class ActionError(Exception):
     """A failure with a user-facing message."""
 
     exit_code = EXIT_FAILURE
     source = ""  # who found the problem, when it was a server ("Zenodo"), for titles
+    pending_draft: PendingDraft | None = None  # set where a publish fails after its draft exists
 
     def __init__(
         self,

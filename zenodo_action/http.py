@@ -630,13 +630,12 @@ class HttpClient:
             if response is not None:
                 response.close()  # a streamed answer holds its connection until closed
             log.warning(
-                "retry %d/%d in %.1fs: %s %s -> %s",
-                attempt,
-                self.policy.max_attempts - 1,
-                retry.delay,
+                "attempt %s failed: %s %s -> %s; trying again in %.1fs",
+                retry.count or f"{attempt} of at most {self.policy.max_attempts}",
                 method,
                 describe_url(url),
                 retry.reason,
+                retry.delay,
             )
             self.sleep(retry.delay)
             waited += retry.delay
@@ -653,7 +652,9 @@ class HttpClient:
         when there is to be no other attempt."""
         if error is not None and _refused(error):
             exchange.refused += 1
-            return _Retry(self._after_refusal(exchange, exchange.refused), "connection refused")
+            delay = self._after_refusal(exchange, exchange.refused)
+            count = f"{exchange.refused} of {self.policy.refused_attempts}"
+            return _Retry(delay, "connection refused", count=count)
         if response is not None and self._refused_signature(exchange, response):
             response.close()
             return self._after_broken(exchange, f"the storage host answered {response.status_code}")
@@ -679,7 +680,8 @@ class HttpClient:
         )
         if starts >= self.policy.transfer_attempts:
             raise failure
-        return _Retry(self.policy.backoff(starts), problem, failure)
+        count = f"{starts} of {self.policy.transfer_attempts}"
+        return _Retry(self.policy.backoff(starts), problem, failure, count)
 
     def _check_token(self, method: str, url: str) -> None:
         """A token a header cannot carry fails here, before anything is sent: requests would
@@ -884,6 +886,9 @@ class _Retry:
     delay: float
     reason: str
     failure: HttpError | None = None
+    # which attempt failed, of how many its kind gets (refusals and broken downloads have
+    # budgets of their own); None: of the request's attempts in all
+    count: str | None = None
 
 
 def _as_is(response: requests.Response) -> requests.Response:

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from zenodo_action.errors import PendingDraft
 from zenodo_action.files import human_size
 from zenodo_action.markdown import cell, code_cell, fenced, paragraph
 from zenodo_action.naming import setting
@@ -56,6 +57,16 @@ def citation(metadata: Mapping[str, Any], result: PublishResult) -> str:
     kind = f" [{'Data set' if kind == 'Dataset' else kind}]" if kind else ""
     link = result.doi_url or result.record_url or ""
     return f"{authors} ({year}). {title}{version}{kind}. Zenodo. {link}".strip()
+
+
+def pending_draft(draft: PendingDraft) -> str:
+    """What a failed publish left behind, and that a re-run picks it up."""
+    page = f" ({draft.url})" if draft.url else ""
+    return (
+        f"draft {draft.record_id}{page} is left unpublished on {draft.server}; run again "
+        "once this is fixed: the re-run continues that draft (files it already holds are "
+        "not sent again)"
+    )
 
 
 def _reserved(result: PublishResult) -> str:
@@ -123,6 +134,7 @@ class Failure:
     hint: str | None = None
     file: str | None = None  # relative to the workspace
     line: int | None = None
+    pending_draft: PendingDraft | None = None
 
 
 @dataclass(frozen=True)
@@ -174,6 +186,8 @@ def _failure(failure: Failure) -> str:
         lines += [f"**Where:** {where}{code_cell(failure.file)}", ""]
     if failure.hint:
         lines += [f"**What to do:** {paragraph(failure.hint)}", ""]
+    if failure.pending_draft:
+        lines += [f"**Draft left:** {paragraph(pending_draft(failure.pending_draft))}", ""]
     return "\n".join(lines)
 
 

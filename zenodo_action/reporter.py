@@ -129,3 +129,5 @@ class TerminalReporter:
 
     def error(self, error: ActionError) -> None:
         print(self._say(f"error: {error}"), file=sys.stderr)
+        if error.pending_draft:
+            print(self._say(report.pending_draft(error.pending_draft)), file=sys.stderr)

@@ -127,7 +127,14 @@ class GitHubReporter:
             )
         )
         hint = self.spell(error.hint) if error.hint else None
-        self.told.failure = report.Failure(self.spell(error.message), hint, file, error.line)
+        draft = error.pending_draft
+        self.told.failure = report.Failure(
+            self.spell(error.message), hint, file, error.line, pending_draft=draft
+        )
+        if draft:
+            commands.emit(commands.untrusted(report.pending_draft(draft)))
+            self.output("record-id", str(draft.record_id))
+            self.output("record-url", draft.url)
         if not self.status_given:
             self.output("status", "failed")
         self._write_summary()

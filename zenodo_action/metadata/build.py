@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from zenodo_action.errors import ActionError
-from zenodo_action.metadata import values
+from zenodo_action.metadata import values, vocabularies
 
 # A field's path -> the file, line and column that hold it (publish.py asks the record).
 Place = Callable[[str], tuple[str | None, int | None, int | None]]
@@ -82,20 +82,48 @@ def _superseded(item: Mapping[str, Any], trees: Sequence[str]) -> bool:
 
 
 def describe_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
-    """One line per top-level field that differs, for the dry-run plan."""
+    """Lines for the dry-run plan, one per top-level field that differs, a list's entries
+    that went or came each on a line of its own below it (`- ...`, `+ ...`)."""
     before, after = _comparable(old), _comparable(new)
     lines = []
     for key in sorted(set(before) | set(after)):
         default = ZENODO_DEFAULTS.get(key)
         if before.get(key, default) == after.get(key, default):
             continue
-        if key not in before:
-            lines.append(f"{key}: added {_short(after[key])}")
-        elif key not in after:
+        was, now = _shown(key, before.get(key)), _shown(key, after.get(key))
+        if key not in after:
             lines.append(f"{key}: removed")
+        elif isinstance(now, list) and isinstance(was, (list, type(None))):
+            lines.append(f"{key}: {'changed' if key in before else 'added'}")
+            lines += _entries_changed(was or [], now)
+        elif key not in before:
+            lines.append(f"{key}: added {_short(now)}")
         else:
-            lines.append(f"{key}: {_short(before[key])} -> {_short(after[key])}")
+            lines.append(f"{key}: {_short(was)} -> {_short(now)}")
     return lines
+
+
+def _shown(key: str, value: Any) -> Any:
+    """A value as the user wrote it: the licence as its SPDX id, not the legacy id Zenodo
+    echoes (`mit-license` -> MIT)."""
+    if key == "license" and isinstance(value, str):
+        return vocabularies.stored_license(value) or value
+    return value
+
+
+def _entries_changed(was: list[Any], now: list[Any]) -> list[str]:
+    """`  - entry` for each entry that went, `  + entry` for each that came; an entry only
+    moved is no change, and the order alone changing says so."""
+    gone = [f"  - {_entry(entry)}" for entry in was if entry not in now]
+    came = [f"  + {_entry(entry)}" for entry in now if entry not in was]
+    return gone + came or ["  (the same entries in another order)"]
+
+
+def _entry(entry: Any) -> str:
+    """A list's entry with every key shown, only long values shortened."""
+    if not isinstance(entry, dict):
+        return _short(entry)
+    return "{" + ", ".join(f"{key!r}: {_short(value)}" for key, value in entry.items()) + "}"
 
 
 def _comparable(metadata: Mapping[str, Any]) -> dict[str, Any]:
@@ -115,8 +143,9 @@ def _prune(value: Any) -> Any:
 
 
 def _short(value: Any, limit: int = 60) -> str:
+    """The value's repr, its middle left out when longer than `limit`."""
     text = repr(value)
-    return text if len(text) <= limit else f"({type(value).__name__} changed)"
+    return text if len(text) <= limit else f"{text[: limit - 13]} ... {text[-8:]}"
 
 
 def request_body(metadata: Mapping[str, Any], place: Place | None = None) -> bytes:

@@ -198,6 +198,9 @@ def _most_relevant(error: ValidationError) -> ValidationError:
 
 
 def _meant_branch(branches: list[Mapping[str, Any]], instance: Any) -> int:
+    tagged = _tagged_branch(branches, instance)
+    if tagged is not None:
+        return tagged
     definitions = schema()["definitions"]
     kind = "entity" if isinstance(instance, dict) and "name" in instance else "person"
     fitting = [i for i, branch in enumerate(branches) if _fits_type(branch, instance)]
@@ -205,6 +208,23 @@ def _meant_branch(branches: list[Mapping[str, Any]], instance: Any) -> int:
         if branches[index] is definitions.get(kind):
             return index
     return fitting[0] if fitting else 0
+
+
+def _tagged_branch(branches: list[Mapping[str, Any]], instance: Any) -> int | None:
+    """For an object whose shapes differ by a key of one allowed value (an identifier's
+    `type: url`, `type: swh`), the shape that key names: its `value` is judged as that
+    type's, not as the first shape's (a DOI)."""
+    if not isinstance(instance, dict):
+        return None
+    for index, branch in enumerate(branches):
+        tags = {
+            key: rule["enum"]
+            for key, rule in (branch.get("properties") or {}).items()
+            if isinstance(rule, Mapping) and len(rule.get("enum") or []) == 1
+        }
+        if tags and all(instance.get(key) in allowed for key, allowed in tags.items()):
+            return index
+    return None
 
 
 def _resolve(branch: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -348,10 +368,13 @@ def _message(error: ValidationError, config: Config, path: str) -> str:
     if keyword == "pattern" and field == "orcid" and isinstance(value, str):
         return f"{quote_value(value)} is not valid: {_orcid_hint(value)}"
     if keyword == "pattern":
-        message = f"{quote_value(value)} is not valid: {_pattern_hint(field, str(expected(error)))}"
-        return message + _as_sent(value)
+        hint = _pattern_hint(field, _definition_of(error), str(expected(error)))
+        return f"{quote_value(value)} is not valid: {hint}" + _as_sent(value)
     if keyword in ("enum", "oneOf") and field == "license":
         written = value if isinstance(value, str) else ""
+        url_advice = suggest.license_url_advice(written)
+        if url_advice:
+            return url_advice
         expression = suggest.license_expression(written)
         if expression:
             return suggest.license_expression_advice(written, expression, listed=True)
@@ -420,8 +443,24 @@ def _orcid_hint(value: str) -> str:
     )
 
 
-def _pattern_hint(field: str, pattern: str) -> str:
+def _definition_of(error: ValidationError) -> str | None:
+    """The name of the schema definition whose pattern the value missed (`url`,
+    `swh-identifier`), for a field such as an identifier's `value`, whose shape its
+    `type` decides."""
+    found = [
+        name
+        for name, definition in schema()["definitions"].items()
+        if isinstance(definition, Mapping) and definition.get("pattern") == error.validator_value
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+def _pattern_hint(field: str, definition: str | None, pattern: str) -> str:
+    """What to write in `field`, else in a value of the schema's `definition` (an
+    identifier's `value` is a `url` or `swh-identifier` as its `type` says)."""
     hints = {
+        "swh-identifier": "a Software Heritage id: swh:1:, then cnt, dir, rev, rel or snp, "
+        "a colon and the 40 hex digits of the hash",
         "doi": "a bare DOI such as 10.5281/zenodo.1003150, without https://doi.org/",
         "date-released": "a date such as 2021-07-18",
         "date-start": "a date such as 2021-07-18",
@@ -433,14 +472,18 @@ def _pattern_hint(field: str, pattern: str) -> str:
         "license-url": "a URL starting with https://",
         "cff-version": "write cff-version: 1.2.0",
     }
-    return hints.get(field, f"must match {pattern}")
+    return hints.get(field) or hints.get(definition or "") or f"must match {pattern}"
 
 
 def _license_advice(value: Any) -> str:
     if not isinstance(value, str):
         return ""
-    similar = suggest.licenses_like(value)
-    return f"; did you mean {similar[0]}?" if similar else " (see https://spdx.org/licenses/)"
+    similar = suggest.licenses_like(value, spdx_only=True)
+    return (
+        f"; did you mean {' or '.join(similar)}?"
+        if similar
+        else " (see https://spdx.org/licenses/)"
+    )
 
 
 def _rule_problems(config: Config) -> list[Problem]:

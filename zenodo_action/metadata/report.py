@@ -110,13 +110,14 @@ def render_json(found: Mapping[Path, Sequence[Problem]]) -> str:
 
 
 def summary_markdown(problems: Sequence[Problem], config_path: str | Path) -> str:
-    """A job-summary section: the verdict and, if any, a table of every problem."""
+    """A job-summary section: the verdict and, if any, a table of every problem in the
+    order of the file's lines (those of the whole file, without one, first)."""
     verdict = summary_line(problems, config_path)
     icon = ":x:" if count(problems, ERROR) else ":white_check_mark:"
     lines = [f"### {icon} {cell(verdict)}", ""]
     if problems:
         lines += ["| Line | Severity | Field | Problem |", "| ---: | --- | --- | --- |"]
-        for p in problems:
+        for p in sorted(problems, key=lambda p: (p.line or 0, p.column or 0)):
             where = f"{p.line}:{p.column}" if p.line and p.column else str(p.line or "")
             field = code_cell(p.path) if p.path else ""
             lines.append(f"| {where} | {p.severity} | {field} | {cell(p.message)} |")

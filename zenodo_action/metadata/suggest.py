@@ -4,7 +4,8 @@
 - a key the format has elsewhere says where it belongs (CFF's `journal` goes under
   `preferred-citation`), since no spelling near it would fit where it is;
 - a long list of allowed values becomes the few nearest ones and where to read them all;
-- a licence expression (`MIT OR Apache-2.0`) is explained: Zenodo records one licence.
+- a licence expression (`MIT OR Apache-2.0`) is explained: Zenodo records one licence;
+- a licence URL (`https://opensource.org/licenses/MIT`) gives the id to write instead.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from zenodo_action.metadata import vocabularies
+from zenodo_action.metadata import identifiers, vocabularies
 
 CLOSE = 0.75  # difflib's ratio: `authros`/`authors` 0.86, `titel`/`title` 0.8, `journal`/`url` 0.6
 SHOWN_WHOLE = 8  # lists of allowed values up to this long are shown whole
@@ -101,6 +102,7 @@ def _either(names: list[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
+_URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 _EXPRESSION = re.compile(r"\s+(?:OR|AND)\s+|\s*[|/,;&]\s*|\s*\+\s+", re.IGNORECASE)
 _EXCEPTION = re.compile(r"\s+WITH\s+", re.IGNORECASE)
 
@@ -110,6 +112,8 @@ def license_expression(value: str) -> list[str] | None:
     Apache-2.0`, `MIT | Apache-2.0`, `GPL-2.0-only WITH Classpath-exception-2.0`), as SPDX
     spells them; None for anything else (one id, a misspelt one)."""
     text = value.strip().strip("()")
+    if _URL.match(text):
+        return None  # its slashes separate no licences
     parts = [part.strip("() ") for part in _EXPRESSION.split(text) if part.strip("() ")]
     if len(parts) < 2 and not _EXCEPTION.search(text):
         return None
@@ -133,10 +137,24 @@ def license_expression_advice(value: str, ids: list[str], *, listed: bool = Fals
     )
 
 
-def licenses_like(value: str) -> list[str]:
-    """The ids someone writing `value` most likely meant, one spelling of each licence:
-    `apache2.0`, Zenodo's legacy spelling, is not offered beside `Apache-2.0`."""
-    offered: dict[str, str] = {}
-    for candidate in vocabularies.similar_licenses(value):
-        offered.setdefault(re.sub(r"[^a-z0-9]", "", candidate.lower()), candidate)
-    return list(offered.values())
+def license_url_advice(value: str) -> str | None:
+    """For a licence written as a URL, the id to write instead: the URL rule the readers
+    map licence URLs by (`identifiers.spdx_of`: spdx.org, opensource.org,
+    choosealicense.com, creativecommons.org, the URLs of Zenodo's vocabulary); None for a
+    value that is no URL."""
+    if not _URL.match(value.strip()):
+        return None
+    found = identifiers.spdx_of(value)
+    if found != value.strip() and vocabularies.is_known_license(found):
+        return f"{value!r} is a licence URL; write the id {vocabularies.spdx_case(found)}"
+    return (
+        f"{value!r} is a URL that names no licence Zenodo knows; write the licence's SPDX id "
+        "(https://spdx.org/licenses/)"
+    )
+
+
+def licenses_like(value: str, *, spdx_only: bool = False) -> list[str]:
+    """The ids someone writing `value` most likely meant, one spelling of each licence
+    (`apache2.0`, Zenodo's legacy spelling, is not offered beside `Apache-2.0`), each one
+    the field takes (`spdx_only`: CFF's list)."""
+    return vocabularies.similar_licenses(value, spdx_only=spdx_only)

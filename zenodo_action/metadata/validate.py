@@ -436,6 +436,10 @@ def _license(data: dict[str, Any], today: date) -> Iterator[Finding]:
     if not isinstance(license_id, str) or not license_id.strip():
         return
     if not vocabularies.is_known_license(license_id):
+        url_advice = suggest.license_url_advice(license_id)
+        if url_advice:
+            yield ERROR, path, url_advice, "license-unknown"
+            return
         expression = suggest.license_expression(license_id)
         if expression:
             advice = suggest.license_expression_advice(license_id, expression)

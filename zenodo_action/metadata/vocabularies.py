@@ -99,28 +99,128 @@ def language_id(code: str) -> str | None:
 
 
 # Licence names people write for an SPDX id (OSI's names, old spellings); spelling alone
-# would not find them.
+# would not find them. `GPLv3` and the like are left to the family rule below, which offers
+# both the -only and the -or-later id, since the name does not say which was meant.
 LICENSE_SYNONYMS = {
     "bsd+patent": "bsd-2-clause-patent",
     "bsd-2-clause+patent": "bsd-2-clause-patent",
-    "gplv2": "gpl-2.0-only",
-    "gplv3": "gpl-3.0-only",
-    "lgplv3": "lgpl-3.0-only",
-    "agplv3": "agpl-3.0-only",
     "apache2": "apache-2.0",
     "apache 2.0": "apache-2.0",
     "new bsd": "bsd-3-clause",
     "simplified bsd": "bsd-2-clause",
 }
 
+# The licences research software and data most often carry, the most used first: when a
+# name only says the family (`GPL3`, `BSD`, `LGPL`), these members are offered before its
+# rarer ones (`BSD-4-Clause`, `GPL-1.0-only`).
+_COMMON_LICENSES = (
+    "mit",
+    "apache-2.0",
+    "gpl-3.0-only",
+    "gpl-3.0-or-later",
+    "gpl-2.0-only",
+    "gpl-2.0-or-later",
+    "bsd-3-clause",
+    "bsd-2-clause",
+    "lgpl-3.0-only",
+    "lgpl-3.0-or-later",
+    "lgpl-2.1-only",
+    "lgpl-2.1-or-later",
+    "agpl-3.0-only",
+    "agpl-3.0-or-later",
+    "mpl-2.0",
+    "epl-2.0",
+    "eupl-1.2",
+    "cc-by-4.0",
+    "cc-by-sa-4.0",
+    "cc0-1.0",
+    "unlicense",
+    "bsl-1.0",
+    "isc",
+)
+_OFFERED = 3  # licences offered at most for one unknown id
+_SPELLING_CUTOFF = 0.8  # difflib ratio: `Apachee-2.0` 0.95; `Not-A-Licence`/`ntp-license` 0.75
+_LETTERS = re.compile(r"[a-z][a-z +-]*")
+_VERSION = re.compile(r"[0-9]+(?:\.[0-9]+)*")
 
-def similar_licenses(license_id: str) -> list[str]:
-    """The ids someone writing `license_id` most likely meant, as SPDX spells them."""
+
+def stored_license(license_id: str) -> str | None:
+    """The licence Zenodo stores for an id it accepts, as SPDX spells it (`cc-by` ->
+    `CC-BY-4.0`, `apache2.0` -> `Apache-2.0`); None for an id it refuses."""
+    found = _licenses()["accepted"].get(license_id.strip().lower())
+    return spdx_case(str(found[0])) if found else None
+
+
+def is_spdx_license(license_id: str) -> bool:
+    """Whether the id is on SPDX's list (the one CFF's `license` takes), in any case."""
+    return license_id.strip().lower() in _spdx_spellings()
+
+
+def similar_licenses(license_id: str, *, spdx_only: bool = False) -> list[str]:
+    """The licences someone writing `license_id` most likely meant, one spelling of each as
+    SPDX spells it, and only ids the field takes (`spdx_only`: SPDX's list, as CFF's); none
+    when nothing is close. A name (`MIT License`, `new BSD`) gives its id; a family with or
+    without a version (`GPL3`, `BSD`) its members, the common ones first; else a near
+    spelling."""
     wanted = license_id.strip().lower()
-    synonym = LICENSE_SYNONYMS.get(wanted) or license_from_name(wanted)
-    if synonym in license_ids():
-        return [spdx_case(synonym)]
-    return [spdx_case(c) for c in difflib.get_close_matches(wanted, license_ids(), n=3, cutoff=0.7)]
+    named = stored_license(LICENSE_SYNONYMS.get(wanted) or wanted)
+    by_name = stored_license(license_from_name(wanted) or "")
+    offered = [named] if named else _family_members(wanted)
+    offered = offered or ([by_name] if by_name else _near_spellings(wanted))
+    return [found for found in offered if not spdx_only or is_spdx_license(found)][:_OFFERED]
+
+
+def _family_members(wanted: str) -> list[str]:
+    """`gpl3` -> GPL-3.0-only, GPL-3.0-or-later; `bsd` -> BSD-3-Clause, BSD-2-Clause: the
+    accepted licences of the same family (the letters before the version) and version
+    (as far as it is written), the common ones only when there are any."""
+    family, version = _family_of(wanted)
+    if not family:
+        return []
+    members = [
+        stored
+        for stored in _stored_licenses()
+        if _family_of(stored.lower())[0] == family
+        and _same_version(version, _family_of(stored.lower())[1])
+    ]
+    common = [spdx_case(known) for known in _COMMON_LICENSES if spdx_case(known) in members]
+    return common or sorted(members, reverse=True)  # the newest version first
+
+
+def _family_of(text: str) -> tuple[str, str]:
+    """`gpl-3.0-only` -> (gpl, 3.0); `GPLv3` -> (gpl, 3); `cc-by-sa-4.0` -> (ccbysa, 4.0);
+    `0bsd` -> ('', '')."""
+    letters = _LETTERS.match(text)
+    if letters is None:
+        return "", ""
+    family = re.sub(r"[^a-z]", "", letters.group(0))
+    version = _VERSION.match(text, letters.end())
+    if version and family.endswith("v") and len(family) > 1:
+        family = family[:-1]  # GPLv3
+    return family, version.group(0) if version else ""
+
+
+def _same_version(written: str, stored: str) -> bool:
+    """`3` is 3.0's version, `2` both 2.0's and 2.1's; no version written, any."""
+    parts = written.split(".") if written else []
+    return stored.split(".")[: len(parts)] == parts
+
+
+def _near_spellings(wanted: str) -> list[str]:
+    close = difflib.get_close_matches(wanted, license_ids(), n=_OFFERED, cutoff=_SPELLING_CUTOFF)
+    offered: list[str] = []
+    for found in close:
+        stored = stored_license(found)
+        if stored and stored not in offered:
+            offered.append(stored)
+    return offered
+
+
+@lru_cache(maxsize=1)
+def _stored_licenses() -> tuple[str, ...]:
+    """Every licence Zenodo stores, once, as SPDX spells it."""
+    stored = {spdx_case(str(found[0])) for found in _licenses()["accepted"].values()}
+    return tuple(sorted(stored))
 
 
 # A licence's name as its text and GitHub show it ("MIT License", "Apache License 2.0",

@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from zenodo_action.errors import ActionError
+from zenodo_action.errors import ActionError, PendingDraft
 from zenodo_action.files import LocalFile
 from zenodo_action.http import HttpError, OutcomeUnknown
 from zenodo_action.metadata import doi_of
@@ -299,13 +299,19 @@ def apply(
         return Outcome("unchanged", the_plan.match)
     run = _Run(api, request, locate, workers)
     draft = _obtain_draft(run, the_plan)
-    draft = _claim(run, draft)
-    draft = _reserve_doi(run, draft)
-    draft = _sync_files(run, draft)
-    _check_draft_is_ours(run, draft)
-    if request.draft_only:
-        return Outcome("draft", draft)
-    published = _publish(run, draft)
+    try:
+        draft = _claim(run, draft)
+        draft = _reserve_doi(run, draft)
+        draft = _sync_files(run, draft)
+        _check_draft_is_ours(run, draft)
+        if request.draft_only:
+            return Outcome("draft", draft)
+        published = _publish(run, draft)
+    except ConcurrentRun:
+        raise  # the draft is another run's, or gone: not this run's to point at
+    except ActionError as error:
+        error.pending_draft = PendingDraft(draft.id, draft.links.get("html", ""), api.server)
+        raise
     record = _verify_published(run, published, the_plan)
     _check_reserved_doi(run, draft, record)
     return Outcome("published", record, community_warnings(run.api, request, record))
