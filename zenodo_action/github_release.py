@@ -148,6 +148,9 @@ class GitHubRelease:
             )
             found += [releases.download_asset(self.github, a, self.folder) for a in assets]
             self.pointers.files([(f.name, f.path, f.size) for f in found], "asset")
+            archive_scan.check_archives(
+                self.pointers, [(f.name, f.path) for f in found], "asset-archive"
+            )
         if self.options.source_archive and self.options.archive_from == "checkout":
             found.append(self._checkout_archive(self.options.source_archive))
         elif self.options.source_archive:

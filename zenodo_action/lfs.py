@@ -39,7 +39,7 @@ _OID = re.compile(r"^sha256:([0-9a-fA-F]{64})$")
 _SIZE = re.compile(r"^[0-9]+$")
 MOST_NAMED = 5  # pointers named in a message; the rest are counted
 
-Where = Literal["files", "asset", "tag-archive", "checkout"]
+Where = Literal["files", "asset", "tag-archive", "checkout", "files-archive", "asset-archive"]
 
 
 @dataclass(frozen=True)
@@ -98,12 +98,25 @@ _FIXES: dict[Where, str] = {
     f"`lfs: true` on actions/checkout) or {setting('source-archive', 'none')}",
     "asset": "the asset was uploaded as a Git LFS pointer: upload the real file to the "
     "release (from a checkout with `lfs: true`), then re-run",
+    "files-archive": "the archive was made from files checked out without their Git LFS "
+    "content: build it after `lfs: true` on actions/checkout (command line: `git lfs pull`)",
+    "asset-archive": "the asset was built from files checked out without their Git LFS "
+    "content: build it again from a checkout with `lfs: true`, replace the release asset, "
+    "then re-run",
 }
 _WHAT: dict[Where, tuple[str, str]] = {  # one, many
     "files": ("file", "files"),
     "checkout": ("file of the checkout's source archive", "files of the checkout's source archive"),
     "tag-archive": ("member of the tag's source archive", "members of the tag's source archive"),
     "asset": ("release asset", "release assets"),
+    "files-archive": (
+        "member of an archive among the files",
+        "members of archives among the files",
+    ),
+    "asset-archive": (
+        "member of an archive among the release assets",
+        "members of archives among the release assets",
+    ),
 }
 OPT_OUT = f"{setting('allow-lfs-pointers', 'true')} archives them as they are"
 
