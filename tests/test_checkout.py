@@ -289,6 +289,57 @@ def test_crlf_is_turned_into_lf_across_any_block_boundary(data, block):
             checkout.CHUNK = chunk
 
 
+@given(
+    st.lists(st.sampled_from([b"\r", b"\n", b"a"]), max_size=40).map(b"".join), st.integers(1, 6)
+)
+def test_line_ends_are_told_across_any_block_boundary(data, block):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "f"
+        path.write_bytes(data)
+        chunk, checkout.CHUNK = checkout.CHUNK, block
+        try:
+            lone_lf = any(
+                data[i - 1 : i] != b"\r" for i in range(len(data)) if data[i : i + 1] == b"\n"
+            )
+            assert checkout._line_ends(path)[0] == lone_lf
+            if not lone_lf:
+                assert checkout._line_ends(path)[1] == (b"\r\r\n" in data)
+        finally:
+            checkout.CHUNK = chunk
+
+
+@pytest.mark.parametrize(
+    ("blob", "written"),
+    [
+        (b"a\r\nb\n", b"a\r\nb\r\n"),  # committed with CRLFs before eol=crlf was set
+        (b"a\r\n\r\n", b"a\r\n\r\n"),
+        (b"a\r\r\nb\n", b"a\r\r\nb\r\n"),
+    ],
+)
+def test_eol_crlf_with_a_blob_that_holds_crlfs_is_archived_as_git_writes_it(
+    tmp_path, blob, written
+):
+    work = tmp_path / "crlf"
+    work.mkdir()
+    git(work, "init", "-q")
+    (work / "m.txt").write_bytes(blob)
+    git(work, "add", ".")
+    git(work, "commit", "-qm", "before the attribute")
+    (work / ".gitattributes").write_text("*.txt text eol=crlf\n")
+    git(work, "add", ".gitattributes")
+    git(work, "commit", "-qm", "attribute")
+    git(work, "tag", "v1.0")
+    (work / "m.txt").unlink()
+    git(work, "checkout", "--", "m.txt")
+    assert (work / "m.txt").read_bytes() == written  # what git itself writes
+    entries = zip_entries(build(work, tmp_path))
+    [data] = [data for name, (data, _) in entries.items() if name.endswith("m.txt")]
+    assert data == written
+    (work / "m.txt").write_bytes(written.replace(b"\r\n", b"\n", 1))  # a lone LF git never wrote
+    with pytest.raises(UsageError, match=r"m\.txt: differs"):
+        build(work, tmp_path, name="changed")
+
+
 def test_a_file_changed_after_it_was_checked_against_the_tag_stops_the_packing(
     repo, tmp_path, monkeypatch
 ):

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -230,7 +231,7 @@ def _same(
         return True
     if sha256 is not None and _is_real_content(repo, sha, sha256, size):
         return True
-    return attrs.get(b"eol") == b"crlf" and _crlf_matches(here, sha)
+    return attrs.get(b"eol") == b"crlf" and _crlf_matches(repo, here, sha, blob_id)
 
 
 def _hashes(path: Path, size: int, *, with_sha256: bool) -> tuple[bytes, str | None]:
@@ -254,14 +255,53 @@ def _is_real_content(repo: Repo, sha: bytes, sha256: str | None, size: int) -> b
     return pointer is not None and (pointer.oid, pointer.size) == (sha256, size)
 
 
-def _crlf_matches(path: Path, sha: bytes) -> bool:
-    """With LF line ends, the file is the blob (git writes `eol=crlf` files with CRLF).
-    Read twice in blocks, since a blob id starts with the size: memory stays constant."""
-    size = sum(len(block) for block in _lf_blocks(path))
-    blob = hashlib.sha1(b"blob %d\0" % size, usedforsecurity=False)
-    for block in _lf_blocks(path):
-        blob.update(block)
-    return blob.hexdigest().encode("ascii") == sha
+def _crlf_matches(repo: Repo, path: Path, sha: bytes, blob_id: bytes) -> bool:
+    """The file is the blob as git writes an `eol=crlf` file: each LF the blob holds that
+    does not follow a CR becomes CRLF, a CRLF the blob holds stays one
+    (docs/reference/git-lfs-and-archives.md §5).
+
+    Most such blobs hold no CR before an LF: then the file, with its CRLFs turned into LF,
+    is the blob, and the file is read in blocks (memory stays constant). Only a blob
+    committed with CRLFs (before `.gitattributes` said `eol=crlf`) is loaded whole."""
+    lone_lf, cr_before_crlf = _line_ends(path)
+    if lone_lf:  # git writes no LF without its CR here
+        return False
+    if not cr_before_crlf:  # turning CRLF into LF undoes what git did
+        size = sum(len(block) for block in _lf_blocks(path))
+        blob = hashlib.sha1(b"blob %d\0" % size, usedforsecurity=False)
+        for block in _lf_blocks(path):
+            blob.update(block)
+        if blob.hexdigest().encode("ascii") == sha:
+            return True
+    written = _LONE_LF.sub(b"\r\n", repo[sha].as_raw_string())
+    return _blob_id(written) == blob_id
+
+
+_LONE_LF = re.compile(rb"(?<!\r)\n")
+_CR_BEFORE_CRLF = re.compile(rb"\r\r\n")
+
+
+def _blob_id(data: bytes) -> bytes:
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest().encode()
+
+
+def _line_ends(path: Path) -> tuple[bool, bool]:
+    """Whether the file holds an LF after no CR, and a CRLF after a CR (read in blocks;
+    the last two bytes of one are carried into the next, the first of them only as
+    what the second follows)."""
+    lone_lf = cr_before_crlf = False
+    try:
+        with open(path, "rb") as handle:
+            carried = b""
+            while (block := handle.read(CHUNK)) and not lone_lf:
+                window = carried + block
+                start = min(len(carried), 1)
+                lone_lf = _LONE_LF.search(window, start) is not None
+                cr_before_crlf = cr_before_crlf or _CR_BEFORE_CRLF.search(window) is not None
+                carried = window[-2:]
+    except OSError as error:
+        raise unreadable(path, error) from None
+    return lone_lf, cr_before_crlf
 
 
 def _lf_blocks(path: Path) -> Iterator[bytes]:
