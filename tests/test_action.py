@@ -1300,6 +1300,33 @@ def test_a_folder_line_publishes_one_zip_and_stays_unchanged_when_only_times_mov
     assert "results.zip" in planned.stdout and "120 files" in planned.stdout
 
 
+def test_source_archive_checkout_warns_that_export_subst_is_not_applied(runner):
+    work = runner.workspace
+    (work / ".gitattributes").write_text(
+        ".git_archival.txt export-subst\nbig-tests export-ignore\n"
+    )
+    (work / ".git_archival.txt").write_text("node: $Format:%H$\n")
+    (work / "big-tests").mkdir()
+    (work / "big-tests" / "huge.dat").write_text("left out\n")
+    git(work, "init", "-q")
+    git(work, "add", ".")
+    git(work, "commit", "-qm", "release")
+    git(work, "tag", "v1.2.0")
+    concept = seed(runner.zenodo)
+    inputs = {"source-archive": "checkout", "release-assets": "false"}
+    result = runner.publish_release(runner.release(), concept=concept.concept_doi, **inputs)
+    assert result.exit_code == 0, result.stdout
+    [warned] = [w for w in result.annotations("warning") if "export-subst" in w]
+    assert ".git_archival.txt" in warned
+    assert "left out, as git archive does (export-ignore): big-tests/huge.dat" in result.stdout
+    data = runner.zenodo.file_bytes(
+        runner.zenodo.published_versions(concept.concept_id)[-1]["record_id"],
+        "frobnicator-v1.2.0.zip",
+    )
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert not [name for name in archive.namelist() if "big-tests" in name]
+
+
 def test_source_archive_checkout_publishes_the_working_tree_with_its_lfs_content(runner):
     work = runner.workspace
     (work / ".gitattributes").write_text("*.csv filter=lfs -text\n")

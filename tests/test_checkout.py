@@ -5,6 +5,7 @@ tree always gives the same bytes (docs/reference/git-lfs-and-archives.md §4, §
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import shutil
 import subprocess
@@ -356,3 +357,57 @@ def test_a_file_changed_after_it_was_checked_against_the_tag_stops_the_packing(
     monkeypatch.setattr(checkout, "_hashes", then_edited)
     with pytest.raises(UsageError, match=r"README\.md: the file changed while it was being packed"):
         build(repo, tmp_path)
+
+
+def test_export_ignore_leaves_out_what_git_archive_does_and_export_subst_is_warned(tmp_path):
+    work = tmp_path / "attrs"
+    work.mkdir()
+    git(work, "init", "-q")
+    (work / ".gitattributes").write_text(
+        "tests/big export-ignore\n*.tmp export-ignore\ndocs/** export-ignore\n"
+        ".git_archival.txt export-subst\n"
+    )
+    (work / "nested").mkdir()
+    (work / "nested" / ".gitattributes").write_text("private.txt export-ignore\n")
+    for path in (
+        "README.md",
+        "tests/big/huge.dat",
+        "tests/big/deeper/more.dat",
+        "tests/small.py",
+        "scratch.tmp",
+        "docs/index.md",
+        "nested/private.txt",
+        "nested/public.txt",
+    ):
+        (work / path).parent.mkdir(parents=True, exist_ok=True)
+        (work / path).write_text(f"{path}\n")
+    (work / ".git_archival.txt").write_text("node: $Format:%H$\n")
+    git(work, "add", ".")
+    git(work, "commit", "-qm", "attributes")
+    git(work, "tag", "v1.0")
+    tar = subprocess.run(
+        ["git", "archive", "--format=tar", "--prefix=x/", "v1.0"],
+        cwd=work,
+        env={**os.environ, **ENV},
+        capture_output=True,
+        check=True,
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(tar)) as archive:
+        gits = {m.name[2:] for m in archive.getmembers() if m.isfile()}
+    warned: list[str] = []
+    target = tmp_path / "out.zip"
+    checkout.build(
+        work, "v1.0", "zip", target, top="x", pointers=PointerCheck(), warn=warned.append
+    )
+    ours = {name[2:] for name in zip_entries(target) if not name.endswith("/")}
+    assert ours == gits
+    assert ours == {
+        ".gitattributes",
+        ".git_archival.txt",
+        "README.md",
+        "nested/.gitattributes",
+        "nested/public.txt",
+        "tests/small.py",
+    }
+    [warning] = warned
+    assert ".git_archival.txt" in warning and "export-subst is not applied" in warning

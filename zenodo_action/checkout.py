@@ -21,13 +21,15 @@ runner mounts it, without git's `safe.directory`.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import stat
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dulwich.attrs import GitAttributes
 from dulwich.errors import NotGitRepository
 from dulwich.objects import Commit, Tag
 from dulwich.refs import Ref
@@ -37,6 +39,8 @@ from zenodo_action import packing
 from zenodo_action.errors import UsageError
 from zenodo_action.files import CHUNK, LocalFile, unreadable
 from zenodo_action.lfs import PointerCheck, file_pointer, named, parse_pointer
+
+logger = logging.getLogger(__name__)
 
 GITLINK = 0o160000
 CHECKOUT_HINT = (
@@ -54,6 +58,8 @@ class _Tree:
     differs: list[str] = field(default_factory=list)  # "path: why"
     pointers: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # submodules not checked out, ...
+    ignored: list[str] = field(default_factory=list)  # export-ignore: left out, as git archive
+    substituted: list[str] = field(default_factory=list)  # export-subst: not expanded
 
 
 def build(
@@ -64,9 +70,11 @@ def build(
     *,
     top: str,
     pointers: PointerCheck,
+    warn: Callable[[str], None] = logger.warning,
 ) -> LocalFile:
     """The archive of the tag's tree as checked out at `root`, written to `target`, its
-    members under `top/` (`{top}` may hold `{sha7}`, the tag's commit abbreviated)."""
+    members under `top/` (`{top}` may hold `{sha7}`, the tag's commit abbreviated).
+    `warn` hears what the archive holds otherwise than git archive would."""
     try:
         repo = Repo(str(root))
     except (NotGitRepository, OSError):
@@ -91,6 +99,7 @@ def build(
             raise _missing_object(error) from None
         when = _commit(repo, commit).commit_time
     _refuse(found, tag, pointers)
+    _tell_attributes(found, warn)
     packing.write(kind, target, found.members, mtime=when, comment=commit)
     return LocalFile.of(target)
 
@@ -135,18 +144,55 @@ def _walk(repo: Repo, folder: Path, commit: str, prefix: str, shown: str, found:
     into submodules); `shown` is the folder's path from the top repository."""
     tree = _commit(repo, commit).tree
     attributes = repo.get_gitattributes(tree=tree)
+    folders: dict[bytes, bool] = {}  # export-ignore of each folder, once
     for entry in repo.object_store.iter_tree_contents(tree):
         assert entry.path is not None and entry.mode is not None and entry.sha is not None
         path = os.fsdecode(entry.path)
         here, name = folder / path, prefix + path
         where = shown + path
-        if entry.mode == GITLINK:
+        attrs = attributes.match_path(entry.path)
+        if attrs.get(b"export-ignore") is True or _in_ignored_folder(
+            attributes, entry.path, folders
+        ):
+            found.ignored.append(where)
+        elif entry.mode == GITLINK:
             _submodule(here, entry.sha.decode("ascii"), name + "/", where + "/", found)
         elif stat.S_ISLNK(entry.mode):
             _symlink(repo, here, entry.sha, name, where, found)
         else:
-            attrs = attributes.match_path(entry.path)
+            if attrs.get(b"export-subst") is True:
+                found.substituted.append(where)
             _file(repo, here, entry.sha, entry.mode, attrs, name, where, found)
+
+
+def _in_ignored_folder(attributes: GitAttributes, path: bytes, folders: dict[bytes, bool]) -> bool:
+    """Whether a folder above `path` has export-ignore: git archive then leaves the whole
+    folder out (docs/reference/git-lfs-and-archives.md §5)."""
+    parts = path.split(b"/")[:-1]
+    for depth in range(1, len(parts) + 1):
+        above = b"/".join(parts[:depth])
+        if above not in folders:
+            folders[above] = attributes.match_path(above).get(b"export-ignore") is True
+        if folders[above]:
+            return True
+    return False
+
+
+def _tell_attributes(found: _Tree, warn: Callable[[str], None]) -> None:
+    """What `.gitattributes` asks of an archive: export-ignore is done (said in the log),
+    export-subst is not (a warning, since the files keep their placeholders)."""
+    if found.ignored:
+        logger.info(
+            "source-archive: checkout: left out, as git archive does (export-ignore): %s",
+            named(found.ignored),
+        )
+    if found.substituted:
+        warn(
+            "source-archive: checkout: export-subst is not applied: "
+            f"{named(found.substituted)} keep their $Format:…$ placeholders as committed "
+            "(git archive, and so GitHub's archive, would fill in the commit's id, date or "
+            "tags; a setuptools-scm .git_archival.txt then gives no version)"
+        )
 
 
 def _submodule(folder: Path, commit: str, prefix: str, shown: str, found: _Tree) -> None:

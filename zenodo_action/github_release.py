@@ -6,7 +6,9 @@ through the `ReleaseInput` protocol, so the publish knows nothing of GitHub.
 
 from __future__ import annotations
 
+import logging
 import shutil
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,8 @@ from zenodo_action.lfs import PointerCheck
 from zenodo_action.metadata import creator_from_display_name, is_known_license
 from zenodo_action.reporter import Reporter
 from zenodo_action.settings import ArchiveFormat, ReleaseOptions, Settings
+
+log = logging.getLogger(__name__)
 
 # A tag as the webhook writes it into the link, only what would end or break the URL
 # (`#`, `%`, `?`, spaces) escaped.
@@ -64,6 +68,7 @@ def publish_release(
                 download_dir,
                 root=settings.root.absolute(),
                 pointers=publish.pointer_check(settings, reporter),
+                warn=partial(reporter.note, "warning", title="Source archive"),
             )
             if release
             else None
@@ -88,6 +93,7 @@ class GitHubRelease:
         *,
         root: Path = Path("."),
         pointers: PointerCheck | None = None,
+        warn: Callable[[str], None] | None = None,
     ) -> None:
         self.github = github
         self.repository = repository
@@ -96,6 +102,7 @@ class GitHubRelease:
         self.folder = folder  # private, outside the workspace; removed by the caller
         self.root = root  # the checkout (source-archive: checkout)
         self.pointers = pointers or PointerCheck()
+        self.warn = warn or log.warning  # what the checkout's archive cannot do as GitHub's
 
     @property
     def related(self) -> tuple[dict[str, str], ...]:
@@ -179,4 +186,5 @@ class GitHubRelease:
             self.folder / name,
             top=top,
             pointers=self.pointers,
+            warn=self.warn,
         )
