@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import re
 import tarfile
 import threading
 import zipfile
@@ -47,7 +48,10 @@ def test_a_pointer_is_read_for_its_oid_and_size():
         POINTER.replace(b"\n", b"\r\n"),  # checked out with CRLF
         POINTER.rstrip(b"\n"),  # no final newline
         POINTER.replace(b"oid", b"ext-0-foo sha256:" + b"1" * 64 + b"\noid"),  # extensions
-        POINTER.replace(OID.encode(), OID.upper().encode()),
+        POINTER.replace(b"size", b"ext-1-bar sha256:" + b"2" * 64 + b"\nsize"),
+        POINTER.replace(b"\n", b"\n\n"),  # blank lines are skipped
+        b" \n\t" + POINTER + b"\n \n",  # git-lfs trims white space first
+        POINTER.replace(b"size 12345", b"size +12345"),  # Go's ParseInt takes a sign
     ],
 )
 def test_pointers_as_git_lfs_reads_them(data):
@@ -67,6 +71,17 @@ def test_pointers_as_git_lfs_reads_them(data):
         b"# data\n" + POINTER,  # version is not the first line
         POINTER + b"\nsize 1\n",  # a blank line, then a repeated key
         POINTER + b"free text after the pointer\n",
+        POINTER + b"x-custom y\n",  # git-lfs: "extra line"
+        POINTER + b"ext-2-baz sha256:" + b"3" * 64 + b"\n",  # even an extension
+        POINTER.replace(b"oid", b"x-other y\noid"),  # an unknown key that is no extension
+        POINTER.replace(b"oid", b"ext-0-foo sha256:xyz\noid"),  # an extension without oid
+        POINTER.replace(
+            b"oid", b"ext-0-a sha256:" + b"1" * 64 + b"\next-0-b sha256:" + b"2" * 64 + b"\noid"
+        ),
+        POINTER.replace(OID.encode(), OID.upper().encode()),  # git-lfs 3 wants lower case
+        POINTER.replace(b"size 12345", b"size -1"),
+        POINTER.replace(b"size 12345", b"size 99999999999999999999"),  # past int64
+        POINTER.replace(b"oid sha256", b"size 1\noid sha256"),  # keys out of order
         POINTER + b"x" * 1024,  # too big to be a pointer
         POINTER.replace(b"size 12345", b"size  12345"),  # two spaces
         b"\xff" + POINTER,  # not UTF-8
@@ -83,7 +98,7 @@ def test_random_bytes_after_the_version_line_are_no_pointer_unless_they_are_one(
     pointer = parse_pointer(data)
     if pointer is not None:  # then it really has the two keys
         assert f"oid sha256:{pointer.oid}".encode() in data.lower()
-        assert f"size {pointer.size}".encode() in data
+        assert re.search(rb"size [+]?0*%d" % pointer.size, data)
 
 
 def test_a_big_file_is_not_read_at_all(tmp_path):
