@@ -161,6 +161,30 @@ def test_a_pointer_left_in_the_checkout_is_refused(repo, tmp_path):
     out = tmp_path / "opted.zip"
     checkout.build(repo, "v1.0", "zip", out, top=TOP, pointers=PointerCheck(True, said.append))
     assert "data/table.csv" in said[0] and out.is_file()
+    assert "git submodule foreach" not in (caught.value.hint or "")
+
+
+def test_a_pointer_left_in_a_submodule_says_lfs_true_does_not_reach_it(tmp_path):
+    """actions/checkout's `lfs: true` installs and fetches Git LFS in the top repository
+    only (docs/reference/git-lfs-and-archives.md §5): the fix names the extra step."""
+    sub = tmp_path / "data-sub"
+    sub.mkdir()
+    git(sub, "init", "-q")
+    (sub / ".gitattributes").write_text("*.csv filter=lfs -text\n")
+    (sub / "table.csv").write_bytes(POINTER)
+    git(sub, "add", ".")
+    git(sub, "commit", "-qm", "data")
+    work = tmp_path / "work"
+    work.mkdir()
+    git(work, "init", "-q")
+    (work / "README.md").write_text("# work\n")
+    git(work, "submodule", "add", "-q", str(sub), "vendor/data")
+    git(work, "commit", "-qm", "v1.0")
+    git(work, "tag", "v1.0")
+    with pytest.raises(LfsPointers) as caught:
+        build(work, tmp_path)
+    assert "vendor/data/table.csv" in str(caught.value)
+    assert "git submodule foreach --recursive git lfs pull" in (caught.value.hint or "")
 
 
 @pytest.mark.parametrize(

@@ -58,6 +58,7 @@ class _Tree:
     differs: list[str] = field(default_factory=list)  # "path: why"
     pointers: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # submodules not checked out, ...
+    submodules: list[str] = field(default_factory=list)  # entered, as "path/"
     ignored: list[str] = field(default_factory=list)  # export-ignore: left out, as git archive
     substituted: list[str] = field(default_factory=list)  # export-subst: not expanded
 
@@ -208,6 +209,7 @@ def _submodule(folder: Path, commit: str, prefix: str, shown: str, found: _Tree)
                 f"{shown.rstrip('/')}: the submodule is at {at[:12]}, the tag records {commit[:12]}"
             )
             return
+        found.submodules.append(shown)
         _walk(sub, folder, commit, prefix, shown, found)
 
 
@@ -373,7 +375,8 @@ def _refuse(found: _Tree, tag: str, pointers: PointerCheck) -> None:
             f"{_first(problems)}; nothing was sent to Zenodo",
             hint=CHECKOUT_HINT,
         )
-    pointers.judge("checkout", found.pointers)
+    in_submodule = any(p.startswith(tuple(found.submodules)) for p in found.pointers)
+    pointers.judge("checkout-submodule" if in_submodule else "checkout", found.pointers)
 
 
 def _first(items: Sequence[str]) -> str:

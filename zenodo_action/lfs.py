@@ -43,7 +43,15 @@ _GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006
 _GO_SPACE += "\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 MOST_NAMED = 5  # pointers named in a message; the rest are counted
 
-Where = Literal["files", "asset", "tag-archive", "checkout", "files-archive", "asset-archive"]
+Where = Literal[
+    "files",
+    "asset",
+    "tag-archive",
+    "checkout",
+    "checkout-submodule",
+    "files-archive",
+    "asset-archive",
+]
 
 
 @dataclass(frozen=True)
@@ -114,6 +122,10 @@ _FIXES: dict[Where, str] = {
     "actions/checkout (command line: `git lfs pull`)",
     "checkout": "check the repository out with its Git LFS content: `lfs: true` on "
     "actions/checkout (command line: `git lfs pull`)",
+    "checkout-submodule": "check the repository out with its Git LFS content: `lfs: true` "
+    "on actions/checkout fetches it for the top repository only, so add a step after it "
+    "that runs `git submodule foreach --recursive git lfs pull` (command line: the same, "
+    "after `git lfs pull`)",
     "tag-archive": 'turn on the repository setting "Include Git LFS objects in archives" '
     f"(Settings → General → Archives), or set {setting('source-archive', 'checkout')} (with "
     f"`lfs: true` on actions/checkout) or {setting('source-archive', 'none')}",
@@ -128,6 +140,10 @@ _FIXES: dict[Where, str] = {
 _WHAT: dict[Where, tuple[str, str]] = {  # one, many
     "files": ("file", "files"),
     "checkout": ("file of the checkout's source archive", "files of the checkout's source archive"),
+    "checkout-submodule": (
+        "file of the checkout's source archive",
+        "files of the checkout's source archive",
+    ),
     "tag-archive": ("member of the tag's source archive", "members of the tag's source archive"),
     "asset": ("release asset", "release assets"),
     "files-archive": (
