@@ -4,6 +4,7 @@ tree always gives the same bytes (docs/reference/git-lfs-and-archives.md §4, §
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
@@ -13,6 +14,7 @@ import tarfile
 import tempfile
 import tracemalloc
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -304,12 +306,19 @@ def test_a_big_eol_crlf_file_is_compared_in_blocks(tmp_path):
     st.lists(st.sampled_from([b"\r", b"\n", b"a"]), max_size=40).map(b"".join), st.integers(1, 6)
 )
 def test_crlf_is_turned_into_lf_across_any_block_boundary(data, block):
+    with read_in_blocks(data, block) as path:
+        assert b"".join(checkout._lf_blocks(path)) == data.replace(b"\r\n", b"\n")
+
+
+@contextlib.contextmanager
+def read_in_blocks(data: bytes, block: int) -> Iterator[Path]:
+    """A file of `data`, read by checkout in blocks of `block` bytes."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "f"
         path.write_bytes(data)
         chunk, checkout.CHUNK = checkout.CHUNK, block
         try:
-            assert b"".join(checkout._lf_blocks(path)) == data.replace(b"\r\n", b"\n")
+            yield path
         finally:
             checkout.CHUNK = chunk
 
@@ -318,19 +327,11 @@ def test_crlf_is_turned_into_lf_across_any_block_boundary(data, block):
     st.lists(st.sampled_from([b"\r", b"\n", b"a"]), max_size=40).map(b"".join), st.integers(1, 6)
 )
 def test_line_ends_are_told_across_any_block_boundary(data, block):
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "f"
-        path.write_bytes(data)
-        chunk, checkout.CHUNK = checkout.CHUNK, block
-        try:
-            lone_lf = any(
-                data[i - 1 : i] != b"\r" for i in range(len(data)) if data[i : i + 1] == b"\n"
-            )
-            assert checkout._line_ends(path)[0] == lone_lf
-            if not lone_lf:
-                assert checkout._line_ends(path)[1] == (b"\r\r\n" in data)
-        finally:
-            checkout.CHUNK = chunk
+    lone_lf = any(data[i - 1 : i] != b"\r" for i in range(len(data)) if data[i : i + 1] == b"\n")
+    with read_in_blocks(data, block) as path:
+        assert checkout._line_ends(path)[0] == lone_lf
+        if not lone_lf:
+            assert checkout._line_ends(path)[1] == (b"\r\r\n" in data)
 
 
 @pytest.mark.parametrize(

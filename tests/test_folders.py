@@ -187,21 +187,26 @@ def test_a_folder_named_without_its_slash_says_how_to_pack_it(workspace):
         expand_globs(["results"], workspace)
 
 
-@pytest.mark.parametrize("listing", ["sorted", "reversed"])
-def test_a_link_beside_the_folder_it_names_keeps_the_real_folder(
-    tmp_path, monkeypatch, caplog, listing
-):
-    """`results/latest -> run-2024-05-01`: the dated folder is packed under its own name
-    whatever order the file system lists the two in, `latest` is left out, and the log
-    says why. Same files, same bytes."""
+@pytest.fixture(params=["sorted", "reversed"])
+def listing(request, monkeypatch) -> str:
+    """The file system's listing order, forced: the zip must not depend on it."""
     from zenodo_action import files as files_module
 
     listed = files_module._entries
     monkeypatch.setattr(
         files_module,
         "_entries",
-        lambda d: sorted(listed(d), key=lambda e: e.name, reverse=listing == "reversed"),
+        lambda d: sorted(listed(d), key=lambda e: e.name, reverse=request.param == "reversed"),
     )
+    return str(request.param)
+
+
+def test_a_link_beside_the_folder_it_names_keeps_the_real_folder(
+    tmp_path, monkeypatch, caplog, listing
+):
+    """`results/latest -> run-2024-05-01`: the dated folder is packed under its own name
+    whatever order the file system lists the two in, `latest` is left out, and the log
+    says why. Same files, same bytes."""
     root = tmp_path / "ws"
     (root / "results" / "run-2024-05-01").mkdir(parents=True)
     (root / "results" / "run-2024-05-01" / "table.csv").write_text("1,2\n")
@@ -224,18 +229,7 @@ def test_a_link_beside_the_folder_it_names_keeps_the_real_folder(
     assert again.path.read_bytes() == packed.path.read_bytes()
 
 
-@pytest.mark.parametrize("listing", ["sorted", "reversed"])
-def test_links_to_one_folder_elsewhere_pack_it_once_under_the_first_name(
-    tmp_path, monkeypatch, listing
-):
-    from zenodo_action import files as files_module
-
-    listed = files_module._entries
-    monkeypatch.setattr(
-        files_module,
-        "_entries",
-        lambda d: sorted(listed(d), key=lambda e: e.name, reverse=listing == "reversed"),
-    )
+def test_links_to_one_folder_elsewhere_pack_it_once_under_the_first_name(tmp_path, listing):
     root = tmp_path / "ws"
     (root / "shared").mkdir(parents=True)
     (root / "shared" / "x.csv").write_text("x\n")
