@@ -239,9 +239,8 @@ class TarGzScan:
         self.feed(b"")
         if not self._inflate.eof:
             raise ArchiveError("the gzip stream ends early (truncated)")
-        if self._member is not None or self._meta is not None or self._sparse is not None:
-            raise ArchiveError("the tar archive ends inside a member (truncated)")
-        if self._skip:
+        inside = (self._member, self._meta, self._sparse)
+        if self._skip or any(state is not None for state in inside):
             raise ArchiveError("the tar archive ends inside a member (truncated)")
         if not self._ended and self._pending.strip(b"\0"):
             raise ArchiveError("the tar archive ends inside a header (truncated)")
