@@ -20,7 +20,7 @@ from typing import Literal
 
 from zenodo_action.errors import UsageError
 from zenodo_action.logs import printable
-from zenodo_action.naming import setting
+from zenodo_action.naming import per_door, setting
 
 log = logging.getLogger(__name__)
 
@@ -122,10 +122,13 @@ _FIXES: dict[Where, str] = {
     "actions/checkout (command line: `git lfs pull`)",
     "checkout": "check the repository out with its Git LFS content: `lfs: true` on "
     "actions/checkout (command line: `git lfs pull`)",
-    "checkout-submodule": "check the repository out with its Git LFS content: `lfs: true` "
-    "on actions/checkout fetches it for the top repository only, so add a step after it "
-    "that runs `git submodule foreach --recursive git lfs pull` (command line: the same, "
-    "after `git lfs pull`)",
+    "checkout-submodule": per_door(
+        command_line="fetch the Git LFS content of the submodules too: `git lfs pull`, then "
+        "`git submodule foreach --recursive git lfs pull`",
+        runner="`lfs: true` on actions/checkout fetches Git LFS content for the top "
+        "repository only: add a step after it that runs "
+        "`git submodule foreach --recursive git lfs pull`",
+    ),
     "tag-archive": 'turn on the repository setting "Include Git LFS objects in archives" '
     f"(Settings → General → Archives), or set {setting('source-archive', 'checkout')} (with "
     f"`lfs: true` on actions/checkout) or {setting('source-archive', 'none')}",
