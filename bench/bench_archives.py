@@ -10,10 +10,14 @@ packing a folder against `zip -X -r`.
    prerequisite of this bench, `apt-get install zip`) and by a fresh `python` process
    calling `zenodo_action.folders.pack`, with and without deflate threads; the order
    rotates every round; medians, CPU time and the ratio to zip.
+3. files: the same archives on disk, as a `files` line or a downloaded release asset:
+   the member scan that `archive_scan.check_archives` adds, against one read of the file
+   with its MD5 (the pass the upload makes anyway), alternating; and its peak memory.
 
     .venv/bin/python bench/bench_archives.py                 # 1 GiB archives, 10,000 files
     .venv/bin/python bench/bench_archives.py --quick         # 128 MiB, 2,000 files
     .venv/bin/python bench/bench_archives.py --only scan --rates 0 100 50
+    .venv/bin/python bench/bench_archives.py --only files --runs 7
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ import tarfile
 import tempfile
 import threading
 import time
+import tracemalloc
 import zipfile
 from functools import partial
 from pathlib import Path
@@ -179,6 +184,46 @@ def curl_speed(url: str, archives: dict[str, Path]) -> None:
         print(f"stand-in to curl, {fmt}: {took:.3f} s, {path.stat().st_size / took / 1e6:.0f} MB/s")
 
 
+def bench_files(archives: dict[str, Path], runs: int) -> None:
+    """An archive among the files (or a release asset, scanned once downloaded): the scan
+    `archive_scan.check_archives` adds, against one read of the file with its MD5 (what
+    the upload costs anyway, before any network); the order alternates every round. Then
+    the scan's peak of traced memory, in a run of its own."""
+    from zenodo_action.files import md5_of
+    from zenodo_action.lfs import PointerCheck
+
+    steps = {
+        "read + MD5 (the upload's own pass)": md5_of,
+        "+ Git LFS scan of its members": lambda path: archive_scan.check_archives(
+            PointerCheck(), [(path.name, path)], "files-archive"
+        ),
+    }
+    for fmt, path in archives.items():
+        names = list(steps)
+        times: dict[str, list[float]] = {name: [] for name in names}
+        for round_ in range(runs):
+            for name in names[round_ % 2 :] + names[: round_ % 2]:
+                times[name].append(timed(partial(steps[name], path)))
+        tracemalloc.start()
+        steps[names[1]](path)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        baseline = statistics.median(times[names[0]])
+        size = path.stat().st_size
+        print(f"files   {fmt:7} {size / 2**20:.0f} MiB on disk (page cache warm), {runs} rounds")
+        for name in names:
+            median = statistics.median(times[name])
+            print(
+                f"  {name:36} {median:.3f} s ({min(times[name]):.3f}-{max(times[name]):.3f})  "
+                f"ratio {median / baseline:.2f}x"
+            )
+        scan = statistics.median(times[names[1]])
+        print(
+            f"  scan peak traced memory {peak / 2**20:.1f} MiB; the scan against uploading "
+            f"at 100 MB/s: {scan / (size / 100e6):.2f}x, at 50 MB/s: {scan / (size / 50e6):.2f}x"
+        )
+
+
 def make_folder(folder: Path, count: int) -> Path:
     data = folder / "results"
     rng = random.Random(7)
@@ -254,7 +299,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--tmp", default=tempfile.gettempdir())
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--only", choices=["scan", "pack"], help="run one of the two")
+    parser.add_argument("--only", choices=["scan", "files", "pack"], help="run one of them")
     parser.add_argument(
         "--rates", type=float, nargs="+", default=[0, 100, 50],
         help="the stand-in's pace for the scan, MB/s (0: flat out)",
@@ -266,13 +311,16 @@ def main() -> None:
     print("load average at start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     with tempfile.TemporaryDirectory(dir=args.tmp, prefix="bench-archives-") as temp:
         work = Path(temp)
-        if args.only != "pack":
+        if args.only in (None, "scan", "files"):
             archives = make_archives(work, args.mib)
+        if args.only in (None, "scan"):
             url = serve(archives)
             curl_speed(url, archives)
             for rate in args.rates:
                 bench_scan(url, archives, args.runs, work, rate)
-        if args.only != "scan":
+        if args.only in (None, "files"):
+            bench_files(archives, args.runs)
+        if args.only in (None, "pack"):
             bench_pack(make_folder(work / "folder", args.files), args.runs, work)
     print("load average at end:   {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 

@@ -13,6 +13,7 @@ import io
 import json
 import os
 import re
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -1263,6 +1264,53 @@ def test_lfs_pointers_in_the_tag_archive_stop_the_release_before_zenodo(runner):
     assert runner.zenodo.count("*", "/deposit/depositions") == 0
 
 
+def test_pointers_inside_an_archive_among_the_files_stop_the_run_before_zenodo(runner):
+    """A build step zipped (or tarred) a folder checked out without lfs: true."""
+    with zipfile.ZipFile(runner.workspace / "data.zip", "w") as archive:
+        archive.writestr("data/table.csv", LFS_POINTER)
+        archive.writestr("data/README.txt", "about the table\n")
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w:gz") as archive:
+        info = tarfile.TarInfo("more/other.csv")
+        info.size = len(LFS_POINTER)
+        archive.addfile(info, io.BytesIO(LFS_POINTER))
+    (runner.workspace / "more.tgz").write_bytes(raw.getvalue())
+    (runner.workspace / "odd.zip").write_bytes(b"a self-extracting thing, not a zip\n")
+    concept = seed(runner.zenodo, "2024-05-01")
+    result = dataset_files_run(runner, concept, "*.zip\nmore.tgz", "2024-05-02")
+    assert result.exit_code == 2 and result.outputs["status"] == "failed"
+    [error] = result.annotations("error")
+    assert "2 members of archives among the files are Git LFS pointers" in error
+    assert "data.zip: data/table.csv" in error and "more.tgz: more/other.csv" in error
+    assert "README" not in error and "lfs: true" in error
+    assert runner.zenodo.count("*", "/deposit/depositions") == 0
+    (runner.workspace / "data.zip").unlink()
+    (runner.workspace / "more.tgz").unlink()
+    unread = dataset_files_run(runner, concept, "*.zip", "2024-05-02")
+    assert unread.exit_code == 0 and unread.outputs["status"] == "published"
+    [warned] = [w for w in unread.annotations("warning") if "odd.zip" in w]
+    assert "not checked for Git LFS pointers" in warned
+
+
+def test_pointers_inside_a_release_asset_archive_stop_the_release_before_zenodo(runner):
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w") as archive:
+        archive.writestr("dataset/table.csv", LFS_POINTER)
+    concept = seed(runner.zenodo)
+    release = runner.release(assets={"dataset.zip": raw.getvalue()})
+    result = runner.publish_release(release, concept=concept.concept_doi)
+    assert result.exit_code == 2 and result.outputs["status"] == "failed"
+    [error] = result.annotations("error")
+    assert "member of an archive among the release assets is a Git LFS pointer" in error
+    assert "dataset.zip: dataset/table.csv" in error and "replace the release asset" in error
+    assert runner.zenodo.count("*", "/deposit/depositions") == 0
+    opted = runner.publish_release(
+        release, concept=concept.concept_doi, **{"allow-lfs-pointers": "true"}
+    )
+    assert opted.exit_code == 0 and opted.outputs["status"] == "published"
+    assert any("dataset.zip: dataset/table.csv" in w for w in opted.annotations("warning"))
+
+
 def test_a_folder_line_publishes_one_zip_and_stays_unchanged_when_only_times_move(runner):
     results = runner.workspace / "results"
     results.mkdir()
@@ -1281,6 +1329,33 @@ def test_a_folder_line_publishes_one_zip_and_stays_unchanged_when_only_times_mov
     assert again.outputs["status"] == "unchanged", again.stdout
     planned = dataset_files_run(runner, concept, "results/", "2024-05-03", **{"dry-run": "true"})
     assert "results.zip" in planned.stdout and "120 files" in planned.stdout
+
+
+def test_source_archive_checkout_warns_that_export_subst_is_not_applied(runner):
+    work = runner.workspace
+    (work / ".gitattributes").write_text(
+        ".git_archival.txt export-subst\nbig-tests export-ignore\n"
+    )
+    (work / ".git_archival.txt").write_text("node: $Format:%H$\n")
+    (work / "big-tests").mkdir()
+    (work / "big-tests" / "huge.dat").write_text("left out\n")
+    git(work, "init", "-q")
+    git(work, "add", ".")
+    git(work, "commit", "-qm", "release")
+    git(work, "tag", "v1.2.0")
+    concept = seed(runner.zenodo)
+    inputs = {"source-archive": "checkout", "release-assets": "false"}
+    result = runner.publish_release(runner.release(), concept=concept.concept_doi, **inputs)
+    assert result.exit_code == 0, result.stdout
+    [warned] = [w for w in result.annotations("warning") if "export-subst" in w]
+    assert ".git_archival.txt" in warned
+    assert "left out, as git archive does (export-ignore): big-tests/huge.dat" in result.stdout
+    data = runner.zenodo.file_bytes(
+        runner.zenodo.published_versions(concept.concept_id)[-1]["record_id"],
+        "frobnicator-v1.2.0.zip",
+    )
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert not [name for name in archive.namelist() if "big-tests" in name]
 
 
 def test_source_archive_checkout_publishes_the_working_tree_with_its_lfs_content(runner):

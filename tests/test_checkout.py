@@ -4,7 +4,9 @@ tree always gives the same bytes (docs/reference/git-lfs-and-archives.md §4, §
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import os
 import shutil
 import subprocess
@@ -12,6 +14,7 @@ import tarfile
 import tempfile
 import tracemalloc
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -160,6 +163,30 @@ def test_a_pointer_left_in_the_checkout_is_refused(repo, tmp_path):
     out = tmp_path / "opted.zip"
     checkout.build(repo, "v1.0", "zip", out, top=TOP, pointers=PointerCheck(True, said.append))
     assert "data/table.csv" in said[0] and out.is_file()
+    assert "git submodule foreach" not in (caught.value.hint or "")
+
+
+def test_a_pointer_left_in_a_submodule_says_lfs_true_does_not_reach_it(tmp_path):
+    """actions/checkout's `lfs: true` installs and fetches Git LFS in the top repository
+    only (docs/reference/git-lfs-and-archives.md §5): the fix names the extra step."""
+    sub = tmp_path / "data-sub"
+    sub.mkdir()
+    git(sub, "init", "-q")
+    (sub / ".gitattributes").write_text("*.csv filter=lfs -text\n")
+    (sub / "table.csv").write_bytes(POINTER)
+    git(sub, "add", ".")
+    git(sub, "commit", "-qm", "data")
+    work = tmp_path / "work"
+    work.mkdir()
+    git(work, "init", "-q")
+    (work / "README.md").write_text("# work\n")
+    git(work, "submodule", "add", "-q", str(sub), "vendor/data")
+    git(work, "commit", "-qm", "v1.0")
+    git(work, "tag", "v1.0")
+    with pytest.raises(LfsPointers) as caught:
+        build(work, tmp_path)
+    assert "vendor/data/table.csv" in str(caught.value)
+    assert "git submodule foreach --recursive git lfs pull" in (caught.value.hint or "")
 
 
 @pytest.mark.parametrize(
@@ -279,14 +306,64 @@ def test_a_big_eol_crlf_file_is_compared_in_blocks(tmp_path):
     st.lists(st.sampled_from([b"\r", b"\n", b"a"]), max_size=40).map(b"".join), st.integers(1, 6)
 )
 def test_crlf_is_turned_into_lf_across_any_block_boundary(data, block):
+    with read_in_blocks(data, block) as path:
+        assert b"".join(checkout._lf_blocks(path)) == data.replace(b"\r\n", b"\n")
+
+
+@contextlib.contextmanager
+def read_in_blocks(data: bytes, block: int) -> Iterator[Path]:
+    """A file of `data`, read by checkout in blocks of `block` bytes."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "f"
         path.write_bytes(data)
         chunk, checkout.CHUNK = checkout.CHUNK, block
         try:
-            assert b"".join(checkout._lf_blocks(path)) == data.replace(b"\r\n", b"\n")
+            yield path
         finally:
             checkout.CHUNK = chunk
+
+
+@given(
+    st.lists(st.sampled_from([b"\r", b"\n", b"a"]), max_size=40).map(b"".join), st.integers(1, 6)
+)
+def test_line_ends_are_told_across_any_block_boundary(data, block):
+    lone_lf = any(data[i - 1 : i] != b"\r" for i in range(len(data)) if data[i : i + 1] == b"\n")
+    with read_in_blocks(data, block) as path:
+        assert checkout._line_ends(path)[0] == lone_lf
+        if not lone_lf:
+            assert checkout._line_ends(path)[1] == (b"\r\r\n" in data)
+
+
+@pytest.mark.parametrize(
+    ("blob", "written"),
+    [
+        (b"a\r\nb\n", b"a\r\nb\r\n"),  # committed with CRLFs before eol=crlf was set
+        (b"a\r\n\r\n", b"a\r\n\r\n"),
+        (b"a\r\r\nb\n", b"a\r\r\nb\r\n"),
+    ],
+)
+def test_eol_crlf_with_a_blob_that_holds_crlfs_is_archived_as_git_writes_it(
+    tmp_path, blob, written
+):
+    work = tmp_path / "crlf"
+    work.mkdir()
+    git(work, "init", "-q")
+    (work / "m.txt").write_bytes(blob)
+    git(work, "add", ".")
+    git(work, "commit", "-qm", "before the attribute")
+    (work / ".gitattributes").write_text("*.txt text eol=crlf\n")
+    git(work, "add", ".gitattributes")
+    git(work, "commit", "-qm", "attribute")
+    git(work, "tag", "v1.0")
+    (work / "m.txt").unlink()
+    git(work, "checkout", "--", "m.txt")
+    assert (work / "m.txt").read_bytes() == written  # what git itself writes
+    entries = zip_entries(build(work, tmp_path))
+    [data] = [data for name, (data, _) in entries.items() if name.endswith("m.txt")]
+    assert data == written
+    (work / "m.txt").write_bytes(written.replace(b"\r\n", b"\n", 1))  # a lone LF git never wrote
+    with pytest.raises(UsageError, match=r"m\.txt: differs"):
+        build(work, tmp_path, name="changed")
 
 
 def test_a_file_changed_after_it_was_checked_against_the_tag_stops_the_packing(
@@ -305,3 +382,57 @@ def test_a_file_changed_after_it_was_checked_against_the_tag_stops_the_packing(
     monkeypatch.setattr(checkout, "_hashes", then_edited)
     with pytest.raises(UsageError, match=r"README\.md: the file changed while it was being packed"):
         build(repo, tmp_path)
+
+
+def test_export_ignore_leaves_out_what_git_archive_does_and_export_subst_is_warned(tmp_path):
+    work = tmp_path / "attrs"
+    work.mkdir()
+    git(work, "init", "-q")
+    (work / ".gitattributes").write_text(
+        "tests/big export-ignore\n*.tmp export-ignore\ndocs/** export-ignore\n"
+        ".git_archival.txt export-subst\n"
+    )
+    (work / "nested").mkdir()
+    (work / "nested" / ".gitattributes").write_text("private.txt export-ignore\n")
+    for path in (
+        "README.md",
+        "tests/big/huge.dat",
+        "tests/big/deeper/more.dat",
+        "tests/small.py",
+        "scratch.tmp",
+        "docs/index.md",
+        "nested/private.txt",
+        "nested/public.txt",
+    ):
+        (work / path).parent.mkdir(parents=True, exist_ok=True)
+        (work / path).write_text(f"{path}\n")
+    (work / ".git_archival.txt").write_text("node: $Format:%H$\n")
+    git(work, "add", ".")
+    git(work, "commit", "-qm", "attributes")
+    git(work, "tag", "v1.0")
+    tar = subprocess.run(
+        ["git", "archive", "--format=tar", "--prefix=x/", "v1.0"],
+        cwd=work,
+        env={**os.environ, **ENV},
+        capture_output=True,
+        check=True,
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(tar)) as archive:
+        gits = {m.name[2:] for m in archive.getmembers() if m.isfile()}
+    warned: list[str] = []
+    target = tmp_path / "out.zip"
+    checkout.build(
+        work, "v1.0", "zip", target, top="x", pointers=PointerCheck(), warn=warned.append
+    )
+    ours = {name[2:] for name in zip_entries(target) if not name.endswith("/")}
+    assert ours == gits
+    assert ours == {
+        ".gitattributes",
+        ".git_archival.txt",
+        "README.md",
+        "nested/.gitattributes",
+        "nested/public.txt",
+        "tests/small.py",
+    }
+    [warning] = warned
+    assert ".git_archival.txt" in warning and "export-subst is not applied" in warning

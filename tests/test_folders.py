@@ -185,3 +185,64 @@ def test_what_is_no_regular_file_is_left_out_with_a_warning(workspace, tmp_path,
 def test_a_folder_named_without_its_slash_says_how_to_pack_it(workspace):
     with pytest.raises(UsageError, match=r"'results' matches no file .*: it names a folder; end "):
         expand_globs(["results"], workspace)
+
+
+@pytest.fixture(params=["sorted", "reversed"])
+def listing(request, monkeypatch) -> str:
+    """The file system's listing order, forced: the zip must not depend on it."""
+    from zenodo_action import files as files_module
+
+    listed = files_module._entries
+    monkeypatch.setattr(
+        files_module,
+        "_entries",
+        lambda d: sorted(listed(d), key=lambda e: e.name, reverse=request.param == "reversed"),
+    )
+    return str(request.param)
+
+
+def test_a_link_beside_the_folder_it_names_keeps_the_real_folder(
+    tmp_path, monkeypatch, caplog, listing
+):
+    """`results/latest -> run-2024-05-01`: the dated folder is packed under its own name
+    whatever order the file system lists the two in, `latest` is left out, and the log
+    says why. Same files, same bytes."""
+    root = tmp_path / "ws"
+    (root / "results" / "run-2024-05-01").mkdir(parents=True)
+    (root / "results" / "run-2024-05-01" / "table.csv").write_text("1,2\n")
+    (root / "results" / "zz-link").symlink_to("run-2024-05-01")
+    (root / "results" / "latest").symlink_to("run-2024-05-01")
+    with caplog.at_level(logging.INFO, logger="zenodo_action"):
+        [packed] = pack(root, tmp_path, "results/")
+    assert sorted(entries(packed.path)) == [
+        "results/",
+        "results/run-2024-05-01/",
+        "results/run-2024-05-01/table.csv",
+    ]
+    said = caplog.text
+    assert "results/latest -> results/run-2024-05-01 is not packed" in said
+    assert "results/zz-link -> results/run-2024-05-01 is not packed" in said
+    reference = tmp_path / f"reference-{listing}"
+    reference.mkdir()
+    monkeypatch.undo()
+    [again] = folders.pack(["results/"], root, reference, pointers=PointerCheck())
+    assert again.path.read_bytes() == packed.path.read_bytes()
+
+
+def test_links_to_one_folder_elsewhere_pack_it_once_under_the_first_name(tmp_path, listing):
+    root = tmp_path / "ws"
+    (root / "shared").mkdir(parents=True)
+    (root / "shared" / "x.csv").write_text("x\n")
+    (root / "results" / "b").mkdir(parents=True)
+    (root / "results" / "b" / "y.csv").write_text("y\n")
+    (root / "results" / "b" / "to-shared").symlink_to("../../shared")
+    (root / "results" / "a-to-shared").symlink_to("../shared")
+    (root / "results" / "b" / "up").symlink_to("..")  # a loop
+    [packed] = pack(root, tmp_path, "results/")
+    assert sorted(entries(packed.path)) == [
+        "results/",
+        "results/a-to-shared/",
+        "results/a-to-shared/x.csv",
+        "results/b/",
+        "results/b/y.csv",
+    ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import re
 import tarfile
 import threading
 import zipfile
@@ -21,6 +22,7 @@ from zenodo_action.archive_scan import (
     InBackground,
     TarGzScan,
     ZipScan,
+    check_archives,
     scanner,
 )
 from zenodo_action.errors import UsageError
@@ -47,7 +49,10 @@ def test_a_pointer_is_read_for_its_oid_and_size():
         POINTER.replace(b"\n", b"\r\n"),  # checked out with CRLF
         POINTER.rstrip(b"\n"),  # no final newline
         POINTER.replace(b"oid", b"ext-0-foo sha256:" + b"1" * 64 + b"\noid"),  # extensions
-        POINTER.replace(OID.encode(), OID.upper().encode()),
+        POINTER.replace(b"size", b"ext-1-bar sha256:" + b"2" * 64 + b"\nsize"),
+        POINTER.replace(b"\n", b"\n\n"),  # blank lines are skipped
+        b" \n\t" + POINTER + b"\n \n",  # git-lfs trims white space first
+        POINTER.replace(b"size 12345", b"size +12345"),  # Go's ParseInt takes a sign
     ],
 )
 def test_pointers_as_git_lfs_reads_them(data):
@@ -67,6 +72,17 @@ def test_pointers_as_git_lfs_reads_them(data):
         b"# data\n" + POINTER,  # version is not the first line
         POINTER + b"\nsize 1\n",  # a blank line, then a repeated key
         POINTER + b"free text after the pointer\n",
+        POINTER + b"x-custom y\n",  # git-lfs: "extra line"
+        POINTER + b"ext-2-baz sha256:" + b"3" * 64 + b"\n",  # even an extension
+        POINTER.replace(b"oid", b"x-other y\noid"),  # an unknown key that is no extension
+        POINTER.replace(b"oid", b"ext-0-foo sha256:xyz\noid"),  # an extension without oid
+        POINTER.replace(
+            b"oid", b"ext-0-a sha256:" + b"1" * 64 + b"\next-0-b sha256:" + b"2" * 64 + b"\noid"
+        ),
+        POINTER.replace(OID.encode(), OID.upper().encode()),  # git-lfs 3 wants lower case
+        POINTER.replace(b"size 12345", b"size -1"),
+        POINTER.replace(b"size 12345", b"size 99999999999999999999"),  # past int64
+        POINTER.replace(b"oid sha256", b"size 1\noid sha256"),  # keys out of order
         POINTER + b"x" * 1024,  # too big to be a pointer
         POINTER.replace(b"size 12345", b"size  12345"),  # two spaces
         b"\xff" + POINTER,  # not UTF-8
@@ -83,7 +99,7 @@ def test_random_bytes_after_the_version_line_are_no_pointer_unless_they_are_one(
     pointer = parse_pointer(data)
     if pointer is not None:  # then it really has the two keys
         assert f"oid sha256:{pointer.oid}".encode() in data.lower()
-        assert f"size {pointer.size}".encode() in data
+        assert re.search(rb"size [+]?0*%d" % pointer.size, data)
 
 
 def test_a_big_file_is_not_read_at_all(tmp_path):
@@ -369,3 +385,99 @@ def test_a_zip_whose_small_member_is_corrupt_is_an_error(tmp_path):
     path.write_bytes(data)
     with pytest.raises(ArchiveError):
         ZipScan().finish(path)
+
+
+def gnu_sparse_header(name: str, stored: int, extension_blocks: int) -> bytes:
+    """A GNU sparse member's header (type S) and the extension blocks of its sparse map,
+    as GNU tar writes them for a file of more than four holes; `stored` bytes follow."""
+    info = tarfile.TarInfo(name)
+    info.type, info.size = tarfile.GNUTYPE_SPARSE, stored
+    header = bytearray(info.tobuf(format=tarfile.GNU_FORMAT))
+    header[386 : 386 + 24] = b"%011o\0%011o\0" % (0, stored)  # the first map entry
+    header[482] = 1 if extension_blocks else 0  # isextended
+    header[148:156] = b" " * 8
+    header[148:156] = b"%06o\0 " % sum(header[:512])
+    blocks = []
+    for n in range(extension_blocks):
+        block = bytearray(b"%011o\0%011o\0" % (4096 * (n + 1), 512) * 21 + bytes(8))
+        block[504] = 1 if n < extension_blocks - 1 else 0
+        blocks.append(bytes(block))
+    return bytes(header) + b"".join(blocks)
+
+
+@pytest.mark.parametrize("extension_blocks", [0, 1, 3])
+def test_a_pointer_after_a_gnu_sparse_member_is_found(tmp_path, extension_blocks):
+    """The sparse map's extension blocks are passed over: stored data of zeros right
+    after them must not read as the end of the archive."""
+    plain = io.BytesIO()
+    with tarfile.open(fileobj=plain, mode="w", format=tarfile.GNU_FORMAT) as archive:
+        info = tarfile.TarInfo("top/p.csv")
+        info.size = len(POINTER)
+        archive.addfile(info, io.BytesIO(POINTER))
+    data = gnu_sparse_header("top/sparse.bin", 1024, extension_blocks) + bytes(1024)
+    data += plain.getvalue()
+    with tarfile.open(fileobj=io.BytesIO(data)) as archive:  # Python reads it so too
+        assert [m.name for m in archive] == ["top/sparse.bin", "top/p.csv"]
+    assert fed(TarGzScan(), gzip.compress(data), tmp_path, step=700) == ["top/p.csv"]
+
+
+def test_data_after_the_end_of_the_tar_archive_is_an_error_not_a_clean_scan(tmp_path):
+    first = tar_gz({"top/a.txt": b"a\n"})
+    hidden = gzip.decompress(tar_gz({"top/p.csv": POINTER}))
+    data = gzip.compress(gzip.decompress(first) + hidden)  # a zero block, then a member
+    with pytest.raises(ArchiveError, match="data follows the tar archive's end"):
+        fed(TarGzScan(), data, tmp_path)
+
+
+def test_a_zip_member_whose_declared_size_lies_is_read_all_the_same(tmp_path):
+    """The central directory says 5000 bytes; the member's stream holds a pointer (unzip
+    extracts it without complaint), so the declared size alone skips nothing."""
+    path = zip_file(tmp_path, {"top/p.csv": POINTER, "top/big.bin": os.urandom(5000)})
+    data = bytearray(path.read_bytes())
+    central = data.index(b"PK\x01\x02")
+    assert data[central + 46 : central + 46 + 9] == b"top/p.csv"
+    data[central + 24 : central + 28] = (5000).to_bytes(4, "little")  # uncompressed size
+    path.write_bytes(bytes(data))
+    with zipfile.ZipFile(path) as archive:
+        assert archive.getinfo("top/p.csv").file_size == 5000
+    assert ZipScan().finish(path) == ["top/p.csv"]
+
+
+def test_a_zip_member_that_deflates_small_but_holds_more_than_a_pointer_is_none(tmp_path):
+    path = zip_file(tmp_path, {"top/zeros.bin": bytes(100_000), "top/p.csv": POINTER})
+    with zipfile.ZipFile(path) as archive:
+        assert archive.getinfo("top/zeros.bin").compress_size < 1024
+    assert ZipScan().finish(path) == ["top/p.csv"]
+
+
+@pytest.mark.parametrize("name", ["data.zip", "DATA.TAR.GZ", "data.tgz"])
+def test_archives_on_disk_are_checked_by_their_name(tmp_path, name):
+    path = tmp_path / name
+    if name.lower().endswith("zip"):
+        zip_file(tmp_path, MEMBERS).rename(path)
+    else:
+        path.write_bytes(tar_gz(MEMBERS))
+    with pytest.raises(LfsPointers) as refused:
+        check_archives(PointerCheck(), [(f"dist/{name}", path)], "files-archive")
+    assert sorted(refused.value.names) == sorted(f"dist/{name}: {member}" for member in FOUND)
+    assert "members of archives among the files" in str(refused.value)
+
+
+def test_a_file_named_as_an_archive_that_is_none_is_published_with_a_warning(tmp_path):
+    warned: list[str] = []
+    (tmp_path / "setup.zip").write_bytes(b"MZ a self-extracting program")
+    (tmp_path / "table.csv.tar.gz").write_bytes(gzip.compress(b"not a tar"))
+    (tmp_path / "notes.txt").write_bytes(POINTER)  # not an archive: judged elsewhere
+    found = [(p.name, p) for p in sorted(tmp_path.iterdir())]
+    check_archives(PointerCheck(warn=warned.append), found, "asset-archive")
+    assert len(warned) == 2
+    assert warned[0].startswith("setup.zip: its members were not checked for Git LFS pointers")
+    assert "table.csv.tar.gz" in warned[1] and "as a tar.gz" in warned[1]
+
+
+def test_a_truncated_archive_among_the_files_is_published_with_a_warning(tmp_path):
+    path = tmp_path / "data.tar.gz"
+    path.write_bytes(tar_gz(MEMBERS)[:-40])
+    warned: list[str] = []
+    check_archives(PointerCheck(warn=warned.append), [("data.tar.gz", path)], "files-archive")
+    assert "truncated" in warned[0]

@@ -21,12 +21,15 @@ would be), so nothing it writes lands in the checkout. `zenodo-action` is this c
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
+import random
 import re
 import shlex
 import shutil
 import subprocess
 import sys
+import tarfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,11 +122,22 @@ def tidewatch(folder: Path, zenodo: FakeZenodo) -> None:
     one file of 1.2 MB); in the folder, the metadata and 1.2.0's file of 1.3 MB."""
     (folder / ".zenodo.yml").write_text(TIDEWATCH_METADATA)
     (folder / "dist").mkdir()
-    (folder / "dist" / "tidewatch-1.2.0.tar.gz").write_bytes(b"\x01" * 1_300_000)
+    (folder / "dist" / "tidewatch-1.2.0.tar.gz").write_bytes(_sdist(1_300_000))
     metadata = {**yaml.safe_load(TIDEWATCH_METADATA), "publication_date": "2024-03-01"}
     old = {"tidewatch-1.1.0.tar.gz": b"\x00" * 1_200_000}
     owner = zenodo.add_user("...")  # the README's `export ZENODO_TOKEN=...`
     zenodo.seed_concept([{"version": "1.1.0", "files": old, "metadata": metadata}], owner)
+
+
+def _sdist(size: int) -> bytes:
+    """A real tar.gz of about `size` bytes (archives among the files are looked into)."""
+    content = random.Random(size).randbytes(size - 1200)
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w:gz") as archive:
+        info = tarfile.TarInfo("tidewatch-1.2.0/data.bin")
+        info.size = len(content)
+        archive.addfile(info, io.BytesIO(content))
+    return raw.getvalue()
 
 
 SCENARIOS: dict[str, Callable[[Path, FakeZenodo], None]] = {"tidewatch": tidewatch}

@@ -18,10 +18,12 @@ import tarfile
 import threading
 import zipfile
 import zlib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
-from zenodo_action.lfs import POINTER_SIZE_LIMIT, parse_pointer
+from zenodo_action.errors import UsageError
+from zenodo_action.lfs import POINTER_SIZE_LIMIT, PointerCheck, Where, parse_pointer
 
 BLOCK = 512
 INFLATE_STEP = 1024 * 1024  # most bytes inflated per step: a gzip bomb cannot fill memory
@@ -29,6 +31,13 @@ _REGULAR = (tarfile.REGTYPE, tarfile.AREGTYPE, tarfile.CONTTYPE)
 _PAX = (tarfile.XHDTYPE, tarfile.SOLARIS_XHDTYPE)
 _GNU_NAMES = (tarfile.GNUTYPE_LONGNAME, tarfile.GNUTYPE_LONGLINK)
 _MOST_META = 1024 * 1024  # a pax header or long name beyond this is no archive of ours
+# Compressed bytes that can hold fewer than POINTER_SIZE_LIMIT bytes: stored or deflated
+# data grows by a few bytes at most, other methods by less than this margin.
+_MOST_COMPRESSED = 2 * POINTER_SIZE_LIMIT
+# GNU sparse headers (GNU tar manual, "GNU tar and sparse files"): the byte that says
+# 512-byte blocks of more sparse entries follow, in the header and in each such block.
+_GNU_SPARSE_EXTENDED = 482
+_GNU_SPARSE_MORE = 504
 
 
 class ArchiveError(Exception):
@@ -53,6 +62,58 @@ class ArchiveScan(Protocol):
 
 def scanner(fmt: str) -> ArchiveScan:
     return InBackground(TarGzScan()) if fmt == "tar.gz" else ZipScan()
+
+
+# Archives uploaded as files or assets whose members are checked, by name
+# (docs/reference/git-lfs-and-archives.md §3).
+_SUFFIXES = ((".zip", "zip"), (".tar.gz", "tar.gz"), (".tgz", "tar.gz"))
+_READ = 1024 * 1024
+
+
+def archive_format(name: str) -> str | None:
+    """`zip` or `tar.gz` when the file's name says it is one of those archives."""
+    lowered = name.lower()
+    return next((fmt for suffix, fmt in _SUFFIXES if lowered.endswith(suffix)), None)
+
+
+def file_pointers(path: Path, fmt: str) -> list[str]:
+    """The members of the archive at `path` that are Git LFS pointers, read from disk in
+    constant memory (a zip: its central directory); ArchiveError if it cannot be read
+    as `fmt`."""
+    scan = TarGzScan() if fmt == "tar.gz" else ZipScan()
+    try:
+        if fmt == "tar.gz":
+            with open(path, "rb") as handle:
+                while chunk := handle.read(_READ):
+                    scan.feed(chunk)
+        return scan.finish(path)
+    finally:
+        scan.close()
+
+
+def check_archives(pointers: PointerCheck, found: Sequence[tuple[str, Path]], where: Where) -> None:
+    """Judge the pointers inside every zip and tar.gz among `found` (name shown, path).
+
+    **decision** (docs/reference/git-lfs-and-archives.md §3): a file named as an archive
+    that cannot be read as one (a self-extracting or encrypted zip, another format under
+    that name) is published as it is, with a warning that its members were not checked:
+    the file is what the user named, and only its members are in doubt.
+    """
+    inside: list[str] = []
+    for shown, path in found:
+        fmt = archive_format(path.name)
+        if fmt is None:
+            continue
+        try:
+            inside += [f"{shown}: {member}" for member in file_pointers(path, fmt)]
+        except ArchiveError as error:
+            pointers.warn(
+                f"{shown}: its members were not checked for Git LFS pointers: it cannot be "
+                f"read as a {fmt} ({error})"
+            )
+        except OSError as error:
+            raise UsageError(f"{shown}: cannot read file ({error.strerror or error})") from None
+    pointers.judge(where, inside)
 
 
 class InBackground:
@@ -124,12 +185,16 @@ class ZipScan:
 
 
 def _zip_pointer(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Whether the member is a pointer. The declared uncompressed size is not trusted
+    (unzip does not need it): every member whose compressed bytes are few enough to
+    hold a pointer is read, up to the pointer limit; a read that stops short of it
+    reached the end of the member's stream, whose CRC zipfile then checks."""
     mode = info.external_attr >> 16
-    if info.is_dir() or stat.S_ISLNK(mode) or info.file_size >= POINTER_SIZE_LIMIT:
+    if info.is_dir() or stat.S_ISLNK(mode) or info.compress_size >= _MOST_COMPRESSED:
         return False
-    with archive.open(info) as member:  # checks the CRC once read to the end
+    with archive.open(info) as member:
         data = member.read(POINTER_SIZE_LIMIT)
-    return parse_pointer(data) is not None
+    return len(data) < POINTER_SIZE_LIMIT and parse_pointer(data) is not None
 
 
 class TarGzScan:
@@ -143,6 +208,7 @@ class TarGzScan:
         self._skip = 0  # member bytes (and padding) still to pass over
         self._member: tuple[str, int] | None = None  # a small regular member being read
         self._meta: tuple[bytes, int] | None = None  # a pax header or GNU long name
+        self._sparse: int | None = None  # a GNU sparse member's data, after its map blocks
         self._next_name: str | None = None
         self._next_size: int | None = None
         self._ended = False  # the end-of-archive blocks were read
@@ -173,7 +239,8 @@ class TarGzScan:
         self.feed(b"")
         if not self._inflate.eof:
             raise ArchiveError("the gzip stream ends early (truncated)")
-        if self._member is not None or self._meta is not None or self._skip:
+        inside = (self._member, self._meta, self._sparse)
+        if self._skip or any(state is not None for state in inside):
             raise ArchiveError("the tar archive ends inside a member (truncated)")
         if not self._ended and self._pending.strip(b"\0"):
             raise ArchiveError("the tar archive ends inside a header (truncated)")
@@ -182,7 +249,12 @@ class TarGzScan:
     def _parse(self, data: bytes) -> None:
         view = memoryview(data)
         while view:
-            if self._ended:
+            if self._ended:  # only zero blocks may follow the end; else it was misread
+                if bytes(view).strip(b"\0"):
+                    raise ArchiveError(
+                        "data follows the tar archive's end-of-archive block (a member this "
+                        "scanner misread, or two archives joined)"
+                    )
                 return
             if self._skip:
                 step = min(self._skip, len(view))
@@ -197,7 +269,10 @@ class TarGzScan:
                 self._pending.clear()
 
     def _step(self, block: bytes) -> None:
-        if self._member is not None:
+        if self._sparse is not None:  # a block of a GNU sparse member's map
+            if not block[_GNU_SPARSE_MORE]:
+                self._skip, self._sparse = self._sparse, None
+        elif self._member is not None:
             name, size = self._member
             self._member = None
             if parse_pointer(block[:size]) is not None:
@@ -229,7 +304,9 @@ class TarGzScan:
             self._need = padded or BLOCK
             return
         self._next_name = self._next_size = None
-        if info.type == tarfile.XGLTYPE or info.type not in _REGULAR:
+        if info.type == tarfile.GNUTYPE_SPARSE and block[_GNU_SPARSE_EXTENDED]:
+            self._sparse = padded  # skipped once the map's blocks are read
+        elif info.type == tarfile.XGLTYPE or info.type not in _REGULAR:
             self._skip = padded
         elif size < POINTER_SIZE_LIMIT and size:
             self._member = (name, size)

@@ -21,12 +21,15 @@ runner mounts it, without git's `safe.directory`.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
+import re
 import stat
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dulwich.attrs import GitAttributes
 from dulwich.errors import NotGitRepository
 from dulwich.objects import Commit, Tag
 from dulwich.refs import Ref
@@ -36,6 +39,8 @@ from zenodo_action import packing
 from zenodo_action.errors import UsageError
 from zenodo_action.files import CHUNK, LocalFile, unreadable
 from zenodo_action.lfs import PointerCheck, file_pointer, named, parse_pointer
+
+logger = logging.getLogger(__name__)
 
 GITLINK = 0o160000
 CHECKOUT_HINT = (
@@ -53,6 +58,9 @@ class _Tree:
     differs: list[str] = field(default_factory=list)  # "path: why"
     pointers: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # submodules not checked out, ...
+    submodules: list[str] = field(default_factory=list)  # entered, as "path/"
+    ignored: list[str] = field(default_factory=list)  # export-ignore: left out, as git archive
+    substituted: list[str] = field(default_factory=list)  # export-subst: not expanded
 
 
 def build(
@@ -63,9 +71,11 @@ def build(
     *,
     top: str,
     pointers: PointerCheck,
+    warn: Callable[[str], None] = logger.warning,
 ) -> LocalFile:
     """The archive of the tag's tree as checked out at `root`, written to `target`, its
-    members under `top/` (`{top}` may hold `{sha7}`, the tag's commit abbreviated)."""
+    members under `top/` (`{top}` may hold `{sha7}`, the tag's commit abbreviated).
+    `warn` hears what the archive holds otherwise than git archive would."""
     try:
         repo = Repo(str(root))
     except (NotGitRepository, OSError):
@@ -90,6 +100,7 @@ def build(
             raise _missing_object(error) from None
         when = _commit(repo, commit).commit_time
     _refuse(found, tag, pointers)
+    _tell_attributes(found, warn)
     packing.write(kind, target, found.members, mtime=when, comment=commit)
     return LocalFile.of(target)
 
@@ -134,18 +145,55 @@ def _walk(repo: Repo, folder: Path, commit: str, prefix: str, shown: str, found:
     into submodules); `shown` is the folder's path from the top repository."""
     tree = _commit(repo, commit).tree
     attributes = repo.get_gitattributes(tree=tree)
+    folders: dict[bytes, bool] = {}  # export-ignore of each folder, once
     for entry in repo.object_store.iter_tree_contents(tree):
         assert entry.path is not None and entry.mode is not None and entry.sha is not None
         path = os.fsdecode(entry.path)
         here, name = folder / path, prefix + path
         where = shown + path
-        if entry.mode == GITLINK:
+        attrs = attributes.match_path(entry.path)
+        if attrs.get(b"export-ignore") is True or _in_ignored_folder(
+            attributes, entry.path, folders
+        ):
+            found.ignored.append(where)
+        elif entry.mode == GITLINK:
             _submodule(here, entry.sha.decode("ascii"), name + "/", where + "/", found)
         elif stat.S_ISLNK(entry.mode):
             _symlink(repo, here, entry.sha, name, where, found)
         else:
-            attrs = attributes.match_path(entry.path)
+            if attrs.get(b"export-subst") is True:
+                found.substituted.append(where)
             _file(repo, here, entry.sha, entry.mode, attrs, name, where, found)
+
+
+def _in_ignored_folder(attributes: GitAttributes, path: bytes, folders: dict[bytes, bool]) -> bool:
+    """Whether a folder above `path` has export-ignore: git archive then leaves the whole
+    folder out (docs/reference/git-lfs-and-archives.md §5)."""
+    parts = path.split(b"/")[:-1]
+    for depth in range(1, len(parts) + 1):
+        above = b"/".join(parts[:depth])
+        if above not in folders:
+            folders[above] = attributes.match_path(above).get(b"export-ignore") is True
+        if folders[above]:
+            return True
+    return False
+
+
+def _tell_attributes(found: _Tree, warn: Callable[[str], None]) -> None:
+    """What `.gitattributes` asks of an archive: export-ignore is done (said in the log),
+    export-subst is not (a warning, since the files keep their placeholders)."""
+    if found.ignored:
+        logger.info(
+            "source-archive: checkout: left out, as git archive does (export-ignore): %s",
+            named(found.ignored),
+        )
+    if found.substituted:
+        warn(
+            "source-archive: checkout: export-subst is not applied: "
+            f"{named(found.substituted)} keep their $Format:…$ placeholders as committed "
+            "(git archive, and so GitHub's archive, would fill in the commit's id, date or "
+            "tags; a setuptools-scm .git_archival.txt then gives no version)"
+        )
 
 
 def _submodule(folder: Path, commit: str, prefix: str, shown: str, found: _Tree) -> None:
@@ -161,6 +209,7 @@ def _submodule(folder: Path, commit: str, prefix: str, shown: str, found: _Tree)
                 f"{shown.rstrip('/')}: the submodule is at {at[:12]}, the tag records {commit[:12]}"
             )
             return
+        found.submodules.append(shown)
         _walk(sub, folder, commit, prefix, shown, found)
 
 
@@ -230,7 +279,7 @@ def _same(
         return True
     if sha256 is not None and _is_real_content(repo, sha, sha256, size):
         return True
-    return attrs.get(b"eol") == b"crlf" and _crlf_matches(here, sha)
+    return attrs.get(b"eol") == b"crlf" and _crlf_matches(repo, here, sha, blob_id)
 
 
 def _hashes(path: Path, size: int, *, with_sha256: bool) -> tuple[bytes, str | None]:
@@ -254,14 +303,53 @@ def _is_real_content(repo: Repo, sha: bytes, sha256: str | None, size: int) -> b
     return pointer is not None and (pointer.oid, pointer.size) == (sha256, size)
 
 
-def _crlf_matches(path: Path, sha: bytes) -> bool:
-    """With LF line ends, the file is the blob (git writes `eol=crlf` files with CRLF).
-    Read twice in blocks, since a blob id starts with the size: memory stays constant."""
-    size = sum(len(block) for block in _lf_blocks(path))
-    blob = hashlib.sha1(b"blob %d\0" % size, usedforsecurity=False)
-    for block in _lf_blocks(path):
-        blob.update(block)
-    return blob.hexdigest().encode("ascii") == sha
+def _crlf_matches(repo: Repo, path: Path, sha: bytes, blob_id: bytes) -> bool:
+    """The file is the blob as git writes an `eol=crlf` file: each LF the blob holds that
+    does not follow a CR becomes CRLF, a CRLF the blob holds stays one
+    (docs/reference/git-lfs-and-archives.md §5).
+
+    Most such blobs hold no CR before an LF: then the file, with its CRLFs turned into LF,
+    is the blob, and the file is read in blocks (memory stays constant). Only a blob
+    committed with CRLFs (before `.gitattributes` said `eol=crlf`) is loaded whole."""
+    lone_lf, cr_before_crlf = _line_ends(path)
+    if lone_lf:  # git writes no LF without its CR here
+        return False
+    if not cr_before_crlf:  # turning CRLF into LF undoes what git did
+        size = sum(len(block) for block in _lf_blocks(path))
+        blob = hashlib.sha1(b"blob %d\0" % size, usedforsecurity=False)
+        for block in _lf_blocks(path):
+            blob.update(block)
+        if blob.hexdigest().encode("ascii") == sha:
+            return True
+    written = _LONE_LF.sub(b"\r\n", repo[sha].as_raw_string())
+    return _blob_id(written) == blob_id
+
+
+_LONE_LF = re.compile(rb"(?<!\r)\n")
+_CR_BEFORE_CRLF = re.compile(rb"\r\r\n")
+
+
+def _blob_id(data: bytes) -> bytes:
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest().encode()
+
+
+def _line_ends(path: Path) -> tuple[bool, bool]:
+    """Whether the file holds an LF after no CR, and a CRLF after a CR (read in blocks;
+    the last two bytes of one are carried into the next, the first of them only as
+    what the second follows)."""
+    lone_lf = cr_before_crlf = False
+    try:
+        with open(path, "rb") as handle:
+            carried = b""
+            while (block := handle.read(CHUNK)) and not lone_lf:
+                window = carried + block
+                start = min(len(carried), 1)
+                lone_lf = _LONE_LF.search(window, start) is not None
+                cr_before_crlf = cr_before_crlf or _CR_BEFORE_CRLF.search(window) is not None
+                carried = window[-2:]
+    except OSError as error:
+        raise unreadable(path, error) from None
+    return lone_lf, cr_before_crlf
 
 
 def _lf_blocks(path: Path) -> Iterator[bytes]:
@@ -287,7 +375,8 @@ def _refuse(found: _Tree, tag: str, pointers: PointerCheck) -> None:
             f"{_first(problems)}; nothing was sent to Zenodo",
             hint=CHECKOUT_HINT,
         )
-    pointers.judge("checkout", found.pointers)
+    in_submodule = any(p.startswith(tuple(found.submodules)) for p in found.pointers)
+    pointers.judge("checkout-submodule" if in_submodule else "checkout", found.pointers)
 
 
 def _first(items: Sequence[str]) -> str:

@@ -259,29 +259,39 @@ class _Glob:
 
     def _pack_walk(self, top: Path) -> None:
         """Every regular file below `top`, dot-files included, `.git` never. An entry that
-        is no link lies where its folder does, so only links are resolved (and checked)."""
-        seen: set[str] = set()
-        folders = [top]
-        while folders:
-            here = folders.pop()
+        is no link lies where its folder does, so only links are resolved (and checked).
+
+        Each real folder is packed once, under the path that reaches it without a link
+        when there is one: folders are listed sorted, real subfolders are walked before
+        any link to a folder, and a link is followed only to a folder not packed yet. So
+        `latest -> run-2024-05-01` beside the dated folder keeps `run-2024-05-01/`, and
+        the zip does not depend on the order the file system lists entries in
+        (docs/reference/git-lfs-and-archives.md §4).
+        """
+        packed: dict[str, Path] = {}  # real path -> the path it is packed under
+        plain: list[Path] = [top]
+        linked: deque[Path] = deque()
+        while plain or linked:
+            here = plain.pop() if plain else linked.popleft()
             real = os.path.realpath(here)
-            if real in seen:
-                logger.info("files: %s", self._not_followed(here, real))
+            if real in packed:
+                logger.info("files: %s", self._packed_already(here, real, packed[real]))
                 continue
-            seen.add(real)
+            packed[real] = here
             try:
                 entries = _entries(here)
             except OSError as error:  # packed without it, the zip would lack its files
                 shown = self._shown(here, real)
                 self.refused.append(f"cannot list the folder {shown} ({error.strerror or error})")
                 continue
-            for entry in entries:
+            subfolders: list[Path] = []
+            for entry in sorted(entries, key=_name_order):
                 path = here / entry.name
                 link = entry.is_symlink()
                 if entry.name.casefold() == _GIT or (link and not self._allowed(path, "packs")):
                     continue
                 if _is_directory(entry):
-                    folders.append(path)
+                    (linked.append if link else subfolders.append)(path)
                 elif entry.is_file():
                     self.found.append(path)
                 else:
@@ -291,7 +301,16 @@ class _Glob:
                         "link): not packed",
                         shown,
                     )
+            plain += reversed(subfolders)  # popped in sorted order
         self.found.sort(key=lambda path: str(path).encode("utf-8", "surrogateescape"))
+
+    def _packed_already(self, link: Path, real: str, packed_as: Path) -> str:
+        loop = _within(str(link), str(packed_as))
+        return (
+            f"{self._shown(link, real)} is not packed: it is a link to "
+            f"{self._relative(str(packed_as), self.root)}/, which the zip holds "
+            + ("already around it (a link loop)" if loop else "under that name already")
+        )
 
     def _step(self, here: Path, parts: Sequence[str]) -> None:
         """Match `parts` below the directory `here` (checked already)."""
@@ -391,6 +410,10 @@ def _names(directory: Path) -> list[str]:
 def _entries(directory: Path) -> list[os.DirEntry[str]]:
     with os.scandir(directory) as entries:
         return list(entries)
+
+
+def _name_order(entry: os.DirEntry[str]) -> bytes:
+    return entry.name.encode("utf-8", "surrogateescape")
 
 
 def _subdirectories(directory: Path) -> Iterator[tuple[str, bool]]:

@@ -6,7 +6,9 @@ through the `ReleaseInput` protocol, so the publish knows nothing of GitHub.
 
 from __future__ import annotations
 
+import logging
 import shutil
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,8 @@ from zenodo_action.lfs import PointerCheck
 from zenodo_action.metadata import creator_from_display_name, is_known_license
 from zenodo_action.reporter import Reporter
 from zenodo_action.settings import ArchiveFormat, Backfill, PublishSettings, ReleaseOptions
+
+log = logging.getLogger(__name__)
 
 # A tag as the webhook writes it into the link, only what would end or break the URL
 # (`#`, `%`, `?`, spaces) escaped.
@@ -66,6 +70,7 @@ def publish_release(
                 download_dir,
                 root=settings.root.absolute(),
                 pointers=publish.pointer_check(settings, reporter),
+                warn=partial(reporter.note, "warning", title="Source archive"),
             )
             if release
             else None
@@ -90,6 +95,7 @@ class GitHubRelease:
         *,
         root: Path = Path("."),
         pointers: PointerCheck | None = None,
+        warn: Callable[[str], None] | None = None,
     ) -> None:
         self.github = github
         self.repository = repository
@@ -98,6 +104,7 @@ class GitHubRelease:
         self.folder = folder  # private, outside the workspace; removed by the caller
         self.root = root  # the checkout (source-archive: checkout)
         self.pointers = pointers or PointerCheck()
+        self.warn = warn or log.warning  # what the checkout's archive cannot do as GitHub's
 
     @property
     def related(self) -> tuple[dict[str, str], ...]:
@@ -150,6 +157,9 @@ class GitHubRelease:
             )
             found += [releases.download_asset(self.github, a, self.folder) for a in assets]
             self.pointers.files([(f.name, f.path, f.size) for f in found], "asset")
+            archive_scan.check_archives(
+                self.pointers, [(f.name, f.path) for f in found], "asset-archive"
+            )
         if self.options.source_archive and self.options.archive_from == "checkout":
             found.append(self._checkout_archive(self.options.source_archive))
         elif self.options.source_archive:
@@ -178,4 +188,5 @@ class GitHubRelease:
             self.folder / name,
             top=top,
             pointers=self.pointers,
+            warn=self.warn,
         )

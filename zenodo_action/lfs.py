@@ -2,11 +2,11 @@
 
 A pointer is what a Git LFS file is in git, and what a checkout without `lfs: true` (or a
 GitHub archive without "Include Git LFS objects in archives") leaves where the data should
-be. What counts as one is written down in docs/reference/git-lfs-and-archives.md §1; in
-short: under 1024 bytes, UTF-8, a first line `version <a version git-lfs reads>`, then
-only `key value` lines in sorted order, among them `oid sha256:<64 hex>` and
-`size <digits>`. A text file
-that merely mentions the URL has other lines and is not one.
+be. What counts as one is what git-lfs itself reads as one, written down in
+docs/reference/git-lfs-and-archives.md §1; in short: under 1024 bytes, UTF-8, the lines
+`version <a version git-lfs reads>`, `oid sha256:<64 hex>` and `size <digits>` in that
+order, extension lines between them allowed, nothing after. A text file that merely
+mentions the URL has other lines and is not one.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Literal
 
 from zenodo_action.errors import UsageError
 from zenodo_action.logs import printable
-from zenodo_action.naming import setting
+from zenodo_action.naming import per_door, setting
 
 log = logging.getLogger(__name__)
 
@@ -33,13 +33,25 @@ VERSIONS = (
     "https://hawser.github.com/spec/v1",
     "http://git-media.io/v/2",
 )
-_VERSION_LINES = frozenset(f"version {url}" for url in VERSIONS)
-_KEY_VALUE = re.compile(r"^([a-z0-9.-]+) ([^\r\n]*)$")
-_OID = re.compile(r"^sha256:([0-9a-fA-F]{64})$")
-_SIZE = re.compile(r"^[0-9]+$")
+_KEYS = ("version", "oid", "size")  # in this order; extension keys may come between
+_EXTENSION_KEY = re.compile(r"ext-[0-9]-[0-9A-Za-z_]")  # git-lfs matches only the start
+_OID = re.compile(r"sha256:([0-9a-f]{64})")
+_SIZE = re.compile(r"[+-]?[0-9]+")  # as Go's strconv.ParseInt reads it
+_MOST_SIZE = 2**63 - 1
+# What Go's bytes.TrimSpace trims (unicode.IsSpace), which git-lfs applies first.
+_GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+_GO_SPACE += "\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 MOST_NAMED = 5  # pointers named in a message; the rest are counted
 
-Where = Literal["files", "asset", "tag-archive", "checkout"]
+Where = Literal[
+    "files",
+    "asset",
+    "tag-archive",
+    "checkout",
+    "checkout-submodule",
+    "files-archive",
+    "asset-archive",
+]
 
 
 @dataclass(frozen=True)
@@ -51,29 +63,46 @@ class Pointer:
 
 
 def parse_pointer(data: bytes) -> Pointer | None:
-    """The pointer `data` is, or None when it is anything else."""
+    """The pointer `data` is, or None when it is anything else: exactly what git-lfs
+    reads as a pointer (docs/reference/git-lfs-and-archives.md §1), so that a file it
+    would leave as it is, even with `lfs: true`, is not taken for one."""
     if len(data) >= POINTER_SIZE_LIMIT:
         return None
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8").strip(_GO_SPACE)
     except UnicodeDecodeError:
         return None
-    lines = text.replace("\r\n", "\n").split("\n")
-    while lines and lines[-1] == "":
-        lines.pop()
-    if not lines or lines[0] not in _VERSION_LINES:
+    values = _key_values(text)
+    if values is None or values.get("version") not in VERSIONS:
         return None
-    values: dict[str, str] = {}
-    for line in lines[1:]:
-        pair = _KEY_VALUE.match(line)
-        if pair is None or pair.group(1) <= max(values, default=""):  # sorted, each once
-            return None
-        values[pair.group(1)] = pair.group(2)
-    oid = _OID.match(values.get("oid", ""))
+    oid = _OID.fullmatch(values.get("oid", ""))
     size = values.get("size", "")
-    if oid is None or not _SIZE.match(size):
+    if oid is None or not _SIZE.fullmatch(size) or not 0 <= int(size) <= _MOST_SIZE:
         return None
-    return Pointer(oid.group(1).lower(), int(size))
+    return Pointer(oid.group(1), int(size))
+
+
+def _key_values(text: str) -> dict[str, str] | None:
+    """The `version`, `oid` and `size` values of a pointer's lines, in that order, blank
+    lines skipped; None on any other line, or on an extension line (`ext-<digit>-<name>
+    sha256:<oid>`, each digit once) that is not one."""
+    values: dict[str, str] = {}
+    priorities: dict[str, str] = {}
+    for line in text.split("\n"):
+        key, space, value = line.removesuffix("\r").partition(" ")
+        if not key and not space:
+            continue  # a blank line
+        if not space or len(values) == len(_KEYS):  # no value, or a line after `size`
+            return None
+        if key == _KEYS[len(values)]:
+            values[key] = value
+        elif _EXTENSION_KEY.match(key) and _OID.fullmatch(value):
+            priorities[key] = key[4]
+        else:
+            return None
+    if len(set(priorities.values())) < len(priorities):  # two extensions of one priority
+        return None
+    return values
 
 
 def file_pointer(path: Path, size: int) -> Pointer | None:
@@ -93,17 +122,41 @@ _FIXES: dict[Where, str] = {
     "actions/checkout (command line: `git lfs pull`)",
     "checkout": "check the repository out with its Git LFS content: `lfs: true` on "
     "actions/checkout (command line: `git lfs pull`)",
+    "checkout-submodule": per_door(
+        command_line="fetch the Git LFS content of the submodules too: `git lfs pull`, then "
+        "`git submodule foreach --recursive git lfs pull`",
+        runner="`lfs: true` on actions/checkout fetches Git LFS content for the top "
+        "repository only: add a step after it that runs "
+        "`git submodule foreach --recursive git lfs pull`",
+    ),
     "tag-archive": 'turn on the repository setting "Include Git LFS objects in archives" '
     f"(Settings → General → Archives), or set {setting('source-archive', 'checkout')} (with "
     f"`lfs: true` on actions/checkout) or {setting('source-archive', 'none')}",
     "asset": "the asset was uploaded as a Git LFS pointer: upload the real file to the "
     "release (from a checkout with `lfs: true`), then re-run",
+    "files-archive": "the archive was made from files checked out without their Git LFS "
+    "content: build it after `lfs: true` on actions/checkout (command line: `git lfs pull`)",
+    "asset-archive": "the asset was built from files checked out without their Git LFS "
+    "content: build it again from a checkout with `lfs: true`, replace the release asset, "
+    "then re-run",
 }
 _WHAT: dict[Where, tuple[str, str]] = {  # one, many
     "files": ("file", "files"),
     "checkout": ("file of the checkout's source archive", "files of the checkout's source archive"),
+    "checkout-submodule": (
+        "file of the checkout's source archive",
+        "files of the checkout's source archive",
+    ),
     "tag-archive": ("member of the tag's source archive", "members of the tag's source archive"),
     "asset": ("release asset", "release assets"),
+    "files-archive": (
+        "member of an archive among the files",
+        "members of archives among the files",
+    ),
+    "asset-archive": (
+        "member of an archive among the release assets",
+        "members of archives among the release assets",
+    ),
 }
 OPT_OUT = f"{setting('allow-lfs-pointers', 'true')} archives them as they are"
 

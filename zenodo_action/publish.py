@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from zenodo_action import folders, metadata
+from zenodo_action import archive_scan, folders, metadata
 from zenodo_action.errors import ActionError, UsageError
 from zenodo_action.files import LocalFile, collect, is_folder_line, preflight
 from zenodo_action.http import RetryPolicy
@@ -129,6 +129,7 @@ def gather(
     named = collect(lines, root, allow_outside=settings.allow_outside_root)
     pointers = pointer_check(settings, reporter)
     pointers.files([(str(f.path), f.path, f.size) for f in named])
+    archive_scan.check_archives(pointers, [(str(f.path), f.path) for f in named], "files-archive")
     packed = folders.pack(
         folder_lines, root, folder, pointers=pointers, allow_outside=settings.allow_outside_root
     )
