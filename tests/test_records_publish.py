@@ -434,3 +434,32 @@ def test_auto_on_zenodo_takes_its_deposit_api(zenodo_project):
     fake = zenodo_project.fake
     assert fake.count(*ENDPOINTS["deposit_probe"]) >= 1
     assert not fake.count("GET", r"^/api/user/records$")
+
+
+# Shapes InvenioRDM stores in its own form (§14.1, §14.3): a dry run of the next version with
+# the same metadata must show no metadata change.
+STORED_DIFFERENTLY = {
+    "arxiv": "related_identifiers:\n  - identifier: '2101.00001'\n    relation: cites\n",
+    "pmid": "related_identifiers:\n  - identifier: 'pmid:12345'\n    relation: cites\n",
+    "handle": "related_identifiers:\n  - identifier: hdl:20.500.12345/1\n    relation: cites\n",
+    "isbn10": "related_identifiers:\n  - identifier: 0-306-40615-2\n    relation: isPartOf\n",
+    "isbn13": "related_identifiers:\n  - identifier: '9783161484100'\n    relation: isPartOf\n",
+    "issn": "related_identifiers:\n  - identifier: 2049 3630\n    relation: isPublishedIn\n",
+    "grant": "grants:\n  - id: 10.13039/501100000780::246686\n",
+}
+
+
+@pytest.mark.parametrize("shape", list(STORED_DIFFERENTLY))
+def test_a_dry_run_of_the_same_metadata_shows_no_change(project, shape):
+    fake = project.fake
+    config = CONFIG.replace("related_identifiers:\n", "extra:\n", 1).split("extra:\n")[0]
+    project.config(config + STORED_DIFFERENTLY[shape])
+    project.file("a.txt", b"a")
+    code, result, err = project.publish("--api", "records", "--files", "dist/*", "--version", "1.0")
+    assert code == 0, err
+    project.file("b.txt", b"b")
+    code, _, err = next_version(project, result["concept_doi"], "--dry-run")
+    assert code == 0, err
+    changed = [line for line in err.splitlines() if re.search(r"->|: added|: removed", line)]
+    assert [line for line in changed if "version" not in line] == [], err
+    assert writes(fake) and not [w for w in writes(fake) if "2.0" in w[1]]
