@@ -766,3 +766,18 @@ def test_strict_sends_nothing_while_the_metadata_has_warnings(project):
     assert len(project.fake.requests) == requests_before  # nothing was sent
     code, _, err = project.publish(*args)
     assert code == 0 and "warning: access_conditions" in err
+
+
+@pytest.mark.parametrize("lag", [0, 1, 2])
+def test_a_first_version_rerun_finds_its_record_while_the_index_lags(project, lag):
+    """Zenodo's deposit list is a search of an index that lags (invenio-records-api.md
+    §14.4): the re-run waits for it rather than start a second record."""
+    fake = project.fake
+    fake.index_lag = lag
+    project.file("a.zip", b"a")
+    code, first, err = project.publish("--files", "dist/*", "--version", "1.0")
+    assert code == 0, err
+    code, again, err = project.publish("--files", "dist/*", "--version", "1.0")
+    assert code == 0, err
+    assert again["status"] == "unchanged" and again["doi"] == first["doi"]
+    assert len(fake.concept_ids()) == 1

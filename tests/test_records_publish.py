@@ -463,3 +463,18 @@ def test_a_dry_run_of_the_same_metadata_shows_no_change(project, shape):
     changed = [line for line in err.splitlines() if re.search(r"->|: added|: removed", line)]
     assert [line for line in changed if "version" not in line] == [], err
     assert writes(fake) and not [w for w in writes(fake) if "2.0" in w[1]]
+
+
+@pytest.mark.parametrize("lag", [0, 1, 2])
+def test_a_first_version_rerun_finds_its_record_while_the_index_lags(project, lag):
+    """No request shows a record the index has not refreshed for (§14.4): the re-run waits
+    for it rather than start a second record."""
+    fake = project.fake
+    fake.index_lag = lag
+    project.file("a.zip", b"a")
+    code, first, err = project.publish("--api", "records", "--files", "dist/*", "--version", "1.0")
+    assert code == 0, err
+    code, again, err = project.publish("--api", "records", "--files", "dist/*", "--version", "1.0")
+    assert code == 0, err
+    assert again["status"] == "unchanged" and again["doi"] == first["doi"]
+    assert len(fake.concept_ids()) == 1

@@ -224,6 +224,11 @@ class DepositAPI(Protocol):
         """The newest blank first-version draft (a create whose answer was lost)."""
         ...
 
+    def settled_depositions(self, found: Callable[[list[Deposition]], bool]) -> list[Deposition]:
+        """Every deposition of the account, listed again after a wait or two while `found`
+        says the list lacks what an earlier run may just have made (the index lags)."""
+        ...
+
     def prepare(self, metadata: Mapping[str, Any], latest: Deposition | None) -> Prepared:
         """The run's metadata as this API saves it; raises (naming the field, before any
         write) what the API or the instance's vocabularies cannot take."""

@@ -68,7 +68,14 @@ def observe(api: DepositAPI, request: PublishRequest) -> Snapshot:
     """Read what deciding needs: the concept's depositions and its latest version (or, for
     a first version, every deposition of the account)."""
     if request.concept is None:
-        return Snapshot(None, _drafts_read(api, _listed(api, api.all_depositions)))
+        title = request.title.strip()
+
+        def earlier_run(listed: list[Deposition]) -> bool:
+            """A record or draft of this title, or a blank first draft (plan.py)."""
+            return any(d.title.strip() == title or (d.is_new_draft and d.is_blank) for d in listed)
+
+        listed = _listed(api, lambda: api.settled_depositions(earlier_run))
+        return Snapshot(None, _drafts_read(api, listed))
     concept_id, versions, latest = _resolve_with_latest(api, _with_id(api, request.concept))
     published = [d for d in versions if d.submitted]
     latest = _latest_published(api, latest, published)
