@@ -478,3 +478,32 @@ def test_a_first_version_rerun_finds_its_record_while_the_index_lags(project, la
     assert code == 0, err
     assert again["status"] == "unchanged" and again["doi"] == first["doi"]
     assert len(fake.concept_ids()) == 1
+
+
+def test_another_instance_is_named_where_nothing_was_sent(project):
+    host = project.fake.url.removeprefix("http://")
+    project.config(CONFIG.replace("upload_type: software", "upload_type: sofware"))
+    project.file("a.zip", b"a")
+    code, _, err = project.publish("--api", "records", "--files", "dist/*", "--version", "1.0")
+    assert code == 1 and err.splitlines()[-1].endswith(f"nothing was sent to {host}")
+    assert project.fake.requests == []
+
+
+def test_an_empty_file_is_published_where_the_instance_takes_it(project):
+    """A plain InvenioRDM takes empty files (§5.4); only Zenodo refuses them."""
+    fake = project.fake
+    project.file("empty.txt", b"")
+    project.file("a.zip", b"a")
+    code, result, err = project.publish("--api", "records", "--files", "dist/*", "--version", "1.0")
+    assert code == 0, err
+    [version] = fake.published_versions(fake.concept_ids()[0])
+    assert files_of(version) == {"empty.txt": md5(b""), "a.zip": md5(b"a")}
+
+
+def test_a_zenodo_doi_given_for_another_instance_is_named_as_zenodos(project):
+    project.fake.seed_concept([{"version": "1.0"}])
+    project.file("a.zip", b"a")
+    code, _, err = next_version(project, "10.5281/zenodo.123")
+    assert code != 0 and "10.5281/zenodo.123 is a DOI of zenodo.org" in err, err
+    assert project.fake.url.removeprefix("http://") in err
+    assert writes(project.fake) == []

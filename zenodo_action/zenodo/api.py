@@ -20,6 +20,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
+from urllib.parse import urlsplit
 
 from zenodo_action.errors import ActionError
 from zenodo_action.files import LocalFile
@@ -165,6 +166,15 @@ def _prefix(doi: str | None) -> str | None:
 def instance_prefix(hostname: str | None) -> str | None:
     """The DOI prefix of a known Zenodo host (None for other instances)."""
     return KNOWN_PREFIXES.get((hostname or "").lower())
+
+
+def instance_name(base_url: str, api: ApiChoice) -> str:
+    """Who a run publishes to, for messages before its client is chosen: "Zenodo" for
+    Zenodo's hosts and for its deposit API (no other instance has one), else the host."""
+    parts = urlsplit(base_url)
+    if instance_prefix(parts.hostname) or api == "deposit":
+        return "Zenodo"
+    return parts.netloc or base_url
 
 
 class DepositAPI(Protocol):

@@ -26,6 +26,7 @@ from zenodo_action.naming import setting
 from zenodo_action.parallel import run_each
 from zenodo_action.progress import Progress
 from zenodo_action.zenodo.api import (
+    KNOWN_PREFIXES,
     ConceptRef,
     DepositAPI,
     Deposition,
@@ -155,12 +156,22 @@ def _resolve(api: DepositAPI, ref: ConceptRef) -> tuple[RecordId, list[Depositio
         if api.latest_version_id(concept_id) is not None:
             raise _not_yours(ref, api.server)
         raise ActionError(
-            f"concept {ref.given!r}: no record with this id on {api.server} in the token's account",
+            f"concept {ref.given!r}: no record with this id on {api.server} in the token's "
+            f"account{_zenodos_doi(ref, api.server)}",
             hint=f"check {setting('concept', ref.given)}, and that the run publishes where it "
             f"lives: {setting('sandbox', 'true')} for sandbox.zenodo.org, "
             f"{setting('zenodo-url')} for another instance",
         )
     return concept_id, versions
+
+
+def _zenodos_doi(ref: ConceptRef, server: str) -> str:
+    """Said when a Zenodo DOI is given for another instance, which has its own DOIs."""
+    doi = (ref.doi or "").lower()
+    for host, prefix in KNOWN_PREFIXES.items():
+        if server != "Zenodo" and doi.startswith(f"{prefix}/zenodo."):
+            return f" ({ref.doi} is a DOI of {host}, and this run publishes to {server})"
+    return ""
 
 
 def _not_yours(ref: ConceptRef, server: str) -> ActionError:
