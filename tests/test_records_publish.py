@@ -494,7 +494,7 @@ def test_an_empty_file_is_published_where_the_instance_takes_it(project):
     fake = project.fake
     project.file("empty.txt", b"")
     project.file("a.zip", b"a")
-    code, result, err = project.publish("--api", "records", "--files", "dist/*", "--version", "1.0")
+    code, _, err = project.publish("--api", "records", "--files", "dist/*", "--version", "1.0")
     assert code == 0, err
     [version] = fake.published_versions(fake.concept_ids()[0])
     assert files_of(version) == {"empty.txt": md5(b""), "a.zip": md5(b"a")}
