@@ -507,3 +507,21 @@ def test_a_zenodo_doi_given_for_another_instance_is_named_as_zenodos(project):
     assert code != 0 and "10.5281/zenodo.123 is a DOI of zenodo.org" in err, err
     assert project.fake.url.removeprefix("http://") in err
     assert writes(project.fake) == []
+
+
+def test_citation_cff_people_are_recorded_as_people(project):
+    """The kind a CITATION.cff gives reaches the record through the whole run (§11.2)."""
+    (project.root / ".zenodo.yml").unlink()
+    (project.root / "CITATION.cff").write_text(
+        "cff-version: 1.2.0\nmessage: Cite it.\ntitle: Frobnicator\ntype: software\n"
+        "license: MIT\nauthors:\n  - family-names: Doe\n  - name: ACME Lab\n"
+    )
+    project.config("imprint_publisher: ACME Press\n")
+    project.file("a.zip", b"a")
+    code, _, err = project.publish("--api", "records", "--files", "dist/*", "--version", "1.0")
+    assert code == 0, err
+    [version] = project.fake.published_versions(project.fake.concept_ids()[0])
+    assert [c["person_or_org"] for c in version["metadata"]["creators"]] == [
+        {"type": "personal", "family_name": "Doe"},
+        {"type": "organizational", "name": "ACME Lab"},
+    ]
