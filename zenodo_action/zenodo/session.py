@@ -135,8 +135,9 @@ class ApiSession:
 
     def settled_depositions(self, found: Callable[[list[Deposition]], bool]) -> list[Deposition]:
         """Every deposition, listed again while `found` is False: no list of the index, nor
-        any other request, shows a record made before the index's next refresh (§14.4), so
-        a first version waits for it rather than start a second record beside one."""
+        any other request, shows a record made before the index's next refresh
+        (docs/reference/invenio-records-api.md §14.4), so a first version waits for it
+        rather than start a second record beside one."""
 
         def announce(wait: float, _: list[Deposition]) -> None:
             log.info("waiting %.0f s for the search index to show an earlier run's record", wait)
