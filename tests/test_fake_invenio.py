@@ -329,3 +329,71 @@ def test_a_plain_invenio_has_no_deposit_api(client):  # invenio-records-api.md �
     answer = client.call("GET", "deposit/depositions")
     assert answer.status_code == 404
     assert answer.json()["message"].startswith("The requested URL was not found on the server.")
+
+
+@pytest.mark.parametrize("kind", ["project", "instrument"])
+# invenio-records-api.md §14.2
+def test_a_record_type_tagged_only_linkable_refuses_the_save(client, kind):
+    body = {**GOOD, "metadata": {**GOOD["metadata"], "resource_type": {"id": kind}}}
+    answer = client.call("POST", "records", json=body)
+    assert (answer.status_code, answer.json()["message"]) == (400, "Not a valid value.")
+    entry = client.call("GET", f"vocabularies/resourcetypes/{kind}").json()
+    assert entry["tags"] == ["linkable"]
+    related = {"identifier": "10.1234/x", "scheme": "doi", "relation_type": {"id": "cites"}}
+    linked = {
+        **GOOD["metadata"],
+        "related_identifiers": [{**related, "resource_type": {"id": kind}}],
+    }
+    assert client.call("POST", "records", json={**GOOD, "metadata": linked}).status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("scheme", "given", "stored"),
+    [
+        ("isbn", "0-306-40615-2", "978-0-306-40615-7"),
+        ("isbn", "9783161484100", "978-3-16-148410-0"),
+        ("issn", "2049 3630", "2049-3630"),
+        ("arxiv", "2101.00001", "arXiv:2101.00001"),
+        ("pmid", "pmid:12345", "12345"),
+        ("handle", "hdl:20.500.12345/1", "20.500.12345/1"),
+        ("doi", "https://doi.org/10.1234/x", "10.1234/x"),
+        ("other", "anything at all", "anything at all"),
+    ],
+)
+# invenio-records-api.md §14.1
+def test_identifiers_are_stored_in_their_schemes_form(client, scheme, given, stored):
+    item = {"identifier": given, "scheme": scheme, "relation_type": {"id": "cites"}}
+    body = {**GOOD, "metadata": {**GOOD["metadata"], "related_identifiers": [item]}}
+    saved = client.draft(body)
+    assert "errors" not in saved
+    assert saved["metadata"]["related_identifiers"][0]["identifier"] == stored
+
+
+@pytest.mark.parametrize(
+    ("scheme", "given", "message"),
+    [
+        ("isbn", "9783161484101", "Invalid ISBN identifier."),
+        ("isbn", "0-306-40615-3", "Invalid ISBN identifier."),
+        ("issn", "2049-3631", "Invalid ISSN identifier."),
+        ("ean13", "4006381333932", "Invalid EAN13 identifier."),
+        ("arxiv", "not-arxiv", "Invalid arXiv identifier."),
+    ],
+)
+def test_an_identifier_its_scheme_refuses_is_a_saved_error(client, scheme, given, message):
+    item = {"identifier": given, "scheme": scheme, "relation_type": {"id": "cites"}}
+    body = {**GOOD, "metadata": {**GOOD["metadata"], "related_identifiers": [item]}}
+    saved = client.draft(body)
+    assert {"field": "metadata.related_identifiers.0.identifier", "messages": [message]} in saved[
+        "errors"
+    ]
+    assert "related_identifiers" not in saved["metadata"]
+
+
+def test_a_read_dereferences_funders_and_awards(client):  # invenio-records-api.md §14.3
+    funding = [{"funder": {"id": "00k4n6c32"}, "award": {"id": "00k4n6c32::246686"}}]
+    saved = client.draft({**GOOD, "metadata": {**GOOD["metadata"], "funding": funding}})
+    [read] = saved["metadata"]["funding"]
+    assert {"name", "identifiers"} <= set(read["funder"])
+    assert {"title", "number", "identifiers", "acronym", "program", "subjects"} <= set(
+        read["award"]
+    )

@@ -241,6 +241,8 @@ SPECIALS = {
     "first look-up, so the run asks again and Zenodo answers 400 (pending draft)",
     "create applied, answer lost, index lag 4": "create: reset after creating the draft; "
     "the index hides it for as long as the run looks",
+    "first version re-run, index lag 2": "run 1 publishes 1.0 of a new concept; the index "
+    "shows it only from the 3rd list after, so run 2's first list misses it",
     "create lands after the run gave up": "create: the client times out; Zenodo creates "
     "the draft only as the re-run sends its first request (after run 1's 4 looks)",
     "re-run while the index hides the draft": "run 1 stops after the claim (upload outage); "
@@ -1048,6 +1050,28 @@ def render_table() -> str:
         for name, setup in SPECIALS.items()
     ]
     return "\n".join(lines) + "\n"
+
+
+def first_version_rerun_with_index_lag(harness: Harness) -> str:
+    """No request shows what the index has not refreshed for
+    (invenio-records-api.md §14.4): run 2 lists again after a wait rather than start a second
+    concept."""
+    harness.write_files()
+    harness.fake.index_lag = 2
+    first = harness.run()
+    assert first.code == 0, first.err
+    again = harness.run()
+    assert again.code == 0, again.err
+    waits = [r for r in again.records if "for the search index to show" in r.getMessage()]
+    state = harness.assert_one_clean_publish(again)
+    assert again.result is not None
+    return f"run 2 {again.result['status']} after {len(waits)} wait(s) for the index; {state}"
+
+
+def test_a_first_version_rerun_waits_for_the_index(harness):
+    OBSERVED_SPECIAL["first version re-run, index lag 2"] = first_version_rerun_with_index_lag(
+        harness
+    )
 
 
 def test_the_fault_table_is_up_to_date():

@@ -39,6 +39,7 @@ from tests.test_faults import (
     Run,
     _cell,
     _outcome,
+    first_version_rerun_with_index_lag,
 )
 from zenodo_action import secrets
 
@@ -166,6 +167,8 @@ SPECIALS = {
     "pending file of an interrupted run": "run 1 stops after sending big.bin, before its "
     "commit (commit outage); run 2 commits what it sends again",
     "bad token": "every request that needs the token answers 403 Permission denied.",
+    "first version re-run, index lag 2": "run 1 publishes 1.0 of a new concept; the index "
+    "shows it only from the 3rd list after, so run 2's first list misses it",
     "error body echoes the token (400)": "update: 400 whose message and field error repeat "
     "the request's URL and Authorization header",
 }
@@ -396,6 +399,12 @@ def render_table() -> str:
         for name, setup in SPECIALS.items()
     ]
     return "\n".join(lines) + "\n"
+
+
+def test_a_first_version_rerun_waits_for_the_index(harness):
+    OBSERVED_SPECIAL["first version re-run, index lag 2"] = first_version_rerun_with_index_lag(
+        harness
+    )
 
 
 def test_the_fault_table_is_up_to_date():

@@ -59,6 +59,12 @@ def test_affiliation_and_gnd():
     assert written["person_or_org"]["identifiers"] == [{"scheme": "gnd", "identifier": "118594893"}]
 
 
+def test_a_thesis_is_a_dissertation_as_invenio_names_it():
+    assert metadata_of(upload_type="publication", publication_type="thesis")["resource_type"] == {
+        "id": "publication-dissertation"
+    }
+
+
 def test_resource_types_with_and_without_a_subtype():
     assert metadata_of()["resource_type"] == {"id": "software"}
     assert metadata_of(upload_type="publication", publication_type="article")["resource_type"] == {
@@ -128,6 +134,26 @@ def test_dates_become_intervals():
         ("urn:nbn:de:1234", "urn", "urn:nbn:de:1234"),
         ("978-3-16-148410-0", "isbn", "978-3-16-148410-0"),
         ("2049-3630", "issn", "2049-3630"),
+        # as InvenioRDM stores them (invenio-records-api.md §14.1): its validators pass them, it
+        # normalises them
+        ("0-306-40615-2", "isbn", "0-306-40615-2"),
+        ("9783161484100", "isbn", "9783161484100"),
+        ("2049 3630", "issn", "2049-3630"),
+        ("2434-561x", "issn", "2434-561X"),
+        ("0378-595X", "other", "0378-595X"),
+        ("4006381333931", "ean13", "4006381333931"),
+        ("2101.00001", "arxiv", "arXiv:2101.00001"),
+        ("arxiv:2101.00001v2", "arxiv", "arXiv:2101.00001v2"),
+        ("pmid:12345", "pmid", "12345"),
+        ("hdl:20.500.12345/1", "handle", "20.500.12345/1"),
+        ("URN:nbn:de:1234", "urn", "urn:nbn:de:1234"),
+        # a wrong check digit fails InvenioRDM's ISBN/ISSN/EAN-13 validators: `other`
+        ("9783161484101", "other", "9783161484101"),
+        ("978-3-16-148410-1", "other", "978-3-16-148410-1"),
+        ("0-306-40615-3", "other", "0-306-40615-3"),
+        ("1234-5678", "other", "1234-5678"),
+        ("2049-3631", "other", "2049-3631"),
+        ("12345", "other", "12345"),
         (
             "swh:1:dir:d198bc9d7a6bcf6db04f476d29314f157507d505",
             "other",
@@ -279,3 +305,78 @@ def test_what_a_read_adds_is_dropped_for_comparing():
         "creators": [{"person_or_org": {"type": "personal", "family_name": "Doe"}}],
         "title": "Frobnicator",
     }
+
+
+def test_a_read_reference_compares_by_its_id_and_an_isbn_by_its_digits():
+    """A read dereferences funders and awards (name, identifiers, number, acronym, program)
+    and hyphenates ISBNs (invenio-records-api.md §14.1, §14.3): none of that is a change."""
+    read = {
+        "funding": [
+            {
+                "funder": {"id": "00k4n6c32", "name": "European Commission", "identifiers": []},
+                "award": {
+                    "id": "00k4n6c32::246686",
+                    "title": {"en": "OpenAIRE"},
+                    "number": "246686",
+                    "acronym": "OpenAIRE",
+                    "program": "FP7",
+                    "identifiers": [{"scheme": "url", "identifier": "https://x"}],
+                },
+            }
+        ],
+        "related_identifiers": [{"identifier": "978-0-306-40615-7", "scheme": "isbn"}],
+    }
+    sent = {
+        "funding": [{"funder": {"id": "00k4n6c32"}, "award": {"id": "00k4n6c32::246686"}}],
+        "related_identifiers": [{"identifier": "0-306-40615-2", "scheme": "isbn"}],
+    }
+    assert records_comparable(read) == records_comparable(sent)
+
+
+def creators_from(tmp_path, name, text):
+    from zenodo_action import metadata
+
+    (tmp_path / name).write_text(text)
+    record = metadata.read(metadata.MetadataPaths(), tmp_path, metadata.Context("gate"))
+    body = records_draft(record.zenodo_metadata()).body["metadata"]
+    return [c["person_or_org"] for c in body["creators"]]
+
+
+def test_a_cff_person_is_a_person_and_an_entity_an_organisation(tmp_path):
+    people = creators_from(
+        tmp_path,
+        "CITATION.cff",
+        "cff-version: 1.2.0\nmessage: Cite it.\ntitle: Frob\nauthors:\n"
+        "  - family-names: Doe\n  - given-names: Jane\n"
+        "  - family-names: Roe\n    given-names: Rick\n  - name: Jane\n",
+    )
+    assert people == [
+        {"type": "personal", "family_name": "Doe"},
+        {"type": "personal", "family_name": "Jane"},
+        {"type": "personal", "family_name": "Roe", "given_name": "Rick"},
+        {"type": "organizational", "name": "Jane"},
+    ]
+
+
+def test_a_codemeta_person_is_a_person_whatever_its_name(tmp_path):
+    people = creators_from(
+        tmp_path,
+        "codemeta.json",
+        '{"@context": "https://w3id.org/codemeta/3.0", "@type": "SoftwareSourceCode",'
+        ' "name": "Frob", "author": [{"@type": "Person", "name": "Rick van der Roe"},'
+        ' {"@type": "Organization", "name": "Doe, Roe and Partners, Ltd"}]}',
+    )
+    assert people == [
+        {"type": "personal", "family_name": "Rick van der Roe"},
+        {"type": "organizational", "name": "Doe, Roe and Partners, Ltd"},
+    ]
+
+
+@pytest.mark.parametrize("display", ["Rick van der Roe", None, "Plato"])
+def test_a_github_user_is_a_person(display):
+    from zenodo_action.metadata import user_creator
+
+    creator = user_creator(display, "rroe")
+    entity = records_draft({**BASE, "creators": [creator]}).body["metadata"]["creators"][0]
+    assert entity["person_or_org"]["type"] == "personal"
+    assert creator == {"name": display or "rroe"}  # the deposit API gets the name alone

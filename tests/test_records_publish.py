@@ -343,7 +343,7 @@ def test_a_dry_run_reads_plans_and_writes_nothing(project):
 
 def test_uploads_run_side_by_side_within_the_workers_setting(project):
     fake = project.fake
-    fake.latency = 0.05
+    fake.hold_uploads = 3  # the first three meet however busy the machine is
     for i in range(8):
         project.file(f"f{i}.bin", bytes([i]) * 1000)
     code, _, err = project.publish(
@@ -435,3 +435,95 @@ def test_auto_on_zenodo_takes_its_deposit_api(zenodo_project):
     fake = zenodo_project.fake
     assert fake.count(*ENDPOINTS["deposit_probe"]) >= 1
     assert not fake.count("GET", r"^/api/user/records$")
+
+
+# Shapes InvenioRDM stores in its own form (zenodo-api.md §14.1, §14.3): a dry run of the next
+# version with the same metadata must show no metadata change.
+STORED_DIFFERENTLY = {
+    "arxiv": "related_identifiers:\n  - identifier: '2101.00001'\n    relation: cites\n",
+    "pmid": "related_identifiers:\n  - identifier: 'pmid:12345'\n    relation: cites\n",
+    "handle": "related_identifiers:\n  - identifier: hdl:20.500.12345/1\n    relation: cites\n",
+    "isbn10": "related_identifiers:\n  - identifier: 0-306-40615-2\n    relation: isPartOf\n",
+    "isbn13": "related_identifiers:\n  - identifier: '9783161484100'\n    relation: isPartOf\n",
+    "issn": "related_identifiers:\n  - identifier: 2049 3630\n    relation: isPublishedIn\n",
+    "grant": "grants:\n  - id: 10.13039/501100000780::246686\n",
+}
+
+
+@pytest.mark.parametrize("shape", list(STORED_DIFFERENTLY))
+def test_a_dry_run_of_the_same_metadata_shows_no_change(project, shape):
+    fake = project.fake
+    config = CONFIG.replace("related_identifiers:\n", "extra:\n", 1).split("extra:\n")[0]
+    project.config(config + STORED_DIFFERENTLY[shape])
+    project.file("a.txt", b"a")
+    code, result, err = project.publish("--api", "records", "--files", "dist/*", "--version", "1.0")
+    assert code == 0, err
+    project.file("b.txt", b"b")
+    code, _, err = next_version(project, result["concept_doi"], "--dry-run")
+    assert code == 0, err
+    changed = [line for line in err.splitlines() if re.search(r"->|: added|: removed", line)]
+    assert [line for line in changed if "version" not in line] == [], err
+    assert writes(fake) and not [w for w in writes(fake) if "2.0" in w[1]]
+
+
+@pytest.mark.parametrize("lag", [0, 1, 2])
+def test_a_first_version_rerun_finds_its_record_while_the_index_lags(project, lag):
+    """No request shows a record the index has not refreshed for (zenodo-api.md §14.4): the re-run
+    waits for it rather than start a second record."""
+    fake = project.fake
+    fake.index_lag = lag
+    project.file("a.zip", b"a")
+    code, first, err = project.publish("--api", "records", "--files", "dist/*", "--version", "1.0")
+    assert code == 0, err
+    code, again, err = project.publish("--api", "records", "--files", "dist/*", "--version", "1.0")
+    assert code == 0, err
+    assert again["status"] == "unchanged" and again["doi"] == first["doi"]
+    assert len(fake.concept_ids()) == 1
+
+
+def test_another_instance_is_named_where_nothing_was_sent(project):
+    host = project.fake.url.removeprefix("http://")
+    project.config(CONFIG.replace("upload_type: software", "upload_type: sofware"))
+    project.file("a.zip", b"a")
+    code, _, err = project.publish("--api", "records", "--files", "dist/*", "--version", "1.0")
+    assert code == 1 and err.splitlines()[-1].endswith(f"nothing was sent to {host}")
+    assert project.fake.requests == []
+
+
+def test_an_empty_file_is_published_where_the_instance_takes_it(project):
+    """A plain InvenioRDM takes empty files (zenodo-api.md §5.4); only Zenodo refuses them."""
+    fake = project.fake
+    project.file("empty.txt", b"")
+    project.file("a.zip", b"a")
+    code, _, err = project.publish("--api", "records", "--files", "dist/*", "--version", "1.0")
+    assert code == 0, err
+    [version] = fake.published_versions(fake.concept_ids()[0])
+    assert files_of(version) == {"empty.txt": md5(b""), "a.zip": md5(b"a")}
+
+
+def test_a_zenodo_doi_given_for_another_instance_is_named_as_zenodos(project):
+    project.fake.seed_concept([{"version": "1.0"}])
+    project.file("a.zip", b"a")
+    code, _, err = next_version(project, "10.5281/zenodo.123")
+    assert code != 0 and "10.5281/zenodo.123 is a DOI of zenodo.org" in err, err
+    assert project.fake.url.removeprefix("http://") in err
+    assert writes(project.fake) == []
+
+
+def test_citation_cff_people_are_recorded_as_people(project):
+    """The kind a CITATION.cff gives reaches the record through the whole run
+    (zenodo-api.md §11.2)."""
+    (project.root / ".zenodo.yml").unlink()
+    (project.root / "CITATION.cff").write_text(
+        "cff-version: 1.2.0\nmessage: Cite it.\ntitle: Frobnicator\ntype: software\n"
+        "license: MIT\nauthors:\n  - family-names: Doe\n  - name: ACME Lab\n"
+    )
+    project.config("imprint_publisher: ACME Press\n")
+    project.file("a.zip", b"a")
+    code, _, err = project.publish("--api", "records", "--files", "dist/*", "--version", "1.0")
+    assert code == 0, err
+    [version] = project.fake.published_versions(project.fake.concept_ids()[0])
+    assert [c["person_or_org"] for c in version["metadata"]["creators"]] == [
+        {"type": "personal", "family_name": "Doe"},
+        {"type": "organizational", "name": "ACME Lab"},
+    ]

@@ -124,3 +124,27 @@ def test_auto_hands_its_questions_to_the_chosen_client(fake_invenio):
         ("GET", f"/api/records/{seeded.concept_id}/versions/latest"),
         ("GET", "/api/user/records"),
     ]
+
+
+@pytest.mark.parametrize("upload_type", ["project", "instrument"])
+def test_a_type_the_instance_keeps_for_related_works_is_refused_before_any_write(
+    fake_invenio, upload_type
+):
+    """The instance's entry lists its tags: a record's type must be depositable
+    (zenodo-api.md §14.2)."""
+    from zenodo_action.zenodo.errors import FieldErrors
+
+    metadata = {
+        "title": "Frob",
+        "upload_type": upload_type,
+        "creators": [{"name": "Doe, Jane"}],
+        "imprint_publisher": "ACME",
+        "related_identifiers": [
+            {"identifier": "10.1234/x", "relation": "isPartOf", "resource_type": upload_type}
+        ],
+    }
+    with pytest.raises(FieldErrors) as raised:
+        client(fake_invenio).prepare(metadata, None)
+    [(field, message)] = raised.value.pairs  # the related work may be of that type
+    assert field == "metadata.upload_type" and "for related works only" in message
+    assert [r.method for r in fake_invenio.requests] == ["GET"] * len(fake_invenio.requests)

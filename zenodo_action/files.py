@@ -445,12 +445,17 @@ def check_name(name: str) -> str | None:
     return None
 
 
-def preflight(files: Sequence[LocalFile]) -> None:
-    """Refuse, before anything is sent, a file set Zenodo would reject half-way."""
+def preflight(files: Sequence[LocalFile], *, takes_empty_files: bool = False) -> None:
+    """Refuse, before anything is sent, a file set Zenodo would reject half-way (empty
+    files only where the instance refuses them: a plain InvenioRDM takes them,
+    docs/reference/invenio-records-api.md §5.4)."""
     problems = [f"{f.origin}: {why}" for f in files if (why := check_name(f.name))]
-    problems += [
-        f"{f.origin}: the file is empty (Zenodo refuses empty files)" for f in files if not f.size
-    ]
+    if not takes_empty_files:
+        problems += [
+            f"{f.origin}: the file is empty (Zenodo refuses empty files)"
+            for f in files
+            if not f.size
+        ]
     problems += _duplicate_names(files)
     if not files:
         problems.append("no files to publish: give at least one (Zenodo needs a file per version)")

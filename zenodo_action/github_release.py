@@ -21,7 +21,7 @@ from zenodo_action.github.client import GitHubClient
 from zenodo_action.github.event import Release, Repository
 from zenodo_action.github.releases import archive_name, make_download_dir
 from zenodo_action.lfs import PointerCheck
-from zenodo_action.metadata import creator_from_display_name, is_known_license
+from zenodo_action.metadata import is_known_license, user_creator
 from zenodo_action.reporter import Reporter
 from zenodo_action.settings import ArchiveFormat, Backfill, PublishSettings, ReleaseOptions
 
@@ -134,11 +134,11 @@ class GitHubRelease:
             found["description"] = releases.render_markdown(self.github, self.release.notes)
         return {key: value for key, value in found.items() if value}
 
-    def _creators(self) -> list[dict[str, str]]:
-        """Users who contributed, bots left out, most commits first; else the owner."""
-        creators = []
+    def _creators(self) -> list[dict[str, Any]]:
+        """Users who contributed (people), bots left out, most commits first; else the owner."""
+        creators: list[dict[str, Any]] = []
         for person in repository.contributors(self.github):
-            creator = {"name": creator_from_display_name(person.name, person.login)}
+            creator = user_creator(person.name, person.login)
             if person.company:
                 creator["affiliation"] = person.company.strip()
             creators.append(creator)

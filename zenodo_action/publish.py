@@ -26,7 +26,7 @@ from zenodo_action.secrets import register
 from zenodo_action.settings import PublishSettings, ZenodoSettings
 from zenodo_action.versions import same_version
 from zenodo_action.zenodo import choose, deposit
-from zenodo_action.zenodo.api import DepositAPI
+from zenodo_action.zenodo.api import DepositAPI, instance_name
 from zenodo_action.zenodo.plan import Plan, PublishRequest
 from zenodo_action.zenodo.results import render_plan, result_of
 
@@ -34,13 +34,20 @@ from zenodo_action.zenodo.results import render_plan, result_of
 class InvalidMetadata(ActionError):
     """The metadata has errors, each listed with its line before this error."""
 
-    def __init__(self, errors: int, files: Sequence[Path], root: Path | None = None):
+    def __init__(
+        self,
+        errors: int,
+        files: Sequence[Path],
+        root: Path | None = None,
+        *,
+        destination: str = "Zenodo",
+    ):
         # No hint to run `validate`: every problem was reported with this error
         # (`checked_record`): lines or annotations before it, the job summary's table.
         noun, each = ("error", "it is") if errors == 1 else ("errors", "each is")
         super().__init__(
             f"the metadata has {errors} {noun} in {', '.join(_shown(f, root) for f in files)} "
-            f"({each} listed with its line); nothing was sent to Zenodo"
+            f"({each} listed with its line); nothing was sent to {destination}"
         )
 
 
@@ -178,7 +185,12 @@ def checked_record(
         reporter.problems(record.problems)
     if record.invalid:
         reporter.output("status", "invalid")
-        raise InvalidMetadata(record.errors, record.files_with_errors, settings.root)
+        raise InvalidMetadata(
+            record.errors,
+            record.files_with_errors,
+            settings.root,
+            destination=instance_name(settings.zenodo.zenodo_url, settings.zenodo.api),
+        )
     return record
 
 
@@ -208,7 +220,9 @@ def prepare(
 ) -> PublishRequest:
     """Build the request and check the files; raise before touching Zenodo."""
     body = record.zenodo_metadata(related)  # anything unencodable fails here
-    preflight(files)
+    destination = instance_name(settings.zenodo_url, settings.api)
+    # Only Zenodo refuses empty files; with `auto` on another host it may still be one.
+    preflight(files, takes_empty_files=settings.api == "records" and destination != "Zenodo")
     return PublishRequest(
         metadata=body,
         files=tuple(files),

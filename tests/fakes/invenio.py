@@ -13,8 +13,8 @@ DOIs 10.5281/zenodo.N, `application/json` answered in Zenodo's legacy-like shape
 invenio-records-api.md §12).
 
 Addresses, accounts, `inject`, `requests`, `count`, `rate_limited`, `rate_limit`, `latency`,
-`slow_seconds`, `peak_uploads`: as on `FakeZenodo` (see tests/fakes/zenodo.py). Extra fault
-kinds: "401" and "409" (invenio-rest's JSON shapes, invenio-records-api.md §9.3). `ENDPOINTS` names
+`slow_seconds`, `peak_uploads`, `hold_uploads`: as on `FakeZenodo` (see
+tests/fakes/zenodo.py). Extra fault kinds: "401" and "409" (invenio-rest's JSON shapes, invenio-records-api.md §9.3). `ENDPOINTS` names
 the requests a publish sends, for fault matrices.
 
 Switches:
@@ -155,8 +155,35 @@ ROLES = _words(
     "registrationagency registrationauthority relatedperson researcher researchgroup "
     "rightsholder sponsor supervisor translator workpackageleader other"
 )
+# Resource types tagged only `linkable` (rdm-records fixtures): a related work's type, never
+# a record's (its relation is checked for the `depositable` tag, invenio-records-api.md §14.2).
+LINKABLE_ONLY = frozenset({"project", "instrument"})
 FUNDERS = frozenset({"00k4n6c32", "01cwqze88", "021nxhr62"})
 AWARDS = frozenset({"00k4n6c32::246686", "00k4n6c32::283595", "021nxhr62::1740842"})
+# What a read adds to a funding reference (invenio-records-api.md §14.3): the funder's name and
+# identifiers, the award's title, number, identifiers, acronym, program and subjects.
+FUNDER_ENTRIES = {
+    funder: {"name": name, "identifiers": [{"scheme": "ror", "identifier": funder}]}
+    for funder, name in (
+        ("00k4n6c32", "European Commission"),
+        ("01cwqze88", "National Institutes of Health"),
+        ("021nxhr62", "National Science Foundation"),
+    )
+}
+
+
+def award_entry(award_id: str) -> dict[str, Any]:
+    number = award_id.rpartition("::")[2]
+    return {
+        "title": {"en": f"Award {number}"},
+        "number": number,
+        "identifiers": [{"scheme": "url", "identifier": f"https://example.org/awards/{number}"}],
+        "acronym": f"A{number}",
+        "program": "FP7",
+        "subjects": [],
+    }
+
+
 IDENTIFIER_SCHEMES = _words(
     "ark arxiv ads crossreffunderid cstr doi ean13 eissn grid handle igsn isbn isni issn "
     "istc lissn lsid pmid purl rrid upc url urn wikidata w3id other"
@@ -351,16 +378,141 @@ def _people_errors(key: str, people: list[Any], role_required: bool) -> list[tup
 
 
 def _identifier_errors(metadata: dict[str, Any]) -> list[tuple[str, str]]:
+    """marshmallow-utils' IdentifierSchema (invenio-records-api.md §14.1): the scheme must be
+    allowed, and the identifier must pass that scheme's validator ("Invalid ISBN identifier.")."""
     errors = []
     for key in ("related_identifiers", "identifiers"):
         for index, item in enumerate(metadata.get(key) or []):
-            if not isinstance(item, dict) or item.get("scheme") not in IDENTIFIER_SCHEMES:
-                errors.append((f"metadata.{key}.{index}.scheme", "Invalid scheme."))
+            where = f"metadata.{key}.{index}"
+            scheme = item.get("scheme") if isinstance(item, dict) else None
+            if scheme not in IDENTIFIER_SCHEMES:
+                errors.append((f"{where}.scheme", "Invalid scheme."))
+            elif not _valid_identifier(scheme, str(item.get("identifier") or "")):
+                label = SCHEME_LABELS.get(scheme, scheme)
+                errors.append((f"{where}.identifier", f"Invalid {label} identifier."))
             if key == "related_identifiers" and not isinstance(
                 (item or {}).get("relation_type"), dict
             ):
-                errors.append((f"metadata.{key}.{index}.relation_type", MSG_MISSING))
+                errors.append((f"{where}.relation_type", MSG_MISSING))
     return errors
+
+
+# The labels InvenioRDM's messages use (rdm-records config), where not the scheme itself.
+SCHEME_LABELS = {
+    "isbn": "ISBN",
+    "issn": "ISSN",
+    "eissn": "EISSN",
+    "lissn": "LISSN",
+    "ean13": "EAN13",
+    "doi": "DOI",
+    "arxiv": "arXiv",
+    "handle": "Handle",
+    "pmid": "PMID",
+    "url": "URL",
+    "urn": "URN",
+    "ark": "ARK",
+}
+_ID_FORMS = {
+    "doi": re.compile(
+        r"^(?:doi:\s*|(?:https?://)?(?:dx\.)?doi\.org/)?(10\.\d+(?:\.\d+)*/.+)$", re.I
+    ),
+    "handle": re.compile(
+        r"^(?:hdl:\s*|(?:https?://)?hdl\.handle\.net/)?([^/.]+(?:\.[^/.]+)*/.*)$", re.I
+    ),
+    "pmid": re.compile(r"^(?:pmid:|https?://pubmed\.ncbi\.nlm\.nih\.gov/)?(\d+)/?$", re.I),
+    "arxiv": re.compile(r"^(?:arxiv:)?(\d{4}\.\d{4,5}(?:v\d+)?)$", re.I),
+    "ark": re.compile(r"^ark:/?\d+/.+$", re.I),
+    "urn": re.compile(r"^urn:(.+)$", re.I),
+    "url": re.compile(r"^[a-z][a-z0-9+.-]*://[^/\s]+", re.I),
+    "wikidata": re.compile(r"^(?:wikidata:)?Q\d+$", re.I),
+}
+
+
+def _valid_identifier(scheme: str, value: str) -> bool:
+    """idutils' validator of each scheme the records client sends; the rest always pass
+    (`other`, `w3id`, … are `always_valid` in rdm-records' config)."""
+    compact = value.replace("-", "").replace(" ", "").upper()
+    if scheme == "isbn":
+        return _isbn13_of(compact) is not None
+    if scheme in ("issn", "eissn", "lissn"):
+        return _issn_check(compact)
+    if scheme == "ean13":
+        return len(compact) == 13 and _ean_check(compact)
+    form = _ID_FORMS.get(scheme)
+    return form is None or bool(form.match(value))
+
+
+def _isbn13_of(compact: str) -> str | None:
+    if re.fullmatch(r"\d{9}[\dX]", compact):
+        weights = sum((10 - i) * (10 if c == "X" else int(c)) for i, c in enumerate(compact))
+        if weights % 11:
+            return None
+        body = "978" + compact[:9]
+        return body + str(
+            (10 - sum(int(c) * (3 if i % 2 else 1) for i, c in enumerate(body)) % 10) % 10
+        )
+    if re.fullmatch(r"97[89]\d{10}", compact) and _ean_check(compact):
+        return compact
+    return None
+
+
+def _ean_check(compact: str) -> bool:
+    if not compact.isdigit():
+        return False
+    total = sum(int(c) * (3 if i % 2 else 1) for i, c in enumerate(compact[:-1]))
+    return (10 - total % 10) % 10 == int(compact[-1])
+
+
+def _issn_check(compact: str) -> bool:
+    if not re.fullmatch(r"\d{7}[\dX]", compact):
+        return False
+    return not sum((8 - i) * (10 if c == "X" else int(c)) for i, c in enumerate(compact)) % 11
+
+
+# isbnlib's hyphenation for the registration groups the tests use (978-0 English, 978-3
+# German): (group, [(first, last, publisher digits)]); other groups are left compact.
+_ISBN_RANGES = {
+    "0": [(0, 19, 2), (200, 699, 3), (7000, 8499, 4), (85000, 89999, 5), (900000, 949999, 6)],
+    "3": [(0, 2, 2), (30, 33, 3), (4, 19, 2), (200, 699, 3), (7000, 8499, 4), (85000, 89999, 5)],
+}
+
+
+def _hyphenated_isbn(isbn13: str) -> str:
+    group, rest = isbn13[3], isbn13[4:12]
+    for first, last, size in _ISBN_RANGES.get(group, []):
+        if first <= int(rest[:size]) <= last:
+            return f"{isbn13[:3]}-{group}-{rest[:size]}-{rest[size:]}-{isbn13[12]}"
+    return isbn13
+
+
+def normalised_identifier(scheme: str, value: str) -> str:
+    """What IdentifierSchema's post-load stores (idutils.normalize_pid,
+    invenio-records-api.md §14.1)."""
+    form = _ID_FORMS.get(scheme)
+    found = form.match(value) if form and scheme in ("doi", "handle", "pmid", "arxiv") else None
+    if found and scheme == "arxiv":
+        return f"arXiv:{found.group(1)}"
+    if found:
+        return found.group(1)
+    if scheme == "isbn":
+        isbn = _isbn13_of(value.replace("-", "").replace(" ", "").upper())
+        return _hyphenated_isbn(isbn) if isbn else value
+    if scheme in ("issn", "eissn", "lissn"):
+        compact = value.replace("-", "").replace(" ", "").upper()
+        return f"{compact[:4]}-{compact[4:]}"
+    if scheme == "urn":
+        return "urn:" + value[4:] if value.lower().startswith("urn:") else value
+    return value
+
+
+def _normalised(metadata: dict[str, Any]) -> dict[str, Any]:
+    for key in ("related_identifiers", "identifiers"):
+        for item in metadata.get(key) or []:
+            if isinstance(item, dict) and isinstance(item.get("identifier"), str):
+                item["identifier"] = normalised_identifier(
+                    str(item.get("scheme")), item["identifier"]
+                )
+    return metadata
 
 
 def vocabulary_refs(metadata: dict[str, Any]) -> Iterator[tuple[str, Any]]:
@@ -557,9 +709,7 @@ class FakeInvenio(FakeZenodo):
         record, index = self._record(request)
         self._land_late_actions(index, record)
         upload = request.method == "PUT" and request.path.endswith("/content")
-        with self._lock:
-            self._uploads_in_flight += upload
-            self.peak_uploads = max(self.peak_uploads, self._uploads_in_flight)
+        self._upload_starts(upload)
         try:
             return self._serve_counted(request, record)
         finally:
@@ -913,10 +1063,15 @@ class FakeInvenio(FakeZenodo):
             raise ApiError(400, "Unable to decode JSON data in request body.") from None
 
     def _check_vocabularies(self, metadata: dict[str, Any]) -> None:
-        """An unknown vocabulary id refuses the whole save (invenio-records-api.md §3.4)."""
+        """An unknown vocabulary id refuses the whole save (invenio-records-api.md §3.4), and so
+        does a record's resource type without the `depositable` tag
+        (invenio-records-api.md §14.2)."""
         for vocabulary, value in vocabulary_refs(metadata):
             if not self._vocabulary_has(vocabulary, str(value)):
                 raise ApiError(400, f"Invalid value {value}.")
+        resource_type = metadata.get("resource_type")
+        if isinstance(resource_type, dict) and resource_type.get("id") in LINKABLE_ONLY:
+            raise ApiError(400, "Not a valid value.")
 
     def _vocabulary_has(self, vocabulary: str, value: str) -> bool:
         if (vocabulary, value) in self.missing_vocabulary:
@@ -948,7 +1103,7 @@ class FakeInvenio(FakeZenodo):
         if "access" in body:
             version.access = self._checked_access(body["access"])
         errors = schema_errors(metadata)
-        version.metadata = _clean(metadata, errors)
+        version.metadata = _normalised(_clean(metadata, errors))
         custom = body.get("custom_fields") or {}
         unknown = [k for k in custom if k not in self.custom_fields]
         errors += [(f"custom_fields.{k}", MSG_UNKNOWN_FIELD) for k in unknown]
@@ -1211,6 +1366,8 @@ class FakeInvenio(FakeZenodo):
         if not self._vocabulary_has(vocabulary, value):
             raise ApiError(404, MSG_PID_DOES_NOT_EXIST)
         body = {"id": value, "type": vocabulary, "title": {"en": value.title()}}
+        if vocabulary == "resourcetypes":
+            body["tags"] = ["linkable"] if value in LINKABLE_ONLY else ["depositable", "linkable"]
         return _json_response(body, 200)
 
     def _on_community_record(self, call: _Call) -> Response:
@@ -1406,6 +1563,12 @@ def _dereferenced(metadata: dict[str, Any]) -> dict[str, Any]:
             titled(person.get("role"))
     for item in out.get("dates") or []:
         titled(item.get("type"))
+    for item in out.get("funding") or []:
+        funder, award = item.get("funder"), item.get("award")
+        if isinstance(funder, dict) and funder.get("id") in FUNDER_ENTRIES:
+            funder.update(copy.deepcopy(FUNDER_ENTRIES[funder["id"]]))
+        if isinstance(award, dict) and award.get("id") in AWARDS:
+            award.update(award_entry(award["id"]))
     return out
 
 

@@ -78,6 +78,9 @@ Recording:
     fake.requests                 every request: RecordedRequest(method, path, query,
                                   headers, body_size, status, fault)
     fake.peak_uploads             the most bucket PUTs that were being handled at once
+    fake.hold_uploads = N         uploads wait (5 s at most) until N have been in flight at
+                                  once: a test of parallel uploads then does not depend on
+                                  how busy the machine is
     fake.count(method, path_regex)
 
 Seeding and inspecting state (no HTTP, no index lag):
@@ -795,8 +798,10 @@ class FakeZenodo:
         self.multipart_max_bytes = 100 * 1024 * 1024
         self.requests: list[RecordedRequest] = []
         self.peak_uploads = 0
+        self.hold_uploads = 0
         self._uploads_in_flight = 0
         self._lock = threading.RLock()
+        self._uploads_changed = threading.Condition(self._lock)
         self._stopping = threading.Event()
         self._next_id = first_id
         self._users: dict[str, int] = {}
@@ -936,14 +941,24 @@ class FakeZenodo:
         record, index = self._record(request)
         self._land_late_actions(index, record)
         upload = request.method == "PUT" and request.path.startswith("/api/files/")
-        with self._lock:
-            self._uploads_in_flight += upload
-            self.peak_uploads = max(self.peak_uploads, self._uploads_in_flight)
+        self._upload_starts(upload)
         try:
             return self._serve_counted(request, record)
         finally:
             with self._lock:
                 self._uploads_in_flight -= upload
+
+    def _upload_starts(self, upload: bool) -> None:
+        """Count an upload in flight; with `hold_uploads`, wait until that many were."""
+        with self._lock:
+            self._uploads_in_flight += upload
+            self.peak_uploads = max(self.peak_uploads, self._uploads_in_flight)
+            if upload and self.hold_uploads:
+                self._uploads_changed.notify_all()
+                self._uploads_changed.wait_for(
+                    lambda: self.peak_uploads >= self.hold_uploads or self._stopping.is_set(),
+                    timeout=5,
+                )
 
     def _serve_counted(self, request: Request, record: RecordedRequest) -> Response:
         if self.latency:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from zenodo_action.metadata.checked import CheckedRecord, read
 from zenodo_action.metadata.identifiers import doi_of
-from zenodo_action.metadata.names import creator_from_display_name
+from zenodo_action.metadata.names import user_creator
 from zenodo_action.metadata.problems import ERROR, NOTICE, SEVERITIES, WARNING, Problem
 from zenodo_action.metadata.record import IGNORE, Context, MetadataPaths
 from zenodo_action.metadata.report import (
@@ -69,7 +69,6 @@ __all__ = [
     "MetadataPaths",
     "Problem",
     "VocabularyUse",
-    "creator_from_display_name",
     "describe_changes",
     "doi_of",
     "echoed",
@@ -83,4 +82,5 @@ __all__ = [
     "schema",
     "summary_line",
     "summary_markdown",
+    "user_creator",
 ]

@@ -21,7 +21,15 @@ from typing import TYPE_CHECKING, Any
 from zenodo_action.metadata import identifiers, markup, paths, suggest
 from zenodo_action.metadata.loader import Config
 from zenodo_action.metadata.mapped import Link, Mapped, repository_link, work_link
-from zenodo_action.metadata.people import Person, orcid_problem, zenodo_creator
+from zenodo_action.metadata.people import (
+    ORGANIZATION,
+    PERSON,
+    Creator,
+    Person,
+    kind_of,
+    orcid_problem,
+    zenodo_creator,
+)
 from zenodo_action.metadata.problems import (
     ERROR,
     NOTICE,
@@ -633,6 +641,7 @@ def _person(entry: Mapping[str, Any]) -> Person:
         name=_text(entry.get("name")),
         affiliation=_text(entry.get("affiliation")),
         orcid=orcid if isinstance(orcid, str) else "",
+        kind=ORGANIZATION if "name" in entry else PERSON,  # CFF: only an entity has a name
     )
 
 
@@ -724,7 +733,7 @@ def _map_contacts(mapped: Mapped, data: Mapping[str, Any]) -> None:
     for key, role in (("contact", "ContactPerson"), ("contributors", "Other")):
         for path, person in paths.mappings_at(data, key):
             if entry := zenodo_creator(_person(person)):
-                contributors.append({**entry, "type": role})
+                contributors.append(Creator({**entry, "type": role}, kind_of(entry)))
                 origins.append(path)
     if contributors:
         suborigins = [_person_origins(data, origin) for origin in origins]

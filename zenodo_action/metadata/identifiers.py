@@ -256,10 +256,18 @@ def _ean_check(twelve: str) -> str:
     return str((10 - total % 10) % 10)
 
 
-def _issn_ok(compact: str) -> bool:
-    """8 characters, weights 8 to 1, X counting 10: a multiple of 11."""
+def issn_ok(compact: str) -> bool:
+    """8 characters, weights 8 to 1, X counting 10 wherever it stands (as idutils
+    counts it): a multiple of 11."""
+    if len(compact) != 8 or not set(compact) <= set("0123456789X"):
+        return False
     values = [10 if c == "X" else int(c) for c in compact]
-    return len(values) == 8 and sum((8 - i) * v for i, v in enumerate(values)) % 11 == 0
+    return sum((8 - i) * v for i, v in enumerate(values)) % 11 == 0
+
+
+def ean13_ok(compact: str) -> bool:
+    """13 digits whose last is their EAN check digit (weights 1 and 3)."""
+    return len(compact) == 13 and compact.isdigit() and _ean_check(compact[:12]) == compact[12]
 
 
 def _isni_ok(compact: str) -> bool:
@@ -286,7 +294,7 @@ def number_scheme(value: str) -> str | None:
     if not _NUMBER_LIKE.match(value):
         return None
     compact = value.replace("-", "").replace(" ", "").upper()
-    for scheme, check in (("issn", _issn_ok), ("isni", _isni_ok), ("istc", _istc_ok)):
+    for scheme, check in (("issn", issn_ok), ("isni", _isni_ok), ("istc", _istc_ok)):
         if check(compact):
             return scheme
     if value.isdigit() and len(value) == 8 and _ean8_ok(value):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from zenodo_action.metadata.people import PERSON, Creator
+
 # Words that make a name an organisation or a group, not a person ("zenodo-action
 # maintainers", "The tidewatch developers", "LIGO Scientific Collaboration").
 _ENTITY_WORDS = re.compile(
@@ -29,6 +31,11 @@ def is_entity(name: str) -> bool:
         or _ENTITY_MARKS.search(name)
         or (words and words[0].lower() == "the")
     )
+
+
+def user_creator(display: str | None, login: str) -> Creator:
+    """A GitHub user as a creator: a person, however the name reads."""
+    return Creator({"name": creator_from_display_name(display, login)}, PERSON)
 
 
 def creator_from_display_name(display: str | None, login: str) -> str:

@@ -10,8 +10,11 @@ a GitHub display name, is read in names.py.)
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+import yaml
 
 from zenodo_action.metadata import identifiers
 from zenodo_action.metadata.problems import ERROR, WARNING, Problem, quote_value
@@ -29,6 +32,33 @@ class Person:
     name: str = ""
     affiliation: str = ""
     orcid: str = ""  # as written: a URL or a bare iD
+    kind: str = ""  # PERSON or ORGANIZATION where the file says which; "" where it does not
+
+
+PERSON = "person"
+ORGANIZATION = "organization"
+
+
+class Creator(dict[str, Any]):
+    """A creator in Zenodo's deposit terms (`name`, `affiliation`, `orcid`) that remembers
+    whether its source named a person or an organization (`kind`: a CFF person or entity,
+    a codemeta Person or Organization, a GitHub user; "" where the source does not say).
+    The deposit API has no field for that, so it is no key: the creator equals, validates
+    and is sent as the plain mapping, and the records API's mapping reads `kind`
+    (metadata/rdm.py, docs/reference/invenio-records-api.md §11.2)."""
+
+    def __init__(self, fields: Mapping[str, Any], kind: str = "") -> None:
+        super().__init__(fields)
+        self.kind = kind
+
+
+# ... and is written as one (`convert`'s YAML).
+yaml.SafeDumper.add_representer(Creator, yaml.SafeDumper.represent_dict)
+
+
+def kind_of(creator: Mapping[str, Any]) -> str:
+    """PERSON or ORGANIZATION where the creator's source said which, else ""."""
+    return creator.kind if isinstance(creator, Creator) else ""
 
 
 def zenodo_creator(person: Person) -> dict[str, Any] | None:
@@ -44,7 +74,7 @@ def zenodo_creator(person: Person) -> dict[str, Any] | None:
     if person.orcid.strip():
         orcid = person.orcid
         creator["orcid"] = identifiers.read_orcid(orcid) or identifiers.bare_orcid(orcid)
-    return creator
+    return Creator(creator, person.kind)
 
 
 def _creator_name(person: Person) -> str:

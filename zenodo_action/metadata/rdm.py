@@ -21,6 +21,7 @@ from importlib import resources
 from typing import Any
 
 from zenodo_action.metadata import identifiers
+from zenodo_action.metadata.people import ORGANIZATION, PERSON, kind_of
 
 # custom field (records API) -> {its key: the deposit-API field} (invenio-records-api.md §11.12)
 CUSTOM_FIELDS = {
@@ -123,35 +124,49 @@ def _resource_type(metadata: Mapping[str, Any], md: dict[str, Any], out: Records
     if not kind:
         return
     sub = metadata.get(f"{kind}_type") if kind in ("publication", "image") else None
+    if kind == "publication" and sub == "thesis":
+        # InvenioRDM's name for it; Zenodo renames it so itself (invenio-records-api.md §11.3)
+        sub = "dissertation"
     md["resource_type"] = {"id": f"{kind}-{sub}" if sub else str(kind)}
     out.fields["metadata.resource_type"] = "metadata.upload_type"
     out.uses("resourcetypes", md["resource_type"]["id"], "metadata.upload_type")
 
 
 def _person(given: Mapping[str, Any]) -> dict[str, Any]:
-    """A creator or contributor: "Family, Given" (exactly one comma) or an ORCID/GND id
-    make a person (invenio-records-api.md §11.2); any other name is an organisation's."""
+    """A creator or contributor, a person or an organisation as its source said
+    (invenio-records-api.md §11.2: CITATION.cff, codemeta.json, GitHub); for a name without that
+    (`.zenodo.yml`), "Family, Given" (exactly one comma) or an ORCID/GND id make a person, any other
+    name an organisation."""
     name = str(given.get("name") or "").strip()
     ids = []
     if given.get("orcid"):
         ids.append({"scheme": "orcid", "identifier": identifiers.bare_orcid(str(given["orcid"]))})
     if given.get("gnd"):
         ids.append({"scheme": "gnd", "identifier": str(given["gnd"]).strip()})
-    if name.count(",") == 1:
-        family, first = (part.strip() for part in name.split(","))
-        entity: dict[str, Any] = {"type": "personal", "family_name": family}
-        if first:
-            entity["given_name"] = first
-    elif ids:
-        entity = {"type": "personal", "family_name": name}
-    else:
-        entity = {"type": "organizational", "name": name}
+    kind = kind_of(given) or (PERSON if name.count(",") == 1 or ids else ORGANIZATION)
+    entity = _organisation(name) if kind == ORGANIZATION else _personal(name)
     if ids:
         entity["identifiers"] = ids
     person: dict[str, Any] = {"person_or_org": entity}
     if given.get("affiliation"):
         person["affiliations"] = [{"name": str(given["affiliation"]).strip()}]
     return person
+
+
+def _organisation(name: str) -> dict[str, Any]:
+    return {"type": "organizational", "name": name}
+
+
+def _personal(name: str) -> dict[str, Any]:
+    """A person's name split at its only comma; without one, all of it is the family name
+    (as Zenodo's own deposit-to-records mapping does, invenio-records-api.md §11.2)."""
+    if name.count(",") != 1:
+        return {"type": "personal", "family_name": name}
+    family, first = (part.strip() for part in name.split(","))
+    entity: dict[str, Any] = {"type": "personal", "family_name": family}
+    if first:
+        entity["given_name"] = first
+    return entity
 
 
 def _people(metadata: Mapping[str, Any], md: dict[str, Any], out: RecordsDraft) -> None:
@@ -238,29 +253,59 @@ def _dates(metadata: Mapping[str, Any], md: dict[str, Any], out: RecordsDraft) -
         md["dates"] = dates
 
 
-_SCHEMES = (
-    ("arxiv", re.compile(r"^(?:arxiv:)?\d{4}\.\d{4,5}(?:v\d+)?$", re.I)),
-    ("ark", re.compile(r"^ark:/?\d+/\S+$", re.I)),
-    ("urn", re.compile(r"^urn:[a-z0-9][a-z0-9-]{0,31}:\S+$", re.I)),
-    ("handle", re.compile(r"^(?:hdl:)?\d+(?:\.\d+)*/\S+$", re.I)),
-    ("issn", re.compile(r"^\d{4}-\d{3}[\dX]$", re.I)),
-    ("isbn", re.compile(r"^(?:97[89]-?)?(?:\d-?){9}[\dX]$", re.I)),
-    ("pmid", re.compile(r"^pmid:\d+$", re.I)),
-    ("url", re.compile(r"^https?://\S+$", re.I)),
-)
+# Schemes InvenioRDM checks (invenio-records-api.md §14.1), tried in the order idutils detects them;
+# each form gives (scheme, the identifier as InvenioRDM stores it).
+_HANDLE = re.compile(r"^(?:hdl:\s*)?(\d+(?:\.\d+)*/\S+)$", re.I)
+_ARXIV = re.compile(r"^(?:arxiv:)?(\d{4}\.\d{4,5}(?:v\d+)?)$", re.I)
+_ARK = re.compile(r"^ark:/?\d+/\S+$", re.I)
+_URN = re.compile(r"^urn:([a-z0-9][a-z0-9-]{0,31}:\S+)$", re.I)
+_PMID = re.compile(r"^pmid:(\d+)$", re.I)
+_URL = re.compile(r"^https?://\S+$", re.I)
+_ISSN = re.compile(r"^(\d{4})-?(\d{3}[\dX])$", re.I)
+_DIGITS = re.compile(r"^[\dX -]+$", re.I)
 
 
 def scheme_of(identifier: str) -> tuple[str, str]:
-    """(scheme, identifier as the scheme writes it): the records API needs the scheme the
-    deposit API detects by itself (invenio-records-api.md §11.8); an identifier of no known form is
-    `other`."""
+    """(scheme, identifier as InvenioRDM stores it): the records API needs the scheme the
+    deposit API detects by itself (invenio-records-api.md §11.8), and refuses a scheme whose
+    validator fails (invenio-records-api.md §14.1): an ISBN or ISSN only with its check digit right.
+    An identifier of no known form, or one that fails its scheme's check, is `other` (taken as
+    written)."""
     text = identifier.strip()
     doi = identifiers.doi_of(text)
     if doi:
         return "doi", doi
-    for scheme, pattern in _SCHEMES:
-        if pattern.match(text):
-            return scheme, text
+    if _ARK.match(text):
+        return "ark", text
+    if found := _HANDLE.match(text):
+        return "handle", found.group(1)
+    if found := _URN.match(text):
+        return "urn", f"urn:{found.group(1)}"
+    if found := _ARXIV.match(text):
+        return "arxiv", f"arXiv:{found.group(1)}"
+    return _number_scheme(text) or _other_scheme(text)
+
+
+def _number_scheme(text: str) -> tuple[str, str] | None:
+    """ISBN, ISSN and EAN-13, each only with a right check digit (invenio-records-api.md §14.1)."""
+    if not _DIGITS.match(text):
+        return None
+    compact = re.sub(r"[ -]", "", text).upper()
+    if identifiers.isbn13(compact):
+        return "isbn", text
+    found = _ISSN.match(text.replace(" ", ""))
+    if found and identifiers.issn_ok(compact):
+        return "issn", f"{found.group(1)}-{found.group(2).upper()}"
+    if len(compact) == 13 and compact.isdigit() and identifiers.ean13_ok(compact):
+        return "ean13", compact
+    return None
+
+
+def _other_scheme(text: str) -> tuple[str, str]:
+    if found := _PMID.match(text):
+        return "pmid", found.group(1)
+    if _URL.match(text):
+        return "url", text
     return "other", text
 
 
@@ -376,19 +421,20 @@ def _custom_fields(metadata: Mapping[str, Any], out: RecordsDraft) -> dict[str, 
 
 def records_comparable(metadata: Mapping[str, Any]) -> dict[str, Any]:
     """Records-schema metadata as read back, without what the server adds to what was sent
-    (vocabulary titles, a person's composed `name`), for comparing it with a draft body."""
+    (what a vocabulary reference dereferences, a person's composed `name`) and with an ISBN
+    in one form, for comparing it with a draft body (invenio-records-api.md §14)."""
     return {key: _plain(value, key) for key, value in metadata.items()}
-
-
-# What a read adds to a vocabulary reference `{"id": …}` (the dereferenced entry,
-# invenio-records-api.md §3.4).
-_DEREFERENCED = frozenset({"title", "description", "props", "icon", "link"})
 
 
 def _plain(value: Any, key: str = "") -> Any:
     if isinstance(value, Mapping):
         if "id" in value and key != "person_or_org":
-            return {k: _plain(v, k) for k, v in value.items() if k not in _DEREFERENCED}
+            # a reference: a read adds the entry's fields (invenio-records-api.md §14.3)
+            return {"id": value["id"]}
+        if value.get("scheme") == "isbn" and isinstance(value.get("identifier"), str):
+            compact = re.sub(r"[ -]", "", value["identifier"]).upper()
+            # hyphenated (invenio-records-api.md §14.1)
+            value = {**value, "identifier": identifiers.isbn13(compact) or compact}
         return {k: _plain(v, k) for k, v in value.items() if not _composed_name(value, k)}
     if isinstance(value, list):
         return [_plain(item, key) for item in value]

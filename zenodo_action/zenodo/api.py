@@ -20,6 +20,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
+from urllib.parse import urlsplit
 
 from zenodo_action.errors import ActionError
 from zenodo_action.files import LocalFile
@@ -167,6 +168,15 @@ def instance_prefix(hostname: str | None) -> str | None:
     return KNOWN_PREFIXES.get((hostname or "").lower())
 
 
+def instance_name(base_url: str, api: ApiChoice) -> str:
+    """Who a run publishes to, for messages before its client is chosen: "Zenodo" for
+    Zenodo's hosts and for its deposit API (no other instance has one), else the host."""
+    parts = urlsplit(base_url)
+    if instance_prefix(parts.hostname) or api == "deposit":
+        return "Zenodo"
+    return parts.netloc or base_url
+
+
 class DepositAPI(Protocol):
     """The calls a publish makes. Reads and idempotent writes are retried by the client;
     `create`, `new_version` and `publish` raise `http.OutcomeUnknown` when they failed in a
@@ -222,6 +232,11 @@ class DepositAPI(Protocol):
 
     def find_blank_first_draft(self) -> Deposition | None:
         """The newest blank first-version draft (a create whose answer was lost)."""
+        ...
+
+    def settled_depositions(self, found: Callable[[list[Deposition]], bool]) -> list[Deposition]:
+        """Every deposition of the account, listed again after a wait or two while `found`
+        says the list lacks what an earlier run may just have made (the index lags)."""
         ...
 
     def prepare(self, metadata: Mapping[str, Any], latest: Deposition | None) -> Prepared:

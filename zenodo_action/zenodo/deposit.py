@@ -26,6 +26,7 @@ from zenodo_action.naming import setting
 from zenodo_action.parallel import run_each
 from zenodo_action.progress import Progress
 from zenodo_action.zenodo.api import (
+    KNOWN_PREFIXES,
     ConceptRef,
     DepositAPI,
     Deposition,
@@ -68,7 +69,14 @@ def observe(api: DepositAPI, request: PublishRequest) -> Snapshot:
     """Read what deciding needs: the concept's depositions and its latest version (or, for
     a first version, every deposition of the account)."""
     if request.concept is None:
-        return Snapshot(None, _drafts_read(api, _listed(api, api.all_depositions)))
+        title = request.title.strip()
+
+        def earlier_run(listed: list[Deposition]) -> bool:
+            """A record or draft of this title, or a blank first draft (plan.py)."""
+            return any(d.title.strip() == title or (d.is_new_draft and d.is_blank) for d in listed)
+
+        listed = _listed(api, lambda: api.settled_depositions(earlier_run))
+        return Snapshot(None, _drafts_read(api, listed))
     concept_id, versions, latest = _resolve_with_latest(api, _with_id(api, request.concept))
     published = [d for d in versions if d.submitted]
     latest = _latest_published(api, latest, published)
@@ -148,12 +156,22 @@ def _resolve(api: DepositAPI, ref: ConceptRef) -> tuple[RecordId, list[Depositio
         if api.latest_version_id(concept_id) is not None:
             raise _not_yours(ref, api.server)
         raise ActionError(
-            f"concept {ref.given!r}: no record with this id on {api.server} in the token's account",
+            f"concept {ref.given!r}: no record with this id on {api.server} in the token's "
+            f"account{_zenodos_doi(ref, api.server)}",
             hint=f"check {setting('concept', ref.given)}, and that the run publishes where it "
             f"lives: {setting('sandbox', 'true')} for sandbox.zenodo.org, "
             f"{setting('zenodo-url')} for another instance",
         )
     return concept_id, versions
+
+
+def _zenodos_doi(ref: ConceptRef, server: str) -> str:
+    """Said when a Zenodo DOI is given for another instance, which has its own DOIs."""
+    doi = (ref.doi or "").lower()
+    for host, prefix in KNOWN_PREFIXES.items():
+        if server != "Zenodo" and doi.startswith(f"{prefix}/zenodo."):
+            return f" ({ref.doi} is a DOI of {host}, and this run publishes to {server})"
+    return ""
 
 
 def _not_yours(ref: ConceptRef, server: str) -> ActionError:

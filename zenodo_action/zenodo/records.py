@@ -121,6 +121,14 @@ def _remote_file(entry: Mapping[str, Any]) -> RemoteFile:
     )
 
 
+def _tags_of(answer: Any) -> list[str] | None:
+    try:
+        tags = answer.json().get("tags")
+    except (ValueError, AttributeError):
+        return None
+    return [str(t) for t in tags] if isinstance(tags, list) else None
+
+
 def _search_params(query: str | None, page: int) -> dict[str, Any]:
     params: dict[str, Any] = {"size": PAGE_SIZE, "page": page, "sort": "newest"}
     params["allversions"] = "true"
@@ -172,6 +180,7 @@ class RecordsClient(ApiSession):
         self.zenodo = zenodo  # Zenodo: its publisher is "Zenodo" when a file names none
         self.server = "Zenodo" if zenodo else self.host
         self._vocabulary: dict[tuple[str, str], bool | None] = {}
+        self._tags: dict[tuple[str, str], list[str] | None] = {}  # of the entries read
         self.workers = max(1, connections - 1)  # requests at a time the pool keeps open
 
     def _record(self, method: str, path: str, *, step: str, **kwargs: Any) -> Deposition:
@@ -278,6 +287,15 @@ class RecordsClient(ApiSession):
             for use in draft.vocabulary
             if self._knows(use.vocabulary, use.id) is False
         ]
+        misses += [
+            (
+                use.field,
+                f"{self.host}'s resource type {use.id!r} is for related works only (it is "
+                "not tagged depositable): choose another upload_type",
+            )
+            for use in draft.vocabulary
+            if use.field == "metadata.upload_type" and not self._depositable(use.id)
+        ]
         if misses:
             raise FieldErrors(misses)
         return Prepared(
@@ -336,8 +354,9 @@ class RecordsClient(ApiSession):
         if key not in self._vocabulary:
             path = vocabulary if vocabulary in _SPECIFIC else f"vocabularies/{vocabulary}"
             try:
-                self.http.send("GET", f"{path}/{quote(value, safe='')}", idempotent=True)
+                answer = self.http.send("GET", f"{path}/{quote(value, safe='')}", idempotent=True)
                 self._vocabulary[key] = True
+                self._tags[key] = _tags_of(answer)
             except HttpError as error:
                 self._vocabulary[key] = False if error.status == 404 else None
                 if error.status != 404:
@@ -349,6 +368,12 @@ class RecordsClient(ApiSession):
                         error.message,
                     )
         return self._vocabulary[key]
+
+    def _depositable(self, resource_type: str) -> bool:
+        """A record's resource type must carry the `depositable` tag (invenio-records-api.md §14.2);
+        an entry that lists no tags, or was not read, is not judged here."""
+        tags = self._tags.get(("resourcetypes", resource_type))
+        return tags is None or "depositable" in tags
 
     # -- writes -----------------------------------------------------------------------
 

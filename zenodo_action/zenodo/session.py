@@ -22,6 +22,9 @@ from zenodo_action.zenodo.plan import newest
 log = logging.getLogger("zenodo_action.zenodo")
 
 INDEX_PATIENCE = (2.0, 4.0, 8.0, 16.0, 30.0)  # waits for the search index to show a draft
+# Before a first version: waits for the index to show what an earlier run may have made a
+# moment ago (it refreshes about once a second, docs/reference/invenio-records-api.md §14.4).
+SETTLING = INDEX_PATIENCE[:2]
 
 
 class ApiSession:
@@ -129,6 +132,17 @@ class ApiSession:
 
         waits = INDEX_PATIENCE if expected else INDEX_PATIENCE[:2]
         return poll(look, _found, waits, self.http.sleep, announce=announce)
+
+    def settled_depositions(self, found: Callable[[list[Deposition]], bool]) -> list[Deposition]:
+        """Every deposition, listed again while `found` is False: no list of the index, nor
+        any other request, shows a record made before the index's next refresh
+        (docs/reference/invenio-records-api.md §14.4), so a first version waits for it
+        rather than start a second record beside one."""
+
+        def announce(wait: float, _: list[Deposition]) -> None:
+            log.info("waiting %.0f s for the search index to show an earlier run's record", wait)
+
+        return poll(self.all_depositions, found, SETTLING, self.http.sleep, announce=announce)
 
     def find_blank_first_draft(self) -> Deposition | None:
         def look() -> Deposition | None:

@@ -27,7 +27,7 @@ from zenodo_action.metadata.codemeta.jsonld import (
     text,
     values,
 )
-from zenodo_action.metadata.people import Person, zenodo_creator
+from zenodo_action.metadata.people import ORGANIZATION, PERSON, Person, zenodo_creator
 
 # Terms naming people or organizations, and what they become. `creator` (codemeta 2.0)
 # is read only when there is no `author`.
@@ -136,9 +136,10 @@ def _named(node: Mapping[str, Any], path: str) -> Located[Person] | None:
     if family:
         parts = (name_part(node, key, path) for key in ("givenName", "additionalName"))
         given = " ".join(part.value for part in parts if part)
-        return Located(Person(family=family.value, given=given), family.path)
+        return Located(Person(family=family.value, given=given, kind=PERSON), family.path)
     name = name_part(node, "name", path)
-    return Located(Person(name=name.value), name.path) if name else None
+    kind = PERSON if is_a(node, "Person") else ORGANIZATION if is_a(node, "Organization") else ""
+    return Located(Person(name=name.value, kind=kind), name.path) if name else None
 
 
 def name_part(node: Mapping[str, Any], key: str, path: str) -> Located[str] | None:

@@ -36,6 +36,7 @@ from zenodo_action.metadata.codemeta.licenses import map_license
 from zenodo_action.metadata.codemeta.links import map_related
 from zenodo_action.metadata.loader import Config
 from zenodo_action.metadata.mapped import Mapped
+from zenodo_action.metadata.people import Creator, kind_of
 from zenodo_action.metadata.problems import NOTICE, Problem, quote_value
 
 _UPLOAD_TYPES = {
@@ -89,7 +90,7 @@ def _map_people(mapped: Mapped, config: Config, data: Mapping[str, Any], index: 
         if creators:
             break  # `creator` only stands in for a missing `author`
     contributors = [
-        dataclasses.replace(person, creator={**person.creator, "type": role})
+        dataclasses.replace(person, creator=_with_role(person.creator, role))
         for term, role in CONTRIBUTOR_TERMS
         for person in _mapped_people(data, term, index)
     ]
@@ -149,6 +150,10 @@ def _keyword(item: Located[Any]) -> Located[str] | None:
         return None
     word = str(found.value).strip()
     return Located(word, found.path) if word else None
+
+
+def _with_role(creator: dict[str, Any], role: str) -> Creator:
+    return Creator({**creator, "type": role}, kind_of(creator))
 
 
 def _map_upload_type(mapped: Mapped, data: Mapping[str, Any]) -> None:
