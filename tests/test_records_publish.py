@@ -437,8 +437,8 @@ def test_auto_on_zenodo_takes_its_deposit_api(zenodo_project):
     assert not fake.count("GET", r"^/api/user/records$")
 
 
-# Shapes InvenioRDM stores in its own form (zenodo-api.md §14.1, §14.3): a dry run of the next
-# version with the same metadata must show no metadata change.
+# Shapes InvenioRDM stores in its own form (invenio-records-api.md §14.1, §14.3): a dry run
+# of the next version with the same metadata must show no metadata change.
 STORED_DIFFERENTLY = {
     "arxiv": "related_identifiers:\n  - identifier: '2101.00001'\n    relation: cites\n",
     "pmid": "related_identifiers:\n  - identifier: 'pmid:12345'\n    relation: cites\n",
@@ -468,8 +468,8 @@ def test_a_dry_run_of_the_same_metadata_shows_no_change(project, shape):
 
 @pytest.mark.parametrize("lag", [0, 1, 2])
 def test_a_first_version_rerun_finds_its_record_while_the_index_lags(project, lag):
-    """No request shows a record the index has not refreshed for (zenodo-api.md §14.4): the re-run
-    waits for it rather than start a second record."""
+    """No request shows a record the index has not refreshed for (invenio-records-api.md
+    §14.4): the re-run waits for it rather than start a second record."""
     fake = project.fake
     fake.index_lag = lag
     project.file("a.zip", b"a")
@@ -491,7 +491,8 @@ def test_another_instance_is_named_where_nothing_was_sent(project):
 
 
 def test_an_empty_file_is_published_where_the_instance_takes_it(project):
-    """A plain InvenioRDM takes empty files (zenodo-api.md §5.4); only Zenodo refuses them."""
+    """A plain InvenioRDM takes empty files (invenio-records-api.md §5.4); only Zenodo
+    refuses them."""
     fake = project.fake
     project.file("empty.txt", b"")
     project.file("a.zip", b"a")

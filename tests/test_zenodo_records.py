@@ -131,7 +131,7 @@ def test_a_type_the_instance_keeps_for_related_works_is_refused_before_any_write
     fake_invenio, upload_type
 ):
     """The instance's entry lists its tags: a record's type must be depositable
-    (zenodo-api.md §14.2)."""
+    (invenio-records-api.md §14.2)."""
     from zenodo_action.zenodo.errors import FieldErrors
 
     metadata = {

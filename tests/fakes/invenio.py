@@ -14,8 +14,9 @@ invenio-records-api.md §12).
 
 Addresses, accounts, `inject`, `requests`, `count`, `rate_limited`, `rate_limit`, `latency`,
 `slow_seconds`, `peak_uploads`, `hold_uploads`: as on `FakeZenodo` (see
-tests/fakes/zenodo.py). Extra fault kinds: "401" and "409" (invenio-rest's JSON shapes, invenio-records-api.md §9.3). `ENDPOINTS` names
-the requests a publish sends, for fault matrices.
+tests/fakes/zenodo.py). Extra fault kinds: "401" and "409" (invenio-rest's JSON shapes,
+invenio-records-api.md §9.3). `ENDPOINTS` names the requests a publish sends, for fault
+matrices.
 
 Switches:
     index_lag = k          a change is invisible to the next k searches
