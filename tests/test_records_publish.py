@@ -468,8 +468,9 @@ def test_a_dry_run_of_the_same_metadata_shows_no_change(project, shape):
 
 @pytest.mark.parametrize("lag", [0, 1, 2])
 def test_a_first_version_rerun_finds_its_record_while_the_index_lags(project, lag):
-    """No request shows a record the index has not refreshed for (invenio-records-api.md
-    §14.4): the re-run waits for it rather than start a second record."""
+    """No request shows a record the index has not refreshed for
+    (invenio-records-api.md §14.4): the re-run waits for it rather than start a second
+    record."""
     fake = project.fake
     fake.index_lag = lag
     project.file("a.zip", b"a")
