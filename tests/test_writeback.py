@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from zenodo_action import edits
 from zenodo_action.cli import main
 from zenodo_action.errors import UsageError
+from zenodo_action.markdown_code import in_code
 from zenodo_action.settings import write_back_targets
 from zenodo_action.writeback import branch_for
 
@@ -319,3 +321,27 @@ def test_a_working_tree_citing_a_newer_release_is_not_written_backwards(project)
     assert "nothing written back: CITATION.cff already cites version 2.0.0" in err
     assert "version: 2.0.0" in (project.root / "CITATION.cff").read_text()
     assert (project.root / "README.md").read_text() == README
+
+
+def test_a_run_scans_each_readme_text_for_code_once(project, monkeypatch):
+    """The preflight, the edit after the publish and their read-backs ask about the same
+    README: each text is scanned once (README "Performance")."""
+    readme = "# Frobnicator\n\nSee `x`.\n\n<!-- zenodo-badge --><!-- /zenodo-badge -->\n"
+    (project.root / "README.md").write_text(readme)
+    scanned: list[str] = []
+
+    def counted(text, places):
+        scanned.append(text)
+        return in_code(text, places)
+
+    monkeypatch.setattr(edits, "in_code", counted)
+    concept = seed(project.zenodo)
+    args = ["--concept", concept.concept_doi, "--files", "dist/*", "--version", "1.2.0"]
+
+    code, result, err = project.publish(*args, "--write-back", "readme")
+
+    assert code == 0, err
+    written = (project.root / "README.md").read_text()
+    assert result["concept_doi"] in written
+    assert readme in scanned and written in scanned  # the original, and the read-back
+    assert len(scanned) == len(set(scanned)) == 3  # (and the preflight's trial edit)

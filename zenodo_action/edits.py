@@ -74,14 +74,14 @@ import datetime
 import functools
 import json
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
 from zenodo_action.errors import ActionError
-from zenodo_action.markdown_code import code_ranges
+from zenodo_action.markdown_code import in_code
 from zenodo_action.metadata.identifiers import doi_of
 
 MARKER_OPEN = "<!-- zenodo-badge -->"
@@ -789,41 +789,20 @@ def edit_codemeta(text: str, facts: DoiFacts, *, path: str = "codemeta.json") ->
 
 # --- README -----------------------------------------------------------------------------------
 
-_SPACE = re.compile(r"\s*")
-_MARKER_NAME = "zenodo-badge"
+# A badge marker: blanks allowed around the name and the slash. Each run of blanks is taken
+# whole (a lookahead's match is never tried shorter), so a `<!--` that is no marker costs
+# one read of the blanks after it: linear in the text.
+_MARKER = re.compile(r"<!--(?=(\s*))\1(?:(/)(?=(\s*))\3)?zenodo-badge(?=(\s*))\4-->")
 
 
-def _markers(text: str) -> Iterator[tuple[int, int, bool]]:
-    """(start, end, closing?) of each `<!-- zenodo-badge -->` or `<!-- /zenodo-badge -->`,
-    blanks allowed around the name and the slash. One pass: after a `<!--` that is no
-    marker, the search goes on from just past it."""
-    at = text.find("<!--")
-    while at >= 0:
-        name = _SPACE.match(text, at + 4).end()  # type: ignore[union-attr]  # always matches
-        closing = text.startswith("/", name)
-        if closing:
-            name = _SPACE.match(text, name + 1).end()  # type: ignore[union-attr]
-        if text.startswith(_MARKER_NAME, name):
-            end = _SPACE.match(text, name + len(_MARKER_NAME)).end()  # type: ignore[union-attr]
-            if text.startswith("-->", end):
-                yield at, end + 3, closing
-                at = text.find("<!--", end + 3)
-                continue
-        at = text.find("<!--", at + 4)
-
-
-def _outside_code(text: str) -> Iterator[tuple[int, int, bool]]:
-    """The markers that are not in code (markdown_code.py): a README documenting them shows
-    them there. Both lists are in order, so one walk through each."""
-    markers = list(_markers(text))
-    code = code_ranges(text) if markers else []  # no marker: no need to know where code is
-    index = 0
-    for start, end, closing in markers:
-        while index < len(code) and code[index][1] <= start:
-            index += 1
-        if index < len(code) and code[index][0] <= start:
-            continue
-        yield start, end, closing
+def _outside_code(text: str) -> list[tuple[int, int, bool]]:
+    """(start, end, closing?) of each marker that is not in code (markdown_code.py): a
+    README documenting the markers shows them there."""
+    markers = [
+        (found.start(), found.end(), bool(found.group(2))) for found in _MARKER.finditer(text)
+    ]
+    code = in_code(text, [start for start, _, _ in markers])  # nothing to do without one
+    return [marker for marker, shown in zip(markers, code, strict=True) if not shown]
 
 
 @functools.lru_cache(maxsize=4)
