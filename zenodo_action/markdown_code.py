@@ -48,11 +48,11 @@ from dataclasses import dataclass
 # A line: its leading blanks (group 1 from the first tab on), the rest, then its break and
 # any empty lines after it (group 2; not `(?:\r\n|\r|\n)*`: as long, 25 times faster).
 _LINE = re.compile(r" *([ \t]*)[^\r\n]*([\r\n]*)")
-_BREAK = re.compile(r"\r\n|\r|\n")
 # Lines that go on with an open paragraph outside any container, each with one line break:
 # a first character that can start no block, or one or two backticks or tildes (§4.5).
 _GOES_ON = re.compile(
-    r"(?:[ \t]*(?:[^ \t\r\n`~#*_=>+0-9-]|([`~])(?!\1\1))[^\r\n]*(?:\r\n?|\n)(?![\r\n]))*"
+    r"(?:[ \t]*(?:[^ \t\r\n`~#*_=>+0-9-]|([`~])(?!\1\1))[^\r\n]*(?:\r\n?|\n)(?![\r\n]))"
+    r"{0,1000}"  # (see _repeated)
 )
 _NOT_BLANK = re.compile(r"[^ \t]")
 _SPACES = re.compile(r" *")
@@ -81,7 +81,7 @@ _SPAN = re.compile(r"(?=(`+))\1(?=((?:[^`]+|(?!\1(?!`))`+)*))\2\1(?!`)")
 # there. The bound keeps a run that pairs with nothing from being read to the end again.
 _TEXT_AND_SPANS = re.compile(
     r"[^`]*(?:(?<!\\)(?:`[^`]+`(?!`)|(?=(`+))\1(?=((?:[^`]+|(?!\1(?!`))`+){0,64}))\2\1(?!`))"
-    r"[^`]*)*"
+    r"[^`]*){0,1000}"  # (at most 1000 a match: see _repeated)
 )
 _BACKTICKS = re.compile(r"`+")
 _SPLIT_AT_RUNS = re.compile(r"(`+)")
@@ -184,13 +184,12 @@ class _Scanner:
     def _paragraph_lines(self, pos: int) -> int:
         """Past the lines from `pos` that go on with a paragraph outside any container,
         as _plain decides them one by one, in one match: a README is mostly such text."""
-        found = _GOES_ON.match(self.text, pos)
-        if found is None or found.end() == pos:
-            return pos
-        end = found.end() - (2 if self.text.endswith("\r\n", pos, found.end()) else 1)
-        self.end = self.previous_end = end
-        self.inline = (self.inline[0], end)
-        return found.end()
+        after = _repeated(_GOES_ON, self.text, pos, len(self.text))
+        if after > pos:
+            end = after - (2 if self.text.endswith("\r\n", pos, after) else 1)
+            self.end = self.previous_end = end
+            self.inline = (self.inline[0], end)
+        return after
 
     def _fence_lines(self, pos: int) -> int:
         """Past the content lines of a fence outside any container, in one search: only a
@@ -204,24 +203,14 @@ class _Scanner:
         return stop
 
     def _empty_lines(self, start: int, end: int) -> None:
-        """The empty lines between the line breaks at start..end (none in a lone \r\n): at
-        the top level, with no fence or indented code open, any number of them does what
-        one does."""
+        """The empty lines between the line breaks at start..end (none in a lone \r\n): the
+        first may end blocks, as a blank line does; the ones after it change nothing more."""
         text = self.text
-        if end - start == 2:  # the common case, said at once
-            if text.startswith("\r\n", start):
-                return
-            empty: Sequence[int] = (start + 1,)
-        else:
-            empty = [found.start() for found in _BREAK.finditer(text, start, end)][1:]
-        if not self.containers and self.leaf in (None, "paragraph"):
-            self._close_leaf()
-            self.previous_end = empty[-1]
+        if end - start == 2 and text.startswith("\r\n", start):
             return
-        for at in empty:
-            self.end = self.first = at
-            self._blank_line()
-            self.previous_end = at
+        self.end = self.first = start + (2 if text.startswith("\r\n", start) else 1)
+        self._blank_line()
+        self.previous_end = end - (2 if text.endswith("\r\n", start, end) else 1)
 
     def _next_line(self, start: int) -> None:
         if self.first == self.end:
@@ -481,19 +470,30 @@ class _Scanner:
         """The code spans of one paragraph's or heading's text (§6.1) that hold a position
         asked about; its lines' container prefixes (`>`, blanks) hold no backticks, so the
         text is read in one piece. The spans before each position are passed over in one
-        match, up to a run that match cannot pair, decided here. (Paragraphs and headings
-        come in order, so the positions before this one need no look.)"""
+        match (or a few), up to a run that it leaves, decided by _Pairs. (Paragraphs and
+        headings come in order, so the positions before this one need no look.)"""
         low = bisect.bisect_left(self.positions, start, self.unpassed)
         high = self.unpassed = bisect.bisect_left(self.positions, end, low)
         if low == high or self.text.find("`", start, end) < 0:
             return
-        pairs = _Pairs(self.text, start, end)
-        pos = start
+        pairs, pos = None, start
         for position in self.positions[low:high]:
             while pos < position:  # (past it: it is in the span found last)
                 pos = _TEXT_AND_SPANS.match(self.text, pos, position).end()  # type: ignore[union-attr]
-                if pos < position:
+                if pos < position:  # at a run (after 1000 spans, maybe one it could pair)
+                    pairs = pairs or _Pairs(self.text, start, end)
                     pos = pairs.past_run(pos, position, self.ranges)
+
+
+def _repeated(pattern: re.Pattern[str], text: str, pos: int, end: int) -> int:
+    """Where matches of `pattern` one after the other, from `pos`, stop before `end`. Each
+    takes at most 1000 of what it repeats: a regex keeps what it may have to take back for
+    every one of them, so one long match would cost memory (20 MB for 1 MB) and time."""
+    while True:
+        after = pattern.match(text, pos, end).end()  # type: ignore[union-attr]
+        if after in (pos, end):
+            return after
+        pos = after
 
 
 @functools.lru_cache(maxsize=16)
@@ -516,7 +516,8 @@ class _Pairs:
         that are known to open none (each would cost the fast match a fruitless read)."""
         text = self.text
         while True:
-            opening = pos + 1 if self._escaped(pos) else pos  # its first backtick is text
+            escaped = text[pos - 1] == "\\" and self._escaped(pos)  # its first backtick is text
+            opening = pos + 1 if escaped else pos
             stop = _BACKTICKS.match(text, pos, self.end).end()  # type: ignore[union-attr]
             closed = self._span_end(opening, stop - opening) if stop > opening else None
             if closed is not None:
