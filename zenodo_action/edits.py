@@ -798,11 +798,13 @@ _MARKER = re.compile(r"<!--(?=(\s*))\1(?:(/)(?=(\s*))\3)?zenodo-badge(?=(\s*))\4
 def _outside_code(text: str) -> list[tuple[int, int, bool]]:
     """(start, end, closing?) of each marker that is not in code (markdown_code.py): a
     README documenting the markers shows them there."""
-    markers = [
-        (found.start(), found.end(), bool(found.group(2))) for found in _MARKER.finditer(text)
+    found = list(_MARKER.finditer(text))
+    code = in_code(text, [marker.start() for marker in found])  # nothing to do without one
+    return [
+        (marker.start(), marker.end(), bool(marker.group(2)))
+        for marker, shown in zip(found, code, strict=True)
+        if not shown
     ]
-    code = in_code(text, [start for start, _, _ in markers])  # nothing to do without one
-    return [marker for marker, shown in zip(markers, code, strict=True) if not shown]
 
 
 @functools.lru_cache(maxsize=4)

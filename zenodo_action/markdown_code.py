@@ -40,19 +40,23 @@ import bisect
 import functools
 import itertools
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 
 # -- lines and blocks ----------------------------------------------------------------
 
 # A line: its leading blanks (group 1 from the first tab on), the rest, then its break and
 # any empty lines after it (group 2; not `(?:\r\n|\r|\n)*`: as long, 25 times faster).
 _LINE = re.compile(r" *([ \t]*)[^\r\n]*([\r\n]*)")
-# Lines that go on with an open paragraph outside any container, each with one line break:
-# a first character that can start no block, or one or two backticks or tildes (§4.5).
-_GOES_ON = re.compile(
-    r"(?:[ \t]*(?:[^ \t\r\n`~#*_=>+0-9-]|([`~])(?!\1\1))[^\r\n]*(?:\r\n?|\n)(?![\r\n]))"
-    r"{0,1000}"  # (see _repeated)
+# A line of text that can start no block (its first character is none of a block's, or
+# one or two backticks or tildes: §4.5), followed by one line break, not an empty line.
+_TEXT_LINE = (
+    r"[ \t]*(?:[^ \t\r\n`~#*_=>+0-9-]|(?P<tick>[`~])(?!(?P=tick){2}))[^\r\n]*"
+    r"(?:\r\n?|\n)(?![\r\n])"
+)
+# List items one after another at the top level, each a line of text: each ends the one
+# before, as a line indented 0 or 1 column goes on with no item (§5.2).
+_NEXT_ITEMS = re.compile(
+    r"( ?(?:[-+*]|[0-9]{1,9}[.)]) {1,4}(?=[^ \t\r\n])" + _TEXT_LINE + "){0,1000}"
 )
 _NOT_BLANK = re.compile(r"[^ \t]")
 _SPACES = re.compile(r" *")
@@ -72,26 +76,16 @@ _QUOTE = 0  # in _Scanner.containers: a block quote (a list item's width is 2 or
 
 # -- code spans ----------------------------------------------------------------------
 
-# A code span from its opening run (group 1): its content up to the next run of exactly
-# that length. Each is read once: a lookahead's match is never tried again shorter.
-_SPAN = re.compile(r"(?=(`+))\1(?=((?:[^`]+|(?!\1(?!`))`+)*))\2\1(?!`)")
 # Inline text and the code spans that close in it, in one match: a single-backtick span
 # with no backtick inside (most of them), or any span with at most 32 runs inside. It
 # stops before a run it cannot pair so, or one after a backslash: the caller decides
 # there. The bound keeps a run that pairs with nothing from being read to the end again.
 _TEXT_AND_SPANS = re.compile(
     r"[^`]*(?:(?<!\\)(?:`[^`]+`(?!`)|(?=(`+))\1(?=((?:[^`]+|(?!\1(?!`))`+){0,64}))\2\1(?!`))"
-    r"[^`]*){0,1000}"  # (at most 1000 a match: see _repeated)
+    r"[^`]*){0,1000}"  # (at most 1000 a match, see _repeated: then _Pairs takes one run)
 )
 _BACKTICKS = re.compile(r"`+")
 _SPLIT_AT_RUNS = re.compile(r"(`+)")
-
-
-@dataclass
-class _Fence:
-    char: str
-    length: int
-    start: int
 
 
 # (columns of blanks, position and column of the first other character) at some point of a
@@ -110,10 +104,10 @@ class _Scanner:
         self.containers: list[int] = []
         self.fresh_item = False  # the innermost is an item that began blank and is still
         self.leaf: str | None = None  # "paragraph", "fence", "code" or None
-        self.fence = _Fence("`", 0, 0)
+        self.fence = ("`", 3, 0)  # an open fence's character, length and start
         self.code = (0, 0)  # an indented code block: its start and its last line's end
         self.inline = (0, 0)  # where the open paragraph's text starts and now ends
-        self.ranges: list[tuple[int, int]] = []  # code: blocks, and spans holding a position
+        self.answers = [False] * len(positions)  # whether each position is in code
         self.end = 0  # the current line's end, before its break
         self.first = 0  # where its first character other than a blank is (or its end)
         self.tabless = True  # whether its leading blanks are spaces only
@@ -149,25 +143,28 @@ class _Scanner:
 
     # -- the file ----------------------------------------------------------------
 
-    def run(self) -> list[tuple[int, int]]:
-        """The code ranges up to the block that holds the last position."""
+    def run(self) -> list[bool]:
+        """Whether each position is in code: the lines up to the block of the last one."""
         pos, text, last = 0, self.text, self.positions[-1]
         while pos < len(text) and not (pos > last and self._past(last)):
-            if not self.containers and self.leaf in ("paragraph", "fence"):
+            if self.leaf in ("paragraph", "fence"):
                 taken = self._lines_at_once(pos)
                 if taken > pos:
                     pos = taken
                     continue
             line = _LINE.match(text, pos)  # a line, then its break and any empty lines
-            self.end, self.first = line.start(2), line.end(1)  # type: ignore[union-attr]
-            self.tabless = line.start(1) == self.first  # type: ignore[union-attr]
-            self._next_line(pos)
-            self.previous_end = self.end
-            pos = line.end()  # type: ignore[union-attr]
-            if pos - self.end > 1:
-                self._empty_lines(self.end, pos)
+            tab, self.first = line.span(1)  # type: ignore[union-attr]
+            self.end, after = line.span(2)  # type: ignore[union-attr]
+            self.tabless = tab == self.first
+            if self.first == self.end:
+                self._blank_line()
+            elif self.containers or self.leaf in ("fence", "code") or not self._plain(pos):
+                self._line(pos)
+            self.previous_end, pos = self.end, after
+            if after - self.end > 1:
+                self._empty_lines(self.end, after)
         self._close_leaf()
-        return sorted(self.ranges)
+        return self.answers
 
     def _past(self, last: int) -> bool:
         """Whether, with the lines up to the last position behind, nothing more can change
@@ -175,27 +172,49 @@ class _Scanner:
         return self.leaf != "paragraph" or self.inline[0] > last
 
     def _lines_at_once(self, pos: int) -> int:
-        """Past the lines from `pos` that one match can take, outside any container: those
-        that go on with a paragraph, or a fence's content."""
-        if self.leaf == "paragraph":
-            return self._paragraph_lines(pos)
-        return self._fence_lines(pos)
+        """Past the lines from `pos` that one match can take, not one by one: those that go
+        on with an open paragraph, list items one after another, a fence's content outside
+        any container."""
+        if self.leaf == "fence":
+            return self._fence_lines(pos) if not self.containers else pos
+        after = self._paragraph_lines(pos)
+        if after == pos and len(self.containers) == 1 and self.containers[0] != _QUOTE:
+            return self._next_items(pos)
+        return after
 
     def _paragraph_lines(self, pos: int) -> int:
-        """Past the lines from `pos` that go on with a paragraph outside any container,
-        as _plain decides them one by one, in one match: a README is mostly such text."""
-        after = _repeated(_GOES_ON, self.text, pos, len(self.text))
+        """Past the lines from `pos` that go on with the open paragraph: lines of text,
+        whatever the containers (as lazy lines if not theirs, §5.1), and when all of them
+        are block quotes, with up to as many quote markers."""
+        quotes = (
+            len(self.containers) if self.containers.count(_QUOTE) == len(self.containers) else 0
+        )
+        after = _repeated(_going_on(quotes), self.text, pos, len(self.text))
         if after > pos:
             end = after - (2 if self.text.endswith("\r\n", pos, after) else 1)
             self.end = self.previous_end = end
             self.inline = (self.inline[0], end)
         return after
 
+    def _next_items(self, pos: int) -> int:
+        """Past list items one after another, each a line of text, after the open one: but
+        the last (left to _line, which opens it), and any line holding a position."""
+        text, limit = self.text, len(self.text)
+        index = bisect.bisect_left(self.positions, pos, self.unpassed)
+        if index < len(self.positions):  # up to the start of the next position's line
+            at = self.positions[index]
+            limit = max(text.rfind("\n", pos, at), text.rfind("\r", pos, at), pos - 1) + 1
+        last = _NEXT_ITEMS.match(text, pos, limit).start(1)  # type: ignore[union-attr]
+        if last <= pos:  # none, or one
+            return pos
+        self._close_leaf()  # (the items' paragraphs hold no position: nothing else to do)
+        return last
+
     def _fence_lines(self, pos: int) -> int:
         """Past the content lines of a fence outside any container, in one search: only a
         closing fence ends it (that line is left to _line)."""
         text = self.text
-        found = _closing_fence(self.fence.char, self.fence.length).search(text, pos)
+        found = _closing_fence(*self.fence[:2]).search(text, pos)
         stop = len(text) if found is None else found.start()
         if stop > pos:  # where the line before ends: before its break, if it has one
             ending = 2 if text.endswith("\r\n", pos, stop) else 1 if text[stop - 1] in "\r\n" else 0
@@ -211,12 +230,6 @@ class _Scanner:
         self.end = self.first = start + (2 if text.startswith("\r\n", start) else 1)
         self._blank_line()
         self.previous_end = end - (2 if text.endswith("\r\n", start, end) else 1)
-
-    def _next_line(self, start: int) -> None:
-        if self.first == self.end:
-            self._blank_line()
-        elif self.containers or self.leaf in ("fence", "code") or not self._plain(start):
-            self._line(start)
 
     def _blank_line(self) -> None:
         """A blank line goes on with the list items around it (not with one that began
@@ -365,10 +378,11 @@ class _Scanner:
 
     def _closes_fence(self, lead: _Lead) -> bool:
         indent, first, _ = lead
-        if indent >= 4 or first >= self.end or self.text[first] != self.fence.char:
+        char, length, _ = self.fence
+        if indent >= 4 or first >= self.end or self.text[first] != char:
             return False
         stop = _FENCE_RUN.match(self.text, first, self.end).end()  # type: ignore[union-attr]
-        return stop - first >= self.fence.length and self._blank(stop)
+        return stop - first >= length and self._blank(stop)
 
     def _fence_opener(self, first: int) -> tuple[str, int] | None:
         text = self.text
@@ -418,7 +432,7 @@ class _Scanner:
         char = self.text[first]
         fence = self._fence_opener(first) if char in "`~" else None
         if fence is not None:
-            self.leaf, self.fence = "fence", _Fence(fence[0], fence[1], first)
+            self.leaf, self.fence = "fence", (*fence, first)
         elif char == "#" and _ATX.match(self.text, first, self.end):
             self._code_spans(first, self.end)
         elif char not in "-*_" or not _THEMATIC.fullmatch(self.text, first, self.end):
@@ -454,12 +468,18 @@ class _Scanner:
 
     def _close_leaf(self, end: int | None = None) -> None:
         if self.leaf == "fence":
-            self.ranges.append((self.fence.start, self.previous_end if end is None else end))
+            self._code(self.fence[2], self.previous_end if end is None else end)
         elif self.leaf == "code":
-            self.ranges.append(self.code)
+            self._code(*self.code)
         elif self.leaf == "paragraph":
             self._code_spans(*self.inline)
         self.leaf = None
+
+    def _code(self, start: int, end: int) -> None:
+        """The positions in start..end are in code."""
+        low = bisect.bisect_left(self.positions, start)
+        high = bisect.bisect_left(self.positions, end, low)
+        self.answers[low:high] = itertools.repeat(True, high - low)
 
     def _blank(self, pos: int) -> bool:
         return _NOT_BLANK.search(self.text, pos, self.end) is None
@@ -482,7 +502,7 @@ class _Scanner:
                 pos = _TEXT_AND_SPANS.match(self.text, pos, position).end()  # type: ignore[union-attr]
                 if pos < position:  # at a run (after 1000 spans, maybe one it could pair)
                     pairs = pairs or _Pairs(self.text, start, end)
-                    pos = pairs.past_run(pos, position, self.ranges)
+                    pos = pairs.past_run(pos, position, self._code)
 
 
 def _repeated(pattern: re.Pattern[str], text: str, pos: int, end: int) -> int:
@@ -494,6 +514,14 @@ def _repeated(pattern: re.Pattern[str], text: str, pos: int, end: int) -> int:
         if after in (pos, end):
             return after
         pos = after
+
+
+@functools.lru_cache(maxsize=16)
+def _going_on(quotes: int) -> re.Pattern[str]:
+    """Lines of text, each after up to `quotes` block quote markers (without a tab after
+    them: see _QUOTE_MARKER). At most 1000 a match: see _repeated."""
+    markers = r"(?: {0,3}>(?: |(?!\t))){0," + str(quotes) + "}"
+    return re.compile("(?:" + markers + _TEXT_LINE + "){0,1000}")
 
 
 @functools.lru_cache(maxsize=16)
@@ -509,11 +537,12 @@ class _Pairs:
     def __init__(self, text: str, start: int, end: int) -> None:
         self.text, self.start, self.end = text, start, end
         self.last: dict[int, int] | None = None  # length -> where its last run starts
+        self.unpaired = 0  # runs that opened no span
 
-    def past_run(self, pos: int, position: int, ranges: list[tuple[int, int]]) -> int:
-        """Past the run at `pos`: past its span, noted in `ranges` when it holds
-        `position`, or past the run alone if it opens none, and past the runs after it
-        that are known to open none (each would cost the fast match a fruitless read)."""
+    def past_run(self, pos: int, position: int, code: Callable[[int, int], None]) -> int:
+        """Past the run at `pos`: past its span, told to `code` when it holds `position`,
+        or past the run alone if it opens none, and past the runs after it that are known
+        to open none (each would cost the fast match a fruitless read)."""
         text = self.text
         while True:
             escaped = text[pos - 1] == "\\" and self._escaped(pos)  # its first backtick is text
@@ -522,7 +551,7 @@ class _Pairs:
             closed = self._span_end(opening, stop - opening) if stop > opening else None
             if closed is not None:
                 if closed > position:
-                    ranges.append((opening, closed))
+                    code(opening, closed)
                 return closed
             following = None if self.last is None else _BACKTICKS.search(text, stop, position)
             if following is None:
@@ -537,30 +566,31 @@ class _Pairs:
         return (at - before) % 2 == 1
 
     def _span_end(self, opening: int, length: int) -> int | None:
-        """The end of the span that the run of `length` at `opening` opens, or None. A
-        run that pairs with nothing costs a read to the end; so after the first one, the
-        last run of each length is looked up instead (reading every run once)."""
+        """The end of the span that the run of `length` at `opening` opens (the next run
+        of that length), or None. A run that pairs with nothing costs a read to the end:
+        after two, the last run of each length is looked up instead (all the runs read
+        once), so that no more do (one stray backtick does not cost that)."""
         if self.last is not None and self.last.get(length, -1) <= opening:
             return None
-        found = _SPAN.match(self.text, opening, self.end)
+        found = _run_of(length).search(self.text, opening + length, self.end)
         if found is not None:
             return found.end()
-        pieces = _SPLIT_AT_RUNS.split(self.text[opening : self.end])  # text, run, ..., text
-        offsets = list(itertools.accumulate(map(len, pieces), initial=opening))
-        self.last = dict(zip(map(len, pieces[1::2]), offsets[1:-1:2], strict=True))
+        self.unpaired += 1
+        if self.unpaired == 2:
+            pieces = _SPLIT_AT_RUNS.split(self.text[opening : self.end])  # text, run, ..., text
+            offsets = list(itertools.accumulate(map(len, pieces), initial=opening))
+            self.last = dict(zip(map(len, pieces[1::2]), offsets[1:-1:2], strict=True))
         return None
+
+
+@functools.lru_cache(maxsize=256)
+def _run_of(length: int) -> re.Pattern[str]:
+    """A run of exactly `length` backticks."""
+    return re.compile("(?<!`)`{" + str(length) + "}(?!`)")
 
 
 def in_code(text: str, positions: Sequence[int]) -> list[bool]:
     """For each of `positions`, whether it is in a fenced or indented code block or a code
     span. They come in increasing order, each at a character other than a blank, a line
     break or a backtick (as the start of a marker is)."""
-    if not positions:
-        return []
-    ranges = _Scanner(text, positions).run()
-    answers, index = [], 0
-    for position in positions:
-        while index < len(ranges) and ranges[index][1] <= position:
-            index += 1
-        answers.append(index < len(ranges) and ranges[index][0] <= position)
-    return answers
+    return _Scanner(text, positions).run() if positions else []
