@@ -174,21 +174,23 @@ class _Scanner:
     def _lines_at_once(self, pos: int) -> int:
         """Past the lines from `pos` that one match can take, not one by one: those that go
         on with an open paragraph, list items one after another, a fence's content outside
-        any container."""
+        any container. (The line's first character rules out what cannot match.)"""
         if self.leaf == "fence":
             return self._fence_lines(pos) if not self.containers else pos
-        after = self._paragraph_lines(pos)
-        if after == pos and len(self.containers) == 1 and self.containers[0] != _QUOTE:
+        first, containers = self.text[pos], self.containers
+        quotes = len(containers) if containers.count(_QUOTE) == len(containers) else 0
+        if first not in _MAY_START_BLOCK or (first == ">" and quotes):
+            after = self._paragraph_lines(pos, quotes)
+            if after > pos:
+                return after
+        if first in " -+*0123456789" and len(containers) == 1 and containers[0] != _QUOTE:
             return self._next_items(pos)
-        return after
+        return pos
 
-    def _paragraph_lines(self, pos: int) -> int:
+    def _paragraph_lines(self, pos: int, quotes: int) -> int:
         """Past the lines from `pos` that go on with the open paragraph: lines of text,
         whatever the containers (as lazy lines if not theirs, §5.1), and when all of them
-        are block quotes, with up to as many quote markers."""
-        quotes = (
-            len(self.containers) if self.containers.count(_QUOTE) == len(self.containers) else 0
-        )
+        are block quotes (`quotes`), with up to as many quote markers."""
         after = _repeated(_going_on(quotes), self.text, pos, len(self.text))
         if after > pos:
             end = after - (2 if self.text.endswith("\r\n", pos, after) else 1)
