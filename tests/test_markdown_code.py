@@ -52,6 +52,14 @@ def word_in_code(text: str, word: str) -> bool:
         ("a `x\n1. HERE`\n", "HERE", False),
         # \r alone is a line end too
         ("x\r```\rHERE\r```\r", "HERE", True),
+        # lines read many at a time: a list of one-line items, a quote's and an item's
+        # paragraph across lines (lazy ones too), a fence outside any container
+        ("- a\n- b\n* c\n1. `HERE`\n- d\n", "HERE", True),
+        ("- a\n- b\n  ```\nHERE\n", "HERE", False),
+        ("> a\n> b `x\n> HERE` c\n", "HERE", True),
+        ("> a `x\nlazy\n>> HERE`\n", "HERE", False),
+        ("- a `x\nlazy\n  HERE` b\n", "HERE", True),
+        ("```\na\n  ```x\n    ```\nHERE\n", "HERE", True),
     ],
 )
 def test_commonmark_cases(text, word, expected):

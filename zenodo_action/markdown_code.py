@@ -29,9 +29,10 @@ autolinks on the same line.
 Every step only moves forward, so the time is linear in the size of the file. What no
 place asked about depends on is not worked out: code spans only in the paragraphs that
 hold such a place, nothing after the block of the last one. Where one match of a regular
-expression can decide many lines or spans (paragraph text and fenced code outside any
-container, code spans that close soon), it does, in C; the rest goes line by line
-(bench/bench_readme.py).
+expression can decide many lines or spans, it does, in C: lines that go on with a
+paragraph, list items of a line each, fenced code outside any container, the code spans
+before a place. The rest goes line by line, at a few microseconds a line, most for lines
+in block quotes and list items (bench/bench_readme.py).
 """
 
 from __future__ import annotations
@@ -224,7 +225,7 @@ class _Scanner:
         return stop
 
     def _empty_lines(self, start: int, end: int) -> None:
-        """The empty lines between the line breaks at start..end (none in a lone \r\n): the
+        """The empty lines between the line breaks at start..end (none in a lone \\r\\n): the
         first may end blocks, as a blank line does; the ones after it change nothing more."""
         text = self.text
         if end - start == 2 and text.startswith("\r\n", start):
