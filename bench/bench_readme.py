@@ -42,7 +42,6 @@ def _shapes(size: int) -> dict[str, str]:
     while sum(runs) + length + 1 < size:  # backtick runs of lengths that never pair
         runs.append(length)
         length += 1
-    items = size // 7
     return {
         "`<!--` then blanks": "# T\n\n<!--" + " " * size + "\n",
         "many `<!--` that are no marker": "<!-- x -->\n" * (size // 11),
@@ -57,7 +56,7 @@ def _shapes(size: int) -> dict[str, str]:
         "spans of 40 runs each": ("`" + " ``" * 40 + " `\n") * (size // 125),
         "a backtick that never closes, then spans": "``" + "Use `a` and `b`.\n" * (size // 17),
         "escaped backticks": "\\`a` `b` \\\\`c`\n" * (size // 16),
-        "a list, an item a line": "- [name](https://example.org) `x`\n" * (items // 5),
+        "a list, an item a line": "- [name](https://example.org) `x`\n" * (size // 35),
         "lists in quotes": "> - a\n>   - b `x`\n>\n" * (size // 20),
     }
 

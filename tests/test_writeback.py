@@ -325,7 +325,7 @@ def test_a_working_tree_citing_a_newer_release_is_not_written_backwards(project)
 
 def test_a_run_scans_each_readme_text_for_code_once(project, monkeypatch):
     """The preflight, the edit after the publish and their read-backs ask about the same
-    README: each text is scanned once (README "Performance")."""
+    README: each text is scanned once (README, "Performance and size")."""
     readme = "# Frobnicator\n\nSee `x`.\n\n<!-- zenodo-badge --><!-- /zenodo-badge -->\n"
     (project.root / "README.md").write_text(readme)
     scanned: list[str] = []
