@@ -3,7 +3,7 @@ packing a folder against `zip -X -r`.
 
 1. scan: a big zip and a big tar.gz are served by a loopback stand-in of GitHub's archive
    endpoint (302 to a storage path that streams the file with sendfile, flat out or paced
-   at GitHub-like rates), and downloaded by `GitHubClient.download_source_archive`
+   at GitHub-like rates), and downloaded by `releases.download_source_archive`
    without the scan, with it, and (tar.gz) with the scan in the downloading thread as it
    was first written; the order rotates every round; medians and ratios to the download.
 2. pack: a folder of many files packed by `zip -X -r -q` (Debian's `zip` package: a
@@ -41,7 +41,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.machine import describe
 from zenodo_action import archive_scan, packing
-from zenodo_action.github.releases import GitHubClient
+from zenodo_action.github import releases
+from zenodo_action.github.client import GitHubClient
 
 BLOCK = 4 * 1024 * 1024
 
@@ -150,7 +151,7 @@ def bench_scan(url: str, archives: dict[str, Path], runs: int, work: Path, rate:
             folder = Path(tempfile.mkdtemp(dir=work))
             make = SCANS[name]
             scan = partial(make, fmt) if make else None
-            client.download_source_archive("v1", fmt, folder, scan=scan)  # type: ignore[arg-type]
+            releases.download_source_archive(client, "v1", fmt, folder, scan=scan)  # type: ignore[arg-type]
             shutil.rmtree(folder)
 
         for round_ in range(runs):

@@ -6,9 +6,9 @@ Not a test. Run it from the repository root with the project's virtualenv:
 
 Two figures per shape, each the CPU time of a fresh process that has read the README (on
 a shared machine, wall time also counts the others): **scan**, `readme_markers` once (one
-scan of one text); **write-back**, all a run does with that README: the preflight's trial
-edit and its read-back, its marker count, then the edit and read-back after the publish,
-of the default branch's copy (an equal text, another string).
+scan of one text); **write-back**, all a run does with that README: the trial edit and its
+read-back before the publish (writeback.check_targets), its marker count, then the edit and
+read-back after the publish, of the default branch's copy (an equal text, another string).
 
 `--compare-with DIR` times an older checkout as well, in the same rounds: each round runs
 this checkout and the older one in turn. A run past --timeout is stopped and shown as
@@ -74,7 +74,7 @@ start = time.process_time()  # CPU time: the machine is shared, wall time wander
 if sys.argv[3] == "scan":
     edits.readme_markers(text)
 else:
-    readback.edit("readme", text, facts(1), path="README.md")  # the preflight's trial
+    readback.edit("readme", text, facts(1), path="README.md")  # check_targets' trial
     edits.readme_markers(text, path="README.md")
     copy = (text + " ")[:-1]  # the default branch's copy, read after the publish
     readback.edit("readme", copy, facts(1234567), path="README.md")

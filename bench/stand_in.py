@@ -20,7 +20,24 @@ in the JSON shapes of the faithful fake, for one seeded concept at a time:
     PUT    /api/files/{bucket}/{key}              drained, answered from the registry
     POST   /api/deposit/depositions/{id}/actions/publish
 
-plus a bucket named `scratch` that accepts any key (for curl and the ideal client).
+plus a bucket named `scratch` that accepts any key (for curl and the ideal client), and the
+records-API endpoints the same publish sends with `--api records`
+(docs/reference/invenio-records-api.md), in the records schema, over the same state:
+
+    GET    /api/user/records?q=parent.id:"ID"     the concept's records
+    GET    /api/records/{id}/versions/latest      301 to /api/records/{latest}
+    GET    /api/records/{id}                      a published version (records schema asked)
+    GET    /api/records/{id}/draft                the draft
+    GET    /api/vocabularies/{type}/{id}, /api/funders/{id}, /api/awards/{id}   200
+    POST   /api/records/{id}/versions             the new-version draft, without files
+    POST   /api/records/{id}/draft/actions/files-import
+    PUT    /api/records/{id}/draft                metadata
+    POST   /api/records/{id}/draft/pids/doi
+    DELETE /api/records/{id}/draft/files/{key}
+    POST   /api/records/{id}/draft/files          initialise
+    PUT    /api/records/{id}/draft/files/{key}/content   drained
+    POST   /api/records/{id}/draft/files/{key}/commit    answered from the registry
+    POST   /api/records/{id}/draft/actions/publish
 
 Options: a latency slept before every answer (seconds), a log of the requests served (by
 endpoint, with start and end times) that the benchmark reads and resets, and the token
@@ -65,6 +82,7 @@ REASONS = {
     201: "CREATED",
     202: "ACCEPTED",
     204: "NO CONTENT",
+    301: "MOVED PERMANENTLY",
     302: "FOUND",
     400: "BAD REQUEST",
     403: "FORBIDDEN",
@@ -85,6 +103,7 @@ class StoredFile:
     name: str
     size: int
     md5: str
+    committed: bool = True  # the records API's files are committed after their content
 
 
 @dataclass
@@ -99,10 +118,11 @@ class Record:
     published: bool = False
     created: str = ""
     modified: str = ""
+    doi_reserved: bool = False
 
     @property
     def doi(self) -> str | None:
-        return f"{DOI_PREFIX}/zenodo.{self.id}" if self.published else None
+        return f"{DOI_PREFIX}/zenodo.{self.id}" if self.published or self.doi_reserved else None
 
 
 def _now() -> str:
@@ -123,6 +143,20 @@ def seeded_metadata(version: str) -> dict[str, Any]:
     }
 
 
+def rdm_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
+    """A seeded version's deposit-API metadata as the records schema has it (the fields a
+    records client reads back); a draft's saved records metadata as it is."""
+    if "resource_type" in metadata:
+        return metadata
+    return {
+        "resource_type": {"id": metadata.get("upload_type", "software")},
+        "title": metadata.get("title", ""),
+        "publication_date": metadata.get("publication_date"),
+        "publisher": "Stand-in",
+        "version": metadata.get("version"),
+    }
+
+
 class _Route:
     """A request's path matched against the endpoints this stand-in knows."""
 
@@ -133,6 +167,16 @@ class _Route:
     OBJECT = re.compile(r"/api/files/([^/]+)/([^/]+)")
     LATEST = re.compile(r"/api/records/(\d+)/versions/latest")
     RECORD = re.compile(r"/api/records/(\d+)")
+    USER_RECORDS = re.compile(r"/api/user/records")
+    VOCABULARY = re.compile(r"/api/(?:vocabularies/[^/]+|funders|awards)/[^/]+")
+    DRAFT = re.compile(r"/api/records/(\d+)/draft")
+    VERSIONS = re.compile(r"/api/records/(\d+)/versions")
+    DRAFT_ACTION = re.compile(
+        r"/api/records/(\d+)/draft/(actions/publish|actions/files-import|pids/doi)"
+    )
+    DRAFT_FILES = re.compile(r"/api/records/(\d+)/draft/files")
+    DRAFT_FILE = re.compile(r"/api/records/(\d+)/draft/files/([^/]+)")
+    CONTENT = re.compile(r"/api/records/(\d+)/draft/files/([^/]+)/(content|commit)")
 
     @classmethod
     def label(cls, method: str, path: str) -> str:
@@ -140,6 +184,14 @@ class _Route:
         if found := cls.ACTION.fullmatch(path):
             return f"{method} /deposit/depositions/{{id}}/actions/{found[2]}"
         for pattern, name in (
+            (cls.USER_RECORDS, "/user/records?q=parent.id:{id}"),
+            (cls.VOCABULARY, "/vocabularies/{type}/{id}"),
+            (cls.DRAFT, "/records/{id}/draft"),
+            (cls.VERSIONS, "/records/{id}/versions"),
+            (cls.DRAFT_ACTION, "/records/{id}/draft/{action}"),
+            (cls.DRAFT_FILES, "/records/{id}/draft/files"),
+            (cls.DRAFT_FILE, "/records/{id}/draft/files/{key}"),
+            (cls.CONTENT, "/records/{id}/draft/files/{key}/{content|commit}"),
             (cls.LIST, "/deposit/depositions?q=conceptrecid:{id}"),
             (cls.DEPOSITION, "/deposit/depositions/{id}"),
             (cls.FILE, "/deposit/depositions/{id}/files/{file}"),
@@ -345,6 +397,62 @@ class StandIn:
             draft.modified = _now()
             return draft
 
+    # -- the records API's state changes (the draft's files: initialised, drained,
+    # committed; docs/reference/invenio-records-api.md §5) --
+
+    def rdm_new_version(self, raw_id: str) -> Record:
+        """The new-version draft, without files; a second request answers with it (§4.1)."""
+        with self._lock:
+            pending = [r for r in self._records.values() if not r.published]
+            if pending:
+                return pending[0]
+            latest = self.record(raw_id)
+            metadata = {k: v for k, v in latest.metadata.items() if k != "version"}
+            return self._new_record(metadata)
+
+    def rdm_import(self, raw_id: str) -> Record:
+        with self._lock:
+            draft = self._draft(raw_id)
+            latest = max((r for r in self._records.values() if r.published), key=lambda r: r.id)
+            draft.files = dict(latest.files)
+            return draft
+
+    def rdm_init(self, raw_id: str, keys: list[str]) -> Record:
+        with self._lock:
+            draft = self._draft(raw_id)
+            for key in keys:
+                if key in draft.files:
+                    raise ApiError(400, f"File with key {key} already exists.")
+                draft.files[key] = StoredFile(f"file-{draft.id}-{key}", key, 0, "", False)
+            return draft
+
+    def rdm_content(self, raw_id: str, key: str, size: int) -> StoredFile:
+        with self._lock:
+            stored = self._draft(raw_id).files.get(key)
+            if stored is None or stored.committed:
+                raise ApiError(404, f"File with key {key} not found.")
+            stored.size = size
+            return stored
+
+    def rdm_commit(self, raw_id: str, key: str) -> StoredFile:
+        with self._lock:
+            stored = self._draft(raw_id).files.get(key)
+            if stored is None:
+                raise ApiError(404, f"File with key {key} not found.")
+            stored.md5, stored.committed = self.md5s.get(key, ZERO_MD5), True
+            return stored
+
+    def rdm_delete_file(self, raw_id: str, key: str) -> None:
+        with self._lock:
+            if self._draft(raw_id).files.pop(key, None) is None:
+                raise ApiError(404, f"File with key {key} not found.")
+
+    def rdm_reserve(self, raw_id: str) -> Record:
+        with self._lock:
+            draft = self._draft(raw_id)
+            draft.doi_reserved = True
+            return draft
+
     def _draft(self, raw_id: str, locked: int = 404) -> Record:
         record = self.record(raw_id)
         if record.published:
@@ -405,6 +513,31 @@ class StandIn:
                 {"key": f.name, "size": f.size, "checksum": f"md5:{f.md5}"}
                 for f in self._files_of(record)
             ],
+        }
+
+    def rdm_json(self, record: Record) -> dict[str, Any]:
+        """A version or draft in the records schema (docs/reference/invenio-records-api.md
+        §3.7), with what the records client reads."""
+        concept_doi = f"{DOI_PREFIX}/zenodo.{record.concept_id}"
+        entries = {
+            f.name: {"key": f.name, "size": f.size, "checksum": f"md5:{f.md5}"}
+            if f.committed
+            else {"key": f.name}
+            for f in self._files_of(record)
+        }
+        path = f"records/{record.id}" if record.published else f"uploads/{record.id}"
+        return {
+            "id": str(record.id),
+            "parent": {"id": str(record.concept_id), "pids": {"doi": {"identifier": concept_doi}}},
+            "is_published": record.published,
+            "pids": {"doi": {"identifier": record.doi, "provider": "datacite"}}
+            if record.doi
+            else {},
+            "metadata": rdm_metadata(record.metadata),
+            "files": {"enabled": True, "entries": entries},
+            "links": {"self_html": f"{self.url}/{path}"},
+            "created": record.created,
+            "updated": record.modified,
         }
 
     def object_json(self, bucket: str, key: str, size: int, md5: str) -> dict[str, Any]:
@@ -483,7 +616,9 @@ class _Handler(BaseHTTPRequestHandler):
         length = self._content_length(method)
         if length is None:
             return
-        upload = _Route.OBJECT.fullmatch(path) if method == "PUT" else None
+        upload = method == "PUT" and bool(
+            _Route.OBJECT.fullmatch(path) or path.endswith("/content")
+        )
         received = self._drain(length) if upload else 0
         body = self.rfile.read(length) if not upload and length <= JSON_BODY_LIMIT else b""
         if not upload and length > JSON_BODY_LIMIT:
@@ -546,7 +681,13 @@ class _Handler(BaseHTTPRequestHandler):
         if found := _Route.LATEST.fullmatch(path):
             latest = stand_in.latest_id(int(found[1]))
             raise _Answer(302, (("Location", f"{stand_in.url}/api/records/{latest}"),))
+        if path.startswith(("/api/user/", "/api/vocabularies/", "/api/funders/", "/api/awards/")):
+            return self._records_api(method, path, query, body, received)
+        if path.startswith("/api/records/") and not _Route.RECORD.fullmatch(path):
+            return self._records_api(method, path, query, body, received)
         if method == "GET" and (found := _Route.RECORD.fullmatch(path)):
+            if "inveniordm" in self.headers.get("Accept", ""):  # the records schema (§12.2)
+                return 200, stand_in.rdm_json(stand_in.record(found[1]))
             if int(found[1]) == stand_in.concept_id:  # a concept id redirects, as on Zenodo
                 latest = stand_in.latest_id(int(found[1]))
                 raise _Answer(302, (("Location", f"{stand_in.url}/api/records/{latest}"),))
@@ -561,6 +702,59 @@ class _Handler(BaseHTTPRequestHandler):
             stand_in.delete_file(found[1], unquote(found[2]))
             raise _Answer(204)
         raise ApiError(404, "The requested URL was not found on the server.")
+
+    def _records_api(
+        self, method: str, path: str, query: str, body: bytes, received: int
+    ) -> tuple[int, Any]:
+        """The records API's endpoints a publish with `--api records` sends."""
+        stand_in = self.server.stand_in
+        if _Route.USER_RECORDS.fullmatch(path) or _Route.VOCABULARY.fullmatch(path):
+            if _Route.VOCABULARY.fullmatch(path):
+                return 200, {"id": path.rsplit("/", 1)[1]}
+            found = re.search(r'parent\.id:"?(\d+)', parse_qs(query).get("q", [""])[0])
+            concept = int(found[1]) if found else stand_in.concept_id
+            hits = [stand_in.rdm_json(r) for r in stand_in.concept_records(concept)]
+            return 200, {"hits": {"hits": hits, "total": len(hits)}}
+        if found := _Route.LATEST.fullmatch(path):
+            latest = f"{stand_in.url}/api/records/{stand_in.latest_id(int(found[1]))}"
+            raise _Answer(301, (("Location", latest),))
+        if found := _Route.CONTENT.fullmatch(path):
+            record_id, key = found[1], unquote(found[2])
+            if found[3] == "content":
+                stored = stand_in.rdm_content(record_id, key, received)
+                return 200, {"key": stored.name, "status": "pending"}
+            stored = stand_in.rdm_commit(record_id, key)
+            return 200, {"key": key, "size": stored.size, "checksum": f"md5:{stored.md5}"}
+        if method == "POST" and (found := _Route.DRAFT_FILES.fullmatch(path)):
+            keys = [item["key"] for item in json.loads(body)]
+            stand_in.rdm_init(found[1], keys)
+            return 201, {"entries": [{"key": key, "status": "pending"} for key in keys]}
+        if method == "DELETE" and (found := _Route.DRAFT_FILE.fullmatch(path)):
+            stand_in.rdm_delete_file(found[1], unquote(found[2]))
+            raise _Answer(204)
+        if method == "POST" and (found := _Route.VERSIONS.fullmatch(path)):
+            return 201, stand_in.rdm_json(stand_in.rdm_new_version(found[1]))
+        if method == "POST" and (found := _Route.DRAFT_ACTION.fullmatch(path)):
+            return self._draft_action(found[1], found[2])
+        if found := _Route.DRAFT.fullmatch(path):
+            if method == "PUT":
+                metadata = dict(json.loads(body)["metadata"])
+                return 200, stand_in.rdm_json(stand_in.update(found[1], metadata))
+            return 200, stand_in.rdm_json(stand_in._draft(found[1]))
+        raise ApiError(404, "The requested URL was not found on the server.")
+
+    def _draft_action(self, record_id: str, action: str) -> tuple[int, Any]:
+        stand_in = self.server.stand_in
+        if action == "actions/publish":
+            return 202, stand_in.rdm_json(stand_in.publish(record_id))
+        if action == "pids/doi":
+            return 201, stand_in.rdm_json(stand_in.rdm_reserve(record_id))
+        draft = stand_in.rdm_import(record_id)
+        entries = [
+            {"key": f.name, "size": f.size, "checksum": f"md5:{f.md5}"}
+            for f in draft.files.values()
+        ]
+        return 201, {"entries": entries}
 
     def _list(self, query: str) -> list[dict[str, Any]]:
         stand_in = self.server.stand_in

@@ -3,16 +3,27 @@
 
 import logging
 import pkgutil
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from zenodo_action import secrets
+from zenodo_action.http import RetryPolicy
+from zenodo_action.settings import PublishSettings
+from zenodo_action.zenodo.api import DepositAPI
 
-pytest_plugins = [
-    f"tests.fakes.{module.name}"
-    for module in pkgutil.iter_modules([str(Path(__file__).parent / "fakes")])
-]
+# What others build on first (the fake Zenodo on Zenodo's metadata rules, the fake
+# InvenioRDM on the fake Zenodo): a plugin imported by another before its own turn is not
+# assert-rewritten.
+_FIRST = ("tests.fakes.legacy_metadata", "tests.fakes.zenodo")
+pytest_plugins = sorted(
+    (
+        f"tests.fakes.{module.name}"
+        for module in pkgutil.iter_modules([str(Path(__file__).parent / "fakes")])
+    ),
+    key=lambda name: _FIRST.index(name) if name in _FIRST else len(_FIRST),
+)
 
 # Without a handler of its own, werkzeug (under the fakes) attaches one to whatever
 # sys.stderr is at its first request: a test's capture stream, closed by the next test.
@@ -27,27 +38,31 @@ def _fresh_secret_registry():
     secrets.forget_all()
 
 
-@pytest.fixture
-def fast_retries(monkeypatch):
-    """Short timeouts and no real waiting, so fault tests run in seconds.
+@dataclass
+class QuickClients:
+    """How the tests' publishes make their API client (`client_factory=`): short timeouts,
+    and every wait the run asks for (retries, index polling) recorded in `waits`, never
+    slept, so fault tests run in seconds."""
 
-    Returns the list of waits the run asked for (retries and index polling).
-    """
-    from zenodo_action import publish
-    from zenodo_action.http import RetryPolicy
-
-    waits: list[float] = []
-    policy = RetryPolicy(
-        base_delay=0.01, max_delay=2, total_wait=30, connect_timeout=2, read_timeout=1.0
+    policy: RetryPolicy = field(
+        default_factory=lambda: RetryPolicy(
+            base_delay=0.01, max_delay=2, total_wait=30, connect_timeout=2, read_timeout=1.0
+        )
     )
+    waits: list[float] = field(default_factory=list)
+    made_for: list[PublishSettings] = field(default_factory=list)  # one per client made
 
-    real_client_for = publish.client_for
+    def __call__(self, settings: PublishSettings) -> DepositAPI:
+        from zenodo_action import publish
 
-    def client_for(settings, policy_=None, sleep=None):
-        return real_client_for(settings, policy_ or policy, sleep or waits.append)
+        self.made_for.append(settings)
+        return publish.client_for(settings, self.policy, self.waits.append)
 
-    monkeypatch.setattr(publish, "client_for", client_for)
-    return waits
+
+@pytest.fixture
+def fast_retries() -> QuickClients:
+    """The client factory to hand to `main(..., client_factory=)` and `publish.publish`."""
+    return QuickClients()
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -24,7 +24,7 @@ from tests.test_checkout import POINTER as LFS_POINTER_OF_REAL
 from tests.test_checkout import REAL as LFS_REAL
 from tests.test_checkout import git
 from tests.test_lfs import POINTER as LFS_POINTER
-from zenodo_action import action, release_source
+from zenodo_action import action, github_release
 
 GITHUB_TOKEN = "ghs_Zq8rT4testGitHubTokenValue0001"
 READ_ONLY_TOKEN = "ghs_Zq8rT4testReadOnlyTokenValue02"
@@ -49,8 +49,9 @@ def md5(data: bytes) -> str:
 class Runner:
     """One job step on a fake runner: workspace, event file, file commands, captured log."""
 
-    def __init__(self, tmp_path: Path, monkeypatch, capfd, github, zenodo) -> None:
+    def __init__(self, tmp_path: Path, monkeypatch, capfd, github, zenodo, clients) -> None:
         self.tmp_path = tmp_path
+        self.clients = clients  # conftest.QuickClients
         self.monkeypatch = monkeypatch
         self.capfd = capfd
         self.github = github
@@ -100,7 +101,7 @@ class Runner:
             self.monkeypatch.setenv(name, value)
         self.monkeypatch.chdir(self.workspace)
         self.capfd.readouterr()
-        code = action.main()
+        code = action.main(client_factory=self.clients)
         out, err = self.capfd.readouterr()
         result = harness.RunResult(
             code,
@@ -130,8 +131,8 @@ class Runner:
 
 @pytest.fixture
 def runner(tmp_path, monkeypatch, capfd, fake_github, fake_zenodo, fast_retries):
-    monkeypatch.setattr(release_source, "ASSET_POLL_SECONDS", 0.05)
-    return Runner(tmp_path, monkeypatch, capfd, fake_github, fake_zenodo)
+    monkeypatch.setattr(github_release, "ASSET_POLL_SECONDS", 0.05)
+    return Runner(tmp_path, monkeypatch, capfd, fake_github, fake_zenodo, fast_retries)
 
 
 def seed(zenodo, version: str = "v1.1.0"):
@@ -180,6 +181,14 @@ def test_a_published_release_becomes_the_next_version_with_its_assets_and_source
     assert result.outputs["record-url"].endswith(f"/records/{new['record_id']}")
     assert result.outputs["version"] == "v1.2.0"
     assert new["doi"] in result.outputs["badge"]
+
+
+def test_the_action_makes_the_client_with_the_factory_it_is_given(runner):
+    concept = seed(runner.zenodo)
+    result = runner.publish_release(runner.release(), concept=concept.concept_doi)
+    assert result.exit_code == 0, result.stdout
+    [settings] = runner.clients.made_for
+    assert settings.zenodo_url == runner.zenodo.url and settings.version == "v1.2.0"
 
 
 def test_storage_downloads_never_carry_the_github_token(runner):
@@ -443,10 +452,9 @@ def test_publishing_without_a_token_explains_what_to_add(runner):
     assert "secrets.ZENODO_TOKEN" in error
 
 
-def test_a_rejection_by_zenodo_points_at_the_line_of_the_field(runner, monkeypatch):
+def test_a_rejection_by_zenodo_points_at_the_line_of_the_field(runner):
     # A rule Zenodo enforces at publish time that the local check lets through.
     (runner.workspace / ".zenodo.yml").write_text(CONFIG.replace("Doe, Jane", "', Jane'"))
-    monkeypatch.setattr(action.publish.md, "validate", lambda config, **_: [])
     concept = seed(runner.zenodo)
 
     result = runner.publish_release(runner.release(), concept=concept.concept_doi)

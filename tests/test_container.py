@@ -60,6 +60,8 @@ ISSUE_INPUTS = {
     "strict": "false",
     # Git LFS pointers are refused unless this opts out
     "allow-lfs-pointers": "false",
+    # which API publishes: the deposit API, the records API, or asked
+    "api": "auto",
 }
 ISSUE_OUTPUTS = {"doi", "doi-url", "concept-doi", "record-id", "record-url", "version"}
 ISSUE_OUTPUTS |= {"badge", "status"}

@@ -33,7 +33,7 @@ import logging
 import os
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -41,8 +41,9 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
+from tests.conftest import QuickClients
 from tests.fakes.zenodo import ENDPOINTS
-from zenodo_action import publish, secrets
+from zenodo_action import secrets
 from zenodo_action.cli import main
 from zenodo_action.http import HttpError, RetryPolicy
 from zenodo_action.zenodo import deposit
@@ -301,12 +302,17 @@ class Run:
 class Harness:
     """A project directory, the fake Zenodo, and the CLI run in between."""
 
-    def __init__(self, root: Path, fake, capsys, caplog) -> None:
+    def __init__(self, root: Path, fake, capsys, caplog, clients: QuickClients) -> None:
         self.root, self.fake, self.capsys, self.caplog = root, fake, capsys, caplog
+        self.clients = clients
         (root / ".zenodo.yml").write_text(CONFIG)
         self.concept = None
         self.before: list[dict[str, Any]] = []
         self.wanted = FIRST_FILES
+
+    def main(self, argv: list[str]) -> int:
+        """The command line, its publishes' clients quick (POLICY)."""
+        return main(argv, client_factory=self.clients)
 
     def seed(self) -> None:
         """The concept a next-version publish starts from: 1.0 and 1.1 are published."""
@@ -329,13 +335,23 @@ class Harness:
         return "2.0" if self.concept else "1.0"
 
     def args(self, version: str | None = None) -> list[str]:
+        """The deposit API as chosen: these steps are its own (auto would ask first which
+        API the instance serves: tests/test_faults_records.py covers that question)."""
         concept = ["--concept", self.concept.concept_doi] if self.concept else []
-        return [*concept, "--files", "dist/*", "--version", version or self.version]
+        return [
+            "--api",
+            "deposit",
+            *concept,
+            "--files",
+            "dist/*",
+            "--version",
+            version or self.version,
+        ]
 
     def run(self, version: str | None = None) -> Run:
         self.capsys.readouterr()
         self.caplog.clear()
-        code = main(["publish", "--zenodo-url", self.fake.url, "--json", *self.args(version)])
+        code = self.main(["publish", "--zenodo-url", self.fake.url, "--json", *self.args(version)])
         out, err = self.capsys.readouterr()
         run = Run(code, out, err, list(self.caplog.records), None)
         self.check_output(run)
@@ -388,17 +404,11 @@ class Harness:
 def harness(tmp_path, monkeypatch, capsys, caplog, fake_zenodo, fast_retries):
     """fast_retries' recorded waits, with a read timeout short enough for many timeouts."""
 
-    real_client_for = publish.client_for
-
-    def client_for(settings, policy=None, sleep=None):
-        return real_client_for(settings, POLICY, fast_retries.append)
-
-    monkeypatch.setattr(publish, "client_for", client_for)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("ZENODO_TOKEN", fake_zenodo.token)
     caplog.set_level(logging.INFO, logger="zenodo_action")
     fake_zenodo.slow_seconds = READ_TIMEOUT * 3
-    return Harness(tmp_path, fake_zenodo, capsys, caplog)
+    return Harness(tmp_path, fake_zenodo, capsys, caplog, replace(fast_retries, policy=POLICY))
 
 
 # --- Describing what happened, deterministically ---------------------------------------------
@@ -750,7 +760,7 @@ def test_takeover_windows_of_claimed_and_unclaimed_drafts(harness, claimed_for, 
 
 def _run_in_thread(harness, version: str, results: dict[str, Any]) -> threading.Thread:
     def target() -> None:
-        results[version] = main(
+        results[version] = harness.main(
             ["publish", "--zenodo-url", harness.fake.url, *harness.args(version)]
         )
 
@@ -810,14 +820,16 @@ def test_a_second_run_during_an_upload_is_refused(harness, monkeypatch):
     def upload_while_another_run_starts(self, draft, local, progress=None):
         if not results:
             results["2.1"] = -1
-            results["2.1"] = main(
+            results["2.1"] = harness.main(
                 ["publish", "--zenodo-url", harness.fake.url, *harness.args("2.1")]
             )
         return real_upload(self, draft, local, progress)
 
     monkeypatch.setattr(ZenodoClient, "upload", upload_while_another_run_starts)
     harness.capsys.readouterr()
-    results["2.0"] = main(["publish", "--zenodo-url", harness.fake.url, *harness.args("2.0")])
+    results["2.0"] = harness.main(
+        ["publish", "--zenodo-url", harness.fake.url, *harness.args("2.0")]
+    )
     message = _concurrent_outcome(harness, results)
     assert results == {"2.1": 1, "2.0": 0}
     OBSERVED_SPECIAL["second run during the first's upload"] = (
@@ -842,7 +854,9 @@ def test_a_stalled_run_whose_draft_was_taken_over(harness, monkeypatch):
                 stalled.append(self)
         if first:
             fake.backdate(draft.id, 11 * 60)  # 2.0 stalled past the takeover window
-            results["2.1"] = main(["publish", "--zenodo-url", fake.url, *harness.args("2.1")])
+            results["2.1"] = harness.main(
+                ["publish", "--zenodo-url", fake.url, *harness.args("2.1")]
+            )
             resumed.set()
         elif self is stalled[0]:
             resumed.wait(30)
@@ -850,7 +864,7 @@ def test_a_stalled_run_whose_draft_was_taken_over(harness, monkeypatch):
 
     monkeypatch.setattr(ZenodoClient, "upload", stall_then_resume)
     harness.capsys.readouterr()
-    results["2.0"] = main(["publish", "--zenodo-url", fake.url, *harness.args("2.0")])
+    results["2.0"] = harness.main(["publish", "--zenodo-url", fake.url, *harness.args("2.0")])
     message = _concurrent_outcome(harness, results)
     assert results == {"2.1": 0, "2.0": 1}
     OBSERVED_SPECIAL["stalled run whose draft was taken over"] = (

@@ -288,9 +288,10 @@ def cli_project(tmp_path, monkeypatch, fake_zenodo, fast_retries):
     return fake_zenodo
 
 
-def test_the_cli_refuses_an_outside_file_before_any_request(cli_project, capsys):
+def test_the_cli_refuses_an_outside_file_before_any_request(cli_project, capsys, fast_retries):
     (Path("dist") / "data.csv").symlink_to("../../elsewhere/data.csv")
-    code = main(["publish", "--zenodo-url", cli_project.url, "--files", "dist/*"])
+    argv = ["publish", "--zenodo-url", cli_project.url, "--files", "dist/*"]
+    code = main(argv, client_factory=fast_retries)
     err = capsys.readouterr().err
     assert code == 2
     assert "'dist/*' matched dist/data.csv -> " in err and "outside" in err
@@ -298,9 +299,10 @@ def test_the_cli_refuses_an_outside_file_before_any_request(cli_project, capsys)
     assert cli_project.requests == []
 
 
-def test_the_cli_flag_allows_an_outside_file_on_purpose(cli_project):
+def test_the_cli_flag_allows_an_outside_file_on_purpose(cli_project, fast_retries):
     args = ["publish", "--zenodo-url", cli_project.url, "--version", "1.0"]
-    code = main([*args, "--files", "dist/*", "../elsewhere/*.csv", "--allow-outside-root"])
+    args += ["--files", "dist/*", "../elsewhere/*.csv", "--allow-outside-root"]
+    code = main(args, client_factory=fast_retries)
     assert code == 0
     [concept] = cli_project.concept_ids()
     [version] = cli_project.published_versions(concept)

@@ -10,12 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from zenodo_action.github.releases import (
-    RELEASE_BODY_LIMIT,
-    GitHubClient,
-    GitHubError,
-    plain_markdown_to_html,
-)
+from zenodo_action.github import releases
+from zenodo_action.github.client import GitHubClient, GitHubError
+from zenodo_action.github.releases import RELEASE_BODY_LIMIT, plain_markdown_to_html
 from zenodo_action.http import RetryPolicy
 
 WRITE_TOKEN = "ghs_WriteToken_abcdefghijklmnop"
@@ -40,7 +37,7 @@ def client_for(fake_github, repo, token=WRITE_TOKEN, **options):
 
 
 def test_notes_are_rendered_by_github_as_gfm(fake_github, repo):
-    html = client_for(fake_github, repo).render_markdown("**Fixed** a bug.\n\nThanks!")
+    html = releases.render_markdown(client_for(fake_github, repo), "**Fixed** a bug.\n\nThanks!")
     assert html == "<p><strong>Fixed</strong> a bug.</p>\n<p>Thanks!</p>\n"
     [sent] = fake_github.requests_to("api", "/markdown")
     assert sent.json() == {
@@ -51,7 +48,7 @@ def test_notes_are_rendered_by_github_as_gfm(fake_github, repo):
 
 
 def test_empty_notes_need_no_request(fake_github, repo):
-    assert client_for(fake_github, repo).render_markdown("  \n") == ""
+    assert releases.render_markdown(client_for(fake_github, repo), "  \n") == ""
     assert fake_github.requests == []
 
 
@@ -59,7 +56,7 @@ def test_empty_notes_need_no_request(fake_github, repo):
 def test_refused_rendering_falls_back_to_a_safe_local_one(fake_github, repo, caplog, status):
     fake_github.markdown_status = status
     with caplog.at_level(logging.WARNING, logger="zenodo_action.github"):
-        html = client_for(fake_github, repo).render_markdown("a <b>tag</b>\nline two")
+        html = releases.render_markdown(client_for(fake_github, repo), "a <b>tag</b>\nline two")
     assert html == "<p>a &lt;b&gt;tag&lt;/b&gt;<br>\nline two</p>"
     assert f"GitHub did not render the release notes ({status})" in caplog.text
 
@@ -75,7 +72,7 @@ def test_unreachable_api_falls_back_too():
         policy=RetryPolicy(max_attempts=2),
         sleep=lambda _: None,
     )
-    assert client.render_markdown("see https://example.org") == (
+    assert releases.render_markdown(client, "see https://example.org") == (
         '<p>see <a href="https://example.org">https://example.org</a></p>'
     )
 
@@ -106,9 +103,9 @@ def test_local_rendering_never_passes_markup_through(text):
 def test_badge_is_appended_once(fake_github, repo):
     release = fake_github.add_release(repo, "v1", body="Notes.\n\n")
     client = client_for(fake_github, repo)
-    assert client.append_to_release_notes(release.id, MARKER, BADGE) == "appended"
+    assert releases.append_to_release_notes(client, release.id, MARKER, BADGE) == "appended"
     assert release.body == f"Notes.\n\n{BADGE}"
-    assert client.append_to_release_notes(release.id, MARKER, BADGE) == "already-present"
+    assert releases.append_to_release_notes(client, release.id, MARKER, BADGE) == "already-present"
     assert release.body == f"Notes.\n\n{BADGE}"
     [patch] = [r for r in fake_github.requests if r.method == "PATCH"]
     assert patch.json() == {"body": f"Notes.\n\n{BADGE}"}  # only the field we change
@@ -117,9 +114,9 @@ def test_badge_is_appended_once(fake_github, repo):
 @pytest.mark.parametrize("body", [None, "", "   "])
 def test_badge_becomes_the_notes_of_a_release_without_any(fake_github, repo, body):
     release = fake_github.add_release(repo, "v1", body=body)
-    assert client_for(fake_github, repo).append_to_release_notes(release.id, MARKER, BADGE) == (
-        "appended"
-    )
+    assert releases.append_to_release_notes(
+        client_for(fake_github, repo), release.id, MARKER, BADGE
+    ) == ("appended")
     assert release.body == BADGE
 
 
@@ -128,14 +125,14 @@ def test_the_current_notes_are_read_not_the_events_copy(fake_github, repo):
     release = fake_github.add_release(repo, "v1", body="old")
     release.body = f"edited by hand\n\n{BADGE}"
     client = client_for(fake_github, repo)
-    assert client.append_to_release_notes(release.id, MARKER, BADGE) == "already-present"
+    assert releases.append_to_release_notes(client, release.id, MARKER, BADGE) == "already-present"
     assert not [r for r in fake_github.requests if r.method == "PATCH"]
 
 
 def test_missing_write_permission_is_reported_not_raised(fake_github, repo):
     release = fake_github.add_release(repo, "v1", body="Notes.")
     client = client_for(fake_github, repo, token=READ_TOKEN)
-    assert client.append_to_release_notes(release.id, MARKER, BADGE) == "no-permission"
+    assert releases.append_to_release_notes(client, release.id, MARKER, BADGE) == "no-permission"
     assert release.body == "Notes."
     patch = [r for r in fake_github.requests if r.method == "PATCH"]
     assert len(patch) == 1  # a 403 is not retried
@@ -144,7 +141,7 @@ def test_missing_write_permission_is_reported_not_raised(fake_github, repo):
 def test_notes_over_githubs_limit_are_left_alone(fake_github, repo):
     release = fake_github.add_release(repo, "v1", body="x" * (RELEASE_BODY_LIMIT - 10))
     client = client_for(fake_github, repo)
-    assert client.append_to_release_notes(release.id, MARKER, BADGE) == "too-long"
+    assert releases.append_to_release_notes(client, release.id, MARKER, BADGE) == "too-long"
     assert not [r for r in fake_github.requests if r.method == "PATCH"]
     assert len(release.body) == RELEASE_BODY_LIMIT - 10
 
@@ -153,14 +150,14 @@ def test_notes_just_under_the_limit_are_appended(fake_github, repo):
     room = RELEASE_BODY_LIMIT - len(BADGE) - 2
     release = fake_github.add_release(repo, "v1", body="y" * room)
     client = client_for(fake_github, repo)
-    assert client.append_to_release_notes(release.id, MARKER, BADGE) == "appended"
+    assert releases.append_to_release_notes(client, release.id, MARKER, BADGE) == "appended"
     assert len(release.body) == RELEASE_BODY_LIMIT
 
 
 def test_marker_must_be_part_of_the_text(fake_github, repo):
     release = fake_github.add_release(repo, "v1")
     with pytest.raises(ValueError, match="marker"):
-        client_for(fake_github, repo).append_to_release_notes(release.id, MARKER, "badge")
+        releases.append_to_release_notes(client_for(fake_github, repo), release.id, MARKER, "badge")
 
 
 def test_rate_limit_while_editing_is_not_mistaken_for_permission(fake_github, repo):
@@ -168,7 +165,7 @@ def test_rate_limit_while_editing_is_not_mistaken_for_permission(fake_github, re
     client = client_for(fake_github, repo, policy=RetryPolicy(max_attempts=1))
     fake_github.rate_limit_next(times=3, status=403)
     with pytest.raises(GitHubError, match="rate limit"):
-        client.append_to_release_notes(release.id, MARKER, BADGE)
+        releases.append_to_release_notes(client, release.id, MARKER, BADGE)
 
 
 def test_server_messages_cannot_inject_workflow_commands(fake_github, repo):
@@ -179,7 +176,7 @@ def test_server_messages_cannot_inject_workflow_commands(fake_github, repo):
         body={"message": "oops\n::error::injected\n##[group]x"},
     )
     with pytest.raises(GitHubError) as caught:
-        client_for(fake_github, repo).get_release(release.id)
+        releases.get_release(client_for(fake_github, repo), release.id)
     text = str(caught.value)
     assert "\n::" not in text and "##[" not in text
     assert "oops ::error::injected ## [group]x" in text

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from zenodo_action.github import pulls
-from zenodo_action.github.releases import GitHubClient, GitHubError
+from zenodo_action.github.client import GitHubClient, GitHubError
 from zenodo_action.http import RetryPolicy
 
 TOKEN = "ghs_PullsTestTokenValue000000000001"

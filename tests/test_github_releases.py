@@ -15,14 +15,9 @@ import pytest
 
 from zenodo_action import archive_scan
 from zenodo_action.errors import ActionError
-from zenodo_action.github.releases import (
-    Asset,
-    AssetsNotReady,
-    GitHubClient,
-    GitHubError,
-    archive_name,
-    make_download_dir,
-)
+from zenodo_action.github import releases
+from zenodo_action.github.client import GitHubClient, GitHubError
+from zenodo_action.github.releases import Asset, AssetsNotReady, archive_name, make_download_dir
 from zenodo_action.http import RetryPolicy
 from zenodo_action.naming import COMMAND_LINE, RUNNER
 
@@ -69,13 +64,13 @@ def payload(size: int, seed: int = 7) -> bytes:
 
 
 def test_get_release_by_id(client, release):
-    by_id = client.get_release(release.id)
+    by_id = releases.get_release(client, release.id)
     assert by_id.id == release.id and by_id.tag_name == "v1.0.0"
     assert by_id.title == "One" and by_id.notes == "First release."
 
 
 def test_requests_carry_githubs_api_headers(client, release, fake_github):
-    client.get_release(release.id)
+    releases.get_release(client, release.id)
     sent = fake_github.requests_to("api")[-1].headers
     assert sent["Accept"] == "application/vnd.github+json"
     assert sent["X-Github-Api-Version"] == "2022-11-28"
@@ -85,7 +80,7 @@ def test_requests_carry_githubs_api_headers(client, release, fake_github):
 
 def test_missing_release_explains_private_repositories(client):
     with pytest.raises(GitHubError) as caught:
-        client.get_release(999999)
+        releases.get_release(client, 999999)
     assert caught.value.status == 404
     hint = RUNNER.spell(caught.value.hint or "")
     assert "private repository needs a token in the `github-token` input" in hint
@@ -95,7 +90,7 @@ def test_missing_release_explains_private_repositories(client):
 def test_private_repository_is_invisible_without_a_token(fake_github, repo, release):
     anonymous = GitHubClient(fake_github.api_url, repo.full_name, None)
     with pytest.raises(GitHubError, match="answered 404"):
-        anonymous.get_release(release.id)
+        releases.get_release(anonymous, release.id)
 
 
 def test_public_repository_works_without_a_token(fake_github, downloads):
@@ -103,8 +98,8 @@ def test_public_repository_works_without_a_token(fake_github, downloads):
     release = fake_github.add_release(public, "v3")
     fake_github.add_asset(release, "data.csv", b"a,b\n1,2\n")
     anonymous = GitHubClient(fake_github.api_url, public.full_name, None)
-    [asset] = anonymous.list_assets(release.id)
-    assert anonymous.download_asset(asset, downloads).path.read_bytes() == b"a,b\n1,2\n"
+    [asset] = releases.list_assets(anonymous, release.id)
+    assert releases.download_asset(anonymous, asset, downloads).path.read_bytes() == b"a,b\n1,2\n"
     assert all("Authorization" not in r.headers for r in fake_github.requests)
 
 
@@ -113,10 +108,10 @@ def test_draft_release_needs_push_access(fake_github, repo):
     fake_github.add_token("ghs_readonly_token_123", "read")
     reader = GitHubClient(fake_github.api_url, repo.full_name, "ghs_readonly_token_123")
     with pytest.raises(GitHubError, match="answered 404"):
-        reader.get_release(draft.id)
+        releases.get_release(reader, draft.id)
     writer = GitHubClient(fake_github.api_url, repo.full_name, TOKEN)
     fake_github.add_token(TOKEN)
-    assert writer.get_release(draft.id).draft is True
+    assert releases.get_release(writer, draft.id).draft is True
 
 
 def test_assets_are_listed_across_pages(fake_github, client, release):
@@ -124,7 +119,7 @@ def test_assets_are_listed_across_pages(fake_github, client, release):
     names = [f"part-{i}.bin" for i in range(7)]
     for name in names:
         fake_github.add_asset(release, name, name.encode())
-    assets = client.list_assets(release.id)
+    assets = releases.list_assets(client, release.id)
     assert [a.name for a in assets] == names
     listed = fake_github.requests_to("api", "/assets")
     assert len(listed) == 4
@@ -135,20 +130,20 @@ def test_assets_are_listed_across_pages(fake_github, client, release):
     assert all(r.headers.get("Authorization") == f"Bearer {TOKEN}" for r in listed)
 
 
-def test_only_uploaded_assets_are_listed(fake_github, client, release):
+def test_assets_still_uploading_are_listed_as_such(fake_github, client, release):
     fake_github.add_asset(release, "done.zip", b"ok")
     fake_github.add_asset(release, "stuck.zip", b"..", state="open")
-    assert [a.name for a in client.list_assets(release.id)] == ["done.zip"]
+    listed = releases.list_assets(client, release.id)
+    assert [(a.name, a.uploaded) for a in listed] == [("done.zip", True), ("stuck.zip", False)]
 
 
 def test_asset_fields_are_read(fake_github, client, release):
     fake_github.add_asset(release, "a.txt", b"hello", content_type="text/plain")
-    [asset] = client.list_assets(release.id)
+    [asset] = releases.list_assets(client, release.id)
     assert asset.size == 5
     assert asset.content_type == "text/plain"
     assert asset.digest == "sha256:" + hashlib.sha256(b"hello").hexdigest()
     assert asset.url.startswith(fake_github.api_url + "/repos/")
-    assert asset.browser_download_url.endswith("/releases/download/v1.0.0/a.txt")
 
 
 # -- the published-before-uploaded race (github-actions.md §3.3) ---------------
@@ -158,7 +153,9 @@ def test_an_asset_not_listed_yet_is_not_waited_for(fake_github, client, release)
     """Nothing tells an upload that has not started from an asset that never comes."""
     fake_github.add_asset(release, "late.whl", b"wheel", hidden_for_polls=2)
     waits = []
-    assets = client.wait_for_assets(release.id, timeout=60, poll_interval=5, sleep=waits.append)
+    assets = releases.wait_for_assets(
+        client, release.id, timeout=60, poll_interval=5, sleep=waits.append
+    )
     assert assets == [] and waits == []
 
 
@@ -166,14 +163,16 @@ def test_waits_while_an_asset_is_still_uploading(fake_github, client, release):
     fake_github.add_asset(release, "ready.txt", b"r")
     fake_github.add_asset(release, "big.tar", b"b" * 100, open_for_polls=3)
     waits = []
-    assets = client.wait_for_assets(release.id, timeout=60, poll_interval=2, sleep=waits.append)
+    assets = releases.wait_for_assets(
+        client, release.id, timeout=60, poll_interval=2, sleep=waits.append
+    )
     assert [a.name for a in assets] == ["ready.txt", "big.tar"]
     assert waits == [2, 2, 2]
 
 
 def test_no_wait_without_assets(fake_github, client, release):
     waits = []
-    assert client.wait_for_assets(release.id, sleep=waits.append) == []
+    assert releases.wait_for_assets(client, release.id, sleep=waits.append) == []
     assert waits == []
 
 
@@ -182,7 +181,9 @@ def test_waiting_is_bounded_and_an_asset_never_uploaded_stops_the_run(fake_githu
     fake_github.add_asset(release, "never.bin", b"n", state="open")
     waits = []
     with pytest.raises(AssetsNotReady) as caught:
-        client.wait_for_assets(release.id, timeout=25, poll_interval=10, sleep=waits.append)
+        releases.wait_for_assets(
+            client, release.id, timeout=25, poll_interval=10, sleep=waits.append
+        )
     assert waits == [10, 10, 5]  # never more than the timeout in total
     assert caught.value.names == ("never.bin",)
     assert "still uploading after 25s: never.bin" in str(caught.value)
@@ -193,7 +194,7 @@ def test_a_zero_timeout_never_waits(fake_github, client, release):
     fake_github.add_asset(release, "never.bin", b"n", state="open")
     waits = []
     with pytest.raises(AssetsNotReady, match=r"after 0s: never\.bin"):
-        client.wait_for_assets(release.id, timeout=0, sleep=waits.append)
+        releases.wait_for_assets(client, release.id, timeout=0, sleep=waits.append)
     assert waits == []
 
 
@@ -203,8 +204,8 @@ def test_a_zero_timeout_never_waits(fake_github, client, release):
 def test_download_follows_the_redirect_without_the_token(fake_github, client, release, downloads):
     content = payload(300_000)
     fake_github.add_asset(release, "model.bin", content)
-    [asset] = client.list_assets(release.id)
-    path = client.download_asset(asset, downloads).path
+    [asset] = releases.list_assets(client, release.id)
+    path = releases.download_asset(client, asset, downloads).path
     assert path == downloads.resolve() / "model.bin"
     assert path.read_bytes() == content
     api_hop = fake_github.requests_to("api", "/releases/assets/")[-1]
@@ -212,23 +213,24 @@ def test_download_follows_the_redirect_without_the_token(fake_github, client, re
     assert api_hop.headers["Authorization"] == f"Bearer {TOKEN}"
     [storage_hop] = fake_github.requests_to("storage")
     assert "Authorization" not in storage_hop.headers
+    assert "X-Github-Api-Version" not in storage_hop.headers  # GitHub's headers stay there
     assert storage_hop.query["X-Amz-Signature"]
 
 
 def test_a_direct_200_download_also_works(fake_github, client, release, downloads):
     fake_github.direct_downloads = True
     fake_github.add_asset(release, "small.txt", b"tiny")
-    [asset] = client.list_assets(release.id)
-    assert client.download_asset(asset, downloads).path.read_bytes() == b"tiny"
+    [asset] = releases.list_assets(client, release.id)
+    assert releases.download_asset(client, asset, downloads).path.read_bytes() == b"tiny"
     assert fake_github.requests_to("storage") == []
 
 
 def test_a_broken_connection_restarts_the_download(fake_github, client, release, downloads):
     content = payload(200_000)
     fake_github.add_asset(release, "data.nc", content)
-    [asset] = client.list_assets(release.id)
+    [asset] = releases.list_assets(client, release.id)
     fake_github.break_next_downloads(1)
-    assert client.download_asset(asset, downloads).path.read_bytes() == content
+    assert releases.download_asset(client, asset, downloads).path.read_bytes() == content
     # Restarted from the API: a fresh pre-signed URL, since the old one may expire.
     assert len(fake_github.requests_to("api", "/releases/assets/")) == 2
     assert len(fake_github.requests_to("storage")) == 2
@@ -237,9 +239,9 @@ def test_a_broken_connection_restarts_the_download(fake_github, client, release,
 
 def test_an_expired_signature_restarts_from_the_api(fake_github, client, release, downloads):
     fake_github.add_asset(release, "x.bin", b"xyz")
-    [asset] = client.list_assets(release.id)
+    [asset] = releases.list_assets(client, release.id)
     fake_github.expire_next_signatures(1)
-    assert client.download_asset(asset, downloads).path.read_bytes() == b"xyz"
+    assert releases.download_asset(client, asset, downloads).path.read_bytes() == b"xyz"
     assert len(fake_github.requests_to("api", "/releases/assets/")) == 2
 
 
@@ -256,9 +258,9 @@ def test_a_wrong_download_is_rejected_and_removed(
     fake_github, client, release, downloads, served, served_type, message
 ):
     fake_github.add_asset(release, "a.bin", b"a" * 64, served=served, served_type=served_type)
-    [asset] = client.list_assets(release.id)
+    [asset] = releases.list_assets(client, release.id)
     with pytest.raises(GitHubError, match=message) as caught:
-        client.download_asset(asset, downloads)
+        releases.download_asset(client, asset, downloads)
     assert "release asset a.bin" in str(caught.value)
     assert list(downloads.iterdir()) == []
     assert len(fake_github.requests_to("storage")) == 3  # retried, in case it was passing
@@ -269,16 +271,16 @@ def test_an_html_asset_may_be_html(fake_github, client, release, downloads):
     fake_github.add_asset(
         release, "index.html", page, content_type="text/html", served_type="text/html"
     )
-    [asset] = client.list_assets(release.id)
-    assert client.download_asset(asset, downloads).path.read_bytes() == page
+    [asset] = releases.list_assets(client, release.id)
+    assert releases.download_asset(client, asset, downloads).path.read_bytes() == page
 
 
 def test_transient_api_errors_are_retried(fake_github, client, release, downloads, sleeps):
     fake_github.add_asset(release, "f.txt", b"f")
     fake_github.fail_next(502, path="/assets$")
     fake_github.fail_next(500, path="/releases/assets/")
-    [asset] = client.list_assets(release.id)
-    assert client.download_asset(asset, downloads).path.read_bytes() == b"f"
+    [asset] = releases.list_assets(client, release.id)
+    assert releases.download_asset(client, asset, downloads).path.read_bytes() == b"f"
     assert len(sleeps) == 2
 
 
@@ -295,7 +297,7 @@ def test_asset_names_cannot_leave_the_download_folder(client, fake_github, downl
     )
     before = sorted(p.name for p in downloads.parent.iterdir())
     with pytest.raises(ActionError, match="refusing to download release asset"):
-        client.download_asset(asset, downloads)
+        releases.download_asset(client, asset, downloads)
     assert sorted(p.name for p in downloads.parent.iterdir()) == before
     assert list(downloads.iterdir()) == []
     assert fake_github.requests == []  # refused before asking anyone
@@ -305,8 +307,11 @@ def test_odd_but_safe_names_are_downloaded(fake_github, client, release, downloa
     names = ["v1..2.tar.gz", "Ünïcode name (1).zip", "..hidden"]
     for name in names:
         fake_github.add_asset(release, name, name.encode())
-    for asset in client.list_assets(release.id):
-        assert client.download_asset(asset, downloads).path.read_bytes() == asset.name.encode()
+    for asset in releases.list_assets(client, release.id):
+        assert (
+            releases.download_asset(client, asset, downloads).path.read_bytes()
+            == asset.name.encode()
+        )
     assert sorted(p.name for p in downloads.iterdir()) == sorted(names)
 
 
@@ -316,15 +321,15 @@ def test_downloads_never_go_to_the_workspace(fake_github, repo, token, tmp_path)
     client = GitHubClient(fake_github.api_url, repo.full_name, token, workspace=workspace)
     asset = Asset(id=1, name="a", url=fake_github.api_url + "/x", size=1, state="uploaded")
     with pytest.raises(ActionError, match="into the workspace"):
-        client.download_asset(asset, workspace / "sub")
+        releases.download_asset(client, asset, workspace / "sub")
 
 
 def test_a_second_file_of_the_same_name_is_refused(fake_github, client, release, downloads):
     fake_github.add_asset(release, "hello-world-v1.0.0.zip", b"PK fake")
-    [asset] = client.list_assets(release.id)
-    client.download_asset(asset, downloads)
+    [asset] = releases.list_assets(client, release.id)
+    releases.download_asset(client, asset, downloads)
     with pytest.raises(ActionError, match="already there"):
-        client.download_source_archive("v1.0.0", "zip", downloads)
+        releases.download_source_archive(client, "v1.0.0", "zip", downloads)
 
 
 def test_private_download_folder_is_private():
@@ -337,10 +342,12 @@ def test_private_download_folder_is_private():
 
 def test_a_redirect_to_plain_http_elsewhere_is_refused(fake_github, client, release, downloads):
     fake_github.add_asset(release, "f.txt", b"f")
-    [asset] = client.list_assets(release.id)
+    [asset] = releases.list_assets(client, release.id)
     fake_github.fail_next(302, path="/releases/assets/", headers={"Location": "http://evil.test/f"})
-    with pytest.raises(GitHubError, match=r"refusing a redirect to http://evil\.test"):
-        client.download_asset(asset, downloads)
+    with pytest.raises(
+        GitHubError, match=r"refusing to send GET to http://evil\.test/f: it is plain"
+    ):
+        releases.download_asset(client, asset, downloads)
     assert list(downloads.iterdir()) == []
 
 
@@ -348,7 +355,7 @@ def test_a_redirect_to_plain_http_elsewhere_is_refused(fake_github, client, rele
 
 
 def test_zip_source_archive(fake_github, client, release, downloads):
-    path = client.download_source_archive("v1.0.0", "zip", downloads)[0].path
+    path = releases.download_source_archive(client, "v1.0.0", "zip", downloads)[0].path
     assert path.name == "hello-world-v1.0.0.zip"
     with zipfile.ZipFile(path) as archive:
         [member] = archive.namelist()
@@ -359,7 +366,7 @@ def test_zip_source_archive(fake_github, client, release, downloads):
 
 
 def test_tar_gz_source_archive(fake_github, client, release, downloads):
-    path = client.download_source_archive("v1.0.0", "tar.gz", downloads)[0].path
+    path = releases.download_source_archive(client, "v1.0.0", "tar.gz", downloads)[0].path
     assert path.name == "hello-world-v1.0.0.tar.gz"
     with tarfile.open(path) as archive:
         assert archive.getnames()[0].endswith("/README.md")
@@ -367,22 +374,24 @@ def test_tar_gz_source_archive(fake_github, client, release, downloads):
 
 def test_tag_with_a_slash_gives_a_flat_name(fake_github, client, repo, downloads):
     fake_github.add_release(repo, "release/2.0")
-    path = client.download_source_archive("release/2.0", "zip", downloads)[0].path
+    path = releases.download_source_archive(client, "release/2.0", "zip", downloads)[0].path
     assert path.name == "hello-world-release-2.0.zip"
     assert path.parent == downloads.resolve()
     assert fake_github.requests_to("api", "/zipball/")[0].path.endswith("/zipball/release/2.0")
 
 
 def test_archive_name_can_be_chosen(client, release, downloads):
-    path = client.download_source_archive("v1.0.0", "zip", downloads, name="source.zip")[0].path
+    path = releases.download_source_archive(client, "v1.0.0", "zip", downloads, name="source.zip")[
+        0
+    ].path
     assert path.name == "source.zip"
     with pytest.raises(ActionError, match="contains '/'"):
-        client.download_source_archive("v1.0.0", "zip", downloads, name="../source.zip")
+        releases.download_source_archive(client, "v1.0.0", "zip", downloads, name="../source.zip")
 
 
 def test_archive_of_an_unknown_tag_is_a_clear_error(client, release, downloads):
     with pytest.raises(GitHubError, match=r"zip source archive of tag v9.*answered 404"):
-        client.download_source_archive("v9", "zip", downloads)
+        releases.download_source_archive(client, "v9", "zip", downloads)
 
 
 def test_archive_name_matches_the_webhook_without_the_owner():
@@ -395,7 +404,7 @@ def test_archive_name_matches_the_webhook_without_the_owner():
 
 def test_secondary_rate_limit_waits_as_told(fake_github, client, release, sleeps):
     fake_github.rate_limit_next(status=429, retry_after=7)
-    assert client.get_release(release.id).tag_name == "v1.0.0"
+    assert releases.get_release(client, release.id).tag_name == "v1.0.0"
     assert sleeps == [7.0]
 
 
@@ -406,7 +415,7 @@ def test_exhausted_primary_rate_limit_is_reported_as_such(fake_github, repo, tok
     )
     fake_github.rate_limit_next(times=5, status=403)
     with pytest.raises(GitHubError) as caught:
-        client.get_release(release.id)
+        releases.get_release(client, release.id)
     assert "rate limit is exhausted" in str(caught.value)
     assert "1,000 requests an hour" in caught.value.hint
 
@@ -419,7 +428,7 @@ def test_bad_token_error_leaks_nothing(fake_github, repo, release, capfd, caplog
     wrong = "ghp_WrongTokenThatMustNotLeak12345"
     client = GitHubClient(fake_github.api_url, repo.full_name, wrong, sleep=lambda _: None)
     with caplog.at_level(logging.DEBUG), pytest.raises(GitHubError) as caught:
-        client.get_release(release.id)
+        releases.get_release(client, release.id)
     error = caught.value
     assert error.status == 401
     assert "not a valid token" in error.hint
@@ -430,10 +439,10 @@ def test_bad_token_error_leaks_nothing(fake_github, repo, release, capfd, caplog
 
 def test_storage_error_reporting_leaks_no_signed_url(fake_github, client, release, downloads):
     fake_github.add_asset(release, "f.txt", b"f")
-    [asset] = client.list_assets(release.id)
+    [asset] = releases.list_assets(client, release.id)
     fake_github.expire_next_signatures(3)
     with pytest.raises(GitHubError) as caught:
-        client.download_asset(asset, downloads)
+        releases.download_asset(client, asset, downloads)
     signatures = [r.query["X-Amz-Signature"] for r in fake_github.requests_to("storage")]
     assert len(signatures) == 3
     assert "storage host answered 403" in str(caught.value)
@@ -450,22 +459,26 @@ def test_no_failure_path_leaks_the_token(fake_github, repo, release, downloads, 
     client = GitHubClient(
         fake_github.api_url, repo.full_name, TOKEN, policy=quick, sleep=lambda _: None
     )
-    [asset] = client.list_assets(release.id)
+    [asset] = releases.list_assets(client, release.id)
     fake_github.expire_next_signatures(5)
     echo = {"message": f"denied for Authorization: Bearer {TOKEN}"}
     failures = []
     with caplog.at_level(logging.DEBUG):
         for call in (
-            lambda: client.download_asset(asset, downloads),
-            lambda: client.get_release(424242),
-            lambda: fake_github.fail_next(500, times=2, body=echo) or client.list_assets(1),
-            lambda: fake_github.fail_next(409, body=echo) or client.get_release(release.id),
+            lambda: releases.download_asset(client, asset, downloads),
+            lambda: releases.get_release(client, 424242),
+            lambda: (
+                fake_github.fail_next(500, times=2, body=echo) or releases.list_assets(client, 1)
+            ),
+            lambda: (
+                fake_github.fail_next(409, body=echo) or releases.get_release(client, release.id)
+            ),
         ):
             with pytest.raises(ActionError) as caught:
                 call()
             failures.append(caught.value)
-        outcome = client.append_to_release_notes(release.id, "m", "badge m")
-        rendered = client.render_markdown("notes")
+        outcome = releases.append_to_release_notes(client, release.id, "m", "badge m")
+        rendered = releases.render_markdown(client, "notes")
     assert outcome == "no-permission"
     assert rendered == "<p>notes</p>"
     assert str(failures[-1]).endswith("Bearer ***")  # the echoed token, masked
@@ -483,8 +496,8 @@ def test_netrc_credentials_never_reach_the_storage_host(
     netrc.chmod(0o600)
     monkeypatch.setenv("NETRC", str(netrc))
     fake_github.add_asset(release, "f.txt", b"content")
-    [asset] = client.list_assets(release.id)
-    assert client.download_asset(asset, downloads).path.read_bytes() == b"content"
+    [asset] = releases.list_assets(client, release.id)
+    assert releases.download_asset(client, asset, downloads).path.read_bytes() == b"content"
     assert all("Authorization" not in r.headers for r in fake_github.requests_to("storage"))
 
 
@@ -494,11 +507,11 @@ def test_an_asset_url_with_two_readings_is_refused_before_any_request(
     """Issue 12 item 1: `http://OTHER\\@GITHUB/...` passes a urlsplit origin check as GitHub's
     host while urllib3 sends it, with the token, to OTHER."""
     fake_github.add_asset(release, "f.txt", b"f")
-    [asset] = client.list_assets(release.id)
+    [asset] = releases.list_assets(client, release.id)
     api = urlsplit(fake_github.api_url)
     hostile = replace(asset, url=f"http://127.0.0.2:9\\@{api.netloc}{urlsplit(asset.url).path}")
     with pytest.raises(GitHubError, match=r"could not download release asset f\.txt: refusing"):
-        client.download_asset(hostile, downloads)
+        releases.download_asset(client, hostile, downloads)
     assert list(downloads.iterdir()) == []
 
 
@@ -511,15 +524,15 @@ POINTER = (
 def test_the_source_archive_is_scanned_for_lfs_pointers(client, repo, release, downloads, fmt):
     repo.files["data/table.csv"] = POINTER
     repo.files["data/notes.md"] = b"version https://git-lfs.github.com/spec/v1 is a URL\n"
-    file, pointers = client.download_source_archive(
-        "v1.0.0", fmt, downloads, scan=partial(archive_scan.scanner, fmt)
+    file, pointers = releases.download_source_archive(
+        client, "v1.0.0", fmt, downloads, scan=partial(archive_scan.scanner, fmt)
     )
     assert file.path.is_file()
     assert len(pointers) == 1 and pointers[0].endswith("/data/table.csv")
 
 
 def test_a_source_archive_that_cannot_be_read_is_downloaded_again(
-    fake_github, client, release, downloads, monkeypatch
+    fake_github, client, release, downloads
 ):
     feeds, closed = [], []
 
@@ -534,8 +547,8 @@ def test_a_source_archive_that_cannot_be_read_is_downloaded_again(
             closed.append(True)
 
     with pytest.raises(GitHubError, match="cannot be read: the gzip stream ends early"):
-        client.download_source_archive("v1.0.0", "tar.gz", downloads, scan=Broken)
-    assert len(fake_github.requests_to("api", "/tarball/")) == 3  # DOWNLOAD_ATTEMPTS
+        releases.download_source_archive(client, "v1.0.0", "tar.gz", downloads, scan=Broken)
+    assert len(fake_github.requests_to("api", "/tarball/")) == 3  # RetryPolicy.transfer_attempts
     assert closed == [True] * 3  # one scanner per attempt, each closed
     assert not list(downloads.iterdir())  # nothing half-written is left
 
@@ -547,8 +560,8 @@ def test_a_connection_broken_during_the_scan_restarts_and_leaves_no_thread(
     repo.files["data/big.bin"] = payload(3_000_000)  # several chunks, inflated in the scan thread
     before = threading.active_count()
     fake_github.break_next_downloads(1)
-    file, pointers = client.download_source_archive(
-        "v1.0.0", "tar.gz", downloads, scan=partial(archive_scan.scanner, "tar.gz")
+    file, pointers = releases.download_source_archive(
+        client, "v1.0.0", "tar.gz", downloads, scan=partial(archive_scan.scanner, "tar.gz")
     )
     assert len(fake_github.requests_to("api", "/tarball/")) == 2
     assert len(pointers) == 1 and pointers[0].endswith("/data/table.csv")

@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from tests.fakes.github import FakeGitHub
-from zenodo_action.github.releases import GitHubClient, GitHubError
+from zenodo_action.github.client import GitHubClient, GitHubError
 from zenodo_action.github.repository import Contributor, contributors, repository_license
 from zenodo_action.http import RetryPolicy
 from zenodo_action.naming import RUNNER

@@ -274,7 +274,7 @@ def test_under_the_actions_runner_the_report_holds_no_workflow_command(
 def project(tmp_path, monkeypatch, capsys, fake_zenodo, fast_retries):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("ZENODO_TOKEN", fake_zenodo.token)
-    return Project(tmp_path, capsys, fake_zenodo)
+    return Project(tmp_path, capsys, fake_zenodo, fast_retries)
 
 
 def test_publish_writes_the_result_as_a_dotenv_report(project):
@@ -570,7 +570,7 @@ def test_the_templates_publish_job_publishes_the_tag(project):
     [(argv, _)] = commands_of(template()["zenodo-publish"])
     project.file("tool-2.0.0.zip", b"two")
     project.capsys.readouterr()
-    code = main([*argv, "--zenodo-url", project.fake.url])
+    code = project.main([*argv, "--zenodo-url", project.fake.url])
     err = project.capsys.readouterr().err
     assert code == EXIT_OK, err
     report = template()["zenodo-publish"]["artifacts"]["reports"]["dotenv"]

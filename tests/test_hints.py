@@ -47,7 +47,9 @@ class Said:
 class Doors:
     """Runs one neutral set of settings through either front door, in one workspace."""
 
-    def __init__(self, tmp_path: Path, monkeypatch, capfd, zenodo, github, httpserver) -> None:
+    def __init__(
+        self, tmp_path: Path, monkeypatch, capfd, zenodo, github, httpserver, clients
+    ) -> None:
         self.workspace = tmp_path / "workspace"
         self.workspace.mkdir()
         self.tmp_path = tmp_path
@@ -56,6 +58,7 @@ class Doors:
         self.zenodo = zenodo
         self.github = github
         self.httpserver = httpserver  # a server of no known kind, for the cases that need one
+        self.clients = clients  # conftest.QuickClients
         self.repo = github.add_repo("octo-org/frobnicator")
         github.add_token(GITHUB_TOKEN, "write")
 
@@ -90,7 +93,7 @@ class Doors:
             else:
                 argv += [f"--{key}", value]
         self.capfd.readouterr()
-        code = cli.main(argv)
+        code = cli.main(argv, client_factory=self.clients)
         out, err = self.capfd.readouterr()
         return Said(code, err + out)
 
@@ -116,7 +119,7 @@ class Doors:
         for name, value in env.items():
             self.monkeypatch.setenv(name, value)
         self.capfd.readouterr()
-        code = action.main()
+        code = action.main(client_factory=self.clients)
         out, err = self.capfd.readouterr()
         text = "\n".join(_unescaped(line) for line in (out + err).splitlines())
         return Said(code, text, (folder / "summary").read_text())
@@ -131,7 +134,7 @@ def _unescaped(line: str) -> str:
 
 @pytest.fixture
 def doors(tmp_path, monkeypatch, capfd, fake_zenodo, fake_github, fast_retries, httpserver):
-    return Doors(tmp_path, monkeypatch, capfd, fake_zenodo, fake_github, httpserver)
+    return Doors(tmp_path, monkeypatch, capfd, fake_zenodo, fake_github, httpserver, fast_retries)
 
 
 @dataclass(frozen=True)
@@ -182,7 +185,7 @@ def _sandbox_concept(doors: Doors, door: str) -> Said:
 
 def _unreadable_answer(doors: Doors, door: str) -> Said:
     doors.zenodo.inject("GET", r"^/api/deposit/depositions$", "not_json", times=99)
-    return _publish(doors, door, version="1.0")
+    return _publish(doors, door, version="1.0", api="deposit")  # auto would ask the other API
 
 
 def _sandbox_and_url(doors: Doors, door: str) -> Said:
@@ -339,8 +342,8 @@ CASES = {
     ),
     "a token Zenodo refuses": Case(
         _bad_token,
-        "hint: check the token in ZENODO_TOKEN: a personal access token",
-        "hint: check the token in the `token` input: a personal access token",
+        "hint: set ZENODO_TOKEN to a personal access token of your account on this instance",
+        "hint: set the `token` input to a personal access token of your account on this instance",
     ),
     "files outside the workspace": Case(
         _outside_files,
@@ -350,8 +353,8 @@ CASES = {
     ),
     "a server without Zenodo's deposit API": Case(
         _not_zenodo,
-        "hint: --zenodo-url must be zenodo.org, sandbox.zenodo.org or another instance",
-        "hint: the `zenodo-url` input must be zenodo.org, sandbox.zenodo.org or another instance",
+        "hint: --zenodo-url must be the base address of Zenodo or an InvenioRDM repository",
+        "hint: the `zenodo-url` input must be the base address of Zenodo or an InvenioRDM",
     ),
     "a private repository's release without a GitHub token": Case(
         _private_release,

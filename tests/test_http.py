@@ -17,11 +17,13 @@ from werkzeug import Response
 
 from zenodo_action import USER_AGENT
 from zenodo_action.http import (
+    BrokenTransfer,
     HttpClient,
     HttpError,
     LocalFailure,
     OutcomeUnknown,
     RetryPolicy,
+    TransferFailed,
     UnsafeURL,
 )
 from zenodo_action.zenodo.errors import explain
@@ -470,6 +472,125 @@ def test_a_307_of_an_upload_to_a_url_with_two_readings_is_refused(two_hosts):
             "PUT", "bucket/f", idempotent=True, expected=(201,), body=_payload_opener([])
         )
     assert seen == {"127.0.0.1": [], "127.0.0.2": []}
+
+
+# --- Redirects and downloads: one loop follows, one loop retries ------------------------
+
+
+def route(server: HTTPServer, seen: list, answers: dict[str, list[Response]]) -> None:
+    """Serve each path's answers one after the other (the last one again and again), and
+    200 elsewhere; record (path, headers) of every request."""
+    counts: dict[str, int] = {}
+
+    def handler(request):
+        seen.append((request.path, dict(request.headers)))
+        given = answers.get(request.path, [Response("{}", 200)])
+        counts[request.path] = counts.get(request.path, 0) + 1
+        return given[min(counts[request.path], len(given)) - 1]
+
+    server.expect_request(re.compile(".*")).respond_with_handler(handler)
+
+
+def moved(to: str, status: int = 302) -> Response:
+    return Response("", status, headers={"Location": to})
+
+
+def test_a_redirect_within_the_api_keeps_the_token(two_hosts):
+    api, _, seen = two_hosts
+    route(api, seen["127.0.0.1"], {"/api/old": [moved("/api/new", 301)]})
+    assert api_client(api).send("GET", "old", idempotent=True).status_code == 200
+    assert [(path, headers["Authorization"]) for path, headers in seen["127.0.0.1"]] == [
+        ("/api/old", f"Bearer {TOKEN}"),
+        ("/api/new", f"Bearer {TOKEN}"),
+    ]
+
+
+def test_once_a_redirect_leaves_the_api_nothing_of_ours_follows(two_hosts):
+    """API -> another host -> back to the API: neither the token nor the API's own headers
+    go to the other host, nor back to the API's host further down the chain."""
+    api, other, seen = two_hosts
+    route(api, seen["127.0.0.1"], {"/api/start": [moved(f"http://127.0.0.2:{other.port}/hop")]})
+    route(other, seen["127.0.0.2"], {"/hop": [moved(f"http://127.0.0.1:{api.port}/api/end")]})
+    http = HttpClient(
+        f"http://127.0.0.1:{api.port}/api", TOKEN, headers={"X-Api-Version": "7"}, sleep=Sleeps()
+    )
+    assert http.send("GET", "start", idempotent=True).status_code == 200
+    assert [path for path, _ in seen["127.0.0.1"]] == ["/api/start", "/api/end"]
+    [(_, start), (_, end)] = seen["127.0.0.1"]
+    [(_, hop)] = seen["127.0.0.2"]
+    assert start["Authorization"] == f"Bearer {TOKEN}" and start["X-Api-Version"] == "7"
+    for headers in (hop, end):
+        assert "Authorization" not in headers and "X-Api-Version" not in headers
+        assert headers["User-Agent"] == USER_AGENT
+
+
+@pytest.mark.parametrize("status", [301, 302, 303])
+def test_a_redirect_of_a_change_is_not_turned_into_a_get(two_hosts, status):
+    """Following it would send a GET to the new place, whose 200 looks like success while
+    nothing was changed; only 307 and 308 repeat the method."""
+    api, _, seen = two_hosts
+    route(api, seen["127.0.0.1"], {"/api/x": [moved("/api/elsewhere", status)]})
+    with pytest.raises(HttpError) as raised:
+        api_client(api).send("PATCH", "x", idempotent=True, json={"body": "new"})
+    assert raised.value.status == status
+    assert [path for path, _ in seen["127.0.0.1"]] == ["/api/x"]
+
+
+def test_a_redirect_loop_ends_with_a_message_and_is_not_retried(two_hosts):
+    api, _, seen = two_hosts
+    route(api, seen["127.0.0.1"], {"/api/loop": [moved("/api/loop")]})
+    sleeps = Sleeps()
+    with pytest.raises(HttpError, match=r"GET .*/api/loop: more than 5 redirects"):
+        api_client(api, sleeps).send("GET", "loop", idempotent=True)
+    assert len(seen["127.0.0.1"]) == 6 and sleeps == []
+
+
+def test_a_download_that_arrives_wrong_starts_again_from_its_first_url(two_hosts):
+    api, other, seen = two_hosts
+    signed = f"http://127.0.0.2:{other.port}/signed"
+    route(api, seen["127.0.0.1"], {"/api/file": [moved(signed)]})
+    served = [Response(b"wrong"), Response(b"wrong"), Response(b"right")]
+    route(other, seen["127.0.0.2"], {"/signed": served})
+    received = []
+
+    def receive(response):
+        received.append(response.content)
+        if received[-1] != b"right":
+            raise BrokenTransfer("the bytes are not the ones announced")
+        return received[-1]
+
+    sleeps = Sleeps()
+    assert api_client(api, sleeps).download("file", receive) == b"right"
+    assert received == [b"wrong", b"wrong", b"right"] and len(sleeps) == 2
+    assert [path for path, _ in seen["127.0.0.1"]] == ["/api/file"] * 3  # signed afresh
+
+
+def test_a_download_that_breaks_every_time_gives_up_after_its_attempts(two_hosts):
+    api, _, seen = two_hosts
+    route(api, seen["127.0.0.1"], {})
+
+    def receive(response):
+        raise BrokenTransfer("the connection broke off")
+
+    with pytest.raises(TransferFailed, match=r"^the connection broke off \(3 attempts\)$"):
+        api_client(api, transfer_attempts=3).download("file", receive)
+    assert len(seen["127.0.0.1"]) == 3
+
+
+def test_a_storage_host_refusing_its_url_restarts_the_download_the_api_refusing_does_not(
+    two_hosts,
+):
+    api, other, seen = two_hosts
+    signed = f"http://127.0.0.2:{other.port}/signed"
+    route(api, seen["127.0.0.1"], {"/api/file": [moved(signed)], "/api/gone": [Response("", 404)]})
+    route(other, seen["127.0.0.2"], {"/signed": [Response("expired", 403), Response(b"ok")]})
+    http = api_client(api)
+    assert http.download("file", lambda response: response.content) == b"ok"
+    with pytest.raises(HttpError) as raised:
+        http.download("gone", lambda response: response.content)
+    assert raised.value.status == 404 and not isinstance(raised.value, TransferFailed)
+    paths = [path for path, _ in seen["127.0.0.1"]]
+    assert paths == ["/api/file", "/api/file", "/api/gone"]
 
 
 # --- Issue 12 item 5: every exchange ends by a deadline ----------------------------------

@@ -6,10 +6,9 @@ import re
 
 import pytest
 
+from zenodo_action import metadata
 from zenodo_action.errors import ActionError
-from zenodo_action.metadata import sources
 from zenodo_action.metadata.build import build_metadata, describe_changes, request_body
-from zenodo_action.metadata.loader import Config
 from zenodo_action.publish import prepare
 from zenodo_action.settings import PublishSettings
 
@@ -109,10 +108,10 @@ def test_an_unsendable_value_fails_before_any_request_naming_its_field(metadata,
 def test_prepare_refuses_a_record_it_cannot_encode(tmp_path):
     """Through publish.prepare, as a run calls it: the error names the file and line, and
     no client was ever made."""
-
-    config = Config(tmp_path / ".zenodo.yml", {"title": "Tides", "custom": {"a": float("nan")}})
-    source = sources.Source("zenodo", config, sources.Mapped(dict(config.data or {})))
-    record = sources.Record.merge([source])
+    (tmp_path / ".zenodo.yml").write_text("title: Tides\ncustom:\n  a: .nan\n")
+    context = metadata.Context("dataset")
+    record = metadata.read(metadata.MetadataPaths(), tmp_path, context)
     with pytest.raises(ActionError, match=re.escape("custom.a: is nan")) as raised:
         prepare(PublishSettings("https://zenodo.invalid", "t"), record, [])
-    assert raised.value.file == str(tmp_path / ".zenodo.yml")
+    error = raised.value
+    assert (error.file, error.line, error.column) == (str(tmp_path / ".zenodo.yml"), 3, 6)

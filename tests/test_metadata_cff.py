@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from zenodo_action.metadata import cff, load_config
+from zenodo_action.metadata import cff
+from zenodo_action.metadata.loader import load_config
 
 HEAD = """\
 cff-version: 1.2.0

@@ -14,6 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from zenodo_action.metadata import codemeta
+from zenodo_action.metadata.codemeta import jsonld
+from zenodo_action.metadata.codemeta.jsonld import Located
 from zenodo_action.metadata.loader import Config, load_config
 from zenodo_action.metadata.problems import ERROR, NOTICE, WARNING, Problem
 
@@ -174,6 +176,34 @@ def codes(problems: list[Problem]) -> list[tuple[str, str, str]]:
 
 def minimal(**terms: Any) -> dict[str, Any]:
     return {"@context": V3, "@type": "SoftwareSourceCode", "name": "X", **terms}
+
+
+# --- reading JSON-LD (codemeta/jsonld.py) -------------------------------------------------
+
+
+def test_every_value_is_read_with_the_path_it_is_written_at():
+    data = {
+        "keywords": [{"@list": ["a", None]}, None, {"@value": "b"}],
+        "name": {"@set": "one"},
+        "version": None,
+    }
+    found = [(item.value, item.path) for item in jsonld.values(data, "keywords")]
+    assert found == [("a", 'keywords[0]["@list"][0]'), ({"@value": "b"}, "keywords[2]")]
+    assert jsonld.literal(jsonld.values(data, "keywords")[1]) == Located(
+        "b", 'keywords[2]["@value"]'
+    )
+    assert jsonld.values(data, "name") == [Located("one", 'name["@set"]')]
+    assert jsonld.values(data, "version") == jsonld.values(data, "absent") == []
+
+
+def test_a_reference_is_read_where_its_node_is_written_out():
+    person = {"@id": "_:jane", "@type": "schema:Person", "familyName": "Doe"}
+    data = {"author": [{"@id": "_:jane"}, "_:jane", "_:nobody"], "maintainer": person}
+    index = jsonld.index_nodes(data)
+    resolved = [jsonld.resolve(item, index) for item in jsonld.values(data, "author")]
+    assert resolved[:2] == [Located(person, "maintainer")] * 2
+    assert resolved[2] == Located("_:nobody", "author[2]")  # names no node: kept as written
+    assert jsonld.types(person) == [Located("Person", '["@type"]')]
 
 
 # --- whole files -------------------------------------------------------------------------

@@ -19,15 +19,11 @@ from hypothesis import strategies as st
 from zenodo_action.cli import main
 from zenodo_action.errors import UsageError
 from zenodo_action.github.reporter import render_problems
-from zenodo_action.metadata import (
-    load_config,
-    render_json,
-    render_text,
-    sources,
-    summary_markdown,
-    validate,
-)
+from zenodo_action.metadata import record as metadata_record
+from zenodo_action.metadata import render_json, render_text, summary_markdown
 from zenodo_action.metadata import schema as zenodo_schema
+from zenodo_action.metadata.loader import load_config
+from zenodo_action.metadata.validate import validate
 
 VALID = (Path(__file__).parents[1] / "examples" / "software" / ".zenodo.yml").read_text()
 VALID_DATA = yaml.safe_load(VALID)
@@ -270,10 +266,10 @@ def serialised(data: dict, suffix: str) -> tuple[str, bool]:
 
 
 def gate(path: Path) -> dict[Path, list]:
-    """What `validate` runs (check.run): find, load, merge, judge."""
-    found = sources.find(sources.SourcePaths(zenodo=str(path)), path.parent)
-    record = sources.Record.merge(sources.load(found))
-    return sources.problems_by_file(record, sources.Context("gate"))
+    """What `validate` runs (validate.run): find, load, merge, judge."""
+    found = metadata_record.find(metadata_record.MetadataPaths(zenodo=str(path)), path.parent)
+    record = metadata_record.Record.merge(metadata_record.load(found))
+    return metadata_record.problems_by_file(record, metadata_record.Context("gate"))
 
 
 SCHEMA_FUZZ = settings(

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from zenodo_action.errors import UsageError
-from zenodo_action.metadata import load_config, path_from_zenodo_field
 from zenodo_action.metadata import loader as loader_module
+from zenodo_action.metadata.loader import load_config
+from zenodo_action.metadata.paths import path_from_zenodo_field
 
 SOFTWARE = Path(__file__).parents[1] / "examples" / "software"
 
@@ -248,7 +249,7 @@ def test_tab_indentation_gets_a_hint(tmp_path):
     assert "indent with spaces" in config.problems[0].message
 
 
-# --- reading the file: usage errors (exit 2; finding it: tests/test_metadata_sources.py) -----
+# --- reading the file: usage errors (exit 2; finding it: tests/test_metadata_record.py) -----
 
 
 def test_missing_file(tmp_path):

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from zenodo_action.metadata import load_config, validate
+from zenodo_action.metadata.loader import load_config
+from zenodo_action.metadata.validate import validate
 
 TODAY = date(2025, 6, 1)
 
@@ -614,7 +615,7 @@ def test_a_person_written_given_first_still_warns(tmp_path, name):
 
 
 def test_this_repositorys_own_metadata_passes_strict():
-    from zenodo_action.metadata import as_errors
+    from zenodo_action.metadata.problems import as_errors
 
     root = Path(__file__).parents[1]
     problems = as_errors(validate(load_config(root / ".zenodo.yml"), today=TODAY))

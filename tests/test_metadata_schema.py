@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from zenodo_action.metadata import load_config, schema
 from zenodo_action.metadata import paths as json_paths
+from zenodo_action.metadata import schema
 from zenodo_action.metadata.identifiers import orcid_checksum_ok
+from zenodo_action.metadata.loader import load_config
 from zenodo_action.metadata.vocabularies import is_known_license, license_ids, suggest_key
 
 ROOT = Path(__file__).parents[1]

@@ -246,10 +246,12 @@ HOSTILE_FILES = ["::error::x.zip", "##[error]x.zip", "x\n::error::pwned.zip"]
 
 @pytest.mark.parametrize("name", HOSTILE_FILES)
 @pytest.mark.parametrize("as_json", [False, True])
-def test_publish_under_the_runner_prints_no_command(publishing, capsys, name, as_json):
+def test_publish_under_the_runner_prints_no_command(
+    publishing, capsys, name, as_json, fast_retries
+):
     (Path("dist") / name).write_bytes(b"data")
     argv = ["publish", "--zenodo-url", publishing.url, "--files", "dist/*"]
-    code = main(argv + (["--json"] if as_json else []))
+    code = main(argv + (["--json"] if as_json else []), client_factory=fast_retries)
     out, err = capsys.readouterr()
     assert code == 0, err
     assert runner_commands(out) == [] and runner_commands(err) == []
@@ -260,20 +262,24 @@ def test_publish_under_the_runner_prints_no_command(publishing, capsys, name, as
         assert out.startswith("::stop-commands::") or out.startswith("published ")
 
 
-def test_a_server_message_under_the_runner_prints_no_command(publishing, capsys, monkeypatch):
+def test_a_server_message_under_the_runner_prints_no_command(
+    publishing, capsys, monkeypatch, fast_retries
+):
     hostile = "refused\n::error::pwned\n##[error]pwned too"
     monkeypatch.setattr(fake_module, "_shape_errors", lambda md: [("metadata.title", hostile)])
     (Path("dist") / "a.zip").write_bytes(b"data")
-    code = main(["publish", "--zenodo-url", publishing.url, "--files", "dist/*"])
+    argv = ["publish", "--zenodo-url", publishing.url, "--files", "dist/*"]
+    code = main(argv, client_factory=fast_retries)
     out, err = capsys.readouterr()
     assert code == 1 and "::error::pwned" in err and "##[error]pwned too" in err
     assert runner_commands(out) == [] and runner_commands(err) == []
 
 
-def test_invalid_metadata_under_the_runner_prints_no_command(publishing, capsys):
+def test_invalid_metadata_under_the_runner_prints_no_command(publishing, capsys, fast_retries):
     Path(".zenodo.yml").write_text(CONFIG + "language: '::error::x ##[error]y'\n")
     (Path("dist") / "a.zip").write_bytes(b"data")
-    code = main(["publish", "--zenodo-url", publishing.url, "--files", "dist/*"])
+    argv = ["publish", "--zenodo-url", publishing.url, "--files", "dist/*"]
+    code = main(argv, client_factory=fast_retries)
     out, err = capsys.readouterr()
     assert code == 1 and "'::error::x ##[error]y' is not valid" in err
     assert runner_commands(out) == [] and runner_commands(err) == []
@@ -283,10 +289,13 @@ def test_invalid_metadata_under_the_runner_prints_no_command(publishing, capsys)
 # --- item 20: each problem once, no hint to look for what was just shown -------------------
 
 
-def test_the_cli_publish_shows_each_problem_once_and_no_hint_to_validate(publishing, capsys):
+def test_the_cli_publish_shows_each_problem_once_and_no_hint_to_validate(
+    publishing, capsys, fast_retries
+):
     Path(".zenodo.yml").write_text(CONFIG.replace("upload_type: software", "upload_type: sofware"))
     (Path("dist") / "a.zip").write_bytes(b"data")
-    code = main(["publish", "--zenodo-url", publishing.url, "--files", "dist/*"])
+    argv = ["publish", "--zenodo-url", publishing.url, "--files", "dist/*"]
+    code = main(argv, client_factory=fast_retries)
     err = capsys.readouterr().err
     assert code == 1
     assert err.count("upload_type: 'sofware'") == 1
@@ -303,7 +312,7 @@ def test_the_action_annotates_each_problem_once_then_the_error(tmp_path, capsys)
     found = {tmp_path / ".zenodo.yml": [Problem("error", "upload_type", "'sofware' is not", 2, 14)]}
     reporter = GitHubReporter(RunnerFiles(tmp_path))
     reporter.problems(found)
-    reporter.error(InvalidMetadata(found, tmp_path))
+    reporter.error(InvalidMetadata(1, [tmp_path / ".zenodo.yml"], tmp_path))
     lines = capsys.readouterr().out.splitlines()
     assert lines == [
         "::error file=.zenodo.yml,line=2,col=14,title=Zenodo metadata%3A upload_type"

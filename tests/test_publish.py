@@ -29,11 +29,15 @@ keywords: [widgets]
 class Project:
     """A working directory with a .zenodo.yml and files, and a way to run the CLI in it."""
 
-    def __init__(self, root: Path, capsys, fake) -> None:
+    def __init__(self, root: Path, capsys, fake, clients=None) -> None:
         self.root = root
         self.capsys = capsys
         self.fake = fake
+        self.clients = clients  # the client factory its publishes get (conftest.QuickClients)
         self.config(CONFIG)
+
+    def main(self, argv: list[str]) -> int:
+        return main(argv, client_factory=self.clients)
 
     def config(self, text: str) -> None:
         (self.root / ".zenodo.yml").write_text(text)
@@ -47,7 +51,7 @@ class Project:
     def publish(self, *args: str) -> tuple[int, dict | None, str]:
         """Run publish with --json; return (exit code, result, stderr)."""
         self.capsys.readouterr()
-        code = main(["publish", "--zenodo-url", self.fake.url, "--json", *args])
+        code = self.main(["publish", "--zenodo-url", self.fake.url, "--json", *args])
         out, err = self.capsys.readouterr()
         assert self.fake.token not in out + err
         assert "Traceback" not in err
@@ -58,7 +62,7 @@ class Project:
 def project(tmp_path, monkeypatch, capsys, fake_zenodo, fast_retries):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("ZENODO_TOKEN", fake_zenodo.token)
-    return Project(tmp_path, capsys, fake_zenodo)
+    return Project(tmp_path, capsys, fake_zenodo, fast_retries)
 
 
 def md5(data: bytes) -> str:
@@ -91,10 +95,18 @@ def test_first_version_of_a_new_concept(project):
     assert fake.pending_drafts(concept) == []
 
 
+def test_the_command_line_makes_the_client_with_the_factory_it_is_given(project, fast_retries):
+    project.file("tool-1.0.zip", b"one")
+    code, result, _ = project.publish("--files", "dist/*", "--version", "1.0", "--draft")
+    assert code == 0 and result["status"] == "draft"
+    [settings] = fast_retries.made_for
+    assert settings.zenodo_url == project.fake.url and settings.draft
+
+
 def test_the_text_result_announces_a_new_concept_to_pin(project):
     project.file("tool-1.0.zip", b"one")
     project.capsys.readouterr()
-    code = main(["publish", "--zenodo-url", project.fake.url, "--files", "dist/*"])
+    code = project.main(["publish", "--zenodo-url", project.fake.url, "--files", "dist/*"])
     out = project.capsys.readouterr().out
     [concept] = project.fake.concept_ids()
     assert code == 0
@@ -288,7 +300,7 @@ def test_a_dry_runs_plan_is_what_it_prints_on_stdout_and_notes_go_to_stderr(proj
     project.file("add.txt", b"aa")
     project.capsys.readouterr()
     argv = ["--concept", seeded.concept_doi, "--files", "dist/*", "--version", "2.0"]
-    code = main(["publish", "--zenodo-url", project.fake.url, *argv, "--dry-run"])
+    code = project.main(["publish", "--zenodo-url", project.fake.url, *argv, "--dry-run"])
     out, err = project.capsys.readouterr()
     assert code == 0
     assert out.splitlines()[0].startswith("would publish 2.0 as the next version of concept")
@@ -462,7 +474,12 @@ def test_unknown_concept(project):
     [
         (("--files", "dist/*"), "", "set the ZENODO_TOKEN"),
         (("--files", "nothing/*"), "tok", "matches no file"),
-        (("--files", "dist/*", "--concept", "10.1234/x.4"), "tok", "not a Zenodo concept DOI"),
+        (
+            ("--files", "dist/*", "--api", "deposit", "--concept", "10.1234/x.4"),
+            "tok",
+            "not a Zenodo concept DOI",
+        ),
+        (("--files", "dist/*", "--concept", "8x4k2-abcde/x"), "tok", "not a DOI"),
         (("--files", "dist/*", "--publication-date", "2024-13-01"), "tok", "not a date"),
         (("--files", "dist/*", "--upload-workers", "0"), "tok", "from 1 to 16, not '0'"),
         (("--files", "dist/*", "--upload-workers", "17"), "tok", "from 1 to 16, not '17'"),
@@ -498,7 +515,7 @@ def test_sandbox_dois_are_read_from_the_record_not_prereserve(
 ):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("ZENODO_TOKEN", fake_zenodo_sandbox.token)
-    project = Project(tmp_path, capsys, fake_zenodo_sandbox)
+    project = Project(tmp_path, capsys, fake_zenodo_sandbox, fast_retries)
     project.file("a.zip", b"a")
     code, result, _ = project.publish("--files", "dist/*", "--version", "1")
     assert code == 0
@@ -526,7 +543,7 @@ def test_a_regenerated_dataset_costs_n_plus_8_requests(project):
     for name in names:
         project.file(name, b"week 2 " + name.encode())
     code, result, err = project.publish(
-        "--concept", seeded.concept_doi, "--files", "dist/*", "--version", "2.0"
+        "--api", "deposit", "--concept", seeded.concept_doi, "--files", "dist/*", "--version", "2.0"
     )
     assert code == 0, err
     sent = project.fake.requests
@@ -543,7 +560,7 @@ def test_a_dropped_file_costs_one_delete(project):
     project.file("a.csv", b"a2")
     project.file("d.csv", b"d2")
     code, _, err = project.publish(
-        "--concept", seeded.concept_doi, "--files", "dist/*", "--version", "2.0"
+        "--api", "deposit", "--concept", seeded.concept_doi, "--files", "dist/*", "--version", "2.0"
     )
     assert code == 0, err
     sent = project.fake.requests
@@ -551,6 +568,23 @@ def test_a_dropped_file_costs_one_delete(project):
     assert len([r for r in sent if r.method == "DELETE"]) == 2
     latest = project.fake.published_versions(seeded.concept_id)[-1]
     assert files_of(latest) == {"a.csv": md5(b"a2"), "d.csv": md5(b"d2")}
+
+
+def test_auto_asks_zenodo_which_api_it_serves_with_the_list_it_needs_anyway(project):
+    """`api: auto` (the default) asks with the run's first search, the concept's list: its
+    answer is that search's, so auto costs no request on Zenodo (N+8 still holds)."""
+    seeded = seed(project.fake, "1.0", files={"a.csv": b"a1"})
+    project.file("a.csv", b"a2")
+    code, _, err = project.publish(
+        "--concept", seeded.concept_doi, "--files", "dist/*", "--version", "2.0"
+    )
+    assert code == 0, err
+    sent = project.fake.requests
+    assert len(sent) == 1 + 8  # N+8: a.csv replaced by its PUT, nothing deleted
+    lists = [r for r in sent if r.path == "/api/deposit/depositions" and r.method == "GET"]
+    assert len(lists) == 1
+    assert lists[0].query_params["q"] == [f"conceptrecid:{seeded.concept_id}"]
+    assert not project.fake.count("GET", r"^/api/user/records")
 
 
 @pytest.mark.parametrize(("workers", "peak"), [(None, 4), ("2", 2), ("1", 1)])

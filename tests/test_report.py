@@ -40,7 +40,7 @@ def test_citation_and_summary():
         "Doe, J. M., Roe, R., & ACME Lab (2026). Tool (1.1) [Software]. Zenodo. "
         "https://doi.org/10.5281/zenodo.12"
     )
-    summary = report.summary_markdown(result, METADATA)
+    summary = report.render_job_summary(report.JobSummary(result=result, metadata=METADATA))
     assert "| DOI | [10.5281/zenodo.12](https://doi.org/10.5281/zenodo.12) |" in summary
     assert "| a.zip | 2.0 kB | `abc` |" in summary
     assert summary.count(result.badge) == 2
@@ -50,6 +50,6 @@ def test_summary_cells_stay_cells():
     request = PublishRequest(metadata={"version": "1|`2`\n"}, files=(local("a|b", "abc"),))
     plan = Plan("new-version", 10, None, None, None)
     result = result_of("https://zenodo.org", request, plan, None)
-    summary = report.summary_markdown(result, {"title": "<b>T</b>"})
+    summary = report.render_job_summary(report.JobSummary(result=result, metadata={"title": "T"}))
     assert "| Version | `1\\|'2' ` |" in summary
     assert "| a\\|b | 3 B | `abc` |" in summary

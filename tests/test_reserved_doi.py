@@ -16,7 +16,7 @@ from tests import container_harness as harness
 from tests.builders import deposition
 from tests.test_publish import CONFIG, Project, seed
 from zenodo_action import publish
-from zenodo_action.cli import build_parser, main
+from zenodo_action.cli import build_parser
 from zenodo_action.errors import ActionError
 from zenodo_action.github.commands import RunnerFiles
 from zenodo_action.github.reporter import GitHubReporter
@@ -29,9 +29,10 @@ class Run:
     """`publish.publish` in a directory with a .zenodo.yml and a file, reported to the
     Actions runner's files (outputs and job summary) as the Action reports it."""
 
-    def __init__(self, root: Path, fake) -> None:
+    def __init__(self, root: Path, fake, clients) -> None:
         self.root = root
         self.fake = fake
+        self.clients = clients
         (root / ".zenodo.yml").write_text(CONFIG)
         (root / "dist").mkdir()
         (root / "dist" / "tool-2.0.zip").write_bytes(b"two")
@@ -45,7 +46,7 @@ class Run:
         )
         settings = Settings.from_args(args, {"ZENODO_TOKEN": self.fake.token})
         files = RunnerFiles(self.root, str(self.root / "output"), str(self.root / "summary.md"))
-        done = publish.publish(settings, GitHubReporter(files))
+        done = publish.publish(settings, GitHubReporter(files), client_factory=self.clients)
         outputs = harness.parse_env_file((self.root / "output").read_text())
         return done, outputs, (self.root / "summary.md").read_text()
 
@@ -61,7 +62,7 @@ def fake(request):
 @pytest.fixture
 def run(tmp_path, monkeypatch, fake, fast_retries) -> Run:
     monkeypatch.chdir(tmp_path)
-    return Run(tmp_path, fake)
+    return Run(tmp_path, fake, fast_retries)
 
 
 def test_a_draft_run_reserves_the_doi_its_publishing_run_mints(run, fake, capsys):
@@ -147,7 +148,7 @@ def test_a_run_that_made_its_own_draft_only_warns_of_another_doi(run, fake, capl
 def project(tmp_path, monkeypatch, capsys, fake_zenodo, fast_retries):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("ZENODO_TOKEN", fake_zenodo.token)
-    return Project(tmp_path, capsys, fake_zenodo)
+    return Project(tmp_path, capsys, fake_zenodo, fast_retries)
 
 
 def test_the_cli_draft_json_gives_the_reserved_doi_last_in_its_object(project):
@@ -173,7 +174,7 @@ def test_the_cli_fails_with_both_dois_and_no_traceback_on_a_mismatch(project):
     assert draft is not None
     project.fake.mint_unreserved_doi = True
     project.capsys.readouterr()
-    code = main(["publish", "--zenodo-url", project.fake.url, *args])
+    code = project.main(["publish", "--zenodo-url", project.fake.url, *args])
     out, err = project.capsys.readouterr()
     [published] = project.fake.published_versions(seeded.concept_id)[1:]
     assert code == 1 and out == "" and "Traceback" not in err

@@ -43,8 +43,9 @@ license: MIT
 class Scenario:
     """The CLI's publish in a working directory, against one server and concept."""
 
-    def __init__(self, root: Path, capsys, where: list[str], concept: str) -> None:
+    def __init__(self, root: Path, capsys, where: list[str], concept: str, clients=None) -> None:
         self.capsys = capsys
+        self.clients = clients  # None: the real client, with its real retries
         self.where = where
         self.concept = concept
         # Unique per run: the sandbox keeps every version, and a version string it has seen
@@ -60,7 +61,8 @@ class Scenario:
         """Run publish with --json; return its result. The token never appears in output."""
         self.capsys.readouterr()
         args = ["--concept", self.concept, "--files", "dist/*", "--version", self.version]
-        code = main(["publish", *self.where, "--json", *args, *flags])
+        argv = ["publish", *self.where, "--json", *args, *flags]
+        code = main(argv, client_factory=self.clients)
         out, err = self.capsys.readouterr()
         # Not `assert token not in ...`: a failing assert would print both operands.
         leaked = os.environ["ZENODO_TOKEN"] in out + err
@@ -128,7 +130,8 @@ def test_the_scenario_passes_against_the_fake_sandbox(
     concept = fake.seed_concept(versions=[{"version": "e2e-seed"}])
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("ZENODO_TOKEN", fake.token)
-    scenario = Scenario(tmp_path, capsys, ["--zenodo-url", fake.url], concept.concept_doi)
+    where = ["--zenodo-url", fake.url]
+    scenario = Scenario(tmp_path, capsys, where, concept.concept_doi, fast_retries)
     run_scenario(scenario)
     [_, published] = fake.published_versions(concept.concept_id)
     assert published["version"] == scenario.version

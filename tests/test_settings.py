@@ -11,6 +11,7 @@ from zenodo_action.settings import (
     SANDBOX_URL,
     ZENODO_URL,
     Settings,
+    api_choice,
     concept_ref,
     publication_date,
     zenodo_url,
@@ -50,7 +51,10 @@ def test_no_concept_means_a_new_one():
         ("10.5072/zenodo.5", ZENODO_URL, "belong to sandbox.zenodo.org"),
         ("10.5281/zenodo.5", SANDBOX_URL, "belong to zenodo.org"),
         ("https://sandbox.zenodo.org/records/5", ZENODO_URL, "points at sandbox.zenodo.org"),
-        ("10.1234/abc", ZENODO_URL, "is not a Zenodo concept DOI"),
+        ("10.1234/abc", ZENODO_URL, "has DOI prefix 10.1234, but https://zenodo.org mints"),
+        ("10.5281/abcde-12345", ZENODO_URL, "is not a Zenodo concept DOI"),
+        ("abcde-12345", ZENODO_URL, "is not a Zenodo concept DOI"),
+        ("https://zenodo.org/records/12abc", ZENODO_URL, "is not a Zenodo concept DOI"),
         ("zenodo", ZENODO_URL, "is not a Zenodo concept DOI"),
         ("https://example.org/foo/5", ZENODO_URL, "is not a Zenodo concept DOI"),
         ("-5", ZENODO_URL, "is not a Zenodo concept DOI"),
@@ -64,6 +68,74 @@ def test_bad_concepts_are_usage_errors(given, base, message):
 
 def test_custom_instance_accepts_its_own_records():
     assert concept_ref("https://rdm.example.org/records/9", "https://rdm.example.org").id == 9
+
+
+RDM = "https://data.example.edu"
+
+
+@pytest.mark.parametrize(
+    ("given", "expected_id", "expected_doi"),
+    [
+        # InvenioRDM's ids are base32 groups: the whole segment, never a leading number
+        (f"{RDM}/records/8x4k2-abcde", "8x4k2-abcde", None),
+        (f"{RDM}/records/8X4K2-ABCDE/", "8x4k2-abcde", None),
+        (f"{RDM}/records/12abc", "12abc", None),
+        (f"{RDM}/records/8x4k2-abcde/files/a.zip?download=1", "8x4k2-abcde", None),
+        (f"{RDM}/uploads/8x4k2-abcde", "8x4k2-abcde", None),
+        (f"{RDM}/api/records/8x4k2-abcde/versions/latest", "8x4k2-abcde", None),
+        ("8x4k2-abcde", "8x4k2-abcde", None),
+        ("123", 123, None),
+        # a DOI that does not name its record is looked up on the instance
+        ("10.22002/8x4k2-abcde", None, "10.22002/8x4k2-abcde"),
+        ("https://doi.org/10.71775/kth.x1y2z-34567", None, "10.71775/kth.x1y2z-34567"),
+        # Zenodo's DOIs name their record on any instance (Zenodo's records API included)
+        ("10.5281/zenodo.77", 77, "10.5281/zenodo.77"),
+    ],
+)
+def test_invenio_concept_forms(given, expected_id, expected_doi):
+    ref = concept_ref(given, RDM)
+    assert (ref.id, ref.doi) == (expected_id, expected_doi)
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "https://data.example.edu/records/8x4k2_abcde",
+        "https://data.example.edu/records/-abc",
+        "https://data.example.edu/collections/8x4k2-abcde",
+        "v1.2.3",
+        "8x4k2-abcde/x",
+    ],
+)
+def test_bad_invenio_concepts_are_usage_errors(given):
+    with pytest.raises(UsageError, match=r"is not a DOI .*, a record id"):
+        concept_ref(given, RDM)
+
+
+def test_the_deposit_api_needs_zenodo_forms_on_any_host():
+    with pytest.raises(UsageError, match="is not a Zenodo concept DOI"):
+        concept_ref("10.22002/8x4k2-abcde", RDM, "deposit")
+    with pytest.raises(UsageError, match="is not a Zenodo concept DOI"):
+        concept_ref("8x4k2-abcde", RDM, "deposit")
+    assert concept_ref("10.5281/zenodo.77", RDM, "deposit").id == 77
+
+
+def test_another_instances_record_url_is_refused():
+    with pytest.raises(UsageError, match=r"points at other\.example\.org"):
+        concept_ref("https://other.example.org/records/8x4k2-abcde", RDM)
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [(None, "auto"), ("", "auto"), ("records", "records"), (" Deposit ", "deposit")],
+)
+def test_api_choice(given, expected):
+    assert api_choice(given, "--api") == expected
+
+
+def test_an_unknown_api_is_a_usage_error():
+    with pytest.raises(UsageError, match="input 'api' must be one of auto, deposit, records"):
+        api_choice("rest", "input 'api'")
 
 
 @pytest.mark.parametrize(
@@ -148,7 +220,7 @@ def test_the_runner_front_door_parses_every_input(tmp_path):
         )
     )
     assert settings.mode == "publish" and settings.root == tmp_path
-    assert settings.sources.zenodo is None  # the default reads every source present
+    assert settings.metadata_files.zenodo is None  # the default reads every file present
     assert settings.files == ("dist/*", "data/*.csv")
     assert settings.release.source_archive is None and not settings.release.notes_badge
     assert settings.release.asset_wait == 30.0
@@ -177,6 +249,8 @@ def test_the_runner_front_door_parses_every_input(tmp_path):
         ({"zenodo-url": "http://zenodo.org"}, "zenodo-url"),
         ({"zenodo-url": "https://zenodo.org", "sandbox": "true"}, "`sandbox: true`"),
         ({"concept": "zenodo"}, "the `concept` input 'zenodo'"),
+        ({"api": "rest"}, "input 'api'"),
+        ({"api": "deposit", "zenodo-url": "https://rdm.example.org", "concept": "ab-12"}, "ab-12"),
     ],
 )
 @pytest.mark.parametrize("mode", ["validate", "publish"])
@@ -242,3 +316,16 @@ def test_the_command_line_reads_the_token_only_from_its_variable():
     args = build_parser().parse_args(["publish", "--files", "x"])
     with pytest.raises(UsageError, match="ZENODO_TOKEN"):
         Settings.from_args(args, {"INPUT_TOKEN": "zenodo-token"})
+
+
+def test_both_front_doors_read_the_api_and_an_invenio_concept(tmp_path):
+    from zenodo_action.cli import build_parser
+
+    flags = ["publish", "--files", "x", "--zenodo-url", RDM, "--api", "records"]
+    args = build_parser().parse_args([*flags, "--concept", f"{RDM}/records/8x4k2-abcde"])
+    from_cli = Settings.from_args(args, {"ZENODO_TOKEN": "rdm-token"}).publish
+    env = runner(tmp_path, token="rdm-token", api="records", concept="8x4k2-abcde")
+    env["INPUT_ZENODO-URL"] = RDM
+    from_runner = Settings.from_runner(env).publish
+    assert from_cli.api == from_runner.api == "records"
+    assert from_cli.concept.id == from_runner.concept.id == "8x4k2-abcde"

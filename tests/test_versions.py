@@ -9,7 +9,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 from packaging.version import Version
 
-from zenodo_action.versions import Release, compare, compare_dates, is_older
+from zenodo_action.versions import (
+    Release,
+    bare,
+    compare,
+    compare_dates,
+    is_older,
+    leading_v,
+    same_version,
+)
 
 ORDERED = [
     # PEP 440, as its examples order them
@@ -28,6 +36,47 @@ def test_each_list_is_in_order(chain):
     for older, newer in itertools.pairwise(chain):
         assert compare(older, newer) == -1, (older, newer)
         assert compare(newer, older) == 1, (newer, older)
+
+
+# The one leading-"v" rule: the planner, the stale-citation check, the write-back's edits
+# and read-back, and `compare` all follow it.
+@pytest.mark.parametrize(
+    ("version", "prefix", "without"),
+    [
+        ("v1.2.0", "v", "1.2.0"),
+        ("V1.2", "V", "1.2"),  # either case
+        ("1.2", "", "1.2"),
+        ("version-2", "", "version-2"),  # only a "v" before a digit is dropped
+        ("v", "", "v"),
+        ("vv1", "", "vv1"),  # one "v" at most, and only the first character
+        ("v\u00b2", "", "v\u00b2"),  # an ASCII digit: a superscript two is no version
+        ("1.0.dev1", "", "1.0.dev1"),  # a "v" later in the version is the version's
+        ("", "", ""),
+    ],
+)
+def test_a_leading_v_before_a_digit_is_no_part_of_the_version(version, prefix, without):
+    assert leading_v(version) == prefix
+    assert bare(version) == without
+
+
+@pytest.mark.parametrize(
+    ("published", "wanted", "same"),
+    [
+        ("v1.2.0", "v1.2.0", True),
+        ("1.2.0", "v1.2.0", True),  # the webhook's version from .zenodo.json vs the tag
+        ("V2", "2", True),
+        ("1.2", "V1.2", True),
+        ("v1.2.0", "1.2.1", False),
+        ("v1.2.0", "1.2", False),  # the rule is about the "v" only: 1.2.0 is no 1.2 here
+        ("version-2", "ersion-2", False),
+        ("1.0.dev1", "1.0.de1", False),
+        (None, "1.0", False),
+        ("1.0", None, False),
+        ("", "", False),
+    ],
+)
+def test_same_version_ignores_only_a_leading_v(published, wanted, same):
+    assert same_version(published, wanted) is same
 
 
 @pytest.mark.parametrize(

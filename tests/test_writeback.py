@@ -34,8 +34,9 @@ README = "# Frobnicator\n\n<!-- zenodo-badge --><!-- /zenodo-badge -->\n\nWidget
 
 
 class Project:
-    def __init__(self, root: Path, capsys, zenodo) -> None:
+    def __init__(self, root: Path, capsys, zenodo, clients) -> None:
         self.root, self.capsys, self.zenodo = root, capsys, zenodo
+        self.clients = clients  # conftest.QuickClients
         (root / "CITATION.cff").write_text(CITATION)
         (root / "README.md").write_text(README)
         (root / "dist").mkdir()
@@ -43,7 +44,8 @@ class Project:
 
     def publish(self, *args: str) -> tuple[int, dict | None, str]:
         self.capsys.readouterr()
-        code = main(["publish", "--zenodo-url", self.zenodo.url, "--json", *args])
+        argv = ["publish", "--zenodo-url", self.zenodo.url, "--json", *args]
+        code = main(argv, client_factory=self.clients)
         out, err = self.capsys.readouterr()
         assert "Traceback" not in err and self.zenodo.token not in out + err
         return code, json.loads(out) if code == 0 else None, err
@@ -55,7 +57,7 @@ def project(tmp_path, monkeypatch, capsys, fake_zenodo, fast_retries):
     monkeypatch.setenv("ZENODO_TOKEN", fake_zenodo.token)
     for name in ("GITHUB_REPOSITORY", "GITHUB_TOKEN", "GITHUB_API_URL"):
         monkeypatch.delenv(name, raising=False)
-    return Project(tmp_path, capsys, fake_zenodo)
+    return Project(tmp_path, capsys, fake_zenodo, fast_retries)
 
 
 def seed(zenodo):

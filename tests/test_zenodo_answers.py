@@ -8,14 +8,13 @@ import pytest
 
 from tests.fakes.zenodo import ENDPOINTS, MALFORMED_KINDS
 from tests.test_publish import CONFIG, Project, seed
-from zenodo_action.cli import main
 
 
 @pytest.fixture
 def project(tmp_path, monkeypatch, capsys, fake_zenodo, fast_retries):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("ZENODO_TOKEN", fake_zenodo.token)
-    return Project(tmp_path, capsys, fake_zenodo)
+    return Project(tmp_path, capsys, fake_zenodo, fast_retries)
 
 
 STEPS = {
@@ -26,9 +25,17 @@ STEPS = {
 
 
 def publish(project, concept):
+    """Through the deposit API, as chosen: the steps are its own (no probe for `auto`)."""
     project.file("tool-2.0.zip", b"two")
     return project.publish(
-        "--concept", concept.concept_doi, "--files", "dist/*", "--version", "2.0"
+        "--api",
+        "deposit",
+        "--concept",
+        concept.concept_doi,
+        "--files",
+        "dist/*",
+        "--version",
+        "2.0",
     )
 
 
@@ -107,7 +114,7 @@ def test_an_upload_whose_transfer_failed_is_sent_again(project):
 
 
 @pytest.mark.parametrize("concept", [None, "123"])
-def test_a_plain_invenio_rdm_is_refused_clearly(
+def test_the_deposit_api_on_a_plain_invenio_rdm_is_refused_clearly(
     tmp_path, monkeypatch, capsys, httpserver, fast_retries, concept
 ):
     # InvenioRDM has records but no /api/deposit/depositions: only Zenodo has that API.
@@ -118,16 +125,16 @@ def test_a_plain_invenio_rdm_is_refused_clearly(
     )
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("ZENODO_TOKEN", "a-token-for-a-test")
-    project = Project(tmp_path, capsys, None)
+    project = Project(tmp_path, capsys, None, fast_retries)
     project.file("a.zip", b"a")
     url = httpserver.url_for("/").rstrip("/")
     args = ["publish", "--zenodo-url", url, "--files", "dist/*", "--version", "1"]
-    args += ["--concept", concept] if concept else []
+    args += ["--api", "deposit", *(["--concept", concept] if concept else [])]
 
-    code = main(args)
+    code = project.main(args)
 
     err = capsys.readouterr().err
-    assert code == 1 and "has no Zenodo deposit API" in err and "InvenioRDM" in err
+    assert code == 1 and "has no Zenodo deposit API" in err and "set --api records" in err
     assert "Traceback" not in err
 
 

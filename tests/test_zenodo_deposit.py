@@ -5,10 +5,12 @@ every step is tests/test_faults.py; the decisions alone are tests/test_zenodo_pl
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 
+from tests.builders import deposition
 from zenodo_action.errors import ActionError
 from zenodo_action.files import LocalFile
 from zenodo_action.http import RetryPolicy
@@ -99,6 +101,25 @@ def test_a_draft_only_request_stops_before_publishing(api, concept, fake_zenodo,
     assert draft["record_id"] == outcome.deposition.id
 
 
+def test_publish_reads_hashes_plans_and_applies_in_one_call(api, concept, fake_zenodo, tmp_path):
+    wanted = request(tmp_path, concept, files={"a.txt": b"two", "b.txt": b"bee"})
+    nowhere = lambda field: (None, None, None)  # noqa: E731
+
+    planned = deposit.publish(api, wanted, locate=nowhere, dry_run=True)
+    assert planned.outcome is None and planned.plan.action == "new-version"
+    assert {f.name: f.md5 for f in planned.request.files} == {  # a dry run hashes every file
+        "a.txt": hashlib.md5(b"two").hexdigest(),
+        "b.txt": hashlib.md5(b"bee").hexdigest(),
+    }
+    assert {r.method for r in fake_zenodo.requests} == {"GET"}
+    assert len(fake_zenodo.published_versions(concept.concept_id)) == 1
+
+    done = deposit.publish(api, wanted, locate=nowhere, workers=2)
+    assert done.outcome is not None and done.outcome.status == "published"
+    assert done.outcome.deposition.version == "2.0" and done.warnings == ()
+    assert len(fake_zenodo.published_versions(concept.concept_id)) == 2
+
+
 def test_a_fresh_draft_of_another_run_is_refused_with_a_way_out(
     api, concept, fake_zenodo, tmp_path
 ):
@@ -110,33 +131,55 @@ def test_a_fresh_draft_of_another_run_is_refused_with_a_way_out(
     assert len(fake_zenodo.published_versions(concept.concept_id)) == 1
 
 
-def test_a_draft_changed_by_another_run_is_not_published(
-    api, concept, fake_zenodo, tmp_path, monkeypatch
-):
+class ClaimedByAnotherRunAfterTheUploads(ZenodoClient):
+    """The client of a run whose draft another run claims for 2.1 once the files are sent,
+    before this run reads the draft back to check it."""
+
+    uploaded = False
+
+    def upload(self, draft, local, progress=None):
+        answer = super().upload(draft, local, progress)
+        self.uploaded = True
+        return answer
+
+    def deposition(self, deposition_id):
+        if self.uploaded:
+            self.uploaded = False
+            self.put_metadata(super().deposition(deposition_id), {**METADATA, "version": "2.1"})
+        return super().deposition(deposition_id)
+
+
+def test_a_draft_changed_by_another_run_is_not_published(concept, fake_zenodo, tmp_path):
+    api = ClaimedByAnotherRunAfterTheUploads(
+        fake_zenodo.url, fake_zenodo.token, policy=POLICY, sleep=lambda _: None
+    )
     wanted = request(tmp_path, concept)
-    real_sync = deposit._sync_files
-
-    def sync_then_someone_else_claims(run, draft):
-        synced = real_sync(run, draft)
-        return api.put_metadata(synced, {**METADATA, "version": "2.1"})
-
-    monkeypatch.setattr(deposit, "_sync_files", sync_then_someone_else_claims)
     with pytest.raises(deposit.ConcurrentRun, match=r"its version is '2\.1', not '2\.0'"):
         deposit.apply(api, decide(deposit.observe(api, wanted), wanted), wanted)
     assert len(fake_zenodo.published_versions(concept.concept_id)) == 1
 
 
+class Claims:
+    """A client that only counts the claims (metadata PUTs) it is sent."""
+
+    def __init__(self) -> None:
+        self.claimed: list[Mapping] = []
+
+    def put_metadata(self, draft, metadata):
+        self.claimed.append(metadata)
+        return draft
+
+
 @pytest.mark.parametrize(("version", "claims"), [("2.0", 0), (None, 1)])
-def test_a_run_without_a_version_string_reclaims_its_draft_sooner(monkeypatch, version, claims):
+def test_a_run_without_a_version_string_reclaims_its_draft_sooner(version, claims):
     """Its claim does not mark the draft, so other runs wait only UNCLAIMED_TAKEOVER_AFTER
     before taking it over: it re-claims four times as often."""
     request = PublishRequest(metadata={"version": version} if version else {}, files=())
-    run = deposit._Run(api=None, request=request, locate=None, workers=1)
+    api = Claims()
+    run = deposit._Run(api=api, request=request, locate=None, workers=1)
     run.last_claim = deposit.time.monotonic() - UNCLAIMED_TAKEOVER_AFTER / 4 - 1
-    claimed: list[int] = []
-    monkeypatch.setattr(deposit, "_claim", lambda run, draft: claimed.append(1))
-    deposit._heartbeat(run, None)
-    assert len(claimed) == claims
+    deposit._heartbeat(run, deposition(submitted=False, doi=None))
+    assert len(api.claimed) == claims
 
 
 @pytest.mark.parametrize("workers", [1, 4])

@@ -1,7 +1,7 @@
 """The gate, the dry-run plan's echo and the fake Zenodo agree, each from its own source.
 
 The validator's tables (metadata/data/licenses.json, schema.json) and the plan's echo rules
-(zenodo/echo.py) are this project's reading of Zenodo's code; the fake
+(metadata/echo.py) are this project's reading of Zenodo's code; the fake
 (tests/fakes/legacy_metadata.py) follows Zenodo with Zenodo's own libraries (idutils,
 bleach, ftfy) and its own copy of Zenodo's licence pairs. Where they disagree, one of them
 misreads Zenodo (docs/reference/zenodo-deposit-rules.md), and a test here fails.
@@ -16,8 +16,9 @@ import idutils
 import pytest
 
 from tests.fakes import legacy_metadata as zenodo
-from zenodo_action.metadata import cff, codemeta, identifiers, markup, vocabularies
-from zenodo_action.zenodo.echo import echoed
+from zenodo_action.metadata import cff, identifiers, markup, vocabularies
+from zenodo_action.metadata.codemeta import links as codemeta_links
+from zenodo_action.metadata.echo import echoed
 
 ROOT = Path(__file__).resolve().parent.parent
 CFF_LICENCES = json.loads((ROOT / "zenodo_action/metadata/data/cff-1.2.0.schema.json").read_text())[
@@ -127,7 +128,7 @@ def test_a_swhid_is_sent_as_the_archive_url_zenodo_stores():
 def test_related_resource_types_are_zenodo_s():
     schema = vocabularies.schema()["$defs"]["relatedIdentifier"]["properties"]
     assert set(schema["resource_type"]["enum"]) == zenodo.RESOURCE_TYPES
-    mapped = set(cff._RESOURCE_TYPES.values()) | set(codemeta._RESOURCE_TYPES.values())
+    mapped = set(cff._RESOURCE_TYPES.values()) | set(codemeta_links.RESOURCE_TYPES.values())
     assert mapped <= zenodo.RESOURCE_TYPES
 
 
@@ -221,7 +222,7 @@ def test_the_plan_expects_the_html_zenodo_stores(text):
 
 @pytest.mark.parametrize("text", [*HTML, "Uses <script>x</script> & <https://x.example>."])
 def test_an_abstract_as_sent_is_stored_unchanged(text):
-    sent = cff.paragraphs(text)  # always HTML with a tag: Zenodo keeps its escapes
+    sent = markup.paragraphs(text)  # always HTML with a tag: Zenodo keeps its escapes
     assert zenodo.sanitized_html(zenodo.sanitized_text(sent)) == sent
 
 

@@ -4,7 +4,7 @@ Three uses (action.yml): validate the metadata on pull requests (no token, so fo
 work); publish a release's assets and source archive as the next version of a concept;
 publish the files a scheduled or manual run names (datasets). This module wires GitHub
 and the publish together: `Settings.from_runner` reads the inputs, `GitHubReporter`
-writes for the runner, `release_source` hands a release's files and notes to
+writes for the runner, `github_release` hands a release's files and notes to
 `publish.publish` (the event's, or one read by `release-tag` to back-fill it), and after
 the publish come the badge in the release notes and the write-back pull request.
 """
@@ -14,11 +14,11 @@ from __future__ import annotations
 import os
 import sys
 
-from zenodo_action import check, logs, publish, release_source, writeback
+from zenodo_action import github_release, logs, publish, validate, writeback
 from zenodo_action.errors import EXIT_FAILURE, EXIT_OK, ActionError, UsageError
-from zenodo_action.github import commands
+from zenodo_action.github import commands, releases
+from zenodo_action.github.client import GitHubClient, GitHubError
 from zenodo_action.github.event import Release, RunContext
-from zenodo_action.github.releases import GitHubClient, GitHubError
 from zenodo_action.github.reporter import GitHubReporter
 from zenodo_action.reporter import Reporter
 from zenodo_action.secrets import guard_std_streams
@@ -29,7 +29,8 @@ from zenodo_action.settings import Settings, runner_files
 RELEASE_ACTION = "published"
 
 
-def main() -> int:
+def main(*, client_factory: publish.ClientFactory | None = None) -> int:
+    """`client_factory`: how a publish makes its API client (the default: `publish.client_for`)."""
     guard_std_streams()
     logs.setup(stream=sys.stdout, guard=commands.untrusted)
     # Before the inputs are read: a run that fails on one still ends with a job summary
@@ -38,8 +39,8 @@ def main() -> int:
     try:
         settings = Settings.from_runner(os.environ)
         if settings.mode == "validate":
-            return check.run(settings, reporter)
-        return publish_run(settings, reporter)
+            return validate.run(settings, reporter)
+        return publish_run(settings, reporter, client_factory)
     except ActionError as error:
         reporter.error(error)
         return error.exit_code
@@ -55,21 +56,25 @@ def main() -> int:
         return EXIT_FAILURE
 
 
-def publish_run(settings: Settings, reporter: Reporter) -> int:
+def publish_run(
+    settings: Settings, reporter: Reporter, client_factory: publish.ClientFactory | None = None
+) -> int:
     context = settings.context
     assert context is not None, "publish mode reads the run's context"
     github = GitHubClient.for_run(context, settings.github_token)
     release = context.release
     if settings.release_tag is not None:  # back-fill a release the webhook missed
-        release = github.release_by_tag(settings.release_tag)
+        release = releases.release_by_tag(github, settings.release_tag)
         settings = settings.for_release(release)
     elif release is not None and not _publishable(release, context, reporter):
         return EXIT_OK
     if settings.write_back.enabled:
         if not settings.github_token:
             raise UsageError("input 'write-back' needs the github-token input (a GitHub token)")
-        writeback.preflight(settings, reporter)  # its problems stop the run before Zenodo
-    done = release_source.publish_release(settings, reporter, github, context.repository, release)
+        writeback.check_targets(settings, reporter)  # its problems stop the run before Zenodo
+    done = github_release.publish_release(
+        settings, reporter, github, context.repository, release, client_factory
+    )
     if settings.release.notes_badge and release is not None:
         _add_badge(github, release, done, reporter)
     if settings.write_back.enabled:
@@ -99,7 +104,7 @@ def _add_badge(
     if not (result.doi and result.badge and done.own_version):
         return
     try:
-        outcome = github.append_to_release_notes(release.id, result.doi, result.badge)
+        outcome = releases.append_to_release_notes(github, release.id, result.doi, result.badge)
     except GitHubError as error:
         message = f"the DOI badge was not added to the release notes: {error}"
         reporter.note("warning", message, title="DOI badge")

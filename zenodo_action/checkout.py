@@ -38,7 +38,6 @@ from zenodo_action.files import CHUNK, LocalFile, unreadable
 from zenodo_action.lfs import PointerCheck, file_pointer, named, parse_pointer
 
 GITLINK = 0o160000
-MOST_SHOWN = 5
 CHECKOUT_HINT = (
     "check the tag out whole: actions/checkout with `submodules: recursive` and `lfs: true` "
     "(and `ref: <tag>` when the run is not the release's own), and change no tracked file "

@@ -11,9 +11,9 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any, Literal, NoReturn
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
-from zenodo_action import __version__, check, metadata, process
+from zenodo_action import __version__, metadata, process
 from zenodo_action.errors import EXIT_FAILURE, EXIT_OK, ActionError
 from zenodo_action.github import commands
 from zenodo_action.github.reporter import GitHubReporter
@@ -22,6 +22,9 @@ from zenodo_action.naming import COMMAND_LINE
 from zenodo_action.reporter import Reporter, TerminalReporter
 from zenodo_action.secrets import guard_std_streams
 from zenodo_action.settings import MOST_UPLOAD_WORKERS, UPLOAD_WORKERS, Settings, under_runner
+
+if TYPE_CHECKING:  # publish is imported only by a publish (see run_publish)
+    from zenodo_action.publish import ClientFactory
 
 
 class _Parser(argparse.ArgumentParser):
@@ -139,12 +142,22 @@ def add_publish_parser(subcommands: argparse._SubParsersAction[Any]) -> None:
         "--publication-date", metavar="YYYY-MM-DD", help="default: the file's, else today (UTC)"
     )
     where = publish.add_mutually_exclusive_group()
-    where.add_argument("--zenodo-url", metavar="URL", help="default: https://zenodo.org")
+    where.add_argument(
+        "--zenodo-url",
+        metavar="URL",
+        help="the instance: Zenodo or any InvenioRDM (default: https://zenodo.org)",
+    )
     where.add_argument("--sandbox", action="store_true", help="use https://sandbox.zenodo.org")
     publish.add_argument(
         "--strict",
         action="store_true",
         help="treat warnings in the metadata as errors: nothing is sent while there are any",
+    )
+    publish.add_argument(
+        "--api",
+        choices=("auto", "deposit", "records"),
+        help="Zenodo's deposit API, InvenioRDM's records API (any InvenioRDM, Zenodo too), "
+        "or auto (default): the deposit API where the instance answers for it",
     )
     publish.add_argument("--draft", action="store_true", help="prepare the draft, do not publish")
     publish.add_argument(
@@ -164,7 +177,6 @@ def add_publish_parser(subcommands: argparse._SubParsersAction[Any]) -> None:
     )
     add_release_flags(publish)
     add_write_back_flags(publish)
-    publish.set_defaults(run=run_publish)
 
 
 def add_write_back_flags(parser: argparse.ArgumentParser) -> None:
@@ -211,7 +223,9 @@ def add_release_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def run_validate(settings: Settings, reporter: Reporter) -> int:
-    return check.run(settings, reporter)
+    from zenodo_action import validate
+
+    return validate.run(settings, reporter)
 
 
 def run_convert(settings: Settings, reporter: Reporter) -> int:
@@ -225,7 +239,9 @@ def run_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def run_publish(settings: Settings, reporter: Reporter) -> int:
+def run_publish(
+    settings: Settings, reporter: Reporter, client_factory: ClientFactory | None = None
+) -> int:
     # Imported here: requests and the Zenodo client add ~130 ms that validate never needs;
     # write-back and back-fill (GitHub's modules) only where asked for.
     from zenodo_action import logs, publish
@@ -234,13 +250,13 @@ def run_publish(settings: Settings, reporter: Reporter) -> int:
     if settings.write_back.enabled:
         from zenodo_action import writeback
 
-        writeback.preflight(settings, reporter)  # its problems stop the run before Zenodo
+        writeback.check_targets(settings, reporter)  # its problems stop the run before Zenodo
     if settings.release_tag:
-        from zenodo_action import release_source
+        from zenodo_action import github_release
 
-        done = release_source.publish_tagged_release(settings, reporter)
+        done = github_release.publish_tagged_release(settings, reporter, client_factory)
     else:
-        done = publish.publish(settings, reporter)
+        done = publish.publish(settings, reporter, client_factory=client_factory)
     if settings.write_back.enabled:
         writeback.write_to_tree(settings, done, reporter)
     return EXIT_OK
@@ -294,7 +310,8 @@ def console() -> NoReturn:
     process.end(main())
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, client_factory: ClientFactory | None = None) -> int:
+    """`client_factory`: how a publish makes its API client (the default: `publish.client_for`)."""
     guard_std_streams()
     args = build_parser().parse_args(argv)
     if args.command == "schema":
@@ -304,6 +321,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings.from_args(args, os.environ)
         reporter = reporter_for(settings)
+        if args.command == "publish":  # the one that talks to a repository's API
+            return run_publish(settings, reporter, client_factory)
         return int(args.run(settings, reporter))
     except ActionError as error:
         reporter.error(error)

@@ -82,13 +82,13 @@ import yaml
 
 from zenodo_action.errors import ActionError
 from zenodo_action.markdown_code import in_code
-from zenodo_action.metadata.identifiers import doi_of
+from zenodo_action.metadata import doi_of
+from zenodo_action.versions import bare, leading_v
 
 MARKER_OPEN = "<!-- zenodo-badge -->"
 MARKER_CLOSE = "<!-- /zenodo-badge -->"
 
 _BOM = "\ufeff"
-_LEADING_V = re.compile(r"[vV](?=[0-9])")
 _ZENODO_DOI = re.compile(r"10\.[0-9]{4,9}/zenodo\.[0-9]+", re.IGNORECASE)
 _ALIAS = "tag:zenodo-action,2024:alias"  # the tag of the node standing in for `*name`
 _NULL = "tag:yaml.org,2002:null"
@@ -179,11 +179,11 @@ def _follow_v(current: str | None, new: str) -> str:
     """`new`, with or without a leading "v" as the file's `current` version has it."""
     if current is None:
         return new
-    current_v, new_v = _LEADING_V.match(current), _LEADING_V.match(new)
+    current_v, new_v = leading_v(current), leading_v(new)
     if current_v and not new_v and new[:1].isdigit():
-        return current_v.group() + new
+        return current_v + new
     if new_v and not current_v and current[:1].isdigit():
-        return new[1:]
+        return bare(new)
     return new
 
 
@@ -810,7 +810,8 @@ def _outside_code(text: str) -> list[tuple[int, int, bool]]:
 @functools.lru_cache(maxsize=4)
 def _marker_pairs(text: str, path: str) -> tuple[tuple[int, int], ...]:
     """(end of the opening marker, start of the closing one) for every pair. Kept for the
-    last few texts: the preflight, the edit and its read-back ask about the same README."""
+    last few texts: the check before publishing (writeback.check_targets), the edit and its
+    read-back ask about the same README."""
     pairs: list[tuple[int, int]] = []
     opened: tuple[int, int] | None = None
     for start, end, closing in _outside_code(text):

@@ -29,7 +29,7 @@ from typing import Any
 
 from zenodo_action import confined
 from zenodo_action.errors import ActionError
-from zenodo_action.metadata.problems import ERROR, NOTICE, WARNING, Problem
+from zenodo_action.metadata import ERROR, NOTICE, WARNING, Problem
 from zenodo_action.naming import COMMAND_LINE
 from zenodo_action.reporter import Level, Reporter, spelt
 from zenodo_action.result import PublishResult

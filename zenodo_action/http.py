@@ -1,7 +1,8 @@
 """The one place HTTP requests are sent: User-Agent, timeouts, retries and auth scoping.
 
-Both API clients (Zenodo and GitHub) send through `HttpClient.send`. It decides,
-once for the whole program:
+Both API clients (Zenodo and GitHub) send through `HttpClient.send`, and GitHub's
+release files are fetched through `HttpClient.download`. One loop retries and one loop
+follows redirects, deciding once for the whole program:
 
 - which responses are retried: 429, 500, 502, 503, 504 and connection errors,
   with exponential backoff and full jitter, honouring `Retry-After` and
@@ -10,8 +11,11 @@ once for the whole program:
   twice unless the server provably did not act (429, or no connection made);
   otherwise `OutcomeUnknown` tells the caller to read the state back;
 - that the token goes only to the configured host, in the Authorization header, as
-  urllib3 (which connects) reads the host; URLs from a server's reply or a redirect
-  that two parsers could read as different hosts are refused (`urls.ambiguous`);
+  urllib3 (which connects) reads the host, and not after a redirect led elsewhere; URLs
+  from a server's reply or a redirect that two parsers could read as different hosts
+  are refused (`urls.ambiguous`);
+- that a download that broke off or arrived wrong starts again from its first URL, so
+  that a pre-signed storage URL it is redirected to is signed afresh;
 - that every exchange ends by a deadline (connect to last byte, its share of an
   upload's size included), however slowly a server trickles;
 - that causes on this side (DNS, TLS, a token a header cannot carry) fail at once as
@@ -32,8 +36,9 @@ import ssl
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any, Protocol
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -54,8 +59,13 @@ log = logging.getLogger("zenodo_action.http")
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 SECONDARY_LIMIT = "secondary rate limit"  # in GitHub's message, any case
 SECONDARY_LIMIT_WAIT = 60.0  # seconds; GitHub: "wait at least one minute", then back off
-REDIRECTS = (307, 308)  # the redirects that repeat the method and its body (RFC 9110 §15.4)
+# 301, 302 and 303 are followed by GET and HEAD only: for another method, clients send a
+# GET instead, which would look like success while nothing was changed.
+SAME_METHOD_REDIRECTS = (307, 308)  # repeat the method and its body (RFC 9110 §15.4)
 MAX_REDIRECTS = 5
+# What a storage host answers to a pre-signed URL that expired (they last minutes) or that
+# it refuses: the download starts again from its first URL, which signs a fresh one.
+REFUSED_SIGNATURE = frozenset({400, 401, 403, 404})
 _TOKEN_CHARACTERS = re.compile(r"[\x21-\x7e]+")  # printable ASCII: what a token can be
 
 
@@ -74,6 +84,7 @@ class RetryPolicy:
     min_rate: float = 250e3  # bytes/s a transfer must average to stay within its deadline
     refused_attempts: int = 3  # a refused connection: a server restarting, or nobody there
     refused_delay: float = 1.0  # seconds, times the number of refusals so far
+    transfer_attempts: int = 3  # starts of a download that breaks off or arrives wrong
 
     def backoff(self, attempt: int, rand: Callable[[], float] = random.random) -> float:
         """Full jitter: a random wait up to base * 2**(attempt-1), capped."""
@@ -316,6 +327,15 @@ class UnsafeURL(LocalFailure):
     shows, or leave https; nothing was sent to it."""
 
 
+class TransferFailed(HttpError):
+    """A download that broke off or arrived wrong every time it was started."""
+
+
+class BrokenTransfer(Exception):
+    """Raised by a download's reader (`HttpClient.download`): the bytes broke off or are
+    not the ones announced, so starting again from the first URL may succeed."""
+
+
 class DeadlineExceeded(requests.exceptions.Timeout):
     """An exchange that outlived its deadline (`RetryPolicy.deadline_for`)."""
 
@@ -462,14 +482,10 @@ def _declared_length(response: requests.Response) -> int:
         return 0
 
 
-class _Session(requests.Session):
-    """requests' redirects under our rules: every Location is checked like a reply's URL,
-    and Authorization survives a hop only to the token's origin as urllib3 reads it
-    (requests compares urlparse's hosts, which can differ: issue 12 item 1)."""
-
-    def __init__(self, auth_origin: tuple[str, str, int | None]) -> None:
-        super().__init__()
-        self.auth_origin = auth_origin
+class _NoRedirects(requests.Session):
+    """A session that follows no redirect: `HttpClient._exchange` follows them, under its
+    own rules. Told not to follow one, requests would still build the request it leads to
+    (checking and looking up ~/.netrc for a URL that is any text a server sent)."""
 
     def resolve_redirects(
         self,
@@ -483,29 +499,10 @@ class _Session(requests.Session):
         yield_requests: bool = False,
         **adapter_kwargs: Any,
     ) -> Iterator[Any]:
-        if yield_requests:
-            # requests only computes `Response.next` of a redirect it does not follow
-            # (allow_redirects=False); unused here, and no reason to judge its Location.
-            return iter(())
-        return super().resolve_redirects(  # type: ignore[no-any-return]
-            resp, req, stream, timeout, verify, cert, proxies, **adapter_kwargs
-        )
+        return iter(())
 
-    def get_redirect_target(self, resp: requests.Response) -> str | None:
-        target = super().get_redirect_target(resp)
-        if target is not None:
-            method = (resp.request.method if resp.request else None) or "GET"
-            refuse_unsafe(method, urljoin(resp.url, target), from_reply=True)
-        return target
 
-    def rebuild_auth(
-        self, prepared_request: requests.PreparedRequest, response: requests.Response
-    ) -> None:
-        # No netrc either (requests' own rebuild_auth would read it).
-        url = prepared_request.url or ""
-        refuse_unsafe(prepared_request.method or "GET", url, from_reply=True)
-        if origin(url) != self.auth_origin:
-            prepared_request.headers.pop("Authorization", None)
+T = TypeVar("T")
 
 
 class HttpClient:
@@ -523,24 +520,25 @@ class HttpClient:
         rate_limited_403: bool = True,
         connections: int = 4,
     ) -> None:
-        """`rate_limited_403`: whether a 403 with Retry-After may be a rate limit. GitHub's
+        """`headers`: the API's own, sent with the token (see `_exchange`).
+        `rate_limited_403`: whether a 403 with Retry-After may be a rate limit. GitHub's
         are (github-actions.md §4.3); Zenodo limits with 429 only, and sends Retry-After on
         every answer, its 403 "Permission denied." included (zenodo-api.md §4.5)."""
         self.base_url = base_url.rstrip("/")
         self.rate_limited_403 = rate_limited_403
         self.auth_origin = origin(self.base_url)
         self.token = token
+        self.api_headers = dict(headers or {})
         self.policy = policy or RetryPolicy()
         self.sleep = time.sleep if sleep is None else sleep
         self.clock = clock
-        self.session = _Session(self.auth_origin)
+        self.session = _NoRedirects()
         # A no-op auth stops requests from replacing our header with ~/.netrc logins.
         self.session.auth = lambda request: request
         adapter = _BigBlockAdapter(pool_maxsize=connections)  # one per parallel upload
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.session.headers["User-Agent"] = USER_AGENT
-        self.session.headers.update(headers or {})
 
     def url(self, path: str) -> str:
         return path if "://" in path else f"{self.base_url}/{path.lstrip('/')}"
@@ -562,41 +560,126 @@ class HttpClient:
         `body`, when given, is called afresh for every attempt so that an upload
         that broke off restarts from the first byte of a newly opened file. `transient`
         marks other answers of an idempotent request as worth retrying (an API's own
-        "please try again", say).
+        "please try again", say). `allow_redirects=False` makes a redirect the answer.
         """
+        exchange = _Exchange(
+            method,
+            self._checked_url(method, path),
+            set(expected),
+            idempotent,
+            body=body,
+            upload_size=upload_size,
+            headers=kwargs.pop("headers", None),
+            transient=transient,
+            follow=kwargs.pop("allow_redirects", True),
+        )
+        kwargs.setdefault("timeout", self.policy.timeout_for(upload_size))
+        return self._run(exchange, kwargs, _as_is)
+
+    def download(
+        self,
+        path: str,
+        receive: Callable[[requests.Response], T],
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> T:
+        """GET a file and hand the answer, streamed, to `receive`, which reads and checks
+        it and raises BrokenTransfer when the bytes broke off or are not the ones announced.
+
+        The download then starts again from `path`, so that a server redirecting to a
+        pre-signed storage URL signs a fresh one; so it does when the storage host refuses
+        its URL (`REFUSED_SIGNATURE`). At most `policy.transfer_attempts` starts in all;
+        other failures are retried as for any GET.
+        """
+        exchange = _Exchange(
+            "GET", self._checked_url("GET", path), {200}, True, headers=headers, restartable=True
+        )
+        kwargs = {"stream": True, "timeout": self.policy.timeout_for()}
+        return self._run(exchange, kwargs, partial(_read_and_close, receive))
+
+    def _checked_url(self, method: str, path: str) -> str:
         url = self.url(path)
         refuse_unsafe(method, url, from_reply="://" in path)  # absolute: from a reply
         self._check_token(method, url)
-        exchange = _Exchange(method, url, set(expected), body, upload_size, idempotent)
-        exchange.transient = transient
-        exchange.headers = kwargs.pop("headers", None)
-        if body is not None:
-            kwargs["allow_redirects"] = False  # requests would re-send the spent body
-        kwargs.setdefault("timeout", self.policy.timeout_for(upload_size))
-        waited, refused = 0.0, 0
+        return url
+
+    def _run(
+        self,
+        exchange: _Exchange,
+        kwargs: dict[str, Any],
+        receive: Callable[[requests.Response], T],
+    ) -> T:
+        """The one retry loop: an attempt (redirects followed), its status checked, the
+        answer handed to `receive`; else a wait and another attempt, while one is allowed."""
+        method, url = exchange.method, exchange.url
+        waited = 0.0
         for attempt in range(1, self.policy.max_attempts + 1):
             response, error = self._exchange(exchange, kwargs)
             if response is not None and response.status_code in exchange.expected:
-                return response
-            if error is not None and _refused(error):
-                refused += 1
-                delay, reason = self._after_refusal(exchange, refused), "connection refused"
+                try:
+                    return receive(response)
+                except BrokenTransfer as broken:
+                    retry = self._after_broken(exchange, str(broken))
             else:
-                delay, reason = self._retry_delay(exchange, attempt, response, error)
-            if attempt == self.policy.max_attempts or waited + delay > self.policy.total_wait:
-                raise self._failure(method, url, response, error, idempotent, gave_up=True)
+                retry = self._after_failure(exchange, attempt, response, error)
+            if attempt == self.policy.max_attempts or waited + retry.delay > self.policy.total_wait:
+                failure = retry.failure
+                raise failure or self._failure(
+                    method, url, response, error, exchange.idempotent, gave_up=True
+                )
+            if response is not None:
+                response.close()  # a streamed answer holds its connection until closed
             log.warning(
                 "retry %d/%d in %.1fs: %s %s -> %s",
                 attempt,
                 self.policy.max_attempts - 1,
-                delay,
+                retry.delay,
                 method,
                 describe_url(url),
-                reason,
+                retry.reason,
             )
-            self.sleep(delay)
-            waited += delay
+            self.sleep(retry.delay)
+            waited += retry.delay
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _after_failure(
+        self,
+        exchange: _Exchange,
+        attempt: int,
+        response: requests.Response | None,
+        error: requests.RequestException | None,
+    ) -> _Retry:
+        """The wait before the next attempt after an unexpected answer or none; raises
+        when there is to be no other attempt."""
+        if error is not None and _refused(error):
+            exchange.refused += 1
+            return _Retry(self._after_refusal(exchange, exchange.refused), "connection refused")
+        if response is not None and self._refused_signature(exchange, response):
+            response.close()
+            return self._after_broken(exchange, f"the storage host answered {response.status_code}")
+        return _Retry(*self._retry_delay(exchange, attempt, response, error))
+
+    def _refused_signature(self, exchange: _Exchange, response: requests.Response) -> bool:
+        """A download's storage host (another host a redirect led to) refused its URL."""
+        return (
+            exchange.restartable
+            and bool(response.history)
+            and response.status_code in REFUSED_SIGNATURE
+            and origin(response.url) != self.auth_origin
+        )
+
+    def _after_broken(self, exchange: _Exchange, problem: str) -> _Retry:
+        """A download to start again, unless it broke as often as it may."""
+        exchange.broken += 1
+        starts = exchange.broken
+        failure = TransferFailed(
+            f"{problem} ({starts} attempt{'s' * (starts != 1)})",
+            method=exchange.method,
+            url=exchange.url,
+        )
+        if starts >= self.policy.transfer_attempts:
+            raise failure
+        return _Retry(self.policy.backoff(starts), problem, failure)
 
     def _check_token(self, method: str, url: str) -> None:
         """A token a header cannot carry fails here, before anything is sent: requests would
@@ -649,33 +732,58 @@ class HttpClient:
         delay = self.policy.server_delay(response, self.clock())
         return (self.policy.backoff(attempt) if delay is None else delay), reason
 
-    def _headers_for(self, url: str, extra: Mapping[str, str] | None) -> dict[str, str]:
-        headers = dict(extra or {})
-        if self.token and origin(url) == self.auth_origin:
+    def _headers_for(self, extra: Mapping[str, str] | None, ours: bool) -> dict[str, str]:
+        """The request's own headers; the API's and the token only where they belong."""
+        if not ours:
+            return dict(extra or {})
+        headers = {**self.api_headers, **(extra or {})}
+        if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         return headers
 
     def _exchange(
         self, exchange: _Exchange, kwargs: dict[str, Any]
     ) -> tuple[requests.Response | None, requests.RequestException | None]:
-        """One attempt. A 307/308 of a request with a body is followed here, the body
-        opened afresh and the token only for its own origin (requests would re-send the
-        spent stream and stall, issue 12 item 10)."""
-        url = exchange.url
-        for _hop in range(MAX_REDIRECTS):
-            headers = self._headers_for(url, exchange.headers)
+        """One attempt, and the one place redirects are followed (requests follows none).
+
+        Each Location is checked like any URL from a reply. A 307 or 308 repeats the
+        method, its body opened afresh (requests would re-send the spent stream and
+        stall). The token and the API's headers go with a hop only while every URL so far
+        is at the token's origin as urllib3 reads it (requests compares urlparse's hosts,
+        which can differ): once a redirect led away, to a storage host with a pre-signed
+        URL say, nothing of ours follows, wherever the next one leads.
+        """
+        url, ours = exchange.url, True
+        history: list[requests.Response] = []
+        for _hop in range(MAX_REDIRECTS + 1):
+            ours = ours and origin(url) == self.auth_origin
+            headers = self._headers_for(exchange.headers, ours)
             response, error = self._attempt(exchange, url, {**kwargs, "headers": headers})
-            status = response.status_code if response is not None else None
-            if exchange.body is None or status not in REDIRECTS or status in exchange.expected:
+            location = None if response is None else self._location(exchange, response)
+            if response is None or location is None:
+                if response is not None:
+                    response.history = history
                 return response, error
-            assert response is not None
-            location = response.headers.get("Location")
             response.close()
-            if not location:
-                return response, None  # an unexpected status: the caller reports it
+            history.append(response)
             url = urljoin(response.url, location)
             refuse_unsafe(exchange.method, url, from_reply=True)
-        return response, error
+        raise HttpError(
+            f"{exchange.method} {describe_url(exchange.url)}: more than {MAX_REDIRECTS} redirects",
+            method=exchange.method,
+            url=exchange.url,
+        )
+
+    def _location(self, exchange: _Exchange, response: requests.Response) -> str | None:
+        """Where a redirect leads, when it is to be followed."""
+        if not exchange.follow or response.status_code in exchange.expected:
+            return None
+        if response.status_code not in SAME_METHOD_REDIRECTS and exchange.method not in (
+            "GET",
+            "HEAD",
+        ):
+            return None
+        return self.session.get_redirect_target(response)
 
     def _attempt(
         self, exchange: _Exchange, url: str, kwargs: dict[str, Any]
@@ -686,7 +794,9 @@ class HttpClient:
         stream = exchange.body() if exchange.body else None
         try:
             with _Watchdog(limit) as watch:
-                response = self.session.request(exchange.method, url, data=stream, **kwargs)
+                response = self.session.request(
+                    exchange.method, url, data=stream, allow_redirects=False, **kwargs
+                )
         except requests.RequestException as error:
             return None, (DeadlineExceeded(limit, exchange.upload_size) if watch.fired else error)
         except UnicodeError as error:  # http.client encodes header values as Latin-1
@@ -749,13 +859,37 @@ class HttpClient:
 
 @dataclass
 class _Exchange:
-    """What one `send` asks for, the same for every attempt."""
+    """What one `send` or `download` asks for, the same for every attempt, and the count of
+    the attempts that fail in ways with budgets of their own."""
 
     method: str
     url: str
     expected: set[int]
-    body: Callable[[], Body] | None
-    upload_size: int
     idempotent: bool
+    body: Callable[[], Body] | None = None
+    upload_size: int = 0
     headers: Mapping[str, str] | None = None
     transient: Callable[[requests.Response], bool] | None = None
+    follow: bool = True  # follow redirects; else a redirect is the answer
+    restartable: bool = False  # a download: started again when it breaks
+    refused: int = field(default=0, init=False)  # connections refused so far
+    broken: int = field(default=0, init=False)  # downloads that broke so far
+
+
+@dataclass(frozen=True)
+class _Retry:
+    """Another attempt: after how long, why (for the log), and what to raise if none is
+    left (None: the failure the last answer makes)."""
+
+    delay: float
+    reason: str
+    failure: HttpError | None = None
+
+
+def _as_is(response: requests.Response) -> requests.Response:
+    return response
+
+
+def _read_and_close(receive: Callable[[requests.Response], T], response: requests.Response) -> T:
+    with response:
+        return receive(response)

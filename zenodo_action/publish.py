@@ -1,9 +1,9 @@
 """A publish run from end to end, whichever front door it came through.
 
-settings + config + files -> validate -> build metadata -> preflight -> observe -> decide
--> apply -> report. Everything that can fail locally fails before the first request to
-Zenodo. What a release adds (its files, notes, upload type) comes in through a
-`ReleaseSource`, so this module knows nothing of GitHub.
+settings -> the checked record (`metadata.read`) -> the files -> the request -> read, hash,
+plan and apply (`deposit.publish`) -> report. Everything that can fail locally fails before
+the first request to Zenodo. What a release adds (its files, notes, upload type) comes in through a
+`ReleaseInput`, so this module knows nothing of GitHub.
 """
 
 from __future__ import annotations
@@ -14,43 +14,34 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from zenodo_action import folders
-from zenodo_action import metadata as md
+from zenodo_action import folders, metadata
 from zenodo_action.errors import ActionError, UsageError
 from zenodo_action.files import LocalFile, collect, is_folder_line, preflight
-from zenodo_action.http import HttpError, RetryPolicy
+from zenodo_action.http import RetryPolicy
 from zenodo_action.lfs import PointerCheck
-from zenodo_action.metadata import sources
-from zenodo_action.metadata.build import Place, build_metadata, request_body
 from zenodo_action.naming import per_door, setting
 from zenodo_action.reporter import Reporter
 from zenodo_action.result import PublishResult
 from zenodo_action.secrets import register
 from zenodo_action.settings import PublishSettings, Settings
-from zenodo_action.zenodo import deposit
+from zenodo_action.versions import same_version
+from zenodo_action.zenodo import choose, deposit
 from zenodo_action.zenodo.api import DepositAPI
-from zenodo_action.zenodo.client import ZenodoClient
-from zenodo_action.zenodo.errors import Locate, explain
-from zenodo_action.zenodo.plan import Plan, PublishRequest, decide, same_version
+from zenodo_action.zenodo.plan import Plan, PublishRequest
 from zenodo_action.zenodo.results import render_plan, result_of
 
 
 class InvalidMetadata(ActionError):
-    """The metadata has errors; `found` lists every problem, per file."""
+    """The metadata has errors, each listed with its line before this error."""
 
-    def __init__(self, found: Mapping[Path, Sequence[md.Problem]], root: Path | None = None):
-        errors = sources.errors_in(found)
-        files = ", ".join(
-            _shown(path, root) for path, problems in found.items() if _has_errors(problems)
-        )
+    def __init__(self, errors: int, files: Sequence[Path], root: Path | None = None):
         # No hint to run `validate`: every problem was reported with this error
-        # (`_stop_if_invalid`): lines or annotations before it, the job summary's table.
+        # (`checked_record`): lines or annotations before it, the job summary's table.
         noun, each = ("error", "it is") if errors == 1 else ("errors", "each is")
         super().__init__(
-            f"the metadata has {errors} {noun} in {files} ({each} listed with its line); "
-            "nothing was sent to Zenodo"
+            f"the metadata has {errors} {noun} in {', '.join(_shown(f, root) for f in files)} "
+            f"({each} listed with its line); nothing was sent to Zenodo"
         )
-        self.found = found
 
 
 def _shown(path: Path, root: Path | None) -> str:
@@ -63,15 +54,7 @@ def _shown(path: Path, root: Path | None) -> str:
     return str(path)
 
 
-def _has_errors(problems: Sequence[md.Problem]) -> bool:
-    return any(p.severity == md.ERROR for p in problems)
-
-
-# What a release fills in when no file sets it (as Zenodo's GitHub integration does).
-FILLABLE = ("title", "upload_type", "creators", "license", "description")
-
-
-class ReleaseSource(Protocol):
+class ReleaseInput(Protocol):
     """A release being published: its files, and what it and its repository say."""
 
     @property
@@ -80,7 +63,8 @@ class ReleaseSource(Protocol):
         ...
 
     def fields(self, missing: frozenset[str]) -> dict[str, Any]:
-        """Values for those of FILLABLE that no file sets (only the ones it can give)."""
+        """Values for the `missing` fields, those of the ones a release may fill that no
+        file sets (`metadata.read`'s `fill`): only the ones it can give."""
         ...
 
     def files(self) -> list[LocalFile]:
@@ -95,7 +79,7 @@ class Published:
     plan: Plan
     request: PublishRequest
     result: PublishResult
-    origins: Mapping[str, str]  # top-level field -> its source ("CITATION.cff", "the release")
+    origins: Mapping[str, str]  # top-level field -> where it came from ("CITATION.cff", "the run")
     warnings: tuple[str, ...] = ()  # what the version did not get (a community, say)
 
     @property
@@ -107,16 +91,25 @@ class Published:
         return self.result.status == "published"
 
 
+# How a run makes the client of the repository's API (`client_for`; tests give their own).
+ClientFactory = Callable[[PublishSettings], DepositAPI]
+
+
 def publish(
-    settings: Settings, reporter: Reporter, release: ReleaseSource | None = None
+    settings: Settings,
+    reporter: Reporter,
+    release: ReleaseInput | None = None,
+    *,
+    client_factory: ClientFactory | None = None,
 ) -> Published:
     """Check, plan and (unless a dry run) publish; report the plan and the result."""
     assert settings.publish is not None, "publish needs publish settings"
-    record = checked_record(settings, reporter, release)
+    record = checked_record(settings, settings.publish, reporter, release)
     with tempfile.TemporaryDirectory(prefix="zenodo-action-") as packed_in:  # private: 0700
         chosen = gather(settings, reporter, release, Path(packed_in))
         request = prepare(settings.publish, record, chosen, release.related if release else ())
-        done = run(settings.publish, record, request, client_for(settings.publish))
+        api = (client_factory or client_for)(settings.publish)
+        done = run(settings.publish, record, request, api)
     if settings.publish.dry_run:
         reporter.plan(render_plan(done.plan, done.request))
     reporter.result(done.result, done.request.metadata, done.origins)
@@ -126,7 +119,7 @@ def publish(
 
 
 def gather(
-    settings: Settings, reporter: Reporter, release: ReleaseSource | None, folder: Path
+    settings: Settings, reporter: Reporter, release: ReleaseInput | None, folder: Path
 ) -> list[LocalFile]:
     """Every file the version gets, checked: the `files` globs (a bad glob, a path outside
     the root or a Git LFS pointer fails before anything is downloaded), the release's
@@ -169,142 +162,62 @@ def pointer_check(settings: Settings, reporter: Reporter) -> PointerCheck:
 
 
 def checked_record(
-    settings: Settings, reporter: Reporter, release: ReleaseSource | None = None
-) -> sources.Record:
+    settings: Settings,
+    publishing: PublishSettings,
+    reporter: Reporter,
+    release: ReleaseInput | None = None,
+) -> metadata.CheckedRecord:
     """The merged record, filled by the release where no file speaks; its problems
-    reported; InvalidMetadata (status `invalid`) when it has errors. The files are judged
-    before the release is asked for anything: a broken file costs no GitHub request."""
-    loaded = sources.load(sources.find(settings.sources, settings.root))
-    record = sources.Record.merge(loaded)
-    if release is not None:
-        gate = sources.problems_by_file(record, sources.Context("gate"))
-        _stop_if_invalid(_strictly(gate, settings.strict), reporter, settings.root)
-        missing = frozenset(key for key in FILLABLE if _blank(record.data.get(key)))
-        filled = release.fields(missing) if missing else {}
-        if filled:
-            record = sources.Record.merge([*loaded, sources.release_source(filled)])
-    context = sources.Context("release" if release else "dataset", settings.repository)
-    found = sources.problems_by_file(record, context)
-    if release is not None:
-        _add_stale_citation_warnings(record, settings, found)
-    found = _strictly(found, settings.strict)
-    _stop_if_invalid(found, reporter, settings.root)
-    if any(found.values()):
-        reporter.problems(found)
+    reported; InvalidMetadata (status `invalid`) when it has errors."""
+    record = metadata.read(
+        settings.metadata_files,
+        settings.root,
+        run_context(settings, publishing, release),
+        fill=release.fields if release else None,
+    )
+    if record.has_problems:
+        reporter.problems(record.problems)
+    if record.invalid:
+        reporter.output("status", "invalid")
+        raise InvalidMetadata(record.errors, record.files_with_errors, settings.root)
     return record
 
 
-def _strictly(found: dict[Path, list[md.Problem]], strict: bool) -> dict[Path, list[md.Problem]]:
-    """`strict`: the warnings stop the run too (what Zenodo takes, but the files' own
-    formats do not)."""
-    return {path: md.as_errors(problems) for path, problems in found.items()} if strict else found
-
-
-def _stop_if_invalid(
-    found: dict[Path, list[md.Problem]], reporter: Reporter, root: Path | None = None
-) -> None:
-    if sources.errors_in(found):
-        reporter.problems(found)
-        reporter.output("status", "invalid")
-        raise InvalidMetadata(found, root)
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, (str, list, dict)) and not value)
-
-
-def _add_stale_citation_warnings(
-    record: sources.Record, settings: Settings, found: dict[Path, list[md.Problem]]
-) -> None:
-    """A CITATION.cff whose version or date disagrees with the release: the release wins,
-    but the file citing users read is stale, a chore for the user unless this run's
-    write-back updates it (then it is only a notice)."""
-    publish = settings.publish
-    if publish is None:
-        return
-    checks = (
-        ("version", publish.version, "version"),
-        ("publication_date", publish.publication_date, "date-released"),
-    )
-    for field, released, cff_key in checks:
-        source = record.owner.get(field)
-        written = record.data.get(field)
-        if source is None or source.kind != "citation" or not released or not written:
-            continue
-        if str(written).removeprefix("v") == str(released).removeprefix("v"):
-            continue
-        line, column = source.config.position(cff_key)
-        said = f"says {written!r}, but the release being published says {released!r}"
-        if _written_back(source.path, settings):
-            message = f"{said} (Zenodo gets that); {WRITTEN_BACK}"
-            problem = md.Problem(md.NOTICE, cff_key, message, line, column, "stale-citation")
-        else:
-            message = (
-                f"{said}; the release wins on Zenodo, but users citing from CITATION.cff "
-                f"get the stale {cff_key}: update it"
-            )
-            problem = md.Problem(md.WARNING, cff_key, message, line, column, "stale-citation")
-        found.setdefault(source.path, []).append(problem)
-
-
-WRITTEN_BACK = per_door(
-    command_line="--write-back updates it in the working tree after publishing",
-    runner="the write-back pull request updates it",
-)
-
-
-def _written_back(path: Path, settings: Settings) -> bool:
-    """The run's write-back edits this CITATION.cff (its version and date-released)."""
-    return any(
-        target.kind == "citation" and (settings.root / target.path).absolute() == path.absolute()
+def run_context(
+    settings: Settings, publishing: PublishSettings, release: ReleaseInput | None
+) -> metadata.Context:
+    """What the metadata is checked for: a release or a data set, with the run's version
+    and date, and the CITATION.cff files its write-back will update."""
+    rewritten = frozenset(
+        (settings.root / target.path).absolute()
         for target in settings.write_back.targets
+        if target.kind == "citation"
+    )
+    return metadata.Context(
+        "release" if release else "dataset",
+        settings.repository,
+        strict=settings.strict,
+        version=publishing.version,
+        publication_date=publishing.publication_date,
+        rewritten=rewritten,
     )
 
 
 def prepare(
     settings: PublishSettings,
-    record: sources.Record,
+    record: metadata.CheckedRecord,
     files: Sequence[LocalFile],
     related: Sequence[Mapping[str, str]] = (),
 ) -> PublishRequest:
     """Build the request and check the files; raise before touching Zenodo."""
-    metadata = build_metadata(
-        record.data,
-        version=settings.version,
-        publication_date=settings.publication_date,
-        related=related,
-    )
-    request_body(metadata, _place_in(record))  # anything unencodable fails here, not in a PUT
+    body = record.zenodo_metadata(related)  # anything unencodable fails here
     preflight(files)
     return PublishRequest(
-        metadata=metadata,
+        metadata=body,
         files=tuple(files),
         concept=settings.concept,
         draft_only=settings.draft,
     )
-
-
-def _place_in(record: sources.Record) -> Place:
-    """A field's path -> the file and line that hold it."""
-
-    def place(path: str) -> tuple[str | None, int | None, int | None]:
-        line, column = record.position(path)
-        return str(record.home(path).path), line, column
-
-    return place
-
-
-def locator(record: sources.Record) -> Locate:
-    """Zenodo's error fields (`metadata.creators.0.name`) -> places in the user's files."""
-
-    def locate(field: str) -> tuple[str | None, int | None, int | None]:
-        path = md.path_from_zenodo_field(field)
-        if not path:  # about the whole record (files.enabled, _schema): no line to point at
-            return None, None, None
-        line, column = record.position(path)
-        return str(record.home(path).path), line, column
-
-    return locate
 
 
 def client_for(
@@ -312,11 +225,14 @@ def client_for(
     policy: RetryPolicy | None = None,
     sleep: Callable[[float], None] | None = None,
 ) -> DepositAPI:
-    """The Zenodo client of a run; tests pass a short `policy` and a `sleep` that records."""
+    """The API client of a run (`api`: the one the instance answers for, or as chosen);
+    tests pass a short `policy` and a `sleep` that records."""
     register(settings.token)
-    return ZenodoClient(
+    return choose.client_for(
         settings.zenodo_url,
         settings.token,
+        settings.api,
+        concept=settings.concept,
         policy=policy,
         sleep=sleep,
         connections=settings.upload_workers + 1,  # and one for the heartbeat
@@ -324,40 +240,20 @@ def client_for(
 
 
 def run(
-    settings: PublishSettings, record: sources.Record, request: PublishRequest, api: DepositAPI
+    settings: PublishSettings,
+    record: metadata.CheckedRecord,
+    request: PublishRequest,
+    api: DepositAPI,
 ) -> Published:
-    """Observe and decide, and unless this is a dry run, apply."""
-    try:
-        snapshot = deposit.observe(api, request)
-        remote = [f for d in (*snapshot.depositions, snapshot.latest) if d for f in d.files]
-        hashed = deposit.hash_where_needed(
-            remote, request.files, every=settings.dry_run, workers=settings.upload_workers
-        )
-        request = request.with_files(hashed)
-        the_plan = decide(snapshot, request)
-        outcome = None
-        if not settings.dry_run:
-            outcome = deposit.apply(
-                api,
-                the_plan,
-                request,
-                locate=locator(record),
-                workers=settings.upload_workers,
-            )
-    except HttpError as error:  # a read that failed for good: the writes explain themselves
-        raise explain(error, doing="read the record's current state") from None
-    result = result_of(settings.zenodo_url, request, the_plan, outcome)
-    origins = origins_of(record, request, settings)
-    return Published(the_plan, request, result, origins, outcome.warnings if outcome else ())
-
-
-def origins_of(
-    record: sources.Record, request: PublishRequest, settings: PublishSettings
-) -> dict[str, str]:
-    """Where each top-level field that is sent came from."""
-    origins = record.sources_of_fields()
-    run_given = {"version": settings.version, "publication_date": settings.publication_date}
-    for key in request.metadata:
-        if run_given.get(key) or key not in origins:
-            origins[key] = "the run"
-    return {key: origins[key] for key in request.metadata}
+    """Read, hash, plan and, unless a dry run, apply (one call to the Zenodo side); the
+    result, and where each field sent came from."""
+    done = deposit.publish(
+        api,
+        request,
+        locate=record.locate,
+        dry_run=settings.dry_run,
+        workers=settings.upload_workers,
+    )
+    result = result_of(settings.zenodo_url, done.request, done.plan, done.outcome)
+    origins = record.origins(done.request.metadata)
+    return Published(done.plan, done.request, result, origins, done.warnings)

@@ -25,7 +25,8 @@ import yaml
 
 from zenodo_action import edits
 from zenodo_action.edits import DoiFacts, EditError
-from zenodo_action.metadata.identifiers import doi_of
+from zenodo_action.metadata import doi_of
+from zenodo_action.versions import bare
 
 EDITORS: Mapping[str, Callable[..., str]] = {
     "citation": edits.edit_citation,
@@ -36,7 +37,6 @@ _CFF_WATCHED = frozenset({"doi", "version", "date-released", "identifiers"})
 _CODEMETA_WATCHED = frozenset(
     {"identifier", "version", "softwareVersion", "dateModified", "datePublished"}
 )
-_LEADING_V = re.compile(r"[vV](?=[0-9])")
 
 
 @dataclass(frozen=True)
@@ -212,7 +212,7 @@ def _check_version(
 ) -> None:
     if version is None:
         return
-    if _LEADING_V.sub("", str(value), count=1) != _LEADING_V.sub("", version, count=1):
+    if bare(str(value)) != bare(version):
         raise _mismatch(path, _key_line(after, key), f"{key} does not read as {version}")
 
 

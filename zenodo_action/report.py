@@ -76,14 +76,6 @@ def _join_authors(names: list[str]) -> str:
     return ", ".join(names[:-1]) + ", & " + names[-1]
 
 
-def summary_markdown(
-    result: PublishResult, metadata: Mapping[str, Any], origins: Mapping[str, str] | None = None
-) -> str:
-    """A publish's part of the job summary: the result (DOI, concept DOI, badge), then
-    the file table, a citation, and where each metadata field came from."""
-    return result_head(result) + result_details(result, metadata, origins)
-
-
 def result_head(result: PublishResult) -> str:
     """What a person opening the run looks for first: the DOI, the record, the badge."""
     title = {

@@ -1,6 +1,6 @@
 """Where a run's results go: one small interface, one implementation per place.
 
-The run (check.py, publish.py, the front doors) says what happened; a reporter writes it
+The run (validate.py, publish.py, the front doors) says what happened; a reporter writes it
 where the user looks. `TerminalReporter` is the command line's: results on stdout, the
 rest on stderr. The Actions runner's is `github.reporter.GitHubReporter` (annotations,
 step outputs, the job summary). A GitLab CI front end would add one more.

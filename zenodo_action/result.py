@@ -25,7 +25,7 @@ class PublishResult:
     status: Status
     doi: str | None  # the version's DOI (a draft's: reserved, see doi_reserved); None: dry run
     concept_doi: str | None
-    record_id: int | None
+    record_id: int | str | None  # a number on Zenodo, a string (8x4k2-abcde) on InvenioRDM
     record_url: str | None
     version: str | None
     badge: str | None

@@ -33,10 +33,10 @@ from zenodo_action.github.event import (
     check_url,
     load_context,
 )
-from zenodo_action.metadata.sources import IGNORE, SourcePaths
+from zenodo_action.metadata import IGNORE, MetadataPaths
 from zenodo_action.naming import setting
 from zenodo_action.urls import insecure
-from zenodo_action.zenodo.api import KNOWN_PREFIXES, ConceptRef
+from zenodo_action.zenodo.api import KNOWN_PREFIXES, ApiChoice, ConceptRef, RecordId
 
 ZENODO_URL = "https://zenodo.org"
 SANDBOX_URL = "https://sandbox.zenodo.org"
@@ -46,10 +46,17 @@ DEFAULT_CONFIG = ".zenodo.yml"
 UPLOAD_WORKERS = 4
 MOST_UPLOAD_WORKERS = 16
 
-_DOI = re.compile(r"^(?:doi:|https?://(?:dx\.)?doi\.org/)?(10\.\d{4,9})/zenodo\.(\d+)$", re.I)
+_DOI = re.compile(r"^(?:doi:|https?://(?:dx\.)?doi\.org/)?((10\.\d{4,9})/\S+)$", re.I)
+_ZENODO_DOI_SUFFIX = re.compile(r"^zenodo\.(\d+)$", re.I)
+# The record's id is the whole path segment after the route (docs/reference/
+# invenio-records-api.md §2): `/records/8x4k2-abcde` is record 8x4k2-abcde, not 8.
 _RECORD_URL_PATH = re.compile(
-    r"^/(?:records?|deposit|uploads|api/records|api/deposit/depositions)/(\d+)"
+    r"^/(?:records?|deposit|uploads|api/records|api/deposit/depositions)/([^/]+)(?:/.*)?$"
 )
+# InvenioRDM's ids: base32 characters in dash-separated groups (`8x4k2-abcde`, §2);
+# Zenodo's are numbers.
+_RDM_ID = re.compile(r"^[0-9a-z]+(?:-[0-9a-z]+)*$")
+API_CHOICES = ("auto", "deposit", "records")
 MISSING_CREDENTIAL_HINT = (
     "add `token: ${{ secrets.ZENODO_TOKEN }}` to the step, with a Zenodo token that has the "
     "deposit:write and deposit:actions scopes; pull requests only need mode: validate"
@@ -82,6 +89,7 @@ class PublishSettings:
     draft: bool = False
     dry_run: bool = False
     upload_workers: int = UPLOAD_WORKERS  # files uploaded at a time (1: one after the other)
+    api: ApiChoice = "auto"  # Zenodo's deposit API, InvenioRDM's records API, or detect
 
 
 @dataclass(frozen=True)
@@ -122,7 +130,7 @@ class WriteBackOptions:
 class Settings:
     mode: Mode
     root: Path  # where the metadata files and the `files` globs are looked up
-    sources: SourcePaths = field(default_factory=SourcePaths)  # the metadata files to read
+    metadata_files: MetadataPaths = field(default_factory=MetadataPaths)  # the files to read
     files: tuple[str, ...] = ()  # globs
     output_format: OutputFormat = "text"
     strict: bool = False  # warnings count as errors (validate, and the check before publishing)
@@ -153,7 +161,7 @@ class Settings:
         common = cls(
             "validate",
             Path("."),
-            sources=SourcePaths(args.config, args.citation_file, args.codemeta_file),
+            metadata_files=MetadataPaths(args.config, args.citation_file, args.codemeta_file),
             fenced=under_runner(environ),
             runner=runner,
             repository=_repository(environ),
@@ -184,7 +192,7 @@ class Settings:
             output_format=output_format,
             publish=_publish_from_args(args, environ),
             write_back=write_back_options(
-                args.write_back, args.readme_file, common.sources, "--write-back"
+                args.write_back, args.readme_file, common.metadata_files, "--write-back"
             ),
             dotenv=dotenv_path(args.dotenv, common.project_dir),
         )
@@ -236,7 +244,7 @@ class Settings:
         root = _workspace(environ)
         archive = inputs.get_choice("source-archive", ARCHIVES, "zip", environ=environ)
         config = text("config")
-        sources = SourcePaths(
+        metadata_files = MetadataPaths(
             None if config == DEFAULT_CONFIG else config,
             text("citation-file"),
             text("codemeta-file"),
@@ -245,7 +253,7 @@ class Settings:
         settings = cls(
             mode,
             root,
-            sources=sources,
+            metadata_files=metadata_files,
             strict=flag("strict", False),
             require_complete=flag("require-complete", False),
             repository=_repository(environ),
@@ -256,7 +264,7 @@ class Settings:
             github_token=github_token,
             runner=runner_files(environ),
             write_back=write_back_options(
-                text("write-back"), text("readme-file"), sources, "input 'write-back'"
+                text("write-back"), text("readme-file"), metadata_files, "input 'write-back'"
             ),
             release_tag=release_tag(text("release-tag"), "input 'release-tag'"),
         )
@@ -306,10 +314,11 @@ def _publish_from_inputs(
 ) -> PublishSettings:
     """The Action's publish inputs (the version and date a release gives come later)."""
     base = zenodo_url(text("zenodo-url"), sandbox=flag("sandbox", False))
+    api = api_choice(text("api"), "input 'api'")
     return PublishSettings(
         zenodo_url=base,
         token=token,
-        concept=concept_ref(text("concept"), base),
+        concept=concept_ref(text("concept"), base, api),
         version=text("version"),
         draft=not flag("publish", True),
         dry_run=flag("dry-run", False),
@@ -319,6 +328,7 @@ def _publish_from_inputs(
             UPLOAD_WORKERS,
             most=MOST_UPLOAD_WORKERS,
         ),
+        api=api,
     )
 
 
@@ -349,10 +359,11 @@ def _publish_from_args(args: argparse.Namespace, environ: Mapping[str, str]) -> 
     if not token:
         raise UsageError("set the ZENODO_TOKEN environment variable to a Zenodo access token")
     base = zenodo_url(args.zenodo_url, sandbox=args.sandbox)
+    api = api_choice(args.api, "--api")
     return PublishSettings(
         zenodo_url=base,
         token=token,
-        concept=concept_ref(args.concept, base),
+        concept=concept_ref(args.concept, base, api),
         version=args.version,
         publication_date=publication_date(args.publication_date),
         draft=args.draft,
@@ -360,6 +371,7 @@ def _publish_from_args(args: argparse.Namespace, environ: Mapping[str, str]) -> 
         upload_workers=count(
             args.upload_workers, "--upload-workers", UPLOAD_WORKERS, most=MOST_UPLOAD_WORKERS
         ),
+        api=api,
     )
 
 
@@ -402,13 +414,17 @@ def write_back_targets(given: str | None, name: str) -> frozenset[str]:
 
 
 def write_back_options(
-    given: str | None, readme: str | None, sources: SourcePaths, name: str
+    given: str | None, readme: str | None, metadata_files: MetadataPaths, name: str
 ) -> WriteBackOptions:
     """The files write-back edits: the CITATION.cff and codemeta.json the run reads (their
     default names when it names none) and the README; each must be a path inside the
     repository, since a pull request can only change those."""
     chosen = write_back_targets(given, name)
-    named = {"citation": sources.citation, "codemeta": sources.codemeta, "readme": readme}
+    named = {
+        "citation": metadata_files.citation,
+        "codemeta": metadata_files.codemeta,
+        "readme": readme,
+    }
     defaults = {"citation": "CITATION.cff", "codemeta": "codemeta.json", "readme": DEFAULT_README}
     targets = []
     for kind in WRITE_BACK_TARGETS:
@@ -531,25 +547,71 @@ def zenodo_url(url: str | None, *, sandbox: bool = False) -> str:
     return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
 
 
-def concept_ref(given: str | None, base_url: str) -> ConceptRef | None:
-    """Parse `--concept`: a DOI, a doi.org URL, a record id or a record URL."""
+def api_choice(given: str | None, name: str) -> ApiChoice:
+    """`auto` (the default), `deposit` or `records`."""
+    value = (given or "auto").strip().lower() or "auto"
+    if value == "deposit":
+        return "deposit"
+    if value == "records":
+        return "records"
+    if value != "auto":
+        raise UsageError(f"{name} must be one of {', '.join(API_CHOICES)}, not {given!r}")
+    return "auto"
+
+
+def concept_ref(given: str | None, base_url: str, api: ApiChoice = "auto") -> ConceptRef | None:
+    """Parse `--concept`: a DOI, a doi.org URL, a record id or a record URL. Zenodo's DOIs
+    name their record (10.5281/zenodo.123 is record 123); any other DOI is looked up on
+    the instance (InvenioRDM's DOIs need not contain the id, §2), which only the records
+    API can do: on zenodo.org and with the deposit API, Zenodo's forms are required."""
     if given is None or not given.strip():
         return None
     text = unquote(given.strip())
-    if text.isdigit():
-        return ConceptRef(int(text), given)
+    zenodo = urlsplit(base_url).hostname in KNOWN_PREFIXES or api == "deposit"
     doi = _DOI.match(text)
     if doi:
-        _check_prefix(doi.group(1), base_url, given)
-        return ConceptRef(int(doi.group(2)), given)
+        return _doi_ref(doi.group(1), doi.group(2), base_url, given, zenodo=zenodo)
+    record_id = _record_id(text, zenodo=zenodo)
+    if record_id is not None:
+        return ConceptRef(record_id, given)
     parts = urlsplit(text)
     record = _RECORD_URL_PATH.match(parts.path)
-    if parts.scheme in ("http", "https") and record:
+    record_id = _record_id(unquote(record.group(1)), zenodo=zenodo) if record else None
+    if parts.scheme in ("http", "https") and record_id is not None:
         _check_host(parts.hostname or "", base_url, given)
-        return ConceptRef(int(record.group(1)), given)
-    raise UsageError(
-        f"{setting('concept')} {given!r} is not a Zenodo concept DOI (10.5281/zenodo.123), "
-        "a record id (123) or a record URL (https://zenodo.org/records/123)"
+        return ConceptRef(record_id, given)
+    raise _not_a_concept(given, base_url, zenodo=zenodo)
+
+
+def _doi_ref(doi: str, prefix: str, base_url: str, given: str, *, zenodo: bool) -> ConceptRef:
+    """A DOI: Zenodo's name their record; another instance's are looked up there."""
+    _check_prefix(prefix, base_url, given)
+    suffix = _ZENODO_DOI_SUFFIX.match(doi.partition("/")[2])
+    if suffix:
+        return ConceptRef(int(suffix.group(1)), given, doi=doi)
+    if zenodo:
+        raise _not_a_concept(given, base_url, zenodo=True)
+    return ConceptRef(None, given, doi=doi)
+
+
+def _record_id(text: str, *, zenodo: bool) -> RecordId | None:
+    """A record id as each API holds it (numbers as ints: see `api.record_id`)."""
+    if text.isdigit():
+        return int(text)
+    if not zenodo and len(text) <= 64 and _RDM_ID.match(text.lower()):
+        return text.lower()
+    return None
+
+
+def _not_a_concept(given: str, base_url: str, *, zenodo: bool) -> UsageError:
+    if zenodo:
+        return UsageError(
+            f"{setting('concept')} {given!r} is not a Zenodo concept DOI (10.5281/zenodo.123), "
+            "a record id (123) or a record URL (https://zenodo.org/records/123)"
+        )
+    return UsageError(
+        f"{setting('concept')} {given!r} is not a DOI (10.1234/abcde-12345), a record id "
+        f"(abcde-12345, or 123 on Zenodo) or a record URL ({base_url}/records/abcde-12345)"
     )
 
 

@@ -1,4 +1,13 @@
-"""Which of two releases is the newer: the order a write-back must never go against.
+"""Which of two releases is the newer: the order a write-back must never go against; and
+the one rule for a leading "v" that every part of the tool follows.
+
+**The leading "v"**: `v1.2` and `V1.2` are the version `1.2`, a "v" directly before a digit
+being a tag's habit, not part of the version (`bare`, `same_version`). Zenodo's GitHub
+webhook names a version by its tag (`v1.2.0`) unless .zenodo.json sets one (`1.2.0`)
+(zenodo-api.md §11.1), so the planner finds a version whichever spelling a run asks for,
+the stale-citation check does not call `1.2` stale against the release `V1.2`, and the
+write-back keeps each file's own habit (`leading_v`). A "v" before anything else is text:
+`version-2` stays as it is.
 
 Pure functions, no I/O. A version is compared in the first of these orders that reads
 both sides (a leading "v" or "V" before a digit is ignored everywhere):
@@ -32,7 +41,6 @@ import datetime
 import re
 from dataclasses import dataclass
 
-_LEADING_V = re.compile(r"[vV](?=\d)")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _PEP440 = re.compile(
     r"""
@@ -55,6 +63,24 @@ _SEMVER = re.compile(
 _Key = tuple[object, ...]
 
 
+def leading_v(version: str) -> str:
+    """The version's leading "v" or "V" (before a digit), else ""."""
+    before_digit = version[:1] in ("v", "V") and "0" <= version[1:2] <= "9"
+    return version[0] if before_digit else ""
+
+
+def bare(version: str) -> str:
+    """The version without its leading "v": `v1.2` -> `1.2`; `version-2` is left alone."""
+    return version[len(leading_v(version)) :]
+
+
+def same_version(a: str | None, b: str | None) -> bool:
+    """The same version, with or without a leading "v"; an unknown version is none."""
+    if not a or not b:
+        return False
+    return a == b or bare(a) == bare(b)
+
+
 @dataclass(frozen=True)
 class Release:
     """What a release, a file or a pull request says it is: any part may be unknown."""
@@ -66,7 +92,7 @@ class Release:
 def compare(a: str, b: str) -> int | None:
     """-1, 0 or 1 as `a` is older than, the same as or newer than `b`; None when the two
     cannot be put in one order (see the module's docstring)."""
-    a, b = _bare(a), _bare(b)
+    a, b = bare(a.strip()), bare(b.strip())
     if a.casefold() == b.casefold():
         return 0
     for key in (_pep440_key, _semver_key):
@@ -93,11 +119,6 @@ def is_older(this: Release, than: Release) -> bool:
         if order is not None:
             return order < 0
     return compare_dates(this.date, than.date) == -1
-
-
-def _bare(version: str) -> str:
-    version = version.strip()
-    return version[1:] if _LEADING_V.match(version) else version
 
 
 def _date(text: str | None) -> datetime.date | None:

@@ -22,10 +22,10 @@ from urllib.parse import quote, unquote
 from zenodo_action import confined, edits, readback, versions
 from zenodo_action.errors import ActionError, UsageError
 from zenodo_action.github import pulls
+from zenodo_action.github.client import GitHubClient
 from zenodo_action.github.event import Release as GitHubRelease
 from zenodo_action.github.event import RunContext
 from zenodo_action.github.pulls import OpenPull, Proposal
-from zenodo_action.github.releases import GitHubClient
 from zenodo_action.publish import Published
 from zenodo_action.reporter import Reporter
 from zenodo_action.result import PublishResult, badge
@@ -33,7 +33,7 @@ from zenodo_action.settings import Settings, WriteBackTarget
 
 TITLE = "write-back"
 BRANCH_PREFIX = "zenodo-doi/"
-# Stand-in facts for the preflight: any DOI exercises the same parsing and placement.
+# Stand-in facts for check_targets: any DOI exercises the same parsing and placement.
 _TRIAL = edits.DoiFacts(
     version_doi="10.5281/zenodo.2",
     concept_doi="10.5281/zenodo.1",
@@ -47,7 +47,7 @@ _TRIAL = edits.DoiFacts(
 _PROPOSES = re.compile(r"<!-- zenodo-action write-back: version=([^;]*); date=([^ ]*) -->")
 
 
-def preflight(settings: Settings, reporter: Reporter) -> None:
+def check_targets(settings: Settings, reporter: Reporter) -> None:
     """Before anything is sent to Zenodo: a file the user named exists, a link among them
     leads to a file inside the repository, and the checkout's copies can be edited and read
     back as intended (a README whose markers do not pair, a CITATION.cff with flow-style
@@ -274,7 +274,7 @@ def write_to_tree(settings: Settings, done: Published, reporter: Reporter) -> li
 
 def _files_on_disk(settings: Settings, reporter: Reporter) -> list[Found]:
     """The targets as the working tree holds them now (they may have changed since the
-    preflight: each problem is a warning, the publish stands)."""
+    check_targets: each problem is a warning, the publish stands)."""
     files = []
     for target in settings.write_back.targets:
         try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -39,18 +39,12 @@ class Release:
     name: str | None = None
     body: str | None = None
     published_at: str | None = None
-    created_at: str | None = None
     draft: bool = False
-    prerelease: bool = False
-    url: str | None = None
-    assets_url: str | None = None
-    zipball_url: str | None = None
-    tarball_url: str | None = None
-    target_commitish: str | None = None
 
     @classmethod
     def from_json(cls, data: Any, *, source: str = "release") -> Release:
-        """Read a release object; `source` names it in error messages."""
+        """Read a release object; `source` names it in error messages. Only the fields
+        the action uses are read, so an odd value in another cannot fail a run."""
         fields = _Fields(data, source)
         return cls(
             id=fields.integer("id"),
@@ -59,14 +53,7 @@ class Release:
             name=fields.optional_text("name"),
             body=fields.optional_text("body"),
             published_at=fields.timestamp("published_at"),
-            created_at=fields.timestamp("created_at"),
             draft=fields.flag("draft"),
-            prerelease=fields.flag("prerelease"),
-            url=fields.optional_text("url"),
-            assets_url=fields.optional_text("assets_url"),
-            zipball_url=fields.optional_text("zipball_url"),
-            tarball_url=fields.optional_text("tarball_url"),
-            target_commitish=fields.optional_text("target_commitish"),
         )
 
     @property
@@ -90,7 +77,6 @@ class Repository:
     owner: str
     name: str
     html_url: str
-    private: bool | None = None  # None: the payload did not say
     default_branch: str | None = None
 
     @property
@@ -100,25 +86,17 @@ class Repository:
 
 @dataclass(frozen=True)
 class RunContext:
-    """What the runner tells a container action about the run."""
+    """What the runner tells a container action about the run, as far as the action
+    uses it."""
 
-    event_name: str
     repository: Repository
     server_url: str
     api_url: str
     workspace: Path | None = None
     ref: str | None = None
-    ref_name: str | None = None
-    sha: str | None = None
     run_id: str | None = None
-    run_attempt: str | None = None
     event_action: str | None = None  # e.g. "published" for release events
     release: Release | None = None
-    payload: Mapping[str, Any] = field(default_factory=dict, repr=False)
-
-    @property
-    def is_pull_request(self) -> bool:
-        return self.event_name in PULL_REQUEST_EVENTS
 
     @property
     def tag(self) -> str | None:
@@ -135,14 +113,6 @@ class RunContext:
             return None
         return f"{self.server_url}/{self.repository.full_name}/actions/runs/{self.run_id}"
 
-    @property
-    def dispatch_inputs(self) -> dict[str, str]:
-        """The `workflow_dispatch` inputs, as strings; empty for other events."""
-        inputs = self.payload.get("inputs")
-        if self.event_name != "workflow_dispatch" or not isinstance(inputs, dict):
-            return {}
-        return {str(key): "" if value is None else str(value) for key, value in inputs.items()}
-
 
 def load_context(env: Mapping[str, str]) -> RunContext:
     """Read the run context; raise `UsageError` naming what is missing or malformed."""
@@ -158,19 +128,14 @@ def load_context(env: Mapping[str, str]) -> RunContext:
         release = Release.from_json(payload.get("release"), source=_payload_name(env, "release"))
     workspace = env.get("GITHUB_WORKSPACE", "").strip()
     return RunContext(
-        event_name=event_name,
         repository=_repository(full_name, server_url, payload.get("repository")),
         server_url=server_url,
         api_url=api_url,
         workspace=Path(workspace) if workspace else None,
         ref=_optional(env, "GITHUB_REF"),
-        ref_name=_optional(env, "GITHUB_REF_NAME"),
-        sha=_optional(env, "GITHUB_SHA"),
         run_id=_optional(env, "GITHUB_RUN_ID"),
-        run_attempt=_optional(env, "GITHUB_RUN_ATTEMPT"),
         event_action=payload.get("action") if isinstance(payload.get("action"), str) else None,
         release=release,
-        payload=payload,
     )
 
 
@@ -240,14 +205,12 @@ def _load_payload(env: Mapping[str, str], *, required: bool) -> dict[str, Any]:
 def _repository(full_name: str, server_url: str, data: Any) -> Repository:
     owner, name = full_name.split("/", 1)
     data = data if isinstance(data, dict) else {}
-    private = data.get("private")
     html_url = data.get("html_url")
     branch = data.get("default_branch")
     return Repository(
         owner=owner,
         name=name,
         html_url=html_url if isinstance(html_url, str) else f"{server_url}/{full_name}",
-        private=private if isinstance(private, bool) else None,
         default_branch=branch if isinstance(branch, str) else None,
     )
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import quote
 
-from zenodo_action.github.releases import GitHubClient, GitHubError
+from zenodo_action.github.client import GitHubClient, GitHubError
 from zenodo_action.http import HttpError, server_message
 
 log = logging.getLogger(__name__)

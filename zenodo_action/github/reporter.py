@@ -16,8 +16,13 @@ from zenodo_action import report
 from zenodo_action.errors import ActionError
 from zenodo_action.github import commands
 from zenodo_action.github.commands import RunnerFiles
-from zenodo_action.metadata import SEVERITIES, Problem, summary_markdown
-from zenodo_action.metadata.report import problem_lines, summary_line
+from zenodo_action.metadata import (
+    SEVERITIES,
+    Problem,
+    problem_lines,
+    summary_line,
+    summary_markdown,
+)
 from zenodo_action.naming import RUNNER, Vocabulary, setting
 from zenodo_action.reporter import Level, spelt
 from zenodo_action.result import PublishResult

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from zenodo_action.github.releases import GitHubClient, GitHubError
+from zenodo_action.github.client import GitHubClient, GitHubError
 
 log = logging.getLogger(__name__)
 

@@ -32,9 +32,9 @@ def build_metadata(
     today: dt.date | None = None,
     related: Sequence[Mapping[str, str]] = (),
 ) -> dict[str, Any]:
-    """Metadata for a PUT: explicit values win over the merged sources; the date defaults
-    to today (UTC); `related` links are added once (what a release fills is already a
-    source of the record, see metadata/sources.py)."""
+    """Metadata for a PUT: explicit values win over the merged files; the date defaults
+    to today (UTC); `related` links are added once (what a release fills is already
+    merged into the record, see metadata/record.py)."""
     metadata = copy.deepcopy(dict(data))
     for key in SERVER_OWNED:
         metadata.pop(key, None)

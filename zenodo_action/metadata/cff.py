@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from zenodo_action.metadata import identifiers, markup, paths, suggest
 from zenodo_action.metadata.loader import Config
 from zenodo_action.metadata.mapped import Link, Mapped, repository_link, work_link
+from zenodo_action.metadata.people import Person, orcid_problem, zenodo_creator
 from zenodo_action.metadata.problems import (
     ERROR,
     NOTICE,
@@ -42,7 +43,6 @@ GUIDE = "https://github.com/citation-file-format/citation-file-format/blob/1.2.0
 # such files are checked against 1.2.0, with the 1.3 additions accepted where they sit.
 ACCEPTED_1_3_KEYS = {"": ("contributors",), "entity": ("affiliation", "ror")}
 _PERSON_KEYS = ("authors", "contact", "contributors")
-_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
 
 # CFF keys -> the record's field their values become (the README's mapping table). A
 # problem in a key that feeds none, or in a part of an entry no field comes from (a
@@ -441,9 +441,9 @@ def _rule_problems(config: Config) -> list[Problem]:
     found += list(_orcids(data))
     found += list(_dates(data))
     problems = []
-    for severity, path, message, code in found:
-        line, column = config.position(path)
-        problems.append(_settle(Problem(severity, path, message, line, column, code)))
+    for problem in found:
+        line, column = config.position(problem.path)
+        problems.append(_settle(dataclasses.replace(problem, line=line, column=column)))
     return problems
 
 
@@ -452,7 +452,7 @@ def _people(data: Mapping[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
         yield from paths.mappings_at(data, key)
 
 
-def _authors_have_names(data: Mapping[str, Any]) -> Iterator[tuple[str, str, str, str]]:
+def _authors_have_names(data: Mapping[str, Any]) -> Iterator[Problem]:
     for path, person in _people(data):
         if not path.startswith("authors"):
             continue
@@ -465,16 +465,16 @@ def _authors_have_names(data: Mapping[str, Any]) -> Iterator[tuple[str, str, str
                 f"has given-names only: Zenodo stores {quote_value(given)} as the family name; "
                 "add family-names (or name, for an entity)"
             )
-            yield WARNING, path, message, "given-names-only"
+            yield Problem(WARNING, path, message, code="given-names-only")
         else:
             message = (
                 "has neither family-names (a person) nor name (an entity, e.g. a team); "
                 "Zenodo refuses it with 'Family name cannot be blank'"
             )
-            yield ERROR, path, message, "author-name"
+            yield Problem(ERROR, path, message, code="author-name")
 
 
-def _orcids(data: Mapping[str, Any]) -> Iterator[tuple[str, str, str, str]]:
+def _orcids(data: Mapping[str, Any]) -> Iterator[Problem]:
     """Every person's ORCID as Zenodo reads it (the schema's pattern only knows the URL):
     a bare or spaced iD is a warning showing the URL to write, a wrong one an error."""
     for path, person in _people(data):
@@ -482,19 +482,8 @@ def _orcids(data: Mapping[str, Any]) -> Iterator[tuple[str, str, str, str]]:
         if not isinstance(orcid, str) or not _looks_like_orcid(orcid):
             continue  # none, or something else entirely: the schema's pattern says so
         where = paths.join(path, "orcid")
-        stored = identifiers.read_orcid(orcid)
-        if stored is None:
-            message = (
-                f"{quote_value(orcid)} is not an ORCID iD Zenodo accepts: check its digits "
-                "(the last is a checksum); copy it from the person's ORCID page"
-            )
-            yield ERROR, where, message, "orcid-checksum"
-        elif orcid != f"https://orcid.org/{stored}":
-            message = (
-                f"{quote_value(orcid)} is read as https://orcid.org/{stored}; write it that "
-                "way (CFF wants the URL, Zenodo stores the bare iD)"
-            )
-            yield WARNING, where, message, "orcid-repaired"
+        if problem := orcid_problem(orcid, where, any_url=False, convention="CFF wants the URL"):
+            yield problem
 
 
 def _looks_like_orcid(value: Any) -> bool:
@@ -505,10 +494,12 @@ def _looks_like_orcid(value: Any) -> bool:
     return re.fullmatch(r"[0-9]{15}[0-9Xx]", compact) is not None
 
 
-def _dates(data: Mapping[str, Any]) -> Iterator[tuple[str, str, str, str]]:
+def _dates(data: Mapping[str, Any]) -> Iterator[Problem]:
     for path, value in _date_values(data):
-        if _DATE.match(value) and identifiers.real_date(value) is None:  # else: the schema
-            yield ERROR, path, f"{quote_value(value)} is not a date that exists", "date-invalid"
+        # a date of another shape is the schema's to report
+        if identifiers.DATE.match(value) and identifiers.real_date(value) is None:
+            message = f"{quote_value(value)} is not a date that exists"
+            yield Problem(ERROR, path, message, code="date-invalid")
 
 
 def _date_values(data: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
@@ -543,7 +534,7 @@ def to_zenodo(config: Config) -> Mapped:
         mapped.set("title", data["title"].strip(), "title")
     _map_people(mapped, data, "authors", "creators")
     if _text(data.get("abstract")):
-        mapped.set("description", paragraphs(data["abstract"]), "abstract")
+        mapped.set("description", markup.paragraphs(data["abstract"]), "abstract")
     _map_keywords(mapped, data)
     _map_license(mapped, config, data)
     if data.get("type") in ("software", "dataset"):
@@ -564,7 +555,7 @@ def _map_people(mapped: Mapped, data: Mapping[str, Any], key: str, target: str) 
     creators: list[dict[str, Any]] = []
     origins: list[str] = []
     for path, person in paths.mappings_at(data, key):
-        if creator := zenodo_person(person):
+        if creator := zenodo_creator(_person(person)):
             creators.append(creator)
             origins.append(path)
     if creators:
@@ -580,52 +571,17 @@ def _person_origins(data: Mapping[str, Any], path: str) -> dict[str, str]:
     return {name: paths.join(path, source) for name, source in sources if source in person}
 
 
-def zenodo_person(person: Mapping[str, Any]) -> dict[str, Any] | None:
-    """A CFF person or entity as a Zenodo creator: "Family, Given" with the particle and
-    suffix on the family side (Zenodo splits the name at its only comma, so neither may
-    add one), an entity's name as is; the ORCID as the bare iD Zenodo stores."""
-    name = _person_name(person)
-    if not name:
-        return None
-    creator: dict[str, Any] = {"name": name}
-    if _text(person.get("affiliation")):
-        creator["affiliation"] = person["affiliation"].strip()
-    orcid = person.get("orcid")
-    if isinstance(orcid, str) and orcid.strip():
-        creator["orcid"] = identifiers.read_orcid(orcid) or identifiers.bare_orcid(orcid)
-    return creator
-
-
-def _person_name(person: Mapping[str, Any]) -> str:
-    if _text(person.get("name")):
-        return _text(person.get("name"))
-    family = " ".join(
-        part
-        for part in (
-            _text(person.get("name-particle")),
-            _text(person.get("family-names")),
-            _text(person.get("name-suffix")),
-        )
-        if part
-    )
-    given = _text(person.get("given-names"))
-    if family and given:
-        return f"{family}, {given}"
-    return family or given  # given names alone: what Zenodo's own CFF reader does
-
-
-def paragraphs(text: str) -> str:
-    """An abstract as the HTML Zenodo's description is: each block of text (blank lines
-    separate them) a paragraph, unless it starts with a block element of its own. HTML
-    the author wrote on purpose (a link) stays where Zenodo keeps it; any other markup is
-    escaped into the text it is (metadata/markup.py). An abstract that is HTML from its
-    first tag is taken whole."""
-    if markup.starts_with_block(text):
-        return markup.escape_unknown(text.strip())
-    blocks = [block.strip() for block in re.split(r"\n\s*\n", text.strip()) if block.strip()]
-    html_blocks = [markup.escape_unknown(" ".join(block.split())) for block in blocks]
-    return "".join(
-        block if markup.starts_with_block(block) else f"<p>{block}</p>" for block in html_blocks
+def _person(entry: Mapping[str, Any]) -> Person:
+    """A CFF person or entity (an entity has `name`), in the parts a creator is made of."""
+    orcid = entry.get("orcid")
+    return Person(
+        family=_text(entry.get("family-names")),
+        given=_text(entry.get("given-names")),
+        particle=_text(entry.get("name-particle")),
+        suffix=_text(entry.get("name-suffix")),
+        name=_text(entry.get("name")),
+        affiliation=_text(entry.get("affiliation")),
+        orcid=orcid if isinstance(orcid, str) else "",
     )
 
 
@@ -712,7 +668,7 @@ def _map_contacts(mapped: Mapped, data: Mapping[str, Any]) -> None:
     origins: list[str] = []
     for key, role in (("contact", "ContactPerson"), ("contributors", "Other")):
         for path, person in paths.mappings_at(data, key):
-            if entry := zenodo_person(person):
+            if entry := zenodo_creator(_person(person)):
                 contributors.append({**entry, "type": role})
                 origins.append(path)
     if contributors:

@@ -19,7 +19,7 @@ ANY_ORCID_URL = re.compile(r"^https?://(?:www\.)?orcid\.org/", re.IGNORECASE)
 # The ISNI blocks ORCID iDs are issued from (the first 15 digits as a number).
 _ORCID_BLOCKS = ((15_000_000, 35_000_000), (900_000_000_000, 900_100_000_000))
 _DOI = re.compile(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)?(10\.[0-9]{4,9}/\S+)$", re.IGNORECASE)
-_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
+DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")  # the shape of a date in every file read
 ZENODO_DOI_PREFIXES = ("10.5281/zenodo.", "10.5072/zenodo.")  # production, sandbox
 _SPDX_URL = re.compile(r"^https?://spdx\.org/licenses/([A-Za-z0-9.+-]+?)(?:\.html|\.json)?/?$")
 
@@ -218,7 +218,7 @@ def is_zenodo_doi(doi: str) -> bool:
 
 def real_date(text: str) -> date | None:
     """The day a YYYY-MM-DD text names, or None when it is not one or does not exist."""
-    match = _DATE.match(text)
+    match = DATE.match(text)
     if match is None:
         return None
     try:

@@ -48,7 +48,7 @@ class _Place:
 
 class Document(Protocol):
     """A metadata record with the places of its values: a loaded file (`Config`), or the
-    record merged from several files (`sources.Record`)."""
+    record merged from several files (`record.Record`)."""
 
     @property
     def data(self) -> dict[str, Any] | None: ...

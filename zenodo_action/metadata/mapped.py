@@ -50,7 +50,7 @@ class Mapped:
     origins: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)  # noticed while mapping
     # Values the source gives that Zenodo cannot take (a licence URL naming no licence it
-    # knows): an error each, about the field, unless another file gives it (sources.py).
+    # knows): an error each, about the field, unless another file gives it (record.py).
     unusable: list[Problem] = field(default_factory=list)
 
     def set(self, key: str, value: Any, origin: str) -> None:

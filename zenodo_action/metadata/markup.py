@@ -9,6 +9,7 @@ lists do not already say):
 - `escape_unknown`: an abstract from CITATION.cff or codemeta.json is text that may hold
   some HTML on purpose (a link, emphasis). The tags Zenodo keeps are kept; anything else
   that looks like markup is shown as the text it is, so nothing the author wrote is lost.
+  `paragraphs` makes such an abstract the description, both readers alike.
 - `as_zenodo_stores`: what Zenodo makes of HTML sent to it, for comparing a record with
   what a run would send (the dry-run plan) and for telling users what it would remove.
 """
@@ -16,6 +17,7 @@ lists do not already say):
 from __future__ import annotations
 
 import html
+import re
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -174,4 +176,19 @@ def starts_with_block(text: str) -> bool:
     return any(
         head.startswith(f"<{tag}") and head[len(tag) + 1 : len(tag) + 2] in (">", " ")
         for tag in BLOCK_TAGS
+    )
+
+
+def paragraphs(text: str) -> str:
+    """An abstract (CITATION.cff's, codemeta.json's description) as the HTML Zenodo's
+    description is: each block of text (blank lines separate them) a paragraph, unless it
+    starts with a block element of its own. HTML the author wrote on purpose (a link)
+    stays where Zenodo keeps it; any other markup is escaped into the text it is. An
+    abstract that is HTML from its first tag is taken whole."""
+    if starts_with_block(text):
+        return escape_unknown(text.strip())
+    blocks = [block.strip() for block in re.split(r"\n\s*\n", text.strip()) if block.strip()]
+    html_blocks = [escape_unknown(" ".join(block.split())) for block in blocks]
+    return "".join(
+        block if starts_with_block(block) else f"<p>{block}</p>" for block in html_blocks
     )

@@ -23,7 +23,7 @@ class Problem:
     `line` and `column` are 1-based positions in the file, or None when unknown. `about`
     is, in a CITATION.cff or codemeta.json, the record's top-level field the value at
     `path` would become ("" when it becomes none): how much the problem matters depends
-    on whether that file gives the field (metadata/sources.py).
+    on whether that file gives the field (metadata/record.py).
     """
 
     severity: str

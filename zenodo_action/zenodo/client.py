@@ -10,9 +10,6 @@ statuses mean success.
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
-import email.utils
 import logging
 import re
 from collections.abc import Callable, Mapping
@@ -23,24 +20,29 @@ import requests
 
 from zenodo_action.errors import ActionError
 from zenodo_action.files import HashingReader, LocalFile
-from zenodo_action.http import HttpClient, HttpError, RetryPolicy
+from zenodo_action.http import HttpError, RetryPolicy
+from zenodo_action.metadata import echoed
 from zenodo_action.naming import setting
-from zenodo_action.polling import poll
 from zenodo_action.zenodo.api import (
+    ConceptRef,
     Deposition,
+    Prepared,
+    RecordId,
     RemoteFile,
     UnexpectedAnswer,
     instance_prefix,
+    record_id,
     reserved_doi,
 )
-from zenodo_action.zenodo.plan import newest
+from zenodo_action.zenodo.session import ApiSession, timestamp
 
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 100  # the most Zenodo returns to an authenticated client (§2.3)
 MAX_PAGES = 20
-INDEX_PATIENCE = (2.0, 4.0, 8.0, 16.0, 30.0)  # waits for the search index to show a draft
 _RECORD_PATH = re.compile(r"/records/(\d+)/?(?:\?|$)")
+LIST = "deposit/depositions"  # the account's depositions (§2.3)
+_ZENODO_DOI = re.compile(r"^10\.\d{4,9}/zenodo\.(\d+)$", re.I)
 
 
 def parse_deposition(
@@ -69,13 +71,14 @@ def _field(error: Exception) -> str:
 
 def _deposition(data: Mapping[str, Any], doi_prefix: str | None) -> Deposition:
     concept = data.get("conceptrecid")
-    metadata = dict(data.get("metadata") or {})
+    # In the forms Zenodo answers with (metadata/echo.py), as the request is compared (`prepare`)
+    metadata = echoed(data.get("metadata") or {})
     submitted = bool(data.get("submitted"))
     if isinstance(data.get("id"), bool) or not str(data["id"]).isdigit():
         raise KeyError("id")
     return Deposition(
-        id=int(data["id"]),
-        concept_id=int(concept) if concept not in (None, "") else None,
+        id=record_id(data["id"]),
+        concept_id=record_id(concept) if concept not in (None, "") else None,
         submitted=submitted,
         # unsubmitted: never published; inprogress: an edit of a published one; done
         is_new_draft=not submitted and data.get("state") == "unsubmitted",
@@ -85,8 +88,8 @@ def _deposition(data: Mapping[str, Any], doi_prefix: str | None) -> Deposition:
         metadata=metadata,
         files=tuple(_remote_file(f) for f in data.get("files") or ()),
         links=dict(data.get("links") or {}),
-        created=_timestamp(data.get("created")),
-        modified=_timestamp(data.get("modified")),
+        created=timestamp(data.get("created")),
+        modified=timestamp(data.get("modified")),
         reserved_doi=_reserved(data, doi_prefix),
     )
 
@@ -109,18 +112,11 @@ def _remote_file(data: Mapping[str, Any]) -> RemoteFile:
     )
 
 
-def _timestamp(value: Any) -> dt.datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
-
-
-class ZenodoClient:
+class ZenodoClient(ApiSession):
     """The legacy deposit API of one Zenodo instance (only Zenodo has it), with one token."""
+
+    name = "Zenodo's deposit API"
+    server = "Zenodo"
 
     def __init__(
         self,
@@ -131,49 +127,32 @@ class ZenodoClient:
         sleep: Callable[[float], None] | None = None,
         connections: int = 4,
     ) -> None:
-        self.http = HttpClient(
-            f"{zenodo_url}/api",
-            token,
-            policy=policy,
-            sleep=sleep,
-            rate_limited_403=False,
-            connections=connections,
-        )
-        self.server_time: dt.datetime | None = None  # from the last response's Date header
+        super().__init__(zenodo_url, token, policy=policy, sleep=sleep, connections=connections)
         self.doi_prefix = instance_prefix(urlsplit(zenodo_url).hostname)
 
     def _deposition(self, method: str, path: str, *, step: str, **kwargs: Any) -> Deposition:
         data = self._json(method, path, step=step, **kwargs)
         return parse_deposition(data, self.doi_prefix, step=step)
 
-    def _json(self, method: str, path: str, *, step: str, idempotent: bool, **kwargs: Any) -> Any:
-        """The JSON body of a successful answer; UnexpectedAnswer when it is not JSON."""
-        response = self.http.send(method, path, idempotent=idempotent, **kwargs)
-        self._note_server_time(response.headers.get("Date"))
-        if not response.content:
-            return None
-        try:
-            return response.json()
-        except ValueError:
-            raise UnexpectedAnswer(step, "an answer that is not JSON") from None
-
-    def _note_server_time(self, header: str | None) -> None:
-        if header:
-            with contextlib.suppress(TypeError, ValueError):
-                self.server_time = email.utils.parsedate_to_datetime(header)
-
-    def now(self) -> dt.datetime:
-        return self.server_time or dt.datetime.now(dt.timezone.utc)
-
     # -- reads ------------------------------------------------------------------------
 
-    def deposition(self, deposition_id: int) -> Deposition:
+    def deposition(self, deposition_id: RecordId) -> Deposition:
         return self.get(f"deposit/depositions/{deposition_id}")
+
+    def record(self, record_id: RecordId) -> Deposition:
+        """The deposition shows the published version while it has no open edit, and this
+        tool never opens one."""
+        return self.deposition(record_id)
+
+    def record_id_for_doi(self, doi: str) -> RecordId | None:
+        """Zenodo's DOIs end in the record's number (zenodo-api.md §2.2)."""
+        found = _ZENODO_DOI.match(doi.strip())
+        return int(found.group(1)) if found else None
 
     def get(self, url: str) -> Deposition:
         return self._deposition("GET", url, step="read a deposition", idempotent=True)
 
-    def concept_depositions(self, concept_id: int) -> list[Deposition]:
+    def concept_depositions(self, concept_id: RecordId) -> list[Deposition]:
         return self._search(f"conceptrecid:{concept_id}")
 
     def all_depositions(self) -> list[Deposition]:
@@ -184,15 +163,9 @@ class ZenodoClient:
         index may lag, §2.3)."""
         found: list[Deposition] = []
         for page in range(1, MAX_PAGES + 1):
-            params: dict[str, Any] = {"size": PAGE_SIZE, "page": page, "sort": "mostrecent"}
-            if query:
-                params["q"] = query
-            params["all_versions"] = "true"
             step = "list the depositions"
             try:
-                batch = self._json(
-                    "GET", "deposit/depositions", step=step, idempotent=True, params=params
-                )
+                batch = self._searched(LIST, _list_params(query, page), step=step)
             except HttpError as error:
                 if error.status == 404:  # the list exists on every Zenodo, for every account
                     raise self._no_deposit_api() from None
@@ -204,66 +177,51 @@ class ZenodoClient:
                 break
         return found
 
+    def first_search(self, concept: ConceptRef | None) -> tuple[str, dict[str, Any]]:
+        """A concept's depositions, or every deposition for a first version."""
+        query = f"conceptrecid:{concept.id}" if concept and concept.id is not None else None
+        return LIST, _list_params(query, 1)
+
     def _no_deposit_api(self) -> ActionError:
         """A 404 for the deposition list: not Zenodo. Plain InvenioRDM has no legacy
-        deposit API, only Zenodo does (zenodo-api.md §11.4)."""
+        deposit API, only Zenodo does (docs/reference/invenio-records-api.md §12.5)."""
         base = self.http.base_url.removesuffix("/api")
         return ActionError(
             f"{base} has no Zenodo deposit API (GET /api/deposit/depositions answered 404)",
-            hint=f"{setting('zenodo-url')} must be zenodo.org, sandbox.zenodo.org or another "
-            "instance running Zenodo's software; a plain InvenioRDM instance is not supported",
+            hint="an InvenioRDM instance other than Zenodo publishes through its records API: "
+            f"set {setting('api', 'records')} (or {setting('api', 'auto')}, which asks the "
+            "instance)",
         )
 
-    def latest_version_id(self, concept_id: int) -> int | None:
+    def latest_version_id(self, concept_id: RecordId) -> RecordId | None:
         """Read from the records API, which follows the database, not the index. It
         redirects to the latest record: the redirect names its id, so it is not followed
         (the deposition is read next anyway)."""
         try:
-            response = self.http.send(
-                "GET",
-                f"records/{concept_id}/versions/latest",
-                idempotent=True,
-                expected=(200, 301, 302, 303, 307, 308),
-                allow_redirects=False,
-            )
+            response = self.latest_response(concept_id)
         except HttpError as error:
             if error.status in (404, 410):
                 return None
             raise
-        self._note_server_time(response.headers.get("Date"))
         if response.status_code != 200:
             found = _RECORD_PATH.search(response.headers.get("Location", ""))
             if found:
                 return int(found.group(1))
         step = "read the latest version"
         try:
-            record_id = response.json()["id"]
+            found_id = response.json()["id"]
         except (ValueError, KeyError, TypeError):
             raise UnexpectedAnswer(step, "no record id in the answer") from None
-        if isinstance(record_id, bool) or not str(record_id).isdigit():
-            raise UnexpectedAnswer(step, f"a record id {str(record_id)[:40]!r}")
-        return int(record_id)
-
-    def find_pending_draft(self, concept_id: int, *, expected: bool) -> Deposition | None:
-        """Poll the search index, which may lag behind a just-created draft (§2.3)."""
-
-        def announce(wait: float, _: Deposition | None) -> None:
-            log.info("waiting %.0f s for Zenodo's search index", wait)
-
-        def look() -> Deposition | None:
-            return newest([d for d in self.concept_depositions(concept_id) if d.is_new_draft])
-
-        waits = INDEX_PATIENCE if expected else INDEX_PATIENCE[:2]
-        return poll(look, _found, waits, self.http.sleep, announce=announce)
-
-    def find_blank_first_draft(self) -> Deposition | None:
-        def look() -> Deposition | None:
-            drafts = [d for d in self.all_depositions() if d.is_new_draft and not d.concept_doi]
-            return newest([d for d in drafts if d.is_blank])
-
-        return poll(look, _found, INDEX_PATIENCE[:3], self.http.sleep)
+        if isinstance(found_id, bool) or not str(found_id).isdigit():
+            raise UnexpectedAnswer(step, f"a record id {str(found_id)[:40]!r}")
+        return int(found_id)
 
     # -- writes -----------------------------------------------------------------------
+
+    def prepare(self, metadata: Mapping[str, Any], latest: Deposition | None) -> Prepared:
+        """The deposit API takes the metadata in its own terms, as it is; it answers with
+        its own forms of some values (metadata/echo.py), which the plan compares with."""
+        return Prepared(metadata, echoed(metadata))
 
     def create(self) -> Deposition:
         return self._deposition(
@@ -275,9 +233,10 @@ class ZenodoClient:
             json={},
         )
 
-    def new_version(self, latest: Deposition) -> Deposition:
+    def new_version(self, latest: Deposition, *, import_files: bool = True) -> Deposition:
         """Today the answer is the new draft; old Zenodo answered with the old record,
-        whose `latest_draft` link leads to the new one (§3.1 point 1)."""
+        whose `latest_draft` link leads to the new one (§3.1 point 1). Zenodo copies the
+        latest version's files into it whatever `import_files` says."""
         url = (
             latest.links.get("newversion") or f"deposit/depositions/{latest.id}/actions/newversion"
         )
@@ -304,6 +263,10 @@ class ZenodoClient:
             idempotent=True,
             json={"metadata": metadata},
         )
+
+    def reserve_doi(self, draft: Deposition) -> Deposition:
+        """Zenodo reserves every draft's DOI when it makes the draft (§2.2)."""
+        return draft
 
     def delete_file(self, draft: Deposition, remote: RemoteFile) -> None:
         # A repeated delete answers 404 (or 403 before Zenodo's fix b04cc2c): gone either way.
@@ -363,11 +326,15 @@ class ZenodoClient:
         return self._deposition("POST", url, step=step, idempotent=False, expected=(200, 201, 202))
 
 
+def _list_params(query: str | None, page: int) -> dict[str, Any]:
+    params: dict[str, Any] = {"size": PAGE_SIZE, "page": page, "sort": "mostrecent"}
+    if query:
+        params["q"] = query
+    params["all_versions"] = "true"
+    return params
+
+
 def _transfer_failed(response: requests.Response) -> bool:
     """The bucket's 400 "The file upload transfer failed, please try again.": the upload's
     connection broke (zenodo-api.md §11.2), so the same PUT may well succeed."""
     return response.status_code == 400 and "transfer failed" in response.text[:500].lower()
-
-
-def _found(draft: Deposition | None) -> bool:
-    return draft is not None

@@ -1,5 +1,6 @@
 """Observe and apply a publish: the reads before deciding, and the writes after.
 
+`publish` is the whole of it, one call: read, hash, plan, and unless a dry run, apply.
 `observe` reads what `plan.decide` needs. `apply` executes a plan against the draft as
 it really is, and after every non-idempotent step (newversion, publish) that failed
 midway it reads the state back instead of repeating blindly (zenodo-api.md §3, §4).
@@ -20,7 +21,7 @@ from typing import Any, Literal
 from zenodo_action.errors import ActionError
 from zenodo_action.files import LocalFile
 from zenodo_action.http import HttpError, OutcomeUnknown
-from zenodo_action.metadata.identifiers import doi_of
+from zenodo_action.metadata import doi_of
 from zenodo_action.naming import setting
 from zenodo_action.parallel import run_each
 from zenodo_action.progress import Progress
@@ -28,14 +29,19 @@ from zenodo_action.zenodo.api import (
     ConceptRef,
     DepositAPI,
     Deposition,
+    DraftExists,
+    Prepared,
+    RecordId,
     RemoteFile,
     UnexpectedAnswer,
 )
-from zenodo_action.zenodo.errors import Locate, explain, field_errors
+from zenodo_action.zenodo.errors import FieldErrors, Locate, explain, field_errors, rejected
 from zenodo_action.zenodo.plan import (
     Plan,
     PublishRequest,
     Snapshot,
+    age,
+    decide,
     diff_files,
     judge_draft,
     takeover_window,
@@ -62,8 +68,8 @@ def observe(api: DepositAPI, request: PublishRequest) -> Snapshot:
     """Read what deciding needs: the concept's depositions and its latest version (or, for
     a first version, every deposition of the account)."""
     if request.concept is None:
-        return Snapshot(None, _drafts_read(api, _listed(api.all_depositions)))
-    concept_id, versions, latest = _resolve_with_latest(api, request.concept)
+        return Snapshot(None, _drafts_read(api, _listed(api, api.all_depositions)))
+    concept_id, versions, latest = _resolve_with_latest(api, _with_id(api, request.concept))
     published = [d for d in versions if d.submitted]
     latest = _latest_published(api, latest, published)
     return Snapshot(concept_id, _drafts_read(api, versions), latest)
@@ -77,13 +83,34 @@ def _drafts_read(api: DepositAPI, listed: list[Deposition]) -> tuple[Deposition,
     return tuple(api.deposition(d.id) if d.is_new_draft else d for d in listed)
 
 
+def _with_id(api: DepositAPI, ref: ConceptRef) -> ConceptRef:
+    """The reference with its record's id: a DOI that does not name it is looked up."""
+    if ref.id is not None:
+        return ref
+    assert ref.doi is not None, "a concept reference holds an id or a DOI"
+    try:
+        found = api.record_id_for_doi(ref.doi)
+    except HttpError as error:
+        raise explain(
+            error, doing=f"look up the record with DOI {ref.doi}", server=api.server
+        ) from None
+    if found is None:
+        raise ActionError(
+            f"concept {ref.given!r}: no record with DOI {ref.doi} in the token's account",
+            hint="check the DOI, that zenodo-url points at the instance that minted it, and "
+            "that the token belongs to the account that owns the record (or shares it)",
+        )
+    return ConceptRef(found, ref.given, ref.doi)
+
+
 def _resolve_with_latest(
     api: DepositAPI, ref: ConceptRef
-) -> tuple[int, list[Deposition], Deposition | None]:
+) -> tuple[RecordId, list[Deposition], Deposition | None]:
     """`_resolve`, and the concept's latest version, read beside the list (issue 10): the
     list comes from the search index, Zenodo's slowest read, and nothing waits for it any
     more. That version is the concept's when the id given is the concept's, as users give
     it; for a version id it is read again, of its concept."""
+    assert ref.id is not None
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="observe") as pool:
         latest = pool.submit(_latest_version, api, ref.id)
         concept_id, versions = _resolve(api, ref)
@@ -92,34 +119,36 @@ def _resolve_with_latest(
     return concept_id, versions, _latest_version(api, concept_id)
 
 
-def _latest_version(api: DepositAPI, concept_id: int) -> Deposition | None:
+def _latest_version(api: DepositAPI, concept_id: RecordId) -> Deposition | None:
     """The latest published version as the database knows it (the search index may lag)."""
     latest_id = api.latest_version_id(concept_id)
-    return api.deposition(latest_id) if latest_id is not None else None
+    return api.record(latest_id) if latest_id is not None else None
 
 
-def _resolve(api: DepositAPI, ref: ConceptRef) -> tuple[int, list[Deposition]]:
+def _resolve(api: DepositAPI, ref: ConceptRef) -> tuple[RecordId, list[Deposition]]:
     """The concept id behind a concept or version id, and all its depositions of this
     account. A concept id (what users give) is listed straight away; only an id that lists
     nothing is read, to see whether it is a version and of which concept."""
-    versions = _listed(lambda: api.concept_depositions(ref.id))
+    assert ref.id is not None
+    ref_id = ref.id
+    versions = _listed(api, lambda: api.concept_depositions(ref_id))
     if versions:
-        return ref.id, versions
+        return ref_id, versions
     try:
-        concept_id = api.deposition(ref.id).concept_id or ref.id
+        concept_id = api.record(ref_id).concept_id or ref_id
     except HttpError as error:
         if error.status in (401, 403):
-            raise _not_yours(ref) from None
+            raise _not_yours(ref, api.server) from None
         if error.status != 404:
-            raise explain(error, doing=f"read record {ref.id}") from None
+            raise explain(error, doing=f"read record {ref.id}", server=api.server) from None
         concept_id = ref.id  # not a record: a concept id
     if concept_id != ref.id:
-        versions = _listed(lambda: api.concept_depositions(concept_id))
+        versions = _listed(api, lambda: api.concept_depositions(concept_id))
     if not versions:
         if api.latest_version_id(concept_id) is not None:
-            raise _not_yours(ref)
+            raise _not_yours(ref, api.server)
         raise ActionError(
-            f"concept {ref.given!r}: no record with this id on Zenodo in the token's account",
+            f"concept {ref.given!r}: no record with this id on {api.server} in the token's account",
             hint=f"check {setting('concept', ref.given)}, and that the run publishes where it "
             f"lives: {setting('sandbox', 'true')} for sandbox.zenodo.org, "
             f"{setting('zenodo-url')} for another instance",
@@ -127,21 +156,21 @@ def _resolve(api: DepositAPI, ref: ConceptRef) -> tuple[int, list[Deposition]]:
     return concept_id, versions
 
 
-def _not_yours(ref: ConceptRef) -> ActionError:
+def _not_yours(ref: ConceptRef, server: str) -> ActionError:
     return ActionError(
-        f"concept {ref.given!r} belongs to another Zenodo account than the token's, and is "
+        f"concept {ref.given!r} belongs to another {server} account than the token's, and is "
         "not shared with it",
         hint="use a token of the account that owns the record, or have its owner share it "
-        "with this account (the record's Share button on Zenodo: a user with edit or manage "
-        "access can add versions and publish them)",
+        f"with this account (the record's Share button on {server}: a user with edit or "
+        "manage access can add versions and publish them)",
     )
 
 
-def _listed(listing: Callable[[], list[Deposition]]) -> list[Deposition]:
+def _listed(api: DepositAPI, listing: Callable[[], list[Deposition]]) -> list[Deposition]:
     try:
         return listing()
     except HttpError as error:
-        raise explain(error, doing="list your depositions") from None
+        raise explain(error, doing="list your depositions", server=api.server) from None
 
 
 def _latest_published(
@@ -149,10 +178,10 @@ def _latest_published(
 ) -> Deposition | None:
     """The database's latest version, unless the list knows a newer one (never expected:
     the list comes from the index, which lags behind the database)."""
-    newest = max((d.id for d in published), default=None)
-    if newest is None or (latest is not None and latest.id >= newest):
+    newest = max(published, key=age, default=None)
+    if newest is None or (latest is not None and age(latest) >= age(newest)):
         return latest
-    return api.deposition(newest)
+    return api.record(newest.id)
 
 
 def hash_where_needed(
@@ -173,6 +202,64 @@ def hash_where_needed(
         return {f.name: f.hashed() for f in needed}
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="md5") as pool:
         return {f.name: f for f in pool.map(LocalFile.hashed, needed)}
+
+
+# --- the whole publish ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What a publish planned, its request as the API took it, and how applying ended."""
+
+    plan: Plan
+    request: PublishRequest  # in the API's terms; its files hashed where that was needed
+    outcome: Outcome | None  # None: a dry run
+    warnings: tuple[str, ...] = ()  # what the version did not get (a community, say)
+
+
+def publish(
+    api: DepositAPI,
+    request: PublishRequest,
+    *,
+    locate: Locate,
+    dry_run: bool = False,
+    workers: int = 1,
+) -> Publication:
+    """Read, hash, plan and (unless `dry_run`) apply: all a run does on the repository.
+    What the API refuses is reported where `locate` places it in the user's files."""
+    try:
+        snapshot = observe(api, request)
+        prepared = _prepared(api, request, snapshot.latest, locate)
+        request = replace(request, metadata=prepared.metadata, comparable=prepared.comparable)
+        remote = [f for d in (*snapshot.depositions, snapshot.latest) if d for f in d.files]
+        hashed = hash_where_needed(remote, request.files, every=dry_run, workers=workers)
+        request = request.with_files(hashed)
+        the_plan = decide(snapshot, request)
+        outcome = None
+        if not dry_run:
+            through = _through(prepared, locate)
+            outcome = apply(api, the_plan, request, locate=through, workers=workers)
+    except HttpError as error:  # a read that failed for good: the writes explain themselves
+        raise explain(error, doing="read the record's current state", server=api.server) from None
+    warnings = prepared.warnings + (outcome.warnings if outcome else ())
+    return Publication(the_plan, request, outcome, warnings)
+
+
+def _prepared(
+    api: DepositAPI, request: PublishRequest, latest: Deposition | None, locate: Locate
+) -> Prepared:
+    """The metadata in the API's terms; what it cannot take fails here, located in the
+    user's files, before the first write."""
+    try:
+        return api.prepare(request.metadata, latest)
+    except FieldErrors as refused:
+        text = f"the metadata cannot be published through {api.name}; nothing was sent"
+        raise rejected(text, refused.pairs, locate, server=api.server) from None
+
+
+def _through(prepared: Prepared, locate: Locate) -> Locate:
+    """Locate the API's error fields through the metadata's fields they came from."""
+    return lambda field: locate(prepared.field_of(field))
 
 
 # --- apply ---------------------------------------------------------------------------
@@ -213,6 +300,7 @@ def apply(
     run = _Run(api, request, locate, workers)
     draft = _obtain_draft(run, the_plan)
     draft = _claim(run, draft)
+    draft = _reserve_doi(run, draft)
     draft = _sync_files(run, draft)
     _check_draft_is_ours(run, draft)
     if request.draft_only:
@@ -255,7 +343,10 @@ def _obtain_draft(run: _Run, the_plan: Plan) -> Deposition:
     if the_plan.action == "new-concept":
         return _create_first_draft(run)
     assert the_plan.latest is not None and the_plan.concept_id is not None
-    return _new_version_draft(run, the_plan.latest, the_plan.concept_id)
+    # The records API copies no files into a new version unless asked (§4): only worth a
+    # request when some of the latest version's files stay.
+    keep = bool(the_plan.changes.keep)
+    return _new_version_draft(run, the_plan.latest, the_plan.concept_id, keep)
 
 
 def _adopt(run: _Run, draft: Deposition) -> Deposition:
@@ -273,12 +364,12 @@ def _adopt(run: _Run, draft: Deposition) -> Deposition:
         assert judged.idle is not None
         raise ConcurrentRun(
             f"another run is preparing {_describe_draft(draft)} of this concept (draft "
-            f"{draft.id}, changed {judged.idle:.0f} s ago). Zenodo allows one draft per "
+            f"{draft.id}, changed {judged.idle:.0f} s ago). {run.api.server} allows one draft per "
             "concept, so this run stops rather than mix its files with the other run's.",
             hint="run this job again once the other run has finished. If no other run is "
             f"active, the draft is a leftover: it is taken over once idle for "
             f"{_duration(judged.window)}, or discard it at "
-            f"{draft.links.get('html', 'Zenodo')}",
+            f"{draft.links.get('html') or run.api.server}",
         )
     elif judged.verdict == "take-over":
         log.warning(
@@ -313,21 +404,28 @@ def _create_first_draft(run: _Run) -> Deposition:
             ) from None
         draft = found
     except HttpError as error:
-        raise explain(error, doing="create a new record") from None
+        raise explain(error, doing="create a new record", server=run.api.server) from None
     log.info("created draft %s for the first version of a new concept", draft.id)
     return draft
 
 
-def _new_version_draft(run: _Run, latest: Deposition, concept_id: int) -> Deposition:
+def _new_version_draft(
+    run: _Run, latest: Deposition, concept_id: RecordId, keep: bool
+) -> Deposition:
     """Ask for the new-version draft; after a failure, find the one Zenodo may have made."""
     for _ in range(3):
         try:
-            draft = run.api.new_version(latest)
+            draft = run.api.new_version(latest, import_files=keep)
             run.asked_for_draft = True
             return draft
+        except DraftExists as existing:  # the records API answers with the concept's draft
+            run.asked_for_draft = True
+            return _adopt(run, existing.draft)
         except (OutcomeUnknown, UnexpectedAnswer):  # it may have made the draft
             run.asked_for_draft = True
-            log.warning("the new-version request failed midway; checking what Zenodo did")
+            log.warning(
+                "the new-version request failed midway; checking what %s did", run.api.server
+            )
             found = run.api.find_pending_draft(concept_id, expected=False)
             if found:
                 return _adopt(run, found)
@@ -336,20 +434,22 @@ def _new_version_draft(run: _Run, latest: Deposition, concept_id: int) -> Deposi
         except HttpError as error:
             if not _is_pending_draft_error(error):
                 raise explain(
-                    error, doing=f"create a new version of concept {concept_id}"
+                    error,
+                    doing=f"create a new version of concept {concept_id}",
+                    server=run.api.server,
                 ) from None
-            log.info("Zenodo reports a pending draft for this concept; looking it up")
+            log.info("%s reports a pending draft for this concept; looking it up", run.api.server)
             found = run.api.find_pending_draft(concept_id, expected=True)
             if found is None:
                 raise ActionError(
-                    "Zenodo says this concept has a pending draft, but its search index "
-                    "does not show it yet",
+                    f"{run.api.server} says this concept has a pending draft, but its search "
+                    "index does not show it yet",
                     hint="run again in a minute or two",
                 ) from None
             return _adopt(run, found)
     raise ActionError(
         f"could not create a new version of concept {concept_id}",
-        hint="Zenodo kept failing; run again later",
+        hint=f"{run.api.server} kept failing; run again later",
     )
 
 
@@ -361,12 +461,32 @@ def _claim(run: _Run, draft: Deposition) -> Deposition:
     """PUT the metadata: it replaces everything and stamps the draft with our version."""
     try:
         claimed = run.api.put_metadata(draft, without_own_doi(run.request.metadata, draft))
+    except FieldErrors as refused:  # saved, but without what it lists: stop before publishing
+        text = (
+            f"the metadata of draft {draft.id} was saved, but without fields the server "
+            "refused; nothing was published"
+        )
+        raise rejected(text, refused.pairs, run.locate, server=run.api.server) from None
     except HttpError as error:
-        raise _lost_draft(run, draft, error) or explain(
-            error, doing=f"save the metadata of draft {draft.id}", locate=run.locate
-        ) from None
+        raise _failed_write(run, draft, error, f"save the metadata of draft {draft.id}") from None
     run.last_claim = time.monotonic()
     return claimed
+
+
+def _reserve_doi(run: _Run, draft: Deposition) -> Deposition:
+    """Reserve the DOI publishing will mint, where the API does not do it by itself (the
+    records API, §6): a draft run gives it out, and a publish checks it was the one."""
+    try:
+        return run.api.reserve_doi(draft)
+    except HttpError as error:
+        raise _failed_write(run, draft, error, f"reserve a DOI for draft {draft.id}") from None
+
+
+def _failed_write(run: _Run, draft: Deposition, error: HttpError, doing: str) -> ActionError:
+    """A write to the draft that failed for good: another run's doing, or explained."""
+    return _lost_draft(run, draft, error) or explain(
+        error, doing=doing, locate=run.locate, server=run.api.server
+    )
 
 
 def without_own_doi(metadata: Mapping[str, Any], draft: Deposition) -> Mapping[str, Any]:
@@ -428,7 +548,9 @@ def _delete(run: _Run, draft: Deposition, remote: RemoteFile) -> None:
             raise lost from None
         # Zenodo has answered 500 to deletes that did happen (§2.1 row 18): look first.
         if any(f.id == remote.id for f in run.api.deposition(draft.id).files):
-            raise explain(error, doing=f"remove {remote.name} from draft {draft.id}") from None
+            raise explain(
+                error, doing=f"remove {remote.name} from draft {draft.id}", server=run.api.server
+            ) from None
         log.info("the delete of %s reported an error, but the file is gone", remote.name)
 
 
@@ -448,9 +570,7 @@ def _upload(
         try:
             server_md5, sent_md5 = run.api.upload(draft, local, sent)
         except HttpError as error:
-            raise _lost_draft(run, draft, error) or explain(
-                error, doing=f"upload {local.name}"
-            ) from None
+            raise _failed_write(run, draft, error, f"upload {local.name}") from None
         if local.changed_since() or local.md5 not in (None, sent_md5):
             raise ActionError(
                 f"{local.path} changed while it was being uploaded (md5 {sent_md5}"
@@ -462,15 +582,17 @@ def _upload(
             progress.end()
             return
         log.warning(
-            "Zenodo stored %s with md5 %s, not %s; uploading it again",
+            "%s stored %s with md5 %s, not %s; uploading it again",
+            run.api.server,
             local.name,
             server_md5,
             sent_md5,
         )
     raise ActionError(
-        f"Zenodo stored {local.name} with a different checksum ({server_md5}) than the file "
+        f"{run.api.server} stored {local.name} with a different checksum ({server_md5}) than "
+        "the file "
         f"sent ({sent_md5}) twice in a row; nothing was published",
-        hint="run again; if it persists, the file is corrupted on the way to Zenodo",
+        hint=f"run again; if it persists, the file is corrupted on the way to {run.api.server}",
     )
 
 
@@ -495,7 +617,7 @@ def _lost_draft(run: _Run, draft: Deposition, error: HttpError) -> ConcurrentRun
     return ConcurrentRun(
         f"draft {draft.id} was {what} by another run while this run prepared it. "
         "Nothing was published by this run.",
-        hint="run this job again: it starts over from what is on Zenodo now",
+        hint=f"run this job again: it starts over from what is on {run.api.server} now",
     )
 
 
@@ -533,38 +655,47 @@ def _publish(run: _Run, draft: Deposition) -> Deposition:
         try:
             return run.api.publish(draft)
         except OutcomeUnknown:
-            log.warning("the publish request failed midway; checking whether Zenodo published")
+            log.warning(
+                "the publish request failed midway; checking whether %s published", run.api.server
+            )
         except UnexpectedAnswer as error:  # it may well have published: the state tells
-            log.warning("%s; checking whether Zenodo published", error.message)
+            log.warning("%s; checking whether %s published", error.message, run.api.server)
         except HttpError as error:
             if error.status != 404:  # 404: already published, or gone
-                raise explain(error, doing=f"publish draft {draft.id}", locate=run.locate) from None
+                raise explain(
+                    error,
+                    doing=f"publish draft {draft.id}",
+                    locate=run.locate,
+                    server=run.api.server,
+                ) from None
         state = run.api.deposition(draft.id)
         if state.submitted:
-            log.info("Zenodo did publish draft %s", draft.id)
+            log.info("%s did publish draft %s", run.api.server, draft.id)
             return state
         # Still a draft: a draft is published at most once, so asking again is safe.
     raise ActionError(
         f"could not publish draft {draft.id}",
-        hint="Zenodo kept failing; run again later: the re-run continues from the draft",
+        hint=f"{run.api.server} kept failing; run again later: the re-run continues from the draft",
     )
 
 
 def _verify_published(run: _Run, published: Deposition, the_plan: Plan) -> Deposition:
     """Read the record back: its DOI, concept DOI and files are what was published."""
     try:
-        record = run.api.deposition(published.id)
+        record = run.api.record(published.id)
     except HttpError as error:
         doi = f" as {published.doi}" if published.doi else ""
         raise ActionError(
-            f"Zenodo published record {published.id}{doi}, but reading it back to verify "
+            f"{run.api.server} published record {published.id}{doi}, but reading it back to "
+            "verify "
             f"it failed: {error.message}",
             hint="run again: the re-run finds the published version (status unchanged) "
             "and reports its DOI; it never publishes a second one",
         ) from None
     if not record.submitted or not record.doi:
         raise ActionError(
-            f"Zenodo answered the publish of draft {published.id} as done, but the record "
+            f"{run.api.server} answered the publish of draft {published.id} as done, but the "
+            "record "
             "read back is still an unpublished draft: nothing was published",
             hint="run again: the next run continues from this draft and publishes it",
         )
@@ -579,7 +710,8 @@ def _verify_published(run: _Run, published: Deposition, the_plan: Plan) -> Depos
     if problems:
         raise ActionError(
             f"record {record.id} was published, but reading it back shows: " + "; ".join(problems),
-            hint=f"check the record at {record.links.get('html', '')} and tell Zenodo support",
+            hint=f"check the record at {record.links.get('html', '')} and tell the support of "
+            f"{run.api.server}",
         )
     return record
 
@@ -595,8 +727,9 @@ def _check_reserved_doi(run: _Run, draft: Deposition, record: Deposition) -> Non
         return
     if not run.adopted_draft:
         log.warning(
-            "Zenodo minted %s, not %s as reserved by the draft: a draft run (publish: false) "
+            "%s minted %s, not %s as reserved by the draft: a draft run (publish: false) "
             "would have given out a wrong DOI; please report this",
+            run.api.server,
             record.doi,
             draft.reserved_doi,
         )

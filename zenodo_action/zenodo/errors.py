@@ -26,9 +26,15 @@ class ZenodoRejected(ActionError):
     source = "Zenodo"
 
     def __init__(
-        self, message: str, *, hint: str | None = None, fields: tuple[FieldError, ...] = ()
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        fields: tuple[FieldError, ...] = (),
+        source: str = "Zenodo",
     ) -> None:
         first = next((f for f in fields if f.line), None)
+        self.source = source  # who answered: Zenodo, or another instance's host
         super().__init__(
             message,
             hint=hint,
@@ -37,6 +43,15 @@ class ZenodoRejected(ActionError):
             column=first.column if first else None,
             fields=fields,
         )
+
+
+class FieldErrors(Exception):
+    """A save the server answered with success and a list of field errors: the records API
+    keeps a draft with invalid metadata and lists what it could not take (§3)."""
+
+    def __init__(self, pairs: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(f"{field}: {message}" for field, message in pairs))
+        self.pairs = pairs
 
 
 def field_errors(body: Any) -> list[tuple[str, str]]:
@@ -74,32 +89,51 @@ _MESSAGE_HINTS = (
 )
 
 
-def explain(error: HttpError, *, doing: str, locate: Locate | None = None) -> ActionError:
-    """One ActionError for a failed request, naming the step, the fields and a hint."""
+def explain(
+    error: HttpError, *, doing: str, locate: Locate | None = None, server: str = "Zenodo"
+) -> ActionError:
+    """One ActionError for a failed request, naming the step, the fields and a hint;
+    `server`: who answered (Zenodo, or another instance's host)."""
     status = error.status
     if isinstance(error, LocalFailure):  # DNS, TLS, refused, the token: not Zenodo's trouble
         return ActionError(f"could not {doing}: {error.message}", hint=error.hint)
     if status in (401, 403):
         return ZenodoRejected(
-            f"Zenodo refused to {doing} ({status} {server_message(error.body)})",
-            hint=_auth_hint(doing),
+            f"{server} refused to {doing} ({status} {server_message(error.body)})",
+            hint=_auth_hint(doing, server),
+            source=server,
         )
     if status == 429:
         return ZenodoRejected(
-            f"Zenodo kept rate-limiting the request to {doing}",
+            f"{server} kept rate-limiting the request to {doing}",
             hint="wait a few minutes and run again; a re-run continues where this one stopped",
+            source=server,
         )
     if status is None or status >= 500:
         return ZenodoRejected(
-            f"Zenodo failed to {doing}: {error.message}",
-            hint="Zenodo is having trouble; run again later: a re-run continues where this "
+            f"{server} failed to {doing}: {error.message}",
+            hint=f"{server} is having trouble; run again later: a re-run continues where this "
             "one stopped and never creates a second version",
+            source=server,
         )
-    fields = tuple(_located(field, message, locate) for field, message in field_errors(error.body))
-    text = f"Zenodo rejected the request to {doing}: {server_message(error.body)}"
+    text = f"{server} rejected the request to {doing}: {server_message(error.body)}"
+    message = server_message(error.body)
+    return rejected(text, field_errors(error.body), locate, message, server=server)
+
+
+def rejected(
+    text: str,
+    pairs: list[tuple[str, str]],
+    locate: Locate | None,
+    message: str = "",
+    *,
+    server: str = "Zenodo",
+) -> ZenodoRejected:
+    """The message `text`, with each field error located in the user's files."""
+    fields = tuple(_located(field, message, locate) for field, message in pairs)
     if fields:
         text += "\n  " + "\n  ".join(str(f) for f in fields)
-    return ZenodoRejected(text, hint=_hint_for(fields, server_message(error.body)), fields=fields)
+    return ZenodoRejected(text, hint=_hint_for(fields, message), fields=fields, source=server)
 
 
 def _located(field: str, message: str, locate: Locate | None) -> FieldError:
@@ -107,11 +141,16 @@ def _located(field: str, message: str, locate: Locate | None) -> FieldError:
     return FieldError(field, message, file, line, column)
 
 
-def _auth_hint(doing: str) -> str:
+def _auth_hint(doing: str, server: str) -> str:
     if "new version" in doing:
         return (
             "the token's account does not own this record: use a token of the account that "
             "owns the concept (or one the owner shared the record with)"
+        )
+    if server != "Zenodo":
+        return (
+            f"check ZENODO_TOKEN: a personal access token of the account that owns the "
+            f"record, made on {server}"
         )
     return (
         f"check the token in {setting('token')}: a personal access token of the account that "

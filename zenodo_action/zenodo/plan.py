@@ -19,10 +19,10 @@ from typing import Any, Literal
 
 from zenodo_action.errors import ActionError
 from zenodo_action.files import LocalFile
-from zenodo_action.metadata.build import describe_changes
+from zenodo_action.metadata import describe_changes
 from zenodo_action.naming import setting
-from zenodo_action.zenodo.api import ConceptRef, Deposition, RemoteFile
-from zenodo_action.zenodo.echo import echoed
+from zenodo_action.versions import same_version
+from zenodo_action.zenodo.api import ConceptRef, Deposition, RecordId, RemoteFile
 
 TAKEOVER_AFTER = 600.0  # seconds a foreign draft must be idle before it counts as abandoned
 # A live run claims its draft (metadata PUT) right after creating it, so a draft nobody
@@ -38,6 +38,9 @@ class PublishRequest:
     files: tuple[LocalFile, ...]
     concept: ConceptRef | None = None
     draft_only: bool = False
+    # The metadata as the API's records hold it, for the plan's changes (`api.Prepared`);
+    # None: as `metadata` (Zenodo's deposit API).
+    comparable: Mapping[str, Any] | None = None
 
     @property
     def version(self) -> str | None:
@@ -60,7 +63,7 @@ class PublishRequest:
 class Snapshot:
     """What Zenodo holds that a publish depends on, read before deciding."""
 
-    concept_id: int | None  # None: no concept was given, this is a first version
+    concept_id: RecordId | None  # None: no concept was given, this is a first version
     # The concept's versions and pending drafts (for a first version: every deposition
     # of the account), as the search index lists them.
     depositions: tuple[Deposition, ...]
@@ -83,7 +86,7 @@ class Plan:
     """The answer to "what would a publish do now?"."""
 
     action: PlanAction
-    concept_id: int | None
+    concept_id: RecordId | None
     latest: Deposition | None  # the latest published version
     match: Deposition | None  # for "unchanged": the version that already holds this
     draft: Deposition | None  # a pending draft to continue with
@@ -129,58 +132,72 @@ def decide(snapshot: Snapshot, request: PublishRequest) -> Plan:
         None,
         draft,
         diff_files(base, request.files),
-        tuple(
-            describe_changes(echoed(latest.metadata if latest else {}), echoed(request.metadata))
-        ),
+        tuple(describe_changes(latest.metadata if latest else {}, _comparable(request))),
     )
 
 
-def same_version(published: str | None, wanted: str | None) -> bool:
-    """The same version, with or without a leading "v": Zenodo's GitHub webhook names a
-    version by its tag (v1.2.0) unless .zenodo.json sets one (1.2.0), so a version it made
-    is found whichever of the two this run asks for (zenodo-api.md §11.1)."""
-    if not published or not wanted:
-        return False
-    return published == wanted or _bare(published) == _bare(wanted)
-
-
-def _bare(version: str) -> str:
-    return version[1:] if version[:1] in ("v", "V") and version[1:2].isdigit() else version
+def _comparable(request: PublishRequest) -> Mapping[str, Any]:
+    return request.metadata if request.comparable is None else request.comparable
 
 
 def _first_version(snapshot: Snapshot, request: PublishRequest) -> Plan:
-    """A first version; a re-run finds what an earlier run made: by title, or the blank
-    draft of a run that stopped between creating it and saving its metadata."""
+    """A first version; a re-run finds what an earlier run made: the version it published
+    under this title, or the draft it left (`_first_draft_left`)."""
     title = request.title.strip()
-    same_title = [d for d in snapshot.depositions if d.title.strip() == title]
-    published = [d for d in same_title if d.submitted]
-    same = [
-        d
-        for d in published
-        if same_version(d.version, request.version)
-        or (request.version is None and d.file_set() == request.file_set())
-    ]
-    if same:
-        match = max(same, key=lambda d: d.id)
-        reason = f"{match.doi} already has this title and version (concept {match.concept_doi})"
-        return Plan("unchanged", match.concept_id, match, match, None, reason=reason)
+    published = [d for d in snapshot.depositions if d.submitted and d.title.strip() == title]
     if published:
-        existing = max(published, key=lambda d: d.id)
-        raise ActionError(
-            f"a record titled {request.title!r} already exists (concept DOI "
-            f"{existing.concept_doi}); this run was not given a concept, so it would start "
-            "a second, separate record",
-            hint=f"to add a version to it, use {setting('concept', existing.concept_doi)}",
-        )
-    first_drafts = [d for d in snapshot.depositions if d.is_new_draft and not d.concept_doi]
-    draft = newest([d for d in first_drafts if d.title.strip() == title])
-    draft = draft or newest([d for d in first_drafts if d.is_blank])
+        return _published_before(published, request)
+    draft = _first_draft_left(snapshot.depositions, title)
     changes = diff_files(draft.files if draft else (), request.files)
     return Plan("new-concept", draft.concept_id if draft else None, None, None, draft, changes)
 
 
+def _published_before(published: Sequence[Deposition], request: PublishRequest) -> Plan:
+    """Records with the title of a first version: unchanged when one holds this version
+    (without a version: these files); else this run, given no concept, would start a
+    second, separate record beside them, so it stops."""
+    same = [d for d in published if _same_release(d, request)]
+    if same:
+        match = max(same, key=age)
+        reason = f"{match.doi} already has this title and version (concept {match.concept_doi})"
+        return Plan("unchanged", match.concept_id, match, match, None, reason=reason)
+    existing = max(published, key=age)
+    raise ActionError(
+        f"a record titled {request.title!r} already exists (concept DOI "
+        f"{existing.concept_doi}); this run was not given a concept, so it would start "
+        "a second, separate record",
+        hint=f"to add a version to it, use {setting('concept', existing.concept_doi)}",
+    )
+
+
+def _same_release(published: Deposition, request: PublishRequest) -> bool:
+    if request.version is None:
+        return published.file_set() == request.file_set()
+    return same_version(published.version, request.version)
+
+
+def _first_draft_left(depositions: Sequence[Deposition], title: str) -> Deposition | None:
+    """The draft of a first version a stopped run left: the newest with this title, else
+    the newest blank one (a run that stopped between creating it and saving metadata)."""
+    first_drafts = [d for d in depositions if d.is_new_draft and not d.concept_doi]
+    titled = newest([d for d in first_drafts if d.title.strip() == title])
+    return titled or newest([d for d in first_drafts if d.is_blank])
+
+
 def newest(depositions: Sequence[Deposition]) -> Deposition | None:
-    return max(depositions, key=lambda d: d.id) if depositions else None
+    return max(depositions, key=age) if depositions else None
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def age(deposition: Deposition) -> tuple[Any, ...]:
+    """What orders depositions from oldest to newest: Zenodo numbers them as they are
+    made; InvenioRDM's ids are random (docs/reference/invenio-records-api.md §2), so
+    there the creation time does. One run only ever compares ids of one kind."""
+    if isinstance(deposition.id, int):
+        return (deposition.id,)
+    return (deposition.created or _EPOCH, deposition.id)
 
 
 # --- pending drafts ------------------------------------------------------------------
@@ -195,10 +212,6 @@ class DraftVerdict:
     verdict: Verdict
     idle: float | None  # seconds since the draft last changed; None when unknown
     window: float  # how long it must be idle before another run may take it over
-
-    @property
-    def may_continue(self) -> bool:
-        return self.verdict != "refuse"
 
 
 def judge_draft(

@@ -1,13 +1,13 @@
-"""Where the record's metadata comes from, and the record they make together.
+"""The metadata files a run reads, and the record they make together.
 
 Up to three files in the repository: `CITATION.cff`, `codemeta.json` and `.zenodo.yml`
 (or `.zenodo.json`). Each is loaded with positions and mapped to Zenodo's fields; per
-top-level field the most specific source wins (`.zenodo.yml` over `codemeta.json` over
+top-level field the most specific file wins (`.zenodo.yml` over `codemeta.json` over
 `CITATION.cff`), whole, with no merging inside lists. On a release, the release and the
-repository are the last source (title, upload type, creators, licence), as for Zenodo's
-own GitHub integration (zenodo-api.md §11.1).
+repository come last, as if a file of their own (title, upload type, creators, licence),
+as for Zenodo's own GitHub integration (zenodo-api.md §11.1).
 
-Problems are found in each source (its own schema) and in the merged record (Zenodo's
+Problems are found in each file (its own schema) and in the merged record (Zenodo's
 rules), and every problem is reported in the file that holds the field, or, for a field
 missing everywhere, in the file that would naturally hold it.
 """
@@ -24,7 +24,7 @@ from zenodo_action.errors import UsageError
 from zenodo_action.metadata import cff, paths
 from zenodo_action.metadata.loader import Config, load_config, readable_file, short_path
 from zenodo_action.metadata.mapped import Mapped
-from zenodo_action.metadata.problems import ERROR, NOTICE, WARNING, Problem, sort_problems
+from zenodo_action.metadata.problems import NOTICE, WARNING, Problem, sort_problems
 from zenodo_action.metadata.validate import validate
 from zenodo_action.naming import per_door, setting
 
@@ -35,8 +35,8 @@ DEFAULT_NAMES: dict[Kind, tuple[str, ...]] = {
     "codemeta": ("codemeta.json",),
     "zenodo": (".zenodo.yml", ".zenodo.json"),
 }
-IGNORE = "none"  # as a path: do not read this source
-# The setting (the Action's input; the command line's flag) that names each source.
+IGNORE = "none"  # as a path: do not read this file
+# The setting (the Action's input; the command line's flag) that names each file.
 SETTINGS: dict[Kind, str] = {
     "citation": "citation-file",
     "codemeta": "codemeta-file",
@@ -54,7 +54,9 @@ HOLDS: dict[Kind, frozenset[str]] = {
         | {"related_identifiers", "contributors", "grants"}
     ),
 }
-# What a release fills in when no source sets it, and how the gate describes it.
+# What a release is asked for when no file sets it (github_release.py gives what it can)...
+RELEASE_GIVES = ("title", "upload_type", "creators", "license", "description")
+# ... and how the gate describes it for the fields a record must have.
 RELEASE_FILLS = {
     "title": "the release gives it '{repository}: <release name or tag>'",
     "upload_type": "a release is published as software",
@@ -63,10 +65,10 @@ RELEASE_FILLS = {
 
 
 @dataclass(frozen=True)
-class SourcePaths:
+class MetadataPaths:
     """The files to read, as the user named them. None: the default name in the root,
     looked for only when `zenodo` is the default too (an explicit config file is read
-    alone, as before sources existed); "none": never read."""
+    alone, as before other files were read); "none": never read."""
 
     zenodo: str | None = None
     citation: str | None = None
@@ -74,7 +76,9 @@ class SourcePaths:
 
 
 @dataclass
-class Source:
+class MetadataFile:
+    """One metadata file as loaded and mapped to Zenodo's fields, with its own problems."""
+
     kind: Kind
     config: Config  # the file as loaded (an empty one for the release)
     mapped: Mapped
@@ -94,19 +98,25 @@ class Source:
 
 @dataclass(frozen=True)
 class Context:
-    """What fills the fields no source sets, as far as it is known when checking.
+    """The run the record is read for: what fills the fields no file sets, and what the
+    run itself gives, as far as it is known when checking.
 
     gate: validate and pull requests, which cannot know how the record will be published;
-    release: a release run (the release source is merged); dataset: any other run.
+    release: a release run (the release's fields are merged); dataset: any other run.
     """
 
     kind: Literal["gate", "release", "dataset"] = "gate"
     repository: str | None = None  # owner/name, when known: the title a release gives
     require_complete: bool = False  # the gate treats fields a release fills as errors
+    strict: bool = False  # warnings stop the run too (what Zenodo takes, the formats do not)
+    version: str | None = None  # the run's (a release's tag), over the files'
+    publication_date: str | None = None  # the run's (a release's date), over the files'
+    # The CITATION.cff files (absolute) this run's write-back updates after publishing.
+    rewritten: frozenset[Path] = frozenset()
     today: date | None = None
 
 
-def find(spec: SourcePaths, root: Path) -> list[tuple[Kind, Path]]:
+def find(spec: MetadataPaths, root: Path) -> list[tuple[Kind, Path]]:
     """The files to read, in precedence order; UsageError naming them all when none is."""
     found: list[tuple[Kind, Path]] = []
     automatic = spec.zenodo is None
@@ -170,97 +180,98 @@ def _nothing_hint(root: Path) -> str:
     )
 
 
-def load(found: Sequence[tuple[Kind, Path]], *, today: date | None = None) -> list[Source]:
+def load(found: Sequence[tuple[Kind, Path]], *, today: date | None = None) -> list[MetadataFile]:
     return [_load(kind, path, today) for kind, path in found]
 
 
-def _load(kind: Kind, path: Path, today: date | None) -> Source:
+def _load(kind: Kind, path: Path, today: date | None) -> MetadataFile:
     config = load_config(path)
     if kind == "citation":
         mapped = cff.to_zenodo(config)
-        return Source(kind, config, mapped, cff.check(config, today=today) + mapped.problems)
+        problems = cff.check(config, today=today) + mapped.problems
+        return MetadataFile(kind, config, mapped, problems)
     if kind == "codemeta":
         from zenodo_action.metadata import codemeta
 
         mapped = codemeta.to_zenodo(config)
-        return Source(kind, config, mapped, codemeta.check(config) + mapped.problems)
+        return MetadataFile(kind, config, mapped, codemeta.check(config) + mapped.problems)
     data = config.data if isinstance(config.data, dict) else {}
-    return Source(kind, config, Mapped(dict(data)), list(config.problems))
+    return MetadataFile(kind, config, Mapped(dict(data)), list(config.problems))
 
 
-def release_source(fields: Mapping[str, Any]) -> Source:
-    """What a release and its repository say, as the last source (no file)."""
+def release_file(fields: Mapping[str, Any]) -> MetadataFile:
+    """What a release and its repository say, merged last as if a file (it has none)."""
     mapped = Mapped(dict(fields), {key: key for key in fields})
-    return Source("release", Config(Path("<release>"), dict(fields)), mapped)
+    return MetadataFile("release", Config(Path("<release>"), dict(fields)), mapped)
 
 
 @dataclass
 class Record:
-    """The merged record, and for each top-level field the source it came from.
+    """The merged record, and for each top-level field the file it came from.
 
     It reads like a loaded `Config` (data, positions), so Zenodo's rules run on it
-    unchanged; positions and raw text are looked up in the source that owns the field.
+    unchanged; positions and raw text are looked up in the file that owns the field.
     """
 
-    sources: list[Source]
+    files: list[MetadataFile]
     data: dict[str, Any]
-    owner: dict[str, Source]
+    owner: dict[str, MetadataFile]
     problems: list[Problem] = field(default_factory=list)  # a merged record loads cleanly
 
     @classmethod
-    def merge(cls, sources: Sequence[Source]) -> Record:
-        ordered = sorted(sources, key=lambda s: PRECEDENCE.index(s.kind))
+    def merge(cls, files: Sequence[MetadataFile]) -> Record:
+        ordered = sorted(files, key=lambda f: PRECEDENCE.index(f.kind))
         data: dict[str, Any] = {}
-        owner: dict[str, Source] = {}
-        for source in ordered:
-            for key, value in source.mapped.data.items():
+        owner: dict[str, MetadataFile] = {}
+        for file in ordered:
+            for key, value in file.mapped.data.items():
                 data[key] = value
-                owner[key] = source
+                owner[key] = file
         return cls(list(ordered), data, owner)
 
     @property
     def readable(self) -> bool:
         """Every file parsed: only then do missing fields mean anything."""
-        return all(source.config.data is not None for source in self.sources)
+        return all(file.config.data is not None for file in self.files)
 
-    def home(self, json_path: str) -> Source:
-        """The source that holds a field, or would naturally hold it."""
+    def home(self, json_path: str) -> MetadataFile:
+        """The file that holds a field, or would naturally hold it."""
         parts = paths.split(json_path)
         top = str(parts[0]) if parts else ""
         if top in self.owner and self.owner[top].kind != "release":
             return self.owner[top]
-        files = [s for s in self.sources if s.kind != "release"]
-        for source in files:
-            if top in HOLDS.get(source.kind, frozenset()):
-                return source
-        zenodo = [s for s in files if s.kind == "zenodo"]
+        files = [f for f in self.files if f.kind != "release"]
+        for file in files:
+            if top in HOLDS.get(file.kind, frozenset()):
+                return file
+        zenodo = [f for f in files if f.kind == "zenodo"]
         return (zenodo or files)[-1]
 
     def position(self, json_path: str) -> tuple[int | None, int | None]:
         """Where the field is written; for one the file does not hold, the file's start."""
-        source = self.home(json_path)
-        origin = source.origin(json_path)
-        return source.config.position(origin if origin is not None else "")
+        file = self.home(json_path)
+        origin = file.origin(json_path)
+        return file.config.position(origin if origin is not None else "")
 
     def key_position(self, json_path: str) -> tuple[int | None, int | None]:
-        source = self.home(json_path)
-        if source.kind == "zenodo":
-            return source.config.key_position(json_path)
+        file = self.home(json_path)
+        if file.kind == "zenodo":
+            return file.config.key_position(json_path)
         return self.position(json_path)
 
     def raw_text(self, json_path: str) -> str | None:
-        source = self.home(json_path)
-        return source.config.raw_text(json_path) if source.kind == "zenodo" else None
+        file = self.home(json_path)
+        return file.config.raw_text(json_path) if file.kind == "zenodo" else None
 
-    def sources_of_fields(self) -> dict[str, str]:
+    def origins(self) -> dict[str, str]:
         """Top-level field -> where it came from, for the summary and `convert`."""
         return {key: self.owner[key].label for key in self.data}
 
 
 def problems_by_file(record: Record, context: Context) -> dict[Path, list[Problem]]:
-    """Every source's own problems, and the merged record's, each in the file it is about."""
+    """Every file's own problems, and the merged record's, each in the file it is about."""
     found: dict[Path, list[Problem]] = {
-        s.path: _settled(s, record, context) for s in record.sources if s.kind != "release"
+        f.path: _settled(f, record, context) for f in record.files if f.kind != "release"
     }
     own = {path: list(problems) for path, problems in found.items()}
     if record.readable:
@@ -287,16 +298,16 @@ def _said_already(problem: Problem, own: Sequence[Problem]) -> bool:
 _MAPPING_NOTES = ("several-licenses", "several-affiliations", "funding-not-mapped")
 
 
-def _settled(source: Source, record: Record, context: Context) -> list[Problem]:
+def _settled(file: MetadataFile, record: Record, context: Context) -> list[Problem]:
     """A file's own problems as much as they matter in this record. A field a more specific
     file gives never reaches Zenodo from this one: a note on how it was read goes, an error
     in it is a warning (Zenodo's webhook, too, reads no CITATION.cff beside a .zenodo.json).
-    A value the file gives that cannot be used falls back to the next source that gives the
+    A value the file gives that cannot be used falls back to the next file that gives the
     field (a release: the repository's licence), with a warning; with none, it is an error
     (Zenodo would record its default), which the gate, not knowing the run, only warns of."""
     settled = []
-    for problem in source.problems:
-        owner = _more_specific_owner(record, problem.about, source)
+    for problem in file.problems:
+        owner = _more_specific_owner(record, problem.about, file)
         if owner is None:
             settled.append(problem)
         elif problem.code in _MAPPING_NOTES or problem.severity == NOTICE:
@@ -306,7 +317,7 @@ def _settled(source: Source, record: Record, context: Context) -> list[Problem]:
         else:
             note = f"; not used: {problem.about} comes from {owner.label}"
             settled.append(replace(problem, severity=WARNING, message=problem.message + note))
-    for problem in source.mapped.unusable:
+    for problem in file.mapped.unusable:
         owner = record.owner.get(problem.about)
         if owner is not None:
             note = f"; {problem.about} comes from {owner.label} instead"
@@ -319,12 +330,12 @@ def _settled(source: Source, record: Record, context: Context) -> list[Problem]:
     return settled
 
 
-def _more_specific_owner(record: Record, field: str, source: Source) -> Source | None:
-    """The file that gives `field` to the record, when it is more specific than `source`."""
+def _more_specific_owner(record: Record, field: str, file: MetadataFile) -> MetadataFile | None:
+    """The file that gives `field` to the record, when it is more specific than `file`."""
     owner = record.owner.get(field) if field else None
     if owner is None or owner.kind == "release":
         return None
-    return owner if PRECEDENCE.index(owner.kind) > PRECEDENCE.index(source.kind) else None
+    return owner if PRECEDENCE.index(owner.kind) > PRECEDENCE.index(file.kind) else None
 
 
 # Zenodo-format warnings that do not apply to a field mapped from CFF or codemeta: a
@@ -350,7 +361,7 @@ def _in_context(problem: Problem, record: Record, context: Context) -> Problem |
         message = "not set: a release uses its notes (and another run publishes none)"
         return replace(problem, severity=NOTICE, message=message, code="release-fills")
     if code == "default-license" and any(
-        p.about == "license" for s in record.sources for p in s.mapped.unusable
+        p.about == "license" for f in record.files for p in f.mapped.unusable
     ):
         return None  # a file names a licence Zenodo cannot use: that error says it all
     if code == "default-license":
@@ -369,7 +380,3 @@ def _license_message(record: Record, context: Context) -> str:
     return (
         f"no license: Zenodo will record {default}; set license (e.g. the one in your LICENSE file)"
     )
-
-
-def errors_in(found: Mapping[Path, Sequence[Problem]]) -> int:
-    return sum(1 for problems in found.values() for p in problems if p.severity == ERROR)

@@ -1,7 +1,7 @@
 """A GitHub release as a publish sees it, and publishing one: the event's release (action.py)
 or one read by its tag to back-fill it (the Action's `release-tag`, the CLI's
 `--release-tag`). Its files, notes and what its repository says reach `publish.publish`
-through the `ReleaseSource` protocol, so the publish knows nothing of GitHub.
+through the `ReleaseInput` protocol, so the publish knows nothing of GitHub.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from urllib.parse import quote
 
 from zenodo_action import archive_scan, files, publish
 from zenodo_action.files import LocalFile
-from zenodo_action.github import repository
+from zenodo_action.github import releases, repository
+from zenodo_action.github.client import GitHubClient
 from zenodo_action.github.event import Release, Repository
-from zenodo_action.github.releases import GitHubClient, archive_name, make_download_dir
+from zenodo_action.github.releases import archive_name, make_download_dir
 from zenodo_action.lfs import PointerCheck
-from zenodo_action.metadata.names import creator_from_display_name
-from zenodo_action.metadata.vocabularies import is_known_license
+from zenodo_action.metadata import creator_from_display_name, is_known_license
 from zenodo_action.reporter import Reporter
 from zenodo_action.settings import ArchiveFormat, ReleaseOptions, Settings
 
@@ -29,15 +29,19 @@ _TAG_SAFE = "/@:+!$&'()*,;=~"
 ASSET_POLL_SECONDS = 10.0  # while an asset is still uploading (github-actions.md §3.3)
 
 
-def publish_tagged_release(settings: Settings, reporter: Reporter) -> publish.Published:
+def publish_tagged_release(
+    settings: Settings, reporter: Reporter, client_factory: publish.ClientFactory | None = None
+) -> publish.Published:
     """The command line's back-fill: the release with `--release-tag`, as its event would
     have published it (assets, source archive, date, notes)."""
     assert settings.repository and settings.release_tag, "settings check both"
     github = GitHubClient(settings.github_api_url, settings.repository, settings.github_token)
-    release = github.release_by_tag(settings.release_tag)
+    release = releases.release_by_tag(github, settings.release_tag)
     owner, name = settings.repository.split("/")
     repository = Repository(owner, name, release.html_url.rsplit("/releases/", 1)[0])
-    return publish_release(settings.for_release(release), reporter, github, repository, release)
+    return publish_release(
+        settings.for_release(release), reporter, github, repository, release, client_factory
+    )
 
 
 def publish_release(
@@ -46,11 +50,12 @@ def publish_release(
     github: GitHubClient,
     repository: Repository,
     release: Release | None,
+    client_factory: publish.ClientFactory | None = None,
 ) -> publish.Published:
     """Publish, with the release's files downloaded to a private folder removed after."""
     download_dir = make_download_dir()
     try:
-        source = (
+        release_input = (
             GitHubRelease(
                 github,
                 repository,
@@ -63,14 +68,15 @@ def publish_release(
             if release
             else None
         )
-        return publish.publish(settings, reporter, source)
+        return publish.publish(settings, reporter, release_input, client_factory=client_factory)
     finally:
         shutil.rmtree(download_dir, ignore_errors=True)
 
 
 class GitHubRelease:
-    """A GitHub release as a publish sees it: assets, source archive, what the release
-    and its repository say for fields no file sets, and a link to the release page."""
+    """A GitHub release as a publish sees it (its `ReleaseInput`): assets, source archive,
+    what the release and its repository say for fields no file sets, and a link to the
+    release page."""
 
     def __init__(
         self,
@@ -116,7 +122,7 @@ class GitHubRelease:
             if spdx and is_known_license(spdx):
                 found["license"] = spdx
         if "description" in missing and self.release.notes.strip():
-            found["description"] = self.github.render_markdown(self.release.notes)
+            found["description"] = releases.render_markdown(self.github, self.release.notes)
         return {key: value for key, value in found.items() if value}
 
     def _creators(self) -> list[dict[str, str]]:
@@ -134,15 +140,19 @@ class GitHubRelease:
         checked for Git LFS pointers; their MD5s come with the download."""
         found: list[files.LocalFile] = []
         if self.options.assets:
-            assets = self.github.wait_for_assets(
-                self.release.id, timeout=self.options.asset_wait, poll_interval=ASSET_POLL_SECONDS
+            assets = releases.wait_for_assets(
+                self.github,
+                self.release.id,
+                timeout=self.options.asset_wait,
+                poll_interval=ASSET_POLL_SECONDS,
             )
-            found += [self.github.download_asset(asset, self.folder) for asset in assets]
+            found += [releases.download_asset(self.github, a, self.folder) for a in assets]
             self.pointers.files([(f.name, f.path, f.size) for f in found], "asset")
         if self.options.source_archive and self.options.archive_from == "checkout":
             found.append(self._checkout_archive(self.options.source_archive))
         elif self.options.source_archive:
-            archive, pointers = self.github.download_source_archive(
+            archive, pointers = releases.download_source_archive(
+                self.github,
                 self.release.tag_name,
                 self.options.source_archive,
                 self.folder,

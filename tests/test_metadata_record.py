@@ -1,5 +1,5 @@
-"""Sources of the record (metadata/sources.py): which files are read, which one wins per
-field, and in which file each problem is reported."""
+"""The metadata files and the record they make (metadata/record.py): which files are read,
+which one wins per field, and in which file each problem is reported."""
 
 from __future__ import annotations
 
@@ -9,8 +9,15 @@ from pathlib import Path
 import pytest
 
 from zenodo_action.errors import EXIT_USAGE, UsageError
-from zenodo_action.metadata import sources
-from zenodo_action.metadata.sources import Context, Record, SourcePaths
+from zenodo_action.metadata.record import (
+    Context,
+    MetadataPaths,
+    Record,
+    find,
+    load,
+    problems_by_file,
+    release_file,
+)
 
 CFF = """\
 cff-version: 1.2.0
@@ -38,12 +45,12 @@ def write(root: Path, **files: str) -> None:
         (root / names.get(key, key)).write_text(text, encoding="utf-8")
 
 
-def record(root: Path, spec: SourcePaths | None = None) -> Record:
-    return Record.merge(sources.load(sources.find(spec or SourcePaths(), root)))
+def record(root: Path, spec: MetadataPaths | None = None) -> Record:
+    return Record.merge(load(find(spec or MetadataPaths(), root)))
 
 
-def found(root: Path, context: Context | None = None, spec: SourcePaths | None = None):
-    by_file = sources.problems_by_file(record(root, spec), context or Context())
+def found(root: Path, context: Context | None = None, spec: MetadataPaths | None = None):
+    by_file = problems_by_file(record(root, spec), context or Context())
     return {
         (path.name, p.severity, p.path, p.line, p.code)
         for path, problems in by_file.items()
@@ -57,42 +64,42 @@ def found(root: Path, context: Context | None = None, spec: SourcePaths | None =
 def test_every_source_present_is_read_in_precedence_order(tmp_path):
     write(tmp_path, cff=CFF, zenodo=ZENODO)
     (tmp_path / "codemeta.json").write_text('{"name": "x"}')
-    kinds = [kind for kind, _ in sources.find(SourcePaths(), tmp_path)]
+    kinds = [kind for kind, _ in find(MetadataPaths(), tmp_path)]
     assert kinds == ["citation", "codemeta", "zenodo"]
 
 
 def test_the_default_prefers_yml_then_json(tmp_path):
     write(tmp_path, json="{}")
-    assert sources.find(SourcePaths(), tmp_path) == [("zenodo", tmp_path / ".zenodo.json")]
+    assert find(MetadataPaths(), tmp_path) == [("zenodo", tmp_path / ".zenodo.json")]
     write(tmp_path, zenodo="title: x\n")
-    assert sources.find(SourcePaths(), tmp_path) == [("zenodo", tmp_path / ".zenodo.yml")]
+    assert find(MetadataPaths(), tmp_path) == [("zenodo", tmp_path / ".zenodo.yml")]
 
 
 def test_an_explicit_config_is_read_alone_unless_more_are_named(tmp_path):
     write(tmp_path, cff=CFF, zenodo=ZENODO)
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "meta.yml").write_text("title: x\n")
-    alone = sources.find(SourcePaths("data/meta.yml"), tmp_path)
+    alone = find(MetadataPaths("data/meta.yml"), tmp_path)
     assert alone == [("zenodo", tmp_path / "data" / "meta.yml")]
-    both = sources.find(SourcePaths("data/meta.yml", citation="CITATION.cff"), tmp_path)
+    both = find(MetadataPaths("data/meta.yml", citation="CITATION.cff"), tmp_path)
     assert [kind for kind, _ in both] == ["citation", "zenodo"]
 
 
 def test_none_ignores_a_source(tmp_path):
     write(tmp_path, cff=CFF, zenodo=ZENODO)
-    assert [k for k, _ in sources.find(SourcePaths(citation="none"), tmp_path)] == ["zenodo"]
+    assert [k for k, _ in find(MetadataPaths(citation="none"), tmp_path)] == ["zenodo"]
 
 
 def test_a_config_named_citation_cff_is_read_as_cff(tmp_path):
     write(tmp_path, cff=CFF)
-    assert sources.find(SourcePaths("CITATION.cff"), tmp_path) == [
+    assert find(MetadataPaths("CITATION.cff"), tmp_path) == [
         ("citation", tmp_path / "CITATION.cff")
     ]
 
 
 def test_nothing_at_all_names_the_three_files(tmp_path):
     with pytest.raises(UsageError) as raised:
-        sources.find(SourcePaths(), tmp_path)
+        find(MetadataPaths(), tmp_path)
     assert raised.value.exit_code == EXIT_USAGE
     for name in (".zenodo.yml", "CITATION.cff", "codemeta.json"):
         assert name in str(raised.value)
@@ -101,12 +108,12 @@ def test_nothing_at_all_names_the_three_files(tmp_path):
 def test_a_yaml_extension_is_pointed_out(tmp_path):
     (tmp_path / ".zenodo.yaml").write_text("title: x\n")
     with pytest.raises(UsageError, match=r"rename it to \.zenodo\.yml"):
-        sources.find(SourcePaths(), tmp_path)
+        find(MetadataPaths(), tmp_path)
 
 
 def test_a_named_file_that_is_missing_is_a_usage_error(tmp_path):
     with pytest.raises(UsageError, match="no such file"):
-        sources.find(SourcePaths(citation="CITE.cff"), tmp_path)
+        find(MetadataPaths(citation="CITE.cff"), tmp_path)
 
 
 # --- precedence ------------------------------------------------------------------------------
@@ -117,8 +124,8 @@ def test_zenodo_yml_adds_what_the_cff_cannot_say(tmp_path):
     merged = record(tmp_path)
     assert merged.data["title"] == "Tide tools"
     assert merged.data["communities"] == [{"identifier": "zenodo"}]
-    assert merged.sources_of_fields()["title"] == "CITATION.cff"
-    assert merged.sources_of_fields()["grants"] == ".zenodo.yml"
+    assert merged.origins()["title"] == "CITATION.cff"
+    assert merged.origins()["grants"] == ".zenodo.yml"
 
 
 def test_a_field_in_zenodo_yml_replaces_the_cffs_whole(tmp_path):
@@ -131,20 +138,18 @@ def test_codemeta_sits_between_the_two(tmp_path):
     (tmp_path / "codemeta.json").write_text('{"name": "From codemeta", "version": "2.0"}')
     merged = record(tmp_path)
     assert merged.data["title"] == "From codemeta"
-    assert merged.sources_of_fields()["title"] == "codemeta.json"
-    assert merged.sources_of_fields()["creators"] == "CITATION.cff"
+    assert merged.origins()["title"] == "codemeta.json"
+    assert merged.origins()["creators"] == "CITATION.cff"
 
 
 def test_the_release_is_the_last_source(tmp_path):
     write(tmp_path, cff=CFF)
-    loaded = sources.load(sources.find(SourcePaths(), tmp_path))
-    fill = sources.release_source(
-        {"title": "o/r: v1", "upload_type": "software", "keywords": ["x"]}
-    )
+    loaded = load(find(MetadataPaths(), tmp_path))
+    fill = release_file({"title": "o/r: v1", "upload_type": "software", "keywords": ["x"]})
     merged = Record.merge([*loaded, fill])
     assert merged.data["title"] == "Tide tools"  # a file always wins
     assert merged.data["keywords"] == ["x"]
-    assert merged.sources_of_fields()["keywords"] == "the release"
+    assert merged.origins()["keywords"] == "the release"
 
 
 # --- where problems are reported ---------------------------------------------------------
@@ -183,7 +188,7 @@ def test_a_cff_error_in_a_field_a_more_specific_file_gives_is_a_warning(tmp_path
     json_creators = '{"creators": [{"name": "Doe, Jane"}]}'
     write(tmp_path, cff=alias_only, json=json_creators)
     assert ("CITATION.cff", "warning", "authors[0]", 5, "author-name") in found(tmp_path)
-    by_file = sources.problems_by_file(record(tmp_path), Context())
+    by_file = problems_by_file(record(tmp_path), Context())
     [moot] = [p for p in by_file[tmp_path / "CITATION.cff"] if p.code == "author-name"]
     assert moot.message.endswith("not used: creators comes from .zenodo.json")
     (tmp_path / ".zenodo.json").unlink()
@@ -212,8 +217,8 @@ def test_a_codemeta_licence_zenodo_cannot_use_falls_back_to_the_cff(tmp_path):
     write(tmp_path, cff=CFF, **{"codemeta.json": codemeta("https://example.org/LICENSE")})
     merged = record(tmp_path)
     assert merged.data["license"] == "MIT"
-    assert merged.sources_of_fields()["license"] == "CITATION.cff"
-    by_file = sources.problems_by_file(merged, Context())
+    assert merged.origins()["license"] == "CITATION.cff"
+    by_file = problems_by_file(merged, Context())
     [warned] = by_file[tmp_path / "codemeta.json"]
     assert (warned.severity, warned.path, warned.line) == ("warning", "license", 2)
     assert warned.message.endswith("license comes from CITATION.cff instead")
@@ -224,10 +229,8 @@ def test_a_codemeta_licence_zenodo_cannot_use_falls_back_to_the_cff(tmp_path):
     assert ("codemeta.json", "error", "license", 2, "license-unknown") in problems
     assert not [f for f in problems if f[4] == "default-license"]
     assert ("codemeta.json", "warning", "license", 2, "license-unknown") in found(tmp_path)
-    filled = Record.merge(
-        [*record(tmp_path).sources, sources.release_source({"license": "BSD-3-Clause"})]
-    )
-    by_file = sources.problems_by_file(filled, Context("release"))
+    filled = Record.merge([*record(tmp_path).files, release_file({"license": "BSD-3-Clause"})])
+    by_file = problems_by_file(filled, Context("release"))
     [warned] = [p for p in by_file[tmp_path / "codemeta.json"] if p.code == "license-unknown"]
     assert warned.severity == "warning" and warned.message.endswith(
         "comes from the release instead"
@@ -258,7 +261,7 @@ def test_the_gate_makes_release_filled_fields_notices(tmp_path):
     gate = found(tmp_path, Context("gate", repository="octo/tides"))
     assert {f[2] for f in gate if f[1] == "notice"} == {"title", "upload_type", "creators"}
     assert not [f for f in gate if f[1] == "error"]
-    messages = sources.problems_by_file(record(tmp_path), Context("gate", "octo/tides"))
+    messages = problems_by_file(record(tmp_path), Context("gate", "octo/tides"))
     title = next(p for p in messages[tmp_path / ".zenodo.yml"] if p.path == "title")
     assert "'octo/tides: <release name or tag>'" in title.message
 
@@ -281,8 +284,8 @@ def test_a_version_in_the_cff_is_no_hard_coded_version_warning(tmp_path):
 def test_the_default_licence_warning_says_what_happens_in_each_run(tmp_path):
     write(tmp_path, cff=CFF.replace("license: MIT\n", ""))
     merged = record(tmp_path)
-    gate = sources.problems_by_file(merged, Context("gate"))[tmp_path / "CITATION.cff"]
-    dataset = sources.problems_by_file(merged, Context("dataset"))[tmp_path / "CITATION.cff"]
+    gate = problems_by_file(merged, Context("gate"))[tmp_path / "CITATION.cff"]
+    dataset = problems_by_file(merged, Context("dataset"))[tmp_path / "CITATION.cff"]
     [gate_warning] = [p for p in gate if p.code == "default-license"]
     [dataset_warning] = [p for p in dataset if p.code == "default-license"]
     assert "a release takes the repository's licence" in gate_warning.message
@@ -301,6 +304,17 @@ def test_a_note_about_a_field_another_file_sets_is_dropped(tmp_path):
     assert any(f[4] == "several-licenses" for f in found(tmp_path))
     write(tmp_path, zenodo="license: MIT\n")
     assert not any(f[4] == "several-licenses" for f in found(tmp_path))
+
+
+def test_a_note_about_a_contributor_follows_the_contributors(tmp_path):
+    """A maintainer's dropped affiliation matters where the contributors come from the
+    codemeta.json, whichever file gives the creators."""
+    maintainer = '{"familyName": "Doe", "affiliation": ["First Lab", "Second Lab"]}'
+    (tmp_path / "codemeta.json").write_text(f'{{"name": "x", "maintainer": {maintainer}}}')
+    write(tmp_path, zenodo="creators: [{name: Roe}]\n")
+    assert ("codemeta.json", "notice", "maintainer", 1, "several-affiliations") in found(tmp_path)
+    write(tmp_path, zenodo="contributors: [{name: Roe, type: Other}]\n")
+    assert not any(f[4] == "several-affiliations" for f in found(tmp_path))
 
 
 def test_an_invalid_cff_orcid_is_reported_once(tmp_path):
