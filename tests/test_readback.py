@@ -97,3 +97,27 @@ def test_held_of_codemeta_reads_its_version_and_date_as_text():
 
 def test_a_readme_holds_no_version():
     assert readback.held("readme", README, path="README.md") == readback.Held()
+
+
+@pytest.mark.parametrize(
+    ("extra", "line", "said"),
+    [
+        ("x-u: !custom 1\n", 10, "tag '!custom'"),
+        ("references:\n  - !ref {title: x}\n", 11, "tag '!ref'"),
+        ("? [a, b]\n: 1\n", 10, "unhashable key"),
+        ('x-b: !!binary "not base64!"\n', 10, "base64"),
+        ("x-m:\n  <<: [1]\n", 11, "merging"),
+        ("x-p: !!python/name:os.system\n", 10, "python/name"),
+    ],
+)
+def test_yaml_the_safe_loader_will_not_build_is_an_edit_error_with_its_line(extra, line, said):
+    """Composing such a file passes; building its values does not (PyYAML's
+    ConstructorError): reading and editing it say so as an EditError, with the line."""
+    for read in (
+        lambda text: readback.held("citation", text, path="CITATION.cff"),
+        lambda text: readback.edit("citation", text, FACTS, path="CITATION.cff"),
+    ):
+        with pytest.raises(EditError, match="not plain YAML data") as raised:
+            read(CFF + extra)
+        assert said in str(raised.value)
+        assert (raised.value.file, raised.value.line) == ("CITATION.cff", line)

@@ -347,3 +347,29 @@ def test_a_run_scans_each_readme_text_for_code_once(project, monkeypatch):
     assert result["concept_doi"] in written
     assert readme in scanned and written in scanned  # the original, and the read-back
     assert len(scanned) == len(set(scanned)) == 3  # (and the preflight's trial edit)
+
+
+def test_one_file_failing_in_an_unforeseen_way_is_skipped_and_the_others_planned(monkeypatch):
+    """After the publish, a failure that is no EditError (a bug) skips that file only,
+    said as a bug, never raised past the plan."""
+    from zenodo_action import readback, writeback
+
+    edit = readback.edit
+
+    def failing_on_the_citation(kind, text, facts, *, path):
+        if kind == "citation":
+            raise KeyError("surprise")
+        return edit(kind, text, facts, path=path)
+
+    monkeypatch.setattr(readback, "edit", failing_on_the_citation)
+    files = [
+        writeback.Found("citation", "CITATION.cff", "CITATION.cff", CITATION),
+        writeback.Found("readme", "README.md", "README.md", README),
+    ]
+    facts = edits.DoiFacts("10.5281/zenodo.2", "10.5281/zenodo.1", "1.2.0", "2024-05-15", "B")
+
+    planned = writeback.plan(files, facts)
+
+    assert planned.changed == ["README.md"] and "B" in planned.changes["README.md"]
+    assert "KeyError: 'surprise'" in planned.skipped["CITATION.cff"]
+    assert "a bug in zenodo-action" in planned.skipped["CITATION.cff"]

@@ -296,13 +296,8 @@ def _compose_cff(text: str, path: str) -> yaml.MappingNode:
             node = loader.get_single_node()
         finally:
             loader.dispose()
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark else 1
-        raise _fail(path, line, f"not valid YAML ({error.problem or error.context})") from None
-    except yaml.YAMLError as error:  # ReaderError: a character YAML does not allow
-        line = line_of(text, getattr(error, "position", 0))
-        raise _fail(path, line, f"not valid YAML ({error})") from None
+    except yaml.YAMLError as error:
+        raise yaml_failure(text, path, error) from None
     except RecursionError:
         raise _fail(path, 1, TOO_DEEP) from None
     if node is None:
@@ -313,6 +308,28 @@ def _compose_cff(text: str, path: str) -> yaml.MappingNode:
     if node.flow_style:
         raise _fail(path, node.start_mark.line + 1, "the file is one {...}; write key: value lines")
     return node
+
+
+def yaml_failure(text: str, path: str, error: Exception) -> EditError:
+    """The EditError, with its line, for any way PyYAML fails to read `text`: not YAML at
+    all, or YAML whose values the safe loader will not build (a local tag like `!custom`,
+    `!!binary` that is not base64, a list as a key, a merge key `<<` without a mapping)."""
+    if isinstance(error, yaml.constructor.ConstructorError):
+        line = error.problem_mark.line + 1 if error.problem_mark else 1
+        return _fail(
+            path,
+            line,
+            f"holds a value that is not plain YAML data ({error.problem})",
+            hint="write it without the tag, anchor merge or complex key: a CFF file holds "
+            "plain keys, text, numbers, lists and mappings",
+        )
+    if isinstance(error, yaml.MarkedYAMLError):
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else 1
+        return _fail(path, line, f"not valid YAML ({error.problem or error.context})")
+    # ReaderError (a character YAML does not allow) has a position; anything else, line 1
+    line = line_of(text, getattr(error, "position", 0) or 0)
+    return _fail(path, line, f"not valid YAML ({error})")
 
 
 def readable_cff(text: str, path: str = "CITATION.cff") -> None:

@@ -86,7 +86,10 @@ def held(kind: str, text: str, *, path: str) -> Held:
 
 def _cff(text: str, path: str) -> dict[str, Any]:
     edits.readable_cff(text, path)  # the editor's own checks: line breaks, YAML errors
-    loaded = yaml.load(text.lstrip("\ufeff"), Loader=_TextLoader)  # noqa: S506  # safe loader
+    try:  # composing passed; building the values can still fail (a tag, a complex key)
+        loaded = yaml.load(text.lstrip("\ufeff"), Loader=_TextLoader)  # noqa: S506  # safe loader
+    except (yaml.YAMLError, ValueError, TypeError) as error:
+        raise edits.yaml_failure(text, path, error) from None
     if not isinstance(loaded, dict):
         raise _mismatch(path, 1, "it no longer holds CFF keys")
     return loaded

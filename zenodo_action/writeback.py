@@ -173,8 +173,8 @@ def plan(
         file_facts = _not_earlier(facts, held[found.path])
         try:
             new = readback.edit(found.kind, found.text, file_facts, path=found.path)
-        except edits.EditError as error:
-            planned.skipped[found.path] = str(error)
+        except Exception as error:  # one file never sinks a published run
+            planned.skipped[found.path] = _why_not(error)
             continue
         if new != found.text:
             planned.changes[found.real_path] = new
@@ -187,9 +187,21 @@ def _held(files: Sequence[Found], planned: Planned) -> dict[str, readback.Held]:
     for found in files:
         try:
             held[found.path] = readback.held(found.kind, found.text, path=found.path)
-        except edits.EditError as error:
-            planned.skipped[found.path] = str(error)
+        except Exception as error:  # one file never sinks a published run
+            planned.skipped[found.path] = _why_not(error)
     return held
+
+
+def _why_not(error: Exception) -> str:
+    """Why a file is skipped. Every way of failing to read or edit a file should be an
+    EditError; anything else is a bug, said as one, and still only skips that file (this
+    runs after the publish, whose version stands)."""
+    if isinstance(error, edits.EditError):
+        return str(error)
+    return (
+        f"zenodo-action could not read or edit it ({type(error).__name__}: {error}); "
+        "this is a bug in zenodo-action, please report it with the file"
+    )
 
 
 def _newer_held(this: versions.Release, held: Mapping[str, readback.Held]) -> str | None:
