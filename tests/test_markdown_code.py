@@ -4,11 +4,15 @@ generated documents."""
 
 from __future__ import annotations
 
+import re
+import sys
+
 import commonmark
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from zenodo_action import markdown_code
 from zenodo_action.markdown_code import in_code
 
 
@@ -60,10 +64,64 @@ def word_in_code(text: str, word: str) -> bool:
         ("> a `x\nlazy\n>> HERE`\n", "HERE", False),
         ("- a `x\nlazy\n  HERE` b\n", "HERE", True),
         ("```\na\n  ```x\n    ```\nHERE\n", "HERE", True),
+        # a blank line (after a quote's marker) ends only the innermost item that began
+        # blank, not the items around it: HERE is 3 columns into the outer item's content
+        ("> -\n>   -\n>\n>      HERE\n", "HERE", False),
+        ("- -\n\n      HERE\n", "HERE", True),
+        # items opened many on a line, up to the one that would be a thematic break
+        ("- - - x\n\n          HERE\n", "HERE", True),
+        ("- - - x\n\n        HERE\n", "HERE", False),
+        ("- * - - -\n\n        HERE\n", "HERE", True),  # `- - -` is a break, in 2 items
+        ("- * - - -\n\n      HERE\n", "HERE", False),
+        ("- - * * *\n\n      HERE\n", "HERE", False),
     ],
 )
 def test_commonmark_cases(text, word, expected):
     assert word_in_code(text, word) is expected
+
+
+class _Reads:
+    """A compiled pattern that counts the characters its full matches were given."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern, self.read = pattern, 0
+
+    def fullmatch(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> object:
+        self.read += min(endpos, len(text)) - pos
+        return self.pattern.fullmatch(text, pos, endpos)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.pattern, name)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "- " * 3000 + "x\n",  # each item asked whether the line's rest is a thematic break
+        "- " * 3000 + "x\n" + " \n" * 3000,  # each blank line matched against every item
+        "> " + "- " * 3000 + "x\n" + ">\n" * 3000,
+        ("- " * 100 + "x\n") * 30,
+        "> - " * 3000 + "x\n",
+    ],
+)
+def test_deep_nesting_costs_work_in_proportion_to_the_text(monkeypatch, text):
+    """No timing: the work counted is the lines' leads worked out and the characters
+    read for thematic breaks, which grew with the square of the depth."""
+    leads = 0
+    indent = markdown_code._Scanner._indent
+
+    def counted(self, pos, col):
+        nonlocal leads
+        leads += 1
+        return indent(self, pos, col)
+
+    monkeypatch.setattr(markdown_code._Scanner, "_indent", counted)
+    thematic = _Reads(markdown_code._THEMATIC)
+    monkeypatch.setattr(markdown_code, "_THEMATIC", thematic)
+    text += "HERE\n"
+
+    assert in_code(text, [text.index("HERE")]) == [False]
+    assert leads + thematic.read <= len(text)
 
 
 def test_every_place_asked_about_is_answered_in_order():
@@ -77,6 +135,7 @@ def test_every_place_asked_about_is_answered_in_order():
 
 PREFIXES = ["", "", "> ", ">", "> > ", "- ", "* ", "+ ", "1. ", "10. ", "2) ", "  ", "   "]
 PREFIXES += ["    ", "\t", " \t", "> - ", "- > ", "-   ", "-      ", "\t- ", "- \t", "> \t"]
+PREFIXES += ["- - ", "* - - ", "> - - ", "- -  - "]
 CONTENTS = ["```", "~~~", "````", "```x", "``` `y`", "```   ", "~~~ x", "`````", "  ```"]
 CONTENTS += ["text W", "`x W`", "``", "`", "\\`", "W", "# h W", "***", "---", "", "-"]
 CONTENTS += ["2. W", "1. W", "===", "a `b", "c` W d", "    W", "``a W``", "\\\\`W`", "W\t"]
