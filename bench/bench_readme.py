@@ -58,7 +58,30 @@ def _shapes(size: int) -> dict[str, str]:
         "escaped backticks": "\\`a` `b` \\\\`c`\n" * (size // 16),
         "a list, an item a line": "- [name](https://example.org) `x`\n" * (size // 35),
         "lists in quotes": "> - a\n>   - b `x`\n>\n" * (size // 20),
+        # nesting: the depth of open block quotes and list items must not multiply the work
+        "items nested on one line": "- " * (size // 2) + "x\n",
+        "nested items, then blank lines": "- " * (size // 4) + "x\n" + " \n" * (size // 4),
+        "a quote of nested items, then quote lines": (
+            "> " + "- " * (size // 4) + "x\n" + ">\n" * (size // 4)
+        ),
+        "quotes and items nested on one line": "> - " * (size // 4) + "x\n",
+        "lines of items 500 deep": ("- " * 500 + "x\n") * (size // 1002),
+        "lines of quotes 700 deep": ("> " * 700 + "x\n") * (size // 1402),
+        "a list nesting down to 700 levels": _staircase(size),
+        "lazy lines in a quote": "> a\n" + "b\n" * (size // 2),
+        "setext underlines and thematic breaks": "a\n---\n***\n" * (size // 10),
+        "ordered items": "".join(f"{n}. x\n" for n in range(size // 9)),
     }
+
+
+def _staircase(size: int) -> str:
+    """Items each one level deeper than the one before, down to 700, then again."""
+    lines, total, depth = [], 0, 0
+    while total < size:
+        lines.append("  " * depth + "- x\n")
+        total += len(lines[-1])
+        depth = (depth + 1) % 700
+    return "".join(lines)
 
 
 PROBE = """
