@@ -4,8 +4,11 @@ loopback; the Action's pull request is tested in tests/test_action.py."""
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -267,6 +270,45 @@ def test_a_linked_citation_file_is_written_at_its_target_and_stays_a_link(projec
     link = project.root / "CITATION.cff"
     assert link.is_symlink() and str(link.readlink()) == "docs/CITATION.cff"
     assert f"value: {result['doi']}\n" in (project.root / "docs" / "CITATION.cff").read_text()
+
+
+@pytest.mark.parametrize("refused", ["replace", "create"])
+def test_a_target_that_cannot_be_written_after_the_publish_is_a_warning(
+    project, monkeypatch, refused
+):
+    """A read-only folder (a mount, another user's) behind a linked CITATION.cff: stood in
+    for by refusing the write there, as the tests may run as root."""
+    meta = project.root / "meta"
+    meta.mkdir()
+    (project.root / "CITATION.cff").rename(meta / "CITATION.cff")
+    (project.root / "CITATION.cff").symlink_to("meta/CITATION.cff")
+    real_replace, real_temporary = os.replace, tempfile.NamedTemporaryFile
+
+    def replace(source, target, **kwargs):
+        if Path(target).parent == meta:
+            raise PermissionError(errno.EPERM, "Operation not permitted", str(source))
+        return real_replace(source, target, **kwargs)
+
+    def temporary(*args, **kwargs):
+        if Path(kwargs.get("dir", "")) == meta:
+            raise PermissionError(errno.EACCES, "Permission denied", str(meta / "tmpx.tmp"))
+        return real_temporary(*args, **kwargs)
+
+    if refused == "replace":
+        monkeypatch.setattr(os, "replace", replace)
+    else:
+        monkeypatch.setattr(tempfile, "NamedTemporaryFile", temporary)
+    concept = seed(project.zenodo)
+    args = ["--concept", concept.concept_doi, "--files", "dist/*", "--version", "1.2.0"]
+
+    code, result, err = project.publish(*args, "--write-back", "citation,readme")
+
+    assert code == 0 and result["status"] == "published" and result["doi"]
+    assert "CITATION.cff not written" in err and str(meta / "CITATION.cff") in err
+    assert ("Operation not permitted" if refused == "replace" else "Permission denied") in err
+    assert "internal error" not in err and "wrote the DOI into README.md" in err
+    assert (meta / "CITATION.cff").read_text() == CITATION and os.listdir(meta) == ["CITATION.cff"]
+    assert result["concept_doi"] in (project.root / "README.md").read_text()
 
 
 def test_a_link_out_of_the_project_is_refused_before_zenodo(project, tmp_path_factory):

@@ -10,6 +10,7 @@ always resolves to the latest version; the version DOI goes into CITATION.cff's
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -277,11 +278,19 @@ def write_to_tree(settings: Settings, done: Published, reporter: Reporter) -> li
         return []
     for path, why in planned.skipped.items():
         reporter.note("warning", f"{path} not written: {why}", title=TITLE)
-    for real_path, text in planned.changes.items():
-        _replace(Path(real_path), text)
-    what = f"wrote the DOI into {', '.join(planned.changed)}" if planned.changed else None
-    reporter.note("notice", what or "nothing to change", title=TITLE)
-    return planned.changed
+    written = []
+    for path, (real_path, text) in zip(planned.changed, planned.changes.items(), strict=True):
+        try:
+            _replace(Path(real_path), text)
+        except OSError as error:  # after the publish: the version stands, the file is as it was
+            why = error.strerror or str(error)
+            reporter.note("warning", f"{path} not written ({real_path}): {why}", title=TITLE)
+            continue
+        written.append(path)
+    what = f"wrote the DOI into {', '.join(written)}" if written else None
+    if what or not planned.changed:
+        reporter.note("notice", what or "nothing to change", title=TITLE)
+    return written
 
 
 def _files_on_disk(settings: Settings, reporter: Reporter) -> list[Found]:
@@ -295,20 +304,27 @@ def _files_on_disk(settings: Settings, reporter: Reporter) -> list[Found]:
                 reporter.note("notice", f"{target.path}: not found, not written", title=TITLE)
                 continue
             files.append(Found(target.kind, target.path, str(file), _read(file, target.path)))
-        except ActionError as error:
+        except (ActionError, OSError) as error:  # OSError: a file the run may not read
             reporter.note("warning", f"{target.path} not written: {error}", title=TITLE)
     return files
 
 
 def _replace(file: Path, text: str) -> None:
     """Write whole or not at all: a crash midway never leaves half a CITATION.cff. `file`
-    is the real file (a link's target), so the link itself stays."""
-    with tempfile.NamedTemporaryFile(
+    is the real file (a link's target), so the link itself stays. OSError when the file
+    system refuses; no temporary file is left behind then."""
+    out = tempfile.NamedTemporaryFile(  # noqa: SIM115  # closed below, removed on failure
         "w", encoding="utf-8", newline="", dir=file.parent, delete=False, suffix=".tmp"
-    ) as out:
-        out.write(text)
-    os.chmod(out.name, file.stat().st_mode & 0o7777)
-    os.replace(out.name, file)
+    )
+    try:
+        with out:
+            out.write(text)
+        os.chmod(out.name, file.stat().st_mode & 0o7777)
+        os.replace(out.name, file)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(out.name)
+        raise
 
 
 # --- the pull request ----------------------------------------------------------------------
