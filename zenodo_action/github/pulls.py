@@ -192,13 +192,18 @@ class _Trees:
     def resolve(self, path: str) -> tuple[str, str, str] | None:
         """(path, mode, blob sha) of the file `path` names, each link on the way followed
         as git would, from the directory holding it (§2); None when there is no such
-        file. _Unreadable for a link that leaves the repository, a loop of links, or a
-        submodule or folder where the file should be."""
-        todo = [part for part in path.split("/") if part not in ("", ".")]
+        file. _Unreadable, saying which, for a link that leaves the repository, a loop of
+        links (more than 40), a folder where the file should be (a link to a folder), a
+        link ending in `/` that names a file, or a submodule."""
+        todo = _parts(path)
         folders: list[tuple[str, str]] = []  # (name, tree) from the root down
         links = 0
         while todo:
             name = todo.pop(0)
+            if name == _FOLDER and not todo:  # what came before is a folder, and the last
+                raise _Unreadable(f"{path} on the default branch is a folder, not a file")
+            if name == _FOLDER:
+                continue
             if name == "..":
                 if not folders:
                     raise _Unreadable(f"{path} is a link that leads out of the repository")
@@ -211,18 +216,36 @@ class _Trees:
             if mode == LINK_MODE:
                 links += 1
                 target = self.blob(sha, path).decode("utf-8", "replace")
-                if links > MOST_LINKS or target.startswith("/"):
+                if target.startswith("/"):
                     raise _Unreadable(f"{path} is a link that leads out of the repository")
-                todo[:0] = [part for part in target.split("/") if part not in ("", ".")]
+                if links > MOST_LINKS:
+                    raise _Unreadable(
+                        f"{path} is a loop of links (or more than {MOST_LINKS} in a row)"
+                    )
+                todo[:0] = _parts(target)
             elif mode == TREE_MODE and todo:
                 folders.append((name, sha))
             elif mode in FILE_MODES and not todo:
                 return posixpath.join(*[f for f, _ in folders], name), mode, sha
-            elif mode in FILE_MODES or mode == TREE_MODE:
-                return None  # a file where a folder should be, or the reverse
+            elif mode == TREE_MODE:
+                raise _Unreadable(f"{path} on the default branch is a folder, not a file")
+            elif mode in FILE_MODES and todo[0] == _FOLDER:
+                raise _Unreadable(f"{path} is a link ending in `/`, to a file, not a folder")
+            elif mode in FILE_MODES:
+                return None  # a file where a folder should be: no such path
             else:
                 raise _Unreadable(f"{path} on the default branch is not a file (mode {mode})")
         return None
+
+
+_FOLDER = "/"  # in _Trees.resolve: the path part before it must be a folder
+
+
+def _parts(path: str) -> list[str]:
+    """The parts of a slash-separated path, `.` and empty ones left out; a path ending in
+    `/` names a folder (as POSIX paths do), which _FOLDER at the end says."""
+    parts = [part for part in path.split("/") if part not in ("", ".")]
+    return [*parts, _FOLDER] if path.endswith(("/", "/.")) and parts else parts
 
 
 def propose(
