@@ -121,3 +121,25 @@ def test_yaml_the_safe_loader_will_not_build_is_an_edit_error_with_its_line(extr
             read(CFF + extra)
         assert said in str(raised.value)
         assert (raised.value.file, raised.value.line) == ("CITATION.cff", line)
+
+
+@pytest.mark.parametrize(
+    ("kind", "text"),
+    [
+        ("citation", CFF + "abstract: " + "x" * readback.LARGEST_METADATA + "\n"),
+        ("citation", CFF + "abstract: " + "é" * (readback.LARGEST_METADATA // 2) + "\n"),
+        ("codemeta", CODEMETA.replace('"size": 12', '"a": "' + "x" * 1_100_000 + '"')),
+    ],
+)
+def test_a_metadata_file_over_the_validators_limit_is_not_read(kind, text):
+    for read in (
+        lambda: readback.held(kind, text, path="the-file"),
+        lambda: readback.edit(kind, text, FACTS, path="the-file"),
+    ):
+        with pytest.raises(EditError, match=r"the-file line 1: the file is 10\d\d KiB, larger"):
+            read()
+
+
+def test_a_readme_over_that_limit_is_still_edited():
+    big = README + "x" * 2_000_000 + "\n"
+    assert BADGE in readback.edit("readme", big, FACTS, path="README.md")
