@@ -200,14 +200,8 @@ class _Trees:
         links = 0
         while todo:
             name = todo.pop(0)
-            if name == _FOLDER and not todo:  # what came before is a folder, and the last
-                raise _Unreadable(f"{path} on the default branch is a folder, not a file")
-            if name == _FOLDER:
-                continue
-            if name == "..":
-                if not folders:
-                    raise _Unreadable(f"{path} is a link that leads out of the repository")
-                folders.pop()
+            if name in (_FOLDER, ".."):
+                _step_back(path, name, todo, folders)
                 continue
             entry = self.entries(folders[-1][1] if folders else self.root).get(name)
             if entry is None:
@@ -215,27 +209,50 @@ class _Trees:
             mode, sha = entry
             if mode == LINK_MODE:
                 links += 1
-                target = self.blob(sha, path).decode("utf-8", "replace")
-                if target.startswith("/"):
-                    raise _Unreadable(f"{path} is a link that leads out of the repository")
-                if links > MOST_LINKS:
-                    raise _Unreadable(
-                        f"{path} is a loop of links (or more than {MOST_LINKS} in a row)"
-                    )
-                todo[:0] = _parts(target)
+                todo[:0] = self._target(path, sha, links)
             elif mode == TREE_MODE and todo:
                 folders.append((name, sha))
-            elif mode in FILE_MODES and not todo:
-                return posixpath.join(*[f for f, _ in folders], name), mode, sha
-            elif mode == TREE_MODE:
-                raise _Unreadable(f"{path} on the default branch is a folder, not a file")
-            elif mode in FILE_MODES and todo[0] == _FOLDER:
-                raise _Unreadable(f"{path} is a link ending in `/`, to a file, not a folder")
-            elif mode in FILE_MODES:
-                return None  # a file where a folder should be: no such path
             else:
-                raise _Unreadable(f"{path} on the default branch is not a file (mode {mode})")
+                return _file_at(path, [f for f, _ in folders], name, (mode, sha), todo)
         return None
+
+    def _target(self, path: str, sha: str, links: int) -> list[str]:
+        """The parts of the target of the `links`-th link met on the way to `path`."""
+        target = self.blob(sha, path).decode("utf-8", "replace")
+        if target.startswith("/"):
+            raise _Unreadable(f"{path} is a link that leads out of the repository")
+        if links > MOST_LINKS:
+            raise _Unreadable(f"{path} is a loop of links (or more than {MOST_LINKS} in a row)")
+        return _parts(target)
+
+
+def _step_back(path: str, name: str, todo: list[str], folders: list[tuple[str, str]]) -> None:
+    """`..` goes up a folder (never above the root); _FOLDER says what came before it
+    is a folder, which must not be the last part."""
+    if name == _FOLDER:
+        if not todo:
+            raise _Unreadable(f"{path} on the default branch is a folder, not a file")
+        return
+    if not folders:
+        raise _Unreadable(f"{path} is a link that leads out of the repository")
+    folders.pop()
+
+
+def _file_at(
+    path: str, folders: list[str], name: str, entry: tuple[str, str], todo: list[str]
+) -> tuple[str, str, str] | None:
+    """What the entry met where no folder goes on is: the file, no file (None), or a
+    reason it cannot be one."""
+    mode, sha = entry
+    if mode in FILE_MODES and not todo:
+        return posixpath.join(*folders, name), mode, sha
+    if mode == TREE_MODE:
+        raise _Unreadable(f"{path} on the default branch is a folder, not a file")
+    if mode in FILE_MODES and todo[0] == _FOLDER:
+        raise _Unreadable(f"{path} is a link ending in `/`, to a file, not a folder")
+    if mode in FILE_MODES:
+        return None  # a file where a folder should be: no such path
+    raise _Unreadable(f"{path} on the default branch is not a file (mode {mode})")
 
 
 _FOLDER = "/"  # in _Trees.resolve: the path part before it must be a folder
