@@ -1552,3 +1552,39 @@ def test_a_default_branch_codemeta_with_a_number_of_thousands_of_digits_is_propo
     assert result.exit_code == 0 and not result.annotations("warning")
     proposed = runner.github.files_at(runner.repo, "zenodo-doi/v1.2.0")["codemeta.json"].decode()
     assert f'"size": {big},' in proposed and '"version": "1.2.0"' in proposed
+
+
+def test_a_default_branch_cff_yaml_cannot_build_is_a_warning_after_the_publish(runner):
+    with_files_to_cite(runner)
+    odd = CFF_ON_MAIN + "x-u: !custom 1\n"
+    runner.github.push(runner.repo, "main", {"CITATION.cff": odd.encode()})
+    concept = seed(runner.zenodo)
+
+    result = runner.publish_release(
+        runner.release(), concept=concept.concept_doi, **{"write-back": "all"}
+    )
+
+    assert result.exit_code == 0 and result.outputs["status"] == "published"
+    assert result.outputs["doi"] and not result.annotations("error")
+    [warning] = [w for w in result.annotations("warning") if "CITATION.cff not written" in w]
+    assert "line " in warning and "tag '!custom'" in warning
+    files = runner.github.files_at(runner.repo, "zenodo-doi/v1.2.0")
+    assert files["CITATION.cff"] == odd.encode()
+    assert b'"version": "1.2.0"' in files["codemeta.json"]
+
+
+def test_a_checkout_cff_yaml_cannot_build_stops_the_release_before_zenodo(runner):
+    (runner.workspace / ".zenodo.yml").unlink()
+    cff = CFF_ON_MAIN + "references:\n  - !ref {title: x}\n"
+    (runner.workspace / "CITATION.cff").write_text(cff)
+    concept = seed(runner.zenodo)
+    runner.zenodo.requests.clear()
+
+    result = runner.publish_release(
+        runner.release(), concept=concept.concept_doi, **{"write-back": "citation"}
+    )
+
+    assert result.exit_code == 2 and runner.zenodo.requests == []
+    [error] = result.annotations("error")
+    assert "tag '!ref'" in error and "internal error" not in error
+    assert f"file=CITATION.cff,line={cff.count(chr(10))}" in result.stdout

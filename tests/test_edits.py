@@ -584,6 +584,14 @@ def test_readme_marker_constants_are_what_is_recognised():
     )
 
 
+def test_readme_markers_may_hold_any_blanks_and_a_long_comment_is_no_marker():
+    opening = "<!--\n\tzenodo-badge \n-->"
+    closing = "<!--" + " " * 5000 + "/\t\tzenodo-badge-->"
+    text = f"a <!--{' ' * 5000}zenodo-badge- -->{opening}old{closing} <!-- /zenodo-badge\n"
+    assert readme_markers(text) == 1
+    assert edit_readme(text, FACTS) == text.replace("old", BADGE)
+
+
 @pytest.mark.parametrize(
     ("text", "line", "words"),
     [

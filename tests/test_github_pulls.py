@@ -193,17 +193,35 @@ def test_a_linked_file_is_edited_at_its_target_and_the_link_stays_a_link(github)
     [
         ({"CITATION.cff": "../elsewhere/CITATION.cff"}, "leads out of the repository"),
         ({"CITATION.cff": "/etc/passwd"}, "leads out of the repository"),
-        ({"CITATION.cff": "a", "a": "CITATION.cff"}, "leads out of the repository"),  # a loop
+        ({"CITATION.cff": "a", "a": "CITATION.cff"}, "is a loop of links"),
+        ({"CITATION.cff": "CITATION.cff"}, "is a loop of links"),
+        # a folder where the file should be, named with or without a trailing slash
+        ({"CITATION.cff": "docs"}, "is a folder, not a file"),
+        ({"CITATION.cff": "docs/"}, "is a folder, not a file"),
+        ({"CITATION.cff": "docs/./"}, "is a folder, not a file"),
+        # a trailing slash on a file names no file (as POSIX paths, as git)
+        ({"CITATION.cff": "docs/CITATION.cff/"}, "a link ending in `/`, to a file"),
     ],
 )
-def test_a_link_out_of_the_repository_skips_that_file_only(github, links, said):
-    repo = github.add_repo("octo/hello", files={"README.md": b"readme\n"})
+def test_a_link_naming_no_file_inside_skips_that_file_only(github, links, said):
+    repo = github.add_repo(
+        "octo/hello", files={"README.md": b"readme\n", "docs/CITATION.cff": b"cff\n"}
+    )
     github.push(repo, "main", {}, links=links)
 
     outcome = propose(client_for(github, repo), ["CITATION.cff", "README.md"], shout)
 
     assert said in propose.base.unreadable["CITATION.cff"]
     assert outcome.status == "opened" and outcome.changed == ("README.md",)
+
+
+def test_a_link_to_a_folder_with_a_slash_goes_on_to_the_file_below_it(github):
+    repo = github.add_repo("octo/hello", files={"docs/CITATION.cff": b"cff\n"})
+    github.push(repo, "main", {}, links={"meta": "docs/", "CITATION.cff": "meta/CITATION.cff"})
+
+    outcome = propose(client_for(github, repo), ["CITATION.cff"], shout)
+
+    assert outcome.changed == ("docs/CITATION.cff",)
 
 
 def test_a_link_through_a_linked_folder_is_followed(github):

@@ -383,6 +383,11 @@ def test_a_dotenv_path_that_cannot_be_written_stops_the_run_before_zenodo(projec
     assert project.fake.concept_ids() == []
 
 
+def _link_to_a_deep_folder(root: Path, outside: Path) -> None:
+    (outside / "deep").mkdir()
+    (root / "vendor").symlink_to(outside / "deep")
+
+
 @pytest.mark.parametrize(
     ("setup", "given", "said"),
     [
@@ -393,6 +398,9 @@ def test_a_dotenv_path_that_cannot_be_written_stops_the_run_before_zenodo(projec
         (lambda root, out: None, "../z.env", "outside the project directory"),
         # a linked folder that leads out of the project
         (lambda root, out: (root / "reports").symlink_to(out), "reports/z.env", "outside"),
+        # `..` after a linked folder: the kernel takes the link first, then its parent
+        (_link_to_a_deep_folder, "vendor/../z.env", "outside the project directory"),
+        (_link_to_a_deep_folder, "vendor/..", "not a file name"),
         (lambda root, out: os.mkfifo(root / "z.env"), "z.env", "not a regular file"),
     ],
 )
@@ -424,6 +432,16 @@ def test_dotenv_inside_a_linked_folder_of_the_project_and_in_ci_project_dir(proj
     assert (
         parse_dotenv((project.root / "build" / "z.env").read_text())["ZENODO_DOI"] == result["doi"]
     )
+
+
+def test_dotenv_with_dot_dot_after_a_plain_folder_is_written_in_the_project(project):
+    (project.root / "build").mkdir()
+    project.file("tool.zip", b"one")
+
+    code, result, _ = project.publish("--files", "dist/*", "--dotenv", "build/../z.env")
+
+    assert code == EXIT_OK and result is not None
+    assert parse_dotenv((project.root / "z.env").read_text())["ZENODO_DOI"] == result["doi"]
 
 
 def test_a_link_put_in_place_after_the_check_is_not_followed(tmp_path):

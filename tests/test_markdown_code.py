@@ -4,21 +4,20 @@ generated documents."""
 
 from __future__ import annotations
 
+import re
+import sys
+
 import commonmark
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zenodo_action.markdown_code import code_ranges
+from zenodo_action import markdown_code
+from zenodo_action.markdown_code import in_code
 
 
-def code(text: str) -> list[str]:
-    return [text[start:end] for start, end in code_ranges(text)]
-
-
-def in_code(text: str, word: str) -> bool:
-    at = text.index(word)
-    return any(start <= at < end for start, end in code_ranges(text))
+def word_in_code(text: str, word: str) -> bool:
+    return in_code(text, [text.index(word)]) == [True]
 
 
 @pytest.mark.parametrize(
@@ -57,21 +56,86 @@ def in_code(text: str, word: str) -> bool:
         ("a `x\n1. HERE`\n", "HERE", False),
         # \r alone is a line end too
         ("x\r```\rHERE\r```\r", "HERE", True),
+        # lines read many at a time: a list of one-line items, a quote's and an item's
+        # paragraph across lines (lazy ones too), a fence outside any container
+        ("- a\n- b\n* c\n1. `HERE`\n- d\n", "HERE", True),
+        ("- a\n- b\n  ```\nHERE\n", "HERE", False),
+        ("> a\n> b `x\n> HERE` c\n", "HERE", True),
+        ("> a `x\nlazy\n>> HERE`\n", "HERE", False),
+        ("- a `x\nlazy\n  HERE` b\n", "HERE", True),
+        ("```\na\n  ```x\n    ```\nHERE\n", "HERE", True),
+        # a blank line (after a quote's marker) ends only the innermost item that began
+        # blank, not the items around it: HERE is 3 columns into the outer item's content
+        ("> -\n>   -\n>\n>      HERE\n", "HERE", False),
+        ("- -\n\n      HERE\n", "HERE", True),
+        # items opened many on a line, up to the one that would be a thematic break
+        ("- - - x\n\n          HERE\n", "HERE", True),
+        ("- - - x\n\n        HERE\n", "HERE", False),
+        ("- * - - -\n\n        HERE\n", "HERE", True),  # `- - -` is a break, in 2 items
+        ("- * - - -\n\n      HERE\n", "HERE", False),
+        ("- - * * *\n\n      HERE\n", "HERE", False),
     ],
 )
 def test_commonmark_cases(text, word, expected):
-    assert in_code(text, word) is expected
+    assert word_in_code(text, word) is expected
 
 
-def test_every_span_is_in_order_and_apart():
-    text = "`a` b ``c``\n\n```\nd\n```\n\n    e\n\n> `f`\n"
-    assert code(text) == ["`a`", "``c``", "```\nd\n```", "    e", "`f`"]
+class _Reads:
+    """A compiled pattern that counts the characters its full matches were given."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern, self.read = pattern, 0
+
+    def fullmatch(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> object:
+        self.read += min(endpos, len(text)) - pos
+        return self.pattern.fullmatch(text, pos, endpos)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.pattern, name)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "- " * 3000 + "x\n",  # each item asked whether the line's rest is a thematic break
+        "- " * 3000 + "x\n" + " \n" * 3000,  # each blank line matched against every item
+        "> " + "- " * 3000 + "x\n" + ">\n" * 3000,
+        ("- " * 100 + "x\n") * 30,
+        "> - " * 3000 + "x\n",
+    ],
+)
+def test_deep_nesting_costs_work_in_proportion_to_the_text(monkeypatch, text):
+    """No timing: the work counted is the lines' leads worked out and the characters
+    read for thematic breaks, which grew with the square of the depth."""
+    leads = 0
+    indent = markdown_code._Scanner._indent
+
+    def counted(self, pos, col):
+        nonlocal leads
+        leads += 1
+        return indent(self, pos, col)
+
+    monkeypatch.setattr(markdown_code._Scanner, "_indent", counted)
+    thematic = _Reads(markdown_code._THEMATIC)
+    monkeypatch.setattr(markdown_code, "_THEMATIC", thematic)
+    text += "HERE\n"
+
+    assert in_code(text, [text.index("HERE")]) == [False]
+    assert leads + thematic.read <= len(text)
+
+
+def test_every_place_asked_about_is_answered_in_order():
+    text = "`a` b ``c``\n\n```\nd\n```\n\n    e\n\n> `f` g\n\nh `i` ```j```\n"
+    places = [text.index(letter) for letter in "abcdefghij"]
+    assert in_code(text, places) == [True, False, True, True, True, True, False, False, True, True]
+    assert in_code(text, []) == []
 
 
 # -- against the reference implementation -------------------------------------------
 
 PREFIXES = ["", "", "> ", ">", "> > ", "- ", "* ", "+ ", "1. ", "10. ", "2) ", "  ", "   "]
 PREFIXES += ["    ", "\t", " \t", "> - ", "- > ", "-   ", "-      ", "\t- ", "- \t", "> \t"]
+PREFIXES += ["- - ", "* - - ", "> - - ", "- -  - "]
 CONTENTS = ["```", "~~~", "````", "```x", "``` `y`", "```   ", "~~~ x", "`````", "  ```"]
 CONTENTS += ["text W", "`x W`", "``", "`", "\\`", "W", "# h W", "***", "---", "", "-"]
 CONTENTS += ["2. W", "1. W", "===", "a `b", "c` W d", "    W", "``a W``", "\\\\`W`", "W\t"]
@@ -95,21 +159,52 @@ def _in_rendered_code(html: str, word: str) -> bool | None:
     return html.rfind("<code", 0, at) > html.rfind("</code>", 0, at)
 
 
-@settings(max_examples=400, deadline=None)
-@given(
-    st.lists(
-        st.tuples(
-            st.sampled_from(PREFIXES),
-            st.sampled_from(CONTENTS),
-            st.sampled_from(["\n", "\n", "\r\n", "\r", "\n\n", "\n\r", "\r\n\r\n"]),
-        ),
-        max_size=12,
+LINES = st.lists(
+    st.tuples(
+        st.sampled_from(PREFIXES),
+        st.sampled_from(CONTENTS),
+        st.sampled_from(["\n", "\n", "\r\n", "\r", "\n\n", "\n\r", "\r\n\r\n"]),
     ),
+    max_size=12,
 )
-def test_code_is_where_the_reference_implementation_renders_code(lines):
-    text, words = _document(lines)
+
+
+def _check_against_the_reference(text: str, words: list[str]) -> None:
     html = commonmark.commonmark(text)
-    for word in words:
+    answers = in_code(text, [text.index(word) for word in words])  # all at once
+    for word, answer in zip(words, answers, strict=True):
         rendered = _in_rendered_code(html, word)
         if rendered is not None:
-            assert in_code(text, word) is rendered, (text, word, html)
+            assert answer is rendered, (text, word, html)
+
+
+@settings(max_examples=400, deadline=None)
+@given(LINES)
+def test_code_is_where_the_reference_implementation_renders_code(lines):
+    _check_against_the_reference(*_document(lines))
+
+
+# Inline text that takes the code-span scan off its fast path: a span with more runs
+# inside than one match reads, runs of lengths that never pair, backslashes before runs.
+INLINE = ["`", "``", "```", "\\", "\\\\", "a", " ", "W", "\n", "x`y", "\\`", "\\``"]
+INLINE += ["`" + " ``" * 40 + " ", " ".join("`" * length for length in range(2, 9)), "\n\n"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(INLINE), max_size=40))
+def test_code_spans_are_where_the_reference_implementation_renders_them(pieces):
+    _check_against_the_reference(*_document([("", "".join(pieces), "\n")]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(LINES, st.data())
+def test_asking_about_fewer_places_changes_no_answer(lines, data):
+    """Only what the places asked about need is worked out (the scan stops after the
+    block of the last one, and pairs code spans only where one is): the answers for
+    some places are those they get when every place is asked about."""
+    text, words = _document(lines)
+    places = [text.index(word) for word in words]
+    every = in_code(text, places)
+    some = data.draw(st.sets(st.sampled_from(range(len(places))) if places else st.nothing()))
+    chosen = sorted(some)
+    assert in_code(text, [places[index] for index in chosen]) == [every[i] for i in chosen]

@@ -97,3 +97,49 @@ def test_held_of_codemeta_reads_its_version_and_date_as_text():
 
 def test_a_readme_holds_no_version():
     assert readback.held("readme", README, path="README.md") == readback.Held()
+
+
+@pytest.mark.parametrize(
+    ("extra", "line", "said"),
+    [
+        ("x-u: !custom 1\n", 10, "tag '!custom'"),
+        ("references:\n  - !ref {title: x}\n", 11, "tag '!ref'"),
+        ("? [a, b]\n: 1\n", 10, "unhashable key"),
+        ('x-b: !!binary "not base64!"\n', 10, "base64"),
+        ("x-m:\n  <<: [1]\n", 11, "merging"),
+        ("x-p: !!python/name:os.system\n", 10, "python/name"),
+    ],
+)
+def test_yaml_the_safe_loader_will_not_build_is_an_edit_error_with_its_line(extra, line, said):
+    """Composing such a file passes; building its values does not (PyYAML's
+    ConstructorError): reading and editing it say so as an EditError, with the line."""
+    for read in (
+        lambda text: readback.held("citation", text, path="CITATION.cff"),
+        lambda text: readback.edit("citation", text, FACTS, path="CITATION.cff"),
+    ):
+        with pytest.raises(EditError, match="not plain YAML data") as raised:
+            read(CFF + extra)
+        assert said in str(raised.value)
+        assert (raised.value.file, raised.value.line) == ("CITATION.cff", line)
+
+
+@pytest.mark.parametrize(
+    ("kind", "text"),
+    [
+        ("citation", CFF + "abstract: " + "x" * readback.LARGEST_METADATA + "\n"),
+        ("citation", CFF + "abstract: " + "é" * (readback.LARGEST_METADATA // 2) + "\n"),
+        ("codemeta", CODEMETA.replace('"size": 12', '"a": "' + "x" * 1_100_000 + '"')),
+    ],
+)
+def test_a_metadata_file_over_the_validators_limit_is_not_read(kind, text):
+    for read in (
+        lambda: readback.held(kind, text, path="the-file"),
+        lambda: readback.edit(kind, text, FACTS, path="the-file"),
+    ):
+        with pytest.raises(EditError, match=r"the-file line 1: the file is 10\d\d KiB, larger"):
+            read()
+
+
+def test_a_readme_over_that_limit_is_still_edited():
+    big = README + "x" * 2_000_000 + "\n"
+    assert BADGE in readback.edit("readme", big, FACTS, path="README.md")

@@ -4,14 +4,19 @@ loopback; the Action's pull request is tested in tests/test_action.py."""
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
 
+from zenodo_action import edits
 from zenodo_action.cli import main
 from zenodo_action.errors import UsageError
+from zenodo_action.markdown_code import in_code
 from zenodo_action.settings.values import write_back_targets
 from zenodo_action.writeback import branch_for
 
@@ -268,6 +273,45 @@ def test_a_linked_citation_file_is_written_at_its_target_and_stays_a_link(projec
     assert f"value: {result['doi']}\n" in (project.root / "docs" / "CITATION.cff").read_text()
 
 
+@pytest.mark.parametrize("refused", ["replace", "create"])
+def test_a_target_that_cannot_be_written_after_the_publish_is_a_warning(
+    project, monkeypatch, refused
+):
+    """A read-only folder (a mount, another user's) behind a linked CITATION.cff: stood in
+    for by refusing the write there, as the tests may run as root."""
+    meta = project.root / "meta"
+    meta.mkdir()
+    (project.root / "CITATION.cff").rename(meta / "CITATION.cff")
+    (project.root / "CITATION.cff").symlink_to("meta/CITATION.cff")
+    real_replace, real_temporary = os.replace, tempfile.NamedTemporaryFile
+
+    def replace(source, target, **kwargs):
+        if Path(target).parent == meta:
+            raise PermissionError(errno.EPERM, "Operation not permitted", str(source))
+        return real_replace(source, target, **kwargs)
+
+    def temporary(*args, **kwargs):
+        if Path(kwargs.get("dir", "")) == meta:
+            raise PermissionError(errno.EACCES, "Permission denied", str(meta / "tmpx.tmp"))
+        return real_temporary(*args, **kwargs)
+
+    if refused == "replace":
+        monkeypatch.setattr(os, "replace", replace)
+    else:
+        monkeypatch.setattr(tempfile, "NamedTemporaryFile", temporary)
+    concept = seed(project.zenodo)
+    args = ["--concept", concept.concept_doi, "--files", "dist/*", "--version", "1.2.0"]
+
+    code, result, err = project.publish(*args, "--write-back", "citation,readme")
+
+    assert code == 0 and result["status"] == "published" and result["doi"]
+    assert "CITATION.cff not written" in err and str(meta / "CITATION.cff") in err
+    assert ("Operation not permitted" if refused == "replace" else "Permission denied") in err
+    assert "internal error" not in err and "wrote the DOI into README.md" in err
+    assert (meta / "CITATION.cff").read_text() == CITATION and os.listdir(meta) == ["CITATION.cff"]
+    assert result["concept_doi"] in (project.root / "README.md").read_text()
+
+
 def test_a_link_out_of_the_project_is_refused_before_zenodo(project, tmp_path_factory):
     outside = tmp_path_factory.mktemp("elsewhere") / "CITATION.cff"
     outside.write_text(CITATION)
@@ -322,3 +366,53 @@ def test_a_working_tree_citing_a_newer_release_is_not_written_backwards(project)
     assert "nothing written back: CITATION.cff already cites version 2.0.0" in err
     assert "version: 2.0.0" in (project.root / "CITATION.cff").read_text()
     assert (project.root / "README.md").read_text() == README
+
+
+def test_a_run_scans_each_readme_text_for_code_once(project, monkeypatch):
+    """The preflight, the edit after the publish and their read-backs ask about the same
+    README: each text is scanned once (README, "Performance and size")."""
+    readme = "# Frobnicator\n\nSee `x`.\n\n<!-- zenodo-badge --><!-- /zenodo-badge -->\n"
+    (project.root / "README.md").write_text(readme)
+    scanned: list[str] = []
+
+    def counted(text, places):
+        scanned.append(text)
+        return in_code(text, places)
+
+    monkeypatch.setattr(edits, "in_code", counted)
+    concept = seed(project.zenodo)
+    args = ["--concept", concept.concept_doi, "--files", "dist/*", "--version", "1.2.0"]
+
+    code, result, err = project.publish(*args, "--write-back", "readme")
+
+    assert code == 0, err
+    written = (project.root / "README.md").read_text()
+    assert result["concept_doi"] in written
+    assert readme in scanned and written in scanned  # the original, and the read-back
+    assert len(scanned) == len(set(scanned)) == 3  # (and the preflight's trial edit)
+
+
+def test_one_file_failing_in_an_unforeseen_way_is_skipped_and_the_others_planned(monkeypatch):
+    """After the publish, a failure that is no EditError (a bug) skips that file only,
+    said as a bug, never raised past the plan."""
+    from zenodo_action import readback, writeback
+
+    edit = readback.edit
+
+    def failing_on_the_citation(kind, text, facts, *, path):
+        if kind == "citation":
+            raise KeyError("surprise")
+        return edit(kind, text, facts, path=path)
+
+    monkeypatch.setattr(readback, "edit", failing_on_the_citation)
+    files = [
+        writeback.Found("citation", "CITATION.cff", "CITATION.cff", CITATION),
+        writeback.Found("readme", "README.md", "README.md", README),
+    ]
+    facts = edits.DoiFacts("10.5281/zenodo.2", "10.5281/zenodo.1", "1.2.0", "2024-05-15", "B")
+
+    planned = writeback.plan(files, facts)
+
+    assert planned.changed == ["README.md"] and "B" in planned.changes["README.md"]
+    assert "KeyError: 'surprise'" in planned.skipped["CITATION.cff"]
+    assert "a bug in zenodo-action" in planned.skipped["CITATION.cff"]

@@ -11,9 +11,10 @@ whatever its authors committed, so:
   regular file inside the project directory. Its last component may not be a link at all
   (checked before the publish, and again by opening it with O_NOFOLLOW, so a link put
   there in between is not followed either); the folders above it may be links, as long
-  as where they lead is inside the project (a checkout under a linked /builds is common);
-  a FIFO, a device or a socket there is refused (opened with O_NONBLOCK, a FIFO without a
-  reader cannot hang the run).
+  as where they lead is inside the project (a checkout under a linked /builds is common;
+  resolved as the kernel does, so `linked/..` is the parent of the link's target, not the
+  folder holding the link); a FIFO, a device or a socket there is refused (opened with
+  O_NONBLOCK, a FIFO without a reader cannot hang the run).
 """
 
 from __future__ import annotations
@@ -45,21 +46,31 @@ def resolve_inside(root: Path, relative: str, what: str) -> Path:
     return Path(real)
 
 
-def check_regular_file(path: Path, directory: Path, what: str) -> None:
-    """UsageError unless `path` can only be a regular file inside `directory`: not a link,
-    not a folder, FIFO, device or socket, and in a folder that is there, inside it."""
-    absolute = Path(os.path.abspath(path))
+def _real_place(path: Path, directory: Path, what: str) -> tuple[str, str]:
+    """(the real folder, the name) where `path` lands: the folder resolved as the kernel
+    resolves it, each link before the `..` that follows it (a lexical abspath would take
+    `linked/..` for the folder holding the link); UsageError unless that folder is inside
+    `directory` and the name is a file name."""
     real_directory = os.path.realpath(directory)
-    real_parent = os.path.realpath(absolute.parent)
+    real_parent = os.path.realpath(path.parent)
+    if path.name in ("", ".", ".."):
+        raise UsageError(f"{what} {str(path)!r} is not a file name")
     if not os.path.isdir(real_parent):
         raise UsageError(f"{what} {str(path)!r}: its directory does not exist")
-    if not is_inside(os.path.join(real_parent, absolute.name), real_directory):
+    if not is_inside(os.path.join(real_parent, path.name), real_directory):
         raise UsageError(
             f"{what} {str(path)!r} is outside the project directory {real_directory}",
             hint="write it inside the project (CI_PROJECT_DIR, else the working directory)",
         )
+    return real_parent, path.name
+
+
+def check_regular_file(path: Path, directory: Path, what: str) -> None:
+    """UsageError unless `path` can only be a regular file inside `directory`: not a link,
+    not a folder, FIFO, device or socket, and in a folder that is there, inside it."""
+    real_parent, name = _real_place(path, directory, what)
     try:
-        found = os.lstat(absolute)
+        found = os.lstat(os.path.join(real_parent, name))
     except FileNotFoundError:
         return
     if stat.S_ISLNK(found.st_mode):
@@ -73,11 +84,17 @@ def check_regular_file(path: Path, directory: Path, what: str) -> None:
 
 def write_regular_file(path: Path, directory: Path, text: str, what: str) -> None:
     """Write `text` to `path` as checked by check_regular_file, once more at the moment of
-    writing: a link is not followed, a non-regular file is not written. OSError when the
-    file system refuses."""
+    writing: opened by name in the real folder checked (through a descriptor of it, so the
+    path is not resolved again), a link is not followed, a non-regular file is not written.
+    OSError when the file system refuses."""
     check_regular_file(path, directory, what)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
-    descriptor = os.open(path, flags, 0o644)
+    real_parent, name = _real_place(path, directory, what)
+    folder = os.open(real_parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+        descriptor = os.open(name, flags, 0o644, dir_fd=folder)
+    finally:
+        os.close(folder)
     try:
         if not stat.S_ISREG(os.fstat(descriptor).st_mode):
             raise UsageError(f"{what} {str(path)!r} is not a regular file")

@@ -74,14 +74,14 @@ import datetime
 import functools
 import json
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
 from zenodo_action.errors import ActionError
-from zenodo_action.markdown_code import code_ranges
+from zenodo_action.markdown_code import in_code
 from zenodo_action.metadata import doi_of
 from zenodo_action.versions import bare, leading_v
 
@@ -296,13 +296,8 @@ def _compose_cff(text: str, path: str) -> yaml.MappingNode:
             node = loader.get_single_node()
         finally:
             loader.dispose()
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark else 1
-        raise _fail(path, line, f"not valid YAML ({error.problem or error.context})") from None
-    except yaml.YAMLError as error:  # ReaderError: a character YAML does not allow
-        line = line_of(text, getattr(error, "position", 0))
-        raise _fail(path, line, f"not valid YAML ({error})") from None
+    except yaml.YAMLError as error:
+        raise yaml_failure(text, path, error) from None
     except RecursionError:
         raise _fail(path, 1, TOO_DEEP) from None
     if node is None:
@@ -313,6 +308,28 @@ def _compose_cff(text: str, path: str) -> yaml.MappingNode:
     if node.flow_style:
         raise _fail(path, node.start_mark.line + 1, "the file is one {...}; write key: value lines")
     return node
+
+
+def yaml_failure(text: str, path: str, error: Exception) -> EditError:
+    """The EditError, with its line, for any way PyYAML fails to read `text`: not YAML at
+    all, or YAML whose values the safe loader will not build (a local tag like `!custom`,
+    `!!binary` that is not base64, a list as a key, a merge key `<<` without a mapping)."""
+    if isinstance(error, yaml.constructor.ConstructorError):
+        line = error.problem_mark.line + 1 if error.problem_mark else 1
+        return _fail(
+            path,
+            line,
+            f"holds a value that is not plain YAML data ({error.problem})",
+            hint="write it without the tag, anchor merge or complex key: a CFF file holds "
+            "plain keys, text, numbers, lists and mappings",
+        )
+    if isinstance(error, yaml.MarkedYAMLError):
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else 1
+        return _fail(path, line, f"not valid YAML ({error.problem or error.context})")
+    # ReaderError (a character YAML does not allow) has a position; anything else, line 1
+    line = line_of(text, getattr(error, "position", 0) or 0)
+    return _fail(path, line, f"not valid YAML ({error})")
 
 
 def readable_cff(text: str, path: str = "CITATION.cff") -> None:
@@ -789,41 +806,22 @@ def edit_codemeta(text: str, facts: DoiFacts, *, path: str = "codemeta.json") ->
 
 # --- README -----------------------------------------------------------------------------------
 
-_SPACE = re.compile(r"\s*")
-_MARKER_NAME = "zenodo-badge"
+# A badge marker: blanks allowed around the name and the slash. Each run of blanks is taken
+# whole (a lookahead's match is never tried shorter), so a `<!--` that is no marker costs
+# one read of the blanks after it: linear in the text.
+_MARKER = re.compile(r"<!--(?=(\s*))\1(?:(/)(?=(\s*))\3)?zenodo-badge(?=(\s*))\4-->")
 
 
-def _markers(text: str) -> Iterator[tuple[int, int, bool]]:
-    """(start, end, closing?) of each `<!-- zenodo-badge -->` or `<!-- /zenodo-badge -->`,
-    blanks allowed around the name and the slash. One pass: after a `<!--` that is no
-    marker, the search goes on from just past it."""
-    at = text.find("<!--")
-    while at >= 0:
-        name = _SPACE.match(text, at + 4).end()  # type: ignore[union-attr]  # always matches
-        closing = text.startswith("/", name)
-        if closing:
-            name = _SPACE.match(text, name + 1).end()  # type: ignore[union-attr]
-        if text.startswith(_MARKER_NAME, name):
-            end = _SPACE.match(text, name + len(_MARKER_NAME)).end()  # type: ignore[union-attr]
-            if text.startswith("-->", end):
-                yield at, end + 3, closing
-                at = text.find("<!--", end + 3)
-                continue
-        at = text.find("<!--", at + 4)
-
-
-def _outside_code(text: str) -> Iterator[tuple[int, int, bool]]:
-    """The markers that are not in code (markdown_code.py): a README documenting them shows
-    them there. Both lists are in order, so one walk through each."""
-    markers = list(_markers(text))
-    code = code_ranges(text) if markers else []  # no marker: no need to know where code is
-    index = 0
-    for start, end, closing in markers:
-        while index < len(code) and code[index][1] <= start:
-            index += 1
-        if index < len(code) and code[index][0] <= start:
-            continue
-        yield start, end, closing
+def _outside_code(text: str) -> list[tuple[int, int, bool]]:
+    """(start, end, closing?) of each marker that is not in code (markdown_code.py): a
+    README documenting the markers shows them there."""
+    found = list(_MARKER.finditer(text))
+    code = in_code(text, [marker.start() for marker in found])  # nothing to do without one
+    return [
+        (marker.start(), marker.end(), bool(marker.group(2)))
+        for marker, shown in zip(found, code, strict=True)
+        if not shown
+    ]
 
 
 @functools.lru_cache(maxsize=4)

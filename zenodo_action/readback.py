@@ -33,6 +33,11 @@ EDITORS: Mapping[str, Callable[..., str]] = {
     "codemeta": edits.edit_codemeta,
     "readme": edits.edit_readme,
 }
+# The largest CITATION.cff or codemeta.json read: the validator's own limit for metadata
+# files (a real one is a few KiB), which keeps parsing time bounded (pure-Python PyYAML
+# took 46 s to read a 6.3 MB CITATION.cff, 86 s to edit it); a default branch's copy is
+# read only after the publish, so it is checked here.
+LARGEST_METADATA = 1024 * 1024
 _CFF_WATCHED = frozenset({"doi", "version", "date-released", "identifiers"})
 _CODEMETA_WATCHED = frozenset(
     {"identifier", "version", "softwareVersion", "dateModified", "datePublished"}
@@ -60,6 +65,7 @@ for _tag in ("int", "float", "bool", "timestamp"):
 
 def edit(kind: str, text: str, facts: DoiFacts, *, path: str) -> str:
     """The edited text, proven: EditError (with the file and line) for anything else."""
+    _not_too_large(kind, text, path)
     try:
         new = EDITORS[kind](text, facts, path=path)
         if new != text:
@@ -71,6 +77,7 @@ def edit(kind: str, text: str, facts: DoiFacts, *, path: str) -> str:
 
 def held(kind: str, text: str, *, path: str) -> Held:
     """The version, date and DOIs `text` holds; EditError when it cannot be read."""
+    _not_too_large(kind, text, path)
     try:
         if kind == "citation":
             return _held_citation(_cff(text, path))
@@ -84,9 +91,26 @@ def held(kind: str, text: str, *, path: str) -> Held:
 # --- reading ------------------------------------------------------------------------------
 
 
+def _not_too_large(kind: str, text: str, path: str) -> None:
+    if kind == "readme" or len(text) * 4 <= LARGEST_METADATA:  # (a character: 4 bytes at most)
+        return
+    size = len(text.encode("utf-8"))
+    if size > LARGEST_METADATA:
+        raise EditError(
+            f"{path} line 1: the file is {size // 1024} KiB, larger than the "
+            f"{LARGEST_METADATA // 1024} KiB a metadata file may be; it is not read",
+            hint="a metadata file is a few KiB: move long lists or texts out of it",
+            file=path,
+            line=1,
+        )
+
+
 def _cff(text: str, path: str) -> dict[str, Any]:
     edits.readable_cff(text, path)  # the editor's own checks: line breaks, YAML errors
-    loaded = yaml.load(text.lstrip("\ufeff"), Loader=_TextLoader)  # noqa: S506  # safe loader
+    try:  # composing passed; building the values can still fail (a tag, a complex key)
+        loaded = yaml.load(text.lstrip("\ufeff"), Loader=_TextLoader)  # noqa: S506  # safe loader
+    except (yaml.YAMLError, ValueError, TypeError) as error:
+        raise edits.yaml_failure(text, path, error) from None
     if not isinstance(loaded, dict):
         raise _mismatch(path, 1, "it no longer holds CFF keys")
     return loaded

@@ -10,6 +10,7 @@ always resolves to the latest version; the version DOI goes into CITATION.cff's
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -173,8 +174,8 @@ def plan(
         file_facts = _not_earlier(facts, held[found.path])
         try:
             new = readback.edit(found.kind, found.text, file_facts, path=found.path)
-        except edits.EditError as error:
-            planned.skipped[found.path] = str(error)
+        except Exception as error:  # one file never sinks a published run
+            planned.skipped[found.path] = _why_not(error)
             continue
         if new != found.text:
             planned.changes[found.real_path] = new
@@ -187,9 +188,21 @@ def _held(files: Sequence[Found], planned: Planned) -> dict[str, readback.Held]:
     for found in files:
         try:
             held[found.path] = readback.held(found.kind, found.text, path=found.path)
-        except edits.EditError as error:
-            planned.skipped[found.path] = str(error)
+        except Exception as error:  # one file never sinks a published run
+            planned.skipped[found.path] = _why_not(error)
     return held
+
+
+def _why_not(error: Exception) -> str:
+    """Why a file is skipped. Every way of failing to read or edit a file should be an
+    EditError; anything else is a bug, said as one, and still only skips that file (this
+    runs after the publish, whose version stands)."""
+    if isinstance(error, edits.EditError):
+        return str(error)
+    return (
+        f"zenodo-action could not read or edit it ({type(error).__name__}: {error}); "
+        "this is a bug in zenodo-action, please report it with the file"
+    )
 
 
 def _newer_held(this: versions.Release, held: Mapping[str, readback.Held]) -> str | None:
@@ -264,11 +277,19 @@ def write_to_tree(settings: PublishSettings, done: Published, reporter: Reporter
         return []
     for path, why in planned.skipped.items():
         reporter.note("warning", f"{path} not written: {why}", title=TITLE)
-    for real_path, text in planned.changes.items():
-        _replace(Path(real_path), text)
-    what = f"wrote the DOI into {', '.join(planned.changed)}" if planned.changed else None
-    reporter.note("notice", what or "nothing to change", title=TITLE)
-    return planned.changed
+    written = []
+    for path, (real_path, text) in zip(planned.changed, planned.changes.items(), strict=True):
+        try:
+            _replace(Path(real_path), text)
+        except OSError as error:  # after the publish: the version stands, the file is as it was
+            why = error.strerror or str(error)
+            reporter.note("warning", f"{path} not written ({real_path}): {why}", title=TITLE)
+            continue
+        written.append(path)
+    what = f"wrote the DOI into {', '.join(written)}" if written else None
+    if what or not planned.changed:
+        reporter.note("notice", what or "nothing to change", title=TITLE)
+    return written
 
 
 def _files_on_disk(settings: PublishSettings, reporter: Reporter) -> list[Found]:
@@ -282,20 +303,27 @@ def _files_on_disk(settings: PublishSettings, reporter: Reporter) -> list[Found]
                 reporter.note("notice", f"{target.path}: not found, not written", title=TITLE)
                 continue
             files.append(Found(target.kind, target.path, str(file), _read(file, target.path)))
-        except ActionError as error:
+        except (ActionError, OSError) as error:  # OSError: a file the run may not read
             reporter.note("warning", f"{target.path} not written: {error}", title=TITLE)
     return files
 
 
 def _replace(file: Path, text: str) -> None:
     """Write whole or not at all: a crash midway never leaves half a CITATION.cff. `file`
-    is the real file (a link's target), so the link itself stays."""
-    with tempfile.NamedTemporaryFile(
+    is the real file (a link's target), so the link itself stays. OSError when the file
+    system refuses; no temporary file is left behind then."""
+    out = tempfile.NamedTemporaryFile(  # noqa: SIM115  # closed below, removed on failure
         "w", encoding="utf-8", newline="", dir=file.parent, delete=False, suffix=".tmp"
-    ) as out:
-        out.write(text)
-    os.chmod(out.name, file.stat().st_mode & 0o7777)
-    os.replace(out.name, file)
+    )
+    try:
+        with out:
+            out.write(text)
+        os.chmod(out.name, file.stat().st_mode & 0o7777)
+        os.replace(out.name, file)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(out.name)
+        raise
 
 
 # --- the pull request ----------------------------------------------------------------------

@@ -192,17 +192,16 @@ class _Trees:
     def resolve(self, path: str) -> tuple[str, str, str] | None:
         """(path, mode, blob sha) of the file `path` names, each link on the way followed
         as git would, from the directory holding it (github-writeback.md §2); None when there is no
-        such file. _Unreadable for a link that leaves the repository, a loop of links, or a
-        submodule or folder where the file should be."""
-        todo = [part for part in path.split("/") if part not in ("", ".")]
+        such file. _Unreadable, saying which, for a link that leaves the repository, a loop of
+        links (more than 40), a folder where the file should be (a link to a folder), a
+        link ending in `/` that names a file, or a submodule."""
+        todo = _parts(path)
         folders: list[tuple[str, str]] = []  # (name, tree) from the root down
         links = 0
         while todo:
             name = todo.pop(0)
-            if name == "..":
-                if not folders:
-                    raise _Unreadable(f"{path} is a link that leads out of the repository")
-                folders.pop()
+            if name in (_FOLDER, ".."):
+                _step_back(path, name, todo, folders)
                 continue
             entry = self.entries(folders[-1][1] if folders else self.root).get(name)
             if entry is None:
@@ -210,19 +209,60 @@ class _Trees:
             mode, sha = entry
             if mode == LINK_MODE:
                 links += 1
-                target = self.blob(sha, path).decode("utf-8", "replace")
-                if links > MOST_LINKS or target.startswith("/"):
-                    raise _Unreadable(f"{path} is a link that leads out of the repository")
-                todo[:0] = [part for part in target.split("/") if part not in ("", ".")]
+                todo[:0] = self._target(path, sha, links)
             elif mode == TREE_MODE and todo:
                 folders.append((name, sha))
-            elif mode in FILE_MODES and not todo:
-                return posixpath.join(*[f for f, _ in folders], name), mode, sha
-            elif mode in FILE_MODES or mode == TREE_MODE:
-                return None  # a file where a folder should be, or the reverse
             else:
-                raise _Unreadable(f"{path} on the default branch is not a file (mode {mode})")
+                return _file_at(path, [f for f, _ in folders], name, (mode, sha), todo)
         return None
+
+    def _target(self, path: str, sha: str, links: int) -> list[str]:
+        """The parts of the target of the `links`-th link met on the way to `path`."""
+        target = self.blob(sha, path).decode("utf-8", "replace")
+        if target.startswith("/"):
+            raise _Unreadable(f"{path} is a link that leads out of the repository")
+        if links > MOST_LINKS:
+            raise _Unreadable(f"{path} is a loop of links (or more than {MOST_LINKS} in a row)")
+        return _parts(target)
+
+
+def _step_back(path: str, name: str, todo: list[str], folders: list[tuple[str, str]]) -> None:
+    """`..` goes up a folder (never above the root); _FOLDER says what came before it
+    is a folder, which must not be the last part."""
+    if name == _FOLDER:
+        if not todo:
+            raise _Unreadable(f"{path} on the default branch is a folder, not a file")
+        return
+    if not folders:
+        raise _Unreadable(f"{path} is a link that leads out of the repository")
+    folders.pop()
+
+
+def _file_at(
+    path: str, folders: list[str], name: str, entry: tuple[str, str], todo: list[str]
+) -> tuple[str, str, str] | None:
+    """What the entry met where no folder goes on is: the file, no file (None), or a
+    reason it cannot be one."""
+    mode, sha = entry
+    if mode in FILE_MODES and not todo:
+        return posixpath.join(*folders, name), mode, sha
+    if mode == TREE_MODE:
+        raise _Unreadable(f"{path} on the default branch is a folder, not a file")
+    if mode in FILE_MODES and todo[0] == _FOLDER:
+        raise _Unreadable(f"{path} is a link ending in `/`, to a file, not a folder")
+    if mode in FILE_MODES:
+        return None  # a file where a folder should be: no such path
+    raise _Unreadable(f"{path} on the default branch is not a file (mode {mode})")
+
+
+_FOLDER = "/"  # in _Trees.resolve: the path part before it must be a folder
+
+
+def _parts(path: str) -> list[str]:
+    """The parts of a slash-separated path, `.` and empty ones left out; a path ending in
+    `/` names a folder (as POSIX paths do), which _FOLDER at the end says."""
+    parts = [part for part in path.split("/") if part not in ("", ".")]
+    return [*parts, _FOLDER] if path.endswith(("/", "/.")) and parts else parts
 
 
 def propose(
