@@ -11,6 +11,7 @@ from pytest_httpserver import HTTPServer
 
 from tests.fakes.invenio import ENDPOINTS, FakeInvenio
 from tests.test_publish import Project, files_of
+from zenodo_action.reporter import TerminalReporter
 
 CONFIG = """\
 title: Frobnicator
@@ -529,3 +530,48 @@ def test_citation_cff_people_are_recorded_as_people(project):
         {"type": "personal", "family_name": "Doe"},
         {"type": "organizational", "name": "ACME Lab"},
     ]
+
+
+def test_more_files_than_zenodo_takes_go_where_the_instance_takes_them(project):
+    """Zenodo's 100 files per version is no limit of another instance
+    (docs/reference/invenio-records-api.md §5.9): the instance's own setting decides."""
+    fake = project.fake
+    fake.max_files = 150
+    for number in range(101):
+        project.file(f"part-{number:03}.txt", b"%d" % number)
+    code, _, err = project.publish("--api", "records", "--files", "dist/*", "--version", "1.0")
+    assert code == 0, err
+    [version] = fake.published_versions(fake.concept_ids()[0])
+    assert len(files_of(version)) == 101
+
+
+def test_the_instances_own_file_limit_is_named_with_the_instance(project):
+    host = project.fake.url.removeprefix("http://")
+    project.fake.max_files = 2
+    for name in ("a.txt", "b.txt", "c.txt"):
+        project.file(name, name.encode())
+    code, _, err = project.publish("--api", "records", "--files", "dist/*", "--version", "1.0")
+    assert code == 1
+    assert f"{host} rejected the request" in err and "exceeding the max amount" in err
+    assert f"more files than {host} takes per version" in err and "Zenodo" not in err
+    assert not project.fake.count(*ENDPOINTS["publish"])
+
+
+def test_warnings_are_titled_with_the_instance(project, monkeypatch):
+    """A warning about what the version did not get names the instance it went to (the
+    runner's annotation title)."""
+    host = project.fake.url.removeprefix("http://")
+    titles: dict[str, str] = {}
+    note = TerminalReporter.note
+
+    def heard(self, level, message, *, title):
+        titles[message] = title
+        note(self, level, message, title=title)
+
+    monkeypatch.setattr(TerminalReporter, "note", heard)
+    project.config(CONFIG + "communities:\n  - identifier: open-lab\n")
+    project.file("a.zip", b"a")
+    code, _, err = project.publish("--api", "records", "--files", "dist/*", "--version", "1.0")
+    assert code == 0, err
+    [title] = [title for message, title in titles.items() if "communities: not sent" in message]
+    assert title == host

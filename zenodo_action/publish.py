@@ -115,12 +115,13 @@ def publish(
         chosen = gather(settings, reporter, release, Path(packed_in))
         request = prepare(settings.zenodo, record, chosen, release.related if release else ())
         api = (client_factory or client_for)(settings.zenodo)
+        check_files_for(api.server, settings.zenodo, request)
         done = run(settings.zenodo, record, request, api)
     if settings.zenodo.dry_run:
         reporter.plan(render_plan(done.plan, done.request))
     reporter.result(done.result, done.request.metadata, done.origins)
     for warning in done.warnings:
-        reporter.note("warning", warning, title="Zenodo")
+        reporter.note("warning", warning, title=api.server)
     return done
 
 
@@ -220,15 +221,22 @@ def prepare(
 ) -> PublishRequest:
     """Build the request and check the files; raise before touching Zenodo."""
     body = record.zenodo_metadata(related)  # anything unencodable fails here
-    destination = instance_name(settings.zenodo_url, settings.api)
-    # Only Zenodo refuses empty files; with `auto` on another host it may still be one.
-    preflight(files, takes_empty_files=settings.api == "records" and destination != "Zenodo")
+    # Zenodo's limits where the run knows it publishes to Zenodo; `auto` on another host
+    # learns it from the chosen client (`check_files_for`), still before the first write.
+    preflight(files, instance=instance_name(settings.zenodo_url, settings.api))
     return PublishRequest(
         metadata=body,
         files=tuple(files),
         concept=settings.concept,
         draft_only=settings.draft,
     )
+
+
+def check_files_for(server: str, settings: ZenodoSettings, request: PublishRequest) -> None:
+    """Zenodo's file limits, when `auto` found Zenodo behind a host it did not know:
+    `prepare` could not tell, and nothing has been written yet."""
+    if server == "Zenodo" and instance_name(settings.zenodo_url, settings.api) != "Zenodo":
+        preflight(request.files, instance=server)
 
 
 def client_for(
