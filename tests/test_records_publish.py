@@ -575,3 +575,26 @@ def test_warnings_are_titled_with_the_instance(project, monkeypatch):
     assert code == 0, err
     [title] = [title for message, title in titles.items() if "communities: not sent" in message]
     assert title == host
+
+
+@pytest.mark.parametrize(
+    ("limit", "refused", "hint"),
+    [
+        ("max_file_size", "Maximum file size exceeded.", "{host}'s largest file size"),
+        ("quota_size", "Bucket quota exceeded.", "the record's quota on {host}"),
+    ],
+)
+def test_a_file_beyond_the_instances_own_limit_is_refused_naming_it(project, limit, refused, hint):
+    """The instance's size limits are its configuration, read nowhere by the client: its
+    refusal stops the run with the instance named, and nothing is published
+    (docs/reference/invenio-records-api.md §5.9)."""
+    fake = project.fake
+    host = fake.url.removeprefix("http://")
+    setattr(fake, limit, 5)
+    project.file("a.txt", b"abc")
+    project.file("b.txt", b"defghi")
+    code, _, err = project.publish("--api", "records", "--files", "dist/*", "--version", "1.0")
+    assert code == 1
+    assert f"{host} rejected the request to upload" in err and refused in err
+    assert hint.format(host=host) in err and "Zenodo" not in err
+    assert not fake.count(*ENDPOINTS["publish"])
