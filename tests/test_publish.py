@@ -495,7 +495,7 @@ def test_usage_errors_exit_2_before_any_request(project, monkeypatch, args, env_
 
 
 def test_invalid_metadata_stops_before_any_request(project):
-    project.config(CONFIG.replace("upload_type: software", "upload_type: sofware"))
+    project.config(CONFIG.replace("upload_type: software", "upload_type: 42"))
     project.file("a.zip", b"a")
     code, _, err = project.publish("--files", "dist/*")
     assert code == 1

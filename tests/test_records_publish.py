@@ -485,7 +485,7 @@ def test_a_first_version_rerun_finds_its_record_while_the_index_lags(project, la
 
 def test_another_instance_is_named_where_nothing_was_sent(project):
     host = project.fake.url.removeprefix("http://")
-    project.config(CONFIG.replace("upload_type: software", "upload_type: sofware"))
+    project.config(CONFIG.replace("title: Frobnicator", "title: ''"))
     project.file("a.zip", b"a")
     code, _, err = project.publish("--api", "records", "--files", "dist/*", "--version", "1.0")
     assert code == 1 and err.splitlines()[-1].endswith(f"nothing was sent to {host}")
@@ -598,3 +598,48 @@ def test_a_file_beyond_the_instances_own_limit_is_refused_naming_it(project, lim
     assert f"{host} rejected the request to upload" in err and refused in err
     assert hint.format(host=host) in err and "Zenodo" not in err
     assert not fake.count(*ENDPOINTS["publish"])
+
+
+def test_an_id_only_the_instance_has_is_published_there(project):
+    """Another instance's vocabularies are its own (invenio-records-api.md §10.4): a
+    licence and a resource type Zenodo does not know, but the instance has, are published."""
+    fake = project.fake
+    fake.extra_vocabulary |= {("licenses", "acme-research-1.0"), ("resourcetypes", "model")}
+    config = CONFIG.replace("license: MIT", "license: ACME-Research-1.0")
+    project.config(config.replace("upload_type: software", "upload_type: model"))
+    project.file("a.zip", b"a")
+    code, _, err = project.publish("--api", "records", "--files", "dist/*", "--version", "1.0")
+    assert code == 0, err
+    [version] = fake.published_versions(fake.concept_ids()[0])
+    assert version["metadata"]["rights"][0]["id"] == "acme-research-1.0"
+    assert version["metadata"]["resource_type"]["id"] == "model"
+
+
+def test_ids_the_instance_lacks_are_named_with_the_instance(project):
+    host = project.fake.url.removeprefix("http://")
+    config = CONFIG.replace("license: MIT", "license: foo-licence")
+    project.config(config.replace("upload_type: software", "upload_type: sofware"))
+    project.file("a.zip", b"a")
+    code, _, err = project.publish("--api", "records", "--files", "dist/*", "--version", "1.0")
+    assert code == 1 and "Zenodo" not in err
+    lines = {text.split(":")[0]: n for n, text in enumerate(config.splitlines(), 1)}
+    assert f".zenodo.yml:{lines['upload_type']}: metadata.upload_type: {host} has no" in err
+    assert f".zenodo.yml:{lines['license']}: metadata.license: {host} has no licence" in err
+    assert writes(project.fake) == []
+
+
+def test_zenodos_vocabulary_judges_once_auto_finds_zenodo(
+    tmp_path, monkeypatch, capsys, fake_zenodo, fast_retries
+):
+    """With `auto` on an address not known as Zenodo's, the run's first question shows it
+    is Zenodo: Zenodo's vocabulary then stops the run before any write."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ZENODO_TOKEN", fake_zenodo.token)
+    project = Project(tmp_path, capsys, fake_zenodo, fast_retries)
+    project.config(CONFIG.replace("upload_type: software", "upload_type: sofware"))
+    project.file("a.zip", b"a")
+    code, _, err = project.publish("--files", "dist/*", "--version", "1.0")
+    assert code == 1
+    assert "'sofware' is not accepted by Zenodo as upload_type" in err
+    assert err.splitlines()[-1].endswith("nothing was sent to Zenodo")
+    assert [r.method for r in fake_zenodo.requests] == ["GET"]  # auto's question

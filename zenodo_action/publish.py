@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -116,6 +116,7 @@ def publish(
         request = prepare(settings.zenodo, record, chosen, release.related if release else ())
         api = (client_factory or client_for)(settings.zenodo)
         check_files_for(api.server, settings.zenodo, request)
+        zenodo_vocabulary(record, api.server, settings, reporter)
         done = run(settings.zenodo, record, request, api)
     if settings.zenodo.dry_run:
         reporter.plan(render_plan(done.plan, done.request))
@@ -182,17 +183,70 @@ def checked_record(
         run_context(settings, release),
         fill=release.fields if release else None,
     )
+    destination = instance_name(settings.zenodo.zenodo_url, settings.zenodo.api)
+    checked = record if destination == "Zenodo" else split_vocabulary(record)[0]
+    judge(checked, settings, reporter, destination)
+    return record
+
+
+def judge(
+    record: metadata.CheckedRecord, settings: PublishSettings, reporter: Reporter, destination: str
+) -> None:
+    """Report the record's problems; InvalidMetadata (status `invalid`) on errors."""
     if record.has_problems:
         reporter.problems(record.problems)
     if record.invalid:
         reporter.output("status", "invalid")
         raise InvalidMetadata(
-            record.errors,
-            record.files_with_errors,
-            settings.root,
-            destination=instance_name(settings.zenodo.zenodo_url, settings.zenodo.api),
+            record.errors, record.files_with_errors, settings.root, destination=destination
         )
-    return record
+
+
+# The .zenodo.yml fields whose ids a records run asks the instance about before its first
+# write (docs/reference/invenio-records-api.md §10.4): Zenodo's vocabulary judges them
+# only where the run publishes to Zenodo.
+INSTANCE_VOCABULARY = frozenset(
+    {"upload_type", "publication_type", "image_type", "license", "language"}
+    | {"related_identifiers", "contributors", "dates"}
+)
+VOCABULARY_CODES = frozenset({"vocabulary", "license-unknown"})
+
+
+def split_vocabulary(
+    record: metadata.CheckedRecord,
+) -> tuple[metadata.CheckedRecord, metadata.CheckedRecord]:
+    """The record without the errors of Zenodo's vocabulary that the instance judges
+    itself, and the record with only those: a `.zenodo.yml` id goes to the records API as
+    written, and is asked of the instance."""
+    own = {f.path for f in record.record.files if f.kind == "zenodo"}
+
+    def keeping(instance_judged: bool) -> metadata.CheckedRecord:
+        return replace(
+            record,
+            problems={
+                path: [
+                    p for p in problems if (path in own and _instance_judges(p)) is instance_judged
+                ]
+                for path, problems in record.problems.items()
+            },
+        )
+
+    return keeping(False), keeping(True)
+
+
+def _instance_judges(problem: metadata.Problem) -> bool:
+    field = problem.path.split(".")[0].split("[")[0]
+    return problem.code in VOCABULARY_CODES and field in INSTANCE_VOCABULARY
+
+
+def zenodo_vocabulary(
+    record: metadata.CheckedRecord, server: str, settings: PublishSettings, reporter: Reporter
+) -> None:
+    """Zenodo's vocabulary after all, when `auto` found Zenodo behind a host it did not
+    know (nothing has been written yet)."""
+    destination = instance_name(settings.zenodo.zenodo_url, settings.zenodo.api)
+    if server == "Zenodo" and destination != "Zenodo":
+        judge(split_vocabulary(record)[1], settings, reporter, server)
 
 
 def run_context(settings: PublishSettings, release: ReleaseInput | None) -> metadata.Context:

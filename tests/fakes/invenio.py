@@ -29,6 +29,8 @@ Switches:
                            (invenio-records-api.md §6.2); False:
                            an instance where DOIs are optional
     missing_vocabulary     {(type, id)} the instance lacks although defaults have them
+    extra_vocabulary       {(type, id)} the instance has beyond the defaults (its own
+                           licences, resource types, ..., invenio-records-api.md §10.2)
     custom_fields          the optional custom fields the instance enabled
                            (invenio-records-api.md §11.12)
     communities            slugs that exist (GET /api/communities/<slug>)
@@ -662,6 +664,7 @@ class FakeInvenio(FakeZenodo):
         self.max_file_size: int | None = self.quota_size
         self.doi_required = True
         self.missing_vocabulary: set[tuple[str, str]] = set()
+        self.extra_vocabulary: set[tuple[str, str]] = set()
         self.communities: dict[str, str] = {}
         self.custom_fields = set(CUSTOM_FIELDS)  # the optional fields this instance enabled
         self._ids = random.Random()
@@ -1086,6 +1089,8 @@ class FakeInvenio(FakeZenodo):
     def _vocabulary_has(self, vocabulary: str, value: str) -> bool:
         if (vocabulary, value) in self.missing_vocabulary:
             return False
+        if (vocabulary, value) in self.extra_vocabulary:
+            return True
         known = {
             "resourcetypes": RESOURCE_TYPES,
             "licenses": LICENSES,
