@@ -618,13 +618,16 @@ def test_an_id_only_the_instance_has_is_published_there(project):
 def test_ids_the_instance_lacks_are_named_with_the_instance(project):
     host = project.fake.url.removeprefix("http://")
     config = CONFIG.replace("license: MIT", "license: foo-licence")
+    config = config.replace("relation: isSupplementTo", "relation: isSupplementaryTo")
     project.config(config.replace("upload_type: software", "upload_type: sofware"))
     project.file("a.zip", b"a")
     code, _, err = project.publish("--api", "records", "--files", "dist/*", "--version", "1.0")
     assert code == 1 and "Zenodo" not in err
-    lines = {text.split(":")[0]: n for n, text in enumerate(config.splitlines(), 1)}
+    lines = {text.strip().split(":")[0]: n for n, text in enumerate(config.splitlines(), 1)}
     assert f".zenodo.yml:{lines['upload_type']}: metadata.upload_type: {host} has no" in err
     assert f".zenodo.yml:{lines['license']}: metadata.license: {host} has no licence" in err
+    assert f".zenodo.yml:{lines['relation']}: metadata.related_identifiers.0.relation: " in err
+    assert "'issupplementaryto'" in err
     assert writes(project.fake) == []
 
 

@@ -203,12 +203,18 @@ def judge(
 
 
 # The .zenodo.yml fields whose ids a records run asks the instance about before its first
-# write (docs/reference/invenio-records-api.md §10.4): Zenodo's vocabulary judges them
-# only where the run publishes to Zenodo.
-INSTANCE_VOCABULARY = frozenset(
-    {"upload_type", "publication_type", "image_type", "license", "language"}
-    | {"related_identifiers", "contributors", "dates"}
-)
+# write (docs/reference/invenio-records-api.md §10.4), with the keys that hold them in a
+# list's items: Zenodo's vocabulary judges them only where the run publishes to Zenodo.
+INSTANCE_VOCABULARY: Mapping[str, frozenset[str]] = {
+    "upload_type": frozenset(),
+    "publication_type": frozenset(),
+    "image_type": frozenset(),
+    "license": frozenset({"id"}),
+    "language": frozenset(),
+    "related_identifiers": frozenset({"relation", "resource_type"}),
+    "contributors": frozenset({"type"}),
+    "dates": frozenset({"type"}),
+}
 VOCABULARY_CODES = frozenset({"vocabulary", "license-unknown"})
 
 
@@ -235,8 +241,11 @@ def split_vocabulary(
 
 
 def _instance_judges(problem: metadata.Problem) -> bool:
-    field = problem.path.split(".")[0].split("[")[0]
-    return problem.code in VOCABULARY_CODES and field in INSTANCE_VOCABULARY
+    field, _, rest = problem.path.partition(".")
+    field = field.split("[")[0]
+    if problem.code not in VOCABULARY_CODES or field not in INSTANCE_VOCABULARY:
+        return False
+    return not rest or rest.rsplit(".", 1)[-1] in INSTANCE_VOCABULARY[field]
 
 
 def zenodo_vocabulary(
