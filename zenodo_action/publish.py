@@ -115,8 +115,7 @@ def publish(
         chosen = gather(settings, reporter, release, Path(packed_in))
         request = prepare(settings.zenodo, record, chosen, release.related if release else ())
         api = (client_factory or client_for)(settings.zenodo)
-        check_files_for(api.server, settings.zenodo, request)
-        zenodo_vocabulary(record, api.server, settings, reporter)
+        zenodo_after_all(api.server, settings, reporter, record, request)
         done = run(settings.zenodo, record, request, api)
     if settings.zenodo.dry_run:
         reporter.plan(render_plan(done.plan, done.request))
@@ -248,14 +247,20 @@ def _instance_judges(problem: metadata.Problem) -> bool:
     return not rest or rest.rsplit(".", 1)[-1] in INSTANCE_VOCABULARY[field]
 
 
-def zenodo_vocabulary(
-    record: metadata.CheckedRecord, server: str, settings: PublishSettings, reporter: Reporter
+def zenodo_after_all(
+    server: str,
+    settings: PublishSettings,
+    reporter: Reporter,
+    record: metadata.CheckedRecord,
+    request: PublishRequest,
 ) -> None:
-    """Zenodo's vocabulary after all, when `auto` found Zenodo behind a host it did not
-    know (nothing has been written yet)."""
-    destination = instance_name(settings.zenodo.zenodo_url, settings.zenodo.api)
-    if server == "Zenodo" and destination != "Zenodo":
+    """Zenodo's vocabulary and file limits, when `auto` found Zenodo behind a host it did
+    not know: they could not be applied before the question, and nothing is written yet."""
+    if server == "Zenodo" and instance_name(settings.zenodo.zenodo_url, settings.zenodo.api) != (
+        "Zenodo"
+    ):
         judge(split_vocabulary(record)[1], settings, reporter, server)
+        preflight(request.files, instance=server)
 
 
 def run_context(settings: PublishSettings, release: ReleaseInput | None) -> metadata.Context:
@@ -285,7 +290,7 @@ def prepare(
     """Build the request and check the files; raise before touching Zenodo."""
     body = record.zenodo_metadata(related)  # anything unencodable fails here
     # Zenodo's limits where the run knows it publishes to Zenodo; `auto` on another host
-    # learns it from the chosen client (`check_files_for`), still before the first write.
+    # learns it from the chosen client (`zenodo_after_all`), still before the first write.
     preflight(files, instance=instance_name(settings.zenodo_url, settings.api))
     return PublishRequest(
         metadata=body,
@@ -293,13 +298,6 @@ def prepare(
         concept=settings.concept,
         draft_only=settings.draft,
     )
-
-
-def check_files_for(server: str, settings: ZenodoSettings, request: PublishRequest) -> None:
-    """Zenodo's file limits, when `auto` found Zenodo behind a host it did not know:
-    `prepare` could not tell, and nothing has been written yet."""
-    if server == "Zenodo" and instance_name(settings.zenodo_url, settings.api) != "Zenodo":
-        preflight(request.files, instance=server)
 
 
 def client_for(
