@@ -600,7 +600,8 @@ def test_a_file_beyond_the_instances_own_limit_is_refused_naming_it(project, lim
     assert not fake.count(*ENDPOINTS["publish"])
 
 
-def test_an_id_only_the_instance_has_is_published_there(project):
+@pytest.mark.parametrize("api", ["records", "auto"])
+def test_an_id_only_the_instance_has_is_published_there(project, api):
     """Another instance's vocabularies are its own (invenio-records-api.md §10.4): a
     licence and a resource type Zenodo does not know, but the instance has, are published."""
     fake = project.fake
@@ -608,7 +609,7 @@ def test_an_id_only_the_instance_has_is_published_there(project):
     config = CONFIG.replace("license: MIT", "license: ACME-Research-1.0")
     project.config(config.replace("upload_type: software", "upload_type: model"))
     project.file("a.zip", b"a")
-    code, _, err = project.publish("--api", "records", "--files", "dist/*", "--version", "1.0")
+    code, _, err = project.publish("--api", api, "--files", "dist/*", "--version", "1.0")
     assert code == 0, err
     [version] = fake.published_versions(fake.concept_ids()[0])
     assert version["metadata"]["rights"][0]["id"] == "acme-research-1.0"

@@ -111,10 +111,16 @@ def publish(
 ) -> Published:
     """Check, plan and (unless a dry run) publish; report the plan and the result."""
     record = checked_record(settings, reporter, release)
+    make_client = client_factory or client_for
+    # Ids Zenodo's vocabulary refuses, with `auto` on a host not known as Zenodo's: the
+    # instance is asked at once, before any release file is fetched.
+    api = make_client(settings.zenodo) if split_vocabulary(record)[1].invalid else None
+    if api:
+        zenodo_after_all(api.server, settings, reporter, record)
     with tempfile.TemporaryDirectory(prefix="zenodo-action-") as packed_in:  # private: 0700
         chosen = gather(settings, reporter, release, Path(packed_in))
         request = prepare(settings.zenodo, record, chosen, release.related if release else ())
-        api = (client_factory or client_for)(settings.zenodo)
+        api = api or make_client(settings.zenodo)
         zenodo_after_all(api.server, settings, reporter, record, request)
         done = run(settings.zenodo, record, request, api)
     if settings.zenodo.dry_run:
@@ -252,7 +258,7 @@ def zenodo_after_all(
     settings: PublishSettings,
     reporter: Reporter,
     record: metadata.CheckedRecord,
-    request: PublishRequest,
+    request: PublishRequest | None = None,
 ) -> None:
     """Zenodo's vocabulary and file limits, when `auto` found Zenodo behind a host it did
     not know: they could not be applied before the question, and nothing is written yet."""
@@ -260,7 +266,8 @@ def zenodo_after_all(
         "Zenodo"
     ):
         judge(split_vocabulary(record)[1], settings, reporter, server)
-        preflight(request.files, instance=server)
+        if request:
+            preflight(request.files, instance=server)
 
 
 def run_context(settings: PublishSettings, release: ReleaseInput | None) -> metadata.Context:
