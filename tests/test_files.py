@@ -83,6 +83,31 @@ def test_preflight_refuses_what_zenodo_would_reject(file_set, message):
         preflight(file_set)
 
 
+ZENODOS_LIMITS = {
+    "an empty file": [local("empty.txt", 0), local("a.zip")],
+    "101 files": [local(f"f{i}") for i in range(101)],
+    "51 GB": [local("big", 30 * 10**9), local("bigger", 21 * 10**9)],
+}
+
+
+@pytest.mark.parametrize("shape", list(ZENODOS_LIMITS))
+def test_preflight_leaves_another_instances_limits_to_it(shape):
+    """Another InvenioRDM's limits are its own configuration, not Zenodo's
+    (docs/reference/invenio-records-api.md §5.9): nothing it may take is refused here."""
+    preflight(ZENODOS_LIMITS[shape], instance="data.example.org")
+    with pytest.raises(ActionError, match="Zenodo"):
+        preflight(ZENODOS_LIMITS[shape], instance="Zenodo")
+
+
+def test_preflight_names_the_instance_it_checks_for():
+    with pytest.raises(ActionError) as raised:
+        preflight([local("a.txt"), local("a.txt")], instance="data.example.org")
+    assert "two files would be named 'a.txt' on data.example.org" in str(raised.value)
+    with pytest.raises(ActionError) as raised:
+        preflight([], instance="data.example.org")
+    assert "no files to publish" in str(raised.value) and "Zenodo" not in str(raised.value)
+
+
 def test_preflight_reports_every_problem_at_once():
     with pytest.raises(ActionError) as raised:
         preflight([local("a", 0), local("b/c")])

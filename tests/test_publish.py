@@ -495,7 +495,7 @@ def test_usage_errors_exit_2_before_any_request(project, monkeypatch, args, env_
 
 
 def test_invalid_metadata_stops_before_any_request(project):
-    project.config(CONFIG.replace("upload_type: software", "upload_type: sofware"))
+    project.config(CONFIG.replace("upload_type: software", "upload_type: 42"))
     project.file("a.zip", b"a")
     code, _, err = project.publish("--files", "dist/*")
     assert code == 1
@@ -506,9 +506,19 @@ def test_invalid_metadata_stops_before_any_request(project):
 
 def test_empty_file_stops_before_any_request(project):
     project.file("empty.txt", b"")
-    code, _, err = project.publish("--files", "dist/*")
-    assert code == 1 and "the file is empty" in err
+    code, _, err = project.publish("--api", "deposit", "--files", "dist/*")
+    assert code == 1 and "the file is empty (Zenodo refuses empty files)" in err
     assert project.fake.requests == []
+
+
+def test_auto_checks_zenodos_limits_once_it_finds_zenodo(project):
+    """On a host it does not know, `auto` learns from its one question that the instance
+    is Zenodo; Zenodo's limits then stop the run before any write
+    (docs/reference/invenio-records-api.md §5.9)."""
+    project.file("empty.txt", b"")
+    code, _, err = project.publish("--files", "dist/*")
+    assert code == 1 and "the file is empty (Zenodo refuses empty files)" in err
+    assert [r.method for r in project.fake.requests] == ["GET"]  # auto's question
 
 
 def test_sandbox_dois_are_read_from_the_record_not_prereserve(

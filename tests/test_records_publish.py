@@ -11,6 +11,7 @@ from pytest_httpserver import HTTPServer
 
 from tests.fakes.invenio import ENDPOINTS, FakeInvenio
 from tests.test_publish import Project, files_of
+from zenodo_action.reporter import TerminalReporter
 
 CONFIG = """\
 title: Frobnicator
@@ -484,7 +485,7 @@ def test_a_first_version_rerun_finds_its_record_while_the_index_lags(project, la
 
 def test_another_instance_is_named_where_nothing_was_sent(project):
     host = project.fake.url.removeprefix("http://")
-    project.config(CONFIG.replace("upload_type: software", "upload_type: sofware"))
+    project.config(CONFIG.replace("title: Frobnicator", "title: ''"))
     project.file("a.zip", b"a")
     code, _, err = project.publish("--api", "records", "--files", "dist/*", "--version", "1.0")
     assert code == 1 and err.splitlines()[-1].endswith(f"nothing was sent to {host}")
@@ -529,3 +530,120 @@ def test_citation_cff_people_are_recorded_as_people(project):
         {"type": "personal", "family_name": "Doe"},
         {"type": "organizational", "name": "ACME Lab"},
     ]
+
+
+def test_more_files_than_zenodo_takes_go_where_the_instance_takes_them(project):
+    """Zenodo's 100 files per version is no limit of another instance
+    (docs/reference/invenio-records-api.md §5.9): the instance's own setting decides."""
+    fake = project.fake
+    fake.max_files = 150
+    for number in range(101):
+        project.file(f"part-{number:03}.txt", b"%d" % number)
+    code, _, err = project.publish("--api", "records", "--files", "dist/*", "--version", "1.0")
+    assert code == 0, err
+    [version] = fake.published_versions(fake.concept_ids()[0])
+    assert len(files_of(version)) == 101
+
+
+def test_the_instances_own_file_limit_is_named_with_the_instance(project):
+    host = project.fake.url.removeprefix("http://")
+    project.fake.max_files = 2
+    for name in ("a.txt", "b.txt", "c.txt"):
+        project.file(name, name.encode())
+    code, _, err = project.publish("--api", "records", "--files", "dist/*", "--version", "1.0")
+    assert code == 1
+    assert f"{host} rejected the request" in err and "exceeding the max amount" in err
+    assert f"more files than {host} takes per version" in err and "Zenodo" not in err
+    assert not project.fake.count(*ENDPOINTS["publish"])
+
+
+def test_warnings_are_titled_with_the_instance(project, monkeypatch):
+    """A warning about what the version did not get names the instance it went to (the
+    runner's annotation title)."""
+    host = project.fake.url.removeprefix("http://")
+    titles: dict[str, str] = {}
+    note = TerminalReporter.note
+
+    def heard(self, level, message, *, title):
+        titles[message] = title
+        note(self, level, message, title=title)
+
+    monkeypatch.setattr(TerminalReporter, "note", heard)
+    project.config(CONFIG + "communities:\n  - identifier: open-lab\n")
+    project.file("a.zip", b"a")
+    code, _, err = project.publish("--api", "records", "--files", "dist/*", "--version", "1.0")
+    assert code == 0, err
+    [title] = [title for message, title in titles.items() if "communities: not sent" in message]
+    assert title == host
+
+
+@pytest.mark.parametrize(
+    ("limit", "refused", "hint"),
+    [
+        ("max_file_size", "Maximum file size exceeded.", "{host}'s largest file size"),
+        ("quota_size", "Bucket quota exceeded.", "the record's quota on {host}"),
+    ],
+)
+def test_a_file_beyond_the_instances_own_limit_is_refused_naming_it(project, limit, refused, hint):
+    """The instance's size limits are its configuration, read nowhere by the client: its
+    refusal stops the run with the instance named, and nothing is published
+    (docs/reference/invenio-records-api.md §5.9)."""
+    fake = project.fake
+    host = fake.url.removeprefix("http://")
+    setattr(fake, limit, 5)
+    project.file("a.txt", b"abc")
+    project.file("b.txt", b"defghi")
+    code, _, err = project.publish("--api", "records", "--files", "dist/*", "--version", "1.0")
+    assert code == 1
+    assert f"{host} rejected the request to upload" in err and refused in err
+    assert hint.format(host=host) in err and "Zenodo" not in err
+    assert not fake.count(*ENDPOINTS["publish"])
+
+
+@pytest.mark.parametrize("api", ["records", "auto"])
+def test_an_id_only_the_instance_has_is_published_there(project, api):
+    """Another instance's vocabularies are its own (invenio-records-api.md §10.4): a
+    licence and a resource type Zenodo does not know, but the instance has, are published."""
+    fake = project.fake
+    fake.extra_vocabulary |= {("licenses", "acme-research-1.0"), ("resourcetypes", "model")}
+    config = CONFIG.replace("license: MIT", "license: ACME-Research-1.0")
+    project.config(config.replace("upload_type: software", "upload_type: model"))
+    project.file("a.zip", b"a")
+    code, _, err = project.publish("--api", api, "--files", "dist/*", "--version", "1.0")
+    assert code == 0, err
+    [version] = fake.published_versions(fake.concept_ids()[0])
+    assert version["metadata"]["rights"][0]["id"] == "acme-research-1.0"
+    assert version["metadata"]["resource_type"]["id"] == "model"
+
+
+def test_ids_the_instance_lacks_are_named_with_the_instance(project):
+    host = project.fake.url.removeprefix("http://")
+    config = CONFIG.replace("license: MIT", "license: foo-licence")
+    config = config.replace("relation: isSupplementTo", "relation: isSupplementaryTo")
+    project.config(config.replace("upload_type: software", "upload_type: sofware"))
+    project.file("a.zip", b"a")
+    code, _, err = project.publish("--api", "records", "--files", "dist/*", "--version", "1.0")
+    assert code == 1 and "Zenodo" not in err
+    lines = {text.strip().split(":")[0]: n for n, text in enumerate(config.splitlines(), 1)}
+    assert f".zenodo.yml:{lines['upload_type']}: metadata.upload_type: {host} has no" in err
+    assert f".zenodo.yml:{lines['license']}: metadata.license: {host} has no licence" in err
+    assert f".zenodo.yml:{lines['relation']}: metadata.related_identifiers.0.relation: " in err
+    assert "'issupplementaryto'" in err
+    assert writes(project.fake) == []
+
+
+def test_zenodos_vocabulary_judges_once_auto_finds_zenodo(
+    tmp_path, monkeypatch, capsys, fake_zenodo, fast_retries
+):
+    """With `auto` on an address not known as Zenodo's, the run's first question shows it
+    is Zenodo: Zenodo's vocabulary then stops the run before any write."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ZENODO_TOKEN", fake_zenodo.token)
+    project = Project(tmp_path, capsys, fake_zenodo, fast_retries)
+    project.config(CONFIG.replace("upload_type: software", "upload_type: sofware"))
+    project.file("a.zip", b"a")
+    code, _, err = project.publish("--files", "dist/*", "--version", "1.0")
+    assert code == 1
+    assert "'sofware' is not accepted by Zenodo as upload_type" in err
+    assert err.splitlines()[-1].endswith("nothing was sent to Zenodo")
+    assert [r.method for r in fake_zenodo.requests] == ["GET"]  # auto's question

@@ -219,6 +219,41 @@ def test_a_message_hint_is_given_for_a_known_server_message():
     assert "self-service" in error.hint and "support" not in error.hint  # since 2026-04
 
 
+# Another instance's refusals (docs/reference/invenio-records-api.md §5.1, §5.9) and field
+# errors: the hint names that instance, never Zenodo or Zenodo's figures.
+ANOTHER_INSTANCES_REFUSALS = {
+    "quota": ({"status": 400, "message": "Bucket quota exceeded."}, "quota on data.example.org"),
+    "file size": (
+        {"status": 400, "message": "Maximum file size exceeded."},
+        "data.example.org's largest file size",
+    ),
+    "file count": (
+        {
+            "status": 400,
+            "message": "Uploading selected files will result in exceeding the max amount "
+            "per record.",
+        },
+        "more files than data.example.org takes",
+    ),
+    "pids.doi": (
+        {"status": 400, "errors": [{"field": "pids.doi", "messages": ["Bad DOI."]}]},
+        "its own DOI from data.example.org",
+    ),
+    "files.enabled": (
+        {"status": 400, "errors": [{"field": "files.enabled", "messages": ["Missing."]}]},
+        "every version on data.example.org needs at least one file",
+    ),
+}
+
+
+@pytest.mark.parametrize("refusal", list(ANOTHER_INSTANCES_REFUSALS))
+def test_another_instances_hints_name_it(refusal):
+    body, expected = ANOTHER_INSTANCES_REFUSALS[refusal]
+    error = explain(http_error(400, body), doing="upload a.zip", server="data.example.org")
+    assert error.hint and expected in error.hint
+    assert "Zenodo" not in error.hint and "GB" not in error.hint and "100" not in error.hint
+
+
 def test_a_message_hint_is_found_in_a_field_message():
     body = {
         "message": "Validation error.",

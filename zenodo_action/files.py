@@ -445,20 +445,31 @@ def check_name(name: str) -> str | None:
     return None
 
 
-def preflight(files: Sequence[LocalFile], *, takes_empty_files: bool = False) -> None:
-    """Refuse, before anything is sent, a file set Zenodo would reject half-way (empty
-    files only where the instance refuses them: a plain InvenioRDM takes them,
-    docs/reference/invenio-records-api.md §5.4)."""
+def preflight(files: Sequence[LocalFile], *, instance: str = "Zenodo") -> None:
+    """Refuse, before anything is sent, a file set `instance` would reject half-way.
+
+    Zenodo's limits (no empty file, 100 files, 50 GB) hold where the instance is Zenodo.
+    Another InvenioRDM sets its own in its configuration and publishes none of them
+    through the records API, so only what no instance takes is refused here; the
+    instance's own refusal names it (docs/reference/invenio-records-api.md §5.9)."""
     problems = [f"{f.origin}: {why}" for f in files if (why := check_name(f.name))]
-    if not takes_empty_files:
-        problems += [
-            f"{f.origin}: the file is empty (Zenodo refuses empty files)"
-            for f in files
-            if not f.size
-        ]
-    problems += _duplicate_names(files)
+    problems += _duplicate_names(files, instance)
     if not files:
-        problems.append("no files to publish: give at least one (Zenodo needs a file per version)")
+        problems.append(
+            "no files to publish: give at least one (every version this tool publishes "
+            "carries its files)"
+        )
+    if instance == "Zenodo":
+        problems += _zenodo_limits(files)
+    if problems:
+        raise ActionError("cannot publish these files:\n  " + "\n  ".join(problems))
+
+
+def _zenodo_limits(files: Sequence[LocalFile]) -> list[str]:
+    """What Zenodo refuses of a version's files (zenodo-api.md §5)."""
+    problems = [
+        f"{f.origin}: the file is empty (Zenodo refuses empty files)" for f in files if not f.size
+    ]
     if len(files) > MAX_FILES:
         problems.append(f"{len(files)} files: Zenodo accepts at most {MAX_FILES} per version")
     total = sum(f.size for f in files)
@@ -467,16 +478,15 @@ def preflight(files: Sequence[LocalFile], *, takes_empty_files: bool = False) ->
             f"{human_size(total)} in total: Zenodo accepts at most "
             f"{human_size(MAX_TOTAL_BYTES)} per version"
         )
-    if problems:
-        raise ActionError("cannot publish these files:\n  " + "\n  ".join(problems))
+    return problems
 
 
-def _duplicate_names(files: Sequence[LocalFile]) -> list[str]:
+def _duplicate_names(files: Sequence[LocalFile], instance: str) -> list[str]:
     by_name: dict[str, list[LocalFile]] = {}
     for f in files:
         by_name.setdefault(f.name, []).append(f)
     return [
-        f"two files would be named {name!r} on Zenodo: " + ", ".join(f.origin for f in group)
+        f"two files would be named {name!r} on {instance}: " + ", ".join(f.origin for f in group)
         for name, group in by_name.items()
         if len(group) > 1
     ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -111,16 +111,23 @@ def publish(
 ) -> Published:
     """Check, plan and (unless a dry run) publish; report the plan and the result."""
     record = checked_record(settings, reporter, release)
+    make_client = client_factory or client_for
+    # Ids Zenodo's vocabulary refuses, with `auto` on a host not known as Zenodo's: the
+    # instance is asked at once, before any release file is fetched.
+    api = make_client(settings.zenodo) if split_vocabulary(record)[1].invalid else None
+    if api:
+        zenodo_after_all(api.server, settings, reporter, record)
     with tempfile.TemporaryDirectory(prefix="zenodo-action-") as packed_in:  # private: 0700
         chosen = gather(settings, reporter, release, Path(packed_in))
         request = prepare(settings.zenodo, record, chosen, release.related if release else ())
-        api = (client_factory or client_for)(settings.zenodo)
+        api = api or make_client(settings.zenodo)
+        zenodo_after_all(api.server, settings, reporter, record, request)
         done = run(settings.zenodo, record, request, api)
     if settings.zenodo.dry_run:
         reporter.plan(render_plan(done.plan, done.request))
     reporter.result(done.result, done.request.metadata, done.origins)
     for warning in done.warnings:
-        reporter.note("warning", warning, title="Zenodo")
+        reporter.note("warning", warning, title=api.server)
     return done
 
 
@@ -181,17 +188,86 @@ def checked_record(
         run_context(settings, release),
         fill=release.fields if release else None,
     )
+    destination = instance_name(settings.zenodo.zenodo_url, settings.zenodo.api)
+    checked = record if destination == "Zenodo" else split_vocabulary(record)[0]
+    judge(checked, settings, reporter, destination)
+    return record
+
+
+def judge(
+    record: metadata.CheckedRecord, settings: PublishSettings, reporter: Reporter, destination: str
+) -> None:
+    """Report the record's problems; InvalidMetadata (status `invalid`) on errors."""
     if record.has_problems:
         reporter.problems(record.problems)
     if record.invalid:
         reporter.output("status", "invalid")
         raise InvalidMetadata(
-            record.errors,
-            record.files_with_errors,
-            settings.root,
-            destination=instance_name(settings.zenodo.zenodo_url, settings.zenodo.api),
+            record.errors, record.files_with_errors, settings.root, destination=destination
         )
-    return record
+
+
+# The .zenodo.yml fields whose ids a records run asks the instance about before its first
+# write (docs/reference/invenio-records-api.md §10.4), with the keys that hold them in a
+# list's items: Zenodo's vocabulary judges them only where the run publishes to Zenodo.
+INSTANCE_VOCABULARY: Mapping[str, frozenset[str]] = {
+    "upload_type": frozenset(),
+    "publication_type": frozenset(),
+    "image_type": frozenset(),
+    "license": frozenset({"id"}),
+    "language": frozenset(),
+    "related_identifiers": frozenset({"relation", "resource_type"}),
+    "contributors": frozenset({"type"}),
+    "dates": frozenset({"type"}),
+}
+VOCABULARY_CODES = frozenset({"vocabulary", "license-unknown"})
+
+
+def split_vocabulary(
+    record: metadata.CheckedRecord,
+) -> tuple[metadata.CheckedRecord, metadata.CheckedRecord]:
+    """The record without the errors of Zenodo's vocabulary that the instance judges
+    itself, and the record with only those: a `.zenodo.yml` id goes to the records API as
+    written, and is asked of the instance."""
+    own = {f.path for f in record.record.files if f.kind == "zenodo"}
+
+    def keeping(instance_judged: bool) -> metadata.CheckedRecord:
+        return replace(
+            record,
+            problems={
+                path: [
+                    p for p in problems if (path in own and _instance_judges(p)) is instance_judged
+                ]
+                for path, problems in record.problems.items()
+            },
+        )
+
+    return keeping(False), keeping(True)
+
+
+def _instance_judges(problem: metadata.Problem) -> bool:
+    field, _, rest = problem.path.partition(".")
+    field = field.split("[")[0]
+    if problem.code not in VOCABULARY_CODES or field not in INSTANCE_VOCABULARY:
+        return False
+    return not rest or rest.rsplit(".", 1)[-1] in INSTANCE_VOCABULARY[field]
+
+
+def zenodo_after_all(
+    server: str,
+    settings: PublishSettings,
+    reporter: Reporter,
+    record: metadata.CheckedRecord,
+    request: PublishRequest | None = None,
+) -> None:
+    """Zenodo's vocabulary and file limits, when `auto` found Zenodo behind a host it did
+    not know: they could not be applied before the question, and nothing is written yet."""
+    if server == "Zenodo" and instance_name(settings.zenodo.zenodo_url, settings.zenodo.api) != (
+        "Zenodo"
+    ):
+        judge(split_vocabulary(record)[1], settings, reporter, server)
+        if request:
+            preflight(request.files, instance=server)
 
 
 def run_context(settings: PublishSettings, release: ReleaseInput | None) -> metadata.Context:
@@ -220,9 +296,9 @@ def prepare(
 ) -> PublishRequest:
     """Build the request and check the files; raise before touching Zenodo."""
     body = record.zenodo_metadata(related)  # anything unencodable fails here
-    destination = instance_name(settings.zenodo_url, settings.api)
-    # Only Zenodo refuses empty files; with `auto` on another host it may still be one.
-    preflight(files, takes_empty_files=settings.api == "records" and destination != "Zenodo")
+    # Zenodo's limits where the run knows it publishes to Zenodo; `auto` on another host
+    # learns it from the chosen client (`zenodo_after_all`), still before the first write.
+    preflight(files, instance=instance_name(settings.zenodo_url, settings.api))
     return PublishRequest(
         metadata=body,
         files=tuple(files),

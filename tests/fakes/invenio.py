@@ -22,10 +22,15 @@ Switches:
     index_lag = k          a change is invisible to the next k searches
                            (invenio-records-api.md §8.2)
     max_files              files per draft (invenio-records-api.md §5.1)
+    quota_size             bytes per draft's files, None: unlimited
+                           (invenio-records-api.md §5.9)
+    max_file_size          bytes per file, None: unlimited (invenio-records-api.md §5.9)
     doi_required           publishing mints a DOI for a draft without one
                            (invenio-records-api.md §6.2); False:
                            an instance where DOIs are optional
     missing_vocabulary     {(type, id)} the instance lacks although defaults have them
+    extra_vocabulary       {(type, id)} the instance has beyond the defaults (its own
+                           licences, resource types, ..., invenio-records-api.md §10.2)
     custom_fields          the optional custom fields the instance enabled
                            (invenio-records-api.md §11.12)
     communities            slugs that exist (GET /api/communities/<slug>)
@@ -99,6 +104,8 @@ MSG_PID_EXISTS = "A PID already exists for type doi"
 MSG_TOO_MANY_FILES = "Uploading selected files will result in exceeding the max amount per record."
 MSG_TRANSFER_FAILED = "File upload transfer failed."
 MSG_EMPTY_FILE = "Empty files are not accepted."
+MSG_QUOTA = "Bucket quota exceeded."
+MSG_MAX_FILE_SIZE = "Maximum file size exceeded."
 MSG_NOT_FOUND = "Not found."
 MSG_REDIRECT = "Redirecting..."
 MSG_BAD_QUERY = "Invalid query string syntax."
@@ -651,8 +658,13 @@ class FakeInvenio(FakeZenodo):
         super().__init__(doi_prefix=doi_prefix or ("10.5281" if zenodo else "10.70143"))
         self.zenodo = zenodo  # the records API as Zenodo serves it (invenio-records-api.md §12)
         self.max_files = 100
+        # the instance's defaults: Zenodo's 50 GB, else InvenioRDM's 10 GB
+        # (invenio-records-api.md §5.9)
+        self.quota_size: int | None = 50 * 10**9 if zenodo else 10 * 10**9
+        self.max_file_size: int | None = self.quota_size
         self.doi_required = True
         self.missing_vocabulary: set[tuple[str, str]] = set()
+        self.extra_vocabulary: set[tuple[str, str]] = set()
         self.communities: dict[str, str] = {}
         self.custom_fields = set(CUSTOM_FIELDS)  # the optional fields this instance enabled
         self._ids = random.Random()
@@ -1077,6 +1089,8 @@ class FakeInvenio(FakeZenodo):
     def _vocabulary_has(self, vocabulary: str, value: str) -> bool:
         if (vocabulary, value) in self.missing_vocabulary:
             return False
+        if (vocabulary, value) in self.extra_vocabulary:
+            return True
         known = {
             "resourcetypes": RESOURCE_TYPES,
             "licenses": LICENSES,
@@ -1273,9 +1287,25 @@ class FakeInvenio(FakeZenodo):
         if stored.committed:
             del draft.files[stored.key]
             return self._failed_transfer(draft, stored)
+        self._check_size(draft, stored, len(call.body))
         stored.data = call.body
         stored.updated = _now()
         return _json_response(self._file_item(draft, stored), 200)
+
+    def _check_size(self, draft: Version, stored: DraftFile, size: int) -> None:
+        """The bucket's limit: the smaller of the quota left and the largest file, each
+        refused with its own reason (invenio-records-api.md §5.9)."""
+        held = sum(len(f.data or b"") for f in draft.files.values() if f is not stored)
+        limits = [
+            (limit, reason)
+            for limit, reason in (
+                (None if self.quota_size is None else self.quota_size - held, MSG_QUOTA),
+                (self.max_file_size, MSG_MAX_FILE_SIZE),
+            )
+            if limit is not None
+        ]
+        if limits and size > min(limits)[0]:
+            raise ApiError(400, min(limits)[1])
 
     def _failed_transfer(self, draft: Version, stored: DraftFile) -> Response:
         item = self._file_item(draft, stored)

@@ -348,11 +348,11 @@ def community_warnings(
             continue
         exists = api.community_exists(slug)
         if exists is None:
-            why = "Zenodo did not say whether it exists"
+            why = f"{api.server} did not say whether it exists"
         elif exists:
             why = "its inclusion request waits for the community's curators"
         else:
-            why = "no community has this id on Zenodo, and Zenodo ignored it"
+            why = f"no community has this id on {api.server}, and {api.server} ignored it"
         warnings.append(f"community {slug!r} was not joined: {why}")
     return tuple(warnings)
 

@@ -69,14 +69,19 @@ def field_errors(body: Any) -> list[tuple[str, str]]:
     return pairs
 
 
-_FIELD_HINTS = (
-    ("pids.doi", "remove `doi` from .zenodo.yml: every version gets its own DOI from Zenodo"),
-    ("files.enabled", "every Zenodo version needs at least one file"),
-    ("access.embargo", "set embargo_date in the future, or change access_right"),
-    ("metadata.publication_date", "use a date like 2024-05-31, without a time"),
-)
+def _field_hints(server: str) -> tuple[tuple[str, str], ...]:
+    return (
+        (
+            "pids.doi",
+            f"remove `doi` from .zenodo.yml: every version gets its own DOI from {server}",
+        ),
+        ("files.enabled", f"every version on {server} needs at least one file"),
+        ("access.embargo", "set embargo_date in the future, or change access_right"),
+        ("metadata.publication_date", "use a date like 2024-05-31, without a time"),
+    )
 
-_MESSAGE_HINTS = (
+
+_ZENODO_MESSAGE_HINTS = (
     (
         "quota",
         "the files exceed the record's quota (50 GB); remove files, or raise the record's "
@@ -88,6 +93,20 @@ _MESSAGE_HINTS = (
     ("Empty files", "Zenodo refuses empty files; remove them from the file list"),
     ("has been blocked", "Zenodo's spam check blocked the account; contact Zenodo support"),
 )
+
+
+def _message_hints(server: str) -> tuple[tuple[str, str], ...]:
+    """Another instance's limits are its own configuration, read nowhere by the client
+    (docs/reference/invenio-records-api.md §5.9): the hint names the instance, not a size."""
+    if server == "Zenodo":
+        return _ZENODO_MESSAGE_HINTS
+    ask = f"remove files, or ask {server}'s administrators to raise it"
+    return (
+        ("quota", f"the files exceed the record's quota on {server}; {ask}"),
+        ("Maximum file size", f"a file exceeds {server}'s largest file size; {ask}"),
+        ("exceeding the max amount", f"more files than {server} takes per version; {ask}"),
+        ("Empty files", f"{server} refuses empty files; remove them from the file list"),
+    )
 
 
 def explain(
@@ -134,7 +153,8 @@ def rejected(
     fields = tuple(_located(field, message, locate) for field, message in pairs)
     if fields:
         text += "\n  " + "\n  ".join(str(f) for f in fields)
-    return ZenodoRejected(text, hint=_hint_for(fields, message), fields=fields, source=server)
+    hint = _hint_for(fields, message, server)
+    return ZenodoRejected(text, hint=hint, fields=fields, source=server)
 
 
 def _located(field: str, message: str, locate: Locate | None) -> FieldError:
@@ -160,13 +180,13 @@ def _auth_hint(doing: str, server: str) -> str:
     )
 
 
-def _hint_for(fields: tuple[FieldError, ...], message: str) -> str | None:
+def _hint_for(fields: tuple[FieldError, ...], message: str, server: str) -> str | None:
     for field in fields:
-        for prefix, hint in _FIELD_HINTS:
+        for prefix, hint in _field_hints(server):
             if field.field.startswith(prefix):
                 return hint
     text = message + " " + " ".join(f.message for f in fields)
-    for needle, hint in _MESSAGE_HINTS:
+    for needle, hint in _message_hints(server):
         if needle.lower() in text.lower():
             return hint
     return None
