@@ -2,8 +2,10 @@
 
 settings -> the checked record (`metadata.read`) -> the files -> the request -> read, hash,
 plan and apply (`deposit.publish`) -> report. Everything that can fail locally fails before
-the first request to Zenodo. What a release adds (its files, notes, upload type) comes in through a
-`ReleaseInput`, so this module knows nothing of GitHub.
+the first request, except what only the instance can answer (with `api: auto` on a host not
+known as Zenodo's: which API it serves, so whose limits and vocabularies apply), which fails
+after those reads and before the first write. What a release adds (its files, notes, upload
+type) comes in through a `ReleaseInput`, so this module knows nothing of GitHub.
 """
 
 from __future__ import annotations
