@@ -22,12 +22,17 @@ Followed (CommonMark 0.31.2, https://spec.commonmark.org/0.31.2/):
 * code spans (CommonMark 0.31.2 §6.1): a run of backticks up to the next run of exactly the same
   length within one paragraph or heading, across its lines; a backslash before the first backtick
   makes that one literal;
+* HTML blocks (CommonMark 0.31.2 §4.6; docs/reference/commonmark-html-blocks.md): seven
+  kinds of start, by the line's first characters; the first five end at the line holding their
+  end mark (the start line too), the last two at a blank line; each ends with its container.
+  Nothing in one is code, and while one is open no line starts anything else, indented ones
+  included. The seventh kind (a lone tag) neither interrupts a paragraph nor stops a lazy line;
 * what ends a paragraph: a blank line, a fence, a heading, a thematic break, a block quote,
-  a list item (an ordered one only from 1, and not an empty one).
+  a list item (an ordered one only from 1, and not an empty one), an HTML block but the seventh
+  kind. (A marker line `<!-- zenodo-badge -->` is an HTML block that ends on its line.)
 
-Not modelled: HTML blocks (a marker is HTML, so it is found whether or not its line starts
-one), link reference definitions, and inline precedence between code spans and raw HTML or
-autolinks on the same line.
+Not modelled: link reference definitions, and inline precedence between code spans and raw
+HTML or autolinks (a backtick inside an inline tag or comment opens no span there).
 
 Every step only moves forward, so the time is linear in the size of the file, however
 deep the nesting: nothing walks all open containers for a line that does not consume
@@ -58,7 +63,7 @@ _LINE = re.compile(r" *([ \t]*)[^\r\n]*([\r\n]*)")
 # one or two backticks or tildes: CommonMark 0.31.2 §4.5), followed by one line break, not an empty
 # line.
 _TEXT_LINE = (
-    r"[ \t]*(?:[^ \t\r\n`~#*_=>+0-9-]|(?P<tick>[`~])(?!(?P=tick){2}))[^\r\n]*"
+    r"[ \t]*(?:[^ \t\r\n`~#*_=<>+0-9-]|(?P<tick>[`~])(?!(?P=tick){2}))[^\r\n]*"
     r"(?:\r\n?|\n)(?![\r\n])"
 )
 # List items one after another at the top level, each a line of text: each ends the one
@@ -78,9 +83,35 @@ _ORDERED = re.compile(r"[0-9]{1,9}[.)]")
 _THEMATIC = re.compile(r"([-*_])(?:[ \t]*\1){2,}[ \t]*")
 _SETEXT = re.compile(r"(?:=+|-+)[ \t]*")
 _ATX = re.compile(r"#{1,6}(?:[ \t]|$)")
-_MAY_END_PARAGRAPH = frozenset("`~#-*_=")  # the first character of what can end one
+_MAY_END_PARAGRAPH = frozenset("`~#-*_=<")  # the first character of what can end one
 _CONTAINER_MARKS = frozenset(">-+*0123456789")
 _MAY_START_BLOCK = _MAY_END_PARAGRAPH | _CONTAINER_MARKS
+# HTML blocks (docs/reference/commonmark-html-blocks.md §1-2): the starts of kinds 1 to 6,
+# each with its end mark (None: a blank line ends it), then kind 7, a line of one whole tag.
+_BLOCK_TAGS = (
+    "address|article|aside|base|basefont|blockquote|body|caption|center|col|colgroup|dd|"
+    "details|dialog|dir|div|dl|dt|fieldset|figcaption|figure|footer|form|frame|frameset|"
+    "h1|h2|h3|h4|h5|h6|head|header|hr|html|iframe|legend|li|link|main|menu|menuitem|nav|"
+    "noframes|ol|optgroup|option|p|param|search|section|summary|table|tbody|td|tfoot|th|"
+    "thead|title|tr|track|ul"
+)
+_RAW_TAGS = "pre|script|style|textarea"
+_HTML_STARTS: tuple[tuple[re.Pattern[str], re.Pattern[str] | None], ...] = (
+    (re.compile(f"<(?:{_RAW_TAGS})(?:[ \\t>]|$)", re.I), re.compile(f"</(?:{_RAW_TAGS})>", re.I)),
+    (re.compile("<!--"), re.compile("-->")),
+    (re.compile(r"<\?"), re.compile(r"\?>")),
+    (re.compile("<![A-Za-z]"), re.compile(">")),
+    (re.compile(r"<!\[CDATA\["), re.compile(r"\]\]>")),
+    (re.compile(f"</?(?:{_BLOCK_TAGS})(?:[ \\t]|/?>|$)", re.I), None),
+)
+_TAG_NAME = "[A-Za-z][A-Za-z0-9-]*"
+_ATTRIBUTE = (
+    r"[ \t]+[A-Za-z_:][A-Za-z0-9_.:-]*"
+    r"(?:[ \t]*=[ \t]*(?:[^ \t\r\n\"'=<>`\x00-\x20]+|'[^']*'|\"[^\"]*\"))?"
+)
+_WHOLE_TAG_LINE = re.compile(
+    f"(?:<{_TAG_NAME}(?:{_ATTRIBUTE})*[ \\t]*/?>|</{_TAG_NAME}[ \\t]*>)[ \\t]*$"
+)
 _QUOTE = 0  # in _Scanner.containers: a block quote (a list item's width is 2 or more)
 
 # -- code spans ----------------------------------------------------------------------
@@ -115,9 +146,10 @@ class _Scanner:
         # line of text ask, and a walk through all of them would cost the depth each time.
         self.quote_at: list[int] = []
         self.fresh_item = False  # the innermost is an item that began blank and is still
-        self.leaf: str | None = None  # "paragraph", "fence", "code" or None
+        self.leaf: str | None = None  # "paragraph", "fence", "code", "html" or None
         self.fence = ("`", 3, 0)  # an open fence's character, length and start
         self.code = (0, 0)  # an indented code block: its start and its last line's end
+        self.html_end: re.Pattern[str] | None = None  # an HTML block's end mark, or a blank line
         self.inline = (0, 0)  # where the open paragraph's text starts and now ends
         self.answers = [False] * len(positions)  # whether each position is in code
         self.end = 0  # the current line's end, before its break
@@ -173,7 +205,7 @@ class _Scanner:
             self.tabless = tab == self.first
             if self.first == self.end:
                 self._blank_line()
-            elif self.containers or self.leaf in ("fence", "code") or not self._plain(pos):
+            elif self.containers or self.leaf in ("fence", "code", "html") or not self._plain(pos):
                 self._line(pos)
             self.previous_end, pos = self.end, after
             if after - self.end > 1:
@@ -256,10 +288,12 @@ class _Scanner:
         matched = len(containers) - 1 if self.fresh_item else len(containers)
         if self.quote_at:
             matched = min(matched, self.quote_at[0])
-        if matched == len(containers) and self.leaf in ("fence", "code"):
+        if matched == len(containers) and (
+            self.leaf in ("fence", "code") or (self.leaf == "html" and self.html_end)
+        ):
             return
         self._close_containers(matched)
-        if self.leaf == "paragraph":
+        if self.leaf in ("paragraph", "html"):
             self._close_leaf()
 
     def _plain(self, start: int) -> bool:
@@ -289,6 +323,9 @@ class _Scanner:
                     self._close_leaf(self.end)
                 return
             if self.leaf == "code" and self._continues_code(lead):
+                return
+            if self.leaf == "html":
+                self._html_line(lead[1])
                 return
         opened = False
         if lead[0] < 4 and lead[1] < self.end and self.text[lead[1]] in _CONTAINER_MARKS:
@@ -485,6 +522,8 @@ class _Scanner:
             return self._fence_opener(first) is not None
         if char == "#":
             return _ATX.match(text, first, self.end) is not None
+        if char == "<":
+            return self._html_start(first, whole_tag=False) is not None
         return self._thematic(first)
 
     # -- leaf blocks -------------------------------------------------------------
@@ -509,7 +548,7 @@ class _Scanner:
             self.leaf, self.fence = "fence", (*fence, first)
         elif char == "#" and _ATX.match(self.text, first, self.end):
             self._code_spans(first, self.end)
-        elif not self._thematic(first):
+        elif not (char == "<" and self._open_html(first)) and not self._thematic(first):
             self.leaf, self.inline = "paragraph", (first, self.end)
 
     def _paragraph_line(self, lead: _Lead) -> bool:
@@ -524,6 +563,38 @@ class _Scanner:
                 return False
         self.inline = (self.inline[0], self.end)  # the common case: one character decides
         return True
+
+    def _html_start(self, first: int, *, whole_tag: bool) -> tuple[re.Pattern[str] | None] | None:
+        """(the end mark of) the HTML block the line starting at `first` starts, indented
+        less than 4 columns, or None; a line of one whole tag (kind 7) only if `whole_tag`:
+        it cannot interrupt a paragraph (docs/reference/commonmark-html-blocks.md §1)."""
+        for start, end_mark in _HTML_STARTS:
+            if start.match(self.text, first, self.end):
+                return (end_mark,)
+        if whole_tag and _WHOLE_TAG_LINE.match(self.text, first, self.end):
+            return (None,)
+        return None
+
+    def _open_html(self, first: int) -> bool:
+        """Opens the HTML block the line starts, if it starts one (no paragraph is open):
+        it ends on this line already if its end mark is on it."""
+        started = self._html_start(first, whole_tag=True)
+        if started is None:
+            return False
+        self.leaf, self.html_end = "html", started[0]
+        self._html_line(first)
+        return True
+
+    def _html_line(self, first: int) -> None:
+        """A line of an open HTML block, from `first`: its end mark ends it with this line,
+        and a blank rest ends one that has none, before this line
+        (docs/reference/commonmark-html-blocks.md §2)."""
+        end_mark = self.html_end
+        if first >= self.end:
+            if end_mark is None:
+                self.leaf = None
+        elif end_mark is not None and end_mark.search(self.text, first, self.end):
+            self.leaf = None
 
     def _continues_code(self, lead: _Lead) -> bool:
         indent, first, _ = lead
