@@ -103,6 +103,11 @@ def word_in_code(text: str, word: str) -> bool:
         ("- <!--\n  -->\n\n      HERE\n", "HERE", True),
         ("> <div>\n>\n>     HERE\n", "HERE", True),
         ("> <pre>\n>\n>     HERE\n", "HERE", False),
+        # outside containers, a block's lines are passed in one search, whatever the breaks
+        ("<!--\r\n\r\n    x\r\n-->\r\n    HERE\r\n", "HERE", True),
+        ("<div>\r    x\r\r    HERE\r", "HERE", True),
+        ("<div>\r\n  \r\n    HERE\r\n", "HERE", True),
+        ("<?\n?\n>?>\n    HERE\n", "HERE", True),
     ],
 )
 def test_commonmark_cases(text, word, expected):

@@ -112,6 +112,8 @@ _ATTRIBUTE = (
 _WHOLE_TAG_LINE = re.compile(
     f"(?:<{_TAG_NAME}(?:{_ATTRIBUTE})*[ \\t]*/?>|</{_TAG_NAME}[ \\t]*>)[ \\t]*$"
 )
+# A line of blanks only: after a line break or at the start, not between \r and \n.
+_BLANK_LINE = re.compile(r"(?<![^\r\n])(?<!\r(?=\n))[ \t]*(?=[\r\n]|\Z)")
 _QUOTE = 0  # in _Scanner.containers: a block quote (a list item's width is 2 or more)
 
 # -- code spans ----------------------------------------------------------------------
@@ -194,7 +196,7 @@ class _Scanner:
         """Whether each position is in code: the lines up to the block of the last one."""
         pos, text, last = 0, self.text, self.positions[-1]
         while pos < len(text) and not (pos > last and self._past(last)):
-            if self.leaf in ("paragraph", "fence"):
+            if self.leaf in ("paragraph", "fence", "html"):
                 taken = self._lines_at_once(pos)
                 if taken > pos:
                     pos = taken
@@ -224,6 +226,8 @@ class _Scanner:
         any container. (The line's first character rules out what cannot match.)"""
         if self.leaf == "fence":
             return self._fence_lines(pos) if not self.containers else pos
+        if self.leaf == "html":
+            return self._html_lines(pos) if not self.containers else pos
         first, containers = self.text[pos], self.containers
         quotes = len(containers) if len(self.quote_at) == len(containers) else 0
         if first not in _MAY_START_BLOCK or (first == ">" and quotes):
@@ -269,6 +273,17 @@ class _Scanner:
             ending = 2 if text.endswith("\r\n", pos, stop) else 1 if text[stop - 1] in "\r\n" else 0
             self.previous_end = stop - ending
         return stop
+
+    def _html_lines(self, pos: int) -> int:
+        """Up to the line that ends an HTML block outside any container, in one search:
+        the first holding its end mark, or the first blank one (that line is left to
+        _line or _blank_line; docs/reference/commonmark-html-blocks.md §2)."""
+        text = self.text
+        found = (self.html_end or _BLANK_LINE).search(text, pos)
+        if found is None:
+            return len(text)
+        at = found.start()
+        return max(text.rfind("\n", pos, at), text.rfind("\r", pos, at), pos - 1) + 1
 
     def _empty_lines(self, start: int, end: int) -> None:
         """The empty lines between the line breaks at start..end (none in a lone \\r\\n): the
