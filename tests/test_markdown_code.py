@@ -108,6 +108,14 @@ def word_in_code(text: str, word: str) -> bool:
         ("<div>\r    x\r\r    HERE\r", "HERE", True),
         ("<div>\r\n  \r\n    HERE\r\n", "HERE", True),
         ("<?\n?\n>?>\n    HERE\n", "HERE", True),
+        # thematic breaks and paragraphs under setext underlines, taken many at once
+        ("***\n===\n    HERE\n", "HERE", False),  # no paragraph to underline: text
+        ("***\n--\n    HERE\n", "HERE", False),
+        ("***\na\n==\n- - -\n    HERE\n", "HERE", True),
+        ("***\na\n    ---\n    HERE\n", "HERE", False),
+        ("---\na\r\nb\r--\n\n\n***\n\tHERE\n", "HERE", True),
+        ("***\na `x\nHERE`\n---\n", "HERE", True),
+        ("***\n\ta\n---\nHERE\n", "HERE", False),
     ],
 )
 def test_commonmark_cases(text, word, expected):

@@ -63,8 +63,16 @@ _LINE = re.compile(r" *([ \t]*)[^\r\n]*([\r\n]*)")
 # one or two backticks or tildes: CommonMark 0.31.2 §4.5), followed by one line break, not an empty
 # line.
 _TEXT_LINE = (
-    r"[ \t]*(?:[^ \t\r\n`~#*_=<>+0-9-]|(?P<tick>[`~])(?!(?P=tick){2}))[^\r\n]*"
+    r"[ \t]*(?:[^ \t\r\n`~#*_=<>+0-9-]|`(?!``)|~(?!~~))[^\r\n]*"
     r"(?:\r\n?|\n)(?![\r\n])"
+)
+# Outside any container, with no leaf open: paragraphs that a setext underline or a
+# thematic break ends, and thematic breaks (CommonMark 0.31.2 §4.1, §4.3), each leaving no
+# leaf open; the empty lines after them too.
+_LEAF_LINES = re.compile(
+    r"(?:(?P<text> {0,3}(?=[^ \t])(?:" + _TEXT_LINE + r")+)?"
+    r" {0,3}(?:(?P<rule>[-*_])(?:[ \t]*(?P=rule)){2,}|(?(text)(?:=+|-+)|(?!)))"
+    r"[ \t]*[\r\n]+){0,1000}"
 )
 # List items one after another at the top level, each a line of text: each ends the one
 # before, as a line indented 0 or 1 column goes on with no item (CommonMark 0.31.2 §5.2).
@@ -196,7 +204,9 @@ class _Scanner:
         """Whether each position is in code: the lines up to the block of the last one."""
         pos, text, last = 0, self.text, self.positions[-1]
         while pos < len(text) and not (pos > last and self._past(last)):
-            if self.leaf in ("paragraph", "fence", "html"):
+            if self.leaf in ("paragraph", "fence", "html") or (
+                self.leaf is None and text[pos] in "-*_" and not self.containers
+            ):
                 taken = self._lines_at_once(pos)
                 if taken > pos:
                     pos = taken
@@ -222,12 +232,16 @@ class _Scanner:
 
     def _lines_at_once(self, pos: int) -> int:
         """Past the lines from `pos` that one match can take, not one by one: those that go
-        on with an open paragraph, list items one after another, a fence's content outside
-        any container. (The line's first character rules out what cannot match.)"""
+        on with an open paragraph, list items one after another, a fence's or an HTML
+        block's content outside any container, and there, with no leaf open, thematic
+        breaks and the paragraphs that they or setext underlines end. (The line's first
+        character rules out what cannot match.)"""
         if self.leaf == "fence":
             return self._fence_lines(pos) if not self.containers else pos
         if self.leaf == "html":
             return self._html_lines(pos) if not self.containers else pos
+        if self.leaf is None:
+            return _repeated(_LEAF_LINES, self.text, pos, self._next_place_line(pos))
         first, containers = self.text[pos], self.containers
         quotes = len(containers) if len(self.quote_at) == len(containers) else 0
         if first not in _MAY_START_BLOCK or (first == ">" and quotes):
@@ -252,16 +266,22 @@ class _Scanner:
     def _next_items(self, pos: int) -> int:
         """Past list items one after another, each a line of text, after the open one: but
         the last (left to _line, which opens it), and any line holding a position."""
-        text, limit = self.text, len(self.text)
-        index = bisect.bisect_left(self.positions, pos, self.unpassed)
-        if index < len(self.positions):  # up to the start of the next position's line
-            at = self.positions[index]
-            limit = max(text.rfind("\n", pos, at), text.rfind("\r", pos, at), pos - 1) + 1
-        last = _NEXT_ITEMS.match(text, pos, limit).start(1)  # type: ignore[union-attr]
+        limit = self._next_place_line(pos)
+        last = _NEXT_ITEMS.match(self.text, pos, limit).start(1)  # type: ignore[union-attr]
         if last <= pos:  # none, or one
             return pos
         self._close_leaf()  # (the items' paragraphs hold no position: nothing else to do)
         return last
+
+    def _next_place_line(self, pos: int) -> int:
+        """Where the line of the next position from `pos` starts (or the file's end): lines
+        taken at once must stop there, as that position may need more than they keep."""
+        text = self.text
+        index = bisect.bisect_left(self.positions, pos, self.unpassed)
+        if index == len(self.positions):
+            return len(text)
+        at = self.positions[index]
+        return max(text.rfind("\n", pos, at), text.rfind("\r", pos, at), pos - 1) + 1
 
     def _fence_lines(self, pos: int) -> int:
         """Past the content lines of a fence outside any container, in one search: only a
