@@ -74,6 +74,9 @@ def word_in_code(text: str, word: str) -> bool:
         ("- * - - -\n\n        HERE\n", "HERE", True),  # `- - -` is a break, in 2 items
         ("- * - - -\n\n      HERE\n", "HERE", False),
         ("- - * * *\n\n      HERE\n", "HERE", False),
+        # an item after those opened at once is one more, not one in their place
+        ("* - -     x\n        HERE\n", "HERE", False),
+        ("* - -     x\n          HERE\n", "HERE", True),
         # HTML blocks (CommonMark 0.31.2 §4.6): indented lines after one that has ended
         # start indented code, as no paragraph is open; inside one, nothing is code
         ("# Tool\n<!-- managed by CI -->\n    HERE\n", "HERE", True),
@@ -116,6 +119,9 @@ def word_in_code(text: str, word: str) -> bool:
         ("---\na\r\nb\r--\n\n\n***\n\tHERE\n", "HERE", True),
         ("***\na `x\nHERE`\n---\n", "HERE", True),
         ("***\n\ta\n---\nHERE\n", "HERE", False),
+        ("<!-- a -->\n<!-->\nb\n<!-- c -->\n    HERE\n", "HERE", True),
+        ("<!-- a -->\n<!-- b\n    HERE\n", "HERE", False),
+        ("<!-- a -->\nb\n<!-- c\n-->\n    HERE\n", "HERE", True),
     ],
 )
 def test_commonmark_cases(text, word, expected):

@@ -66,13 +66,14 @@ _TEXT_LINE = (
     r"[ \t]*(?:[^ \t\r\n`~#*_=<>+0-9-]|`(?!``)|~(?!~~))[^\r\n]*"
     r"(?:\r\n?|\n)(?![\r\n])"
 )
-# Outside any container, with no leaf open: paragraphs that a setext underline or a
-# thematic break ends, and thematic breaks (CommonMark 0.31.2 §4.1, §4.3), each leaving no
-# leaf open; the empty lines after them too.
+# Outside any container, with no leaf open: paragraphs that a setext underline, a
+# thematic break or an HTML comment of one line ends, and such breaks and comments
+# (CommonMark 0.31.2 §4.1, §4.3; docs/reference/commonmark-html-blocks.md §2), each leaving
+# no leaf open; the empty lines after them too.
 _LEAF_LINES = re.compile(
     r"(?:(?P<text> {0,3}(?=[^ \t])(?:" + _TEXT_LINE + r")+)?"
-    r" {0,3}(?:(?P<rule>[-*_])(?:[ \t]*(?P=rule)){2,}|(?(text)(?:=+|-+)|(?!)))"
-    r"[ \t]*[\r\n]+){0,1000}"
+    r" {0,3}(?:(?P<rule>[-*_])(?:[ \t]*(?P=rule)){2,}|(?(text)(?:=+|-+)|(?!))"
+    r"|(?=<!--)[^\r\n]*?-->[^\r\n]*)[ \t]*[\r\n]+){0,1000}"
 )
 # List items one after another at the top level, each a line of text: each ends the one
 # before, as a line indented 0 or 1 column goes on with no item (CommonMark 0.31.2 §5.2).
@@ -205,7 +206,7 @@ class _Scanner:
         pos, text, last = 0, self.text, self.positions[-1]
         while pos < len(text) and not (pos > last and self._past(last)):
             if self.leaf in ("paragraph", "fence", "html") or (
-                self.leaf is None and text[pos] in "-*_" and not self.containers
+                self.leaf is None and text[pos] in "-*_<" and not self.containers
             ):
                 taken = self._lines_at_once(pos)
                 if taken > pos:
@@ -422,6 +423,7 @@ class _Scanner:
                     first_col + self.run_end - first,
                 )
                 pos, col = first, first_col
+                matched = len(self.containers)  # (the next item closes none of them)
                 continue
             if self.text[first] == ">":
                 width, fresh = _QUOTE, False
