@@ -282,7 +282,8 @@ class _Scanner:
         if index == len(self.positions):
             return len(text)
         at = self.positions[index]
-        return max(text.rfind("\n", pos, at), text.rfind("\r", pos, at), pos - 1) + 1
+        newline = text.rfind("\n", pos, at)  # then a \r only after it: no read back to pos
+        return max(newline, text.rfind("\r", max(newline, pos), at), pos - 1) + 1
 
     def _fence_lines(self, pos: int) -> int:
         """Past the content lines of a fence outside any container, in one search: only a
