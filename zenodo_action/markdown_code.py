@@ -41,9 +41,11 @@ read for a thematic break only from where its last run of break characters start
 place asked about depends on is not worked out: code spans only in the paragraphs that
 hold such a place, nothing after the block of the last one. Where one match of a regular
 expression can decide many lines or spans, it does, in C: lines that go on with a
-paragraph, list items of a line each, fenced code outside any container, the code spans
-before a place. The rest goes line by line, at a few microseconds a line, most for lines
-in block quotes and list items (bench/bench_readme.py).
+paragraph, list items of a line each, the code spans before a place, and outside any
+container fenced code, an HTML block's lines, and thematic breaks, HTML comments of one
+line and the paragraphs these or setext underlines end. The rest goes line by line, at a
+few microseconds a line, most for lines in block quotes and list items
+(bench/bench_readme.py).
 """
 
 from __future__ import annotations
