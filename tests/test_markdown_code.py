@@ -77,6 +77,19 @@ def word_in_code(text: str, word: str) -> bool:
         # an item after those opened at once is one more, not one in their place
         ("* - -     x\n        HERE\n", "HERE", False),
         ("* - -     x\n          HERE\n", "HERE", True),
+        # block quotes among them: one space after a marker at most, no tab
+        ("- > - >     HERE\n", "HERE", True),
+        ("- > - >    HERE\n", "HERE", False),
+        ("- > ->\tHERE\n", "HERE", False),
+        ("- > - >\t  HERE\n", "HERE", False),
+        ("- > - > - - -\n>     HERE\n", "HERE", True),
+        ("- > - > - - -\n  >     HERE\n", "HERE", False),
+        # blank quote lines in the only quote change nothing, after the first
+        ("> - a\n>\n>\n>     HERE\n", "HERE", False),
+        ("> -\n>\n>\n>     HERE\n", "HERE", True),
+        ("> - > a\n>\n>       HERE\n", "HERE", True),
+        ("> - > - ***\n>\n>   >     HERE\n", "HERE", True),  # the inner quote ends
+        ("> - a\n>\n> \r\n>\n\n>     HERE\n", "HERE", True),
         # HTML blocks (CommonMark 0.31.2 §4.6): indented lines after one that has ended
         # start indented code, as no paragraph is open; inside one, nothing is code
         ("# Tool\n<!-- managed by CI -->\n    HERE\n", "HERE", True),

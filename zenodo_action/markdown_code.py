@@ -89,7 +89,11 @@ _BLANKS = re.compile(r"[ \t]*")
 # there is used in part, CommonMark 0.31.2 §2.2): a line with one goes the general way.
 _QUOTE_MARKER = re.compile(r" {0,3}>(?: |(?!\t))")
 _FENCE_RUN = re.compile(r"`+|~+")
-_ITEM_RUN = re.compile(r"(?:[-+*] (?=[^ \t\r\n]))+")  # bullets, one space, content: _item_run
+# Bullets with one space, block quote markers with at most one, then content: _item_run
+_ITEM_RUN = re.compile(r"(?:(?:[-+*] |> ?)(?=[^ \t\r\n]))+")
+_RUN_PIECE = re.compile(r"[-+*] |> ?")
+# Lines blank after one block quote marker (CommonMark 0.31.2 §5.1): see _lines_at_once.
+_QUOTED_BLANK_LINES = re.compile(r"(?: {0,3}>[ \t]*(?:\r\n?|\n)){0,1000}")
 _ORDERED = re.compile(r"[0-9]{1,9}[.)]")
 _THEMATIC = re.compile(r"([-*_])(?:[ \t]*\1){2,}[ \t]*")
 _SETEXT = re.compile(r"(?:=+|-+)[ \t]*")
@@ -208,7 +212,7 @@ class _Scanner:
         pos, text, last = 0, self.text, self.positions[-1]
         while pos < len(text) and not (pos > last and self._past(last)):
             if self.leaf in ("paragraph", "fence", "html") or (
-                self.leaf is None and text[pos] in "-*_<" and not self.containers
+                self.leaf is None and text[pos] in "-*_<>"
             ):
                 taken = self._lines_at_once(pos)
                 if taken > pos:
@@ -243,8 +247,11 @@ class _Scanner:
             return self._fence_lines(pos) if not self.containers else pos
         if self.leaf == "html":
             return self._html_lines(pos) if not self.containers else pos
-        if self.leaf is None:
+        if self.leaf is None and not self.containers:
             return _repeated(_LEAF_LINES, self.text, pos, self._next_place_line(pos))
+        if self.leaf is None:  # lines blank after the marker of the only, outermost quote
+            quoted = self.quote_at == [0] and not self.fresh_item  # (they change nothing)
+            return _repeated(_QUOTED_BLANK_LINES, self.text, pos, len(self.text)) if quoted else pos
         first, containers = self.text[pos], self.containers
         quotes = len(containers) if len(self.quote_at) == len(containers) else 0
         if first not in _MAY_START_BLOCK or (first == ">" and quotes):
@@ -451,11 +458,11 @@ class _Scanner:
         return opened, matched, pos, lead
 
     def _item_run(self, first: int) -> bool:
-        """Opens the list items `- - - x` makes after one opened on the line (no leaf open
-        then, no paragraph to interrupt), at once: each a bullet, one space and content,
-        so 2 columns wide and not empty, as long as the line's rest from it cannot be a
-        thematic break. Where they end: `run_end`. (Item by item, a line of 500,000 of
-        them took 0.9 s.)"""
+        """Opens the list items `- - - x` (and block quotes, `> - > - x`) makes after a
+        container opened on the line (no leaf open then, no paragraph to interrupt), at
+        once: each item a bullet, one space and content, so 2 columns wide and not empty,
+        as long as the line's rest from it cannot be a thematic break. Where they end:
+        `run_end`. (Item by item, a line of 500,000 of them took 0.9 s.)"""
         # only before the line's last run of `-*_` and blanks is an item surely no break
         if self.breaks[0] != self.end:
             rest = self.text[first : self.end].rstrip("-*_ \t")
@@ -465,11 +472,30 @@ class _Scanner:
         found = _ITEM_RUN.match(self.text, first, self.end)
         if found is None:
             return False
+        if self.text.find(">", first, found.end()) >= 0:
+            return self._quote_and_item_run(first, found.end())
         count = min(found.end() - first, self.breaks[1] - first + 1) // 2
         self.containers.extend(itertools.repeat(2, count))
         self.fresh_item = False
         self.run_end = first + 2 * count
         return True
+
+    def _quote_and_item_run(self, first: int, end: int) -> bool:
+        """_item_run's work when the run holds block quotes: piece by piece, but each
+        piece a few operations, not the whole of _open_containers."""
+        containers, quote_at, stop = self.containers, self.quote_at, first
+        for piece in _RUN_PIECE.finditer(self.text, first, end):
+            if piece.start() >= self.breaks[1]:
+                break  # (from here the rest of the line may be a thematic break)
+            if self.text[stop] == ">":
+                quote_at.append(len(containers))
+                containers.append(_QUOTE)
+            else:
+                containers.append(2)
+            stop = piece.end()
+        self.fresh_item = False
+        self.run_end = stop
+        return stop > first
 
     # -- markers -----------------------------------------------------------------
 
