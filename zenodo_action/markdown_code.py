@@ -487,7 +487,7 @@ class _Scanner:
         for piece in _RUN_PIECE.finditer(self.text, first, end):
             if piece.start() >= self.breaks[1]:
                 break  # (from here the rest of the line may be a thematic break)
-            if self.text[stop] == ">":
+            if piece.group().startswith(">"):
                 quote_at.append(len(containers))
                 containers.append(_QUOTE)
             else:
