@@ -135,6 +135,19 @@ def word_in_code(text: str, word: str) -> bool:
         ("<!-- a -->\n<!-->\nb\n<!-- c -->\n    HERE\n", "HERE", True),
         ("<!-- a -->\n<!-- b\n    HERE\n", "HERE", False),
         ("<!-- a -->\nb\n<!-- c\n-->\n    HERE\n", "HERE", True),
+        # blocks of kinds 6 and 7 up to their blank line, many at a match; a lone tag
+        # does not interrupt a paragraph, a block tag does
+        ("<div>\n  x\n\n<DIV class=a>\n\n    HERE\n", "HERE", True),
+        ("<div>\n  x\n\n<div>\n    HERE\n", "HERE", False),
+        ("<a x='1'>\n\n    HERE\n", "HERE", True),
+        ("<pre>\n\n    HERE\n", "HERE", False),
+        ("<pre/>\n\n    HERE\n", "HERE", True),
+        ("a\n<span>\n\n    HERE\n", "HERE", True),
+        ("a\n<span>\nb `x\n\n    HERE`\n", "HERE", True),
+        ("***\na\n<div>\n\n    HERE\n", "HERE", True),
+        ("***\na\n<span>\n    HERE\n", "HERE", False),
+        ("***\n<div>\r\n \t\r\n    HERE\n", "HERE", True),
+        ("***\n<div>\nHERE\n\n", "HERE", False),
     ],
 )
 def test_commonmark_cases(text, word, expected):
