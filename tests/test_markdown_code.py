@@ -148,6 +148,7 @@ def word_in_code(text: str, word: str) -> bool:
         ("***\na\n<span>\n    HERE\n", "HERE", False),
         ("***\n<div>\r\n \t\r\n    HERE\n", "HERE", True),
         ("***\n<div>\nHERE\n\n", "HERE", False),
+        ("</textarea>\r\n    <!-- HERE -->\n", "HERE", False),  # (no blank line in \r\n)
     ],
 )
 def test_commonmark_cases(text, word, expected):

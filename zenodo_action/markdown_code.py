@@ -126,8 +126,9 @@ _WHOLE_TAG_LINE = re.compile(_WHOLE_TAG + "$")
 # each leaves no leaf open. The empty lines after them too. (A break is matched in a
 # lookahead, which is never taken back, and only on a line of nothing else: `- - - … x`
 # would be read again a dash at a time.)
+# (its last line break whole: a \r\n cut after its \r would look like an empty line)
 _UP_TO_A_BLANK_LINE = (
-    r"[^\r\n]*(?:(?:\r\n?|\n)[ \t]*[^ \t\r\n][^\r\n]*)*(?:\r\n?|\n)(?=[ \t]*[\r\n])"
+    r"[^\r\n]*(?:(?:\r\n?|\n)[ \t]*[^ \t\r\n][^\r\n]*)*(?:\r\n|\r(?!\n)|\n)(?=[ \t]*[\r\n])"
 )
 _LEAF_LINES = re.compile(
     r"(?:(?P<text> {0,3}(?=[^ \t])(?:" + _TEXT_LINE + r")+)?"
