@@ -149,6 +149,15 @@ def word_in_code(text: str, word: str) -> bool:
         ("***\n<div>\r\n \t\r\n    HERE\n", "HERE", True),
         ("***\n<div>\nHERE\n\n", "HERE", False),
         ("</textarea>\r\n    <!-- HERE -->\n", "HERE", False),  # (no blank line in \r\n)
+        # lines of lone tags go on with a paragraph many at a match, up to one of kinds 1-6
+        ("a `x\n<span>\n</em>\n<b c='d'/>\nHERE`\n", "HERE", True),
+        ("a `x\n<span>\n<Div>\nHERE`\n", "HERE", False),
+        ("a `x\n<span>\n<textarea\nHERE`\n", "HERE", False),
+        ("a `x\n<span>\n<textareas>\nHERE`\n", "HERE", True),
+        ("a `x\n<span>\n<!x\nHERE`\n", "HERE", False),
+        ("> a `x\n> <span>\n<i>\n> <?\n> HERE`\n", "HERE", False),
+        ("> a `x\n> <span>\n<i>\n> <i\n> HERE`\n", "HERE", True),
+        ("<a b=c d='e'\n    HERE\n", "HERE", False),  # no `>`: a paragraph
     ],
 )
 def test_commonmark_cases(text, word, expected):

@@ -64,10 +64,9 @@ _LINE = re.compile(r" *([ \t]*)[^\r\n]*([\r\n]*)")
 # A line of text that can start no block (its first character is none of a block's, or
 # one or two backticks or tildes: CommonMark 0.31.2 §4.5), followed by one line break, not an empty
 # line.
-_TEXT_LINE = (
-    r"[ \t]*(?:[^ \t\r\n`~#*_=<>+0-9-]|`(?!``)|~(?!~~))[^\r\n]*"
-    r"(?:\r\n?|\n)(?![\r\n])"
-)
+_TEXT_START = r"[^ \t\r\n`~#*_=<>+0-9-]|`(?!``)|~(?!~~)"
+_LINE_REST = r"[^\r\n]*(?:\r\n?|\n)(?![\r\n])"
+_TEXT_LINE = r"[ \t]*(?:" + _TEXT_START + ")" + _LINE_REST
 # List items one after another at the top level, each a line of text: each ends the one
 # before, as a line indented 0 or 1 column goes on with no item (CommonMark 0.31.2 §5.2).
 _NEXT_ITEMS = re.compile(
@@ -137,9 +136,17 @@ _LEAF_LINES = re.compile(
     r"|(?=<!--)[^\r\n]*?-->[^\r\n]*"
     f"|(?=</?(?i:{_BLOCK_TAGS})(?:[ \\t\\r\\n]|/?>|\\Z)){_UP_TO_A_BLANK_LINE}"
     f"|(?(text)(?!)|(?!<(?i:{_RAW_TAGS})(?:[ \\t>\\r\\n]|\\Z))"
-    f"(?={_WHOLE_TAG}[\\r\\n])){_UP_TO_A_BLANK_LINE}"
+    f"(?=[^\\r\\n]*>[ \\t]*[\\r\\n])(?={_WHOLE_TAG}[\\r\\n])){_UP_TO_A_BLANK_LINE}"
     r")[ \t]*[\r\n]+){0,1000}"
 )
+# A line that goes on with an open paragraph: a line of text, or one that starts with a tag
+# that cannot interrupt it (an HTML block of kind 7 at most: docs/reference/
+# commonmark-html-blocks.md §1).
+_INTERRUPTING_HTML = (
+    f"<(?:(?i:{_RAW_TAGS})(?=[ \\t>\\r\\n]|\\Z)|!--|\\?|![A-Za-z]|!\\[CDATA\\["
+    f"|/?(?i:{_BLOCK_TAGS})(?=[ \\t\\r\\n]|/?>|\\Z))"
+)
+_GOING_ON_LINE = f"[ \\t]*(?:{_TEXT_START}|(?!{_INTERRUPTING_HTML})<){_LINE_REST}"
 # A line of blanks only: after a line break or at the start, not between \r and \n.
 _BLANK_LINE = re.compile(r"(?<![^\r\n])(?<!\r(?=\n))[ \t]*(?=[\r\n]|\Z)")
 _QUOTE = 0  # in _Scanner.containers: a block quote (a list item's width is 2 or more)
@@ -267,7 +274,7 @@ class _Scanner:
             return _repeated(_QUOTED_BLANK_LINES, self.text, pos, len(self.text)) if quoted else pos
         first, containers = self.text[pos], self.containers
         quotes = len(containers) if len(self.quote_at) == len(containers) else 0
-        if first not in _MAY_START_BLOCK or (first == ">" and quotes):
+        if first not in _MAY_START_BLOCK or first == "<" or (first == ">" and quotes):
             after = self._paragraph_lines(pos, quotes)
             if after > pos:
                 return after
@@ -650,7 +657,11 @@ class _Scanner:
         for start, end_mark in _HTML_STARTS:
             if start.match(self.text, first, self.end):
                 return (end_mark,)
-        if whole_tag and _WHOLE_TAG_LINE.match(self.text, first, self.end):
+        if (
+            whole_tag
+            and self.text.rfind(">", first, self.end) >= 0  # (attributes read only then)
+            and _WHOLE_TAG_LINE.match(self.text, first, self.end)
+        ):
             return (None,)
         return None
 
@@ -748,10 +759,10 @@ def _repeated(pattern: re.Pattern[str], text: str, pos: int, end: int) -> int:
 
 @functools.lru_cache(maxsize=16)
 def _going_on(quotes: int) -> re.Pattern[str]:
-    """Lines of text, each after up to `quotes` block quote markers (without a tab after
-    them: see _QUOTE_MARKER). At most 1000 a match: see _repeated."""
+    """Lines that go on with a paragraph, each after up to `quotes` block quote markers
+    (without a tab after them: see _QUOTE_MARKER). At most 1000 a match: see _repeated."""
     markers = r"(?: {0,3}>(?: |(?!\t))){0," + str(quotes) + "}"
-    return re.compile("(?:" + markers + _TEXT_LINE + "){0,1000}")
+    return re.compile("(?:" + markers + _GOING_ON_LINE + "){0,1000}")
 
 
 @functools.lru_cache(maxsize=16)
