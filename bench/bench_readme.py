@@ -71,6 +71,11 @@ def _shapes(size: int) -> dict[str, str]:
         "lazy lines in a quote": "> a\n" + "b\n" * (size // 2),
         "setext underlines and thematic breaks": "a\n---\n***\n" * (size // 10),
         "ordered items": "".join(f"{n}. x\n" for n in range(size // 9)),
+        # HTML blocks: each line's end mark looked for once, tags read without backtracking
+        "HTML blocks with indented lines": "<div>\n    x\n\n" * (size // 13),
+        "an HTML comment that never ends": "<!--\n" + "x -- >\n" * (size // 7),
+        "lone tags going on with a paragraph": "a\n" + "<span x='y'>\n" * (size // 13),
+        "a tag of many attributes, unclosed": "<a" + " b=c" * (size // 4) + "\n",
     }
 
 
@@ -159,6 +164,7 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=60.0)
     parser.add_argument("--sizes", type=int, nargs="+", default=[50_000, 1_000_000])
     parser.add_argument("--compare-with", type=Path, metavar="DIR", help="an older checkout")
+    parser.add_argument("--only", nargs="+", metavar="SHAPE", help="these shapes only")
     args = parser.parse_args()
     checkouts = {"this checkout": ROOT}
     if args.compare_with:
@@ -174,6 +180,8 @@ def main() -> None:
         readme = Path(folder) / "README.md"
         for size in args.sizes:
             for name, text in shapes(size).items():
+                if args.only and name not in args.only:
+                    continue
                 readme.write_text(text, encoding="utf-8")
                 samples = measure(checkouts, readme, args.runs, args.timeout)
                 cells = ""

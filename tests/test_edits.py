@@ -792,8 +792,11 @@ EXAMPLE = f"{MARKER_OPEN}{MARKER_CLOSE}"
         # a fenced example inside a list item
         f"# T\n\n10. Put the markers:\n\n    ```md\n    {EXAMPLE}\n    ```\n",
         f"> ```md\n> {EXAMPLE}\n> ```\n",
-        f"Write `{MARKER_OPEN}\n{MARKER_CLOSE}` where the badge goes.\n",
+        # (a span across lines: a line starting `<!--` would interrupt the paragraph)
+        f"Write `{MARKER_OPEN}\n    {MARKER_CLOSE}` where the badge goes.\n",
         f"Indented:\n\n    {EXAMPLE}\n",
+        # an HTML comment line is an HTML block that ends there: no paragraph goes on
+        f"# Tool\n<!-- badges: managed by CI -->\n    {MARKER_OPEN}\n    {MARKER_CLOSE}\n",
     ],
 )
 def test_markers_shown_as_code_are_not_edited(readme):

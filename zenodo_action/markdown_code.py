@@ -22,12 +22,17 @@ Followed (CommonMark 0.31.2, https://spec.commonmark.org/0.31.2/):
 * code spans (CommonMark 0.31.2 §6.1): a run of backticks up to the next run of exactly the same
   length within one paragraph or heading, across its lines; a backslash before the first backtick
   makes that one literal;
+* HTML blocks (CommonMark 0.31.2 §4.6; docs/reference/commonmark-html-blocks.md): seven
+  kinds of start, by the line's first characters; the first five end at the line holding their
+  end mark (the start line too), the last two at a blank line; each ends with its container.
+  Nothing in one is code, and while one is open no line starts anything else, indented ones
+  included. The seventh kind (a lone tag) neither interrupts a paragraph nor stops a lazy line;
 * what ends a paragraph: a blank line, a fence, a heading, a thematic break, a block quote,
-  a list item (an ordered one only from 1, and not an empty one).
+  a list item (an ordered one only from 1, and not an empty one), an HTML block but the seventh
+  kind. (A marker line `<!-- zenodo-badge -->` is an HTML block that ends on its line.)
 
-Not modelled: HTML blocks (a marker is HTML, so it is found whether or not its line starts
-one), link reference definitions, and inline precedence between code spans and raw HTML or
-autolinks on the same line.
+Not modelled: link reference definitions, and inline precedence between code spans and raw
+HTML or autolinks (a backtick inside an inline tag or comment opens no span there).
 
 Every step only moves forward, so the time is linear in the size of the file, however
 deep the nesting: nothing walks all open containers for a line that does not consume
@@ -36,9 +41,11 @@ read for a thematic break only from where its last run of break characters start
 place asked about depends on is not worked out: code spans only in the paragraphs that
 hold such a place, nothing after the block of the last one. Where one match of a regular
 expression can decide many lines or spans, it does, in C: lines that go on with a
-paragraph, list items of a line each, fenced code outside any container, the code spans
-before a place. The rest goes line by line, at a few microseconds a line, most for lines
-in block quotes and list items (bench/bench_readme.py).
+paragraph, list items of a line each, the code spans before a place, and outside any
+container fenced code, an HTML block's lines, and thematic breaks, HTML comments of one
+line and the paragraphs these or setext underlines end. The rest goes line by line, at a
+few microseconds a line, most for lines in block quotes and list items
+(bench/bench_readme.py).
 """
 
 from __future__ import annotations
@@ -57,10 +64,9 @@ _LINE = re.compile(r" *([ \t]*)[^\r\n]*([\r\n]*)")
 # A line of text that can start no block (its first character is none of a block's, or
 # one or two backticks or tildes: CommonMark 0.31.2 §4.5), followed by one line break, not an empty
 # line.
-_TEXT_LINE = (
-    r"[ \t]*(?:[^ \t\r\n`~#*_=>+0-9-]|(?P<tick>[`~])(?!(?P=tick){2}))[^\r\n]*"
-    r"(?:\r\n?|\n)(?![\r\n])"
-)
+_TEXT_START = r"[^ \t\r\n`~#*_=<>+0-9-]|`(?!``)|~(?!~~)"
+_LINE_REST = r"[^\r\n]*(?:\r\n?|\n)(?![\r\n])"
+_TEXT_LINE = r"[ \t]*(?:" + _TEXT_START + ")" + _LINE_REST
 # List items one after another at the top level, each a line of text: each ends the one
 # before, as a line indented 0 or 1 column goes on with no item (CommonMark 0.31.2 §5.2).
 _NEXT_ITEMS = re.compile(
@@ -73,14 +79,76 @@ _BLANKS = re.compile(r"[ \t]*")
 # there is used in part, CommonMark 0.31.2 §2.2): a line with one goes the general way.
 _QUOTE_MARKER = re.compile(r" {0,3}>(?: |(?!\t))")
 _FENCE_RUN = re.compile(r"`+|~+")
-_ITEM_RUN = re.compile(r"(?:[-+*] (?=[^ \t\r\n]))+")  # bullets, one space, content: _item_run
+# Bullets with one space, block quote markers with at most one, then content: _item_run
+# (items first, then quotes each with items after it: as fast as items alone, where one
+# alternation a piece took four times as long)
+_ITEM_RUN = re.compile(r"(?:[-+*] (?=[^ \t\r\n]))*(?:> ?(?=[^ \t\r\n])(?:[-+*] (?=[^ \t\r\n]))*)*")
+_RUN_PIECE = re.compile(r"[-+*] |> ?")
+# Lines blank after one block quote marker (CommonMark 0.31.2 §5.1): see _lines_at_once.
+_QUOTED_BLANK_LINES = re.compile(r"(?: {0,3}>[ \t]*(?:\r\n?|\n)){0,1000}")
 _ORDERED = re.compile(r"[0-9]{1,9}[.)]")
 _THEMATIC = re.compile(r"([-*_])(?:[ \t]*\1){2,}[ \t]*")
 _SETEXT = re.compile(r"(?:=+|-+)[ \t]*")
 _ATX = re.compile(r"#{1,6}(?:[ \t]|$)")
-_MAY_END_PARAGRAPH = frozenset("`~#-*_=")  # the first character of what can end one
+_MAY_END_PARAGRAPH = frozenset("`~#-*_=<")  # the first character of what can end one
 _CONTAINER_MARKS = frozenset(">-+*0123456789")
 _MAY_START_BLOCK = _MAY_END_PARAGRAPH | _CONTAINER_MARKS
+# HTML blocks (docs/reference/commonmark-html-blocks.md §1-2): the starts of kinds 1 to 6,
+# each with its end mark (None: a blank line ends it), then kind 7, a line of one whole tag.
+_BLOCK_TAGS = (
+    "address|article|aside|base|basefont|blockquote|body|caption|center|col|colgroup|dd|"
+    "details|dialog|dir|div|dl|dt|fieldset|figcaption|figure|footer|form|frame|frameset|"
+    "h1|h2|h3|h4|h5|h6|head|header|hr|html|iframe|legend|li|link|main|menu|menuitem|nav|"
+    "noframes|ol|optgroup|option|p|param|search|section|summary|table|tbody|td|tfoot|th|"
+    "thead|title|tr|track|ul"
+)
+_RAW_TAGS = "pre|script|style|textarea"
+_HTML_STARTS: tuple[tuple[re.Pattern[str], re.Pattern[str] | None], ...] = (
+    (re.compile(f"<(?:{_RAW_TAGS})(?:[ \\t>]|$)", re.I), re.compile(f"</(?:{_RAW_TAGS})>", re.I)),
+    (re.compile("<!--"), re.compile("-->")),
+    (re.compile(r"<\?"), re.compile(r"\?>")),
+    (re.compile("<![A-Za-z]"), re.compile(">")),
+    (re.compile(r"<!\[CDATA\["), re.compile(r"\]\]>")),
+    (re.compile(f"</?(?:{_BLOCK_TAGS})(?:[ \\t]|/?>|$)", re.I), None),
+)
+_TAG_NAME = "[A-Za-z][A-Za-z0-9-]*"
+_ATTRIBUTE = (
+    r"[ \t]+[A-Za-z_:][A-Za-z0-9_.:-]*"
+    r"(?:[ \t]*=[ \t]*(?:[^ \t\r\n\"'=<>`\x00-\x20]+|'[^']*'|\"[^\"]*\"))?"
+)
+_WHOLE_TAG = f"(?:<{_TAG_NAME}(?:{_ATTRIBUTE})*[ \\t]*/?>|</{_TAG_NAME}[ \\t]*>)[ \\t]*"
+_WHOLE_TAG_LINE = re.compile(_WHOLE_TAG + "$")
+# Outside any container, with no leaf open: paragraphs that a setext underline, a
+# thematic break, an HTML comment of one line or an HTML block of kind 6 ends, and such
+# breaks and blocks, and HTML blocks of kind 7 after no paragraph, each with the blank line
+# that ends it (CommonMark 0.31.2 §4.1, §4.3; docs/reference/commonmark-html-blocks.md §1-2);
+# each leaves no leaf open. The empty lines after them too. (A break is matched in a
+# lookahead, which is never taken back, and only on a line of nothing else: `- - - … x`
+# would be read again a dash at a time.)
+# (its last line break whole: a \r\n cut after its \r would look like an empty line)
+_UP_TO_A_BLANK_LINE = (
+    r"[^\r\n]*(?:(?:\r\n?|\n)[ \t]*[^ \t\r\n][^\r\n]*)*(?:\r\n|\r(?!\n)|\n)(?=[ \t]*[\r\n])"
+)
+_LEAF_LINES = re.compile(
+    r"(?:(?P<text> {0,3}(?=[^ \t])(?:" + _TEXT_LINE + r")+)?"
+    r" {0,3}(?:(?=[-*_ \t]*[\r\n])(?=(?P<break>(?P<rule>[-*_])(?:[ \t]*(?P=rule)){2,}))(?P=break)"
+    r"|(?(text)(?:=+|-+)|(?!))"
+    r"|(?=<!--)[^\r\n]*?-->[^\r\n]*"
+    f"|(?=</?(?i:{_BLOCK_TAGS})(?:[ \\t\\r\\n]|/?>|\\Z)){_UP_TO_A_BLANK_LINE}"
+    f"|(?(text)(?!)|(?!<(?i:{_RAW_TAGS})(?:[ \\t>\\r\\n]|\\Z))"
+    f"(?=[^\\r\\n]*>[ \\t]*[\\r\\n])(?={_WHOLE_TAG}[\\r\\n])){_UP_TO_A_BLANK_LINE}"
+    r")[ \t]*[\r\n]+){0,1000}"
+)
+# A line that goes on with an open paragraph: a line of text, or one that starts with a tag
+# that cannot interrupt it (an HTML block of kind 7 at most: docs/reference/
+# commonmark-html-blocks.md §1).
+_INTERRUPTING_HTML = (
+    f"<(?:(?i:{_RAW_TAGS})(?=[ \\t>\\r\\n]|\\Z)|!--|\\?|![A-Za-z]|!\\[CDATA\\["
+    f"|/?(?i:{_BLOCK_TAGS})(?=[ \\t\\r\\n]|/?>|\\Z))"
+)
+_GOING_ON_LINE = f"[ \\t]*(?:{_TEXT_START}|(?!{_INTERRUPTING_HTML})<){_LINE_REST}"
+# A line of blanks only: after a line break or at the start, not between \r and \n.
+_BLANK_LINE = re.compile(r"(?<![^\r\n])(?<!\r(?=\n))[ \t]*(?=[\r\n]|\Z)")
 _QUOTE = 0  # in _Scanner.containers: a block quote (a list item's width is 2 or more)
 
 # -- code spans ----------------------------------------------------------------------
@@ -115,9 +183,10 @@ class _Scanner:
         # line of text ask, and a walk through all of them would cost the depth each time.
         self.quote_at: list[int] = []
         self.fresh_item = False  # the innermost is an item that began blank and is still
-        self.leaf: str | None = None  # "paragraph", "fence", "code" or None
+        self.leaf: str | None = None  # "paragraph", "fence", "code", "html" or None
         self.fence = ("`", 3, 0)  # an open fence's character, length and start
         self.code = (0, 0)  # an indented code block: its start and its last line's end
+        self.html_end: re.Pattern[str] | None = None  # an HTML block's end mark, or a blank line
         self.inline = (0, 0)  # where the open paragraph's text starts and now ends
         self.answers = [False] * len(positions)  # whether each position is in code
         self.end = 0  # the current line's end, before its break
@@ -162,7 +231,9 @@ class _Scanner:
         """Whether each position is in code: the lines up to the block of the last one."""
         pos, text, last = 0, self.text, self.positions[-1]
         while pos < len(text) and not (pos > last and self._past(last)):
-            if self.leaf in ("paragraph", "fence"):
+            if self.leaf in ("paragraph", "fence", "html") or (
+                self.leaf is None and text[pos] in "-*_<>"
+            ):
                 taken = self._lines_at_once(pos)
                 if taken > pos:
                     pos = taken
@@ -173,7 +244,7 @@ class _Scanner:
             self.tabless = tab == self.first
             if self.first == self.end:
                 self._blank_line()
-            elif self.containers or self.leaf in ("fence", "code") or not self._plain(pos):
+            elif self.containers or self.leaf in ("fence", "code", "html") or not self._plain(pos):
                 self._line(pos)
             self.previous_end, pos = self.end, after
             if after - self.end > 1:
@@ -188,13 +259,22 @@ class _Scanner:
 
     def _lines_at_once(self, pos: int) -> int:
         """Past the lines from `pos` that one match can take, not one by one: those that go
-        on with an open paragraph, list items one after another, a fence's content outside
-        any container. (The line's first character rules out what cannot match.)"""
+        on with an open paragraph, list items one after another, a fence's or an HTML
+        block's content outside any container, and there, with no leaf open, thematic
+        breaks and the paragraphs that they or setext underlines end. (The line's first
+        character rules out what cannot match.)"""
         if self.leaf == "fence":
             return self._fence_lines(pos) if not self.containers else pos
+        if self.leaf == "html":
+            return self._html_lines(pos) if not self.containers else pos
+        if self.leaf is None and not self.containers:
+            return _repeated(_LEAF_LINES, self.text, pos, self._next_place_line(pos))
+        if self.leaf is None:  # lines blank after the marker of the only, outermost quote
+            quoted = self.quote_at == [0] and not self.fresh_item  # (they change nothing)
+            return _repeated(_QUOTED_BLANK_LINES, self.text, pos, len(self.text)) if quoted else pos
         first, containers = self.text[pos], self.containers
         quotes = len(containers) if len(self.quote_at) == len(containers) else 0
-        if first not in _MAY_START_BLOCK or (first == ">" and quotes):
+        if first not in _MAY_START_BLOCK or first == "<" or (first == ">" and quotes):
             after = self._paragraph_lines(pos, quotes)
             if after > pos:
                 return after
@@ -216,16 +296,23 @@ class _Scanner:
     def _next_items(self, pos: int) -> int:
         """Past list items one after another, each a line of text, after the open one: but
         the last (left to _line, which opens it), and any line holding a position."""
-        text, limit = self.text, len(self.text)
-        index = bisect.bisect_left(self.positions, pos, self.unpassed)
-        if index < len(self.positions):  # up to the start of the next position's line
-            at = self.positions[index]
-            limit = max(text.rfind("\n", pos, at), text.rfind("\r", pos, at), pos - 1) + 1
-        last = _NEXT_ITEMS.match(text, pos, limit).start(1)  # type: ignore[union-attr]
+        limit = self._next_place_line(pos)
+        last = _NEXT_ITEMS.match(self.text, pos, limit).start(1)  # type: ignore[union-attr]
         if last <= pos:  # none, or one
             return pos
         self._close_leaf()  # (the items' paragraphs hold no position: nothing else to do)
         return last
+
+    def _next_place_line(self, pos: int) -> int:
+        """Where the line of the next position from `pos` starts (or the file's end): lines
+        taken at once must stop there, as that position may need more than they keep."""
+        text = self.text
+        index = bisect.bisect_left(self.positions, pos, self.unpassed)
+        if index == len(self.positions):
+            return len(text)
+        at = self.positions[index]
+        newline = text.rfind("\n", pos, at)  # then a \r only after it: no read back to pos
+        return max(newline, text.rfind("\r", max(newline, pos), at), pos - 1) + 1
 
     def _fence_lines(self, pos: int) -> int:
         """Past the content lines of a fence outside any container, in one search: only a
@@ -237,6 +324,17 @@ class _Scanner:
             ending = 2 if text.endswith("\r\n", pos, stop) else 1 if text[stop - 1] in "\r\n" else 0
             self.previous_end = stop - ending
         return stop
+
+    def _html_lines(self, pos: int) -> int:
+        """Up to the line that ends an HTML block outside any container, in one search:
+        the first holding its end mark, or the first blank one (that line is left to
+        _line or _blank_line; docs/reference/commonmark-html-blocks.md §2)."""
+        text = self.text
+        found = (self.html_end or _BLANK_LINE).search(text, pos)
+        if found is None:
+            return len(text)
+        at = found.start()
+        return max(text.rfind("\n", pos, at), text.rfind("\r", pos, at), pos - 1) + 1
 
     def _empty_lines(self, start: int, end: int) -> None:
         """The empty lines between the line breaks at start..end (none in a lone \\r\\n): the
@@ -256,10 +354,12 @@ class _Scanner:
         matched = len(containers) - 1 if self.fresh_item else len(containers)
         if self.quote_at:
             matched = min(matched, self.quote_at[0])
-        if matched == len(containers) and self.leaf in ("fence", "code"):
+        if matched == len(containers) and (
+            self.leaf in ("fence", "code") or (self.leaf == "html" and self.html_end)
+        ):
             return
         self._close_containers(matched)
-        if self.leaf == "paragraph":
+        if self.leaf in ("paragraph", "html"):
             self._close_leaf()
 
     def _plain(self, start: int) -> bool:
@@ -289,6 +389,9 @@ class _Scanner:
                     self._close_leaf(self.end)
                 return
             if self.leaf == "code" and self._continues_code(lead):
+                return
+            if self.leaf == "html":
+                self._html_line(lead[1])
                 return
         opened = False
         if lead[0] < 4 and lead[1] < self.end and self.text[lead[1]] in _CONTAINER_MARKS:
@@ -350,6 +453,7 @@ class _Scanner:
                     first_col + self.run_end - first,
                 )
                 pos, col = first, first_col
+                matched = len(self.containers)  # (the next item closes none of them)
                 continue
             if self.text[first] == ">":
                 width, fresh = _QUOTE, False
@@ -374,11 +478,11 @@ class _Scanner:
         return opened, matched, pos, lead
 
     def _item_run(self, first: int) -> bool:
-        """Opens the list items `- - - x` makes after one opened on the line (no leaf open
-        then, no paragraph to interrupt), at once: each a bullet, one space and content,
-        so 2 columns wide and not empty, as long as the line's rest from it cannot be a
-        thematic break. Where they end: `run_end`. (Item by item, a line of 500,000 of
-        them took 0.9 s.)"""
+        """Opens the list items `- - - x` (and block quotes, `> - > - x`) makes after a
+        container opened on the line (no leaf open then, no paragraph to interrupt), at
+        once: each item a bullet, one space and content, so 2 columns wide and not empty,
+        as long as the line's rest from it cannot be a thematic break. Where they end:
+        `run_end`. (Item by item, a line of 500,000 of them took 0.9 s.)"""
         # only before the line's last run of `-*_` and blanks is an item surely no break
         if self.breaks[0] != self.end:
             rest = self.text[first : self.end].rstrip("-*_ \t")
@@ -386,13 +490,32 @@ class _Scanner:
         if first >= self.breaks[1]:
             return False
         found = _ITEM_RUN.match(self.text, first, self.end)
-        if found is None:
+        if found is None or found.end() == first:
             return False
+        if self.text.find(">", first, found.end()) >= 0:
+            return self._quote_and_item_run(first, found.end())
         count = min(found.end() - first, self.breaks[1] - first + 1) // 2
         self.containers.extend(itertools.repeat(2, count))
         self.fresh_item = False
         self.run_end = first + 2 * count
         return True
+
+    def _quote_and_item_run(self, first: int, end: int) -> bool:
+        """_item_run's work when the run holds block quotes: piece by piece, but each
+        piece a few operations, not the whole of _open_containers."""
+        containers, quote_at, stop = self.containers, self.quote_at, first
+        for piece in _RUN_PIECE.finditer(self.text, first, end):
+            if piece.start() >= self.breaks[1]:
+                break  # (from here the rest of the line may be a thematic break)
+            if piece.group().startswith(">"):
+                quote_at.append(len(containers))
+                containers.append(_QUOTE)
+            else:
+                containers.append(2)
+            stop = piece.end()
+        self.fresh_item = False
+        self.run_end = stop
+        return stop > first
 
     # -- markers -----------------------------------------------------------------
 
@@ -485,6 +608,8 @@ class _Scanner:
             return self._fence_opener(first) is not None
         if char == "#":
             return _ATX.match(text, first, self.end) is not None
+        if char == "<":
+            return self._html_start(first, whole_tag=False) is not None
         return self._thematic(first)
 
     # -- leaf blocks -------------------------------------------------------------
@@ -509,7 +634,7 @@ class _Scanner:
             self.leaf, self.fence = "fence", (*fence, first)
         elif char == "#" and _ATX.match(self.text, first, self.end):
             self._code_spans(first, self.end)
-        elif not self._thematic(first):
+        elif not (char == "<" and self._open_html(first)) and not self._thematic(first):
             self.leaf, self.inline = "paragraph", (first, self.end)
 
     def _paragraph_line(self, lead: _Lead) -> bool:
@@ -524,6 +649,42 @@ class _Scanner:
                 return False
         self.inline = (self.inline[0], self.end)  # the common case: one character decides
         return True
+
+    def _html_start(self, first: int, *, whole_tag: bool) -> tuple[re.Pattern[str] | None] | None:
+        """(the end mark of) the HTML block the line starting at `first` starts, indented
+        less than 4 columns, or None; a line of one whole tag (kind 7) only if `whole_tag`:
+        it cannot interrupt a paragraph (docs/reference/commonmark-html-blocks.md §1)."""
+        for start, end_mark in _HTML_STARTS:
+            if start.match(self.text, first, self.end):
+                return (end_mark,)
+        if (
+            whole_tag
+            and self.text.rfind(">", first, self.end) >= 0  # (attributes read only then)
+            and _WHOLE_TAG_LINE.match(self.text, first, self.end)
+        ):
+            return (None,)
+        return None
+
+    def _open_html(self, first: int) -> bool:
+        """Opens the HTML block the line starts, if it starts one (no paragraph is open):
+        it ends on this line already if its end mark is on it."""
+        started = self._html_start(first, whole_tag=True)
+        if started is None:
+            return False
+        self.leaf, self.html_end = "html", started[0]
+        self._html_line(first)
+        return True
+
+    def _html_line(self, first: int) -> None:
+        """A line of an open HTML block, from `first`: its end mark ends it with this line,
+        and a blank rest ends one that has none, before this line
+        (docs/reference/commonmark-html-blocks.md §2)."""
+        end_mark = self.html_end
+        if first >= self.end:
+            if end_mark is None:
+                self.leaf = None
+        elif end_mark is not None and end_mark.search(self.text, first, self.end):
+            self.leaf = None
 
     def _continues_code(self, lead: _Lead) -> bool:
         indent, first, _ = lead
@@ -598,10 +759,10 @@ def _repeated(pattern: re.Pattern[str], text: str, pos: int, end: int) -> int:
 
 @functools.lru_cache(maxsize=16)
 def _going_on(quotes: int) -> re.Pattern[str]:
-    """Lines of text, each after up to `quotes` block quote markers (without a tab after
-    them: see _QUOTE_MARKER). At most 1000 a match: see _repeated."""
+    """Lines that go on with a paragraph, each after up to `quotes` block quote markers
+    (without a tab after them: see _QUOTE_MARKER). At most 1000 a match: see _repeated."""
     markers = r"(?: {0,3}>(?: |(?!\t))){0," + str(quotes) + "}"
-    return re.compile("(?:" + markers + _TEXT_LINE + "){0,1000}")
+    return re.compile("(?:" + markers + _GOING_ON_LINE + "){0,1000}")
 
 
 @functools.lru_cache(maxsize=16)
