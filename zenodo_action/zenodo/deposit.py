@@ -36,7 +36,13 @@ from zenodo_action.zenodo.api import (
     RemoteFile,
     UnexpectedAnswer,
 )
-from zenodo_action.zenodo.errors import FieldErrors, Locate, explain, field_errors, rejected
+from zenodo_action.zenodo.errors import (
+    FieldErrors,
+    Locate,
+    explain,
+    refused_field,
+    rejected,
+)
 from zenodo_action.zenodo.plan import (
     Plan,
     PublishRequest,
@@ -478,7 +484,7 @@ def _new_version_draft(
 
 
 def _is_pending_draft_error(error: HttpError) -> bool:
-    return error.status == 400 and any(f == "files.enabled" for f, _ in field_errors(error.body))
+    return refused_field(error, "files.enabled")
 
 
 def _claim(run: _Run, draft: Deposition) -> Deposition:

@@ -69,6 +69,12 @@ def field_errors(body: Any) -> list[tuple[str, str]]:
     return pairs
 
 
+def refused_field(error: HttpError, field: str) -> bool:
+    """A 400 whose errors name `field`: how both APIs say a draft is in the state a step
+    leads to already (a pending draft without files, a DOI reserved, files linked)."""
+    return error.status == 400 and any(f == field for f, _ in field_errors(error.body))
+
+
 def _field_hints(server: str) -> tuple[tuple[str, str], ...]:
     return (
         (

@@ -34,7 +34,7 @@ from zenodo_action.zenodo.api import (
     UnexpectedAnswer,
     record_id,
 )
-from zenodo_action.zenodo.errors import FieldErrors, field_errors
+from zenodo_action.zenodo.errors import FieldErrors, field_errors, refused_field
 from zenodo_action.zenodo.session import ApiSession, timestamp
 
 log = logging.getLogger(__name__)
@@ -427,9 +427,7 @@ class RecordsClient(ApiSession):
                 expected=(201,),
             )
         except HttpError as error:
-            if error.status == 400 and any(
-                f == "files.enabled" for f, _ in field_errors(error.body)
-            ):
+            if refused_field(error, "files.enabled"):
                 return self.deposition(draft.id)  # linked by a first try, or nothing to link
             raise
         entries = answer.get("entries") if isinstance(answer, Mapping) else None
@@ -465,7 +463,7 @@ class RecordsClient(ApiSession):
                 expected=(201,),
             )
         except HttpError as error:
-            if error.status == 400 and any(f == "pids.doi" for f, _ in field_errors(error.body)):
+            if refused_field(error, "pids.doi"):
                 return self.deposition(draft.id)
             raise
 
