@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -116,7 +116,7 @@ def publish(
     make_client = client_factory or client_for
     # Ids Zenodo's vocabulary refuses, with `auto` on a host not known as Zenodo's: the
     # instance is asked at once, before any release file is fetched.
-    api = make_client(settings.zenodo) if split_vocabulary(record)[1].invalid else None
+    api = make_client(settings.zenodo) if record.instance_vocabulary.invalid else None
     if api:
         zenodo_after_all(api.server, settings, reporter, record)
     with tempfile.TemporaryDirectory(prefix="zenodo-action-") as packed_in:  # private: 0700
@@ -191,7 +191,7 @@ def checked_record(
         fill=release.fields if release else None,
     )
     destination = instance_name(settings.zenodo.zenodo_url, settings.zenodo.api)
-    checked = record if destination == "Zenodo" else split_vocabulary(record)[0]
+    checked = record if destination == "Zenodo" else record.without_instance_vocabulary
     judge(checked, settings, reporter, destination)
     return record
 
@@ -209,52 +209,6 @@ def judge(
         )
 
 
-# The .zenodo.yml fields whose ids a records run asks the instance about before its first
-# write (docs/reference/invenio-records-api.md §10.4), with the keys that hold them in a
-# list's items: Zenodo's vocabulary judges them only where the run publishes to Zenodo.
-INSTANCE_VOCABULARY: Mapping[str, frozenset[str]] = {
-    "upload_type": frozenset(),
-    "publication_type": frozenset(),
-    "image_type": frozenset(),
-    "license": frozenset({"id"}),
-    "language": frozenset(),
-    "related_identifiers": frozenset({"relation", "resource_type"}),
-    "contributors": frozenset({"type"}),
-    "dates": frozenset({"type"}),
-}
-VOCABULARY_CODES = frozenset({"vocabulary", "license-unknown"})
-
-
-def split_vocabulary(
-    record: metadata.CheckedRecord,
-) -> tuple[metadata.CheckedRecord, metadata.CheckedRecord]:
-    """The record without the errors of Zenodo's vocabulary that the instance judges
-    itself, and the record with only those: a `.zenodo.yml` id goes to the records API as
-    written, and is asked of the instance."""
-    own = {f.path for f in record.record.files if f.kind == "zenodo"}
-
-    def keeping(instance_judged: bool) -> metadata.CheckedRecord:
-        return replace(
-            record,
-            problems={
-                path: [
-                    p for p in problems if (path in own and _instance_judges(p)) is instance_judged
-                ]
-                for path, problems in record.problems.items()
-            },
-        )
-
-    return keeping(False), keeping(True)
-
-
-def _instance_judges(problem: metadata.Problem) -> bool:
-    field, _, rest = problem.path.partition(".")
-    field = field.split("[")[0]
-    if problem.code not in VOCABULARY_CODES or field not in INSTANCE_VOCABULARY:
-        return False
-    return not rest or rest.rsplit(".", 1)[-1] in INSTANCE_VOCABULARY[field]
-
-
 def zenodo_after_all(
     server: str,
     settings: PublishSettings,
@@ -267,7 +221,7 @@ def zenodo_after_all(
     if server == "Zenodo" and instance_name(settings.zenodo.zenodo_url, settings.zenodo.api) != (
         "Zenodo"
     ):
-        judge(split_vocabulary(record)[1], settings, reporter, server)
+        judge(record.instance_vocabulary, settings, reporter, server)
         if request:
             preflight(request.files, instance=server)
 

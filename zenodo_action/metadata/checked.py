@@ -14,6 +14,7 @@ against the release, and with `strict`, the warnings as errors.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -38,6 +39,22 @@ from zenodo_action.naming import per_door
 Fill = Callable[[frozenset[str]], Mapping[str, Any]]
 # Where a field is written: the file, line and column (None where there is no such place).
 Place = tuple[str | None, int | None, int | None]
+
+
+# The .zenodo.yml fields whose ids a records run asks the instance about before its first
+# write (docs/reference/invenio-records-api.md §10.4), with the keys that hold them in a
+# list's items: Zenodo's vocabulary judges them only where the run publishes to Zenodo.
+INSTANCE_VOCABULARY: Mapping[str, frozenset[str]] = {
+    "upload_type": frozenset(),
+    "publication_type": frozenset(),
+    "image_type": frozenset(),
+    "license": frozenset({"id"}),
+    "language": frozenset(),
+    "related_identifiers": frozenset({"relation", "resource_type"}),
+    "contributors": frozenset({"type"}),
+    "dates": frozenset({"type"}),
+}
+_VOCABULARY_CODES = frozenset({"vocabulary", "license-unknown"})
 
 
 @dataclass(frozen=True)
@@ -76,6 +93,37 @@ class CheckedRecord:
 
     def _all_problems(self) -> list[Problem]:
         return [p for problems in self.problems.values() for p in problems]
+
+    @property
+    def without_instance_vocabulary(self) -> CheckedRecord:
+        """This record without the errors of Zenodo's vocabulary in `.zenodo.yml` ids that
+        a records run asks the instance about (INSTANCE_VOCABULARY): the instance judges
+        those itself."""
+        return self._split_by_instance_vocabulary[0]
+
+    @property
+    def instance_vocabulary(self) -> CheckedRecord:
+        """This record with only those errors: what stands if the instance is Zenodo."""
+        return self._split_by_instance_vocabulary[1]
+
+    @functools.cached_property
+    def _split_by_instance_vocabulary(self) -> tuple[CheckedRecord, CheckedRecord]:
+        own = {f.path for f in self.record.files if f.kind == "zenodo"}
+
+        def keeping(instance_judged: bool) -> CheckedRecord:
+            return replace(
+                self,
+                problems={
+                    path: [
+                        p
+                        for p in problems
+                        if (path in own and _instance_judges(p)) is instance_judged
+                    ]
+                    for path, problems in self.problems.items()
+                },
+            )
+
+        return keeping(False), keeping(True)
 
     def release_fills(self) -> dict[str, str]:
         """The fields a record needs that no file sets, each with what a release fills in."""
@@ -204,3 +252,11 @@ def _stale_citation(merged: Record, context: Context) -> list[tuple[Path, Proble
             problem = Problem(WARNING, key, message, line, column, "stale-citation")
         stale.append((owner.path, problem))
     return stale
+
+
+def _instance_judges(problem: Problem) -> bool:
+    field, _, rest = problem.path.partition(".")
+    field = field.split("[")[0]
+    if problem.code not in _VOCABULARY_CODES or field not in INSTANCE_VOCABULARY:
+        return False
+    return not rest or rest.rsplit(".", 1)[-1] in INSTANCE_VOCABULARY[field]
